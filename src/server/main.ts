@@ -1,0 +1,180 @@
+// bin/zk-server <zoo.cfg>: one server member in the foreground. Logs go to stdout; a bad
+// zoo.cfg, a port in use or an unusable dataDir end the process with one clear sentence.
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createServer as createNetServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { Commands } from './admin/commands';
+import { createAdminServer } from './admin/http';
+import { ConfigError, isDistributed, loadConfig, type ServerConfig } from './config';
+import { ServerCore, type Logger } from './core';
+import { ClientConnection } from './net/connection';
+import { StandaloneReplicator } from './standalone';
+import { openStorage } from './storage/open';
+
+const FOUR_LETTER_CODES = new Set(['ruok', 'srvr', 'stat', 'conf', 'cons', 'crst', 'dump', 'envi', 'mntr', 'wchs', 'wchc', 'wchp', 'dirs', 'isro', 'srst', 'gtmk', 'stmk', 'hash']);
+
+/** A fatal startup problem: printed as one sentence, exit status 1. */
+class StartupError extends Error {}
+
+function makeLogger(myid: number | null): Logger {
+  return (level, msg) => {
+    const d = new Date();
+    const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+    const ts = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+    const line = `${ts} [myid:${myid ?? ''}] - ${level.padEnd(5)} - ${msg}\n`;
+    (level === 'ERROR' ? process.stderr : process.stdout).write(line);
+  };
+}
+
+function prepareDir(dir: string, what: string): void {
+  try {
+    mkdirSync(join(dir, 'version-2'), { recursive: true });
+    accessSync(join(dir, 'version-2'), constants.W_OK | constants.R_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new StartupError(`${what} ${dir} is not usable (${code}); make it a writable directory or point ${what} in zoo.cfg elsewhere.`);
+  }
+}
+
+function listen(server: Server | import('node:http').Server, port: number, host: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      if (e.code === 'EADDRINUSE') {
+        reject(new StartupError(`${what} ${host}:${port} is already in use by another program; stop it or choose another port in zoo.cfg.`));
+      } else if (e.code === 'EACCES') {
+        reject(new StartupError(`${what} ${host}:${port} may not be opened by this user (EACCES); choose a port above 1024 in zoo.cfg.`));
+      } else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') {
+        reject(new StartupError(`${what} address ${host} is not an address of this machine; fix it in zoo.cfg.`));
+      } else {
+        reject(new StartupError(`${what} ${host}:${port} could not be opened: ${e.message}.`));
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Starts a member from a parsed config; resolves once it listens. Returns a stop function. */
+export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ stop(): Promise<void>; core: ServerCore }> {
+  prepareDir(cfg.dataDir, 'dataDir');
+  if (cfg.dataLogDir !== cfg.dataDir) prepareDir(cfg.dataLogDir, 'dataLogDir');
+  for (const w of cfg.warnings) log('WARN', w);
+
+  const storage = openStorage(cfg, log);
+  const core = new ServerCore(cfg, storage, log);
+  const loaded = await storage.load(core.tree, core.sessionTable).catch((e: Error) => {
+    throw new StartupError(e.message);
+  });
+  for (const note of loaded.notes) log('INFO', note);
+
+  if (isDistributed(cfg)) {
+    throw new StartupError(`${cfg.path} describes an ensemble (server.N lines with more than one participant), which this build cannot run yet; remove the server.N lines to run standalone.`);
+  }
+  core.serverId = 1;
+  const replicator = new StandaloneReplicator(core);
+  core.replicator = replicator;
+  replicator.start();
+
+  const commands = new Commands(core);
+  const perIp = new Map<string, number>();
+  const clientServer = createNetServer((socket) => {
+    const ip = socket.remoteAddress ?? '';
+    const n = perIp.get(ip) ?? 0;
+    if (cfg.maxClientCnxns > 0 && n >= cfg.maxClientCnxns) {
+      log('WARN', `Too many connections from /${ip} - max is ${cfg.maxClientCnxns}`);
+      socket.destroy();
+      return;
+    }
+    perIp.set(ip, n + 1);
+    socket.once('close', () => {
+      const m = (perIp.get(ip) ?? 1) - 1;
+      if (m <= 0) perIp.delete(ip);
+      else perIp.set(ip, m);
+    });
+    new ClientConnection(
+      socket,
+      core,
+      (word) => (cfg.fourLetterWhitelist.has(word) ? commands.fourLetter(word) : `${word} is not executed because it is not in the whitelist.\n`),
+      FOUR_LETTER_CODES,
+    );
+  });
+  await listen(clientServer, cfg.clientPort, cfg.clientPortAddress, 'Client port');
+  log('INFO', `binding to port /${cfg.clientPortAddress}:${cfg.clientPort}`);
+
+  let adminServer: import('node:http').Server | null = null;
+  if (cfg.adminEnableServer) {
+    adminServer = createAdminServer(commands, cfg.adminCommandUrl);
+    try {
+      await listen(adminServer, cfg.adminServerPort, cfg.adminServerAddress, 'AdminServer port');
+    } catch (e) {
+      clientServer.close();
+      throw e;
+    }
+    log('INFO', `Started AdminServer on address ${cfg.adminServerAddress}, port ${cfg.adminServerPort} and command URL ${cfg.adminCommandUrl}`);
+  }
+  log('INFO', `ZooKeeper Lab server started in ${replicator.mode()} mode, last zxid 0x${core.lastProcessedZxid.toString(16)}, pid ${process.pid}`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clientServer.close();
+      adminServer?.close();
+      adminServer?.closeAllConnections?.();
+      core.closeAllConnections('server shutting down');
+      await replicator.close();
+      await storage.close();
+    })();
+    return stopping;
+  };
+  return { stop, core };
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length !== 1 || argv[0] === '-h' || argv[0] === '--help') {
+    process.stderr.write('usage: zk-server <path/to/zoo.cfg>\n');
+    process.exit(2);
+  }
+  let cfg: ServerConfig;
+  try {
+    cfg = loadConfig(argv[0]!);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`zk-server: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const log = makeLogger(cfg.myid);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(cfg, log);
+  } catch (e) {
+    if (e instanceof StartupError || e instanceof ConfigError) {
+      process.stderr.write(`zk-server: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const shutdown = (signal: string): void => {
+    log('INFO', `Received ${signal}; shutting down`);
+    server.stop().then(
+      () => process.exit(0),
+      (e: Error) => {
+        log('ERROR', `Shutdown failed: ${e.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((e: Error) => {
+    process.stderr.write(`zk-server: unexpected failure: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,49 @@
+// The seam between the request path and durable storage. The server core talks only to this
+// interface; `memory.ts` keeps everything in RAM, the file store keeps ZooKeeper's own on-disk
+// format under dataDir/version-2.
+import type { LoggedTxn } from '../../protocol/txn';
+import type { DataTree } from '../tree/datatree';
+
+/** Sessions as the snapshot records them: id -> negotiated timeout (ms). */
+export type SessionTable = Map<bigint, number>;
+
+export interface LoadResult {
+  /** The zxid of the last transaction now in the tree (0 for an empty database). */
+  lastZxid: bigint;
+  /** What recovery did, one sentence per notable step (shown in the server log). */
+  notes: string[];
+}
+
+export interface Storage {
+  /** Restores the newest valid snapshot plus the log after it into `tree` and `sessions`. */
+  load(tree: DataTree, sessions: SessionTable): Promise<LoadResult>;
+  /**
+   * Appends one transaction. The promise resolves once it is durable (fdatasync when
+   * forceSync), so a reply may go out; many appends share one fsync (group commit).
+   * It rejects when the disk failed: the server must then stop acknowledging writes.
+   */
+  append(txn: LoggedTxn): Promise<void>;
+  /** Called after a txn was applied to the tree; the store may start a (fuzzy) snapshot. */
+  applied(zxid: bigint): void;
+  /** Transactions with zxid > `after`, in order, if the log still has them (for DIFF). */
+  txnsAfter(after: bigint): LoggedTxn[] | null;
+  /** Drops every logged txn with zxid > `zxid` (TRUNC). */
+  truncate(zxid: bigint): Promise<void>;
+  /** Writes a snapshot of the current tree now (after SNAP/TRUNC, on becoming leader). */
+  snapshot(): Promise<void>;
+  readEpoch(name: 'acceptedEpoch' | 'currentEpoch'): number | null;
+  writeEpoch(name: 'acceptedEpoch' | 'currentEpoch', epoch: number): void;
+  /** Sizes for dirs / mntr. */
+  dataDirSize(): number;
+  logDirSize(): number;
+  /** The zxid and time (ms) of the newest snapshot, for last_snapshot. */
+  lastSnapshot(): { zxid: bigint; timestampMs: number } | null;
+  /** Flushes and closes files. */
+  close(): Promise<void>;
+}
+
+/** What the store needs from the server to write a snapshot. */
+export interface SnapshotSource {
+  tree: DataTree;
+  sessions: SessionTable;
+}
