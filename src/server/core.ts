@@ -16,6 +16,7 @@ import { ServerStats } from './stats';
 import type { SessionTable, Storage } from './storage/types';
 import { DataTree, type ProcessResult } from './tree/datatree';
 import { WatchMode, type WatchTable } from './tree/watches';
+import { clonedTableSize, grownTableSize, javaHashOrder, javaIdHash, javaStringHash } from './util/javaorder';
 
 /** A request waiting in its connection's FIFO. */
 export interface PendingEntry {
@@ -220,7 +221,7 @@ export class ServerCore {
         const r = this.readNode(body.req.path, ids);
         if (typeof r === 'number') return err(r);
         if (body.req.watch) this.tree.addChildWatch(body.req.path, conn);
-        const children = [...r.node.children];
+        const children = javaHashOrder([...r.node.children], javaStringHash, grownTableSize(r.node.children.size, 8));
         if (req.type === OpCode.getChildren) return conn.frameReply(req.cxid, z, 0, R.GetChildrenResponse, { children });
         return conn.frameReply(req.cxid, z, 0, R.GetChildren2Response, { children, stat: r.stat });
       }
@@ -238,12 +239,15 @@ export class ServerCore {
       }
       case OpCode.getEphemerals: {
         const prefix: string = body.req.prefixPath;
-        const mine = [...(this.tree.ephemerals.get(req.sessionId) ?? [])];
-        const ephemerals = prefix === '' || prefix === '/' ? mine : mine.filter((p) => p.startsWith(prefix));
+        const owned = [...(this.tree.ephemerals.get(req.sessionId) ?? [])];
+        // ZooKeeper iterates a clone of the session's hash set.
+        const mine = javaHashOrder(owned, javaStringHash, clonedTableSize(owned.length));
+        const ephemerals = prefix === '' || prefix.trim() === '/' ? mine : mine.filter((p) => p.startsWith(prefix));
         return conn.frameReply(req.cxid, z, 0, R.GetEphemeralsResponse, { ephemerals });
       }
       case OpCode.whoAmI: {
-        const clientInfo = ids.map((id) => ({
+        const ordered = javaHashOrder(ids, (id) => javaIdHash(id.scheme, id.id));
+        const clientInfo = ordered.map((id) => ({
           authScheme: id.scheme,
           user: id.scheme === 'digest' ? id.id.split(':', 1)[0]! : id.id,
         }));
@@ -277,7 +281,8 @@ export class ServerCore {
     const r = this.readNode(op.req.path, ids);
     if (typeof r === 'number') return { type: OpCode.error, err: r };
     if (op.type === OpCode.getData) return { type: OpCode.getData, err: 0, data: r.node.data, stat: r.stat };
-    return { type: OpCode.getChildren, err: 0, children: [...r.node.children] };
+    const children = javaHashOrder([...r.node.children], javaStringHash, grownTableSize(r.node.children.size, 8));
+    return { type: OpCode.getChildren, err: 0, children };
   }
 
   private setWatches(conn: ClientConnection, w: any, v2: boolean): void {

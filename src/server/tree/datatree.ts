@@ -70,7 +70,7 @@ export const CONFIG_PATH = '/zookeeper/config';
 
 function emptyNode(acl: ACL[]): DataNode {
   return {
-    data: null,
+    data: Buffer.alloc(0),
     acl,
     czxid: 0n,
     mzxid: 0n,
