@@ -1,0 +1,127 @@
+// Judge: kazoo 2.8's own test suite (Debian python3-kazoo), run by its own harness twice: once
+// against Apache ZooKeeper 3.8 and once against our server (a `java` shim turns the harness's
+// QuorumPeerMain into bin/zk-server). Every kazoo test that passes against the real thing must
+// pass against ours. One vitest test per kazoo test module.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/realzk';
+
+const KAZOO_TESTS = '/usr/lib/python3/dist-packages/kazoo/tests';
+const ROOT = resolve(__dirname, '..', '..');
+const SHIM = join(__dirname, 'kazoo-shim');
+const PYTHON = '/usr/bin/python3';
+const available = existsSync(KAZOO_TESTS) && existsSync('/usr/share/java/zookeeper.jar');
+const modules = available ? readdirSync(KAZOO_TESTS).filter((f) => /^test_.*\.py$/.test(f)).sort() : [];
+
+type Outcome = 'passed' | 'failed' | 'skipped';
+type Results = Map<string, { outcome: Outcome; message: string }>;
+
+/** Parses pytest's JUnit XML into test id -> outcome. */
+function parseJunit(xml: string): Results {
+  const out: Results = new Map();
+  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  for (const m of xml.matchAll(re)) {
+    const attrs = m[1]!;
+    const body = m[3] ?? '';
+    const cls = /classname="([^"]*)"/.exec(attrs)?.[1] ?? '';
+    const name = /name="([^"]*)"/.exec(attrs)?.[1] ?? '';
+    const id = `${cls}::${name}`;
+    let outcome: Outcome = 'passed';
+    if (/<(failure|error)\b/.test(body)) outcome = 'failed';
+    else if (/<skipped\b/.test(body)) outcome = 'skipped';
+    const message = /message="([^"]*)"/.exec(body)?.[1] ?? '';
+    out.set(id, { outcome: outcome === 'failed' && out.get(id)?.outcome === 'passed' ? 'failed' : outcome, message });
+  }
+  return out;
+}
+
+/** A port offset whose four ports are free (kazoo's harness uses offset..offset+3). */
+async function freeOffset(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p > 1024 && p < 60000) return p;
+  }
+}
+
+function runSuite(target: 'real' | 'ours', offset: number): Promise<Results> {
+  const dir = mkdtempSync(join(tmpdir(), `kazoo-${target}-`));
+  const xml = join(dir, 'results.xml');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ZOOKEEPER_VERSION: '3.8.0',
+    ZOOKEEPER_CLUSTER_SIZE: '1',
+    ZOOKEEPER_PORT_OFFSET: String(offset),
+    ZOOKEEPER_CLASSPATH: '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar',
+    ZK_LAB_ROOT: ROOT,
+  };
+  if (target === 'ours') env.PATH = `${SHIM}:${process.env.PATH}`;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${xml}`, KAZOO_TESTS], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let tail = '';
+    const keep = (b: Buffer): void => {
+      tail = (tail + b.toString()).slice(-20000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 25 * 60_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      // The harness's servers live in the pytest process group: make sure none is left.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+      try {
+        const results = parseJunit(readFileSync(xml, 'utf8'));
+        rmSync(dir, { recursive: true, force: true });
+        resolvePromise(results);
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        reject(new Error(`kazoo suite against ${target} produced no results: ${(e as Error).message}\n${tail}`));
+      }
+    });
+  });
+}
+
+describe.skipIf(!available)("kazoo's own test suite: our server vs Apache ZooKeeper 3.8", () => {
+  let real: Results;
+  let ours: Results;
+  beforeAll(async () => {
+    const [a, b] = [await freeOffset(), await freeOffset()];
+    [real, ours] = await Promise.all([runSuite('real', a), runSuite('ours', b + 5)]);
+  }, 30 * 60_000);
+  afterAll(() => {});
+
+  it('ran the suite against both', () => {
+    expect(real.size).toBeGreaterThan(100);
+    expect(ours.size).toBe(real.size);
+  });
+
+  it.each(modules)('%s: every test that passes against ZooKeeper passes against ours', (module) => {
+    const prefix = `kazoo.tests.${module.replace(/\.py$/, '')}.`;
+    const regressions: string[] = [];
+    let compared = 0;
+    for (const [id, r] of real) {
+      if (!id.startsWith(prefix) || r.outcome !== 'passed') continue;
+      compared++;
+      const o = ours.get(id);
+      if (o?.outcome !== 'passed') regressions.push(`${id}: ${o?.outcome ?? 'missing'} ${o?.message ?? ''}`);
+    }
+    expect(regressions, `${compared} tests compared`).toEqual([]);
+  });
+});
