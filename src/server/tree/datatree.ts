@@ -397,4 +397,46 @@ export class DataTree {
     for (const _ of this.walk(path)) n++;
     return n;
   }
+
+  // ---- loading a snapshot (storage, the quorum's SNAP)
+
+  /** Empties the tree, default znodes included, before a snapshot is loaded into it. */
+  clearForLoad(): void {
+    this.nodes.clear();
+    this.ephemerals.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    this.approximateDataSize = 0;
+    this.lastProcessedZxid = 0n;
+  }
+
+  /**
+   * Adds one znode read from a snapshot (the root as "/"); its parent must be loaded already.
+   * Rebuilds the ephemeral, container and TTL sets from the stored ephemeralOwner.
+   */
+  loadNode(path: string, node: Omit<DataNode, 'children'>): void {
+    if (path !== '/') {
+      const parent = this.nodes.get(parentOf(path));
+      if (!parent) throw new Error(`znode ${path} comes before its parent`);
+      parent.children.add(baseName(path));
+    }
+    this.nodes.set(path, { ...node, acl: this.internAcl(node.acl), children: new Set() });
+    this.approximateDataSize += path.length + (node.data?.length ?? 0);
+    if (path !== '/') this.indexEphemeral(path, node.ephemeralOwner);
+  }
+
+  /**
+   * Raises a znode's cversion and pzxid (DataTree.setCversionPzxid): a create replayed over a
+   * fuzzy snapshot that already holds the znode must still leave its parent as it was live.
+   */
+  setCversionPzxid(path: string, newCversion: number, zxid: bigint): boolean {
+    const n = this.nodes.get(path);
+    if (!n) return false;
+    if (newCversion === -1) newCversion = n.cversion + 1;
+    if (newCversion > n.cversion) {
+      n.cversion = newCversion;
+      n.pzxid = zxid;
+    }
+    return true;
+  }
 }

@@ -1,0 +1,507 @@
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { indexState, OPEN_ACL, READ_ACL, DIGEST_ACL, treeState, TxnGen } from '../../../test/storage/txngen';
+import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
+import { DataTree } from '../tree/datatree';
+import { FileStorage, type FileStorageOptions } from './file-storage';
+import type { LogFileHandle, LogIO } from './logwriter';
+import { nodeLogIO } from './logwriter';
+import { StorageError } from './recovery';
+import { SnapStreamReader, encodeSnapStream } from './snapstream';
+import type { SessionTable } from './types';
+
+const dirs: string[] = [];
+const stores: FileStorage[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close().catch(() => {});
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'zk-storage-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A seeded PRNG (mulberry32) so snapshot rolls repeat from run to run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function options(dataDir: string, o: Partial<FileStorageOptions> = {}): FileStorageOptions {
+  return {
+    dataDir,
+    snapCount: 100000,
+    preAllocSizeKb: 64,
+    forceSync: true,
+    autopurgeSnapRetainCount: 3,
+    autopurgePurgeIntervalHours: 0,
+    random: seeded(42),
+    ...o,
+  };
+}
+
+async function open(dataDir: string, o: Partial<FileStorageOptions> = {}) {
+  const logs: string[] = [];
+  const storage = new FileStorage(options(dataDir, o), (level, msg) => logs.push(`${level} ${msg}`));
+  stores.push(storage);
+  const tree = new DataTree();
+  const sessions: SessionTable = new Map();
+  const result = await storage.load(tree, sessions);
+  return { storage, tree, sessions, result, logs };
+}
+
+/** Appends and applies like the server: log, then apply, then tell storage. */
+async function commit(storage: FileStorage, tree: DataTree, sessions: SessionTable, t: LoggedTxn) {
+  await storage.append(t);
+  if (t.txn.type === -10) sessions.set(t.header.clientId, t.txn.timeOut);
+  if (t.txn.type === -11) sessions.delete(t.header.clientId);
+  tree.processTxn(t.header, t.txn);
+  storage.applied(t.header.zxid);
+}
+
+function workload(g: TxnGen): LoggedTxn[] {
+  const s1 = 0x100000aan;
+  const s2 = 0x100000bbn;
+  return [
+    g.createSession(s1, 30000),
+    g.createSession(s2, 10000),
+    g.create('/app', 'root of the app', { acl: DIGEST_ACL }),
+    g.create('/app/config', null, { acl: READ_ACL }),
+    g.create('/app/lock-0000000000', '', { ephemeralOwner: s1 }),
+    g.create('/app/lock-0000000001', '', { ephemeralOwner: s2, type: 1 }),
+    g.createContainer('/app/c'),
+    g.create('/app/c/child', 'k'),
+    g.createTTL('/app/ttl', 60000n),
+    g.setData('/app', 'changed'),
+    g.setACL('/app/config', OPEN_ACL),
+    g.multi('/app/m', '/app', 'multi'),
+    g.error(-101),
+    g.delete('/app/c/child'),
+    g.closeSession(s2),
+    g.create('/bin', Buffer.alloc(3000, 7).toString('latin1')),
+  ];
+}
+
+describe('FileStorage', () => {
+  it('starts an empty dataDir with snapshot.0, as ZooKeeper does', async () => {
+    const dir = tempDir();
+    const { result, tree, storage } = await open(dir);
+    expect(result.lastZxid).toBe(0n);
+    expect(result.notes.join(' ')).toMatch(/wrote snapshot\.0/);
+    expect(readdirSync(join(dir, 'version-2'))).toEqual(['snapshot.0']);
+    expect(storage.lastSnapshot()?.zxid).toBe(0n);
+    expect(Object.keys(treeState(tree))).toEqual(['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota']);
+  });
+
+  it('recovers every acknowledged txn with the same znodes, data, ACLs, Stat and sessions', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir);
+    const g = new TxnGen();
+    for (const t of workload(g)) await commit(storage, tree, sessions, t);
+    expect(treeState(tree)).toEqual(treeState(g.tree));
+    await storage.close();
+
+    const again = await open(dir);
+    expect(again.result.lastZxid).toBe(g.zxid);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+    expect(indexState(again.tree)).toEqual(indexState(g.tree));
+    expect([...again.sessions]).toEqual([...g.sessions]);
+    expect(again.tree.ephemerals.get(0x100000aan)).toEqual(new Set(['/app/lock-0000000000']));
+    expect(again.tree.containers).toEqual(new Set(['/app/c']));
+    expect(again.tree.ttls).toEqual(new Set(['/app/ttl']));
+  });
+
+  it('loads from a snapshot plus the log after it, and from the snapshot alone', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir);
+    const g = new TxnGen();
+    const txns = workload(g);
+    for (const t of txns.slice(0, 8)) await commit(storage, tree, sessions, t);
+    await storage.snapshot();
+    for (const t of txns.slice(8)) await commit(storage, tree, sessions, t);
+    await storage.close();
+    const again = await open(dir);
+    expect(again.result.notes.join('\n')).toMatch(/Loaded snapshot\.1000000(08)?/);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+    expect([...again.sessions].sort()).toEqual([...g.sessions].sort());
+    await again.storage.snapshot();
+    await again.storage.close();
+    const third = await open(dir);
+    expect(third.result.notes.join('\n')).toMatch(new RegExp(`Loaded snapshot\\.${g.zxid.toString(16)}`));
+    expect(treeState(third.tree)).toEqual(treeState(g.tree));
+    expect(indexState(third.tree)).toEqual(indexState(g.tree));
+  });
+
+  it('group-commits: appends issued together share fsyncs, and all resolve in order', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    const g = new TxnGen();
+    const order: bigint[] = [];
+    const txns = Array.from({ length: 2000 }, (_, i) => g.create(`/k${i}`, 'v'));
+    await Promise.all(txns.map((t) => storage.append(t).then(() => order.push(t.header.zxid))));
+    expect(order).toEqual(txns.map((t) => t.header.zxid));
+    expect(storage.logStats.appends).toBe(2000);
+    expect(storage.logStats.fsyncs).toBeGreaterThan(0);
+    expect(storage.logStats.fsyncs).toBeLessThan(100);
+    expect(storage.logStats.fsyncs).toBe(storage.logStats.batches);
+  });
+
+  it('does not sync at all with forceSync=no, and still recovers after a clean close', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir, { forceSync: false });
+    const g = new TxnGen();
+    for (let i = 0; i < 50; i++) await storage.append(g.create(`/k${i}`));
+    expect(storage.logStats.fsyncs).toBe(0);
+    await storage.close();
+    const again = await open(dir);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+  });
+
+  it('preallocates the log in preAllocSize blocks of zeros', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir, { preAllocSizeKb: 16 });
+    const g = new TxnGen();
+    await storage.append(g.create('/a', 'x'));
+    const log = join(dir, 'version-2', 'log.100000001');
+    expect(statSync(log).size).toBe(16 * 1024);
+    for (let i = 0; i < 60; i++) await storage.append(g.create(`/b${i}`, 'y'.repeat(200)));
+    expect(statSync(log).size % (16 * 1024)).toBe(0);
+    expect(statSync(log).size).toBeGreaterThan(16 * 1024);
+  });
+
+  it('rejects a txn whose zxid is not after the last one logged', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    const g = new TxnGen();
+    const t = g.create('/a');
+    await storage.append(t);
+    await expect(storage.append(t)).rejects.toThrow(/not after the last logged txn 0x100000001/);
+  });
+
+  it('rolls the log and snapshots about every snapCount txns (randomised), without stopping appends', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions, logs } = await open(dir, { snapCount: 40, snapshotSliceSize: 3 });
+    const g = new TxnGen();
+    for (let i = 0; i < 200; i++) {
+      const t = i % 3 === 2 ? g.setData(`/k${i - 1}`, `v${i}`) : g.create(`/k${i}`, `v${i}`);
+      await commit(storage, tree, sessions, t);
+    }
+    await storage.snapshot();
+    const names = readdirSync(join(dir, 'version-2'));
+    const snaps = names.filter((n) => n.startsWith('snapshot.'));
+    const logFiles = names.filter((n) => n.startsWith('log.'));
+    // 200 txns, a snapshot every 21..40 txns: at least 5 rolls and snapshots.
+    expect(logFiles.length).toBeGreaterThanOrEqual(6);
+    expect(snaps.length).toBeGreaterThanOrEqual(6);
+    expect(logs.filter((l) => l.startsWith('INFO Snapshot')).length).toBeGreaterThanOrEqual(6);
+    await storage.close();
+    const again = await open(dir);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+  });
+
+  it('takes a fuzzy snapshot while txns keep changing the tree, and replay mends it', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir, { snapshotSliceSize: 2 });
+    const g = new TxnGen();
+    const s = 0x77n;
+    await commit(storage, tree, sessions, g.createSession(s));
+    for (let i = 0; i < 30; i++) await commit(storage, tree, sessions, g.create(`/p${i}`, 'a'));
+    for (let i = 0; i < 30; i++) await commit(storage, tree, sessions, g.create(`/p${i}/e`, 'e', { ephemeralOwner: s }));
+    // Start a snapshot, then change the tree while it is being copied in slices.
+    const snap = storage.snapshot();
+    for (let i = 0; i < 30; i++) {
+      await commit(storage, tree, sessions, g.setData(`/p${i}`, `b${i}`));
+      if (i % 3 === 0) await commit(storage, tree, sessions, g.delete(`/p${i}/e`));
+      if (i % 5 === 0) await commit(storage, tree, sessions, g.create(`/p${i}/new`, 'n'));
+    }
+    await commit(storage, tree, sessions, g.closeSession(s));
+    await commit(storage, tree, sessions, g.create('/p1/e', 'again', { ephemeralOwner: 0x88n }));
+    await snap;
+    await storage.close();
+    const again = await open(dir);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+    expect(indexState(again.tree)).toEqual(indexState(g.tree));
+  });
+
+  it('cuts a torn tail back to the last good txn with one note, and keeps appending after it', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    const g = new TxnGen();
+    for (let i = 0; i < 10; i++) await storage.append(g.create(`/k${i}`, 'v'));
+    const durable = treeState(g.tree);
+    const last = g.create('/torn', 'this write never finished');
+    await storage.append(last);
+    await storage.close();
+    // Tear the last record: keep its first 20 bytes, zero the rest (what preallocated space shows).
+    const log = join(dir, 'version-2', 'log.100000001');
+    const fresh = readFileSync(log);
+    let end = fresh.length;
+    while (fresh[end - 1] === 0) end--;
+    const lastStart = end - (13 + encodeLoggedTxn(last).length);
+    fresh.fill(0, lastStart + 20, end);
+    writeFileSync(log, fresh);
+
+    const again = await open(dir);
+    const notes = again.result.notes.filter((n) => /torn/.test(n));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/log\.100000001 ended in a torn write at byte \d+ \(a checksum mismatch\): truncated it back to the last good txn 0x10000000a/);
+    expect(again.result.lastZxid).toBe(0x10000000an);
+    const expected = durable;
+    expect(treeState(again.tree)).toEqual(expected);
+    expect(statSync(log).size).toBe(lastStart);
+    // The next txn reuses the torn txn's zxid and goes to a new file.
+    const g2 = new TxnGen(1n, 10n);
+    const redo = g2.create('/after', 'ok');
+    await again.storage.append(redo);
+    await again.storage.close();
+    const third = await open(dir);
+    expect(third.result.lastZxid).toBe(0x10000000bn);
+    expect(third.tree.getNode('/after')?.data?.toString()).toBe('ok');
+  });
+
+  it('stops with a sentence when a log is damaged in the middle', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    const g = new TxnGen();
+    for (let i = 0; i < 10; i++) await storage.append(g.create(`/k${i}`, 'value'));
+    await storage.close();
+    const log = join(dir, 'version-2', 'log.100000001');
+    const pristine = readFileSync(log);
+    const entryLen = pristine.readInt32BE(16 + 8) + 13;
+    // Inside the fifth entry: four good txns before it, five after.
+    const middle = Buffer.from(pristine);
+    middle[16 + 4 * entryLen + 30]! ^= 0xff;
+    writeFileSync(log, middle);
+    await expect(open(dir)).rejects.toThrow(StorageError);
+    await expect(open(dir)).rejects.toThrow(
+      new RegExp(`Transaction log .*log\\.100000001 is damaged at byte ${16 + 4 * entryLen} \\(a checksum mismatch\\) and good txns follow the damage`),
+    );
+    // Inside the very first entry: the file has no good txn before the damage, but is not deleted.
+    const first = Buffer.from(pristine);
+    first[16 + 30]! ^= 0xff;
+    writeFileSync(log, first);
+    await expect(open(dir)).rejects.toThrow(/log\.100000001 is unreadable: it is damaged at byte 16 \(a checksum mismatch\) and good txns follow the damage/);
+    expect(existsSync(log)).toBe(true);
+  });
+
+  it('falls back to an older snapshot when the newest is corrupt, and stops when none is usable', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir);
+    const g = new TxnGen();
+    for (let i = 0; i < 5; i++) await commit(storage, tree, sessions, g.create(`/k${i}`, 'v'));
+    await storage.snapshot();
+    for (let i = 5; i < 8; i++) await commit(storage, tree, sessions, g.create(`/k${i}`, 'v'));
+    await storage.close();
+    const newest = join(dir, 'version-2', 'snapshot.100000005');
+    const buf = readFileSync(newest);
+    buf[40]! ^= 0x55; // inside the tree: it no longer reads back whole
+    writeFileSync(newest, buf);
+    const again = await open(dir);
+    expect(again.result.notes.join('\n')).toMatch(/Skipped 1 unusable newer snapshot\(s\) \(snapshot\.100000005 is corrupt: .*\); using snapshot\.0/s);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+    await again.storage.close();
+
+    truncateSync(join(dir, 'version-2', 'snapshot.0'), 30);
+    await expect(open(dir)).rejects.toThrow(/No usable snapshot in .*snapshot\.100000005 is corrupt.*snapshot\.0 is incomplete/s);
+  });
+
+  it('refuses logs without any snapshot', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    await storage.append(new TxnGen().create('/a'));
+    await storage.close();
+    rmSync(join(dir, 'version-2', 'snapshot.0'));
+    await expect(open(dir)).rejects.toThrow(/has transaction logs \(log\.100000001\) but .* has no snapshot/);
+  });
+
+  it('removes a trailing log file that holds no txn', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    const g = new TxnGen();
+    await storage.append(g.create('/a'));
+    await storage.close();
+    writeFileSync(join(dir, 'version-2', 'log.100000002'), Buffer.alloc(4096));
+    const again = await open(dir);
+    expect(again.result.notes.join('\n')).toMatch(/Removed log\.100000002: its file header was never written/);
+    expect(existsSync(join(dir, 'version-2', 'log.100000002'))).toBe(false);
+    expect(again.tree.getNode('/a')).toBeDefined();
+  });
+
+  it('keeps the log in dataLogDir when it is set', async () => {
+    const dir = tempDir();
+    const logDir = tempDir();
+    const { storage } = await open(dir, { dataLogDir: logDir });
+    const g = new TxnGen();
+    await storage.append(g.create('/a'));
+    expect(readdirSync(join(logDir, 'version-2'))).toEqual(['log.100000001']);
+    expect(readdirSync(join(dir, 'version-2'))).toEqual(['snapshot.0']);
+    expect(storage.dataDirSize()).toBe(statSync(join(logDir, 'version-2', 'log.100000001')).size);
+    await storage.close();
+    const again = await open(dir, { dataLogDir: logDir });
+    expect(again.tree.getNode('/a')).toBeDefined();
+    await again.storage.close();
+    await expect(open(logDir, { dataLogDir: dir })).rejects.toThrow(/holds snapshot files/);
+  });
+
+  it('answers txnsAfter for DIFF and truncates for TRUNC', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir, { snapCount: 10 });
+    const g = new TxnGen();
+    const txns: LoggedTxn[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t = g.create(`/k${i}`, 'v');
+      txns.push(t);
+      await commit(storage, tree, sessions, t);
+    }
+    expect(storage.txnsAfter(0x100000014n)!.map((t) => t.header.zxid)).toEqual(txns.slice(20).map((t) => t.header.zxid));
+    expect(storage.txnsAfter(g.zxid)).toEqual([]);
+    expect(storage.txnsAfter(0n)).toBeNull();
+
+    await storage.truncate(0x100000011n);
+    expect(storage.txnsAfter(0x100000010n)!.map((t) => t.header.zxid)).toEqual([0x100000011n]);
+    for (const name of readdirSync(join(dir, 'version-2'))) {
+      if (name.startsWith('snapshot.')) expect(BigInt('0x' + name.slice(9))).toBeLessThanOrEqual(0x100000011n);
+    }
+    // The log continues after the truncation point; a reload sees exactly that history.
+    const g2 = new TxnGen(2n, 0n);
+    await storage.append(g2.create('/new-epoch', 'e2'));
+    await storage.close();
+    const again = await open(dir);
+    expect(again.result.lastZxid).toBe(0x200000001n);
+    expect(again.tree.getNode('/k16')).toBeDefined();
+    expect(again.tree.getNode('/k17')).toBeUndefined();
+    expect(again.tree.getNode('/new-epoch')).toBeDefined();
+  });
+
+  it('purges all but the newest snapRetainCount snapshots and the logs they need', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir, { snapCount: 10, autopurgeSnapRetainCount: 3 });
+    const g = new TxnGen();
+    for (let i = 0; i < 80; i++) await commit(storage, tree, sessions, g.create(`/k${i}`, 'v'));
+    await storage.snapshot();
+    const before = readdirSync(join(dir, 'version-2'));
+    expect(before.filter((n) => n.startsWith('snapshot.')).length).toBeGreaterThan(3);
+    const removed = storage.purge();
+    const after = readdirSync(join(dir, 'version-2'));
+    const snaps = after.filter((n) => n.startsWith('snapshot.')).map((n) => BigInt('0x' + n.slice(9))).sort();
+    expect(snaps).toHaveLength(3);
+    expect(removed.length).toBeGreaterThan(0);
+    const oldestKept = snaps[0]!;
+    const logs = after.filter((n) => n.startsWith('log.')).map((n) => BigInt('0x' + n.slice(4))).sort();
+    expect(logs[0]).toBeLessThanOrEqual(oldestKept);
+    await storage.close();
+    const again = await open(dir);
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
+    // Each retained snapshot still recovers the whole tree on its own.
+    for (const s of snaps.slice(1).reverse()) rmSync(join(dir, 'version-2', `snapshot.${s.toString(16)}`));
+    await again.storage.close();
+    const oldest = await open(dir);
+    expect(treeState(oldest.tree)).toEqual(treeState(g.tree));
+  });
+
+  it('writes and reads the epoch files atomically as plain decimal', async () => {
+    const dir = tempDir();
+    const { storage } = await open(dir);
+    expect(storage.readEpoch('currentEpoch')).toBeNull();
+    storage.writeEpoch('acceptedEpoch', 7);
+    storage.writeEpoch('currentEpoch', 6);
+    expect(readFileSync(join(dir, 'version-2', 'acceptedEpoch'), 'utf8')).toBe('7');
+    expect(storage.readEpoch('acceptedEpoch')).toBe(7);
+    expect(storage.readEpoch('currentEpoch')).toBe(6);
+    expect(readdirSync(join(dir, 'version-2')).some((n) => n.endsWith('.tmp'))).toBe(false);
+    writeFileSync(join(dir, 'version-2', 'currentEpoch'), 'garbage');
+    expect(() => storage.readEpoch('currentEpoch')).toThrow(/currentEpoch holds "garbage", not an epoch number/);
+    appendFileSync(join(dir, 'version-2', 'acceptedEpoch'), '\n');
+    expect(storage.readEpoch('acceptedEpoch')).toBe(7);
+  });
+
+  it('round-trips the tree and sessions through the SNAP stream, fed in small pieces', async () => {
+    const g = new TxnGen();
+    workload(g);
+    const { zxid, chunks } = await encodeSnapStream(g.tree, g.sessions, { sliceSize: 3 });
+    expect(zxid).toBe(g.zxid);
+    const all = Buffer.concat([...chunks, Buffer.from('NEXT-PACKET')]);
+    expect(all.subarray(all.length - 25, all.length - 11).toString('latin1')).toContain('BenWasHere');
+    const reader = new SnapStreamReader();
+    let rest: Buffer | null = null;
+    for (let i = 0; i < all.length && rest === null; i += 7) rest = reader.push(all.subarray(i, i + 7));
+    expect(rest).not.toBeNull();
+    const tree = new DataTree();
+    const sessions: SessionTable = new Map();
+    reader.applyTo(tree, sessions, zxid);
+    expect(treeState(tree)).toEqual(treeState(g.tree));
+    expect(indexState(tree)).toEqual(indexState(g.tree));
+    expect([...sessions]).toEqual([...g.sessions]);
+    expect(tree.lastProcessedZxid).toBe(g.zxid);
+    // What followed the stream is handed back, whatever the chunking.
+    const consumed = Math.ceil((all.length - 11) / 7) * 7;
+    expect(Buffer.concat([rest!, all.subarray(Math.min(consumed, all.length))]).toString()).toContain('PACKET');
+  });
+});
+
+
+describe('FileStorage on a failing disk', () => {
+  /** The real disk, except that the chosen step fails once armed. */
+  function faultyIO(fail: { on: 'write' | 'datasync' | null; code: string }): LogIO {
+    return {
+      async create(path) {
+        const real = await nodeLogIO.create(path);
+        const guard = (step: 'write' | 'datasync') => {
+          if (fail.on === step) {
+            const e = new Error(`${fail.code}: simulated, ${step}`) as NodeJS.ErrnoException;
+            e.code = fail.code;
+            throw e;
+          }
+        };
+        const h: LogFileHandle = {
+          write: async (b, p) => {
+            guard('write');
+            await real.write(b, p);
+          },
+          datasync: async () => {
+            guard('datasync');
+            await real.datasync();
+          },
+          truncate: (l) => real.truncate(l),
+          close: () => real.close(),
+        };
+        return h;
+      },
+      syncDir: nodeLogIO.syncDir,
+    };
+  }
+
+  for (const [step, code] of [['write', 'ENOSPC'], ['datasync', 'EIO']] as const) {
+    it(`rejects appends when ${step} fails with ${code}, acknowledges nothing after, and recovers what was durable`, async () => {
+      const dir = tempDir();
+      const fail = { on: null as 'write' | 'datasync' | null, code };
+      const { storage } = await open(dir, { logIO: faultyIO(fail) });
+      const g = new TxnGen();
+      for (let i = 0; i < 5; i++) await storage.append(g.create(`/ok${i}`));
+      const durable = treeState(g.tree);
+      fail.on = step;
+      const results = await Promise.allSettled([0, 1, 2].map((i) => storage.append(g.create(`/lost${i}`))));
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      const reason = (results[0] as PromiseRejectedResult).reason as Error;
+      expect(reason.message).toMatch(new RegExp(`The transaction log is not durable: ${step === 'write' ? 'writing' : 'fdatasync of'} log\\.100000001 .* failed with ${code}.*acknowledges no more writes`));
+      fail.on = null; // even a healthy disk does not bring it back: the state is unknown
+      await expect(storage.append(g.create('/later'))).rejects.toThrow(/not durable/);
+      expect(storage.failure).toBe(reason);
+      await storage.close();
+      const again = await open(dir);
+      const recovered = treeState(again.tree);
+      // Every acknowledged znode is back; rejected txns may or may not be (never acknowledged).
+      for (const p of Object.keys(durable)) if (p !== '/') expect(recovered[p]).toEqual(durable[p]);
+      expect(recovered['/later']).toBeUndefined();
+      if (step === 'write') expect(recovered['/lost0']).toBeUndefined();
+    });
+  }
+});

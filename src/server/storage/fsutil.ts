@@ -1,0 +1,70 @@
+// Small file-system helpers with the durability steps spelled out: fsync a directory after
+// creating or renaming in it, atomic replace (tmp + fsync + rename), directory sizes.
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** Makes a directory's entries (a created or renamed file) durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** fsyncDir, blocking. */
+export function fsyncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** AtomicFileWritingIdiom: write `<path>.tmp`, fsync it, rename over `path`, fsync the directory. */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDirSync(dirname(path));
+}
+
+/** Bytes used by the files in `dir` and below (ZooKeeperServer.getDirSize); 0 if it is missing. */
+export function dirSize(dir: string): number {
+  let total = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    try {
+      const st = statSync(p);
+      total += st.isDirectory() ? dirSize(p) : st.size;
+    } catch {
+      // removed while we looked (purge, rename): it no longer counts
+    }
+  }
+  return total;
+}
+
+/** A sentence for an I/O error: the code and what it means, e.g. "ENOSPC (no space left on device)". */
+export function describeIoError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string') {
+    const m = /^[A-Z0-9]+: (.*?)(,|$)/.exec(err.message ?? '');
+    return m ? `${err.code} (${m[1]})` : err.code;
+  }
+  return err instanceof Error ? err.message : String(e);
+}

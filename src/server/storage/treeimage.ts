@@ -1,0 +1,303 @@
+// The data tree and session table as ZooKeeper serialises them (SerializeUtils.serializeSnapshot,
+// DataTree.serialize, ReferenceCountedACLCache.serialize), shared by snapshot files and the
+// quorum's SNAP stream:
+//   int sessionCount; { long sessionId, int timeout }*
+//   int aclCount; { long index, vector<ACL> }*
+//   { ustring path; buffer data; long aclIndex; StatPersisted stat }*   parents first, root as ""
+//   ustring "/"                                                         end of the nodes
+// aclIndex -1 stands for OPEN_ACL_UNSAFE and has no entry in the table.
+import { Perms } from '../../protocol/codes';
+import { JuteError, Reader, Writer } from '../../protocol/jute';
+import { ACL as ACLRecord, StatPersisted as StatRecord, type ACL, type StatPersisted } from '../../protocol/records';
+import { joinPath } from '../../protocol/paths';
+import type { DataTree } from '../tree/datatree';
+import type { SessionTable } from './types';
+
+export const OPEN_ACL_INDEX = -1n;
+const OPEN_ACL_UNSAFE: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
+
+/** One znode as captured for a snapshot; `path` is the snapshot's form (root is ""). */
+export interface ImageNode {
+  path: string;
+  data: Buffer | null;
+  acl: ACL[];
+  stat: StatPersisted;
+}
+
+/** A point-in-time-ish copy of the tree: exact for `zxid`, possibly with later txns in it (fuzzy). */
+export interface TreeImage {
+  zxid: bigint;
+  sessions: Array<[bigint, number]>;
+  nodes: ImageNode[];
+}
+
+export interface CaptureOptions {
+  /** Znodes copied per turn of the event loop; Infinity copies all at once. */
+  sliceSize?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Copies the tree in slices, yielding to the event loop between them so requests keep flowing
+ * (ZooKeeper's fuzzy snapshot). The zxid and sessions are taken at the start; every znode is
+ * copied whole, parents before children; znodes created after their parent was copied are left
+ * out and znodes deleted before their turn are skipped: replaying the log from `zxid` mends both.
+ */
+export async function captureTree(tree: DataTree, sessions: SessionTable, opts: CaptureOptions = {}): Promise<TreeImage> {
+  const slice = opts.sliceSize ?? 4096;
+  const image: TreeImage = { zxid: tree.lastProcessedZxid, sessions: [...sessions], nodes: [] };
+  const stack = ['/'];
+  let inSlice = 0;
+  while (stack.length > 0) {
+    if (inSlice >= slice) {
+      inSlice = 0;
+      await yieldToEventLoop();
+    }
+    const path = stack.pop()!;
+    const n = tree.getNode(path);
+    if (!n) continue;
+    inSlice++;
+    image.nodes.push({
+      path: path === '/' ? '' : path,
+      // Buffers and ACL arrays are replaced, never changed in place, so references are a copy.
+      data: n.data,
+      acl: n.acl,
+      stat: {
+        czxid: n.czxid,
+        mzxid: n.mzxid,
+        ctime: n.ctime,
+        mtime: n.mtime,
+        version: n.version,
+        cversion: n.cversion,
+        aversion: n.aversion,
+        ephemeralOwner: n.ephemeralOwner,
+        pzxid: n.pzxid,
+      },
+    });
+    const kids = [...n.children];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(joinPath(path, kids[i]!));
+  }
+  return image;
+}
+
+function isOpenAclUnsafe(acl: ACL[]): boolean {
+  const a = acl[0];
+  return acl.length === 1 && a!.perms === Perms.ALL && a!.id.scheme === 'world' && a!.id.id === 'anyone';
+}
+
+/** Yields the serialised image in chunks of about `chunkSize` bytes (sessions, ACL table, nodes, "/"). */
+export function* imageChunks(image: TreeImage, chunkSize = 1 << 20): Generator<Buffer> {
+  const w = new Writer(Math.min(chunkSize * 2, 1 << 22));
+  w.int(image.sessions.length);
+  for (const [id, timeout] of image.sessions) {
+    w.long(id);
+    w.int(timeout);
+  }
+  // The ACL cache index table, built from the ACL lists the captured znodes use.
+  const index = new Map<ACL[], bigint>();
+  const table: Array<[bigint, ACL[]]> = [];
+  for (const n of image.nodes) {
+    if (index.has(n.acl)) continue;
+    if (isOpenAclUnsafe(n.acl)) {
+      index.set(n.acl, OPEN_ACL_INDEX);
+      continue;
+    }
+    const i = BigInt(table.length + 1);
+    index.set(n.acl, i);
+    table.push([i, n.acl]);
+  }
+  w.int(table.length);
+  for (const [i, acl] of table) {
+    w.long(i);
+    w.int(acl.length);
+    for (const a of acl) ACLRecord.write(w, a);
+  }
+  for (const n of image.nodes) {
+    w.ustring(n.path);
+    w.buffer(n.data);
+    w.long(index.get(n.acl)!);
+    StatRecord.write(w, n.stat);
+    if (w.pos >= chunkSize) {
+      yield Buffer.from(w.bytes());
+      w.pos = 0;
+    }
+  }
+  w.ustring('/');
+  yield Buffer.from(w.bytes());
+}
+
+/** A znode as read: its ACL still an index into the table. */
+export interface ParsedNode {
+  path: string;
+  data: Buffer | null;
+  aclIndex: bigint;
+  stat: StatPersisted;
+}
+
+export interface ParsedImage {
+  sessions: Map<bigint, number>;
+  acls: Map<bigint, ACL[]>;
+  nodes: ParsedNode[];
+}
+
+/** Thrown when serialised bytes are not a valid tree image; the message says what is wrong. */
+export class ImageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+function isShortRead(e: unknown): boolean {
+  return e instanceof JuteError && e.message.startsWith('record ends early');
+}
+
+/**
+ * Reads a serialised tree image from bytes that may arrive in pieces (the SNAP stream has no
+ * length prefix): push() what arrived, and advance() parses as many whole units (a session, an
+ * ACL entry, a znode) as there are, resuming where it stopped.
+ */
+export class ImageParser {
+  readonly image: ParsedImage = { sessions: new Map(), acls: new Map(), nodes: [] };
+  private phase: 'sessionCount' | 'sessions' | 'aclCount' | 'acls' | 'nodes' | 'done' = 'sessionCount';
+  private left = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Offset in the whole stream where the image ends (after "/"), once done. */
+  endOffset = -1;
+  private consumedBefore = 0;
+
+  constructor(private readonly maxLength = 0xfffff + 0xfffff) {}
+
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** Bytes after the image, once done. */
+  rest(): Buffer {
+    return this.buf.subarray(this.pos);
+  }
+
+  push(chunk: Buffer): void {
+    if (this.pos > 0) {
+      this.consumedBefore += this.pos;
+      this.buf = this.buf.subarray(this.pos);
+      this.pos = 0;
+    }
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+  }
+
+  /** Parses what it can; true once the "/" end marker has been read. */
+  advance(): boolean {
+    while (this.phase !== 'done') {
+      const r = new Reader(this.buf, this.pos, this.buf.length, this.maxLength);
+      try {
+        this.step(r);
+      } catch (e) {
+        if (isShortRead(e)) return false;
+        if (e instanceof JuteError) throw new ImageError(`${e.message} at byte ${this.consumedBefore + this.pos}`);
+        throw e;
+      }
+      this.pos = r.pos;
+    }
+    this.endOffset = this.consumedBefore + this.pos;
+    return true;
+  }
+
+  private step(r: Reader): void {
+    switch (this.phase) {
+      case 'sessionCount':
+        this.left = this.count(r, 'session');
+        this.phase = 'sessions';
+        return;
+      case 'sessions':
+        if (this.left === 0) {
+          this.phase = 'aclCount';
+          return;
+        }
+        this.image.sessions.set(r.long(), r.int());
+        this.left--;
+        return;
+      case 'aclCount':
+        this.left = this.count(r, 'ACL cache entry');
+        this.phase = 'acls';
+        return;
+      case 'acls': {
+        if (this.left === 0) {
+          this.phase = 'nodes';
+          return;
+        }
+        const index = r.long();
+        const n = r.int();
+        // ReferenceCountedACLCache.deserialize fails on a null ACL vector.
+        if (n < 0) throw new JuteError(`ACL cache entry ${index} has no ACL list (count ${n})`);
+        const acl: ACL[] = [];
+        for (let i = 0; i < n; i++) acl.push(ACLRecord.read(r));
+        this.image.acls.set(index, acl);
+        this.left--;
+        return;
+      }
+      case 'nodes': {
+        const path = r.ustring();
+        if (path === '/') {
+          this.phase = 'done';
+          return;
+        }
+        if (path === null) throw new JuteError('a znode with a null path');
+        const data = r.buffer();
+        const aclIndex = r.long();
+        const stat = StatRecord.read(r);
+        this.image.nodes.push({ path, data, aclIndex, stat });
+        return;
+      }
+    }
+  }
+
+  private count(r: Reader, what: string): number {
+    const n = r.int();
+    if (n < 0) throw new JuteError(`a negative ${what} count ${n}`);
+    return n;
+  }
+}
+
+/** Parses a whole serialised image held in one buffer (from `offset`); returns it and where it ended. */
+export function parseImage(buf: Buffer, offset = 0): { image: ParsedImage; end: number } {
+  const p = new ImageParser();
+  p.push(buf.subarray(offset));
+  if (!p.advance()) throw new ImageError('the data ends before the "/" that closes the znode list');
+  return { image: p.image, end: offset + p.endOffset };
+}
+
+/**
+ * Replaces the tree and session table with a parsed image (DataTree.deserialize): checks it
+ * first (root present, parents before children, every ACL index in the table), so a bad
+ * image changes nothing. Sets lastProcessedZxid to `zxid`.
+ */
+export function applyImage(tree: DataTree, sessions: SessionTable, image: ParsedImage, zxid: bigint): void {
+  const seen = new Set<string>();
+  for (const n of image.nodes) {
+    const slash = n.path.lastIndexOf('/');
+    if (slash === -1) {
+      if (n.path !== '') throw new ImageError(`znode path "${n.path}" does not start with /`);
+    } else if (!seen.has(n.path.slice(0, slash))) {
+      throw new ImageError(`invalid data tree: znode ${n.path} comes before its parent ${n.path.slice(0, slash) || '/'}`);
+    }
+    if (n.aclIndex !== OPEN_ACL_INDEX && !image.acls.has(n.aclIndex)) {
+      throw new ImageError(`znode ${n.path || '/'} uses ACL index ${n.aclIndex}, which is not in the ACL cache`);
+    }
+    seen.add(n.path);
+  }
+  if (!seen.has('')) throw new ImageError('the data tree has no root znode');
+  tree.clearForLoad();
+  for (const n of image.nodes) {
+    tree.loadNode(n.path === '' ? '/' : n.path, {
+      data: n.data,
+      acl: n.aclIndex === OPEN_ACL_INDEX ? OPEN_ACL_UNSAFE : image.acls.get(n.aclIndex)!,
+      ...n.stat,
+    });
+  }
+  tree.lastProcessedZxid = zxid;
+  sessions.clear();
+  for (const [id, timeout] of image.sessions) sessions.set(id, timeout);
+}
