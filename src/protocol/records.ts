@@ -104,6 +104,8 @@ export const ReconfigRequest = record('ReconfigRequest', {
   newMembers: ustring,
   curConfigId: long,
 });
+export const GetSASLRequest = record('GetSASLRequest', { token: buffer });
+export const SetSASLResponse = record('SetSASLResponse', { token: buffer });
 export const WatcherEvent = record('WatcherEvent', { type: int, state: int, path: ustring });
 export const ErrorResponse = record('ErrorResponse', { err: int });
 export const CreateResponse = record('CreateResponse', { path: ustring });

@@ -74,7 +74,7 @@ export function fixupAcl(acl: ACL[] | null, ids: Id[]): ACL[] | number {
       let any = false;
       for (const mine of ids) {
         // Only providers that count as "authenticated" (digest, super) expand auth; ip does not.
-        if (mine.scheme === 'digest') {
+        if (mine.scheme === 'digest' || mine.scheme === 'sasl') {
           push({ perms: a.perms, id: { scheme: mine.scheme, id: mine.id } });
           any = true;
         }
@@ -85,6 +85,9 @@ export function fixupAcl(acl: ACL[] | null, ids: Id[]): ACL[] | number {
       push(a);
     } else if (scheme === 'ip') {
       if (!validIpAcl(id)) return Err.INVALIDACL;
+      push(a);
+    } else if (scheme === 'sasl') {
+      if (id === '') return Err.INVALIDACL;
       push(a);
     } else {
       // No provider is registered for this scheme.

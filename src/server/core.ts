@@ -45,6 +45,8 @@ export class ServerCore {
   readonly startedAt = Date.now();
   /** Set when the disk failed: no more writes are acknowledged. */
   writeFailure: string | null = null;
+  /** SASL DIGEST-MD5 users from the JAAS `Server` section, or null when SASL is not configured. */
+  saslUsers: Map<string, string> | null = null;
   /** myid in an ensemble, 1 standalone: the top byte of the session ids this server makes. */
   serverId = 1;
   private nextSessionId: bigint | null = null;

@@ -9,6 +9,7 @@ import { ConfigError, isDistributed, loadConfig, type ServerConfig } from './con
 import { ServerCore, type Logger } from './core';
 import { ClientConnection } from './net/connection';
 import { StandaloneReplicator } from './standalone';
+import { readJaasUsers } from './auth/sasl';
 import { openStorage } from './storage/open';
 
 const FOUR_LETTER_CODES = new Set(['ruok', 'srvr', 'stat', 'conf', 'cons', 'crst', 'dump', 'envi', 'mntr', 'wchs', 'wchc', 'wchp', 'dirs', 'isro', 'srst', 'gtmk', 'stmk', 'hash']);
@@ -72,6 +73,15 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
 
   if (isDistributed(cfg)) {
     throw new StartupError(`${cfg.path} describes an ensemble (server.N lines with more than one participant), which this build cannot run yet; remove the server.N lines to run standalone.`);
+  }
+  const jaas = cfg.properties.get('java.security.auth.login.config');
+  if (jaas !== undefined) {
+    try {
+      core.saslUsers = readJaasUsers(jaas);
+      log('INFO', `SASL DIGEST-MD5 enabled for ${core.saslUsers.size} user(s) from ${jaas}`);
+    } catch (e) {
+      throw new StartupError(`The JAAS file ${jaas} (java.security.auth.login.config) cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+    }
   }
   core.serverId = 1;
   const replicator = new StandaloneReplicator(core);

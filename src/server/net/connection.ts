@@ -7,6 +7,7 @@ import { JuteError, Reader, Writer } from '../../protocol/jute';
 import * as R from '../../protocol/records';
 import type { Id, Stat } from '../../protocol/records';
 import { digestOf } from '../acl';
+import { DigestMd5Server } from '../auth/sasl';
 import { frame, type PendingEntry, type ServerCore } from '../core';
 import { decodeRequestBody, RequestDecodeError, type Request } from '../request';
 import { passwordMatches, sessionPassword } from '../session/password';
@@ -249,7 +250,7 @@ export class ClientConnection implements Watcher {
       return;
     }
     if (type === OpCode.sasl) {
-      this.send(frame(xid, core.lastProcessedZxid, Err.UNIMPLEMENTED));
+      this.handleSasl(xid, R.GetSASLRequest.read(r).token ?? Buffer.alloc(0));
       return;
     }
     const body = decodeRequestBody(type, r);
@@ -257,6 +258,31 @@ export class ClientConnection implements Watcher {
     const req: Request = { sessionId, cxid: xid, type, body, authInfo: this.authInfo };
     core.receive(this, req);
     if (this.pending.length > MAX_PENDING) this.pause();
+  }
+
+  private sasl: DigestMd5Server | null = null;
+
+  /** One SASL DIGEST-MD5 step; a failure drops the connection, as ZooKeeper does. */
+  private handleSasl(xid: number, token: Buffer): void {
+    const core = this.core;
+    if (core.saslUsers === null) {
+      core.log('WARN', `SASL request from /${this.remoteAddress}:${this.remotePort} but no JAAS Server section is configured; closing`);
+      this.close('SASL not configured');
+      return;
+    }
+    this.sasl ??= new DigestMd5Server(core.saslUsers);
+    const step = this.sasl.step(token);
+    if ('error' in step) {
+      core.stats.authFailed++;
+      core.log('WARN', `Client /${this.remoteAddress}:${this.remotePort} failed to SASL authenticate: ${step.error}`);
+      this.close('SASL authentication failed');
+      return;
+    }
+    if (step.user !== undefined) {
+      this.authInfo.push({ scheme: 'sasl', id: step.user });
+      core.log('INFO', `Successfully authenticated client: authenticationID=${step.user}`);
+    }
+    this.send(frame(xid, core.lastProcessedZxid, 0, R.SetSASLResponse, { token: step.token }));
   }
 
   private handleAuth(p: ReturnType<typeof R.AuthPacket.decode>): void {
