@@ -1,6 +1,7 @@
 // Makes realistic txns for storage tests, the way the request pipeline would (zxids in order,
 // parentCVersion = the parent's cversion + 1), and applies each to a live tree so a test can
 // compare what storage recovers with what was acknowledged.
+import { createHash } from 'node:crypto';
 import { OpCode, Perms } from '../../src/protocol/codes';
 import type { ACL } from '../../src/protocol/records';
 import { parentOf } from '../../src/protocol/paths';
@@ -10,8 +11,10 @@ import type { SessionTable } from '../../src/server/storage/types';
 
 export const OPEN_ACL: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
 export const READ_ACL: ACL[] = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
+/** digest:bob:base64(sha1("bob:secret")), the id `addauth digest bob:secret` matches. */
+export const BOB_DIGEST = `bob:${createHash('sha1').update('bob:secret').digest('base64')}`;
 export const DIGEST_ACL: ACL[] = [
-  { perms: Perms.ALL, id: { scheme: 'digest', id: 'bob:2ukOq8bTuUFvOPQVm8ABQCFR8uI=' } },
+  { perms: Perms.ALL, id: { scheme: 'digest', id: BOB_DIGEST } },
   { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } },
 ];
 
