@@ -214,7 +214,7 @@ export function parseConfig(text: string, path = 'zoo.cfg'): ServerConfig {
       servers.set(s.sid, s);
     } else if (key.startsWith('group.') || key.startsWith('weight.')) {
       warnings.push(`zoo.cfg: ${key} (hierarchical quorums) is not supported by this server; it is ignored.`);
-    } else if (!DIRECT_KEYS.has(key) && !PROPERTY_KEYS.has(key) && !key.startsWith('zookeeper.') && !key.startsWith('metricsProvider.') && !key.startsWith('jvm.pause') && !key.startsWith('ssl.') && !key.startsWith('znode.container.') && key !== 'java.security.auth.login.config') {
+    } else if (!DIRECT_KEYS.has(key) && !PROPERTY_KEYS.has(key) && !key.startsWith('zookeeper.') && !key.startsWith('metricsProvider.') && !key.startsWith('jvm.pause') && !key.startsWith('ssl.') && !key.startsWith('znode.container.') && key !== 'java.security.auth.login.config' && key !== 'lab.storage') {
       warnings.push(`zoo.cfg: unknown key "${key}" (line ignored apart from system_properties).`);
     }
   }
