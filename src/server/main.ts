@@ -70,6 +70,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
     throw new StartupError(e.message);
   });
   for (const note of loaded.notes) log('INFO', note);
+  core.tree.rebuildQuotas();
 
   if (isDistributed(cfg)) {
     throw new StartupError(`${cfg.path} describes an ensemble (server.N lines with more than one participant), which this build cannot run yet; remove the server.N lines to run standalone.`);
