@@ -5,7 +5,7 @@ import { Err, EventType, OpCode, Perms } from '../protocol/codes';
 import { Writer } from '../protocol/jute';
 import * as R from '../protocol/records';
 import type { ACL, Id, Stat } from '../protocol/records';
-import type { LoggedTxn } from '../protocol/txn';
+import { isWriteOp, type LoggedTxn } from '../protocol/txn';
 import { checkAcl, maskDigests } from './acl';
 import type { ServerConfig } from './config';
 import type { ClientConnection } from './net/connection';
@@ -355,23 +355,12 @@ export class ServerCore {
   }
 }
 
-/** Requests that go through the write path (a txn, or createSession/closeSession). */
+/**
+ * Requests that go through the write path (a txn, or createSession/closeSession). `check` alone
+ * and `reconfig` are answered directly; `deleteContainer` never comes from a client.
+ */
 export function isWriteRequest(type: number): boolean {
-  switch (type) {
-    case OpCode.create:
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-    case OpCode.delete:
-    case OpCode.setData:
-    case OpCode.setACL:
-    case OpCode.multi:
-    case OpCode.closeSession:
-    case OpCode.createSession:
-      return true;
-    default:
-      return false;
-  }
+  return isWriteOp(type) && type !== OpCode.check && type !== OpCode.reconfig && type !== OpCode.deleteContainer;
 }
 
 /** Encodes a reply: length prefix + ReplyHeader [+ body]. */
