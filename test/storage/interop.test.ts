@@ -11,7 +11,7 @@ import { FileStorage } from '../../src/server/storage/file-storage';
 import type { SessionTable } from '../../src/server/storage/types';
 import { DataTree } from '../../src/server/tree/datatree';
 import { fourLetter, start as startRealZk, type RealZk } from '../support/realzk';
-import { waitFor } from '../support/ourzk';
+import { start as startOurZk, waitFor } from '../support/ourzk';
 import { DIGEST_ACL, READ_ACL, TxnGen } from './txngen';
 
 const run = promisify(execFile);
@@ -61,8 +61,24 @@ function ourView(tree: DataTree): Record<string, DumpedNode> {
   return out;
 }
 
-async function sigkill(zk: RealZk): Promise<void> {
-  const pid = zk.pid;
+/** Runs zktree.py populate against `connect`; its session (with ephemerals) stays open until cleanup. */
+async function populate(connect: string): Promise<bigint> {
+  const child: ChildProcess = spawn(PYTHON, [ZKTREE, 'populate', connect], { stdio: ['pipe', 'pipe', 'pipe'] });
+  cleanups.push(() => {
+    child.kill('SIGKILL');
+  });
+  let out = '';
+  let errText = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (errText += b.toString()));
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`populate exited with ${child.exitCode}:\n${errText}`);
+    return /READY [0-9a-f]+/.test(out);
+  }, 60_000, 'kazoo to populate the server');
+  return BigInt('0x' + /READY ([0-9a-f]+)/.exec(out)![1]);
+}
+
+async function sigkillPid(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
   await waitFor(() => {
     try {
@@ -71,7 +87,7 @@ async function sigkill(zk: RealZk): Promise<void> {
     } catch {
       return true;
     }
-  }, 30_000, `ZooKeeper pid ${pid} to exit`);
+  }, 30_000, `pid ${pid} to exit`);
 }
 
 async function loadOurs(dataDir: string) {
@@ -93,19 +109,7 @@ async function loadOurs(dataDir: string) {
 describe('storage interop with Apache ZooKeeper 3.8', () => {
   it('opens a dataDir written by ZooKeeper (snapshots, rolled logs, digests) with the same tree and sessions', async () => {
     const zk = await realZk({ extendedTypes: true, config: { snapCount: 16 } });
-    const populate: ChildProcess = spawn(PYTHON, [ZKTREE, 'populate', zk.connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let errText = '';
-    populate.stderr!.on('data', (b: Buffer) => (errText += b.toString()));
-    cleanups.push(() => {
-      populate.kill('SIGKILL');
-    });
-    let out = '';
-    populate.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    await waitFor(() => {
-      if (populate.exitCode !== null) throw new Error(`populate exited with ${populate.exitCode}:\n${errText}`);
-      return /READY [0-9a-f]+/.test(out);
-    }, 60_000, 'kazoo to populate ZooKeeper');
-    const sessionId = BigInt('0x' + /READY ([0-9a-f]+)/.exec(out)![1]);
+    const sessionId = await populate(zk.connectString);
     const cli = '/usr/share/zookeeper/bin/zkCli.sh';
     await run(cli, ['-server', zk.connectString, 'create', '-c', '/ctr', 'container'], { timeout: 60_000 });
     await run(cli, ['-server', zk.connectString, 'create', '/ctr/kid', 'k'], { timeout: 60_000 });
@@ -114,7 +118,7 @@ describe('storage interop with Apache ZooKeeper 3.8', () => {
     expect(Object.keys(expected).length).toBeGreaterThan(60);
 
     // Crash it, as a machine would: every acknowledged txn is in its log.
-    await sigkill(zk);
+    await sigkillPid(zk.pid);
     const copy = tempDir();
     cpSync(zk.dataDir, copy, { recursive: true });
     const files = readdirSync(join(copy, 'version-2'));
@@ -130,6 +134,13 @@ describe('storage interop with Apache ZooKeeper 3.8', () => {
     const notes = ours.result.notes.join('\n');
     expect(notes).toMatch(/The tree digest at 0x[0-9a-f]+ matches the snapshot's/);
     expect(notes).not.toMatch(/Warning/);
+
+    // Our server (bin/zk-server) serves the same tree from another copy of that dataDir.
+    const serverCopy = tempDir();
+    cpSync(zk.dataDir, serverCopy, { recursive: true });
+    const server = await startOurZk({ extendedTypes: true, config: { dataDir: serverCopy } });
+    cleanups.push(() => server.stop());
+    expect(await dump(server.connectString)).toEqual(expected);
   });
 
   it('writes a dataDir that ZooKeeper\'s tools read and ZooKeeper opens with the same tree', async () => {
@@ -205,5 +216,18 @@ describe('storage interop with Apache ZooKeeper 3.8', () => {
     expect(theirs).toEqual(ourView(g.tree));
     const dumped = await fourLetter('127.0.0.1', zk.clientPort, 'dump');
     expect(dumped).toMatch(new RegExp(`0x${s1.toString(16)}:\\s+/app/eph`));
+  });
+
+  it('a dataDir written by our server (bin/zk-server) opens in ZooKeeper with the same tree', async () => {
+    const ours = await startOurZk({ extendedTypes: true, config: { snapCount: 16 } });
+    cleanups.push(() => ours.stop());
+    await populate(ours.connectString);
+    const expected = await dump(ours.connectString);
+    expect(Object.keys(expected).length).toBeGreaterThan(50);
+    await ours.kill();
+    const copy = tempDir();
+    cpSync(ours.dataDir, copy, { recursive: true });
+    const zk = await realZk({ extendedTypes: true, config: { dataDir: copy } });
+    expect(await dump(zk.connectString)).toEqual(expected);
   });
 });
