@@ -131,6 +131,44 @@ describe('our server on the wire', () => {
     stalled.close();
   });
 
+  it('survives a seeded storm of random request bodies and churning sockets', async () => {
+    let seed = 0x2545f491;
+    const rand = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const ops = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 100, 101, 102, 103, 104, 105, 106, 107, -11, 11];
+    for (let round = 0; round < 40; round++) {
+      const c = await RawConn.open(zk.clientPort);
+      await c.handshake();
+      for (let i = 0; i < 10; i++) {
+        const body = Buffer.alloc(rand(64));
+        for (let j = 0; j < body.length; j++) body[j] = rand(256);
+        // Sometimes a plausible path prefix, so decoding gets further before it fails.
+        if (rand(2) === 0 && body.length >= 8) body.writeInt32BE(rand(12), 0);
+        const head = Buffer.alloc(8);
+        head.writeInt32BE(i + 1, 0);
+        head.writeInt32BE(ops[rand(ops.length)]!, 4);
+        c.sendFrame(Buffer.concat([head, body]));
+      }
+      c.close();
+      // churn: sockets that connect and vanish before or during the handshake
+      const d = await RawConn.open(zk.clientPort);
+      if (rand(2) === 0) d.socket.write(Buffer.from([0, 0, 0, 45, 0, 0]));
+      d.close();
+    }
+    expect(zk.running).toBe(true);
+    // Every bad body was refused as bad input, none reached an internal error.
+    expect(zk.log()).not.toMatch(/ERROR/);
+    const ok = await RawConn.open(zk.clientPort);
+    await ok.handshake();
+    ok.request(1, OpCode.getChildren, { codec: R.PathWatchRequest, value: { path: '/', watch: false } });
+    expect((await ok.reply()).err).toBe(0);
+    ok.close();
+  });
+
   it('answers four-letter words, honouring the whitelist', async () => {
     expect(await fourLetter('127.0.0.1', zk.clientPort, 'ruok')).toBe('imok');
     const srvr = await fourLetter('127.0.0.1', zk.clientPort, 'srvr');
