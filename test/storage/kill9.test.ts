@@ -3,6 +3,8 @@
 // After every restart each acknowledged write is there; what survived of a round is exactly a
 // prefix of the writes issued (nothing after a hole, so order held); sequence numbers handed out
 // never repeat across crashes. Bounded: a fixed number of rounds, each a fraction of a second.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, waitFor, type OurZk } from '../support/ourzk';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -132,5 +134,9 @@ describe('kill -9 while writing', () => {
       client.close();
     }
     expect(everAcked.size).toBeGreaterThan(ROUNDS * 15);
+    // The crashes landed among log rolls and snapshots, not only in one quiet log file.
+    const files = readdirSync(join(zk.dataDir, 'version-2'));
+    expect(files.filter((f) => f.startsWith('snapshot.')).length).toBeGreaterThan(3);
+    expect(files.filter((f) => f.startsWith('log.')).length).toBeGreaterThan(3);
   });
 });

@@ -381,6 +381,25 @@ describe('FileStorage', () => {
     expect(again.tree.getNode('/new-epoch')).toBeDefined();
   });
 
+  it('reloads into a fresh tree after truncate, and later snapshots are of that tree', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir);
+    const g = new TxnGen();
+    for (let i = 0; i < 10; i++) await commit(storage, tree, sessions, g.create(`/k${i}`, 'v'));
+    await storage.truncate(0x100000005n);
+    const fresh = new DataTree();
+    const freshSessions: SessionTable = new Map();
+    const r = await storage.load(fresh, freshSessions);
+    expect(r.lastZxid).toBe(0x100000005n);
+    expect(fresh.getNode('/k4')).toBeDefined();
+    expect(fresh.getNode('/k5')).toBeUndefined();
+    await storage.snapshot();
+    expect(storage.lastSnapshot()?.zxid).toBe(0x100000005n);
+    await storage.close();
+    const again = await open(dir);
+    expect(treeState(again.tree)).toEqual(treeState(fresh));
+  });
+
   it('purges all but the newest snapRetainCount snapshots and the logs they need', async () => {
     const dir = tempDir();
     const { storage, tree, sessions } = await open(dir, { snapCount: 10, autopurgeSnapRetainCount: 3 });

@@ -47,6 +47,8 @@ export class FileStorage implements Storage {
   readonly logDir: string;
   private readonly writer: TxnLogWriter;
   private source: SnapshotSource | null;
+  /** The source came from load()'s arguments (not the constructor): a later load() replaces it. */
+  private sourceFromLoad: boolean;
   private loaded = false;
   private closed = false;
   private lastQueuedZxid = 0n;
@@ -69,6 +71,7 @@ export class FileStorage implements Storage {
     this.snapDir = join(opts.dataDir, VERSION_DIR);
     this.logDir = join(opts.dataLogDir ?? opts.dataDir, VERSION_DIR);
     this.source = source ?? null;
+    this.sourceFromLoad = source === undefined;
     this.random = opts.random ?? Math.random;
     this.randRoll = this.nextRoll();
     this.writer = new TxnLogWriter(
@@ -107,7 +110,7 @@ export class FileStorage implements Storage {
     } catch (e) {
       throw new StorageError(`Cannot create ${this.snapDir} or ${this.logDir}: ${(e as Error).message}`);
     }
-    if (!this.source) this.source = { tree, sessions };
+    if (this.sourceFromLoad) this.source = { tree, sessions };
     const r = await recover(this.snapDir, this.logDir, tree, sessions);
     this.logEnds.clear();
     for (const [name, end] of r.logEnds) this.logEnds.set(name, end);
