@@ -40,6 +40,11 @@ export interface Request {
   body: RequestBody | { type: -10; timeOut: number } | { type: 20; path: string };
   /** The auth ids of the connection that sent it (for ACL checks, also at the leader). */
   authInfo: Id[];
+  /**
+   * The request body as the client sent it (after the 8-byte RequestHeader): what a learner
+   * forwards to the leader in a REQUEST packet. Absent for requests the server makes itself.
+   */
+  raw?: Buffer;
 }
 
 export class RequestDecodeError extends Error {}

@@ -255,7 +255,7 @@ export class ClientConnection implements Watcher {
     }
     const body = decodeRequestBody(type, r);
     this.lastCxid = xid;
-    const req: Request = { sessionId, cxid: xid, type, body, authInfo: this.authInfo };
+    const req: Request = { sessionId, cxid: xid, type, body, authInfo: this.authInfo, raw: payload.subarray(8) };
     core.receive(this, req);
     if (this.pending.length > MAX_PENDING) this.pause();
   }
