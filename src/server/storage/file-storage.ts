@@ -2,12 +2,12 @@
 // half of SyncRequestProcessor and ZKDatabase): txn log with group commit, fuzzy snapshots
 // every ~snapCount txns, recovery, autopurge, epoch files, TRUNC and DIFF support. A dataDir
 // written here opens in ZooKeeper and the other way round.
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, fstatSync, truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
 import type { DataTree } from '../tree/datatree';
 import { readEpochFile, writeEpochFile, type EpochName } from './epoch';
-import { dirSize, fsyncDirSync } from './fsutil';
+import { dirSize, fsyncDirSync, syncFile } from './fsutil';
 import { TxnLogWriter, nodeLogIO, type LogIO, type LogWriterStats } from './logwriter';
 import { LOG_PREFIX, SNAPSHOT_PREFIX, VERSION_DIR, listDataFiles, logFilesFrom, zxidHex } from './names';
 import { purgeOldFiles } from './purge';
@@ -320,15 +320,6 @@ function readFileSyncWhole(path: string): Buffer {
       got += n;
     }
     return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -24,6 +24,16 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
+/** fsync of a file by path (after truncating it). */
+export function syncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** AtomicFileWritingIdiom: write `<path>.tmp`, fsync it, rename over `path`, fsync the directory. */
 export function writeFileAtomicSync(path: string, text: string): void {
   const tmp = `${path}.tmp`;

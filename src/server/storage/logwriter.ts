@@ -60,6 +60,8 @@ export interface LogWriterStats {
   bytes: number;
 }
 
+const MAX_BATCH = 1000;
+
 interface Pending {
   zxid: bigint;
   frame: Buffer;
@@ -161,6 +163,8 @@ export class TxnLogWriter {
     while (this.queue.length > 0 && !this.failure) {
       let n = this.queue.findIndex((p) => p.rollAfter);
       n = n === -1 ? this.queue.length : n + 1;
+      // SyncRequestProcessor flushes at 1000 txns too: bounds the wait of a batch's first txn.
+      n = Math.min(n, MAX_BATCH);
       const batch = this.queue.splice(0, n);
       await this.writeBatch(batch);
     }

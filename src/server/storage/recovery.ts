@@ -10,7 +10,7 @@ import type { LoggedTxn } from '../../protocol/txn';
 import { parentOf } from '../../protocol/paths';
 import type { DataTree } from '../tree/datatree';
 import { treeDigest } from './digest';
-import { describeIoError } from './fsutil';
+import { describeIoError, fsyncDirSync, syncFile } from './fsutil';
 import { LOG_PREFIX, SNAPSHOT_PREFIX, SNAPSHOT_TMP_PREFIX, listDataFiles, logFilesFrom, zxidHex, type DataFile } from './names';
 import { DIGEST_VERSION, readSnapshotFile, SnapshotError, type LoadedSnapshot } from './snapfile';
 import { applyImage } from './treeimage';
@@ -121,6 +121,7 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
     if (s.scan.entries.length > 0) lastWithEntries = i;
   });
 
+  let removedAny = false;
   // Log files after the last one with a txn hold nothing (created just before a crash), unless
   // what is in them is not what a crash leaves.
   for (const { f, scan } of scans.slice(lastWithEntries + 1)) {
@@ -132,10 +133,12 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
       );
     }
     unlinkSync(f.path);
+    removedAny = true;
     const why = scan.headerProblem ?? (scan.damage ? `its first record is torn (${scan.damage.reason})` : 'it holds no transactions');
     notes.push(`Removed ${f.name}: ${why}; it was created just before the server stopped and held no acknowledged txn.`);
   }
   scans.splice(lastWithEntries + 1);
+  if (removedAny) fsyncDirSync(logDir);
 
   if (!loaded) {
     if (scans.length > 0) {
@@ -165,6 +168,8 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
       }
       const lastGood = scan.entries[scan.entries.length - 1]!.zxid;
       truncateSync(f.path, scan.damage.at);
+      // Durable before new txns go to a newer file: a torn tail coming back would then be fatal.
+      syncFile(f.path);
       notes.push(
         `${f.name} ended in a torn write ${where}: truncated it back to the last good txn ${hex(lastGood)}; ` +
           'the torn txn was never acknowledged.',
