@@ -4,9 +4,10 @@
 // with load while fsyncs/s stays near 1 / fdatasync latency. Timings are reported, never asserted.
 //
 //   node dist/bench/storage.js [dir] [--txns N]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Perms } from '../protocol/codes';
 import type { LoggedTxn } from '../protocol/txn';
@@ -31,10 +32,19 @@ export interface ThroughputResult {
   txnsPerBatch: number;
 }
 
+export interface SnapshotStall {
+  znodes: number;
+  snapshotMs: number;
+  bytes: number;
+  /** The longest the event loop was blocked while the snapshot ran (what a request waits). */
+  maxEventLoopDelayMs: number;
+}
+
 export interface StorageBenchResult {
   dir: string;
   fdatasync: SyncFloor;
   throughput: ThroughputResult[];
+  snapshot: SnapshotStall;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
@@ -115,8 +125,39 @@ export async function logThroughput(dir: string, forceSync: boolean, inFlight: n
   }
 }
 
+/** Times a fuzzy snapshot of a tree of `znodes` znodes and the longest event-loop stall during it. */
+export async function snapshotStall(dir: string, znodes: number): Promise<SnapshotStall> {
+  const dataDir = mkdtempSync(join(dir, 'snap-'));
+  const tree = new DataTree();
+  const sessions = new Map<bigint, number>();
+  const storage = new FileStorage(
+    { dataDir, snapCount: 1_000_000_000, preAllocSizeKb: 64, forceSync: true, autopurgeSnapRetainCount: 3, autopurgePurgeIntervalHours: 0 },
+    () => {},
+    { tree, sessions },
+  );
+  try {
+    await storage.load(new DataTree(), new Map());
+    for (let i = 0; i < znodes; i++) {
+      const t = createTxn(0x100000000n + BigInt(i + 1), i);
+      if (i === 0) tree.processTxn({ ...t.header, zxid: 0x100000000n }, { ...t.txn, path: '/bench', parentCVersion: 1 } as LoggedTxn['txn']);
+      tree.processTxn(t.header, t.txn);
+    }
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
+    const t0 = performance.now();
+    await storage.snapshot();
+    const snapshotMs = performance.now() - t0;
+    h.disable();
+    const bytes = statSync(join(dataDir, 'version-2', `snapshot.${tree.lastProcessedZxid.toString(16)}`)).size;
+    return { znodes, snapshotMs, bytes, maxEventLoopDelayMs: h.max / 1e6 };
+  } finally {
+    await storage.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 /** The whole storage benchmark in `dir` (a temp dir on the default disk when omitted). */
-export async function runStorageBench(opts: { dir?: string; txns?: number; loads?: number[] } = {}): Promise<StorageBenchResult> {
+export async function runStorageBench(opts: { dir?: string; txns?: number; loads?: number[]; snapshotZnodes?: number } = {}): Promise<StorageBenchResult> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'zk-bench-storage-'));
   const owned = opts.dir === undefined;
   try {
@@ -128,7 +169,8 @@ export async function runStorageBench(opts: { dir?: string; txns?: number; loads
         throughput.push(await logThroughput(dir, forceSync, inFlight, txns));
       }
     }
-    return { dir, fdatasync, throughput };
+    const snapshot = await snapshotStall(dir, opts.snapshotZnodes ?? 100_000);
+    return { dir, fdatasync, throughput, snapshot };
   } finally {
     if (owned) rmSync(dir, { recursive: true, force: true });
   }
@@ -146,6 +188,10 @@ export function formatStorageBench(r: StorageBenchResult): string {
       `${(t.forceSync ? 'yes' : 'no').padEnd(10)} ${String(t.inFlight).padEnd(10)} ${t.txnsPerSec.toFixed(0).padEnd(10)} ${t.fsyncsPerSec.toFixed(0).padEnd(9)} ${t.txnsPerBatch.toFixed(1)}`,
     );
   }
+  const sn = r.snapshot;
+  lines.push(
+    `fuzzy snapshot of ${sn.znodes} znodes: ${sn.snapshotMs.toFixed(0)} ms, ${(sn.bytes / 1048576).toFixed(1)} MiB, longest event-loop stall ${sn.maxEventLoopDelayMs.toFixed(1)} ms`,
+  );
   return lines.join('\n');
 }
 
