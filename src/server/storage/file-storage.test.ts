@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexState, OPEN_ACL, READ_ACL, DIGEST_ACL, treeState, TxnGen } from '../../../test/storage/txngen';
@@ -33,6 +34,15 @@ function seeded(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Polls a condition (autopurge runs on a timer), never a fixed sleep. */
+async function waitUntil(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function options(dataDir: string, o: Partial<FileStorageOptions> = {}): FileStorageOptions {
@@ -424,6 +434,35 @@ describe('FileStorage', () => {
     await again.storage.close();
     const oldest = await open(dir);
     expect(treeState(oldest.tree)).toEqual(treeState(g.tree));
+  });
+
+  it('runs autopurge at start and then every purgeInterval hours', async () => {
+    const dir = tempDir();
+    const first = await open(dir, { snapCount: 10 });
+    const g = new TxnGen();
+    for (let i = 0; i < 60; i++) await commit(first.storage, first.tree, first.sessions, g.create(`/k${i}`, 'v'));
+    await first.storage.close();
+    const count = () => readdirSync(join(dir, 'version-2')).filter((n) => n.startsWith('snapshot.')).length;
+    expect(count()).toBeGreaterThan(3);
+    const { logs } = await open(dir, { autopurgePurgeIntervalHours: 1 });
+    await waitUntil(() => count() === 3);
+    expect(logs.some((l) => l.startsWith('INFO Autopurge removed snapshot.'))).toBe(true);
+  });
+
+  it('reads gzip-compressed snapshots (zookeeper.snapshot.compression.method=gz)', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir);
+    const g = new TxnGen();
+    for (const t of workload(g)) await commit(storage, tree, sessions, t);
+    await storage.snapshot();
+    await storage.close();
+    const name = `snapshot.${g.zxid.toString(16)}`;
+    const plain = join(dir, 'version-2', name);
+    writeFileSync(`${plain}.gz`, gzipSync(readFileSync(plain)));
+    rmSync(plain);
+    const again = await open(dir);
+    expect(again.result.notes.join('\n')).toMatch(new RegExp(`Loaded ${name}\\.gz`));
+    expect(treeState(again.tree)).toEqual(treeState(g.tree));
   });
 
   it('writes and reads the epoch files atomically as plain decimal', async () => {
