@@ -19,12 +19,12 @@ export const DIGEST_ACL: ACL[] = [
 ];
 
 export class TxnGen {
-  readonly tree = new DataTree();
   readonly sessions: SessionTable = new Map();
   zxid: bigint;
   time = 1_700_000_000_000n;
 
-  constructor(epoch = 1n, counter = 0n) {
+  /** Txns from zxid epoch:counter+1 on, applied to `tree` (a fresh one unless given). */
+  constructor(epoch = 1n, counter = 0n, readonly tree = new DataTree()) {
     this.zxid = (epoch << 32n) | counter;
   }
 

@@ -436,6 +436,26 @@ describe('FileStorage', () => {
     expect(treeState(oldest.tree)).toEqual(treeState(g.tree));
   });
 
+  it('finds quotas again after a load, so later txns keep their stats current', async () => {
+    const dir = tempDir();
+    const { storage, tree, sessions } = await open(dir);
+    const g = new TxnGen();
+    for (const t of [
+      g.create('/app', 'a'),
+      g.create('/zookeeper/quota/app', null),
+      g.create('/zookeeper/quota/app/zookeeper_limits', 'count=10,bytes=-1'),
+      g.create('/zookeeper/quota/app/zookeeper_stats', 'count=1,bytes=1'),
+    ]) await commit(storage, tree, sessions, t);
+    await storage.snapshot();
+    await storage.close();
+    const again = await open(dir);
+    expect([...again.tree.quotaPaths]).toEqual(['/app']);
+    const t = new TxnGen(1n, 4n, again.tree);
+    const c = t.create('/app/kid', 'xyz');
+    expect(c.header.zxid).toBe(0x100000005n);
+    expect(again.tree.getNode('/zookeeper/quota/app/zookeeper_stats')!.data!.toString()).toBe('count=2,bytes=4');
+  });
+
   it('runs autopurge at start and then every purgeInterval hours', async () => {
     const dir = tempDir();
     const first = await open(dir, { snapCount: 10 });

@@ -272,7 +272,7 @@ export function parseImage(buf: Buffer, offset = 0): { image: ParsedImage; end: 
 /**
  * Replaces the tree and session table with a parsed image (DataTree.deserialize): checks it
  * first (root present, parents before children, every ACL index in the table), so a bad
- * image changes nothing. Sets lastProcessedZxid to `zxid`.
+ * image changes nothing. Sets lastProcessedZxid to `zxid` and finds the quotas again.
  */
 export function applyImage(tree: DataTree, sessions: SessionTable, image: ParsedImage, zxid: bigint): void {
   const seen = new Set<string>();
@@ -297,6 +297,8 @@ export function applyImage(tree: DataTree, sessions: SessionTable, image: Parsed
       ...n.stat,
     });
   }
+  // DataTree.deserialize ends with setupQuota: txns replayed after this keep quota stats current.
+  tree.rebuildQuotas();
   tree.lastProcessedZxid = zxid;
   sessions.clear();
   for (const [id, timeout] of image.sessions) sessions.set(id, timeout);
