@@ -431,6 +431,8 @@ export class DataTree {
     for (const [path] of this.walk(QUOTA_PATH)) {
       if (baseName(path) === 'zookeeper_limits') this.quotaPaths.add(parentOf(path).slice(QUOTA_PATH.length));
     }
+    // ZooKeeper recounts every quota's stats at load; a fuzzy snapshot may hold stale ones.
+    for (const p of this.quotaPaths) this.updateQuotaForPath(p);
   }
 
   // ---- watches
