@@ -13,6 +13,7 @@ import type { Replicator } from './replicator';
 import type { Request } from './request';
 import { initialSessionId } from './session/tracker';
 import { ServerStats } from './stats';
+import { EventLog } from './events';
 import type { SessionTable, Storage } from './storage/types';
 import { DataTree, type ProcessResult } from './tree/datatree';
 import { WatchMode, type WatchTable } from './tree/watches';
@@ -41,6 +42,8 @@ export class ServerCore {
   /** Connections waiting for their createSession txn. */
   readonly pendingConnects = new Map<bigint, ClientConnection>();
   readonly stats = new ServerStats();
+  /** What this member did (roles, elections, syncs), for the AdminServer's lab_events. */
+  readonly events = new EventLog();
   replicator!: Replicator;
   readonly startedAt = Date.now();
   /** Set when the disk failed: no more writes are acknowledged. */

@@ -9,6 +9,7 @@ import { ConfigError, isDistributed, loadConfig, type ServerConfig } from './con
 import { ServerCore, type Logger } from './core';
 import { ClientConnection } from './net/connection';
 import { StandaloneReplicator } from './standalone';
+import { QuorumPeer } from './ensemble/peer';
 import { readJaasUsers } from './auth/sasl';
 import { openStorage } from './storage/open';
 
@@ -72,9 +73,6 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
   for (const note of loaded.notes) log('INFO', note);
   core.tree.rebuildQuotas();
 
-  if (isDistributed(cfg)) {
-    throw new StartupError(`${cfg.path} describes an ensemble (server.N lines with more than one participant), which this build cannot run yet; remove the server.N lines to run standalone.`);
-  }
   const jaas = cfg.properties.get('java.security.auth.login.config');
   if (jaas !== undefined) {
     try {
@@ -84,10 +82,30 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
       throw new StartupError(`The JAAS file ${jaas} (java.security.auth.login.config) cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
     }
   }
-  core.serverId = 1;
-  const replicator = new StandaloneReplicator(core);
-  core.replicator = replicator;
-  replicator.start();
+
+  let replicator: StandaloneReplicator | QuorumPeer;
+  if (isDistributed(cfg)) {
+    core.serverId = cfg.myid!;
+    const peer = new QuorumPeer(core, cfg, log, core.events);
+    core.replicator = peer;
+    replicator = peer;
+    const me = cfg.servers.get(cfg.myid!)!;
+    try {
+      await peer.start();
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new StartupError(`Election port ${me.host}:${me.electionPort} is already in use by another program; stop it or choose another port in server.${cfg.myid}.`);
+      if (err.code) throw new StartupError(`Election port ${me.host}:${me.electionPort} could not be opened: ${err.message}.`);
+      throw new StartupError(err.message);
+    }
+  } else {
+    core.serverId = 1;
+    const standalone = new StandaloneReplicator(core);
+    core.replicator = standalone;
+    standalone.start();
+    replicator = standalone;
+  }
+  core.events.emit({ type: 'server.started', myid: cfg.myid ?? 0, mode: isDistributed(cfg) ? 'quorum' : 'standalone', zxid: core.lastProcessedZxid, pid: process.pid });
 
   const commands = new Commands(core);
   const perIp = new Map<string, number>();
@@ -126,7 +144,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
     }
     log('INFO', `Started AdminServer on address ${cfg.adminServerAddress}, port ${cfg.adminServerPort} and command URL ${cfg.adminCommandUrl}`);
   }
-  log('INFO', `ZooKeeper Lab server started in ${replicator.mode()} mode, last zxid 0x${core.lastProcessedZxid.toString(16)}, pid ${process.pid}`);
+  log('INFO', `ZooKeeper Lab server started in ${isDistributed(cfg) ? 'quorum' : 'standalone'} mode, last zxid 0x${core.lastProcessedZxid.toString(16)}, pid ${process.pid}`);
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {

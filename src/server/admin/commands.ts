@@ -318,6 +318,8 @@ export class Commands {
     watches_by_path: ['wchp'],
     watch_summary: ['wchs'],
     zabstate: [],
+    // ZooKeeper Lab's own: the member's event log (elections, phases, syncs) since a sequence number.
+    lab_events: [],
   };
 
   static primaryName(name: string): string | null {
@@ -330,7 +332,7 @@ export class Commands {
   admin(name: string, params: URLSearchParams): Json {
     const primary = Commands.primaryName(name);
     if (primary === null) return { command: name, error: `Unknown command: ${name}` };
-    const needsServer = !['environment', 'get_trace_mask', 'monitor', 'set_trace_mask', 'system_properties', 'zabstate'].includes(primary);
+    const needsServer = !['environment', 'get_trace_mask', 'monitor', 'set_trace_mask', 'system_properties', 'zabstate', 'lab_events'].includes(primary);
     if (needsServer && !this.isServing()) {
       return { command: primary, error: 'This ZooKeeper instance is not currently serving requests' };
     }
@@ -495,6 +497,11 @@ export class Commands {
         const t = core.tree.dataWatches;
         return { num_connections: t.watcherCount(), num_paths: t.pathCount(), num_total_watches: t.size() };
       }
+      case 'lab_events': {
+        const since = Number(params.get('since') ?? 0);
+        const events = core.events.since(Number.isFinite(since) ? since : 0).map((e) => toJson(e));
+        return { last_seq: core.events.lastSeq, pid: process.pid, events };
+      }
       case 'zabstate': {
         if (!q) return { voting: false, zabstate: '' };
         const me = cfg.servers.get(q.myid);
@@ -580,3 +587,16 @@ function safeUser(): string {
   }
 }
 
+
+/** Plain values of an event as JSON (bigints stay exact). */
+function toJson(v: unknown): Json {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(toJson);
+  if (typeof v === 'object') {
+    const o: { [k: string]: Json } = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = toJson(x);
+    return o;
+  }
+  return String(v);
+}
