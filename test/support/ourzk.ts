@@ -152,3 +152,199 @@ export async function start(opts: OurZkOptions = {}): Promise<OurZk> {
 }
 
 
+
+export interface OurMember extends OurZk {
+  readonly sid: number;
+  readonly quorumPort: number;
+  readonly electionPort: number;
+  /** srvr's Mode line (leader, follower, observer) or null when not serving. */
+  mode(): Promise<string | null>;
+  /** srvr's Zxid, or null when not serving. */
+  zxid(): Promise<bigint | null>;
+  /** The member's event log from its AdminServer (lab_events). */
+  events(): Promise<{ type: string; [k: string]: unknown }[]>;
+  /** Start the process (again) on the same ports and dataDir without waiting for it to serve. */
+  launch(): Promise<void>;
+}
+
+export interface OurEnsemble {
+  readonly connectString: string;
+  readonly members: OurMember[];
+  /** The member that says Mode: leader (waits until there is exactly one among running members). */
+  leader(timeoutMs?: number): Promise<OurMember>;
+  /** Waits until every running member serves at the same zxid; returns it. */
+  converged(timeoutMs?: number): Promise<bigint>;
+  stop(): Promise<void>;
+}
+
+async function srvrOf(port: number): Promise<string | null> {
+  try {
+    const { fourLetter } = await import('./realzk');
+    const out = await fourLetter('127.0.0.1', port, 'srvr', 2000);
+    return out.includes('Mode:') ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts an ensemble of our members (one process each). With `oneByOne`, each member is started
+ * only once the previous one answers on its AdminServer, as the seed's first election example does.
+ */
+export async function startEnsemble(size: number, opts: OurZkOptions & { oneByOne?: boolean; observers?: number[] } = {}): Promise<OurEnsemble> {
+  const root = mkdtempSync(join(tmpdir(), 'ourens-'));
+  const ports = await freePorts(size * 4);
+  const servers = Array.from({ length: size }, (_, i) => ({
+    sid: i + 1,
+    client: ports[i * 4]!,
+    admin: ports[i * 4 + 1]!,
+    quorum: ports[i * 4 + 2]!,
+    election: ports[i * 4 + 3]!,
+  }));
+  const serverLines = servers.map((s) => `server.${s.sid}=127.0.0.1:${s.quorum}:${s.election}${opts.observers?.includes(s.sid) ? ':observer' : ''};127.0.0.1:${s.client}`);
+  const members: OurMember[] = [];
+  for (const s of servers) {
+    const dir = join(root, `node${s.sid}`);
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'myid'), `${s.sid}\n`);
+    const lines: Record<string, string | number | boolean> = {
+      tickTime: opts.tickTime ?? 200,
+      initLimit: 10,
+      syncLimit: 5,
+      dataDir,
+      clientPort: s.client,
+      clientPortAddress: '127.0.0.1',
+      '4lw.commands.whitelist': '*',
+      'admin.serverAddress': '127.0.0.1',
+      'admin.serverPort': s.admin,
+      maxClientCnxns: 0,
+      ...(opts.extendedTypes ? { extendedTypesEnabled: true } : {}),
+      ...(opts.config ?? {}),
+    };
+    const cfgPath = join(dir, 'zoo.cfg');
+    writeFileSync(cfgPath, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n' + serverLines.join('\n') + '\n');
+    let child: ChildProcess | null = null;
+    let output = '';
+    const launch = async (): Promise<void> => {
+      const c = spawn(ZK_SERVER_BIN, [cfgPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      live.add(c);
+      c.once('exit', () => live.delete(c));
+      const onData = (b: Buffer): void => {
+        output += b.toString();
+        if (output.length > 400_000) output = output.slice(-200_000);
+      };
+      c.stdout!.on('data', onData);
+      c.stderr!.on('data', onData);
+      await waitFor(
+        async () => {
+          if (c.exitCode !== null) throw new Error(`zk-server ${s.sid} exited with ${c.exitCode}:\n${output}`);
+          try {
+            return (await fetch(`http://127.0.0.1:${s.admin}/commands/zabstate`)).ok;
+          } catch {
+            return false;
+          }
+        },
+        opts.startTimeoutMs ?? 30_000,
+        `member ${s.sid} to open its AdminServer`,
+      );
+    };
+    const m: OurMember = {
+      sid: s.sid,
+      quorumPort: s.quorum,
+      electionPort: s.election,
+      connectString: `127.0.0.1:${s.client}`,
+      clientPort: s.client,
+      adminPort: s.admin,
+      get pid() {
+        return child?.exitCode === null ? (child.pid ?? 0) : 0;
+      },
+      dataDir,
+      dir,
+      cfgPath,
+      myid: s.sid,
+      get running() {
+        return child !== null && child.exitCode === null && child.signalCode === null;
+      },
+      log: () => output,
+      launch,
+      async kill() {
+        if (child && child.exitCode === null && child.signalCode === null) {
+          const c = child;
+          c.kill('SIGKILL');
+          await waitExit(c);
+        }
+      },
+      async restart() {
+        await m.kill();
+        await launch();
+      },
+      async stop() {
+        if (child && child.exitCode === null && child.signalCode === null) {
+          const c = child;
+          c.kill('SIGTERM');
+          const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+          await waitExit(c);
+          clearTimeout(timer);
+        }
+      },
+      async mode() {
+        const out = await srvrOf(s.client);
+        return out ? (/Mode: (\S+)/.exec(out)?.[1] ?? null) : null;
+      },
+      async zxid() {
+        const out = await srvrOf(s.client);
+        const z = out ? /Zxid: 0x([0-9a-f]+)/.exec(out)?.[1] : undefined;
+        return z === undefined ? null : BigInt(`0x${z}`);
+      },
+      async events() {
+        const r = await (await fetch(`http://127.0.0.1:${s.admin}/commands/lab_events`)).json();
+        return r.events;
+      },
+    };
+    members.push(m);
+  }
+  if (opts.oneByOne) {
+    for (const m of members) await m.launch();
+  } else {
+    await Promise.all(members.map((m) => m.launch()));
+  }
+  const ensemble: OurEnsemble = {
+    connectString: members.map((m) => m.connectString).join(','),
+    members,
+    async leader(timeoutMs = 30_000) {
+      let found: OurMember | null = null;
+      await waitFor(
+        async () => {
+          const modes = await Promise.all(members.map(async (m) => (m.running ? await m.mode() : null)));
+          const leaders = members.filter((_, i) => modes[i] === 'leader');
+          found = leaders.length === 1 ? leaders[0]! : null;
+          return found !== null;
+        },
+        timeoutMs,
+        'exactly one leader',
+      );
+      return found!;
+    },
+    async converged(timeoutMs = 30_000) {
+      let z = 0n;
+      await waitFor(
+        async () => {
+          const zs = await Promise.all(members.filter((m) => m.running).map((m) => m.zxid()));
+          if (zs.some((x) => x === null)) return false;
+          z = zs[0]!;
+          return zs.every((x) => x === z);
+        },
+        timeoutMs,
+        'every running member to serve at the same zxid',
+      );
+      return z;
+    },
+    async stop() {
+      await Promise.all(members.map((m) => m.stop()));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return ensemble;
+}
