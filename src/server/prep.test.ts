@@ -7,7 +7,7 @@ import { DataTree } from './tree/datatree';
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const SESSION = 0x100n;
 
-function setup(): { tree: DataTree; prep: Prep; zxid: { n: bigint }; write(body: any, sessionId?: bigint): { type: number; err?: number } } {
+function setup(): { tree: DataTree; prep: Prep; zxid: { n: bigint }; write(body: any, sessionId?: bigint): any } {
   const tree = new DataTree();
   const prep = new Prep({ tree, sessionValid: (id) => id === SESSION || id === 0x200n, extendedTypesEnabled: true, skipACL: false, reconfigEnabled: false, standalone: true, now: () => 1000 });
   const zxid = { n: 0n };

@@ -1,0 +1,2 @@
+export const ALLOWED: Record<string, string[]>;
+export function violations(): string[];

@@ -1,0 +1,27 @@
+// npm start: the desktop app where the Electron binary and a display exist; otherwise the same
+// lab in the browser (one line with the address is printed).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+if (!existsSync(join(root, 'dist', 'web', 'main.js')) || !existsSync(join(root, 'out', 'renderer', 'index.html'))) {
+  console.error('ZooKeeper Lab is not built yet: run `npm run setup` first.');
+  process.exit(1);
+}
+const pathTxt = join(root, 'node_modules', 'electron', 'path.txt');
+const electronBin = existsSync(pathTxt) ? join(root, 'node_modules', 'electron', 'dist', readFileSync(pathTxt, 'utf8').trim()) : null;
+const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY || process.platform === 'darwin' || process.platform === 'win32';
+const browserOnly = process.argv.includes('--browser') || process.env.ZK_LAB_BROWSER === '1';
+
+let child;
+if (!browserOnly && electronBin && existsSync(electronBin) && display) {
+  child = spawn(electronBin, [root], { stdio: 'inherit', env: { ...process.env, ZK_LAB_NODE: process.execPath } });
+} else {
+  const why = browserOnly ? 'browser mode was asked for' : !electronBin || !existsSync(electronBin) ? 'the Electron binary is not installed' : 'there is no display';
+  console.log(`ZooKeeper Lab runs in browser mode (${why}); open the address below.`);
+  child = spawn(process.execPath, [join(root, 'dist', 'web', 'main.js'), ...process.argv.slice(2).filter((a) => a !== '--browser')], { stdio: 'inherit' });
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));

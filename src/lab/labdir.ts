@@ -1,0 +1,107 @@
+// A lab is a folder: node<N>/zoo.cfg, node<N>/data/myid, node<N>/server.log, lab.json (ports)
+// and history.sqlite. Ports are free loopback ports chosen when the lab is created.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface NodeSpec {
+  myid: number;
+  observer: boolean;
+  clientPort: number;
+  adminPort: number;
+  quorumPort: number;
+  electionPort: number;
+}
+
+export interface LabSpec {
+  name: string;
+  dir: string;
+  tickTime: number;
+  nodes: NodeSpec[];
+}
+
+/** Where labs live: $ZK_LAB_DIR, else the app's data folder. */
+export function labsRoot(): string {
+  if (process.env.ZK_LAB_DIR) return process.env.ZK_LAB_DIR;
+  const base = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
+  return join(base, 'zookeeper-lab', 'labs');
+}
+
+/** A port on 127.0.0.1 that is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function nodeDir(lab: LabSpec, myid: number): string {
+  return join(lab.dir, `node${myid}`);
+}
+
+/** Writes a new lab folder with `size` members (the last `observers` of them observers). */
+export async function createLab(name: string, size: number, observers = 0): Promise<LabSpec> {
+  if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
+  if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
+  const dir = join(labsRoot(), name);
+  mkdirSync(dir, { recursive: true });
+  const used = new Set<number>();
+  const port = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!used.has(p)) {
+        used.add(p);
+        return p;
+      }
+    }
+  };
+  const nodes: NodeSpec[] = [];
+  for (let myid = 1; myid <= size + observers; myid++) {
+    nodes.push({ myid, observer: myid > size, clientPort: await port(), adminPort: await port(), quorumPort: await port(), electionPort: await port() });
+  }
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes };
+  for (const n of nodes) writeNodeConfig(lab, n);
+  writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2));
+  return lab;
+}
+
+function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
+  const d = nodeDir(lab, n.myid);
+  mkdirSync(join(d, 'data'), { recursive: true });
+  writeFileSync(join(d, 'data', 'myid'), `${n.myid}\n`);
+  const lines = [
+    `# ZooKeeper Lab node ${n.myid} of lab "${lab.name}"`,
+    `tickTime=${lab.tickTime}`,
+    'initLimit=10',
+    'syncLimit=5',
+    `dataDir=${join(d, 'data')}`,
+    `clientPort=${n.clientPort}`,
+    'clientPortAddress=127.0.0.1',
+    'admin.serverAddress=127.0.0.1',
+    `admin.serverPort=${n.adminPort}`,
+    '4lw.commands.whitelist=*',
+    'maxClientCnxns=0',
+    'extendedTypesEnabled=true',
+    'znode.container.checkIntervalMs=1000',
+    'snapCount=10000',
+    'autopurge.purgeInterval=1',
+  ];
+  if (lab.nodes.length > 1) {
+    for (const m of lab.nodes) {
+      lines.push(`server.${m.myid}=127.0.0.1:${m.quorumPort}:${m.electionPort}${m.observer ? ':observer' : ''};127.0.0.1:${m.clientPort}`);
+    }
+  }
+  writeFileSync(join(d, 'zoo.cfg'), lines.join('\n') + '\n');
+}
+
+/** Reads an existing lab folder, or null when there is none. */
+export function readLab(name: string): LabSpec | null {
+  const f = join(labsRoot(), name, 'lab.json');
+  if (!existsSync(f)) return null;
+  return JSON.parse(readFileSync(f, 'utf8')) as LabSpec;
+}

@@ -1,0 +1,103 @@
+// The one contract between the UI and the lab backend, used by Electron's IPC bridge and by
+// browser mode's WebSocket alike. Every message is validated here, at the boundary (zod).
+import { z } from 'zod';
+
+export const NodeAction = z.enum(['kill', 'stop', 'start', 'restart', 'pause', 'resume']);
+export type NodeAction = z.infer<typeof NodeAction>;
+
+export const Role = z.enum(['leader', 'follower', 'observer', 'looking', 'standalone', 'read-only', 'down', 'starting', 'paused']);
+export type Role = z.infer<typeof Role>;
+
+/** One node as the UI shows it. zxids travel as hex strings (64-bit). */
+export const NodeView = z.object({
+  myid: z.number().int(),
+  role: Role,
+  observer: z.boolean(),
+  epoch: z.number().int().nullable(),
+  lastZxid: z.string().nullable(),
+  zabState: z.string().nullable(),
+  connections: z.number().int().nullable(),
+  outstanding: z.number().int().nullable(),
+  avgLatency: z.number().nullable(),
+  pid: z.number().int().nullable(),
+  startedAt: z.number().nullable(),
+  clientPort: z.number().int(),
+  adminPort: z.number().int(),
+  exitCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+});
+export type NodeView = z.infer<typeof NodeView>;
+
+export const LabView = z.object({
+  name: z.string(),
+  dir: z.string(),
+  size: z.number().int(),
+  nodes: z.array(NodeView),
+  /** Voting members up and serving / needed for a quorum. */
+  votersUp: z.number().int(),
+  quorumNeeded: z.number().int(),
+  serving: z.boolean(),
+  leader: z.number().int().nullable(),
+});
+export type LabView = z.infer<typeof LabView>;
+
+export const HistoryEvent = z.object({
+  id: z.number().int(),
+  time: z.number(),
+  myid: z.number().int().nullable(),
+  type: z.string(),
+  detail: z.string(),
+});
+export type HistoryEvent = z.infer<typeof HistoryEvent>;
+
+export const Sample = z.object({
+  time: z.number(),
+  myid: z.number().int(),
+  role: z.string(),
+  epoch: z.number().int().nullable(),
+  zxidCounter: z.number().nullable(),
+});
+export type Sample = z.infer<typeof Sample>;
+
+export const Progress = z.object({
+  step: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+/** Requests the UI may make, with their parameters. */
+export const Request = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('state') }),
+  z.object({ method: z.literal('launch'), size: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]), observers: z.number().int().min(0).max(2).default(0) }),
+  z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
+  z.object({ method: z.literal('destroy') }),
+  z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
+  z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
+  z.object({ method: z.literal('terminal.input'), id: z.string(), data: z.string().max(65536) }),
+  z.object({ method: z.literal('terminal.resize'), id: z.string(), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
+  z.object({ method: z.literal('terminal.close'), id: z.string() }),
+]);
+export type Request = z.infer<typeof Request>;
+
+/** What the backend pushes without being asked. */
+export const Push = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('state'), lab: LabView.nullable() }),
+  z.object({ kind: z.literal('progress'), progress: Progress }),
+  z.object({ kind: z.literal('event'), event: HistoryEvent }),
+  z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string() }),
+  z.object({ kind: z.literal('terminal.exit'), id: z.string(), code: z.number().int().nullable() }),
+]);
+export type Push = z.infer<typeof Push>;
+
+/** A request on the wire: an id to match the reply. */
+export const RequestEnvelope = z.object({ id: z.number().int(), request: Request });
+export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
+
+export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+
+/** The typed API the renderer uses (window.lab in Electron, a WebSocket client in a browser). */
+export interface LabApi {
+  call<T = unknown>(request: Request): Promise<T>;
+  onPush(listener: (p: Push) => void): () => void;
+}
