@@ -12,6 +12,7 @@ import { Supervisor } from './supervisor';
 
 const POLL_MS = 250;
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
+const APACHE_ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
 
 interface Polled {
   role: Role;
@@ -303,8 +304,10 @@ export class LabService extends EventEmitter {
       file = 'tail';
       args = ['-n', '200', '-F', join(dir, 'server.log')];
     } else if (kind === 'zkcli') {
-      if (!existsSync(ZK_CLI)) throw new Error('bin/zk-cli is not built; run npm run setup.');
-      file = ZK_CLI;
+      // Our zkCli-compatible shell; Apache's zkCli.sh where ours is not there (it speaks the same).
+      if (existsSync(ZK_CLI)) file = ZK_CLI;
+      else if (existsSync(APACHE_ZKCLI)) file = APACHE_ZKCLI;
+      else throw new Error('No zkCli shell is installed: bin/zk-cli is missing (run npm run setup) and Apache ZooKeeper\'s zkCli.sh is not there either.');
       args = ['-server', `127.0.0.1:${n.clientPort}`];
     } else {
       file = process.env.SHELL || '/bin/sh';

@@ -47,7 +47,7 @@ export function Timeline({ lab, view }: { lab: LabApi; view: LabView | null }) {
         <LineChart data={rows}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="time" type="number" domain={['dataMin', 'dataMax']} tickFormatter={fmt} />
-          <YAxis ticks={ticks} tickFormatter={tickFormatter} allowDecimals={false} />
+          <YAxis width={80} ticks={ticks} tickFormatter={tickFormatter} allowDecimals={false} />
           <Tooltip labelFormatter={(v) => fmt(Number(v))} />
           <Legend />
           {marks.map((e) => (

@@ -1,0 +1,56 @@
+// Starts the lab in browser mode as a real process and drives it with Debian's Chromium.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM) && existsSync(join(ROOT, 'out', 'renderer', 'index.html'));
+/** Flags that work on this machine's closed network (see the tool library's env entry). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface RunningLab {
+  url: string;
+  labDir: string;
+  process: ChildProcess;
+  browser: Browser;
+  page: Page;
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/web/main.js` with a fresh ZK_LAB_DIR and opens its page in Chromium. */
+export async function startLab(): Promise<RunningLab> {
+  const labDir = mkdtempSync(join(tmpdir(), 'zk-lab-e2e-'));
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'web', 'main.js')], { env: { ...process.env, ZK_LAB_DIR: labDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((res, rej) => {
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      const m = /ZooKeeper Lab: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(out);
+      if (m) res(m[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (c) => rej(new Error(`the lab exited with ${c}:\n${out}`)));
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(url);
+  return {
+    url,
+    labDir,
+    process: child,
+    browser,
+    page,
+    async stop() {
+      await browser.close().catch(() => {});
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(labDir, { recursive: true, force: true });
+    },
+  };
+}
