@@ -15,7 +15,7 @@ import { initialSessionId } from './session/tracker';
 import { ServerStats } from './stats';
 import { EventLog } from './events';
 import type { SessionTable, Storage } from './storage/types';
-import { DataTree, type ProcessResult } from './tree/datatree';
+import { CONFIG_PATH, DataTree, type ProcessResult } from './tree/datatree';
 import { WatchMode, type WatchTable } from './tree/watches';
 import { clonedTableSize, grownTableSize, javaHashOrder, javaIdHash, javaStringHash } from './util/javaorder';
 
@@ -185,6 +185,8 @@ export class ServerCore {
       case OpCode.setData:
       case OpCode.setACL:
         return conn.frameReply(req.cxid, z, 0, R.StatResponse, { stat: result.stat! });
+      case OpCode.reconfig:
+        return conn.frameReply(req.cxid, z, 0, R.GetDataResponse, { data: this.tree.getNode(CONFIG_PATH)?.data ?? null, stat: result.stat! });
       default:
         return conn.frameReply(req.cxid, z, 0);
     }
@@ -275,8 +277,6 @@ export class ServerCore {
       }
       case OpCode.multiRead:
         return conn.frameMultiReadReply(req.cxid, z, body.ops.map((op: any) => this.multiReadOp(op, ids)));
-      case OpCode.reconfig:
-        return err(this.cfg.reconfigEnabled ? Err.UNIMPLEMENTED : Err.RECONFIGDISABLED);
       default:
         return err(Err.UNIMPLEMENTED);
     }
@@ -360,10 +360,10 @@ export class ServerCore {
 
 /**
  * Requests that go through the write path (a txn, or createSession/closeSession). `check` alone
- * and `reconfig` are answered directly; `deleteContainer` never comes from a client.
+ * is answered directly; `deleteContainer` never comes from a client.
  */
 export function isWriteRequest(type: number): boolean {
-  return isWriteOp(type) && type !== OpCode.check && type !== OpCode.reconfig && type !== OpCode.deleteContainer;
+  return isWriteOp(type) && type !== OpCode.check && type !== OpCode.deleteContainer;
 }
 
 /** Encodes a reply: length prefix + ReplyHeader [+ body]. */

@@ -37,6 +37,8 @@ export interface PrepEnv {
   reconfigEnabled: boolean;
   standalone: boolean;
   now(): number;
+  /** The new dynamic config text for a reconfig at `zxid`, or an error code (ensembles only). */
+  reconfig?(req: { joiningServers: string; leavingServers: string; newMembers: string; curConfigId: bigint }, zxid: bigint): string | number;
 }
 
 class PrepError extends Error {
@@ -225,10 +227,15 @@ export class Prep {
         return { type: 13, path: r.path, version: r.version };
       }
       case OpCode.reconfig: {
-        if (this.env.standalone) throw new PrepError(Err.UNIMPLEMENTED);
         if (!this.env.reconfigEnabled) throw new PrepError(Err.RECONFIGDISABLED);
-        // Membership changes are carried out by the quorum layer, which owns the config.
-        throw new PrepError(Err.UNIMPLEMENTED);
+        if (this.env.standalone || !this.env.reconfig) throw new PrepError(Err.UNIMPLEMENTED);
+        // Version and syntax are checked before the ACL, as PrepRequestProcessor does.
+        const text = this.env.reconfig(body.req, zxid);
+        if (typeof text === 'number') throw new PrepError(text);
+        const node = this.need(CONFIG_PATH, overlay);
+        this.checkPerm(node.acl, Perms.WRITE, ids);
+        rec(CONFIG_PATH, { ...node, version: -1 });
+        return { type: 16, path: CONFIG_PATH, data: Buffer.from(text, 'utf8'), version: -1 };
       }
       case OpCode.createSession:
         return { type: -10, timeOut: body.timeOut };

@@ -7,14 +7,14 @@ import { Err, OpCode, makeZxid, zxidEpoch } from '../../protocol/codes';
 import { Reader, Writer } from '../../protocol/jute';
 import { LearnerInfo } from '../../protocol/records';
 import { decodeLoggedTxn, encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
-import type { ServerConfig } from '../config';
+import { formatServerLine, parseServerLine, type QuorumServer, type ServerConfig } from '../config';
 import type { Logger, ServerCore } from '../core';
 import { Prep } from '../prep';
 import type { QuorumStatus, Replicator } from '../replicator';
 import { decodeRequestBody, RequestDecodeError, type Request } from '../request';
 import { SessionTracker } from '../session/tracker';
 import { encodeSnapStream, SnapStreamReader } from '../storage/snapstream';
-import { ttlOf } from '../tree/datatree';
+import { CONFIG_PATH, ttlOf } from '../tree/datatree';
 import { Election, isQuorum, type ElectionAction } from './election';
 import {
   decodeNotification,
@@ -49,6 +49,8 @@ export class QuorumPeer implements Replicator {
   private closed = false;
   /** Bumps whenever a role ends, so stale callbacks of an old role do nothing. */
   private generation = 0;
+  /** Version of the dynamic config: the zxid of the reconfig that made it (0 = zoo.cfg's). */
+  configVersion = 0n;
 
   constructor(
     readonly core: ServerCore,
@@ -74,7 +76,78 @@ export class QuorumPeer implements Replicator {
     const lines = [...this.cfg.servers.values()]
       .sort((a, b) => a.sid - b.sid)
       .map((s) => `server.${s.sid}=${s.host}:${s.quorumPort}:${s.electionPort}:${s.type}${s.clientPort !== undefined ? `;${s.clientHost}:${s.clientPort}` : ''}`);
-    return `${lines.join('\n')}\nversion=0`;
+    return `${lines.join('\n')}\nversion=${this.configVersion.toString(16)}`;
+  }
+
+  /**
+   * The config a reconfig request asks for (PrepRequestProcessor: version, then syntax), as the
+   * text to commit, or an error code.
+   */
+  computeReconfig(req: { joiningServers: string; leavingServers: string; newMembers: string; curConfigId: bigint }, zxid: bigint): string | number {
+    if (req.curConfigId !== -1n && req.curConfigId !== this.configVersion) return Err.BADVERSION;
+    const servers = new Map(this.cfg.servers);
+    const parse = (spec: string): QuorumServer | null => {
+      const parts = spec.split('=');
+      if (parts.length !== 2 || !parts[0]!.trim().startsWith('server.')) return null;
+      try {
+        return parseServerLine(parts[0]!.trim(), parts[1]!.trim());
+      } catch {
+        return null;
+      }
+    };
+    const list = (s: string): string[] => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    if (list(req.newMembers).length > 0) {
+      servers.clear();
+      for (const spec of list(req.newMembers)) {
+        const q = parse(spec);
+        if (!q) return Err.BADARGUMENTS;
+        servers.set(q.sid, q);
+      }
+    } else {
+      for (const spec of list(req.joiningServers)) {
+        const q = parse(spec);
+        if (!q) return Err.BADARGUMENTS;
+        servers.set(q.sid, q);
+      }
+      for (const id of list(req.leavingServers)) {
+        if (!/^\d+$/.test(id)) return Err.BADARGUMENTS;
+        servers.delete(Number(id));
+      }
+    }
+    if (![...servers.values()].some((q) => q.type === 'participant')) return Err.BADARGUMENTS;
+    const lines = [...servers.values()].sort((a, b) => a.sid - b.sid).map(formatServerLine);
+    return `${lines.join('\n')}\nversion=${zxid.toString(16)}`;
+  }
+
+  /** Adopts a committed dynamic config (a reconfig txn, or one found in the database). */
+  adoptConfig(text: string, version: bigint): void {
+    const servers = new Map<number, QuorumServer>();
+    for (const line of text.split('\n')) {
+      const m = /^(server\.\d+)=(.*)$/.exec(line.trim());
+      if (!m) continue;
+      try {
+        const q = parseServerLine(m[1]!, m[2]!);
+        servers.set(q.sid, q);
+      } catch {
+        // a line we cannot read is left out
+      }
+    }
+    if (servers.size === 0) return;
+    this.cfg.servers.clear();
+    for (const [sid, q] of servers) this.cfg.servers.set(sid, q);
+    this.voters.clear();
+    for (const q of servers.values()) if (q.type === 'participant') this.voters.add(q.sid);
+    this.electionNet.setPeers(new Map([...servers.values()].filter((q) => q.sid !== this.myid).map((q) => [q.sid, { sid: q.sid, host: q.host, port: q.electionPort }])));
+    this.configVersion = version;
+    this.events.emit({ type: 'config.changed', myid: this.myid, version: version.toString(16), members: [...servers.keys()] });
+    this.log('INFO', `Adopted dynamic config version ${version.toString(16)}: ${[...servers.keys()].join(', ')}`);
+  }
+
+  /** After a load: a reconfig in the database wins over zoo.cfg; else /zookeeper/config is zoo.cfg's. */
+  private settleConfigNode(): void {
+    const n = this.core.tree.getNode(CONFIG_PATH);
+    if (n && n.mzxid > 0n && n.data && n.data.length > 0) this.adoptConfig(n.data.toString('utf8'), n.mzxid);
+    else this.core.tree.setConfigNode(this.configText(), this.configVersion);
   }
 
   currentEpoch(): number {
@@ -95,7 +168,7 @@ export class QuorumPeer implements Replicator {
     if (logged > this.currentEpoch()) {
       throw new Error(`The current epoch, ${this.currentEpoch()}, is older than the last zxid's epoch, ${logged}; the dataDir is inconsistent.`);
     }
-    this.core.tree.setConfigNode(this.configText() + '\n', 0n);
+    this.settleConfigNode();
     await this.electionNet.listen();
     this.lookForLeader();
   }
@@ -181,7 +254,7 @@ export class QuorumPeer implements Replicator {
     core.sessionTable.clear();
     await core.storage.load(core.tree, core.sessionTable);
     core.tree.rebuildQuotas();
-    core.tree.setConfigNode(this.configText() + '\n', 0n);
+    this.settleConfigNode();
   }
 
   setPhase(phase: ZabPhase, syncMode = ''): void {
@@ -257,6 +330,12 @@ export class QuorumPeer implements Replicator {
   applyCommitted(t: LoggedTxn): void {
     this.core.applyCommitted(t);
     this.core.storage.applied(t.header.zxid);
+    if (t.txn.type === OpCode.reconfig && t.txn.data) this.adoptConfig(t.txn.data.toString('utf8'), t.header.zxid);
+  }
+
+  /** Re-reads the config node after a SNAP replaced the tree. */
+  reloadConfigNode(): void {
+    this.settleConfigNode();
   }
 
   isVoter(sid: number): boolean {
@@ -361,6 +440,7 @@ class LeaderRole {
       reconfigEnabled: peer.cfg.reconfigEnabled,
       standalone: false,
       now: Date.now,
+      reconfig: (req, zxid) => peer.computeReconfig(req, zxid),
     });
   }
 
@@ -887,7 +967,7 @@ class LearnerRole {
       await core.storage.truncate(0n);
       reader.applyTo(core.tree, core.sessionTable, first.zxid);
       core.tree.rebuildQuotas();
-      core.tree.setConfigNode(peer.configText() + '\n', 0n);
+      peer.reloadConfigNode();
       snapshotNeeded = true;
     } else {
       this.fail(`expected DIFF, TRUNC or SNAP, got packet type ${first.type}`);

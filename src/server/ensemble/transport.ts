@@ -28,10 +28,15 @@ export class ElectionTransport extends EventEmitter {
   constructor(
     readonly myid: number,
     private readonly me: PeerAddress,
-    private readonly peers: Map<number, PeerAddress>,
+    private peers: Map<number, PeerAddress>,
     private readonly log: (level: 'INFO' | 'WARN', msg: string) => void,
   ) {
     super();
+  }
+
+  /** Replaces the set of peers after a reconfig. */
+  setPeers(peers: Map<number, PeerAddress>): void {
+    this.peers = peers;
   }
 
   /** Listens on this member's election port. */
