@@ -54,20 +54,20 @@ function canBind(port: number): Promise<boolean> {
 async function freeOffset(avoid: number[] = []): Promise<number> {
   for (;;) {
     const p = 20000 + 10 * Math.floor(Math.random() * 1200);
-    if (avoid.some((a) => Math.abs(a - p) < 10)) continue;
+    if (avoid.some((a) => Math.abs(a - p) < 40)) continue;
     let ok = true;
-    for (let i = 0; i < 4 && ok; i++) ok = await canBind(p + i);
+    for (let m = 0; m < 3 && ok; m++) for (let i = 0; i < 4 && ok; i++) ok = await canBind(p + 10 * m + i);
     if (ok) return p;
   }
 }
 
-function runSuite(target: 'real' | 'ours', offset: number): Promise<Results> {
+function runSuite(target: 'real' | 'ours', offset: number, clusterSize: number): Promise<Results> {
   const dir = mkdtempSync(join(tmpdir(), `kazoo-${target}-`));
   const xml = join(dir, 'results.xml');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ZOOKEEPER_VERSION: '3.8.0',
-    ZOOKEEPER_CLUSTER_SIZE: '1',
+    ZOOKEEPER_CLUSTER_SIZE: String(clusterSize),
     ZOOKEEPER_PORT_OFFSET: String(offset),
     ZOOKEEPER_CLASSPATH: '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar',
     ZK_LAB_ROOT: ROOT,
@@ -114,13 +114,13 @@ function runSuite(target: 'real' | 'ours', offset: number): Promise<Results> {
   });
 }
 
-describe.skipIf(!available)("kazoo's own test suite: our server vs Apache ZooKeeper 3.8", () => {
+describe.skipIf(!available).each([1, 3])("kazoo's own test suite, %i member(s): ours vs Apache ZooKeeper 3.8", (clusterSize) => {
   let real: Results;
   let ours: Results;
   beforeAll(async () => {
     const a = await freeOffset();
     const b = await freeOffset([a]);
-    [real, ours] = await Promise.all([runSuite('real', a), runSuite('ours', b)]);
+    [real, ours] = await Promise.all([runSuite('real', a, clusterSize), runSuite('ours', b, clusterSize)]);
   }, 30 * 60_000);
   afterAll(() => {});
 
