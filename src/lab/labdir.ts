@@ -5,9 +5,13 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** Which server a node runs: ours (bin/zk-server) or Apache ZooKeeper 3.8 (Debian's jars). */
+export type Engine = 'ours' | 'apache';
+
 export interface NodeSpec {
   myid: number;
   observer: boolean;
+  engine: Engine;
   clientPort: number;
   adminPort: number;
   quorumPort: number;
@@ -45,7 +49,7 @@ export function nodeDir(lab: LabSpec, myid: number): string {
 }
 
 /** Writes a new lab folder with `size` members (the last `observers` of them observers). */
-export async function createLab(name: string, size: number, observers = 0): Promise<LabSpec> {
+export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours'): Promise<LabSpec> {
   if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
@@ -62,7 +66,9 @@ export async function createLab(name: string, size: number, observers = 0): Prom
   };
   const nodes: NodeSpec[] = [];
   for (let myid = 1; myid <= size + observers; myid++) {
-    nodes.push({ myid, observer: myid > size, clientPort: await port(), adminPort: await port(), quorumPort: await port(), electionPort: await port() });
+    // Mixed labs alternate: odd nodes ours, even nodes Apache ZooKeeper.
+    const engine: Engine = engines === 'mixed' ? (myid % 2 === 0 ? 'apache' : 'ours') : engines;
+    nodes.push({ myid, observer: myid > size, engine, clientPort: await port(), adminPort: await port(), quorumPort: await port(), electionPort: await port() });
   }
   const lab: LabSpec = { name, dir, tickTime: 500, nodes };
   for (const n of nodes) writeNodeConfig(lab, n);

@@ -8,7 +8,7 @@ import type { IPty } from 'node-pty';
 import type { HistoryEvent, LabView, NodeView, Push, Request, Role } from '../shared/contract';
 import { History } from './history';
 import { createLab, nodeDir, readLab, type LabSpec } from './labdir';
-import { Supervisor } from './supervisor';
+import { apacheAvailable, Supervisor } from './supervisor';
 
 const POLL_MS = 250;
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
@@ -78,7 +78,9 @@ export class LabService extends EventEmitter {
       case 'state':
         return this.view();
       case 'launch':
-        return this.launch(req.size, req.observers);
+        return this.launch(req.size, req.observers, req.engines);
+      case 'capabilities':
+        return { apache: apacheAvailable() };
       case 'node':
         return this.nodeAction(req.myid, req.action);
       case 'destroy':
@@ -101,21 +103,24 @@ export class LabService extends EventEmitter {
   }
 
   /** Creates (or re-creates) the lab and starts its nodes one by one, reporting progress. */
-  private async launch(size: number, observers: number): Promise<LabView | null> {
+  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed'): Promise<LabView | null> {
+    if (engines !== 'ours' && !apacheAvailable()) {
+      throw new Error('Apache ZooKeeper is not installed here: install Debian packages zookeeper, libjetty9-java and a JRE, or launch with our engine.');
+    }
     if (this.lab && this.supervisor && [...this.supervisor.procs.keys()].some((id) => this.supervisor!.isRunning(id))) {
       throw new Error('A lab is already running; destroy it before launching another.');
     }
     this.shutdownLab();
     const total = size + observers;
     this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
-    const lab = await createLab(this.name, size, observers);
+    const lab = await createLab(this.name, size, observers, engines);
     this.attach(lab);
-    this.record(null, 'lab.launch', `launching ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} in ${lab.dir}`);
+    this.record(null, 'lab.launch', `launching ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines} engine${engines === 'mixed' ? 's' : ''}) in ${lab.dir}`);
     for (const n of lab.nodes) {
       this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid}`, done: n.myid - 1, total } });
       this.supervisor!.start(n.myid);
       this.record(n.myid, 'node.start', `node ${n.myid} started (pid ${this.supervisor!.procs.get(n.myid)!.pid})`);
-      await this.waitAdmin(n.myid, 15_000);
+      await this.waitAdmin(n.myid, n.engine === 'apache' ? 60_000 : 15_000);
     }
     this.push({ kind: 'progress', progress: { step: 'Waiting for the ensemble to elect a leader', done: total, total } });
     return this.view();
@@ -205,7 +210,9 @@ export class LabService extends EventEmitter {
             const [zab, mntr] = await Promise.all([getJson(n.adminPort, 'zabstate'), getJson(n.adminPort, 'monitor')]);
             const state = String(mntr.server_state ?? '');
             const role: Role = state === 'leader' || state === 'follower' || state === 'observer' || state === 'standalone' || state === 'read-only' ? state : 'looking';
-            const lastZxid = typeof mntr.last_processed_zxid === 'number' || typeof mntr.last_processed_zxid === 'string' ? BigInt(mntr.last_processed_zxid).toString(16) : null;
+            // zabstate's last_zxid is a hex string on both engines; standalone has only mntr's.
+            const fromZab = typeof zab.last_zxid === 'string' && /^0x[0-9a-f]+$/i.test(zab.last_zxid) ? BigInt(zab.last_zxid).toString(16) : null;
+            const lastZxid = fromZab ?? (typeof mntr.last_processed_zxid === 'number' || typeof mntr.last_processed_zxid === 'string' ? BigInt(mntr.last_processed_zxid).toString(16) : null);
             next = {
               role,
               epoch: typeof zab.zab_epoch === 'number' ? zab.zab_epoch : lastZxid ? Number(BigInt(`0x${lastZxid}`) >> 32n) : null,
@@ -259,6 +266,7 @@ export class LabService extends EventEmitter {
       const s = this.polled.get(n.myid);
       return {
         myid: n.myid,
+        engine: n.engine ?? 'ours',
         role: sup.isRunning(n.myid) ? (p.paused ? 'paused' : (s?.role ?? 'starting')) : 'down',
         observer: n.observer,
         epoch: s?.epoch ?? null,

@@ -10,6 +10,15 @@ import { nodeDir } from './labdir';
 /** bin/zk-server of this checkout. */
 export const ZK_SERVER = resolve(__dirname, '..', '..', 'bin', 'zk-server');
 
+const JAVA_DIR = '/usr/share/java';
+/** Apache ZooKeeper 3.8 from Debian, with the Jetty jars its AdminServer needs. */
+const APACHE_JARS = ['zookeeper.jar', 'slf4j-simple.jar', 'jetty9-server.jar', 'jetty9-servlet.jar', 'jetty9-http.jar', 'jetty9-util.jar', 'jetty9-io.jar', 'jetty9-security.jar', 'jetty9-util-ajax.jar', 'servlet-api.jar', 'jackson-core.jar', 'jackson-databind.jar', 'jackson-annotations.jar'];
+
+/** Whether Java and Debian's ZooKeeper jars are here, so a node can run Apache ZooKeeper. */
+export function apacheAvailable(): boolean {
+  return existsSync('/usr/bin/java') && APACHE_JARS.every((j) => existsSync(join(JAVA_DIR, j)));
+}
+
 export interface NodeProcess {
   myid: number;
   child: ChildProcess | null;
@@ -73,7 +82,15 @@ export class Supervisor {
     if (this.isRunning(myid)) return;
     const dir = nodeDir(this.lab, myid);
     const log = openSync(join(dir, 'server.log'), 'a');
-    const child = spawn(ZK_SERVER, [join(dir, 'zoo.cfg')], { cwd: dir, stdio: ['ignore', log, log] });
+    const spec = this.lab.nodes.find((n) => n.myid === myid)!;
+    const child =
+      spec.engine === 'apache'
+        ? spawn(
+            'java',
+            ['-Xmx256m', '-cp', APACHE_JARS.map((j) => join(JAVA_DIR, j)).join(':'), '-Dzookeeper.extendedTypesEnabled=true', '-Dznode.container.checkIntervalMs=1000', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', join(dir, 'zoo.cfg')],
+            { cwd: dir, stdio: ['ignore', log, log] },
+          )
+        : spawn(ZK_SERVER, [join(dir, 'zoo.cfg')], { cwd: dir, stdio: ['ignore', log, log] });
     closeSync(log);
     p.child = child;
     p.pid = child.pid ?? null;

@@ -84,7 +84,13 @@ export function App({ lab }: { lab: LabApi }) {
 function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT | null; events: HistoryEvent[]; run: (p: Promise<unknown>) => Promise<void> }) {
   const { lab, view, progress, events, run } = props;
   const [size, setSize] = useState('5');
+  const [engines, setEngines] = useState<'ours' | 'apache' | 'mixed'>('ours');
+  const [observers, setObservers] = useState('0');
+  const [apache, setApache] = useState(false);
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void lab.call<{ apache: boolean }>({ method: 'capabilities' }).then((c) => setApache(c.apache));
+  }, [lab]);
   const [now, setNow] = useState(Date.now());
   const [dragging, setDragging] = useState<number | null>(null);
   useEffect(() => {
@@ -95,7 +101,7 @@ function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT
   const act = (myid: number, action: NodeAction): Promise<void> => run(lab.call({ method: 'node', myid, action }));
   const launch = async (): Promise<void> => {
     setBusy(true);
-    await run(lab.call({ method: 'launch', size: Number(size) as 1 | 3 | 5 | 7, observers: 0 }));
+    await run(lab.call({ method: 'launch', size: Number(size) as 1 | 3 | 5 | 7, observers: size === '1' ? 0 : Number(observers), engines }));
     setBusy(false);
   };
 
@@ -106,7 +112,38 @@ function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT
         <Text c="dimmed" maw={520} ta="center">
           A lab is a real ZooKeeper ensemble on this machine: one server process per node, each with its own zoo.cfg and dataDir. Launch one, then break it.
         </Text>
-        <SegmentedControl value={size} onChange={setSize} data={['1', '3', '5', '7']} data-testid="size" />
+        <Group>
+          <Text size="sm" w={90}>
+            Nodes
+          </Text>
+          <SegmentedControl value={size} onChange={setSize} data={['1', '3', '5', '7']} data-testid="size" />
+        </Group>
+        <Group>
+          <Text size="sm" w={90}>
+            Observers
+          </Text>
+          <SegmentedControl value={size === '1' ? '0' : observers} onChange={setObservers} disabled={size === '1'} data={['0', '1', '2']} data-testid="observers" />
+        </Group>
+        <Group>
+          <Text size="sm" w={90}>
+            Engine
+          </Text>
+          <SegmentedControl
+            value={engines}
+            onChange={(v) => setEngines(v as 'ours' | 'apache' | 'mixed')}
+            data={[
+              { value: 'ours', label: 'ZooKeeper Lab' },
+              { value: 'apache', label: 'Apache 3.8', disabled: !apache },
+              { value: 'mixed', label: 'Mixed', disabled: !apache },
+            ]}
+            data-testid="engines"
+          />
+        </Group>
+        {!apache && (
+          <Text size="xs" c="dimmed">
+            Apache ZooKeeper nodes need Java and Debian's zookeeper and libjetty9-java packages.
+          </Text>
+        )}
         <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
           {`Launch ${size}-node lab`}
         </Button>
@@ -215,7 +252,12 @@ function NodeCard({ n, now, act, onDrag }: { n: NodeView; now: number; act: (myi
           style={{ cursor: 'grab', opacity: down ? 0.6 : 1 }}
         >
           <Group justify="space-between" mb="xs">
-            <Text fw={700}>Node {n.myid}</Text>
+            <Text fw={700}>
+              Node {n.myid}{' '}
+              <Text span size="xs" c="dimmed">
+                {n.engine === 'apache' ? 'Apache 3.8' : 'ours'}
+              </Text>
+            </Text>
             <Badge color={ROLE_COLOR[n.role] ?? 'gray'} data-testid={`role-${n.myid}`}>
               {n.role}
               {n.observer ? ' (observer)' : ''}

@@ -11,6 +11,7 @@ export type Role = z.infer<typeof Role>;
 /** One node as the UI shows it. zxids travel as hex strings (64-bit). */
 export const NodeView = z.object({
   myid: z.number().int(),
+  engine: z.enum(['ours', 'apache']),
   role: Role,
   observer: z.boolean(),
   epoch: z.number().int().nullable(),
@@ -69,7 +70,13 @@ export type Progress = z.infer<typeof Progress>;
 /** Requests the UI may make, with their parameters. */
 export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('state') }),
-  z.object({ method: z.literal('launch'), size: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]), observers: z.number().int().min(0).max(2).default(0) }),
+  z.object({
+    method: z.literal('launch'),
+    size: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]),
+    observers: z.number().int().min(0).max(2).default(0),
+    engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
+  }),
+  z.object({ method: z.literal('capabilities') }),
   z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
   z.object({ method: z.literal('destroy') }),
   z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
