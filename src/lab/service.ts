@@ -9,6 +9,7 @@ import type { HistoryEvent, LabView, NodeView, Push, Request, Role } from '../sh
 import { History } from './history';
 import { createLab, nodeDir, readLab, type LabSpec } from './labdir';
 import { apacheAvailable, Supervisor } from './supervisor';
+import { AttachedEnsemble } from './attach';
 
 const POLL_MS = 250;
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
@@ -37,6 +38,7 @@ async function getJson(port: number, name: string): Promise<any> {
 
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
+  private attached: AttachedEnsemble | null = null;
   private supervisor: Supervisor | null = null;
   private history: History | null = null;
   private readonly polled = new Map<number, Polled>();
@@ -49,14 +51,14 @@ export class LabService extends EventEmitter {
   constructor(private readonly name = 'default') {
     super();
     const existing = readLab(name);
-    if (existing) this.attach(existing);
+    if (existing) this.adopt(existing);
   }
 
   private push(p: Push): void {
     this.emit('push', p);
   }
 
-  private attach(lab: LabSpec): void {
+  private adopt(lab: LabSpec): void {
     this.lab = lab;
     this.history = new History(lab.dir);
     this.supervisor = new Supervisor(lab, (myid, how) => this.record(myid, 'node.down', `node ${myid} ${how}`));
@@ -79,6 +81,8 @@ export class LabService extends EventEmitter {
         return this.view();
       case 'launch':
         return this.launch(req.size, req.observers, req.engines);
+      case 'attach':
+        return this.attachTo(req.connectString);
       case 'capabilities':
         return { apache: apacheAvailable() };
       case 'node':
@@ -114,7 +118,7 @@ export class LabService extends EventEmitter {
     const total = size + observers;
     this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
     const lab = await createLab(this.name, size, observers, engines);
-    this.attach(lab);
+    this.adopt(lab);
     this.record(null, 'lab.launch', `launching ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines} engine${engines === 'mixed' ? 's' : ''}) in ${lab.dir}`);
     for (const n of lab.nodes) {
       this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid}`, done: n.myid - 1, total } });
@@ -144,7 +148,17 @@ export class LabService extends EventEmitter {
     throw new Error(`Node ${myid} did not open its AdminServer on port ${n.adminPort} within ${ms / 1000} s; see its server.log.`);
   }
 
+  private async attachTo(connectString: string): Promise<LabView | null> {
+    const attached = new AttachedEnsemble(connectString);
+    this.shutdownLab();
+    this.attached = attached;
+    this.pollTimer ??= setInterval(() => void this.poll(), POLL_MS);
+    await this.poll();
+    return this.view();
+  }
+
   private async nodeAction(myid: number, action: string): Promise<LabView | null> {
+    if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: the lab does not signal processes it does not own.');
     const sup = this.supervisor;
     if (!sup || !this.lab) throw new Error('There is no lab yet: launch one first.');
     if (!sup.procs.has(myid)) throw new Error(`There is no node ${myid} in this lab.`);
@@ -177,6 +191,7 @@ export class LabService extends EventEmitter {
   }
 
   private shutdownLab(): void {
+    this.attached = null;
     this.supervisor?.killAll();
     for (const t of this.terminals.values()) t.kill();
     this.terminals.clear();
@@ -196,6 +211,12 @@ export class LabService extends EventEmitter {
 
   /** Reads every node's AdminServer; changes become events; samples go to the history. */
   private async poll(): Promise<void> {
+    if (this.attached) {
+      const a = this.attached;
+      await a.poll();
+      if (this.attached === a) this.push({ kind: 'state', lab: a.view() });
+      return;
+    }
     const lab = this.lab;
     const sup = this.supervisor;
     if (!lab || !sup) return;
@@ -258,6 +279,7 @@ export class LabService extends EventEmitter {
 
   /** The lab as the UI shows it. */
   view(): LabView | null {
+    if (this.attached) return this.attached.view();
     const lab = this.lab;
     const sup = this.supervisor;
     if (!lab || !sup) return null;
@@ -290,6 +312,7 @@ export class LabService extends EventEmitter {
     return {
       name: lab.name,
       dir: lab.dir,
+      attached: false,
       size: voters.length,
       nodes,
       votersUp,
@@ -300,11 +323,16 @@ export class LabService extends EventEmitter {
   }
 
   private async openTerminal(myid: number, kind: 'log' | 'zkcli' | 'shell', cols: number, rows: number): Promise<{ id: string }> {
+    if (this.attached) {
+      const h = this.attached.hosts[myid - 1];
+      if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
+      if (kind !== 'zkcli') throw new Error('An attached ensemble has no log or folder here; use the zkCli shell.');
+      return this.spawnTerminal(existsSync(ZK_CLI) ? ZK_CLI : APACHE_ZKCLI, ['-server', `${h.host}:${h.port}`], process.cwd(), cols, rows);
+    }
     const lab = this.lab;
     if (!lab) throw new Error('There is no lab yet: launch one first.');
     const n = lab.nodes.find((x) => x.myid === myid);
     if (!n) throw new Error(`There is no node ${myid} in this lab.`);
-    const pty = await import('node-pty');
     const dir = nodeDir(lab, myid);
     let file: string;
     let args: string[];
@@ -321,6 +349,11 @@ export class LabService extends EventEmitter {
       file = process.env.SHELL || '/bin/sh';
       args = [];
     }
+    return this.spawnTerminal(file, args, dir, cols, rows);
+  }
+
+  private async spawnTerminal(file: string, args: string[], dir: string, cols: number, rows: number): Promise<{ id: string }> {
+    const pty = await import('node-pty');
     const term = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: dir, env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
     const id = `t${this.nextTerminal++}`;
     this.terminals.set(id, term);

@@ -1,4 +1,4 @@
-import { Alert, AppShell, Badge, Button, Card, Group, Menu, NavLink, Progress, SegmentedControl, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, AppShell, Badge, Button, Card, Group, Menu, NavLink, Progress, SegmentedControl, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabView, NodeAction, NodeView, Progress as ProgressT } from '../shared/contract';
 import { Terminals } from './Terminals';
@@ -88,6 +88,7 @@ function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT
   const [observers, setObservers] = useState('0');
   const [apache, setApache] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [connectString, setConnectString] = useState('');
   useEffect(() => {
     void lab.call<{ apache: boolean }>({ method: 'capabilities' }).then((c) => setApache(c.apache));
   }, [lab]);
@@ -147,6 +148,15 @@ function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT
         <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
           {`Launch ${size}-node lab`}
         </Button>
+        <Text size="sm" c="dimmed" mt="lg">
+          or watch an ensemble you started yourself (read-only):
+        </Text>
+        <Group>
+          <TextInput placeholder="127.0.0.1:2181,127.0.0.1:2182" value={connectString} onChange={(e) => setConnectString(e.currentTarget.value)} w={320} data-testid="connect-string" />
+          <Button variant="light" onClick={() => run(lab.call({ method: 'attach', connectString }))} disabled={connectString.trim() === ''} data-testid="attach">
+            Attach
+          </Button>
+        </Group>
         {busy && progress && (
           <Stack w={400} gap={4} data-testid="progress">
             <Text size="sm">{progress.step}</Text>
@@ -182,7 +192,7 @@ function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT
       <Group justify="space-between">
         <Title order={3}>Cluster</Title>
         <Button variant="subtle" color="red" onClick={() => run(lab.call({ method: 'destroy' }))} data-testid="destroy">
-          Destroy lab
+          {view.attached ? 'Detach' : 'Destroy lab'}
         </Button>
       </Group>
       <Alert color={view.serving ? 'teal' : 'red'} data-testid="quorum-banner">
@@ -195,7 +205,12 @@ function Cluster(props: { lab: LabApi; view: LabView | null; progress: ProgressT
           <NodeCard key={n.myid} n={n} now={now} act={act} onDrag={setDragging} />
         ))}
       </SimpleGrid>
-      <Group grow>
+      {view.attached && (
+        <Alert color="gray" data-testid="attached-banner">
+          Attached to {view.dir}: read-only. The lab watches these servers through their four-letter words and never signals processes it did not start.
+        </Alert>
+      )}
+      <Group grow style={{ display: view.attached ? 'none' : undefined }}>
         {dropZone('Kill zone (SIGKILL)', 'kill', 'red', 'kill-zone')}
         {dropZone('Stop zone (SIGTERM)', 'stop', 'orange', 'stop-zone')}
         {dropZone('Drop here to start again', 'start', 'teal', 'start-zone')}
@@ -255,7 +270,7 @@ function NodeCard({ n, now, act, onDrag }: { n: NodeView; now: number; act: (myi
             <Text fw={700}>
               Node {n.myid}{' '}
               <Text span size="xs" c="dimmed">
-                {n.engine === 'apache' ? 'Apache 3.8' : 'ours'}
+                {n.engine === 'apache' ? 'Apache 3.8' : n.engine === 'external' ? 'attached' : 'ours'}
               </Text>
             </Text>
             <Badge color={ROLE_COLOR[n.role] ?? 'gray'} data-testid={`role-${n.myid}`}>

@@ -11,7 +11,7 @@ export type Role = z.infer<typeof Role>;
 /** One node as the UI shows it. zxids travel as hex strings (64-bit). */
 export const NodeView = z.object({
   myid: z.number().int(),
-  engine: z.enum(['ours', 'apache']),
+  engine: z.enum(['ours', 'apache', 'external']),
   role: Role,
   observer: z.boolean(),
   epoch: z.number().int().nullable(),
@@ -31,7 +31,10 @@ export type NodeView = z.infer<typeof NodeView>;
 
 export const LabView = z.object({
   name: z.string(),
+  /** The lab folder, or the connect string of an attached ensemble. */
   dir: z.string(),
+  /** Attached to an ensemble the lab did not start: read-only, no process actions. */
+  attached: z.boolean().default(false),
   size: z.number().int(),
   nodes: z.array(NodeView),
   /** Voting members up and serving / needed for a quorum. */
@@ -77,6 +80,7 @@ export const Request = z.discriminatedUnion('method', [
     engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
   }),
   z.object({ method: z.literal('capabilities') }),
+  z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
   z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
   z.object({ method: z.literal('destroy') }),
   z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
