@@ -3,9 +3,11 @@
 // Node, not for Electron's ABI; the window talks to it over the same token-protected loopback
 // WebSocket as browser mode. When this process dies the backend notices (IPC channel) and
 // takes every node down with it.
-import { app, BrowserWindow, Menu, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, shell } from 'electron';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
+import { Push, Request, type ReplyEnvelope } from '../shared/contract';
 
 let backend: ChildProcess | null = null;
 
@@ -21,6 +23,41 @@ function startBackend(): Promise<string> {
       if (m) resolvePromise(m[1]!);
     });
     backend!.once('exit', (code) => reject(new Error(`the lab backend exited with ${code}`)));
+  });
+}
+
+/**
+ * Bridges the window's IPC to the backend's WebSocket; both directions are validated against
+ * the one contract in src/shared.
+ */
+function bridge(url: string, win: BrowserWindow): void {
+  const u = new URL(url);
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  const open = new Promise<void>((r) => ws.once('open', () => r()));
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(String(raw));
+    if ('kind' in msg) {
+      const p = Push.safeParse(msg);
+      if (p.success && !win.isDestroyed()) win.webContents.send('lab:push', p.data);
+      return;
+    }
+    const reply = msg as ReplyEnvelope;
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.result);
+    else p.reject(new Error(reply.error));
+  });
+  ipcMain.handle('lab:call', async (_e, request: unknown) => {
+    const req = Request.parse(request);
+    await open;
+    const id = nextId++;
+    return new Promise((resolvePromise, reject) => {
+      pending.set(id, { resolve: resolvePromise, reject });
+      ws.send(JSON.stringify({ id, request: req }));
+    });
   });
 }
 
@@ -51,6 +88,7 @@ async function createWindow(): Promise<void> {
       { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
     ]),
   );
+  bridge(url, win);
   await win.loadURL(url);
 }
 
