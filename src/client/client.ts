@@ -201,7 +201,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Creates a znode and returns its Stat too (create2). */
-  create2(path: string, data: Data = null, opts: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
+  async create2(path: string, data: Data = null, opts: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
     return this.createInternal(path, data, opts, true) as Promise<{ path: string; stat: Stat }>;
   }
 
@@ -243,7 +243,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Deletes a znode if its version matches (-1: any version). */
-  delete(path: string, version = -1): Promise<void> {
+  async delete(path: string, version = -1): Promise<void> {
     this.validate(path);
     // The root stays the root even under a chroot: nobody deletes their chroot by accident.
     const serverPath = path === '/' ? '/' : this.toServer(path);
@@ -251,7 +251,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** The Stat of a znode, or null if it does not exist; a watch fires on create, change or delete. */
-  exists(path: string, watch?: WatchArg): Promise<Stat | null> {
+  async exists(path: string, watch?: WatchArg): Promise<Stat | null> {
     this.validate(path);
     const w = this.watcherOf(watch);
     return this.request(
@@ -271,7 +271,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Data and Stat of a znode; data is null when the znode holds null (not empty) data. */
-  getData(path: string, watch?: WatchArg): Promise<{ data: Buffer | null; stat: Stat }> {
+  async getData(path: string, watch?: WatchArg): Promise<{ data: Buffer | null; stat: Stat }> {
     this.validate(path);
     const w = this.watcherOf(watch);
     return this.request(
@@ -284,7 +284,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Sets data if the version matches (-1: any); resolves with the new Stat. */
-  setData(path: string, data: Data, version = -1): Promise<Stat> {
+  async setData(path: string, data: Data, version = -1): Promise<Stat> {
     this.validate(path);
     const bytes = toBuffer(data);
     return this.request(
@@ -295,15 +295,15 @@ export class ZkClient extends Emitter<ClientEvents> {
     );
   }
 
-  getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
+  async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
     this.validate(path);
     return this.request(OpCode.getACL, (w) => R.GetACLRequest.write(w, { path: this.toServer(path) }), (r) => R.GetACLResponse.read(r), path);
   }
 
   /** Replaces the ACL if the ACL version (aversion) matches (-1: any). */
-  setACL(path: string, acl: ACL[], version = -1): Promise<Stat> {
+  async setACL(path: string, acl: ACL[], version = -1): Promise<Stat> {
     this.validate(path);
-    if (acl.length === 0) return Promise.reject(zkError(Err.INVALIDACL, path));
+    if (acl.length === 0) throw zkError(Err.INVALIDACL, path);
     return this.request(
       OpCode.setACL,
       (w) => R.SetACLRequest.write(w, { path: this.toServer(path), acl, version }),
@@ -313,7 +313,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Child names (unordered); a watch fires when the list changes or the znode goes. */
-  getChildren(path: string, watch?: WatchArg): Promise<string[]> {
+  async getChildren(path: string, watch?: WatchArg): Promise<string[]> {
     this.validate(path);
     const w = this.watcherOf(watch);
     return this.request(
@@ -326,7 +326,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Child names and the parent's Stat (getChildren2). */
-  getChildren2(path: string, watch?: WatchArg): Promise<{ children: string[]; stat: Stat }> {
+  async getChildren2(path: string, watch?: WatchArg): Promise<{ children: string[]; stat: Stat }> {
     this.validate(path);
     const w = this.watcherOf(watch);
     return this.request(
@@ -339,7 +339,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Number of all descendants of a znode. */
-  getAllChildrenNumber(path: string): Promise<number> {
+  async getAllChildrenNumber(path: string): Promise<number> {
     this.validate(path);
     return this.request(
       OpCode.getAllChildrenNumber,
@@ -350,7 +350,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** This session's ephemeral znodes whose path starts with `prefix` (all of them for "/"). */
-  getEphemerals(prefix = '/'): Promise<string[]> {
+  async getEphemerals(prefix = '/'): Promise<string[]> {
     this.validate(prefix);
     return this.request(
       OpCode.getEphemerals,
@@ -361,7 +361,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Waits until the connected server has caught up with the leader (as of this call). */
-  sync(path: string): Promise<string> {
+  async sync(path: string): Promise<string> {
     this.validate(path);
     return this.request(OpCode.sync, (w) => R.SyncRequest.write(w, { path: this.toServer(path) }), (r) => this.toClient(R.SyncResponse.read(r).path), path);
   }
@@ -370,7 +370,7 @@ export class ZkClient extends Emitter<ClientEvents> {
    * Runs writes atomically. Resolves with one result per op; if any op fails nothing is
    * applied and it rejects with a MultiError (code of the failing op, every slot's result).
    */
-  multi(ops: Op[]): Promise<OpResult[]> {
+  async multi(ops: Op[]): Promise<OpResult[]> {
     const wire = ops.map((op) => this.opWire(op));
     return this.request(
       OpCode.multi,
@@ -385,7 +385,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** Runs reads together; each slot is its result or an `error` result (ops are independent). */
-  multiRead(ops: ReadOp[]): Promise<OpResult[]> {
+  async multiRead(ops: ReadOp[]): Promise<OpResult[]> {
     const wire: WireOp[] = ops.map((op) => {
       this.validate(op.path);
       const path = this.toServer(op.path);
@@ -431,12 +431,12 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** The identities the server holds for this connection (ip, digest user, ...). */
-  whoAmI(): Promise<ClientInfo[]> {
+  async whoAmI(): Promise<ClientInfo[]> {
     return this.request(OpCode.whoAmI, undefined, (r) => R.WhoAmIResponse.read(r).clientInfo, undefined);
   }
 
   /** The ensemble's dynamic config (/zookeeper/config, never under the chroot). */
-  getConfig(watch?: WatchArg): Promise<{ data: Buffer | null; stat: Stat }> {
+  async getConfig(watch?: WatchArg): Promise<{ data: Buffer | null; stat: Stat }> {
     const w = this.watcherOf(watch);
     return this.request(
       OpCode.getData,
@@ -448,7 +448,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   /** A persistent (mode 0) or persistent recursive (mode 1) watch that stays until removed. */
-  addWatch(path: string, watch: Watcher | true, mode: number = AddWatchMode.PERSISTENT): Promise<void> {
+  async addWatch(path: string, watch: Watcher | true, mode: number = AddWatchMode.PERSISTENT): Promise<void> {
     this.validate(path);
     if (mode !== AddWatchMode.PERSISTENT && mode !== AddWatchMode.PERSISTENT_RECURSIVE) {
       throw new IllegalArgumentError(`addWatch mode must be 0 (PERSISTENT) or 1 (PERSISTENT_RECURSIVE), got ${mode}`);

@@ -89,6 +89,8 @@ export interface CnxnStats {
   connects: number;
   connectionLosses: number;
   outstanding: number;
+  /** The most requests ever in flight at once on this client. */
+  peakOutstanding: number;
   queued: number;
 }
 
@@ -124,6 +126,7 @@ export class ClientCnxn {
   private rwProbeIndex = 1;
   private timers = { retry: null as Timer, connect: null as Timer, tick: null as Timer, rw: null as Timer, wait: null as Timer };
   private readonly counters: Omit<CnxnStats, 'outstanding' | 'queued'> = {
+    peakOutstanding: 0,
     sent: 0,
     received: 0,
     pings: 0,
@@ -396,6 +399,7 @@ export class ClientCnxn {
     p.write?.(w);
     w.patchInt(0, w.pos - 4);
     this.pending.push(p);
+    if (this.pending.length > this.counters.peakOutstanding) this.counters.peakOutstanding = this.pending.length;
     this.rawWrite(w.bytes());
   }
 
