@@ -3,7 +3,9 @@
 //
 //   java LoadGen <connect> <workload> <sessions> <inflightPerSession> <warmupMs> <durationMs> <payloadBytes>
 //   workload: get | set | create | mix (90% get, 10% set)
-// Prints one JSON line: ops, seconds, opsPerSec, p50Ms, p99Ms, errors.
+// Prints one JSON line: ops, seconds, opsPerSec, p50Ms, p99Ms, errors. One create op is a
+// create of an ephemeral-sequential znode followed by its delete (two txns).
+// Prints measure-start and measure-end on stderr around the measured window.
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,11 +68,16 @@ public class LoadGen {
 
     for (ZooKeeper zk : zks) for (int i = 0; i < inflight; i++) issue(zk, workload, data, keys);
     Thread.sleep(warmupMs);
+    // The markers on stderr let the bench read the servers' CPU time over exactly this window.
+    System.err.println("measure-start");
+    System.err.flush();
     long t0 = System.nanoTime();
     measuring = true;
     Thread.sleep(durationMs);
     measuring = false;
     long t1 = System.nanoTime();
+    System.err.println("measure-end");
+    System.err.flush();
     stopping = true;
     for (ZooKeeper zk : zks) zk.close(2000);
 

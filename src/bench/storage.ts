@@ -49,18 +49,18 @@ export interface StorageBenchResult {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
-/** The latency of one small write + fdatasync on a preallocated file in `dir`. */
-export async function fdatasyncFloor(dir: string, samples = 200): Promise<SyncFloor> {
+/** The latency of one small write (`blockBytes`) + fdatasync on a preallocated file in `dir`. */
+export async function fdatasyncFloor(dir: string, samples = 200, blockBytes = 512): Promise<SyncFloor> {
   const path = join(dir, 'fsync-probe');
   const h = await open(path, 'w');
   try {
     await h.truncate(1 << 20);
     await h.datasync();
-    const block = Buffer.alloc(512, 1);
+    const block = Buffer.alloc(blockBytes, 1);
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
       const t0 = performance.now();
-      await h.write(block, 0, block.length, (i * 512) % (1 << 20));
+      await h.write(block, 0, block.length, (i * blockBytes) % (1 << 20));
       await h.datasync();
       times.push(performance.now() - t0);
     }
