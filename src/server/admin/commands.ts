@@ -87,6 +87,15 @@ export class Commands {
       ['log_dir_size', core.storage.logDirSize()],
       ['rss_bytes', process.memoryUsage().rss],
     );
+    // The txn log's fdatasyncs under ZooKeeper's metric names (ServerMetrics FSYNC_TIME, ms).
+    const log = (core.storage as { logStats?: { fsyncs: number; fsyncMs: number } }).logStats;
+    if (log) {
+      out.push(
+        ['avg_fsynctime', new JavaDouble(log.fsyncs === 0 ? 0 : log.fsyncMs / log.fsyncs)],
+        ['cnt_fsynctime', log.fsyncs],
+        ['sum_fsynctime', Math.round(log.fsyncMs)],
+      );
+    }
     if (q && q.peerState === 'leading') {
       out.push(
         ['learners', q.learners ?? 0],
