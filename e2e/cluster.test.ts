@@ -70,6 +70,39 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     if (shots) await page.screenshot({ path: join(shots, '5-terminal.png') });
   });
 
+  it('creates and inspects each node type in the tree explorer, and shows BadVersion on a stale set', { timeout: 90_000 }, async () => {
+    const page = lab.page;
+    page.setDefaultTimeout(15_000);
+    await page.getByTestId('nav-tree').click();
+    await page.getByTestId('tree-/').click();
+    const create = async (name: string, data: string, mode: string): Promise<void> => {
+      await page.getByTestId('child-name').fill(name);
+      await page.getByTestId('child-data').fill(data);
+      await page.getByTestId('child-mode').click();
+      await page.getByRole('option', { name: mode, exact: true }).click();
+      await page.getByTestId('create').click();
+      await page.getByTestId('tree-notice').waitFor();
+    };
+    await create('app', '{"service":"lab","port":2181}', 'persistent');
+    await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/app');
+    await expect.poll(async () => page.getByTestId('data').textContent()).toContain('"service": "lab"');
+    for (const [name, mode] of [['p', 'persistent'], ['ps-', 'persistent-sequential'], ['e', 'ephemeral'], ['es-', 'ephemeral-sequential'], ['box', 'container'], ['t', 'ttl']] as const) {
+      await page.getByTestId('tree-/app').click();
+      await create(name, mode, mode);
+    }
+    await page.getByTestId('tree-/app').click();
+    await page.getByTestId('toggle-/app').click();
+    for (const p of ['/app/p', '/app/ps-0000000001', '/app/e', '/app/es-0000000003', '/app/box', '/app/t']) await page.getByTestId(`tree-${p}`).waitFor();
+    await page.getByTestId('tree-/app/e').click();
+    await expect.poll(async () => page.getByTestId('stat').textContent()).toMatch(/ephemeralOwner0x[1-9a-f][0-9a-f]*/);
+    await page.getByTestId('tree-/app/p').click();
+    await expect.poll(async () => page.getByTestId('stat').textContent()).toContain('ephemeralOwner0x0');
+    await page.getByTestId('set-version').fill('7');
+    await page.getByTestId('set').click();
+    await expect.poll(async () => page.getByTestId('tree-error').textContent()).toContain('BadVersion');
+    if (shots) await page.screenshot({ path: join(shots, '7-tree.png') });
+  });
+
   it('draws the timeline from the history', { timeout: 30_000 }, async () => {
     const page = lab.page;
     await page.getByTestId('nav-timeline').click();

@@ -10,6 +10,7 @@ import { History } from './history';
 import { createLab, nodeDir, readLab, type LabSpec } from './labdir';
 import { apacheAvailable, Supervisor } from './supervisor';
 import { AttachedEnsemble } from './attach';
+import { TreeBrowser } from './tree';
 
 const POLL_MS = 250;
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
@@ -46,6 +47,14 @@ export class LabService extends EventEmitter {
   private lastSampleAt = 0;
   private lastLeader: number | null = null;
   private readonly terminals = new Map<string, IPty>();
+  private readonly tree = new TreeBrowser(
+    () => this.view()?.nodes.map((n) => (this.attached ? `${this.attached.hosts[n.myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`)).join(',') ?? '',
+    (myid) => {
+      const n = this.view()?.nodes.find((x) => x.myid === myid);
+      if (!n) return null;
+      return this.attached ? `${this.attached.hosts[myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`;
+    },
+  );
   private nextTerminal = 1;
 
   constructor(private readonly name = 'default') {
@@ -83,6 +92,18 @@ export class LabService extends EventEmitter {
         return this.launch(req.size, req.observers, req.engines);
       case 'attach':
         return this.attachTo(req.connectString);
+      case 'tree.children':
+        return this.tree.children(req.path, req.through, req.offset, req.limit);
+      case 'tree.node':
+        return this.tree.node(req.path, req.through);
+      case 'tree.create':
+        return this.tree.create(req.path, req.data, req.mode, req.ttlMs, req.through);
+      case 'tree.set':
+        return this.tree.set(req.path, req.data, req.version, req.through);
+      case 'tree.delete':
+        return this.tree.delete(req.path, req.version, req.recursive, req.through);
+      case 'tree.sync':
+        return this.tree.sync(req.path, req.through);
       case 'capabilities':
         return { apache: apacheAvailable() };
       case 'node':
@@ -192,6 +213,7 @@ export class LabService extends EventEmitter {
 
   private shutdownLab(): void {
     this.attached = null;
+    void this.tree.close();
     this.supervisor?.killAll();
     for (const t of this.terminals.values()) t.kill();
     this.terminals.clear();
@@ -234,8 +256,13 @@ export class LabService extends EventEmitter {
             // zabstate's last_zxid is a hex string on both engines; standalone has only mntr's.
             const fromZab = typeof zab.last_zxid === 'string' && /^0x[0-9a-f]+$/i.test(zab.last_zxid) ? BigInt(zab.last_zxid).toString(16) : null;
             const lastZxid = fromZab ?? (typeof mntr.last_processed_zxid === 'number' || typeof mntr.last_processed_zxid === 'string' ? BigInt(mntr.last_processed_zxid).toString(16) : null);
+            // A member counts as leader or follower only once ZAB reached broadcast; before
+            // that it is still electing or syncing (two members may both try to lead for a
+            // moment, and only one gets a quorum).
+            const zabPhase = typeof zab.zabstate === 'string' ? zab.zabstate : '';
+            const settled = role === 'standalone' || role === 'read-only' || role === 'looking' || zabPhase === '' || zabPhase === 'broadcast';
             next = {
-              role,
+              role: settled ? role : 'looking',
               epoch: typeof zab.zab_epoch === 'number' ? zab.zab_epoch : lastZxid ? Number(BigInt(`0x${lastZxid}`) >> 32n) : null,
               lastZxid,
               zabState: zab.zabstate || (role === 'standalone' ? 'standalone' : null),

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabView, NodeAction, NodeView, Progress as ProgressT } from '../shared/contract';
 import { Terminals } from './Terminals';
 import { Timeline } from './Timeline';
+import { TreeExplorer } from './TreeExplorer';
 
 const ROLE_COLOR: Record<string, string> = {
   leader: 'teal',
@@ -33,7 +34,7 @@ export function App({ lab }: { lab: LabApi }) {
   const [progress, setProgress] = useState<ProgressT | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
-  const [page, setPage] = useState<'cluster' | 'timeline' | 'terminals'>('cluster');
+  const [page, setPage] = useState<'cluster' | 'tree' | 'timeline' | 'terminals'>('cluster');
 
   useEffect(() => {
     const off = lab.onPush((p) => {
@@ -64,6 +65,7 @@ export function App({ lab }: { lab: LabApi }) {
           ZooKeeper Lab
         </Title>
         <NavLink label="Cluster" active={page === 'cluster'} onClick={() => setPage('cluster')} data-testid="nav-cluster" />
+        <NavLink label="Tree" active={page === 'tree'} onClick={() => setPage('tree')} data-testid="nav-tree" />
         <NavLink label="Timeline" active={page === 'timeline'} onClick={() => setPage('timeline')} data-testid="nav-timeline" />
         <NavLink label="Terminals" active={page === 'terminals'} onClick={() => setPage('terminals')} data-testid="nav-terminals" />
       </AppShell.Navbar>
@@ -74,6 +76,7 @@ export function App({ lab }: { lab: LabApi }) {
           </Alert>
         )}
         {page === 'cluster' && <Cluster lab={lab} view={view} progress={progress} events={events} run={run} />}
+        {page === 'tree' && <TreeExplorer lab={lab} view={view} />}
         {page === 'timeline' && <Timeline lab={lab} view={view} />}
         {page === 'terminals' && <Terminals lab={lab} view={view} />}
       </AppShell.Main>

@@ -1,0 +1,299 @@
+import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, ScrollArea, SegmentedControl, Select, Stack, Table, Text, Textarea, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
+import type { LabApi, LabView } from '../shared/contract';
+
+interface NodeDetails {
+  path: string;
+  data: string | null;
+  stat: Record<string, string | number>;
+  acl: { perms: number; scheme: string; id: string }[];
+}
+
+const PAGE = 100;
+const MODES = ['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential', 'container', 'ttl'] as const;
+
+function join(parent: string, child: string): string {
+  return parent === '/' ? `/${child}` : `${parent}/${child}`;
+}
+
+function perms(p: number): string {
+  return `${p & 4 ? 'c' : ''}${p & 8 ? 'd' : ''}${p & 1 ? 'r' : ''}${p & 2 ? 'w' : ''}${p & 16 ? 'a' : ''}`;
+}
+
+function bytesOf(b64: string | null): Uint8Array {
+  if (b64 === null) return new Uint8Array();
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+function hexDump(b: Uint8Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < b.length; i += 16) {
+    const row = b.slice(i, i + 16);
+    const hex = [...row].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+    const asc = [...row].map((x) => (x >= 32 && x < 127 ? String.fromCharCode(x) : '.')).join('');
+    lines.push(`${i.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  ${asc}`);
+  }
+  return lines.join('\n');
+}
+
+async function gunzip(b: Uint8Array): Promise<string> {
+  const stream = new Blob([b as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).text();
+}
+
+/** The data viewers: text, JSON pretty-printed, hex dump, base64, gzip detected and inflated. */
+function DataView({ data }: { data: string | null }) {
+  const bytes = bytesOf(data);
+  const isGzip = bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const text = new TextDecoder().decode(bytes);
+  let json: string | null = null;
+  try {
+    json = text.trim() ? JSON.stringify(JSON.parse(text), null, 2) : null;
+  } catch {
+    json = null;
+  }
+  const [view, setView] = useState<string>(isGzip ? 'gzip' : json ? 'json' : 'text');
+  const [inflated, setInflated] = useState<string>('');
+  useEffect(() => {
+    if (isGzip) void gunzip(bytes).then(setInflated, (e: Error) => setInflated(`not valid gzip: ${e.message}`));
+  }, [data]);
+  const shown = data === null ? '(null)' : view === 'hex' ? hexDump(bytes) : view === 'base64' ? data : view === 'json' ? (json ?? 'not JSON') : view === 'gzip' ? inflated : text;
+  return (
+    <Stack gap="xs">
+      <SegmentedControl
+        size="xs"
+        value={view}
+        onChange={setView}
+        data={[
+          { value: 'text', label: 'Text' },
+          { value: 'json', label: 'JSON', disabled: !json },
+          { value: 'hex', label: 'Hex' },
+          { value: 'base64', label: 'Base64' },
+          { value: 'gzip', label: 'Gzip', disabled: !isGzip },
+        ]}
+        data-testid="data-view"
+      />
+      <Code block data-testid="data" style={{ maxHeight: 220, overflow: 'auto', whiteSpace: 'pre-wrap' }}>
+        {shown}
+      </Code>
+    </Stack>
+  );
+}
+
+function TreeItem(props: { lab: LabApi; path: string; name: string; depth: number; through: number | null; selected: string; onSelect: (p: string) => void; version: number }) {
+  const { lab, path, name, depth, through, selected, onSelect, version } = props;
+  const [open, setOpen] = useState(path === '/');
+  const [kids, setKids] = useState<string[]>([]);
+  const [total, setTotal] = useState(0);
+  const load = useCallback(
+    async (offset: number) => {
+      const r = await lab.call<{ children: string[]; total: number }>({ method: 'tree.children', path, through, offset, limit: PAGE });
+      setKids((k) => (offset === 0 ? r.children : [...k, ...r.children]));
+      setTotal(r.total);
+    },
+    [lab, path, through],
+  );
+  useEffect(() => {
+    if (open) void load(0).catch(() => setKids([]));
+  }, [open, load, version]);
+  return (
+    <div>
+      <Group gap={4} wrap="nowrap" style={{ paddingLeft: depth * 14 }}>
+        <UnstyledButton onClick={() => setOpen(!open)} w={16} aria-label={open ? 'collapse' : 'expand'} data-testid={`toggle-${path}`}>
+          {open ? '▾' : '▸'}
+        </UnstyledButton>
+        <UnstyledButton onClick={() => onSelect(path)} data-testid={`tree-${path}`} style={{ fontWeight: selected === path ? 700 : 400, fontFamily: 'monospace', fontSize: 13 }}>
+          {name}
+        </UnstyledButton>
+      </Group>
+      {open &&
+        kids.map((k) => <TreeItem key={k} {...props} path={join(path, k)} name={k} depth={depth + 1} />)}
+      {open && kids.length < total && (
+        <Button size="compact-xs" variant="subtle" ml={(depth + 1) * 14} onClick={() => void load(kids.length)}>
+          {`show ${Math.min(PAGE, total - kids.length)} more of ${total - kids.length}`}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/** Lazy tree, node details, create/set/delete, and read-through-a-chosen-member. */
+export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null }) {
+  const [through, setThrough] = useState<string>('all');
+  const [selected, setSelected] = useState('/');
+  const [details, setDetails] = useState<NodeDetails | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [newData, setNewData] = useState('');
+  const [expected, setExpected] = useState<number | string>(-1);
+  const [childName, setChildName] = useState('');
+  const [childData, setChildData] = useState('');
+  const [mode, setMode] = useState<string>('persistent');
+  const [ttl, setTtl] = useState<number | string>(10_000);
+  const [recursive, setRecursive] = useState(false);
+  const [readOnly, setReadOnly] = useState(view?.attached ?? false);
+  const thr = through === 'all' ? null : Number(through);
+
+  const refresh = useCallback(async () => {
+    try {
+      const d = await lab.call<NodeDetails>({ method: 'tree.node', path: selected, through: thr });
+      setDetails(d);
+      setNewData(new TextDecoder().decode(bytesOf(d.data)));
+      setExpected(Number(d.stat.version));
+      setError(null);
+    } catch (e) {
+      setDetails(null);
+      setError((e as Error).message);
+    }
+  }, [lab, selected, thr]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh, version]);
+
+  if (!view) return <Text>Launch or attach a lab to explore its tree.</Text>;
+  const act = async (p: Promise<unknown>, done: string): Promise<void> => {
+    setError(null);
+    try {
+      await p;
+      setNotice(done);
+      setVersion((v) => v + 1);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const s = details?.stat;
+  const row = (k: string, v: string | number) => (
+    <Table.Tr key={k}>
+      <Table.Td>{k}</Table.Td>
+      <Table.Td ff="monospace">{v}</Table.Td>
+    </Table.Tr>
+  );
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={3}>Tree</Title>
+        <Group>
+          <Select
+            label="Read through"
+            value={through}
+            onChange={(v) => setThrough(v ?? 'all')}
+            data={[{ value: 'all', label: 'the ensemble' }, ...view.nodes.map((n) => ({ value: String(n.myid), label: `node ${n.myid} (${n.role})` }))]}
+            data-testid="read-through"
+            w={220}
+          />
+          <Button variant="light" mt={24} onClick={() => act(lab.call({ method: 'tree.sync', path: '/', through: thr }), `synced node ${through === 'all' ? '' : through} with the leader`)} data-testid="sync">
+            sync
+          </Button>
+          <Checkbox mt={24} label="Read-only" checked={readOnly} onChange={(e) => setReadOnly(e.currentTarget.checked)} data-testid="read-only" />
+        </Group>
+      </Group>
+      {error && (
+        <Alert color="red" data-testid="tree-error" withCloseButton onClose={() => setError(null)}>
+          {error}
+        </Alert>
+      )}
+      {notice && !error && (
+        <Text size="sm" c="teal" data-testid="tree-notice">
+          {notice}
+        </Text>
+      )}
+      <Grid>
+        <Grid.Col span={4}>
+          <Card withBorder>
+            <ScrollArea h={560}>
+              <TreeItem lab={lab} path="/" name="/" depth={0} through={thr} selected={selected} onSelect={setSelected} version={version} />
+            </ScrollArea>
+          </Card>
+        </Grid.Col>
+        <Grid.Col span={8}>
+          <Stack>
+            <Group>
+              <Text fw={700} ff="monospace" data-testid="selected-path">
+                {selected}
+              </Text>
+              <Button size="compact-xs" variant="subtle" onClick={() => void navigator.clipboard?.writeText(selected)}>
+                copy path
+              </Button>
+            </Group>
+            {details && <DataView key={`${details.path}-${s?.mzxid}`} data={details.data} />}
+            {s && (
+              <Table withTableBorder striped data-testid="stat">
+                <Table.Tbody>
+                  {row('czxid', `${s.czxid} (epoch ${s.czxidEpoch}, counter ${s.czxidCounter})`)}
+                  {row('mzxid', `${s.mzxid} (epoch ${s.mzxidEpoch}, counter ${s.mzxidCounter})`)}
+                  {row('pzxid', `${s.pzxid} (epoch ${s.pzxidEpoch}, counter ${s.pzxidCounter})`)}
+                  {row('ctime', new Date(Number(s.ctime)).toString())}
+                  {row('mtime', new Date(Number(s.mtime)).toString())}
+                  {row('dataVersion', s.version!)}
+                  {row('cversion', s.cversion!)}
+                  {row('aclVersion', s.aversion!)}
+                  {row('ephemeralOwner', s.ephemeralOwner!)}
+                  {row('dataLength', s.dataLength!)}
+                  {row('numChildren', s.numChildren!)}
+                </Table.Tbody>
+              </Table>
+            )}
+            {details && (
+              <Text size="sm" ff="monospace" data-testid="acl">
+                ACL: {details.acl.map((a) => `${a.scheme}:${a.id}:${perms(a.perms)}`).join(', ')}
+              </Text>
+            )}
+            {!readOnly && details && (
+              <Card withBorder>
+                <Title order={6}>Set data</Title>
+                <Textarea value={newData} onChange={(e) => setNewData(e.currentTarget.value)} autosize minRows={2} data-testid="set-data" />
+                <Group mt="xs">
+                  <NumberInput label="expected version (-1: any)" value={expected} onChange={setExpected} w={200} data-testid="set-version" />
+                  <Button mt={24} onClick={() => act(lab.call({ method: 'tree.set', path: selected, data: newData, version: Number(expected), through: thr }), `saved ${selected}`)} data-testid="set">
+                    Save
+                  </Button>
+                </Group>
+              </Card>
+            )}
+            {!readOnly && (
+              <Card withBorder>
+                <Title order={6}>Create a child of {selected}</Title>
+                <Group align="end">
+                  <TextInput label="name" value={childName} onChange={(e) => setChildName(e.currentTarget.value)} data-testid="child-name" />
+                  <TextInput label="data" value={childData} onChange={(e) => setChildData(e.currentTarget.value)} data-testid="child-data" />
+                  <Select label="mode" value={mode} onChange={(v) => setMode(v ?? 'persistent')} data={[...MODES]} w={200} data-testid="child-mode" />
+                  {mode === 'ttl' && <NumberInput label="TTL ms" value={ttl} onChange={setTtl} w={120} />}
+                  <Button
+                    onClick={() =>
+                      act(
+                        lab.call({ method: 'tree.create', path: join(selected, childName), data: childData, mode: mode as (typeof MODES)[number], ttlMs: mode === 'ttl' ? Number(ttl) : undefined, through: thr }).then((p) => setSelected(String(p))),
+                        'created',
+                      )
+                    }
+                    data-testid="create"
+                  >
+                    Create
+                  </Button>
+                </Group>
+              </Card>
+            )}
+            {!readOnly && selected !== '/' && (
+              <Group>
+                <Checkbox label="with all children" checked={recursive} onChange={(e) => setRecursive(e.currentTarget.checked)} />
+                <Button
+                  color="red"
+                  variant="light"
+                  onClick={() => {
+                    if (window.confirm(`Delete ${selected}${recursive ? ' and everything under it' : ''}?`)) {
+                      const parent = selected.slice(0, selected.lastIndexOf('/')) || '/';
+                      void act(lab.call({ method: 'tree.delete', path: selected, version: recursive ? -1 : Number(expected), recursive, through: thr }).then(() => setSelected(parent)), `deleted ${selected}`);
+                    }
+                  }}
+                  data-testid="delete"
+                >
+                  Delete
+                </Button>
+              </Group>
+            )}
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}

@@ -1,0 +1,47 @@
+// The lab's event log: one table, one shape, two sources.
+//
+//  - source 'member': what a member logged about itself (our server's AdminServer `lab_events`,
+//    the event log of src/protocol/events.ts), stored with its own type and fields, untouched.
+//  - source 'lab': what the lab did or saw from outside: the supervisor's facts (started,
+//    killed, stopped, crashed) and what polling every member's AdminServer shows (roles, the
+//    ensemble's elections, leader and epoch). These are the only events an Apache ZooKeeper
+//    member has, since it keeps no such log.
+//
+// Lab types are namespaced (node.*, ensemble.*, lab.*) so that they never collide with a
+// member's own types (election.started, role.changed, …).
+
+/** Event types the lab itself records, with what `data` carries. */
+export const LAB_EVENT_TYPES = [
+  /** A lab was created and launched: { size, observers, engines, dir } */
+  'lab.launched',
+  /** Node processes a crashed app left behind were killed at start: { count } */
+  'lab.orphans',
+  /** The supervisor started a node: { pid, engine } */
+  'node.started',
+  /** The lab sent SIGKILL: {} */
+  'node.killed',
+  /** The lab sent SIGTERM: {} */
+  'node.stopped',
+  /** The lab sent SIGSTOP / SIGCONT: {} */
+  'node.paused',
+  'node.resumed',
+  /** A node process ended: { kind: killed|stopped|crashed, code, signal } */
+  'node.exited',
+  /** A started node began serving: { role, epoch, zxid } */
+  'node.up',
+  /** A node's role as polled changed: { from, to } */
+  'node.role',
+  /** The ensemble lost its leader or has none: { reason } */
+  'ensemble.election.started',
+  /** A leader serves with a quorum again: { leader, epoch, durationMs } */
+  'ensemble.election.ended',
+  /** Another member leads: { leader, previous } */
+  'ensemble.leader.changed',
+  /** The leader's epoch moved: { epoch, previous } */
+  'ensemble.epoch.changed',
+] as const;
+
+export type LabEventType = (typeof LAB_EVENT_TYPES)[number];
+
+/** Event types drawn as fault marks on the timeline. */
+export const FAULT_TYPES: readonly string[] = ['node.killed', 'node.stopped', 'node.paused'];
