@@ -54,6 +54,9 @@ export class AttachedEnsemble {
       connections: null,
       outstanding: null,
       avgLatency: null,
+      minLatency: null,
+      maxLatency: null,
+      znodeCount: null,
       pid: null,
       startedAt: null,
       clientPort: h.port,
@@ -78,6 +81,12 @@ export class AttachedEnsemble {
           n.epoch = z ? Number(BigInt(`0x${z}`) >> 32n) : null;
           n.connections = Number(/Connections: (\d+)/.exec(srvr)?.[1] ?? NaN) || 0;
           n.outstanding = Number(/Outstanding: (\d+)/.exec(srvr)?.[1] ?? NaN) || 0;
+          // "Latency min/avg/max: 0/0.2857/3"
+          const lat = /Latency min\/avg\/max: ([\d.]+)\/([\d.]+)\/([\d.]+)/.exec(srvr);
+          n.minLatency = lat ? Number(lat[1]) : null;
+          n.avgLatency = lat ? Number(lat[2]) : null;
+          n.maxLatency = lat ? Number(lat[3]) : null;
+          n.znodeCount = Number(/Node count: (\d+)/.exec(srvr)?.[1] ?? NaN) || null;
           n.lastError = mode ? null : srvr.trim().slice(0, 200) || null;
         } catch (e) {
           n.role = 'down';

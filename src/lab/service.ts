@@ -1,52 +1,50 @@
-// The lab backend behind the UI: creates and launches labs node by node, acts on nodes, reads
-// every node's state through its AdminServer a few times a second, turns changes into events
-// stored with samples in the lab's SQLite history, and runs per-node terminals (node-pty).
+// The lab backend behind the UI: creates a lab and launches it node by node, acts on nodes
+// through the supervisor, polls every node (poller.ts) and keeps what it sees and does in the
+// lab's SQLite history, and runs per-node terminals. Everything the UI asks arrives in
+// handle(), already validated against the contract; everything it learns goes out as a push.
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { IPty } from 'node-pty';
-import type { HistoryEvent, LabView, NodeView, Push, Request, Role } from '../shared/contract';
-import { History } from './history';
-import { createLab, nodeDir, readLab, type LabSpec } from './labdir';
-import { apacheAvailable, Supervisor } from './supervisor';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { HistoryEvent, LabView, NodeAction, NodeView, Push, Request } from '../shared/contract';
+import { command } from './admin';
 import { AttachedEnsemble } from './attach';
+import { History, type EventSource } from './history';
+import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
+import type { MemberEvent } from './admin';
+import { POLL_MS, Poller, type PollTarget } from './poller';
+import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './supervisor';
+import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
 
-const POLL_MS = 250;
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
-const APACHE_ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
+const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
 
-interface Polled {
-  role: Role;
-  epoch: number | null;
-  lastZxid: string | null;
-  zabState: string | null;
-  connections: number | null;
-  outstanding: number | null;
-  avgLatency: number | null;
+/** Our zkCli-compatible shell, when it is built. */
+function zkCliAvailable(): boolean {
+  return existsSync(ZK_CLI) && existsSync(ZK_CLI_JS);
 }
 
-async function getJson(port: number, name: string): Promise<any> {
-  const ctl = new AbortController();
-  const t = setTimeout(() => ctl.abort(), 400);
-  try {
-    const r = await fetch(`http://127.0.0.1:${port}/commands/${name}`, { signal: ctl.signal });
-    return await r.json();
-  } finally {
-    clearTimeout(t);
-  }
+/** One line for people about an event a member logged (its fields, in ZooKeeper's words). */
+function describeMemberEvent(myid: number, e: MemberEvent): string {
+  const fields = Object.entries(e)
+    .filter(([k]) => !['seq', 'time', 'type', 'myid', 'sid'].includes(k))
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return `node ${myid} ${e.type}${fields ? ` ${fields}` : ''}`;
 }
 
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
   private attached: AttachedEnsemble | null = null;
+  private attachTimer: NodeJS.Timeout | null = null;
   private supervisor: Supervisor | null = null;
   private history: History | null = null;
-  private readonly polled = new Map<number, Polled>();
-  private pollTimer: NodeJS.Timeout | null = null;
-  private lastSampleAt = 0;
-  private lastLeader: number | null = null;
-  private readonly terminals = new Map<string, IPty>();
+  private poller: Poller | null = null;
+  private launching = false;
+  private readonly terminals = new Terminals({
+    data: (id, data) => this.push({ kind: 'terminal.data', id, data }),
+    exit: (id, code) => this.push({ kind: 'terminal.exit', id, code }),
+  });
   private readonly tree = new TreeBrowser(
     () => this.view()?.nodes.map((n) => (this.attached ? `${this.attached.hosts[n.myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`)).join(',') ?? '',
     (myid) => {
@@ -55,8 +53,8 @@ export class LabService extends EventEmitter {
       return this.attached ? `${this.attached.hosts[myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`;
     },
   );
-  private nextTerminal = 1;
 
+  /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
   constructor(private readonly name = 'default') {
     super();
     const existing = readLab(name);
@@ -70,15 +68,40 @@ export class LabService extends EventEmitter {
   private adopt(lab: LabSpec): void {
     this.lab = lab;
     this.history = new History(lab.dir);
-    this.supervisor = new Supervisor(lab, (myid, how) => this.record(myid, 'node.down', `node ${myid} ${how}`));
+    this.supervisor = new Supervisor(lab, (r) => this.onExit(r));
     const reaped = this.supervisor.reapOrphans();
-    if (reaped > 0) this.record(null, 'lab.orphans', `killed ${reaped} node process(es) left behind by an earlier run`);
-    this.pollTimer ??= setInterval(() => void this.poll(), POLL_MS);
+    if (reaped > 0) this.record(null, 'lab', 'lab.orphans', `killed ${reaped} node process(es) an earlier run of the lab left behind`, { count: reaped });
+    this.poller = new Poller(() => this.pollTargets(), {
+      observed: (events) => {
+        for (const e of events) this.record(e.myid, 'lab', e.type, e.detail, e.data);
+      },
+      memberEvents: (myid, events) => {
+        for (const e of events) this.record(myid, 'member', e.type, describeMemberEvent(myid, e), e, typeof e.time === 'number' ? e.time : Date.now());
+      },
+      samples: (rows) => this.history?.samples(rows),
+      polled: () => this.push({ kind: 'state', lab: this.view() }),
+    });
+    this.poller.start();
   }
 
-  private record(myid: number | null, type: string, detail: string): HistoryEvent | null {
+  private pollTargets(): PollTarget[] {
+    const lab = this.lab;
+    const sup = this.supervisor;
+    if (!lab || !sup) return [];
+    return lab.nodes.map((n) => {
+      const p = sup.procs.get(n.myid)!;
+      return { myid: n.myid, adminPort: n.adminPort, engine: n.engine ?? 'ours', observer: n.observer, running: sup.isRunning(n.myid), paused: p.paused, pid: p.pid };
+    });
+  }
+
+  private onExit(r: ExitReport): void {
+    this.record(r.myid, 'lab', 'node.exited', `node ${r.myid} ${r.how}`, { kind: r.kind, code: r.code, signal: r.signal });
+    void this.poller?.pollOnce();
+  }
+
+  private record(myid: number | null, source: EventSource, type: string, detail: string, data: Record<string, unknown> = {}, time?: number): HistoryEvent | null {
     if (!this.history) return null;
-    const e = this.history.event(myid, type, detail);
+    const e = this.history.event(myid, source, type, detail, data, time);
     this.push({ kind: 'event', event: e });
     return e;
   }
@@ -90,6 +113,8 @@ export class LabService extends EventEmitter {
         return this.view();
       case 'launch':
         return this.launch(req.size, req.observers, req.engines);
+      case 'startAll':
+        return this.startAll();
       case 'attach':
         return this.attachTo(req.connectString);
       case 'tree.children':
@@ -105,49 +130,76 @@ export class LabService extends EventEmitter {
       case 'tree.sync':
         return this.tree.sync(req.path, req.through);
       case 'capabilities':
-        return { apache: apacheAvailable() };
+        return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
       case 'node':
         return this.nodeAction(req.myid, req.action);
       case 'destroy':
         return this.destroy();
       case 'history':
-        return { events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samples(req.sinceMs ?? 0) ?? [] };
+        return { events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null };
       case 'terminal.open':
         return this.openTerminal(req.myid, req.kind, req.cols, req.rows);
+      case 'terminal.list':
+        return this.terminals.list();
+      case 'terminal.backlog':
+        return { data: this.terminals.backlog(req.id) };
       case 'terminal.input':
-        this.terminals.get(req.id)?.write(req.data);
+        this.terminals.write(req.id, req.data);
         return null;
       case 'terminal.resize':
-        this.terminals.get(req.id)?.resize(req.cols, req.rows);
+        this.terminals.resize(req.id, req.cols, req.rows);
         return null;
       case 'terminal.close':
-        this.terminals.get(req.id)?.kill();
-        this.terminals.delete(req.id);
+        this.terminals.close(req.id);
         return null;
     }
   }
 
-  /** Creates (or re-creates) the lab and starts its nodes one by one, reporting progress. */
+  /** Creates the lab and starts its nodes one by one, reporting progress. */
   private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed'): Promise<LabView | null> {
     if (engines !== 'ours' && !apacheAvailable()) {
-      throw new Error('Apache ZooKeeper is not installed here: install Debian packages zookeeper, libjetty9-java and a JRE, or launch with our engine.');
+      throw new Error('Apache ZooKeeper is not installed here: install the Debian packages zookeeper, libjetty9-java and default-jre-headless, or launch with our engine.');
     }
-    if (this.lab && this.supervisor && [...this.supervisor.procs.keys()].some((id) => this.supervisor!.isRunning(id))) {
-      throw new Error('A lab is already running; destroy it before launching another.');
+    if (engines !== 'apache' && !oursAvailable()) throw new Error('Our server is not built: run `npm run build`, then launch again.');
+    if (this.launching) throw new Error('A lab is being launched already; wait for it.');
+    if (this.lab || this.attached) throw new Error('There is a lab already: destroy it (or detach) before launching another.');
+    this.launching = true;
+    try {
+      const total = size + observers;
+      this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
+      const lab = await createLab(this.name, size, observers, engines);
+      this.adopt(lab);
+      this.record(null, 'lab', 'lab.launched', `launched ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines === 'mixed' ? 'mixed engines' : engines === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'}) in ${lab.dir}`, {
+        size,
+        observers,
+        engines,
+        dir: lab.dir,
+      });
+      for (const n of lab.nodes) {
+        this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid} of ${total}`, done: n.myid - 1, total } });
+        this.startNode(n.myid);
+        await this.waitAdmin(n.myid, n.engine === 'apache' ? 60_000 : 15_000);
+      }
+      this.push({ kind: 'progress', progress: { step: total > 1 ? 'Waiting for the ensemble to elect a leader' : 'Waiting for the server to serve', done: total, total } });
+      return this.view();
+    } finally {
+      this.launching = false;
     }
-    this.shutdownLab();
-    const total = size + observers;
-    this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
-    const lab = await createLab(this.name, size, observers, engines);
-    this.adopt(lab);
-    this.record(null, 'lab.launch', `launching ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines} engine${engines === 'mixed' ? 's' : ''}) in ${lab.dir}`);
-    for (const n of lab.nodes) {
-      this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid}`, done: n.myid - 1, total } });
-      this.supervisor!.start(n.myid);
-      this.record(n.myid, 'node.start', `node ${n.myid} started (pid ${this.supervisor!.procs.get(n.myid)!.pid})`);
-      await this.waitAdmin(n.myid, n.engine === 'apache' ? 60_000 : 15_000);
-    }
-    this.push({ kind: 'progress', progress: { step: 'Waiting for the ensemble to elect a leader', done: total, total } });
+  }
+
+  private startNode(myid: number): void {
+    const sup = this.supervisor!;
+    sup.start(myid);
+    const n = this.lab!.nodes.find((x) => x.myid === myid)!;
+    this.record(myid, 'lab', 'node.started', `node ${myid} started (pid ${sup.procs.get(myid)!.pid}, ${n.engine === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'})`, { pid: sup.procs.get(myid)!.pid, engine: n.engine });
+  }
+
+  /** Starts every node that is not running (a lab reopened after the app was closed). */
+  private async startAll(): Promise<LabView | null> {
+    const sup = this.supervisor;
+    if (!sup || !this.lab) throw new Error('There is no lab yet: launch one first.');
+    for (const n of this.lab.nodes) if (!sup.isRunning(n.myid)) this.startNode(n.myid);
+    await this.poller?.pollOnce();
     return this.view();
   }
 
@@ -157,151 +209,99 @@ export class LabService extends EventEmitter {
     while (Date.now() < deadline) {
       if (!this.supervisor!.isRunning(myid)) {
         const p = this.supervisor!.procs.get(myid)!;
-        throw new Error(`Node ${myid} ${p.lastExit ?? 'stopped'} while starting; see ${join(nodeDir(this.lab!, myid), 'server.log')}.`);
+        throw new Error(`Node ${myid} ${p.lastExit ?? 'stopped'} while starting; read its log (Terminals → node ${myid} → Log) or ${join(nodeDir(this.lab!, myid), 'server.log')}.`);
       }
       try {
-        await getJson(n.adminPort, 'zabstate');
+        await command(n.adminPort, 'zabstate');
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    throw new Error(`Node ${myid} did not open its AdminServer on port ${n.adminPort} within ${ms / 1000} s; see its server.log.`);
+    throw new Error(`Node ${myid} did not open its AdminServer on port ${n.adminPort} within ${ms / 1000} s; read ${join(nodeDir(this.lab!, myid), 'server.log')}.`);
   }
 
   private async attachTo(connectString: string): Promise<LabView | null> {
+    if (this.lab) throw new Error('A lab is open: destroy it before attaching to another ensemble.');
     const attached = new AttachedEnsemble(connectString);
-    this.shutdownLab();
+    this.closeAttached();
     this.attached = attached;
-    this.pollTimer ??= setInterval(() => void this.poll(), POLL_MS);
-    await this.poll();
+    const loop = async (): Promise<void> => {
+      await attached.poll();
+      if (this.attached !== attached) return;
+      this.push({ kind: 'state', lab: attached.view() });
+      this.attachTimer = setTimeout(() => void loop(), POLL_MS);
+    };
+    await loop();
     return this.view();
   }
 
-  private async nodeAction(myid: number, action: string): Promise<LabView | null> {
-    if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: the lab does not signal processes it does not own.');
+  private closeAttached(): void {
+    if (this.attachTimer) clearTimeout(this.attachTimer);
+    this.attachTimer = null;
+    this.attached = null;
+  }
+
+  private async nodeAction(myid: number, action: NodeAction): Promise<LabView | null> {
+    if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: the lab does not signal processes it did not start.');
     const sup = this.supervisor;
     if (!sup || !this.lab) throw new Error('There is no lab yet: launch one first.');
     if (!sup.procs.has(myid)) throw new Error(`There is no node ${myid} in this lab.`);
     switch (action) {
       case 'kill':
-        this.record(myid, 'node.kill', `node ${myid} killed (SIGKILL)`);
+        this.record(myid, 'lab', 'node.killed', `node ${myid} killed (SIGKILL)`);
         await sup.signal(myid, 'SIGKILL');
         break;
       case 'stop':
-        this.record(myid, 'node.stop', `node ${myid} stopped (SIGTERM)`);
+        this.record(myid, 'lab', 'node.stopped', `node ${myid} stopped (SIGTERM)`);
         await sup.signal(myid, 'SIGTERM');
         break;
       case 'pause':
         await sup.signal(myid, 'SIGSTOP');
-        this.record(myid, 'node.pause', `node ${myid} paused (SIGSTOP)`);
+        this.record(myid, 'lab', 'node.paused', `node ${myid} paused (SIGSTOP)`);
         break;
       case 'resume':
         await sup.signal(myid, 'SIGCONT');
-        this.record(myid, 'node.resume', `node ${myid} resumed (SIGCONT)`);
+        this.record(myid, 'lab', 'node.resumed', `node ${myid} resumed (SIGCONT)`);
         break;
       case 'start':
       case 'restart':
-        if (sup.isRunning(myid)) await sup.signal(myid, 'SIGTERM');
-        sup.start(myid);
-        this.record(myid, 'node.start', `node ${myid} started (pid ${sup.procs.get(myid)!.pid})`);
+        if (sup.isRunning(myid)) {
+          this.record(myid, 'lab', 'node.stopped', `node ${myid} stopped (SIGTERM) to restart`);
+          await sup.signal(myid, 'SIGTERM');
+        }
+        this.startNode(myid);
         break;
     }
-    await this.poll();
+    await this.poller?.pollOnce();
     return this.view();
   }
 
   private shutdownLab(): void {
-    this.attached = null;
+    this.closeAttached();
     void this.tree.close();
+    this.poller?.stop();
+    this.poller = null;
     this.supervisor?.killAll();
-    for (const t of this.terminals.values()) t.kill();
-    this.terminals.clear();
+    this.terminals.closeAll();
     this.history?.close();
     this.history = null;
     this.supervisor = null;
     this.lab = null;
-    this.polled.clear();
-    this.lastLeader = null;
   }
 
+  /** Kills every node and removes the lab's folder (its data, logs and history); detaches an attached ensemble. */
   private async destroy(): Promise<null> {
-    this.shutdownLab();
-    this.push({ kind: 'state', lab: null });
-    return null;
-  }
-
-  /** Reads every node's AdminServer; changes become events; samples go to the history. */
-  private async poll(): Promise<void> {
-    if (this.attached) {
-      const a = this.attached;
-      await a.poll();
-      if (this.attached === a) this.push({ kind: 'state', lab: a.view() });
-      return;
-    }
     const lab = this.lab;
     const sup = this.supervisor;
-    if (!lab || !sup) return;
-    await Promise.all(
-      lab.nodes.map(async (n) => {
-        const p = sup.procs.get(n.myid)!;
-        let next: Polled;
-        if (!sup.isRunning(n.myid)) next = { role: 'down', epoch: null, lastZxid: null, zabState: null, connections: null, outstanding: null, avgLatency: null };
-        else if (p.paused) next = { ...(this.polled.get(n.myid) ?? { epoch: null, lastZxid: null, zabState: null, connections: null, outstanding: null, avgLatency: null }), role: 'paused' };
-        else {
-          try {
-            const [zab, mntr] = await Promise.all([getJson(n.adminPort, 'zabstate'), getJson(n.adminPort, 'monitor')]);
-            const state = String(mntr.server_state ?? '');
-            const role: Role = state === 'leader' || state === 'follower' || state === 'observer' || state === 'standalone' || state === 'read-only' ? state : 'looking';
-            // zabstate's last_zxid is a hex string on both engines; standalone has only mntr's.
-            const fromZab = typeof zab.last_zxid === 'string' && /^0x[0-9a-f]+$/i.test(zab.last_zxid) ? BigInt(zab.last_zxid).toString(16) : null;
-            const lastZxid = fromZab ?? (typeof mntr.last_processed_zxid === 'number' || typeof mntr.last_processed_zxid === 'string' ? BigInt(mntr.last_processed_zxid).toString(16) : null);
-            // A member counts as leader or follower only once ZAB reached broadcast; before
-            // that it is still electing or syncing (two members may both try to lead for a
-            // moment, and only one gets a quorum).
-            const zabPhase = typeof zab.zabstate === 'string' ? zab.zabstate : '';
-            const settled = role === 'standalone' || role === 'read-only' || role === 'looking' || zabPhase === '' || zabPhase === 'broadcast';
-            next = {
-              role: settled ? role : 'looking',
-              epoch: typeof zab.zab_epoch === 'number' ? zab.zab_epoch : lastZxid ? Number(BigInt(`0x${lastZxid}`) >> 32n) : null,
-              lastZxid,
-              zabState: zab.zabstate || (role === 'standalone' ? 'standalone' : null),
-              connections: mntr.num_alive_connections ?? null,
-              outstanding: mntr.outstanding_requests ?? null,
-              avgLatency: mntr.avg_latency ?? null,
-            };
-          } catch {
-            next = { role: 'starting', epoch: null, lastZxid: null, zabState: null, connections: null, outstanding: null, avgLatency: null };
-          }
-        }
-        const prev = this.polled.get(n.myid);
-        this.polled.set(n.myid, next);
-        if (prev && prev.role !== next.role && next.role !== 'starting') {
-          this.record(n.myid, 'role.changed', `node ${n.myid}: ${prev.role} → ${next.role}`);
-          if (next.role === 'looking') this.record(n.myid, 'election.started', `node ${n.myid} is looking for a leader`);
-        }
-        if (prev && prev.epoch !== null && next.epoch !== null && next.epoch > prev.epoch) {
-          this.record(n.myid, 'epoch.changed', `node ${n.myid}: epoch ${prev.epoch} → ${next.epoch}`);
-        }
-      }),
-    );
-    const leaders = lab.nodes.filter((n) => this.polled.get(n.myid)?.role === 'leader').map((n) => n.myid);
-    const leader = leaders.length === 1 ? leaders[0]! : null;
-    if (leader !== this.lastLeader && leader !== null) {
-      this.record(leader, 'leader.changed', `node ${leader} leads${this.lastLeader !== null ? ` (was node ${this.lastLeader})` : ''}`);
+    this.shutdownLab();
+    if (lab && sup) {
+      await sup.allExited();
+      // Only ever a lab folder under the labs root, and only one with a lab.json.
+      if (lab.dir.startsWith(labsRoot() + sep) && existsSync(join(lab.dir, 'lab.json'))) rmSync(lab.dir, { recursive: true, force: true });
     }
-    if (leader !== null || this.lastLeader === null) this.lastLeader = leader ?? this.lastLeader;
-    const now = Date.now();
-    if (now - this.lastSampleAt >= 1000 && this.history) {
-      this.lastSampleAt = now;
-      for (const n of lab.nodes) {
-        const s = this.polled.get(n.myid);
-        if (!s) continue;
-        const counter = s.lastZxid ? Number(BigInt(`0x${s.lastZxid}`) & 0xffffffffn) : null;
-        this.history.sample({ time: now, myid: n.myid, role: s.role, epoch: s.epoch, zxidCounter: counter });
-      }
-    }
-    this.push({ kind: 'state', lab: this.view() });
+    this.push({ kind: 'state', lab: null });
+    return null;
   }
 
   /** The lab as the UI shows it. */
@@ -312,18 +312,22 @@ export class LabService extends EventEmitter {
     if (!lab || !sup) return null;
     const nodes: NodeView[] = lab.nodes.map((n) => {
       const p = sup.procs.get(n.myid)!;
-      const s = this.polled.get(n.myid);
+      const s = this.poller?.states.get(n.myid);
+      const running = sup.isRunning(n.myid);
       return {
         myid: n.myid,
         engine: n.engine ?? 'ours',
-        role: sup.isRunning(n.myid) ? (p.paused ? 'paused' : (s?.role ?? 'starting')) : 'down',
+        role: running ? (p.paused ? 'paused' : (s?.role === 'down' ? 'starting' : (s?.role ?? 'starting'))) : 'down',
         observer: n.observer,
-        epoch: s?.epoch ?? null,
-        lastZxid: s?.lastZxid ?? null,
-        zabState: s?.zabState ?? null,
-        connections: s?.connections ?? null,
-        outstanding: s?.outstanding ?? null,
-        avgLatency: s?.avgLatency ?? null,
+        epoch: running ? (s?.epoch ?? null) : null,
+        lastZxid: running ? (s?.lastZxid ?? null) : null,
+        zabState: running ? (s?.zabState ?? null) : null,
+        connections: running ? (s?.connections ?? null) : null,
+        outstanding: running ? (s?.outstanding ?? null) : null,
+        avgLatency: running ? (s?.avgLatency ?? null) : null,
+        minLatency: running ? (s?.minLatency ?? null) : null,
+        maxLatency: running ? (s?.maxLatency ?? null) : null,
+        znodeCount: running ? (s?.znodeCount ?? null) : null,
         pid: p.pid,
         startedAt: p.startedAt,
         clientPort: n.clientPort,
@@ -335,67 +339,33 @@ export class LabService extends EventEmitter {
     const voters = nodes.filter((n) => !n.observer);
     const votersUp = voters.filter((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'standalone').length;
     const quorumNeeded = Math.floor(voters.length / 2) + 1;
-    const leader = nodes.find((n) => n.role === 'leader')?.myid ?? null;
-    return {
-      name: lab.name,
-      dir: lab.dir,
-      attached: false,
-      size: voters.length,
-      nodes,
-      votersUp,
-      quorumNeeded,
-      serving: votersUp >= quorumNeeded,
-      leader,
-    };
+    const leader = nodes.find((n) => n.role === 'leader' || n.role === 'standalone')?.myid ?? null;
+    return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader };
   }
 
-  private async openTerminal(myid: number, kind: 'log' | 'zkcli' | 'shell', cols: number, rows: number): Promise<{ id: string }> {
+  private async openTerminal(myid: number, kind: TerminalKind, cols: number, rows: number): Promise<TerminalInfo> {
     if (this.attached) {
       const h = this.attached.hosts[myid - 1];
       if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
-      if (kind !== 'zkcli') throw new Error('An attached ensemble has no log or folder here; use the zkCli shell.');
-      return this.spawnTerminal(existsSync(ZK_CLI) ? ZK_CLI : APACHE_ZKCLI, ['-server', `${h.host}:${h.port}`], process.cwd(), cols, rows);
+      if (kind !== 'zkcli') throw new Error('An attached ensemble has no log or folder on this machine that the lab knows of; use the zkCli shell.');
+      if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
+      return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, ZK_CLI, ['-server', `${h.host}:${h.port}`], process.cwd(), cols, rows);
     }
     const lab = this.lab;
     if (!lab) throw new Error('There is no lab yet: launch one first.');
     const n = lab.nodes.find((x) => x.myid === myid);
     if (!n) throw new Error(`There is no node ${myid} in this lab.`);
     const dir = nodeDir(lab, myid);
-    let file: string;
-    let args: string[];
-    if (kind === 'log') {
-      file = 'tail';
-      args = ['-n', '200', '-F', join(dir, 'server.log')];
-    } else if (kind === 'zkcli') {
-      // Our zkCli-compatible shell; Apache's zkCli.sh where ours is not there (it speaks the same).
-      if (existsSync(ZK_CLI)) file = ZK_CLI;
-      else if (existsSync(APACHE_ZKCLI)) file = APACHE_ZKCLI;
-      else throw new Error('No zkCli shell is installed: bin/zk-cli is missing (run npm run setup) and Apache ZooKeeper\'s zkCli.sh is not there either.');
-      args = ['-server', `127.0.0.1:${n.clientPort}`];
-    } else {
-      file = process.env.SHELL || '/bin/sh';
-      args = [];
+    if (kind === 'log') return this.terminals.open(myid, kind, `node ${myid} log`, 'tail', ['-n', '500', '-F', join(dir, 'server.log')], dir, cols, rows);
+    if (kind === 'zkcli') {
+      if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
+      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', `127.0.0.1:${n.clientPort}`], dir, cols, rows);
     }
-    return this.spawnTerminal(file, args, dir, cols, rows);
-  }
-
-  private async spawnTerminal(file: string, args: string[], dir: string, cols: number, rows: number): Promise<{ id: string }> {
-    const pty = await import('node-pty');
-    const term = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: dir, env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
-    const id = `t${this.nextTerminal++}`;
-    this.terminals.set(id, term);
-    term.onData((data) => this.push({ kind: 'terminal.data', id, data }));
-    term.onExit(({ exitCode }) => {
-      this.terminals.delete(id);
-      this.push({ kind: 'terminal.exit', id, code: exitCode });
-    });
-    return { id };
+    return this.terminals.open(myid, kind, `node ${myid} shell`, process.env.SHELL || '/bin/sh', [], dir, cols, rows);
   }
 
   /** Stops polling, closes terminals and kills every node (the app is closing). */
   close(): void {
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    this.pollTimer = null;
     this.shutdownLab();
   }
 }

@@ -20,6 +20,9 @@ export const NodeView = z.object({
   connections: z.number().int().nullable(),
   outstanding: z.number().int().nullable(),
   avgLatency: z.number().nullable(),
+  minLatency: z.number().nullable(),
+  maxLatency: z.number().nullable(),
+  znodeCount: z.number().int().nullable(),
   pid: z.number().int().nullable(),
   startedAt: z.number().nullable(),
   clientPort: z.number().int(),
@@ -45,21 +48,33 @@ export const LabView = z.object({
 });
 export type LabView = z.infer<typeof LabView>;
 
+/**
+ * One entry of the lab's event log (see events.ts): what the lab did or saw (source 'lab'), or
+ * what a member logged about itself (source 'member', its own type and fields in `data`).
+ */
 export const HistoryEvent = z.object({
   id: z.number().int(),
   time: z.number(),
   myid: z.number().int().nullable(),
+  source: z.enum(['lab', 'member']),
   type: z.string(),
   detail: z.string(),
+  data: z.record(z.string(), z.unknown()),
 });
 export type HistoryEvent = z.infer<typeof HistoryEvent>;
 
+/** A node's state at one moment, as the history keeps it (every second, and at every change). */
 export const Sample = z.object({
   time: z.number(),
   myid: z.number().int(),
   role: z.string(),
   epoch: z.number().int().nullable(),
+  /** Hex without 0x. */
+  zxid: z.string().nullable(),
   zxidCounter: z.number().nullable(),
+  connections: z.number().int().nullable(),
+  outstanding: z.number().int().nullable(),
+  avgLatency: z.number().nullable(),
 });
 export type Sample = z.infer<typeof Sample>;
 
@@ -79,6 +94,7 @@ export const Request = z.discriminatedUnion('method', [
     observers: z.number().int().min(0).max(2).default(0),
     engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
   }),
+  z.object({ method: z.literal('startAll') }),
   z.object({ method: z.literal('capabilities') }),
   z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
@@ -98,6 +114,8 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('destroy') }),
   z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
   z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
+  z.object({ method: z.literal('terminal.list') }),
+  z.object({ method: z.literal('terminal.backlog'), id: z.string() }),
   z.object({ method: z.literal('terminal.input'), id: z.string(), data: z.string().max(65536) }),
   z.object({ method: z.literal('terminal.resize'), id: z.string(), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.close'), id: z.string() }),

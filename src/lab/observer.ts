@@ -1,0 +1,114 @@
+// Turns successive polls of every node into the lab's events: a node's role changed, a node
+// began serving, the ensemble started or ended an election, another member leads, the epoch
+// moved. Pure: it is given the time and the nodes' states and returns events, so the rules are
+// tested without processes.
+import type { Role } from '../shared/contract';
+import type { LabEventType } from '../shared/events';
+
+export interface ObservedNode {
+  myid: number;
+  observer: boolean;
+  /** The process is alive (the supervisor's word, not the AdminServer's). */
+  running: boolean;
+  role: Role;
+  epoch: number | null;
+  lastZxid: string | null;
+}
+
+export interface ObservedEvent {
+  myid: number | null;
+  type: LabEventType;
+  detail: string;
+  data: Record<string, unknown>;
+}
+
+const SERVING: ReadonlySet<Role> = new Set(['leader', 'follower', 'observer', 'standalone', 'read-only']);
+/** Roles that say nothing new about a node: it is being started, or stopped by the lab. */
+const TRANSIENT: ReadonlySet<Role> = new Set(['starting', 'paused']);
+
+/** The member that leads with a quorum of voters behind it, or null. */
+export function servingLeader(nodes: ObservedNode[]): ObservedNode | null {
+  const voters = nodes.filter((n) => !n.observer);
+  const leaders = voters.filter((n) => n.role === 'leader');
+  if (leaders.length !== 1) return null;
+  const up = voters.filter((n) => n.role === 'leader' || n.role === 'follower').length;
+  return up >= Math.floor(voters.length / 2) + 1 ? leaders[0]! : null;
+}
+
+export class EnsembleObserver {
+  private readonly lastRole = new Map<number, Role>();
+  private readonly serving = new Map<number, boolean>();
+  private leader: number | null = null;
+  private epoch: number | null = null;
+  private electingSince: number | null = null;
+
+  /** Compares this poll with the last one and returns what changed, as events. */
+  observe(now: number, nodes: ObservedNode[]): ObservedEvent[] {
+    const out: ObservedEvent[] = [];
+    for (const n of nodes) {
+      const role: Role = n.running ? n.role : 'down';
+      const prev = this.lastRole.get(n.myid);
+      if (!TRANSIENT.has(role)) {
+        if (prev !== undefined && prev !== role) {
+          out.push({ myid: n.myid, type: 'node.role', detail: `node ${n.myid}: ${prev} → ${role}`, data: { from: prev, to: role } });
+        }
+        this.lastRole.set(n.myid, role);
+      }
+      const servingNow = n.running && SERVING.has(role);
+      if (servingNow && !this.serving.get(n.myid)) {
+        const zxid = n.lastZxid !== null ? `0x${n.lastZxid}` : null;
+        out.push({ myid: n.myid, type: 'node.up', detail: `node ${n.myid} serves as ${role}${n.epoch !== null ? ` in epoch ${n.epoch}` : ''}${zxid ? ` at zxid ${zxid}` : ''}`, data: { role, epoch: n.epoch, zxid } });
+      }
+      this.serving.set(n.myid, servingNow);
+    }
+    // One server alone never elects: the ensemble events are for ensembles.
+    if (nodes.filter((n) => !n.observer).length < 2) return out;
+
+    const leader = servingLeader(nodes.map((n) => (n.running ? n : { ...n, role: 'down' })));
+    if (leader === null && this.electingSince === null) {
+      if (nodes.some((n) => n.running && !n.observer)) {
+        this.electingSince = now;
+        const gone = this.leader !== null ? nodes.find((n) => n.myid === this.leader) : undefined;
+        const reason =
+          this.leader === null
+            ? 'the ensemble has no leader yet'
+            : gone && !gone.running
+              ? `leader ${this.leader} went down`
+              : gone && gone.role !== 'leader'
+                ? `leader ${this.leader} is ${gone.role}`
+                : `leader ${this.leader} lost its quorum`;
+        out.push({ myid: null, type: 'ensemble.election.started', detail: `election started: ${reason}`, data: { reason, previousLeader: this.leader } });
+      }
+    } else if (leader !== null) {
+      if (this.electingSince !== null) {
+        const durationMs = now - this.electingSince;
+        this.electingSince = null;
+        out.push({
+          myid: leader.myid,
+          type: 'ensemble.election.ended',
+          detail: `election ended after ${durationMs} ms: node ${leader.myid} leads${leader.epoch !== null ? ` in epoch ${leader.epoch}` : ''}`,
+          data: { leader: leader.myid, epoch: leader.epoch, durationMs },
+        });
+      }
+      if (leader.myid !== this.leader) {
+        out.push({
+          myid: leader.myid,
+          type: 'ensemble.leader.changed',
+          detail: this.leader === null ? `node ${leader.myid} leads` : `node ${leader.myid} leads (was node ${this.leader})`,
+          data: { leader: leader.myid, previous: this.leader },
+        });
+        this.leader = leader.myid;
+      }
+      if (leader.epoch !== null && leader.epoch !== this.epoch) {
+        out.push({
+          myid: leader.myid,
+          type: 'ensemble.epoch.changed',
+          detail: this.epoch === null ? `epoch ${leader.epoch}` : `epoch ${this.epoch} → ${leader.epoch}`,
+          data: { epoch: leader.epoch, previous: this.epoch },
+        });
+        this.epoch = leader.epoch;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,128 @@
+// Polls every node of a lab through its AdminServer a few times a second. Each round gives the
+// nodes' states (for the UI), the lab's events (through the EnsembleObserver), a sample per node
+// for the history (every second, and at once when a role or epoch moves), and the events our
+// server's members logged about themselves since the last round (AdminServer `lab_events`).
+// Rounds never overlap: the next one is scheduled when the last one is done.
+import type { Role, Sample } from '../shared/contract';
+import { readAdmin, readMemberEvents, UNREACHABLE, zxidCounter, type AdminState, type MemberEvent } from './admin';
+import { EnsembleObserver, type ObservedEvent } from './observer';
+
+export const POLL_MS = 250;
+const SAMPLE_MS = 1000;
+
+/** What the poller needs to know of a node from the supervisor. */
+export interface PollTarget {
+  myid: number;
+  adminPort: number;
+  engine: 'ours' | 'apache' | 'external';
+  observer: boolean;
+  running: boolean;
+  paused: boolean;
+  pid: number | null;
+}
+
+export interface PollSink {
+  /** Lab events the observer derived. */
+  observed(events: ObservedEvent[]): void;
+  /** Events a member logged itself. */
+  memberEvents(myid: number, events: MemberEvent[]): void;
+  samples(rows: Sample[]): void;
+  /** A round is done; states may have changed. */
+  polled(): void;
+}
+
+export class Poller {
+  readonly states = new Map<number, AdminState>();
+  private readonly observer = new EnsembleObserver();
+  /** Per node: the pid whose event log we follow and the last seq read from it. */
+  private readonly cursors = new Map<number, { pid: number; seq: number }>();
+  private lastSampleAt = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly targets: () => PollTarget[],
+    private readonly sink: PollSink,
+  ) {}
+
+  /** Polls every POLL_MS until stop(). */
+  start(): void {
+    this.stopped = false;
+    const loop = (): void => {
+      if (this.stopped) return;
+      void this.pollOnce().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(loop, POLL_MS);
+      });
+    };
+    loop();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One round now (or joins the round under way), e.g. right after the lab acted on a node. */
+  pollOnce(): Promise<void> {
+    this.running ??= this.round().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const targets = this.targets();
+    await Promise.all(
+      targets.map(async (t) => {
+        if (!t.running) this.states.set(t.myid, { ...UNREACHABLE, role: 'down' });
+        // A stopped process cannot answer; keep what it said last and call it paused.
+        else if (t.paused) this.states.set(t.myid, { ...(this.states.get(t.myid) ?? UNREACHABLE), role: 'paused' });
+        else {
+          this.states.set(t.myid, await readAdmin(t.adminPort));
+          if (t.engine === 'ours' && t.pid !== null && this.states.get(t.myid)!.reachable) await this.followMemberLog(t);
+        }
+      }),
+    );
+    if (this.stopped) return;
+    const now = Date.now();
+    const events = this.observer.observe(
+      now,
+      targets.map((t) => {
+        const s = this.states.get(t.myid)!;
+        return { myid: t.myid, observer: t.observer, running: t.running, role: s.role, epoch: s.epoch, lastZxid: s.lastZxid };
+      }),
+    );
+    if (events.length > 0) this.sink.observed(events);
+    if (events.length > 0 || now - this.lastSampleAt >= SAMPLE_MS) {
+      this.lastSampleAt = now;
+      this.sink.samples(
+        targets.map((t) => {
+          const s = this.states.get(t.myid)!;
+          return {
+            time: now,
+            myid: t.myid,
+            role: s.role as Role,
+            epoch: s.epoch,
+            zxid: s.lastZxid,
+            zxidCounter: s.lastZxid !== null ? zxidCounter(s.lastZxid) : null,
+            connections: s.connections,
+            outstanding: s.outstanding,
+            avgLatency: s.avgLatency,
+          };
+        }),
+      );
+    }
+    this.sink.polled();
+  }
+
+  private async followMemberLog(t: PollTarget): Promise<void> {
+    let cur = this.cursors.get(t.myid);
+    if (!cur || cur.pid !== t.pid) cur = { pid: t.pid!, seq: 0 };
+    const got = await readMemberEvents(t.adminPort, cur.seq);
+    if (!got) return;
+    // The answer is from another process than the one we started (a port taken over): ignore it.
+    if (got.pid !== null && got.pid !== t.pid) return;
+    if (got.events.length > 0) this.sink.memberEvents(t.myid, got.events);
+    this.cursors.set(t.myid, { pid: t.pid!, seq: Math.max(cur.seq, got.lastSeq) });
+  }
+}

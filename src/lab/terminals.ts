@@ -1,0 +1,101 @@
+// Per-node terminals on pseudo-terminals (node-pty): the node's live log, a zkCli-compatible
+// shell connected to that node only, and a system shell in the node's folder. A terminal lives
+// in the backend until it is closed, and keeps the tail of its output, so the UI can switch
+// tabs, or be reloaded, and find it as it was.
+import type { IPty } from 'node-pty';
+
+/** Output kept per terminal for a UI that (re)attaches: about a screenful of scrollback. */
+const BACKLOG_CHARS = 256 * 1024;
+
+export type TerminalKind = 'log' | 'zkcli' | 'shell';
+
+export interface TerminalInfo {
+  id: string;
+  myid: number;
+  kind: TerminalKind;
+  title: string;
+  exitCode: number | null;
+  exited: boolean;
+}
+
+interface Term {
+  info: TerminalInfo;
+  pty: IPty | null;
+  backlog: string[];
+  backlogChars: number;
+}
+
+export interface TerminalSink {
+  data(id: string, data: string): void;
+  exit(id: string, code: number | null): void;
+}
+
+export class Terminals {
+  private readonly terms = new Map<string, Term>();
+  private next = 1;
+
+  constructor(private readonly sink: TerminalSink) {}
+
+  /** Starts `file args` on a pty in `cwd`. */
+  async open(myid: number, kind: TerminalKind, title: string, file: string, args: string[], cwd: string, cols: number, rows: number): Promise<TerminalInfo> {
+    // Loaded on first use: node-pty is native, and the rest of the backend does not need it.
+    const pty = await import('node-pty');
+    const id = `t${this.next++}`;
+    const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd, env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
+    const term: Term = { info: { id, myid, kind, title, exitCode: null, exited: false }, pty: p, backlog: [], backlogChars: 0 };
+    this.terms.set(id, term);
+    p.onData((data) => {
+      term.backlog.push(data);
+      term.backlogChars += data.length;
+      while (term.backlogChars > BACKLOG_CHARS && term.backlog.length > 1) term.backlogChars -= term.backlog.shift()!.length;
+      this.sink.data(id, data);
+    });
+    p.onExit(({ exitCode }) => {
+      term.pty = null;
+      term.info.exited = true;
+      term.info.exitCode = exitCode;
+      this.sink.exit(id, exitCode);
+    });
+    return { ...term.info };
+  }
+
+  list(): TerminalInfo[] {
+    return [...this.terms.values()].map((t) => ({ ...t.info }));
+  }
+
+  /** What the terminal printed lately, for a UI that attaches to it again. */
+  backlog(id: string): string {
+    return this.get(id).backlog.join('');
+  }
+
+  write(id: string, data: string): void {
+    const t = this.get(id);
+    if (!t.pty) throw new Error('This terminal has ended; close it and open a new one.');
+    t.pty.write(data);
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    this.get(id).pty?.resize(cols, rows);
+  }
+
+  close(id: string): void {
+    const t = this.terms.get(id);
+    if (!t) return;
+    this.terms.delete(id);
+    try {
+      t.pty?.kill();
+    } catch {
+      // already gone
+    }
+  }
+
+  closeAll(): void {
+    for (const id of [...this.terms.keys()]) this.close(id);
+  }
+
+  private get(id: string): Term {
+    const t = this.terms.get(id);
+    if (!t) throw new Error(`There is no terminal ${id}; open a new one.`);
+    return t;
+  }
+}
