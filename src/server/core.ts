@@ -366,12 +366,16 @@ export function isWriteRequest(type: number): boolean {
   return isWriteOp(type) && type !== OpCode.check && type !== OpCode.deleteContainer;
 }
 
+/** Every reply is encoded here first, then copied out at its exact size (no regrowth per reply). */
+const scratch = new Writer(64 * 1024);
+
 /** Encodes a reply: length prefix + ReplyHeader [+ body]. */
 export function frame(xid: number, zxid: bigint, err: number, codec?: { write(w: Writer, v: any): void }, body?: unknown): Buffer {
-  const w = new Writer(64);
+  const w = scratch;
+  w.pos = 0;
   w.int(0);
   R.ReplyHeader.write(w, { xid, zxid, err });
   if (codec && err === 0) codec.write(w, body);
   w.patchInt(0, w.pos - 4);
-  return w.bytes();
+  return Buffer.from(w.bytes());
 }

@@ -402,12 +402,26 @@ export class ClientConnection implements Watcher {
     if (this.state === 'closed') return;
     this.packetsSent++;
     this.lastResponseTime = Date.now();
+    // Replies made in the same tick (a pipelined batch of reads, a group commit) leave in one
+    // writev: one syscall per batch instead of one per reply was the largest cost in profiles.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(b);
-    if (this.socket.writableLength > MAX_WRITE_BUFFER) {
+  }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+    if (this.state !== 'closed' && this.socket.writableLength > MAX_WRITE_BUFFER) {
       this.core.log('WARN', `Closing connection from ${this.remoteAddress}:${this.remotePort}: the client is not reading its replies`);
       this.close('client not reading');
     }
-  }
+  };
 
   recordLatency(ms: number, _req: Request): void {
     this.lastLatency = ms;
@@ -457,6 +471,11 @@ export class ClientConnection implements Watcher {
     this.closedReason = reason;
     this.state = 'closed';
     this.core.connectionClosed(this);
+    // A last reply (closeSession, a rejected session) still goes out before the socket ends.
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
     this.socket.destroy();
   }
 }
