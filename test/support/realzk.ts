@@ -45,7 +45,12 @@ export interface RealZkOptions {
   admin?: boolean;
   /** zookeeper.extendedTypesEnabled=true: TTL nodes (default false). */
   extendedTypes?: boolean;
-  /** readonlymode.enabled=true: a member cut off from its quorum serves reads (default false). */
+  /**
+   * readonlymode.enabled=true: a member cut off from its quorum serves reads (default false).
+   * Also sets localSessionsEnabled=true (without it 3.8 answers a new read-only session with
+   * a NOTREADONLY reply header instead of a ConnectResponse, and no client can connect) and
+   * localSessionsUpgradingEnabled=true (so sessions that create ephemerals become global).
+   */
   readOnly?: boolean;
   /** Extra zoo.cfg lines, key -> value (written after ours, so they win). */
   config?: Record<string, string | number | boolean>;
@@ -393,6 +398,7 @@ export async function startEnsemble(size: number, opts: RealZkOptions = {}): Pro
         'admin.enableServer': admin,
         ...(admin ? { 'admin.serverAddress': '127.0.0.1', 'admin.serverPort': m.adminPort } : {}),
         ...serverLines,
+        ...(opts.readOnly ? { localSessionsEnabled: true, localSessionsUpgradingEnabled: true } : {}),
         ...(opts.config ?? {}),
       }),
     );
