@@ -69,55 +69,59 @@ export function zxidCounter(hex: string): number {
 }
 
 /**
- * Makes a node's state from its `zabstate` and `monitor` answers (null: that command answered
- * with an error). A member that answers zabstate but whose monitor fails is not serving: it is
- * looking for a leader (Apache ZooKeeper 3.8 answers monitor with HTTP 500 then).
+ * Makes a node's state from its `zabstate` and `server_stats` answers (null: that command
+ * answered with an error). A member that answers zabstate but not server_stats is not serving:
+ * it is looking for a leader ("This ZooKeeper instance is not currently serving requests").
+ * server_stats rather than monitor: it has what the lab shows (also a standalone server's last
+ * zxid, which monitor leaves out) in a twentieth of the bytes.
  */
-export function parseAdmin(zab: Answer, monitor: Answer): AdminState {
-  if (zab === null && monitor === null) return { ...UNREACHABLE, reachable: true, role: 'looking' };
-  const state = typeof monitor?.server_state === 'string' ? monitor.server_state : '';
+export function parseAdmin(zab: Answer, stats: Answer): AdminState {
+  if (zab === null && stats === null) return { ...UNREACHABLE, reachable: true, role: 'looking', zabState: 'election' };
+  const st = (typeof stats?.server_stats === 'object' && stats.server_stats !== null ? stats.server_stats : {}) as Json;
+  const state = typeof st.server_state === 'string' ? st.server_state : '';
   let role: Role = SERVING_ROLES.has(state) ? (state as Role) : 'looking';
   // A member counts as leader, follower or observer only once ZAB reached broadcast; before that
   // it is still electing or syncing (two members may both try to lead for a moment, and only one
   // gets a quorum). Its phase still says where it is.
-  const phaseNow = typeof zab?.zabstate === 'string' ? zab.zabstate : '';
-  if ((role === 'leader' || role === 'follower' || role === 'observer') && phaseNow !== '' && phaseNow !== 'broadcast') role = 'looking';
+  const phase = typeof zab?.zabstate === 'string' ? zab.zabstate : '';
+  if ((role === 'leader' || role === 'follower' || role === 'observer') && phase !== '' && phase !== 'broadcast') role = 'looking';
   const fromZab = zxidHex(zab?.last_zxid);
-  const lastZxid = fromZab ?? zxidHex(monitor?.last_processed_zxid);
+  const lastZxid = fromZab ?? zxidHex(st.last_processed_zxid);
   // Members report zab_epoch in zabstate; a standalone server has only its zxid to go by.
-  const zabEpoch = num(zab?.zab_epoch);
-  const epoch = zabEpoch ?? (lastZxid !== null && role !== 'looking' ? zxidEpoch(lastZxid) : null);
-  let zabState: string | null = typeof zab?.zabstate === 'string' && PHASES.has(zab.zabstate) ? zab.zabstate : null;
-  if (zabState === null && typeof monitor?.peer_state === 'string') {
-    // "leading - broadcast", "following - synchronization"
-    const phase = /-\s*(\w+)/.exec(monitor.peer_state)?.[1];
-    if (phase && PHASES.has(phase)) zabState = phase;
-  }
-  if (zabState === null) zabState = role === 'standalone' ? 'standalone' : role === 'looking' ? 'election' : null;
+  const epoch = num(zab?.zab_epoch) ?? (lastZxid !== null && role !== 'looking' ? zxidEpoch(lastZxid) : null);
+  const zabState = PHASES.has(phase) ? phase : role === 'standalone' ? 'standalone' : role === 'looking' ? 'election' : null;
   return {
     reachable: true,
     role,
     epoch,
     lastZxid: role === 'looking' ? fromZab : lastZxid,
     zabState,
-    connections: num(monitor?.num_alive_connections),
-    outstanding: num(monitor?.outstanding_requests),
-    avgLatency: num(monitor?.avg_latency),
-    minLatency: num(monitor?.min_latency),
-    maxLatency: num(monitor?.max_latency),
-    znodeCount: num(monitor?.znode_count),
+    connections: num(st.num_alive_client_connections),
+    outstanding: num(st.outstanding_requests),
+    avgLatency: num(st.avg_latency),
+    minLatency: num(st.min_latency),
+    maxLatency: num(st.max_latency),
+    znodeCount: num(stats?.node_count),
   };
 }
 
-/** Thrown when nothing listens on the admin port (the node is not up yet, or is gone). */
-export class AdminUnreachable extends Error {}
+/** Thrown when no AdminServer answered: nothing listens (refused), or it did not answer in time. */
+export class AdminUnreachable extends Error {
+  constructor(
+    message: string,
+    /** Nothing listens on the port (the node is not up yet, or is gone), as opposed to a slow answer. */
+    readonly refused: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * GETs /commands/<name>. Resolves to the JSON, or null when the server answered with an error
  * (an `error` field, or a non-JSON HTTP error page); rejects with AdminUnreachable when no
  * AdminServer answered in time.
  */
-export async function command(port: number, name: string, timeoutMs = 400, query = ''): Promise<Answer> {
+export async function command(port: number, name: string, timeoutMs = 1500, query = ''): Promise<Answer> {
   const ctl = new AbortController();
   const t = setTimeout(() => ctl.abort(), timeoutMs);
   let res: Response;
@@ -125,7 +129,8 @@ export async function command(port: number, name: string, timeoutMs = 400, query
     res = await fetch(`http://127.0.0.1:${port}/commands/${name}${query}`, { signal: ctl.signal });
   } catch (e) {
     clearTimeout(t);
-    throw new AdminUnreachable(`AdminServer on 127.0.0.1:${port} did not answer ${name}: ${(e as Error).message}`);
+    const refused = !ctl.signal.aborted;
+    throw new AdminUnreachable(`AdminServer on 127.0.0.1:${port} did not answer ${name}: ${refused ? (e as Error).message : `no answer within ${timeoutMs} ms`}`, refused);
   }
   try {
     const text = await res.text();
@@ -139,14 +144,18 @@ export async function command(port: number, name: string, timeoutMs = 400, query
   }
 }
 
-/** Reads a node's state through its AdminServer. */
-export async function readAdmin(port: number): Promise<AdminState> {
+/**
+ * Reads a node's state through its AdminServer. A node that does not listen is `starting`
+ * (UNREACHABLE); one that is too slow to answer (a loaded machine, a long GC) gets `previous`
+ * back, since nothing says it changed.
+ */
+export async function readAdmin(port: number, previous: AdminState | null = null, timeoutMs = 1500): Promise<AdminState> {
   try {
-    const [zab, monitor] = await Promise.all([command(port, 'zabstate'), command(port, 'monitor')]);
-    return parseAdmin(zab, monitor);
+    const [zab, stats] = await Promise.all([command(port, 'zabstate', timeoutMs), command(port, 'server_stats', timeoutMs)]);
+    return parseAdmin(zab, stats);
   } catch (e) {
-    if (e instanceof AdminUnreachable) return UNREACHABLE;
-    throw e;
+    if (!(e instanceof AdminUnreachable)) throw e;
+    return !e.refused && previous && previous.reachable ? previous : UNREACHABLE;
   }
 }
 

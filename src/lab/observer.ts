@@ -37,7 +37,7 @@ export function servingLeader(nodes: ObservedNode[]): ObservedNode | null {
 
 export class EnsembleObserver {
   private readonly lastRole = new Map<number, Role>();
-  private readonly serving = new Map<number, boolean>();
+  private readonly announced = new Map<number, boolean>();
   private leader: number | null = null;
   private epoch: number | null = null;
   private electingSince: number | null = null;
@@ -54,12 +54,13 @@ export class EnsembleObserver {
         }
         this.lastRole.set(n.myid, role);
       }
-      const servingNow = n.running && SERVING.has(role);
-      if (servingNow && !this.serving.get(n.myid)) {
+      // node.up once per start of the process: when it first serves after being down or starting.
+      if (!n.running || role === 'starting') this.announced.set(n.myid, false);
+      else if (SERVING.has(role) && !this.announced.get(n.myid)) {
+        this.announced.set(n.myid, true);
         const zxid = n.lastZxid !== null ? `0x${n.lastZxid}` : null;
-        out.push({ myid: n.myid, type: 'node.up', detail: `node ${n.myid} serves as ${role}${n.epoch !== null ? ` in epoch ${n.epoch}` : ''}${zxid ? ` at zxid ${zxid}` : ''}`, data: { role, epoch: n.epoch, zxid } });
+        out.push({ myid: n.myid, type: 'node.up', detail: `node ${n.myid} is up: ${role}${n.epoch !== null ? ` in epoch ${n.epoch}` : ''}${zxid ? ` at zxid ${zxid}` : ''}`, data: { role, epoch: n.epoch, zxid } });
       }
-      this.serving.set(n.myid, servingNow);
     }
     // One server alone never elects: the ensemble events are for ensembles.
     if (nodes.filter((n) => !n.observer).length < 2) return out;

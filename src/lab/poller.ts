@@ -78,7 +78,7 @@ export class Poller {
         // A stopped process cannot answer; keep what it said last and call it paused.
         else if (t.paused) this.states.set(t.myid, { ...(this.states.get(t.myid) ?? UNREACHABLE), role: 'paused' });
         else {
-          this.states.set(t.myid, await readAdmin(t.adminPort));
+          this.states.set(t.myid, await readAdmin(t.adminPort, this.states.get(t.myid) ?? null));
           if (t.engine === 'ours' && t.pid !== null && this.states.get(t.myid)!.reachable) await this.followMemberLog(t);
         }
       }),

@@ -4,8 +4,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
 import { Push, RequestEnvelope, type ReplyEnvelope } from '../shared/contract';
 import type { LabService } from '../lab/service';
 
@@ -40,39 +41,64 @@ function cookieToken(req: IncomingMessage): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * Whether a request may be served: the right token (query or cookie), a Host that is this
+ * server's loopback address (a DNS-rebound name is not), and no Origin but our own.
+ */
+export function admissible(req: IncomingMessage, token: string, port: number): boolean {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const given = url.searchParams.get('token') ?? cookieToken(req);
+  if (!sameToken(given, token)) return false;
+  const host = req.headers.host ?? '';
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return false;
+  const origin = req.headers.origin;
+  return origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+}
+
 /** Starts the browser-mode server on 127.0.0.1:<port> (0 = any free port). */
 export function startWebServer(lab: LabService, opts: { port?: number; token?: string; rendererDir?: string } = {}): Promise<WebHandle> {
   const token = opts.token ?? randomBytes(24).toString('hex');
-  const root = opts.rendererDir ?? RENDERER_DIR;
-  let origin = '';
+  if (!/^[0-9a-f]{32,}$/.test(token)) throw new Error('The lab token must be at least 32 hex digits (ZK_LAB_TOKEN).');
+  const root = resolve(opts.rendererDir ?? RENDERER_DIR);
+  let port = 0;
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const given = url.searchParams.get('token') ?? cookieToken(req);
-    if (!sameToken(given, token)) {
+    if (!admissible(req, token, port)) {
       res.writeHead(403, { 'Content-Type': 'text/plain' }).end('ZooKeeper Lab: open the address printed by `npm start`, with its token.\n');
       return;
     }
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'GET, HEAD' }).end('Only GET here; the lab talks over its WebSocket.\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let rel: string;
+    try {
+      rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad path\n');
+      return;
+    }
     const file = normalize(join(root, rel));
-    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(existsSync(root) ? 'Not found\n' : 'The UI is not built; run npm run build.\n');
+    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(existsSync(root) ? 'Not found\n' : 'The UI is not built; run `npm run build` and start the lab again.\n');
       return;
     }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Set-Cookie': `zklab_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      'Content-Security-Policy': "default-src 'self'; connect-src 'self' ws://127.0.0.1:*; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+      'Content-Security-Policy': `default-src 'self'; connect-src 'self' ws://127.0.0.1:${port}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
       'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',
     });
-    res.end(readFileSync(file));
+    res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const given = url.searchParams.get('token') ?? cookieToken(req);
-    if (url.pathname !== '/ws' || !sameToken(given, token) || (req.headers.origin !== undefined && req.headers.origin !== origin)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
+    if (url.pathname !== '/ws' || !admissible(req, token, port)) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
     }
@@ -89,13 +115,21 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
     ws.on('close', () => sockets.delete(ws));
     ws.send(JSON.stringify({ kind: 'state', lab: lab.view() }));
     ws.on('message', async (raw) => {
-      let env: RequestEnvelope;
+      let body: unknown;
       try {
-        env = RequestEnvelope.parse(JSON.parse(String(raw)));
-      } catch (e) {
-        ws.send(JSON.stringify({ id: -1, ok: false, error: `Bad request: ${(e as Error).message}` } satisfies ReplyEnvelope));
+        body = JSON.parse(String(raw));
+      } catch {
+        ws.send(JSON.stringify({ id: -1, ok: false, error: 'Bad request: not JSON.' } satisfies ReplyEnvelope));
         return;
       }
+      const parsed = RequestEnvelope.safeParse(body);
+      if (!parsed.success) {
+        // Answer under the caller's id when it gave one, so its call fails instead of hanging.
+        const id = typeof (body as { id?: unknown })?.id === 'number' ? (body as { id: number }).id : -1;
+        ws.send(JSON.stringify({ id, ok: false, error: `Bad request (nothing was changed): ${z.prettifyError(parsed.error)}` } satisfies ReplyEnvelope));
+        return;
+      }
+      const env: RequestEnvelope = parsed.data;
       let reply: ReplyEnvelope;
       try {
         reply = { id: env.id, ok: true, result: (await lab.handle(env.request)) ?? null };
@@ -108,13 +142,12 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      origin = `http://127.0.0.1:${port}`;
+      port = (server.address() as { port: number }).port;
       resolvePromise({
         server,
         port,
         token,
-        url: `${origin}/?token=${token}`,
+        url: `http://127.0.0.1:${port}/?token=${token}`,
         close: () =>
           new Promise((r) => {
             lab.off('push', onPush);

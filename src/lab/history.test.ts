@@ -1,0 +1,69 @@
+// The lab's SQLite history: what is written survives closing and reopening (an app restart),
+// and a history written by the first schema opens and keeps its events.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { History } from './history';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'zk-lab-history-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('History', () => {
+  it('keeps events and samples across a close and reopen', () => {
+    // Samples older than a week are dropped at open: these are recent.
+    const t = Date.now() - 60_000;
+    const h = new History(dir);
+    const e1 = h.event(null, 'lab', 'lab.launched', 'launched 3 node(s)', { size: 3 }, t);
+    const e2 = h.event(2, 'member', 'election.decided', 'node 2 election.decided leader=3', { seq: 7, time: t + 500, type: 'election.decided', leader: 3 }, t + 500);
+    h.samples([
+      { time: t + 1000, myid: 1, role: 'follower', epoch: 1, zxid: '100000003', zxidCounter: 3, connections: 0, outstanding: 0, avgLatency: 0.5 },
+      { time: t + 1000, myid: 3, role: 'leader', epoch: 1, zxid: '100000003', zxidCounter: 3, connections: 2, outstanding: 0, avgLatency: 1.25 },
+    ]);
+    h.close();
+
+    const again = new History(dir);
+    expect(again.events()).toEqual([
+      { id: e1.id, time: t, myid: null, source: 'lab', type: 'lab.launched', detail: 'launched 3 node(s)', data: { size: 3 } },
+      { id: e2.id, time: t + 500, myid: 2, source: 'member', type: 'election.decided', detail: 'node 2 election.decided leader=3', data: { seq: 7, time: t + 500, type: 'election.decided', leader: 3 } },
+    ]);
+    expect(again.samplesSince(t + 500)).toEqual([
+      { time: t + 1000, myid: 1, role: 'follower', epoch: 1, zxid: '100000003', zxidCounter: 3, connections: 0, outstanding: 0, avgLatency: 0.5 },
+      { time: t + 1000, myid: 3, role: 'leader', epoch: 1, zxid: '100000003', zxidCounter: 3, connections: 2, outstanding: 0, avgLatency: 1.25 },
+    ]);
+    expect(again.samplesSince(t + 1001)).toEqual([]);
+    expect(again.firstEventTime()).toBe(t);
+    again.close();
+  });
+
+  it('returns the newest events when there are more than asked for, oldest first', () => {
+    const h = new History(dir);
+    for (let i = 0; i < 10; i++) h.event(i, 'lab', 'node.role', `event ${i}`, {}, 100 + i);
+    expect(h.events(0, 3).map((e) => e.detail)).toEqual(['event 7', 'event 8', 'event 9']);
+    expect(h.events(105).length).toBe(5);
+    h.close();
+  });
+
+  it('opens a history of the first schema and keeps its events', () => {
+    const db = new Database(join(dir, 'history.sqlite'));
+    db.exec(`
+      CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, myid INTEGER, type TEXT NOT NULL, detail TEXT NOT NULL);
+      CREATE TABLE samples (time INTEGER NOT NULL, myid INTEGER NOT NULL, role TEXT NOT NULL, epoch INTEGER, zxid_counter INTEGER);
+      INSERT INTO events (time, myid, type, detail) VALUES (${Date.now()}, 4, 'node.kill', 'node 4 killed (SIGKILL)');
+      INSERT INTO samples VALUES (${Date.now()}, 4, 'leader', 1, 7);
+    `);
+    db.close();
+    const h = new History(dir);
+    expect(h.events()).toMatchObject([{ myid: 4, source: 'lab', type: 'node.kill', detail: 'node 4 killed (SIGKILL)', data: {} }]);
+    expect(h.samplesSince()).toMatchObject([{ myid: 4, role: 'leader', epoch: 1, zxidCounter: 7, zxid: null }]);
+    h.event(4, 'lab', 'node.started', 'node 4 started');
+    expect(h.events().length).toBe(2);
+    h.close();
+  });
+});

@@ -1,0 +1,82 @@
+// The rules that turn polls into the lab's events, step by step through a failover.
+import { describe, expect, it } from 'vitest';
+import type { Role } from '../shared/contract';
+import { EnsembleObserver, servingLeader, type ObservedNode } from './observer';
+
+function nodes(spec: string, epoch: number | null = 1, zxid = '100000000'): ObservedNode[] {
+  // One letter a node: L leader, F follower, O observer, ? looking, s starting, d down, S standalone.
+  const roles: Record<string, Role> = { L: 'leader', F: 'follower', O: 'observer', '?': 'looking', s: 'starting', d: 'down', S: 'standalone', p: 'paused' };
+  return [...spec].map((c, i) => ({ myid: i + 1, observer: c === 'O', running: c !== 'd', role: roles[c]!, epoch: c === '?' || c === 's' || c === 'd' ? null : epoch, lastZxid: c === 'd' ? null : zxid }));
+}
+
+const types = (events: { type: string }[]): string[] => events.map((e) => e.type);
+
+describe('servingLeader', () => {
+  it('needs exactly one leader with a majority of voters behind it', () => {
+    expect(servingLeader(nodes('LFFFF'))?.myid).toBe(1);
+    expect(servingLeader(nodes('LFF??'))?.myid).toBe(1);
+    expect(servingLeader(nodes('LF???'))).toBeNull();
+    expect(servingLeader(nodes('LFLFF'))).toBeNull();
+    // Observers do not count toward the quorum.
+    expect(servingLeader(nodes('L??OO'))).toBeNull();
+    expect(servingLeader(nodes('LF?OO'))?.myid).toBe(1);
+  });
+});
+
+describe('EnsembleObserver', () => {
+  it('sees a launch, a leader kill, the election after it and the old leader rejoining', () => {
+    const o = new EnsembleObserver();
+    expect(types(o.observe(1000, nodes('sdddd')))).toEqual(['ensemble.election.started']);
+    expect(types(o.observe(1100, nodes('?s???')))).toEqual(['node.role', 'node.role', 'node.role']);
+    const elected = o.observe(1500, nodes('FFFLF'));
+    expect(types(elected)).toEqual([
+      ...['node.role', 'node.up', 'node.role', 'node.up', 'node.role', 'node.up', 'node.role', 'node.up', 'node.role', 'node.up'],
+      ...['ensemble.election.ended', 'ensemble.leader.changed', 'ensemble.epoch.changed'],
+    ]);
+    expect(elected.find((e) => e.type === 'ensemble.election.ended')).toMatchObject({ myid: 4, data: { leader: 4, epoch: 1, durationMs: 500 } });
+
+    // The leader is killed: it goes down, and the ensemble has no leader.
+    const killed = o.observe(2000, nodes('FFFdF'));
+    expect(types(killed)).toEqual(['node.role', 'ensemble.election.started']);
+    expect(killed[1]!.data).toMatchObject({ reason: 'leader 4 went down', previousLeader: 4 });
+    expect(types(o.observe(2100, nodes('???d?')))).toEqual(['node.role', 'node.role', 'node.role', 'node.role']);
+    // The survivors elect node 5 in a new epoch; they were up all along (no node.up).
+    const reelected = o.observe(2600, nodes('FFFdL', 2, '200000000'));
+    expect(types(reelected)).toEqual(['node.role', 'node.role', 'node.role', 'node.role', 'ensemble.election.ended', 'ensemble.leader.changed', 'ensemble.epoch.changed']);
+    expect(reelected.find((e) => e.type === 'ensemble.leader.changed')!.detail).toBe('node 5 leads (was node 4)');
+    expect(reelected.find((e) => e.type === 'ensemble.epoch.changed')!.data).toEqual({ epoch: 2, previous: 1 });
+
+    // Restarted, the old leader passes through starting and looking and comes back a follower.
+    expect(types(o.observe(3000, nodes('FFFsL', 2)))).toEqual([]);
+    expect(types(o.observe(3100, nodes('FFF?L', 2)))).toEqual(['node.role']);
+    const back = o.observe(3500, nodes('FFFFL', 2));
+    expect(types(back)).toEqual(['node.role', 'node.up']);
+    expect(back[1]!.detail).toBe('node 4 is up: follower in epoch 2 at zxid 0x100000000');
+  });
+
+  it('says why an election started when the leader is alive but lost its quorum', () => {
+    const o = new EnsembleObserver();
+    o.observe(0, nodes('LFF'));
+    const lost = o.observe(10, nodes('?dd'));
+    expect(lost.find((e) => e.type === 'ensemble.election.started')!.data.reason).toBe('leader 1 is looking');
+  });
+
+  it('does not start an election while every voter is down', () => {
+    const o = new EnsembleObserver();
+    expect(o.observe(0, nodes('ddd'))).toEqual([]);
+  });
+
+  it('leaves a standalone server out of elections', () => {
+    const o = new EnsembleObserver();
+    expect(o.observe(0, nodes('s'))).toEqual([]);
+    expect(types(o.observe(10, nodes('S')))).toEqual(['node.up']);
+    expect(types(o.observe(20, nodes('d')))).toEqual(['node.role']);
+  });
+
+  it('ignores pauses as role changes', () => {
+    const o = new EnsembleObserver();
+    o.observe(0, nodes('LFF'));
+    expect(o.observe(10, nodes('LFp'))).toEqual([]);
+    expect(o.observe(20, nodes('LFF'))).toEqual([]);
+  });
+});
