@@ -492,9 +492,9 @@ export class ZkClient extends Emitter<ClientEvents> {
     for (const r of removed) r.watcher({ type: r.eventType, state: KeeperState.SyncConnected, path });
   }
 
-  /** Closes the session: its ephemeral znodes go at once and its watches end. */
-  close(): Promise<void> {
-    return this.cnxn.close();
+  /** Closes the session (waiting up to `timeoutMs` for the server's answer): its ephemerals go at once and its watches end. */
+  close(timeoutMs = 2000): Promise<void> {
+    return this.cnxn.close(timeoutMs);
   }
 
   /** Drops the TCP connection (the session lives on and the client reconnects): for tests and fault injection. */
