@@ -47,6 +47,8 @@ export interface RoundResult {
 }
 
 export interface FailoverResult {
+  /** Kill to the first successful create of a fresh wire-level probe on a surviving member (no client back-off). */
+  killToProbeWriteMs: number | null;
   killToFirstWriteMs: number;
   issuedAfterKillMs: number;
   okBeforeKill: number;
@@ -98,20 +100,27 @@ export async function measure(cluster: Cluster, s: BenchSettings, workload: Work
 export async function failover(cluster: Cluster, s: BenchSettings): Promise<FailoverResult> {
   const leader = await cluster.leader();
   const run = startJava(s.classDir, 'Failover', [cluster.connectString, 8, 4, s.payload, 60_000]);
-  let result: FailoverResult | null = null;
+  let result: Omit<FailoverResult, 'killToProbeWriteMs'> | null = null;
+  let probe: Promise<number | null> = Promise.resolve(null);
   for await (const line of run.lines) {
     if (line === 'ready') {
       await new Promise((r) => setTimeout(r, 1000));
+      const survivors = cluster.members.filter((m) => m !== leader).map((m) => m.clientPort);
       const killAt = Date.now();
+      const t0 = performance.now();
       leader.child!.kill('SIGKILL');
       run.child.stdin!.write(`${killAt}\n`);
+      probe = untilSuccess(survivors, (i) => ({ kind: 'create', path: `/failover-probe-${i}` }), 60_000).then(
+        (t) => t - t0,
+        () => null,
+      );
     } else if (line.startsWith('{')) {
       result = JSON.parse(line) as FailoverResult;
     }
   }
   if (!result) throw new Error(`Failover probe ended without a result: ${((run.child as { stderrLines?: string[] }).stderrLines ?? []).slice(-10).join('\n')}`);
   await leader.kill();
-  return result;
+  return { ...result, killToProbeWriteMs: await probe };
 }
 
 /** One implementation, one round: fresh members from launch to teardown. */
@@ -139,7 +148,7 @@ export async function runRound(impl: Impl, round: number, s: BenchSettings, conf
     let fo: FailoverResult | null = null;
     if (s.servers >= 3) {
       fo = await failover(cluster, s);
-      s.log(`  ${impl} round ${round}: failover ${fo.killToFirstWriteMs} ms`);
+      s.log(`  ${impl} round ${round}: failover ${fo.killToFirstWriteMs} ms (wire probe ${fo.killToProbeWriteMs?.toFixed(0)} ms)`);
     }
     return { impl, round, coldStartMs, saturation, light, rss: mem.map((m) => m.rss), peakRss: mem.map((m) => m.peak), failover: fo };
   } catch (e) {

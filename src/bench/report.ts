@@ -135,7 +135,9 @@ const METHOD = `## What each number means
 - **Failover** (ensembles): \`bench/java/Failover.java\` keeps a write load (8 sessions × 4 in flight); the
   leader gets SIGKILL; the number is the time from the kill to the completion of the first successful write
   issued after the kill. It includes the Java client's own reconnect delay (a random 0–1 s sleep before each
-  reconnect; the first of 8 sessions to get through counts).
+  reconnect; the first of 8 sessions to get through counts). The wire-probe line times the same kill with
+  the minimal client of the cold start (a fresh socket every few ms to the surviving members): the
+  server side alone.
 - **RSS**: VmRSS of each member after the workloads (the largest member is compared); peak is VmHWM.
 - **Rounds**: each round launches fresh members of one side, runs everything, tears them down, then the
   other side (A B A B …); the table shows the median of the rounds, the JSON has every round.

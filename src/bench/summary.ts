@@ -61,7 +61,8 @@ export function summarise(rounds: RoundResult[]): MetricRow[] {
     return s && s.txnsPerSec !== null && s.fsyncsPerSec ? (s.txnsPerSec * (r.rss.length > 1 ? r.rss.length : 1)) / s.fsyncsPerSec : null;
   });
   add('coldStartMs', 'cold start: launch to first write', 'ms', (r) => r.coldStartMs, TARGETS.coldStart);
-  add('failoverMs', 'failover: kill -9 leader to first write after', 'ms', (r) => r.failover?.killToFirstWriteMs, TARGETS.failover);
+  add('failoverMs', 'failover: kill -9 leader to first write after (Java client)', 'ms', (r) => r.failover?.killToFirstWriteMs, TARGETS.failover);
+  add('failoverProbeMs', 'failover: kill -9 leader to first write (wire probe)', 'ms', (r) => r.failover?.killToProbeWriteMs);
   add('rssMaxMember', 'RSS per member after the workloads (largest)', 'MiB', (r) => (r.rss.length ? Math.max(...r.rss) / 1048576 : null), TARGETS.rss);
   add('peakRssMaxMember', 'peak RSS per member (VmHWM, largest)', 'MiB', (r) => (r.peakRss.length ? Math.max(...r.peakRss) / 1048576 : null));
   return rows;
