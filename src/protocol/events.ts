@@ -90,7 +90,8 @@ export const QUORUM_EVENT_TYPES: readonly QuorumEventType[] = [
 /** One line for people: what the event says, in ZooKeeper's words (transcripts, the timeline). */
 export function describeEvent(e: QuorumEvent): string {
   const z = (v: bigint) => `0x${BigInt.asUintN(64, v).toString(16)}`;
-  const vote = (v: VoteRecord) => `(leader ${v.leader}, zxid ${z(v.zxid)}, epoch ${v.peerEpoch})`;
+  // An observer's own proposal names nobody (Long.MIN_VALUE on the wire).
+  const vote = (v: VoteRecord) => (v.leader < 0 ? '(nobody)' : `(leader ${v.leader}, zxid ${z(v.zxid)}, epoch ${v.peerEpoch})`);
   switch (e.type) {
     case 'election.started':
       return `${e.sid} LOOKING, round ${e.round}, votes for itself ${vote(e.vote)}`;

@@ -29,6 +29,8 @@ export interface SimOptions {
   dupRate: number;
   diskDelayMin: number;
   diskDelayMax: number;
+  /** Take a (fuzzy) snapshot of the database after this many logged txns, like snapCount. */
+  snapCount: number;
   /** No automatic ticks (transcripts tick by command). */
   manualTicks: boolean;
   /** Keep this many trace lines for a failure report (0: keep none). */
@@ -49,6 +51,7 @@ export const DEFAULT_SIM: SimOptions = {
   dupRate: 0,
   diskDelayMin: 1,
   diskDelayMax: 5,
+  snapCount: 1_000_000,
   manualTicks: false,
   traceLines: 400,
 };
@@ -86,7 +89,8 @@ interface ClientOp {
 export class SimMember {
   up = false;
   incarnation = 0;
-  readonly disk = new SimDisk();
+  disk = new SimDisk();
+  loggedSinceSnapshot = 0;
   db: SimTxn[] = [];
   core: QuorumPeerCore<SimTxn> | null = null;
   serving = false;
@@ -265,6 +269,13 @@ export class Cluster {
     };
   }
 
+  /** Deletes a stopped member's data directory. */
+  wipe(sid: number): void {
+    const m = this.member(sid);
+    if (m.up) throw new Error(`member ${sid} must be down to wipe its disk`);
+    m.disk = new SimDisk();
+  }
+
   /** kill -9: memory is gone, unfinished writes are lost (a random prefix may survive). */
   crash(sid: number): void {
     const m = this.member(sid);
@@ -439,6 +450,7 @@ export class Cluster {
     }
   }
 
+  /** Queues a disk write; seq 0 marks the store's own snapshots, which no core waits for. */
   private write(m: SimMember, seq: number, op: Parameters<SimDisk['enqueue']>[1]): void {
     const inc = m.incarnation;
     const doneAt = m.disk.enqueue(seq, op, this.now, this.rng.int(this.opts.diskDelayMin, this.opts.diskDelayMax));
@@ -447,7 +459,15 @@ export class Cluster {
       const q = m.disk.completeNext();
       if (q.op.kind === 'epoch') this.checker.onDurableEpoch(m.sid, q.op.name, q.op.epoch, m.disk);
       if (q.op.kind === 'truncate') m.db = m.disk.load();
-      this.step(m, { type: 'persisted', seq: q.seq });
+      if (q.op.kind === 'txns') {
+        // SyncRequestProcessor: every snapCount txns, snapshot the tree as it is now.
+        m.loggedSinceSnapshot += q.op.txns.length;
+        if (m.loggedSinceSnapshot >= this.opts.snapCount) {
+          m.loggedSinceSnapshot = 0;
+          this.write(m, 0, { kind: 'snapshot', image: [...m.db] });
+        }
+      }
+      if (q.seq > 0) this.step(m, { type: 'persisted', seq: q.seq });
     });
   }
 

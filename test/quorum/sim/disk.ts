@@ -106,7 +106,10 @@ export class SimDisk {
     return db;
   }
 
-  /** FileStorage.txnsAfter: durable entries after `after`, or null when the log does not reach back. */
+  /**
+   * FileStorage.txnsAfter: durable entries after `after`, or null when the log does not reach
+   * back to it. From the newest snapshot on the log is complete (recovery replays exactly it).
+   */
   txnsAfter(after: bigint): SimTxn[] | null {
     if (after >= this.lastQueuedZxid) return [];
     let reachesBack = false;
@@ -115,6 +118,6 @@ export class SimDisk {
       if (e.zxid <= after) reachesBack = true;
       else out.push(e);
     }
-    return reachesBack ? out : null;
+    return reachesBack || after === this.newestSnapshot().zxid ? out : null;
   }
 }

@@ -38,6 +38,7 @@ export function drawOptions(rng: Rng): SimOptions {
     dupRate: rng.pick([0, 0.02, 0.05]),
     diskDelayMin: 0,
     diskDelayMax: rng.pick([1, 5, 20]),
+    snapCount: rng.pick([3, 10, 50, 1_000_000]),
     traceLines: 300,
   };
 }
