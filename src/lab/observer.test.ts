@@ -80,3 +80,15 @@ describe('EnsembleObserver', () => {
     expect(o.observe(20, nodes('LFF'))).toEqual([]);
   });
 });
+
+describe('EnsembleObserver and stale readings', () => {
+  it('does not end an election on a leader that reports the old epoch', () => {
+    const o = new EnsembleObserver();
+    o.observe(0, nodes('LFF', 1));
+    o.observe(10, nodes('dFF', 1));
+    o.observe(20, nodes('d??', 1));
+    // Node 2 says leader in epoch 1 (not caught up): not the end of the election.
+    expect(o.observe(30, nodes('dLF', 1))).toEqual([{ myid: 2, type: 'node.role', detail: 'node 2: looking → leader', data: { from: 'looking', to: 'leader' } }, expect.objectContaining({ type: 'node.role', myid: 3 })]);
+    expect(types(o.observe(40, nodes('dLF', 2)))).toEqual(['ensemble.election.ended', 'ensemble.leader.changed', 'ensemble.epoch.changed']);
+  });
+});

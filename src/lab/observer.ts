@@ -81,6 +81,9 @@ export class EnsembleObserver {
         out.push({ myid: null, type: 'ensemble.election.started', detail: `election started: ${reason}`, data: { reason, previousLeader: this.leader } });
       }
     } else if (leader !== null) {
+      // ZAB never re-establishes an epoch: a leader after an election has a higher one. One that
+      // does not is a stale reading of the old one (a member that has not caught up yet).
+      if (this.electingSince !== null && this.epoch !== null && leader.epoch !== null && leader.epoch <= this.epoch) return out;
       if (this.electingSince !== null) {
         const durationMs = now - this.electingSince;
         this.electingSince = null;

@@ -3,6 +3,7 @@
 // for the history (every second, and at once when a role or epoch moves), and the events our
 // server's members logged about themselves since the last round (AdminServer `lab_events`).
 // Rounds never overlap: the next one is scheduled when the last one is done.
+import { readFileSync } from 'node:fs';
 import type { Role, Sample } from '../shared/contract';
 import { readAdmin, readMemberEvents, UNREACHABLE, zxidCounter, type AdminState, type MemberEvent } from './admin';
 import { EnsembleObserver, type ObservedEvent } from './observer';
@@ -19,6 +20,22 @@ export interface PollTarget {
   running: boolean;
   paused: boolean;
   pid: number | null;
+  /** The member's dataDir/version-2/currentEpoch, when the lab owns its dataDir. */
+  epochFile: string | null;
+}
+
+/**
+ * The epoch a member is in, from its currentEpoch file. The AdminServer's zab_epoch is the epoch
+ * of the member's last zxid, which lags: a follower of Apache ZooKeeper that synced no txn yet
+ * still says 0. Both engines keep the file in ZooKeeper's format (the number in decimal).
+ */
+export function readCurrentEpoch(file: string): number | null {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface PollSink {
@@ -78,7 +95,9 @@ export class Poller {
         // A stopped process cannot answer; keep what it said last and call it paused.
         else if (t.paused) this.states.set(t.myid, { ...(this.states.get(t.myid) ?? UNREACHABLE), role: 'paused' });
         else {
-          this.states.set(t.myid, await readAdmin(t.adminPort, this.states.get(t.myid) ?? null));
+          const s = await readAdmin(t.adminPort, this.states.get(t.myid) ?? null);
+          const epoch = s.reachable && t.epochFile ? readCurrentEpoch(t.epochFile) : null;
+          this.states.set(t.myid, epoch !== null && s.role !== 'standalone' ? { ...s, epoch } : s);
           if (t.engine === 'ours' && t.pid !== null && this.states.get(t.myid)!.reachable) await this.followMemberLog(t);
         }
       }),

@@ -90,7 +90,16 @@ export class LabService extends EventEmitter {
     if (!lab || !sup) return [];
     return lab.nodes.map((n) => {
       const p = sup.procs.get(n.myid)!;
-      return { myid: n.myid, adminPort: n.adminPort, engine: n.engine ?? 'ours', observer: n.observer, running: sup.isRunning(n.myid), paused: p.paused, pid: p.pid };
+      return {
+        myid: n.myid,
+        adminPort: n.adminPort,
+        engine: n.engine ?? 'ours',
+        observer: n.observer,
+        running: sup.isRunning(n.myid),
+        paused: p.paused,
+        pid: p.pid,
+        epochFile: join(nodeDir(lab, n.myid), 'data', 'version-2', 'currentEpoch'),
+      };
     });
   }
 

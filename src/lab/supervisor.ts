@@ -150,8 +150,13 @@ export class Supervisor {
     const records: PidRecord[] = [...this.procs.values()].filter((p) => p.pid !== null).map((p) => ({ myid: p.myid, pid: p.pid! }));
     // Written whole and renamed, so a crash mid-write never leaves half a pid file.
     const tmp = `${this.pidFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(records));
-    renameSync(tmp, this.pidFile);
+    try {
+      writeFileSync(tmp, JSON.stringify(records));
+      renameSync(tmp, this.pidFile);
+    } catch (e) {
+      // The lab folder was removed (the lab destroyed) while its last nodes were exiting.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 
   isRunning(myid: number): boolean {

@@ -1,0 +1,71 @@
+// No node outlives the lab: a clean stop of the backend takes its nodes along, and after a crash
+// of the backend (SIGKILL, nothing runs on the way out) the next start kills what was left.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent, LabView } from '../../src/shared/contract';
+import { oursAvailable } from '../../src/lab/supervisor';
+import { waitFor } from '../support/ourzk';
+import { alive, startBackend, stopProcess, type Backend } from './backend';
+
+const started: Backend[] = [];
+const leftPids: number[] = [];
+let labDir: string | null = null;
+
+afterEach(async () => {
+  for (const b of started.splice(0)) {
+    b.close();
+    await stopProcess(b.process);
+  }
+  for (const pid of leftPids.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+  if (labDir) rmSync(labDir, { recursive: true, force: true });
+  labDir = null;
+});
+
+async function launchOne(b: Backend): Promise<number> {
+  await b.call<LabView>({ method: 'launch', size: 1, observers: 0, engines: 'ours' });
+  const view = await b.until((l) => l?.nodes[0]?.role === 'standalone', 30_000, 'the node to serve');
+  const pid = view!.nodes[0]!.pid!;
+  leftPids.push(pid);
+  return pid;
+}
+
+describe.skipIf(!oursAvailable())('node processes never outlive the lab', () => {
+  it('a SIGTERM to the backend stops its nodes', { timeout: 90_000 }, async () => {
+    labDir = mkdtempSync(join(tmpdir(), 'zk-lab-orphans-'));
+    const b = await startBackend(labDir);
+    started.push(b);
+    const pid = await launchOne(b);
+    await stopProcess(b.process, 'SIGTERM');
+    await waitFor(() => !alive(pid), 10_000, 'the node to die with the backend');
+  });
+
+  it('after a SIGKILL of the backend, its next start kills the node it left behind and says so', { timeout: 90_000 }, async () => {
+    labDir = mkdtempSync(join(tmpdir(), 'zk-lab-orphans-'));
+    const first = await startBackend(labDir);
+    started.push(first);
+    const pid = await launchOne(first);
+    await stopProcess(first.process, 'SIGKILL');
+    // Its own process group kept the node alive through the crash.
+    expect(alive(pid)).toBe(true);
+
+    const second = await startBackend(labDir);
+    started.push(second);
+    await waitFor(() => !alive(pid), 10_000, 'the orphan to be reaped');
+    const h = await second.call<{ events: HistoryEvent[] }>({ method: 'history' });
+    expect(h.events.find((e) => e.type === 'lab.orphans')).toMatchObject({ source: 'lab', data: { count: 1 } });
+    // The lab is still there, its node down, and it can be started again.
+    const view = await second.call<LabView>({ method: 'state' });
+    expect(view.nodes[0]!.role).toBe('down');
+    await second.call({ method: 'startAll' });
+    await second.until((l) => l?.nodes[0]?.role === 'standalone', 30_000, 'the node to serve again');
+    leftPids.push((await second.call<LabView>({ method: 'state' })).nodes[0]!.pid!);
+  });
+});
