@@ -72,4 +72,16 @@ describe('path validation', () => {
     expect(pathError('/a\u0001')).toMatch(/invalid character/);
     expect(pathError('/locks/', true)).toBeNull();
   });
+
+  it('writes longs bit-exactly on the number fast path and the bigint path alike', () => {
+    const values = [0n, 1n, -1n, 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), 0x1a211f6728e0000n, 1764061234567n];
+    for (const v of values) {
+      const w = new Writer(4);
+      w.long(v);
+      const expected = Buffer.alloc(8);
+      expected.writeBigInt64BE(v);
+      expect(w.bytes().equals(expected), `long ${v}`).toBe(true);
+      expect(new Reader(w.bytes()).long()).toBe(v);
+    }
+  });
 });
