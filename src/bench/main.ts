@@ -166,7 +166,7 @@ async function profile(a: Args, classDir: string): Promise<void> {
   const env = environment(s.zkHeap);
   const workloads: { workload: string; opsPerSec: number; cpuprofile: string; flamegraph: string; top: ReturnType<typeof topSelfTime> }[] = [];
   mkdirSync(OUT, { recursive: true });
-  for (const w of ['get', 'set', 'mix'] as Workload[]) {
+  for (const w of ['get', 'set', 'create', 'mix'] as Workload[]) {
     const profDir = mkdtempSync(join(tmpdir(), 'zkbench-prof-'));
     const cluster = await Cluster.create({ impl: 'ours', servers: 1, zkHeap: s.zkHeap, config: {}, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
     let opsPerSec = 0;
