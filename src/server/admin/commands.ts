@@ -329,6 +329,8 @@ export class Commands {
     zabstate: [],
     // ZooKeeper Lab's own: the member's event log (elections, phases, syncs) since a sequence number.
     lab_events: [],
+    // ZooKeeper Lab's own: every watch of both tables with its kind (3.8's commands show the data table only).
+    lab_watches: [],
   };
 
   static primaryName(name: string): string | null {
@@ -501,6 +503,24 @@ export class Commands {
         const o: { [k: string]: Json } = {};
         for (const [path, ws] of core.tree.dataWatches.entriesByPath()) o[path] = [...ws.keys()].map((w) => (w as ClientConnection).sessionId ?? 0n);
         return { path_to_session_ids: o };
+      }
+      case 'lab_watches': {
+        const rows: Json[] = [];
+        const seen = new Set<string>();
+        const kindOf = (table: 'data' | 'child', mode: number): string => (mode === 2 ? 'persistent-recursive' : mode === 1 ? 'persistent' : table);
+        for (const [table, t] of [['data', core.tree.dataWatches], ['child', core.tree.childWatches]] as const) {
+          for (const [path, ws] of t.entriesByPath()) {
+            for (const [w, mode] of ws) {
+              const conn = w as ClientConnection;
+              const kind = kindOf(table, mode);
+              const key = `${path}|${conn.sessionId}|${kind}`;
+              if (seen.has(key)) continue; // persistent watches sit in both tables
+              seen.add(key);
+              rows.push({ path, session_id: conn.sessionId ?? 0n, kind, client: `${conn.remoteAddress}:${conn.remotePort}` });
+            }
+          }
+        }
+        return { watches: rows };
       }
       case 'watch_summary': {
         const t = core.tree.dataWatches;

@@ -1,0 +1,131 @@
+import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
+import type { LabApi, LabView } from '../shared/contract';
+
+interface Row {
+  myid: number;
+  path: string;
+  sessionId: string;
+  kind: string;
+}
+interface Fire {
+  time: number;
+  path: string;
+  type: string;
+  kind: string;
+  watchId: number;
+}
+
+/**
+ * Every watch on every node, joined by path and session, and a live feed of the watches set
+ * here as they fire: a one-shot watch fires once and leaves the table; persistent ones stay.
+ */
+export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
+  const [rows, setRows] = useState<Row[]>([]);
+  const [feed, setFeed] = useState<Fire[]>([]);
+  const [pathFilter, setPathFilter] = useState('');
+  const [sessionFilter, setSessionFilter] = useState('');
+  const [path, setPath] = useState('/');
+  const [kind, setKind] = useState<string>('data');
+  const [error, setError] = useState<string | null>(null);
+  const [mine, setMine] = useState<string | null>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      setRows(await lab.call<Row[]>({ method: 'watches.list' }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [lab]);
+  useEffect(() => {
+    void reload();
+    const t = setInterval(() => void reload(), 1000);
+    const off = lab.onPush((p) => {
+      if (p.kind === 'watch.fired') setFeed((f) => [p.fire, ...f].slice(0, 200));
+    });
+    return () => {
+      clearInterval(t);
+      off();
+    };
+  }, [lab, reload]);
+  if (!view) return <Text>Launch or attach a lab to see its watches.</Text>;
+  const shown = rows.filter((r) => r.path.includes(pathFilter) && r.sessionId.includes(sessionFilter));
+  return (
+    <Stack>
+      <Title order={3}>Watches</Title>
+      {error && (
+        <Alert color="red" withCloseButton onClose={() => setError(null)} data-testid="watch-error">
+          {error}
+        </Alert>
+      )}
+      <Card withBorder>
+        <Title order={6}>Set a watch as the lab's own session{mine ? ` (${mine})` : ''}</Title>
+        <Group align="end">
+          <TextInput label="path" value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="watch-path" />
+          <Select label="kind" value={kind} onChange={(v) => setKind(v ?? 'data')} data={['data', 'exist', 'child', 'persistent', 'persistent-recursive']} data-testid="watch-kind" w={220} />
+          <Button
+            onClick={async () => {
+              setError(null);
+              try {
+                const r = await lab.call<{ sessionId: string }>({ method: 'watches.add', path, kind: kind as 'data' });
+                setMine(r.sessionId);
+                await reload();
+              } catch (e) {
+                setError((e as Error).message);
+              }
+            }}
+            data-testid="watch-add"
+          >
+            Watch
+          </Button>
+        </Group>
+        <Text size="xs" c="dimmed" mt="xs">
+          Then change the node in the Tree view and see the event arrive below. A data, exist or child watch fires once and is gone; a persistent one stays.
+        </Text>
+      </Card>
+      <Group grow align="start">
+        <Card withBorder>
+          <Group mb="xs">
+            <Title order={6}>On the nodes ({shown.length})</Title>
+            <TextInput size="xs" placeholder="filter by path" value={pathFilter} onChange={(e) => setPathFilter(e.currentTarget.value)} />
+            <TextInput size="xs" placeholder="filter by session" value={sessionFilter} onChange={(e) => setSessionFilter(e.currentTarget.value)} />
+          </Group>
+          <Table striped data-testid="watch-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>path</Table.Th>
+                <Table.Th>kind</Table.Th>
+                <Table.Th>session</Table.Th>
+                <Table.Th>held by</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {shown.map((r) => (
+                <Table.Tr key={`${r.myid}-${r.path}-${r.sessionId}-${r.kind}`} data-testid="watch-row" data-path={r.path} data-kind={r.kind}>
+                  <Table.Td ff="monospace">{r.path}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light">{r.kind}</Badge>
+                  </Table.Td>
+                  <Table.Td ff="monospace">{r.sessionId}</Table.Td>
+                  <Table.Td>node {r.myid}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+        <Card withBorder>
+          <Title order={6} mb="xs">
+            Events as they fire
+          </Title>
+          <Stack gap={2} data-testid="watch-feed">
+            {feed.map((f, i) => (
+              <Text key={i} size="xs" ff="monospace" data-testid="watch-fired">
+                {new Date(f.time).toLocaleTimeString()} {f.type} {f.path} ({f.kind} watch #{f.watchId})
+              </Text>
+            ))}
+          </Stack>
+        </Card>
+      </Group>
+    </Stack>
+  );
+}
