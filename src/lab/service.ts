@@ -42,7 +42,7 @@ export class LabService extends EventEmitter {
   private poller: Poller | null = null;
   private launching = false;
   private readonly terminals = new Terminals({
-    data: (id, data) => this.push({ kind: 'terminal.data', id, data }),
+    data: (id, data, offset) => this.push({ kind: 'terminal.data', id, data, offset }),
     exit: (id, code) => this.push({ kind: 'terminal.exit', id, code }),
   });
   private readonly tree = new TreeBrowser(
@@ -151,7 +151,7 @@ export class LabService extends EventEmitter {
       case 'terminal.list':
         return this.terminals.list();
       case 'terminal.backlog':
-        return { data: this.terminals.backlog(req.id) };
+        return this.terminals.backlog(req.id);
       case 'terminal.input':
         this.terminals.write(req.id, req.data);
         return null;
@@ -190,9 +190,11 @@ export class LabService extends EventEmitter {
         await this.waitAdmin(n.myid, n.engine === 'apache' ? 60_000 : 15_000);
       }
       this.push({ kind: 'progress', progress: { step: total > 1 ? 'Waiting for the ensemble to elect a leader' : 'Waiting for the server to serve', done: total, total } });
+      await this.waitServing(total > 1 ? 60_000 : 15_000);
       return this.view();
     } finally {
       this.launching = false;
+      this.push({ kind: 'progress', progress: null });
     }
   }
 
@@ -210,6 +212,23 @@ export class LabService extends EventEmitter {
     for (const n of this.lab.nodes) if (!sup.isRunning(n.myid)) this.startNode(n.myid);
     await this.poller?.pollOnce();
     return this.view();
+  }
+
+  /** Resolves when the lab serves, or after `ms` (a lab that cannot elect is still a lab to look at). */
+  private waitServing(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (p: Push): void => {
+        if (p.kind === 'state' && (!p.lab || p.lab.serving)) done();
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off('push', check);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.on('push', check);
+      if (this.view()?.serving) done();
+    });
   }
 
   private async waitAdmin(myid: number, ms: number): Promise<void> {

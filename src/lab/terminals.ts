@@ -3,30 +3,26 @@
 // in the backend until it is closed, and keeps the tail of its output, so the UI can switch
 // tabs, or be reloaded, and find it as it was.
 import type { IPty } from 'node-pty';
+import type { TerminalInfo } from '../shared/contract';
 
 /** Output kept per terminal for a UI that (re)attaches: about a screenful of scrollback. */
 const BACKLOG_CHARS = 256 * 1024;
 
-export type TerminalKind = 'log' | 'zkcli' | 'shell';
-
-export interface TerminalInfo {
-  id: string;
-  myid: number;
-  kind: TerminalKind;
-  title: string;
-  exitCode: number | null;
-  exited: boolean;
-}
+export type TerminalKind = TerminalInfo['kind'];
+export type { TerminalInfo };
 
 interface Term {
   info: TerminalInfo;
   pty: IPty | null;
   backlog: string[];
   backlogChars: number;
+  /** Characters printed since the start: the offset of the next chunk. */
+  emitted: number;
 }
 
 export interface TerminalSink {
-  data(id: string, data: string): void;
+  /** `offset`: how many characters the terminal printed before this chunk. */
+  data(id: string, data: string, offset: number): void;
   exit(id: string, code: number | null): void;
 }
 
@@ -42,13 +38,15 @@ export class Terminals {
     const pty = await import('node-pty');
     const id = `t${this.next++}`;
     const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd, env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
-    const term: Term = { info: { id, myid, kind, title, exitCode: null, exited: false }, pty: p, backlog: [], backlogChars: 0 };
+    const term: Term = { info: { id, myid, kind, title, exitCode: null, exited: false }, pty: p, backlog: [], backlogChars: 0, emitted: 0 };
     this.terms.set(id, term);
     p.onData((data) => {
       term.backlog.push(data);
       term.backlogChars += data.length;
       while (term.backlogChars > BACKLOG_CHARS && term.backlog.length > 1) term.backlogChars -= term.backlog.shift()!.length;
-      this.sink.data(id, data);
+      const offset = term.emitted;
+      term.emitted += data.length;
+      this.sink.data(id, data, offset);
     });
     p.onExit(({ exitCode }) => {
       term.pty = null;
@@ -63,9 +61,13 @@ export class Terminals {
     return [...this.terms.values()].map((t) => ({ ...t.info }));
   }
 
-  /** What the terminal printed lately, for a UI that attaches to it again. */
-  backlog(id: string): string {
-    return this.get(id).backlog.join('');
+  /**
+   * What the terminal printed lately, for a UI that attaches to it again, and where that ends
+   * (data pushes with a lower offset are in it already).
+   */
+  backlog(id: string): { data: string; end: number; info: TerminalInfo } {
+    const t = this.get(id);
+    return { data: t.backlog.join(''), end: t.emitted, info: { ...t.info } };
   }
 
   write(id: string, data: string): void {

@@ -1,85 +1,210 @@
-import { Button, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+// Per-node terminals as tabs: the node's live log, a zkCli-compatible shell connected to that
+// node only, and a system shell in the node's folder. The terminals live in the backend, so
+// switching tabs or views (or reloading the page) finds them as they were.
+import { ActionIcon, Button, Group, SegmentedControl, Stack, Tabs, Text, Title } from '@mantine/core';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
-import { useEffect, useRef, useState } from 'react';
-import type { LabApi, LabView } from '../shared/contract';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { LabApi, TerminalInfo } from '../shared/contract';
+import type { ViewProps } from './views';
 
-type Kind = 'log' | 'zkcli' | 'shell';
+type Kind = TerminalInfo['kind'];
+const KIND_LABEL: Record<Kind, string> = { log: 'Log', zkcli: 'zkCli shell', shell: 'System shell' };
 
-/** Per-node terminals: the live log, a zkCli-compatible shell on that node, a system shell in its folder. */
-export function Terminals({ lab, view }: { lab: LabApi; view: LabView | null }) {
-  const [myid, setMyid] = useState<string>('1');
+export function Terminals({ lab, view, run }: ViewProps) {
+  const [terms, setTerms] = useState<TerminalInfo[]>([]);
+  const [active, setActive] = useState<string | null>(null);
+  const [myid, setMyid] = useState('1');
   const [kind, setKind] = useState<Kind>('zkcli');
-  const [session, setSession] = useState(0);
-  if (!view) return <Text>Launch a lab to open its terminals.</Text>;
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = useCallback(async (): Promise<TerminalInfo[]> => {
+    const list = await lab.call<TerminalInfo[]>({ method: 'terminal.list' });
+    setTerms(list);
+    return list;
+  }, [lab]);
+
+  const open = useCallback(
+    async (id: number, k: Kind, fresh = false): Promise<void> => {
+      setError(null);
+      const list = await refresh();
+      const existing = list.find((t) => t.myid === id && t.kind === k && !t.exited);
+      if (existing && !fresh) {
+        setActive(existing.id);
+        return;
+      }
+      try {
+        const t = await lab.call<TerminalInfo>({ method: 'terminal.open', myid: id, kind: k, cols: 120, rows: 30 });
+        await refresh();
+        setActive(t.id);
+      } catch (e) {
+        setError((e as Error).message);
+      }
+    },
+    [lab, refresh],
+  );
+
+  // First visit: the zkCli shell of node 1, unless terminals are open already.
+  useEffect(() => {
+    if (!view) return;
+    void refresh().then((list) => {
+      if (list.length > 0) setActive((a) => a ?? list.at(-1)!.id);
+      else void open(Number(myid), kind);
+    });
+    const off = lab.onPush((p) => {
+      if (p.kind === 'terminal.exit') void refresh();
+    });
+    return off;
+    // Only on entering the view; later opens are the user's.
+  }, [lab, view === null]);
+
+  if (!view) return <Text>No lab is open: launch one to get its terminals.</Text>;
+
+  const close = async (id: string): Promise<void> => {
+    await run(lab.call({ method: 'terminal.close', id }));
+    const list = await refresh();
+    if (active === id) setActive(list.at(-1)?.id ?? null);
+  };
+
   return (
     <Stack>
       <Title order={3}>Terminals</Title>
       <Group>
         <SegmentedControl value={myid} onChange={setMyid} data={view.nodes.map((n) => ({ value: String(n.myid), label: `node ${n.myid}` }))} data-testid="terminal-node" />
-        <SegmentedControl
-          value={kind}
-          onChange={(v) => setKind(v as Kind)}
-          data={[
-            { value: 'log', label: 'Log' },
-            { value: 'zkcli', label: 'zkCli shell' },
-            { value: 'shell', label: 'System shell' },
-          ]}
-          data-testid="terminal-kind"
-        />
-        <Button variant="light" onClick={() => setSession((s) => s + 1)}>
-          Reopen
+        <SegmentedControl value={kind} onChange={(v) => setKind(v as Kind)} data={(Object.keys(KIND_LABEL) as Kind[]).map((k) => ({ value: k, label: KIND_LABEL[k] }))} data-testid="terminal-kind" />
+        <Button onClick={() => open(Number(myid), kind)} data-testid="terminal-open">
+          Open
+        </Button>
+        <Button variant="light" onClick={() => open(Number(myid), kind, true)}>
+          Open another
         </Button>
       </Group>
-      <TerminalPane key={`${myid}-${kind}-${session}`} lab={lab} myid={Number(myid)} kind={kind} />
+      {error && (
+        <Text c="red" size="sm" data-testid="terminal-error">
+          {error}
+        </Text>
+      )}
+      {terms.length > 0 && (
+        <Tabs value={active} onChange={setActive} keepMounted={false}>
+          <Tabs.List>
+            {terms.map((t) => (
+              <Tabs.Tab
+                key={t.id}
+                value={t.id}
+                data-testid={`terminal-tab-${t.myid}-${t.kind}`}
+                rightSection={
+                  <ActionIcon
+                    size="xs"
+                    variant="subtle"
+                    color="gray"
+                    component="span"
+                    aria-label={`close ${t.title}`}
+                    onClick={(e: React.MouseEvent) => {
+                      e.stopPropagation();
+                      void close(t.id);
+                    }}
+                  >
+                    ×
+                  </ActionIcon>
+                }
+              >
+                {t.title}
+                {t.exited ? ' (ended)' : ''}
+              </Tabs.Tab>
+            ))}
+          </Tabs.List>
+          {terms.map((t) => (
+            <Tabs.Panel key={t.id} value={t.id} pt="xs">
+              <TerminalPane lab={lab} info={t} onReopen={() => void close(t.id).then(() => open(t.myid, t.kind, true))} />
+            </Tabs.Panel>
+          ))}
+        </Tabs>
+      )}
+      <Text size="xs" c="dimmed">
+        Copy: select text (or Ctrl+Shift+C). Paste: Ctrl+Shift+V or Ctrl+V. The zkCli shell talks to its node only; the system shell starts in the node&apos;s folder (zoo.cfg, data/, server.log).
+      </Text>
     </Stack>
   );
 }
 
-function TerminalPane({ lab, myid, kind }: { lab: LabApi; myid: number; kind: Kind }) {
+/** One xterm.js terminal attached to a backend terminal: its backlog first, then live output. */
+function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo; onReopen: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const term = new Terminal({ convertEol: kind === 'log', scrollback: 5000, fontSize: 13, cursorBlink: true });
+    const id = info.id;
+    const term = new Terminal({ convertEol: info.kind === 'log', scrollback: 10_000, fontSize: 13, cursorBlink: true, fontFamily: 'ui-monospace, Menlo, Consolas, monospace' });
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(ref.current!);
     fit.fit();
-    let id: string | null = null;
-    let closed = false;
+    let end: number | null = null;
+    const early: { data: string; offset: number }[] = [];
     const off = lab.onPush((p) => {
-      if (p.kind === 'terminal.data' && p.id === id) term.write(p.data);
-      if (p.kind === 'terminal.exit' && p.id === id) term.write(`\r\n[process exited with ${p.code}]\r\n`);
+      if (p.kind === 'terminal.data' && p.id === id) {
+        if (end === null) early.push(p);
+        else if (p.offset >= end) term.write(p.data);
+      }
+      if (p.kind === 'terminal.exit' && p.id === id) term.write(`\r\n\x1b[2m[process exited with ${p.code}]\x1b[0m\r\n`);
     });
-    const input = term.onData((data) => {
-      if (id) void lab.call({ method: 'terminal.input', id, data });
-    });
-    const onResize = (): void => {
-      fit.fit();
-      if (id) void lab.call({ method: 'terminal.resize', id, cols: term.cols, rows: term.rows });
-    };
-    window.addEventListener('resize', onResize);
-    lab
-      .call<{ id: string }>({ method: 'terminal.open', myid, kind, cols: term.cols, rows: term.rows })
-      .then((r) => {
-        if (closed) void lab.call({ method: 'terminal.close', id: r.id });
-        else id = r.id;
+    void lab
+      .call<{ data: string; end: number }>({ method: 'terminal.backlog', id })
+      .then((b) => {
+        term.write(b.data);
+        end = b.end;
+        for (const p of early) if (p.offset >= b.end) term.write(p.data);
+        early.length = 0;
+        void lab.call({ method: 'terminal.resize', id, cols: term.cols, rows: term.rows }).catch(() => {});
         term.focus();
       })
       .catch((e: Error) => setError(e.message));
+    const input = term.onData((data) => {
+      lab.call({ method: 'terminal.input', id, data }).catch((e: Error) => setError(e.message));
+    });
+    // Copy and paste the way terminals do: Ctrl+Shift+C / Ctrl+Shift+V (Ctrl+C stays ^C).
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
+      if (e.code === 'KeyC') {
+        const sel = term.getSelection();
+        if (sel) void navigator.clipboard?.writeText(sel);
+        return false;
+      }
+      if (e.code === 'KeyV') {
+        void navigator.clipboard?.readText().then((t) => term.paste(t));
+        return false;
+      }
+      return true;
+    });
+    const selection = term.onSelectionChange(() => {
+      const sel = term.getSelection();
+      if (sel) void navigator.clipboard?.writeText(sel).catch(() => {});
+    });
+    const resize = new ResizeObserver(() => {
+      fit.fit();
+      void lab.call({ method: 'terminal.resize', id, cols: term.cols, rows: term.rows }).catch(() => {});
+    });
+    resize.observe(ref.current!);
     return () => {
-      closed = true;
       off();
       input.dispose();
-      window.removeEventListener('resize', onResize);
-      if (id) void lab.call({ method: 'terminal.close', id });
+      selection.dispose();
+      resize.disconnect();
       term.dispose();
     };
-  }, [lab, myid, kind]);
+  }, [lab, info.id, info.kind]);
   return (
     <>
-      {error && <Text c="red">{error}</Text>}
-      <div ref={ref} data-testid="terminal" style={{ height: 420, background: '#000', padding: 4 }} />
+      {error && (
+        <Group mb="xs">
+          <Text c="red" size="sm">
+            {error}
+          </Text>
+          <Button size="xs" variant="light" onClick={onReopen}>
+            Open a new one
+          </Button>
+        </Group>
+      )}
+      <div ref={ref} data-testid="terminal" style={{ height: 460, background: '#000', padding: 4, borderRadius: 4 }} />
     </>
   );
 }

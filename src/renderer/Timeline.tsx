@@ -1,76 +1,232 @@
-import { Card, Group, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { HistoryEvent, LabApi, LabView, Sample } from '../shared/contract';
+// Role, epoch and zxid of every node over time, from the lab's SQLite history (so it is all
+// there again after the app restarts), with elections shaded and kills and stops marked.
+import { Card, Group, SegmentedControl, Stack, Text, Title, Tooltip as MTooltip } from '@mantine/core';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { HistoryEvent, Sample } from '../shared/contract';
+import { FAULT_TYPES } from '../shared/events';
+import { clock, ROLE_CSS } from './format';
+import type { ViewProps } from './views';
 
-const COLORS = ['#0ca678', '#1c7ed6', '#f08c00', '#ae3ec9', '#e03131', '#2f9e44', '#5f3dc4'];
-const ROLE_LEVEL: Record<string, number> = { down: 0, looking: 1, starting: 1, paused: 1, follower: 2, observer: 2, 'read-only': 2, leader: 3, standalone: 3 };
+const COLORS = ['#0ca678', '#1c7ed6', '#f08c00', '#ae3ec9', '#e03131', '#2f9e44', '#5f3dc4', '#c2255c', '#1098ad'];
+const RANGES = { '15m': 15 * 60_000, '1h': 3600_000, all: Number.POSITIVE_INFINITY } as const;
+type Range = keyof typeof RANGES;
+/** Points per line at most; longer histories are thinned for drawing. */
+const MAX_POINTS = 1500;
 
-/** Role, epoch and zxid per node over time, from the lab's SQLite history, with kills and elections marked. */
-export function Timeline({ lab, view }: { lab: LabApi; view: LabView | null }) {
+interface Span {
+  from: number;
+  to: number | null;
+}
+
+export function Timeline({ lab, view }: ViewProps) {
+  const [range, setRange] = useState<Range>('15m');
   const [samples, setSamples] = useState<Sample[]>([]);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
+  const [now, setNow] = useState(Date.now());
+  const since = useRef(0);
+
   useEffect(() => {
     let stop = false;
+    since.current = range === 'all' ? 0 : Date.now() - RANGES[range];
+    setSamples([]);
+    setEvents([]);
+    // The first call loads the range; later ones only what is new since.
     const load = async (): Promise<void> => {
-      const h = await lab.call<{ events: HistoryEvent[]; samples: Sample[] }>({ method: 'history', sinceMs: Date.now() - 15 * 60_000 });
-      if (!stop) {
-        setSamples(h.samples);
-        setEvents(h.events);
-      }
+      const from = since.current;
+      const h = await lab.call<{ events: HistoryEvent[]; samples: Sample[] }>({ method: 'history', sinceMs: from });
+      if (stop) return;
+      const last = Math.max(from, ...h.samples.map((s) => s.time + 1), ...h.events.map((e) => e.time + 1));
+      since.current = last;
+      const cut = range === 'all' ? 0 : Date.now() - RANGES[range];
+      setSamples((old) => [...old.filter((s) => s.time >= cut), ...h.samples]);
+      setEvents((old) => {
+        const seen = new Set(old.map((e) => e.id));
+        return [...old.filter((e) => e.time >= cut), ...h.events.filter((e) => !seen.has(e.id))];
+      });
+      setNow(Date.now());
     };
     void load();
-    const t = setInterval(() => void load(), 2000);
+    const t = setInterval(() => void load(), 1000);
     return () => {
       stop = true;
       clearInterval(t);
     };
-  }, [lab]);
-  if (!view) return <Text>Launch a lab to see its timeline.</Text>;
-  const ids = view.nodes.map((n) => n.myid);
-  const byTime = new Map<number, Record<string, number | null>>();
-  for (const s of samples) {
-    const t = Math.floor(s.time / 1000) * 1000;
-    const row = byTime.get(t) ?? { time: t };
-    row[`role${s.myid}`] = ROLE_LEVEL[s.role] ?? 0;
-    row[`epoch${s.myid}`] = s.epoch;
-    row[`zxid${s.myid}`] = s.zxidCounter;
-    byTime.set(t, row);
+  }, [lab, range]);
+
+  const ids = useMemo(() => (view ? view.nodes.map((n) => n.myid) : [...new Set(samples.map((s) => s.myid))].sort((a, b) => a - b)), [view, samples]);
+  const rows = useMemo(() => toRows(samples), [samples]);
+  const elections = useMemo(() => electionSpans(events), [events]);
+  const faults = events.filter((e) => e.source === 'lab' && FAULT_TYPES.includes(e.type));
+  const start = samples[0]?.time ?? now;
+  const end = Math.max(now, start + 1000);
+
+  if (samples.length === 0) {
+    return (
+      <Stack>
+        <Header range={range} setRange={setRange} />
+        <Text c="dimmed">{view ? 'No samples in this range yet; they arrive every second while the lab runs.' : 'No lab is open: launch one to see its timeline.'}</Text>
+      </Stack>
+    );
   }
-  const rows = [...byTime.values()].sort((a, b) => (a.time as number) - (b.time as number));
-  const marks = events.filter((e) => /kill|stop|leader.changed|election.started/.test(e.type));
-  const fmt = (t: number): string => new Date(t).toLocaleTimeString();
-  const chart = (title: string, key: string, ticks?: number[], tickFormatter?: (v: number) => string) => (
-    <Card withBorder data-testid={`chart-${key}`}>
+
+  const marks = (
+    <>
+      {elections.map((s) => (
+        <ReferenceArea key={`e${s.from}`} x1={s.from} x2={s.to ?? end} fill="#fab005" fillOpacity={0.15} ifOverflow="hidden" />
+      ))}
+      {faults.map((e) => (
+        <ReferenceLine key={e.id} x={e.time} stroke="#e03131" strokeDasharray="4 2" label={{ value: `${e.type.replace('node.', '')} ${e.myid}`, position: 'insideTopRight', fontSize: 10, fill: '#e03131' }} />
+      ))}
+    </>
+  );
+  const chart = (title: string, key: 'epoch' | 'zxid', testid: string) => (
+    <Card withBorder data-testid={testid}>
       <Title order={5}>{title}</Title>
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={rows}>
+      <ResponsiveContainer width="100%" height={190}>
+        <LineChart data={rows} margin={{ top: 14, right: 16, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="time" type="number" domain={['dataMin', 'dataMax']} tickFormatter={fmt} />
-          <YAxis width={80} ticks={ticks} tickFormatter={tickFormatter} allowDecimals={false} />
-          <Tooltip labelFormatter={(v) => fmt(Number(v))} />
+          <XAxis dataKey="time" type="number" scale="time" domain={[start, end]} tickFormatter={clock} />
+          <YAxis width={60} allowDecimals={false} />
+          <Tooltip labelFormatter={(v) => clock(Number(v))} />
           <Legend />
-          {marks.map((e) => (
-            <ReferenceLine key={e.id} x={Math.floor(e.time / 1000) * 1000} stroke={/kill|stop/.test(e.type) ? '#e03131' : '#f08c00'} strokeDasharray="4 2" />
-          ))}
+          {marks}
           {ids.map((id, i) => (
-            <Line key={id} type="stepAfter" dataKey={`${key}${id}`} name={`node ${id}`} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} />
+            <Line key={id} type="stepAfter" dataKey={`${key}${id}`} name={`node ${id}`} stroke={COLORS[i % COLORS.length]} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
           ))}
         </LineChart>
       </ResponsiveContainer>
     </Card>
   );
+
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={3}>Timeline</Title>
-        <Text size="sm" c="dimmed">
-          red lines: kills and stops · orange: elections and leader changes · last 15 minutes
-        </Text>
-      </Group>
-      {chart('Role', 'role', [0, 1, 2, 3], (v) => ['down', 'looking', 'following', 'leading'][v] ?? '')}
-      {chart('Epoch', 'epoch')}
-      {chart('zxid counter (within the epoch)', 'zxid')}
+      <Header range={range} setRange={setRange} />
+      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} />
+      {chart('Epoch (currentEpoch of each member)', 'epoch', 'chart-epoch')}
+      {chart('zxid counter (the low 32 bits; it starts again at 0 in every new epoch)', 'zxid', 'chart-zxid')}
     </Stack>
   );
+}
+
+function Header({ range, setRange }: { range: Range; setRange: (r: Range) => void }) {
+  return (
+    <Group justify="space-between">
+      <Title order={3}>Timeline</Title>
+      <Group>
+        <Text size="xs" c="dimmed">
+          yellow: elections · red: kills, stops, pauses
+        </Text>
+        <SegmentedControl
+          size="xs"
+          value={range}
+          onChange={(v) => setRange(v as Range)}
+          data={[
+            { value: '15m', label: 'last 15 min' },
+            { value: '1h', label: 'last hour' },
+            { value: 'all', label: 'whole lab' },
+          ]}
+          data-testid="timeline-range"
+        />
+      </Group>
+    </Group>
+  );
+}
+
+/** A lane per node, coloured by its role over time. */
+function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[] }) {
+  const x = (t: number): string => `${(100 * (t - start)) / Math.max(1, end - start)}%`;
+  const w = (a: number, b: number): string => `${(100 * Math.max(0, b - a)) / Math.max(1, end - start)}%`;
+  const lanes = ids.map((id) => {
+    const mine = samples.filter((s) => s.myid === id);
+    const segs: { from: number; to: number; role: string }[] = [];
+    for (let i = 0; i < mine.length; i++) {
+      const s = mine[i]!;
+      const to = mine[i + 1]?.time ?? end;
+      const last = segs.at(-1);
+      if (last && last.role === s.role && last.to >= s.time - 5000) last.to = to;
+      else segs.push({ from: s.time, to, role: s.role });
+    }
+    return { id, segs };
+  });
+  const roles = [...new Set(samples.map((s) => s.role))];
+  return (
+    <Card withBorder data-testid="chart-role">
+      <Group justify="space-between" mb="xs">
+        <Title order={5}>Role</Title>
+        <Group gap="xs">
+          {roles.map((r) => (
+            <Group key={r} gap={4}>
+              <div style={{ width: 10, height: 10, borderRadius: 2, background: ROLE_CSS[r] ?? '#868e96' }} />
+              <Text size="xs">{r}</Text>
+            </Group>
+          ))}
+        </Group>
+      </Group>
+      <Stack gap={6}>
+        {lanes.map((l) => (
+          <Group key={l.id} gap="xs" wrap="nowrap">
+            <Text size="xs" w={50}>
+              node {l.id}
+            </Text>
+            <div style={{ position: 'relative', flex: 1, height: 18, background: '#f1f3f5', borderRadius: 3, overflow: 'hidden' }} data-testid={`lane-${l.id}`}>
+              {elections.map((s) => (
+                <div key={`e${s.from}`} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to ?? end), top: 0, bottom: 0, background: 'rgba(250,176,5,0.25)' }} />
+              ))}
+              {l.segs.map((s) => (
+                <MTooltip key={s.from} label={`node ${l.id}: ${s.role}, ${clock(s.from)} – ${clock(s.to)}`}>
+                  <div data-role={s.role} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to), top: 3, bottom: 3, background: ROLE_CSS[s.role] ?? '#868e96', opacity: 0.9 }} />
+                </MTooltip>
+              ))}
+              {faults
+                .filter((e) => e.myid === l.id)
+                .map((e) => (
+                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail}`}>
+                    <div style={{ position: 'absolute', left: x(e.time), width: 3, top: 0, bottom: 0, background: '#c92a2a' }} />
+                  </MTooltip>
+                ))}
+            </div>
+          </Group>
+        ))}
+        <Group justify="space-between" ml={58}>
+          <Text size="xs" c="dimmed">
+            {clock(start)}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {clock(end)}
+          </Text>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+/** One row per sampling time with every node's epoch and zxid counter, thinned to MAX_POINTS. */
+function toRows(samples: Sample[]): Record<string, number | null>[] {
+  const byTime = new Map<number, Record<string, number | null>>();
+  for (const s of samples) {
+    const row = byTime.get(s.time) ?? { time: s.time };
+    // A node that is down or electing has no epoch or zxid to draw: a gap in its line.
+    const serving = s.role !== 'down' && s.role !== 'starting';
+    row[`epoch${s.myid}`] = serving ? s.epoch : null;
+    row[`zxid${s.myid}`] = serving ? s.zxidCounter : null;
+    byTime.set(s.time, row);
+  }
+  const rows = [...byTime.values()].sort((a, b) => a.time! - b.time!);
+  if (rows.length <= MAX_POINTS) return rows;
+  const step = rows.length / MAX_POINTS;
+  return Array.from({ length: MAX_POINTS }, (_, i) => rows[Math.floor(i * step)]!).concat(rows.at(-1)!);
+}
+
+/** Elections as time spans, from the lab's ensemble.election.started / ended events. */
+function electionSpans(events: HistoryEvent[]): Span[] {
+  const spans: Span[] = [];
+  for (const e of events) {
+    if (e.type === 'ensemble.election.started') spans.push({ from: e.time, to: null });
+    else if (e.type === 'ensemble.election.ended') {
+      const open = spans.at(-1);
+      if (open && open.to === null) open.to = e.time;
+    }
+  }
+  return spans;
 }

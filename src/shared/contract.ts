@@ -125,12 +125,24 @@ export type Request = z.infer<typeof Request>;
 /** What the backend pushes without being asked. */
 export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('state'), lab: LabView.nullable() }),
-  z.object({ kind: z.literal('progress'), progress: Progress }),
+  /** A launch under way, node by node; null when it is over. */
+  z.object({ kind: z.literal('progress'), progress: Progress.nullable() }),
   z.object({ kind: z.literal('event'), event: HistoryEvent }),
-  z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string() }),
+  /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
+  z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),
   z.object({ kind: z.literal('terminal.exit'), id: z.string(), code: z.number().int().nullable() }),
 ]);
 export type Push = z.infer<typeof Push>;
+
+/** A terminal the backend runs (see src/lab/terminals.ts). */
+export interface TerminalInfo {
+  id: string;
+  myid: number;
+  kind: 'log' | 'zkcli' | 'shell';
+  title: string;
+  exitCode: number | null;
+  exited: boolean;
+}
 
 /** A request on the wire: an id to match the reply. */
 export const RequestEnvelope = z.object({ id: z.number().int(), request: Request });

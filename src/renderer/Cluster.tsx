@@ -1,0 +1,285 @@
+// The first screen: launch a lab (or attach to an ensemble), then every node as a card, the
+// quorum banner, the Kill / Stop zones to drag cards onto, and the lab's events as they happen.
+import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import type { LabView, NodeAction } from '../shared/contract';
+import { Events } from './Events';
+import { NodeCard } from './NodeCard';
+import type { ViewProps } from './views';
+
+type Engines = 'ours' | 'apache' | 'mixed';
+
+/** Which node the drag carries, in the DataTransfer and in our own state (for the zones' look). */
+const DRAG_TYPE = 'application/x-zookeeper-lab-node';
+
+export function Cluster({ lab, view, progress, events, run }: ViewProps) {
+  const [dragging, setDragging] = useState<number | null>(null);
+  const [confirmDestroy, setConfirmDestroy] = useState(false);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  if (!view) return <Launch lab={lab} progress={progress} run={run} />;
+
+  const act = (myid: number, action: NodeAction): Promise<void> => run(lab.call({ method: 'node', myid, action }));
+  const down = view.nodes.filter((n) => n.role === 'down');
+  const draggedNode = dragging !== null ? view.nodes.find((n) => n.myid === dragging) : undefined;
+
+  const dropped = (e: React.DragEvent, action: NodeAction): void => {
+    e.preventDefault();
+    const myid = Number(e.dataTransfer.getData(DRAG_TYPE) || e.dataTransfer.getData('text/plain'));
+    setDragging(null);
+    if (!myid) return;
+    const n = view.nodes.find((x) => x.myid === myid);
+    if (!n) return;
+    // Dropping a running node on the start zone, or a down one on Kill, would do nothing useful.
+    if (action === 'start' && n.role !== 'down') return;
+    if (action !== 'start' && n.role === 'down') return;
+    void act(myid, action);
+  };
+
+  const zone = (label: string, hint: string, action: NodeAction, color: string, testid: string, active: boolean) => (
+    <Card
+      withBorder
+      p="md"
+      data-testid={testid}
+      style={{
+        borderStyle: 'dashed',
+        borderWidth: 2,
+        borderColor: `var(--mantine-color-${color}-${active ? 6 : 3})`,
+        background: active ? `var(--mantine-color-${color}-0)` : undefined,
+        flex: 1,
+        transition: 'background 120ms',
+      }}
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'move';
+      }}
+      onDrop={(e) => dropped(e, action)}
+    >
+      <Text ta="center" c={color} fw={700}>
+        {label}
+      </Text>
+      <Text ta="center" size="xs" c="dimmed">
+        {hint}
+      </Text>
+    </Card>
+  );
+
+  const running = !!draggedNode && draggedNode.role !== 'down';
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={3}>Cluster</Title>
+          <Text size="xs" c="dimmed" ff="monospace" data-testid="lab-dir">
+            {view.dir}
+          </Text>
+        </div>
+        <Group>
+          {!view.attached && down.length > 0 && (
+            <Button variant="light" onClick={() => run(lab.call({ method: 'startAll' }))} data-testid="start-all">
+              {down.length === view.nodes.length ? 'Start all nodes' : `Start ${down.length} down node${down.length === 1 ? '' : 's'}`}
+            </Button>
+          )}
+          <Button variant="subtle" color="red" onClick={() => (view.attached ? run(lab.call({ method: 'destroy' })) : setConfirmDestroy(true))} data-testid="destroy">
+            {view.attached ? 'Detach' : 'Destroy lab'}
+          </Button>
+        </Group>
+      </Group>
+      <Modal opened={confirmDestroy} onClose={() => setConfirmDestroy(false)} title="Destroy this lab?" centered>
+        <Text size="sm" mb="md">
+          Every node is killed and the lab folder is deleted: zoo.cfg files, data directories, logs and the history behind the timeline.
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={() => setConfirmDestroy(false)}>
+            Keep it
+          </Button>
+          <Button
+            color="red"
+            data-testid="destroy-confirm"
+            onClick={() => {
+              setConfirmDestroy(false);
+              void run(lab.call({ method: 'destroy' }));
+            }}
+          >
+            Destroy
+          </Button>
+        </Group>
+      </Modal>
+      {progress && <LaunchProgress progress={progress} total={view.nodes.length} />}
+      <QuorumBanner view={view} />
+      <SimpleGrid
+        cols={{ base: 2, md: 3, lg: Math.min(view.nodes.length, 5) }}
+        onDragOver={(e) => {
+          if (draggedNode?.role === 'down') e.preventDefault();
+        }}
+        onDrop={(e) => dropped(e, 'start')}
+        data-testid="node-grid"
+      >
+        {view.nodes.map((n) => (
+          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} />
+        ))}
+      </SimpleGrid>
+      {view.attached ? (
+        <Alert color="gray" data-testid="attached-banner">
+          Attached to {view.dir}: read-only. The lab reads these servers through their four-letter words and never signals processes it did not start.
+        </Alert>
+      ) : (
+        <>
+          <Group grow align="stretch">
+            {zone('Kill zone', 'drop a node here: SIGKILL, as a crash', 'kill', 'red', 'kill-zone', running)}
+            {zone('Stop zone', 'drop a node here: SIGTERM, a clean shutdown', 'stop', 'orange', 'stop-zone', running)}
+            {zone('Start zone', 'drop a down node here (or back on the cards) to start it', 'start', 'teal', 'start-zone', draggedNode?.role === 'down')}
+          </Group>
+          <Text size="xs" c="dimmed">
+            Keyboard: focus a card (Tab) and press k to kill, s to stop, r to restart or start, p to pause or resume, Enter for the menu. Right-click a card for the same menu.
+          </Text>
+        </>
+      )}
+      <Events events={events} nodes={view.nodes.map((n) => n.myid)} />
+    </Stack>
+  );
+}
+
+function QuorumBanner({ view }: { view: LabView }) {
+  const voters = view.size;
+  if (voters === 1) {
+    const n = view.nodes[0]!;
+    return (
+      <Alert color={n.role === 'standalone' ? 'teal' : 'red'} data-testid="quorum-banner">
+        {n.role === 'standalone' ? 'One server, standalone: it serves alone, with no quorum to keep.' : `The server is ${n.role}: not serving. Start it again.`}
+      </Alert>
+    );
+  }
+  const electing = view.nodes.some((n) => n.role === 'looking');
+  return (
+    <Alert color={view.serving ? 'teal' : 'red'} data-testid="quorum-banner" title={view.serving ? 'Serving' : electing ? 'Electing a leader' : 'No quorum'}>
+      <Group justify="space-between" wrap="nowrap">
+        <Text size="sm">
+          {view.serving
+            ? `${view.votersUp} of ${voters} voting members up, ${view.quorumNeeded} needed for a quorum. Leader: node ${view.leader}.`
+            : `${view.votersUp} of ${voters} voting members serving, ${view.quorumNeeded} needed. Writes and reads wait until a majority elects a leader${view.votersUp + view.nodes.filter((n) => n.role === 'looking').length < view.quorumNeeded ? ': start down nodes to get a majority back' : ''}.`}
+        </Text>
+        <Group gap={4} wrap="nowrap">
+          {view.nodes
+            .filter((n) => !n.observer)
+            .map((n) => (
+              <ThemeIcon key={n.myid} size="sm" radius="xl" color={n.role === 'leader' || n.role === 'follower' ? 'teal' : n.role === 'looking' ? 'yellow' : 'red'} title={`node ${n.myid}: ${n.role}`}>
+                <Text size="10px" fw={700}>
+                  {n.myid}
+                </Text>
+              </ThemeIcon>
+            ))}
+        </Group>
+      </Group>
+    </Alert>
+  );
+}
+
+function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'run'>) {
+  const [size, setSize] = useState('5');
+  const [engines, setEngines] = useState<Engines>('ours');
+  const [observers, setObservers] = useState('0');
+  const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [connectString, setConnectString] = useState('');
+  useEffect(() => {
+    void lab.call<{ apache: boolean; ours: boolean }>({ method: 'capabilities' }).then(setCaps);
+  }, [lab]);
+
+  const total = Number(size) + (size === '1' ? 0 : Number(observers));
+  const launch = async (): Promise<void> => {
+    setBusy(true);
+    await run(lab.call({ method: 'launch', size: Number(size) as 1 | 3 | 5 | 7, observers: size === '1' ? 0 : Number(observers), engines }));
+    setBusy(false);
+  };
+
+  return (
+    <Stack align="center" mt={60} gap="md" data-testid="empty-state">
+      <Title order={2}>No lab yet</Title>
+      <Text c="dimmed" maw={560} ta="center">
+        A lab is a real ZooKeeper ensemble on this machine: one server process per node, each with its own zoo.cfg and dataDir, on free ports of 127.0.0.1. Launch one, then break it.
+      </Text>
+      <Group>
+        <Text size="sm" w={90}>
+          Nodes
+        </Text>
+        <SegmentedControl value={size} onChange={setSize} data={['1', '3', '5', '7']} disabled={busy} data-testid="size" />
+      </Group>
+      <Group>
+        <Text size="sm" w={90}>
+          Observers
+        </Text>
+        <SegmentedControl value={size === '1' ? '0' : observers} onChange={setObservers} disabled={size === '1' || busy} data={['0', '1', '2']} data-testid="observers" />
+      </Group>
+      <Group>
+        <Text size="sm" w={90}>
+          Engine
+        </Text>
+        <SegmentedControl
+          value={engines}
+          onChange={(v) => setEngines(v as Engines)}
+          disabled={busy}
+          data={[
+            { value: 'ours', label: 'ZooKeeper Lab (ours)' },
+            { value: 'apache', label: 'Apache ZooKeeper 3.8', disabled: !caps?.apache },
+            { value: 'mixed', label: 'Mixed', disabled: !caps?.apache },
+          ]}
+          data-testid="engines"
+        />
+      </Group>
+      {caps && !caps.apache && (
+        <Text size="xs" c="dimmed">
+          Apache ZooKeeper nodes need Java and Debian&apos;s zookeeper and libjetty9-java packages.
+        </Text>
+      )}
+      {caps && !caps.ours && (
+        <Text size="xs" c="red">
+          Our server is not built: run npm run build, then reload this page.
+        </Text>
+      )}
+      <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
+        {`Launch ${size}-node lab`}
+      </Button>
+      {busy && <LaunchProgress progress={progress} total={total} />}
+      <Text size="sm" c="dimmed" mt="lg">
+        or watch an ensemble you started yourself (read-only):
+      </Text>
+      <Group>
+        <TextInput placeholder="127.0.0.1:2181,127.0.0.1:2182" value={connectString} onChange={(e) => setConnectString(e.currentTarget.value)} w={320} data-testid="connect-string" disabled={busy} />
+        <Button variant="light" onClick={() => run(lab.call({ method: 'attach', connectString }))} disabled={connectString.trim() === '' || busy} data-testid="attach">
+          Attach
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/** The launch, node by node: which nodes are up, which one is starting, then the election. */
+function LaunchProgress({ progress, total }: { progress: ViewProps['progress']; total: number }) {
+  const done = progress?.done ?? 0;
+  const all = progress?.total ?? total;
+  return (
+    <Card withBorder w={480} data-testid="progress">
+      <Text size="sm" mb="xs">
+        {progress?.step ?? 'Preparing the lab folder'}
+      </Text>
+      <Progress value={(100 * done) / Math.max(1, all)} mb="sm" animated />
+      <Group gap="xs">
+        {Array.from({ length: all }, (_, i) => i + 1).map((myid) => {
+          const up = done >= myid;
+          const current = !up && done === myid - 1 && progress !== null;
+          return (
+            <Badge key={myid} variant={up ? 'filled' : 'light'} color={up ? 'teal' : 'gray'} leftSection={current ? <Loader size={10} color="gray" /> : undefined} data-testid={`progress-node-${myid}`}>
+              node {myid}
+              {up ? ' started' : current ? ' starting' : ''}
+            </Badge>
+          );
+        })}
+      </Group>
+    </Card>
+  );
+}

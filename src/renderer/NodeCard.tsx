@@ -1,0 +1,142 @@
+// One node as a card: its role and ZooKeeper state, draggable onto the Kill / Stop zones, with
+// the same actions from the keyboard and a context menu.
+import { Badge, Button, Card, Group, Menu, Table, Text } from '@mantine/core';
+import { useState } from 'react';
+import type { NodeAction, NodeView } from '../shared/contract';
+import { latencyText, ROLE_COLOR, uptime, zxidText } from './format';
+
+interface Props {
+  n: NodeView;
+  now: number;
+  attached: boolean;
+  act: (myid: number, a: NodeAction) => Promise<void>;
+  dragType: string;
+  onDrag: (myid: number | null) => void;
+}
+
+/** Keys on a focused card, and what they do. */
+const KEYS: Record<string, NodeAction | 'menu'> = { k: 'kill', s: 'stop', r: 'restart', p: 'pause', Enter: 'menu', ' ': 'menu', ContextMenu: 'menu' };
+
+export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
+  const down = n.role === 'down';
+  const paused = n.role === 'paused';
+  const [menu, setMenu] = useState(false);
+  const engine = n.engine === 'apache' ? 'Apache 3.8' : n.engine === 'external' ? 'attached' : 'ours';
+  const rows: [string, string][] = [
+    ['Epoch', n.epoch === null ? '—' : String(n.epoch)],
+    ['Last zxid', zxidText(n.lastZxid)],
+    ['Phase', n.zabState ?? '—'],
+    ['Connections', n.connections === null ? '—' : String(n.connections)],
+    ['Outstanding', n.outstanding === null ? '—' : String(n.outstanding)],
+    ['Latency', latencyText(n.minLatency, n.avgLatency, n.maxLatency)],
+    ['znodes', n.znodeCount === null ? '—' : String(n.znodeCount)],
+    ['PID', n.pid === null ? '—' : String(n.pid)],
+    ['Uptime', uptime(n.startedAt, now)],
+  ];
+  return (
+    <Menu opened={menu} onChange={setMenu} position="bottom-start" withinPortal disabled={attached}>
+      <Menu.Target>
+        <Card
+          withBorder
+          shadow="sm"
+          padding="sm"
+          tabIndex={0}
+          draggable={!attached}
+          data-testid={`node-${n.myid}`}
+          data-role={n.role}
+          data-epoch={n.epoch ?? ''}
+          data-zxid={n.lastZxid ?? ''}
+          aria-label={`node ${n.myid}, ${n.role}${attached ? '' : '. Keys: k kill, s stop, r restart, p pause or resume, Enter menu'}`}
+          onDragStart={(e) => {
+            e.dataTransfer.setData(dragType, String(n.myid));
+            e.dataTransfer.setData('text/plain', String(n.myid));
+            e.dataTransfer.effectAllowed = 'move';
+            onDrag(n.myid);
+          }}
+          onDragEnd={() => onDrag(null)}
+          onContextMenu={(e) => {
+            if (attached) return;
+            e.preventDefault();
+            setMenu(true);
+          }}
+          onKeyDown={(e) => {
+            if (attached || e.ctrlKey || e.metaKey || e.altKey) return;
+            const a = KEYS[e.key];
+            if (!a) return;
+            e.preventDefault();
+            if (a === 'menu') setMenu(true);
+            else if (a === 'pause') void act(n.myid, paused ? 'resume' : 'pause');
+            else if (a === 'restart') void act(n.myid, down ? 'start' : 'restart');
+            else if (!down) void act(n.myid, a);
+          }}
+          style={{
+            cursor: attached ? 'default' : 'grab',
+            opacity: down ? 0.65 : 1,
+            borderColor: n.role === 'leader' ? 'var(--mantine-color-teal-5)' : undefined,
+            borderWidth: n.role === 'leader' ? 2 : undefined,
+          }}
+        >
+          <Group justify="space-between" mb={4} wrap="nowrap" gap={6} align="flex-start">
+            <div style={{ minWidth: 0 }}>
+              <Text fw={700} lh={1.2}>
+                Node {n.myid}
+              </Text>
+              <Text size="xs" c="dimmed" lh={1.2}>
+                {engine}
+                {n.observer ? ' · observer' : ''}
+              </Text>
+            </div>
+            <Badge color={ROLE_COLOR[n.role] ?? 'gray'} style={{ flexShrink: 0, overflow: 'visible' }} data-testid={`role-${n.myid}`}>
+              {n.role}
+            </Badge>
+          </Group>
+          <Table withRowBorders={false} verticalSpacing={1} horizontalSpacing={0} fz="xs">
+            <Table.Tbody>
+              {rows.map(([k, v]) => (
+                <Table.Tr key={k}>
+                  <Table.Td c="dimmed" w={84}>
+                    {k}
+                  </Table.Td>
+                  <Table.Td ff={k === 'Last zxid' ? 'monospace' : undefined} data-testid={`${k.toLowerCase().replace(/ /g, '-')}-${n.myid}`}>
+                    {v}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Text size="xs" c="dimmed" mt={4}>
+            client 127.0.0.1:{n.clientPort}
+          </Text>
+          {down && n.lastError && (
+            <Text size="xs" c={n.lastError.startsWith('crashed') || n.lastError.startsWith('could not') ? 'red' : 'dimmed'} mt={4} data-testid={`last-exit-${n.myid}`}>
+              {n.lastError}
+            </Text>
+          )}
+          {down && !attached && (
+            <Button size="xs" mt="xs" fullWidth onClick={() => act(n.myid, 'start')} data-testid={`restart-${n.myid}`}>
+              Restart
+            </Button>
+          )}
+          {paused && (
+            <Button size="xs" mt="xs" fullWidth variant="light" color="orange" onClick={() => act(n.myid, 'resume')} data-testid={`resume-${n.myid}`}>
+              Resume (SIGCONT)
+            </Button>
+          )}
+        </Card>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Node {n.myid}</Menu.Label>
+        <Menu.Item disabled={down} color="red" onClick={() => act(n.myid, 'kill')}>
+          Kill (SIGKILL)
+        </Menu.Item>
+        <Menu.Item disabled={down} onClick={() => act(n.myid, 'stop')}>
+          Stop (SIGTERM)
+        </Menu.Item>
+        <Menu.Item disabled={down} onClick={() => act(n.myid, paused ? 'resume' : 'pause')}>
+          {paused ? 'Resume (SIGCONT)' : 'Pause (SIGSTOP)'}
+        </Menu.Item>
+        <Menu.Item onClick={() => act(n.myid, down ? 'start' : 'restart')}>{down ? 'Start' : 'Restart'}</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

@@ -1,0 +1,36 @@
+// The lab's views and where they sit in the navigation. A view is a component that gets the
+// lab API, the current lab and the shared event feed; adding one is adding an entry here.
+// The Watch inspector, Lock playground (issue 8) and Load (issue 9) views belong in the "Data"
+// and "Load" groups when they are built.
+import type { ComponentType } from 'react';
+import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
+import { Cluster } from './Cluster';
+import { Terminals } from './Terminals';
+import { Timeline } from './Timeline';
+import { TreeExplorer } from './TreeExplorer';
+
+export interface ViewProps {
+  lab: LabApi;
+  view: LabView | null;
+  /** The newest events of the lab, live. */
+  events: HistoryEvent[];
+  progress: Progress | null;
+  /** Runs an action; a failure shows in the app's error banner. */
+  run: (p: Promise<unknown>) => Promise<void>;
+}
+
+export interface ViewEntry {
+  id: string;
+  label: string;
+  group: 'Ensemble' | 'Data' | 'Load';
+  component: ComponentType<ViewProps>;
+  /** Shown only while a lab is open (launched or attached). */
+  needsLab: boolean;
+}
+
+export const VIEWS: ViewEntry[] = [
+  { id: 'cluster', label: 'Cluster', group: 'Ensemble', component: Cluster, needsLab: false },
+  { id: 'timeline', label: 'Timeline', group: 'Ensemble', component: Timeline, needsLab: true },
+  { id: 'terminals', label: 'Terminals', group: 'Ensemble', component: Terminals, needsLab: true },
+  { id: 'tree', label: 'Tree explorer', group: 'Data', component: TreeExplorer, needsLab: true },
+];
