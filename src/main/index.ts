@@ -1,28 +1,55 @@
-// Electron main process: one window showing the lab. The lab backend runs as a plain Node
-// process (dist/web/main.js) because its native modules (better-sqlite3, node-pty) are built for
-// Node, not for Electron's ABI; the window talks to it over the same token-protected loopback
-// WebSocket as browser mode. When this process dies the backend notices (IPC channel) and
-// takes every node down with it.
-import { app, BrowserWindow, ipcMain, Menu, shell } from 'electron';
+// Electron main process: one window showing the lab.
+//
+// Why the backend is a separate plain Node process (dist/web/main.js, the same program browser
+// mode runs): its native modules (better-sqlite3, node-pty) are compiled for Node's ABI, not
+// Electron's, and rebuilding them for Electron needs Electron's headers from the network. A
+// plain Node child also keeps the nodes' supervisor out of the UI process: if the window hangs,
+// the lab does not. The window loads the page the backend serves (127.0.0.1, random port and
+// token) and talks to the lab only through `window.lab` (preload) -> IPC -> this process ->
+// the backend's WebSocket, validated against src/shared's contract in both directions.
+//
+// Lifetimes: the backend is started with an IPC channel; when this process ends in any way the
+// channel closes and the backend kills every node and exits. When the backend dies, the window
+// says so and the app quits.
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { Push, Request, type ReplyEnvelope } from '../shared/contract';
 
+const ROOT = resolve(__dirname, '..', '..');
 let backend: ChildProcess | null = null;
+let win: BrowserWindow | null = null;
+let labUrl: string | null = null;
+let quitting = false;
 
+/** Starts the backend and resolves with the address it prints. */
 function startBackend(): Promise<string> {
-  const entry = resolve(__dirname, '..', '..', 'dist', 'web', 'main.js');
+  const entry = join(ROOT, 'dist', 'web', 'main.js');
+  // Electron's own binary cannot run it (ABI); scripts/start.mjs passes the Node that ran npm.
   const node = process.env.ZK_LAB_NODE ?? 'node';
-  backend = spawn(node, [entry], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = spawn(node, [entry], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+  backend = child;
+  let out = '';
   return new Promise((resolvePromise, reject) => {
-    let out = '';
-    backend!.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
+    const onData = (b: Buffer): void => {
+      const text = b.toString();
+      process.stdout.write(text);
+      out += text;
       const m = /ZooKeeper Lab: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(out);
       if (m) resolvePromise(m[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('error', (e) => reject(new Error(`could not run the lab backend with "${node}": ${e.message}. Set ZK_LAB_NODE to a Node.js 20 binary.`)));
+    child.once('exit', (code, signal) => {
+      backend = null;
+      if (!labUrl) reject(new Error(`the lab backend exited (${signal ?? `status ${code}`}) before it was ready:\n${out.trim()}`));
+      else if (!quitting) {
+        dialog.showErrorBox('ZooKeeper Lab', `The lab backend stopped (${signal ?? `status ${code}`}); its nodes went with it. Start the app again.\n\n${out.trim().split('\n').slice(-5).join('\n')}`);
+        app.quit();
+      }
     });
-    backend!.once('exit', (code) => reject(new Error(`the lab backend exited with ${code}`)));
   });
 }
 
@@ -30,17 +57,20 @@ function startBackend(): Promise<string> {
  * Bridges the window's IPC to the backend's WebSocket; both directions are validated against
  * the one contract in src/shared.
  */
-function bridge(url: string, win: BrowserWindow): void {
+function bridge(url: string): void {
   const u = new URL(url);
   const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  const open = new Promise<void>((r) => ws.once('open', () => r()));
+  const open = new Promise<void>((r, reject) => {
+    ws.once('open', () => r());
+    ws.once('error', (e) => reject(new Error(`The window could not reach the lab backend: ${e.message}`)));
+  });
   ws.on('message', (raw) => {
-    const msg = JSON.parse(String(raw));
+    const msg = JSON.parse(String(raw)) as Record<string, unknown>;
     if ('kind' in msg) {
       const p = Push.safeParse(msg);
-      if (p.success && !win.isDestroyed()) win.webContents.send('lab:push', p.data);
+      if (p.success && win && !win.isDestroyed()) win.webContents.send('lab:push', p.data);
       return;
     }
     const reply = msg as ReplyEnvelope;
@@ -50,51 +80,107 @@ function bridge(url: string, win: BrowserWindow): void {
     if (reply.ok) p.resolve(reply.result);
     else p.reject(new Error(reply.error));
   });
-  ipcMain.handle('lab:call', async (_e, request: unknown) => {
-    const req = Request.parse(request);
+  ws.on('close', () => {
+    for (const p of pending.values()) p.reject(new Error('The lab backend closed the connection; restart the app.'));
+    pending.clear();
+  });
+  ipcMain.handle('lab:call', async (e, request: unknown) => {
+    // Only our window's page, loaded from the backend, may call.
+    if (!e.senderFrame || !e.senderFrame.url.startsWith(u.origin)) throw new Error('Refused: not the lab window.');
+    const req = Request.safeParse(request);
+    if (!req.success) throw new Error(`Bad request (nothing was changed): ${req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     await open;
     const id = nextId++;
     return new Promise((resolvePromise, reject) => {
       pending.set(id, { resolve: resolvePromise, reject });
-      ws.send(JSON.stringify({ id, request: req }));
+      ws.send(JSON.stringify({ id, request: req.data }));
     });
   });
 }
 
-async function createWindow(): Promise<void> {
-  const url = await startBackend();
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
+function menu(url: string): void {
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      {
+        label: 'Lab',
+        submenu: [
+          { label: 'Open in a browser too', click: () => void shell.openExternal(url) },
+          { label: 'Open the labs folder', click: () => void shell.openPath(process.env.ZK_LAB_DIR ?? join(app.getPath('appData'), 'zookeeper-lab', 'labs')) },
+          { type: 'separator' },
+          { role: 'quit' },
+        ],
+      },
+      { label: 'Edit', submenu: [{ role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
+      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { role: 'togglefullscreen' }] },
+    ]),
+  );
+}
+
+function createWindow(url: string): void {
+  const origin = new URL(url).origin;
+  win = new BrowserWindow({
+    width: 1440,
+    height: 920,
     title: 'ZooKeeper Lab',
     webPreferences: {
       preload: join(__dirname, '..', 'preload', 'index.js'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
   // Only the lab's own pages load in the window; links open in the system browser.
   win.webContents.setWindowOpenHandler(({ url: target }) => {
-    void shell.openExternal(target);
+    if (/^https?:\/\//.test(target)) void shell.openExternal(target);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e, target) => {
-    if (!target.startsWith(new URL(url).origin)) e.preventDefault();
+    if (!target.startsWith(origin)) e.preventDefault();
   });
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      { label: 'Lab', submenu: [{ label: 'Open in browser', click: () => void shell.openExternal(url) }, { type: 'separator' }, { role: 'quit' }] },
-      { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }] },
-    ]),
-  );
-  bridge(url, win);
-  await win.loadURL(url);
+  win.on('closed', () => (win = null));
+  void win.loadURL(url);
 }
 
-app.whenReady().then(createWindow, (e: Error) => {
-  console.error(`ZooKeeper Lab could not start: ${e.message}`);
+if (!app.requestSingleInstanceLock()) {
+  // Another window of the lab is open: it gets the focus (second-instance below).
   app.quit();
-});
-app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => backend?.kill('SIGTERM'));
+} else {
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app
+    .whenReady()
+    .then(async () => {
+      // The page asks for nothing but the clipboard (terminal copy and paste).
+      session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'clipboard-sanitized-write' || permission === 'clipboard-read'));
+      labUrl = await startBackend();
+      // The page's CSP comes with it from the backend; this one also covers anything else.
+      session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+        const headers = { ...details.responseHeaders };
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-security-policy')) {
+          headers['Content-Security-Policy'] = ["default-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'"];
+        }
+        cb({ responseHeaders: headers });
+      });
+      menu(labUrl);
+      bridge(labUrl);
+      createWindow(labUrl);
+    })
+    .catch((e: Error) => {
+      dialog.showErrorBox('ZooKeeper Lab could not start', e.message);
+      app.quit();
+    });
+  app.on('activate', () => {
+    if (!win && labUrl) createWindow(labUrl);
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    quitting = true;
+    // SIGTERM: the backend kills its nodes and exits; the IPC channel closing would do it too.
+    backend?.kill('SIGTERM');
+  });
+}

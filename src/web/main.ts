@@ -1,27 +1,52 @@
-// `node dist/web/main.js [--port N]`: the lab in browser mode. Prints one line with the address
-// (token included) and runs until interrupted; every node it started dies with it.
+// `node dist/web/main.js [--port N]`: the lab backend, in browser mode or behind Electron. Prints
+// one line with the address (token included) and runs until interrupted; every node it started
+// dies with it: on a signal, when the parent that started it goes away, and on its own crash.
+// (A SIGKILL leaves nothing to run: the next start reaps what is left, see supervisor.ts.)
+import { acquireInstance, type InstanceLock } from '../lab/instance';
 import { LabService } from '../lab/service';
 import { startWebServer } from './server';
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--port');
   const port = i > 0 ? Number(process.argv[i + 1]) : 0;
-  const lab = new LabService(process.env.ZK_LAB_NAME ?? 'default');
-  const web = await startWebServer(lab, { port, token: process.env.ZK_LAB_TOKEN });
-  process.stdout.write(`ZooKeeper Lab: ${web.url}\n`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port wants a port number (0 for any free one), not "${process.argv[i + 1]}".`);
+  const name = process.env.ZK_LAB_NAME ?? 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error(`ZK_LAB_NAME must be a plain folder name (letters, digits, . _ -), not "${name}".`);
+  let lock: InstanceLock | null = null;
+  let lab: LabService | null = null;
   let closing = false;
+  const closeAll = (): void => {
+    lab?.close();
+    lock?.release();
+  };
+  // Registered before the lab exists, so that no path out of this process leaves nodes behind.
+  process.on('exit', closeAll);
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`ZooKeeper Lab crashed: ${e.stack ?? e.message}\n`);
+    closeAll();
+    process.exit(70);
+  });
+  process.on('unhandledRejection', (e) => {
+    process.stderr.write(`ZooKeeper Lab crashed: ${(e as Error)?.stack ?? String(e)}\n`);
+    closeAll();
+    process.exit(70);
+  });
+  lock = acquireInstance(name);
+  lab = new LabService(name);
+  const web = await startWebServer(lab, { port, token: process.env.ZK_LAB_TOKEN });
+  lock.setUrl(web.url);
+  process.stdout.write(`ZooKeeper Lab: ${web.url}\n`);
   const shutdown = (): void => {
     if (closing) return;
     closing = true;
-    lab.close();
+    closeAll();
     void web.close().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   process.on('SIGHUP', shutdown);
-  // When Electron (or any parent) that started us goes away, so do we and our nodes.
+  // When Electron (or any parent) that started us over an IPC channel goes away, so do we.
   process.on('disconnect', shutdown);
-  process.on('exit', () => lab.close());
 }
 
 main().catch((e: Error) => {

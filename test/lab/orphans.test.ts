@@ -1,5 +1,6 @@
 // No node outlives the lab: a clean stop of the backend takes its nodes along, and after a crash
 // of the backend (SIGKILL, nothing runs on the way out) the next start kills what was left.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent, LabView } from '../../src/shared/contract';
 import { oursAvailable } from '../../src/lab/supervisor';
 import { waitFor } from '../support/ourzk';
-import { alive, startBackend, stopProcess, type Backend } from './backend';
+import { alive, BACKEND, startBackend, stopProcess, type Backend } from './backend';
 
 const started: Backend[] = [];
 const leftPids: number[] = [];
@@ -67,5 +68,17 @@ describe.skipIf(!oursAvailable())('node processes never outlive the lab', () => 
     await second.call({ method: 'startAll' });
     await second.until((l) => l?.nodes[0]?.role === 'standalone', 30_000, 'the node to serve again');
     leftPids.push((await second.call<LabView>({ method: 'state' })).nodes[0]!.pid!);
+  });
+
+  it('a second backend for the same lab refuses to start and says where the first one is', { timeout: 60_000 }, async () => {
+    labDir = mkdtempSync(join(tmpdir(), 'zk-lab-orphans-'));
+    const first = await startBackend(labDir);
+    started.push(first);
+    const pid = await launchOne(first);
+    const second = spawnSync(process.execPath, [BACKEND], { env: { ...process.env, ZK_LAB_DIR: labDir }, encoding: 'utf8', timeout: 30_000 });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`ZooKeeper Lab is already running for lab "default" (pid ${first.process.pid}): open ${first.url}`);
+    // It touched nothing: the first one's node still runs.
+    expect(alive(pid)).toBe(true);
   });
 });
