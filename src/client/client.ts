@@ -236,7 +236,8 @@ export class ZkClient extends Emitter<ClientEvents> {
       throw new IllegalArgumentError(`ttl not valid for createMode: ${modeName(mode)}`);
     }
     const acl = opts.acl ?? OPEN_ACL_UNSAFE;
-    if (acl.length === 0) throw zkError(Err.INVALIDACL, path);
+    // Java's validateACL throws without a path (zkCli prints "Acl is not valid : null").
+    if (acl.length === 0) throw zkError(Err.INVALIDACL);
     const serverPath = this.toServer(path);
     const bytes = toBuffer(data);
     return { type: createOpcode(mode, withStat), write: (w) => writeCreate(w, serverPath, bytes, acl, mode, ttl) };
@@ -303,7 +304,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   /** Replaces the ACL if the ACL version (aversion) matches (-1: any). */
   async setACL(path: string, acl: ACL[], version = -1): Promise<Stat> {
     this.validate(path);
-    if (acl.length === 0) throw zkError(Err.INVALIDACL, path);
+    if (acl.length === 0) throw zkError(Err.INVALIDACL);
     return this.request(
       OpCode.setACL,
       (w) => R.SetACLRequest.write(w, { path: this.toServer(path), acl, version }),
@@ -444,6 +445,29 @@ export class ZkClient extends Emitter<ClientEvents> {
       (r) => R.GetDataResponse.read(r),
       CONFIG_NODE,
       { register: (err) => w && err === Err.OK && this.watches.add('data', CONFIG_NODE, w) },
+    );
+  }
+
+  /**
+   * Changes the ensemble's membership (ZooKeeperAdmin.reconfigure): incremental with
+   * `joining`/`leaving` ("server.4=host:p1:p2;cport", ids for leaving, comma-separated) or
+   * whole with `members`; `fromConfig` is the config version expected (-1: any). Resolves with
+   * the new config text and the Stat of /zookeeper/config.
+   */
+  async reconfig(change: { joining?: string; leaving?: string; members?: string; fromConfig?: bigint }): Promise<{ data: Buffer | null; stat: Stat }> {
+    // Absent parts travel as null strings, not empty ones: the server parses anything non-null.
+    const orNull = (s: string | undefined) => (s === undefined ? (null as unknown as string) : s);
+    return this.request(
+      OpCode.reconfig,
+      (w) =>
+        R.ReconfigRequest.write(w, {
+          joiningServers: orNull(change.joining),
+          leavingServers: orNull(change.leaving),
+          newMembers: orNull(change.members),
+          curConfigId: change.fromConfig ?? -1n,
+        }),
+      (r) => R.GetDataResponse.read(r),
+      undefined,
     );
   }
 
