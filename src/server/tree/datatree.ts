@@ -133,14 +133,21 @@ export class DataTree {
     this.approximateDataSize = ZOOKEEPER_PATH.length + QUOTA_PATH.length + CONFIG_PATH.length + 1;
   }
 
+  /** The last list interned and its shared array: a snapshot passes one array for many znodes. */
+  private lastAclIn: ACL[] | null = null;
+  private lastAclOut: ACL[] = [];
+
   /** Equal ACL lists become one shared array. */
   internAcl(acl: ACL[]): ACL[] {
+    if (acl === this.lastAclIn) return this.lastAclOut;
     const key = acl.map((a) => `${a.perms},${a.id.scheme},${a.id.id}`).join(';');
     let hit = this.aclCache.get(key);
     if (!hit) {
       hit = acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } }));
       this.aclCache.set(key, hit);
     }
+    this.lastAclIn = acl;
+    this.lastAclOut = hit;
     return hit;
   }
 
