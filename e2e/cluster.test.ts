@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
+/** Which engine the scenario runs on: ours (the default) or apache (ZK_LAB_E2E_ENGINE=apache). */
+const ENGINE = process.env.ZK_LAB_E2E_ENGINE === 'apache' ? 'apache' : 'ours';
 
 describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => {
   let lab: RunningLab;
@@ -28,7 +30,12 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     await page.getByTestId('launch').waitFor();
     expect(await page.getByTestId('launch').textContent()).toBe('Launch 5-node lab');
     if (shots) await page.screenshot({ path: join(shots, '1-empty.png') });
+    if (ENGINE === 'apache') await page.getByTestId('engines').getByText('Apache ZooKeeper 3.8').click();
     await page.getByTestId('launch').click();
+    // Node by node: the progress names each node as it starts.
+    await page.getByTestId('progress').waitFor();
+    await page.locator('[data-testid="progress-node-1"]').filter({ hasText: 'started' }).waitFor({ timeout: 60_000 });
+    if (shots) await page.screenshot({ path: join(shots, '1b-launching.png') });
     await page.locator('[data-role="leader"]').waitFor({ timeout: 60_000 });
     await expect.poll(async () => page.locator('[data-role="follower"]').count(), { timeout: 30_000 }).toBe(4);
     expect(await page.locator('[data-role="leader"]').count()).toBe(1);
@@ -92,7 +99,10 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     }
     await page.getByTestId('tree-/app').click();
     await page.getByTestId('toggle-/app').click();
-    for (const p of ['/app/p', '/app/ps-0000000001', '/app/e', '/app/es-0000000003', '/app/box', '/app/t']) await page.getByTestId(`tree-${p}`).waitFor();
+    for (const p of ['/app/p', '/app/e', '/app/box', '/app/t']) await page.getByTestId(`tree-${p}`).waitFor();
+    // Sequential names carry the parent's counter as ten digits.
+    for (const prefix of ['/app/ps-', '/app/es-']) await page.locator(`[data-testid^="tree-${prefix}"]`).first().waitFor();
+    expect(await page.locator('[data-testid^="tree-/app/ps-"]').getAttribute('data-testid')).toMatch(/^tree-\/app\/ps-\d{10}$/);
     await page.getByTestId('tree-/app/e').click();
     await expect.poll(async () => page.getByTestId('stat').textContent()).toMatch(/ephemeralOwner0x[1-9a-f][0-9a-f]*/);
     await page.getByTestId('tree-/app/p').click();
@@ -101,6 +111,41 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     await page.getByTestId('set').click();
     await expect.poll(async () => page.getByTestId('tree-error').textContent()).toContain('BadVersion');
     if (shots) await page.screenshot({ path: join(shots, '7-tree.png') });
+  });
+
+  it('shows a data watch fire once and disappear, while a persistent watch stays', { timeout: 90_000 }, async () => {
+    const page = lab.page;
+    page.setDefaultTimeout(15_000);
+    await page.getByTestId('nav-watches').click();
+    const addWatch = async (path: string, kind: string): Promise<void> => {
+      await page.getByTestId('watch-path').fill(path);
+      await page.getByTestId('watch-kind').click();
+      await page.getByRole('option', { name: kind, exact: true }).click();
+      await page.getByTestId('watch-add').click();
+    };
+    await addWatch('/app/p', 'data');
+    await addWatch('/app', 'persistent-recursive');
+    const row = (path: string, kind: string) => page.locator(`[data-testid="watch-row"][data-path="${path}"][data-kind="${kind}"]`);
+    await row('/app/p', 'data').waitFor();
+    await row('/app', 'persistent-recursive').waitFor();
+    // Change /app/p twice from the tree explorer.
+    for (const value of ['one', 'two']) {
+      await page.getByTestId('nav-tree').click();
+      await page.getByTestId('tree-/app').click();
+      await page.getByTestId('toggle-/app').click().catch(() => {});
+      await page.getByTestId('tree-/app/p').click();
+      await page.getByTestId('set-data').fill(value);
+      await page.getByTestId('set-version').fill('-1');
+      await page.getByTestId('set').click();
+      await page.getByTestId('tree-notice').waitFor();
+      await page.getByTestId('nav-watches').click();
+    }
+    const fired = page.getByTestId('watch-fired');
+    await expect.poll(async () => (await fired.allTextContents()).filter((t) => t.includes('NodeDataChanged /app/p (data')).length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await fired.allTextContents()).filter((t) => t.includes('NodeDataChanged /app/p (persistent-recursive')).length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => row('/app/p', 'data').count(), { timeout: 15_000 }).toBe(0);
+    expect(await row('/app', 'persistent-recursive').count()).toBe(1);
+    if (shots) await page.screenshot({ path: join(shots, '8-watches.png') });
   });
 
   it('draws the timeline from the history', { timeout: 30_000 }, async () => {

@@ -8,6 +8,7 @@ import { join, resolve, sep } from 'node:path';
 import type { HistoryEvent, LabView, NodeAction, NodeView, Push, Request } from '../shared/contract';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
+import { LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
 import type { MemberEvent } from './admin';
@@ -59,6 +60,13 @@ export class LabService extends EventEmitter {
     super();
     const existing = readLab(name);
     if (existing) this.adopt(existing);
+  }
+
+  private readonly watcher = new LabWatcher((fire) => this.push({ kind: 'watch.fired', fire }));
+
+  /** Every member's client address (the lab's own sessions use them all). */
+  private treeConnectString(): string {
+    return this.view()?.nodes.map((n) => (this.attached ? `${this.attached.hosts[n.myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`)).join(',') ?? '';
   }
 
   private push(p: Push): void {
@@ -126,6 +134,13 @@ export class LabService extends EventEmitter {
         return this.startAll();
       case 'attach':
         return this.attachTo(req.connectString);
+      case 'watches.list':
+        return {
+          rows: await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))),
+          fired: this.watcher.recent(),
+        };
+      case 'watches.add':
+        return this.watcher.add(this.treeConnectString(), req.path, req.kind);
       case 'tree.children':
         return this.tree.children(req.path, req.through, req.offset, req.limit);
       case 'tree.node':
@@ -308,6 +323,7 @@ export class LabService extends EventEmitter {
   private shutdownLab(): void {
     this.closeAttached();
     void this.tree.close();
+    void this.watcher.close();
     this.poller?.stop();
     this.poller = null;
     this.supervisor?.killAll();

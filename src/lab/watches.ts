@@ -61,8 +61,20 @@ export async function listWatches(members: { myid: number; adminPort: number }[]
 export class LabWatcher {
   private client: Promise<ZkClient> | null = null;
   private nextId = 1;
+  /** The newest events first, so a view opened later still shows what fired. */
+  private readonly fired: WatchFire[] = [];
 
-  constructor(private readonly fire: (f: WatchFire) => void) {}
+  constructor(private readonly onFire: (f: WatchFire) => void) {}
+
+  private fire(f: WatchFire): void {
+    this.fired.unshift(f);
+    if (this.fired.length > 200) this.fired.pop();
+    this.onFire(f);
+  }
+
+  recent(): WatchFire[] {
+    return [...this.fired];
+  }
 
   private session(connectString: string): Promise<ZkClient> {
     this.client ??= connect(connectString, { sessionTimeout: 10_000 }).catch((e: Error) => {
@@ -85,6 +97,7 @@ export class LabWatcher {
   }
 
   async close(): Promise<void> {
+    this.fired.length = 0;
     const c = this.client;
     this.client = null;
     if (c) await c.then((z) => z.close()).catch(() => {});

@@ -32,7 +32,9 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
 
   const reload = useCallback(async () => {
     try {
-      setRows(await lab.call<Row[]>({ method: 'watches.list' }));
+      const r = await lab.call<{ rows: Row[]; fired: Fire[] }>({ method: 'watches.list' });
+      setRows(r.rows);
+      setFeed(r.fired);
     } catch (e) {
       setError((e as Error).message);
     }

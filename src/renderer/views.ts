@@ -8,6 +8,7 @@ import { Cluster } from './Cluster';
 import { Terminals } from './Terminals';
 import { Timeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
+import { Watches } from './Watches';
 
 export interface ViewProps {
   lab: LabApi;
@@ -33,4 +34,5 @@ export const VIEWS: ViewEntry[] = [
   { id: 'timeline', label: 'Timeline', group: 'Ensemble', component: Timeline, needsLab: true },
   { id: 'terminals', label: 'Terminals', group: 'Ensemble', component: Terminals, needsLab: true },
   { id: 'tree', label: 'Tree explorer', group: 'Data', component: TreeExplorer, needsLab: true },
+  { id: 'watches', label: 'Watch inspector', group: 'Data', component: Watches, needsLab: true },
 ];

@@ -109,6 +109,8 @@ export const Request = z.discriminatedUnion('method', [
   }),
   z.object({ method: z.literal('tree.set'), path: z.string().min(1).max(4096), data: z.string().max(1 << 20), version: z.number().int(), through: z.number().int().nullable() }),
   z.object({ method: z.literal('tree.delete'), path: z.string().min(1).max(4096), version: z.number().int(), recursive: z.boolean(), through: z.number().int().nullable() }),
+  z.object({ method: z.literal('watches.list') }),
+  z.object({ method: z.literal('watches.add'), path: z.string().min(1).max(4096), kind: z.enum(['data', 'exist', 'child', 'persistent', 'persistent-recursive']) }),
   z.object({ method: z.literal('tree.sync'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
   z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
   z.object({ method: z.literal('destroy') }),
@@ -128,6 +130,7 @@ export const Push = z.discriminatedUnion('kind', [
   /** A launch under way, node by node; null when it is over. */
   z.object({ kind: z.literal('progress'), progress: Progress.nullable() }),
   z.object({ kind: z.literal('event'), event: HistoryEvent }),
+  z.object({ kind: z.literal('watch.fired'), fire: z.object({ time: z.number(), path: z.string(), type: z.string(), kind: z.string(), watchId: z.number().int() }) }),
   /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
   z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),
   z.object({ kind: z.literal('terminal.exit'), id: z.string(), code: z.number().int().nullable() }),
