@@ -73,6 +73,21 @@ export const SEED_SESSION = [
 
 /** Removes what legitimately differs between two runs: times, session ids, ports, JVM noise. */
 export function maskTranscript(s: string): string {
+  // zkCli prints watch events from its event thread, so where they land among the command
+  // output is a race: compare the command output in order and the events as a sorted list.
+  const lines = maskLines(s).split('\n');
+  const events: string[] = [];
+  const output: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === 'WATCHER::' && lines[i + 1]?.startsWith('WatchedEvent ')) {
+      events.push(lines[i + 1]!);
+      i++;
+    } else output.push(lines[i]!);
+  }
+  return [...output, '--- watch events ---', ...events.sort()].join('\n');
+}
+
+function maskLines(s: string): string {
   return s
     .split('\n')
     .filter((l) => !/^SLF4J|^log4j|^\s*$|^JLine|^Welcome to ZooKeeper|^\d{4}-\d\d-\d\d /.test(l))

@@ -26,8 +26,8 @@ export class WatchTable {
     let m = this.byPath.get(path);
     if (!m) this.byPath.set(path, (m = new Map()));
     const old = m.get(watcher);
-    // A persistent registration is not downgraded by a later one-shot one (ZooKeeper keeps the stronger).
-    if (old !== undefined && old !== WatchMode.Standard && mode === WatchMode.Standard) return;
+    // The last registration sets the mode, as ZooKeeper's WatcherModeManager does: a one-shot
+    // watch set where a persistent one was turns it back into a one-shot watch.
     if (old === WatchMode.PersistentRecursive) this.recursiveCount--;
     if (mode === WatchMode.PersistentRecursive) this.recursiveCount++;
     m.set(watcher, mode);
