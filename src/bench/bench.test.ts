@@ -7,6 +7,7 @@ import { parseArgs } from './main';
 import { parseProcStat, parseProcStatus } from './procfs';
 import type { RoundResult, WorkloadResult } from './compare';
 import { summarise, TARGETS } from './summary';
+import { targetsAtAGlance, type ComparisonSection } from './report';
 
 describe('format', () => {
   it('computes ours/theirs and judges it against the target direction', () => {
@@ -140,5 +141,18 @@ describe('command line', () => {
     expect(() => parseArgs(['--servers', '4'])).toThrow(/1, 3 or 5/);
     expect(() => parseArgs(['--rounds', '1'])).toThrow(/at least 2/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
+  });
+});
+
+describe('report', () => {
+  it('lists every target with its ratio and verdict, standalone first', () => {
+    const rounds = [round('ours', 1, 2), round('zookeeper', 1, 1), round('ours', 2, 2), round('zookeeper', 2, 1)];
+    const section = (servers: number) => ({ servers, rows: summarise(rounds) }) as unknown as ComparisonSection;
+    const lines = targetsAtAGlance({ comparisons: { ensemble3: section(3), standalone: section(1) } });
+    expect(lines[0]).toBe('## Targets at a glance');
+    const table = lines[2]!.split('\n');
+    expect(table[2]).toBe('| >= 1.5x | standalone: getData 1 KiB: throughput | 2.00x | yes |');
+    expect(table.some((l) => l === '| <= 0.25x | ensemble of 3: RSS per member after the workloads (largest) | 0.50x | no |')).toBe(true);
+    expect(targetsAtAGlance({ comparisons: {} })).toEqual([]);
   });
 });

@@ -72,7 +72,7 @@ export function machineInfo(dir: string): { cores: number; cpuModel: string; ram
     const dev = df[0]!;
     const base = dev.replace(/^\/dev\//, '').replace(/\d+$/, '');
     const rotational = safeRead(`/sys/block/${base}/queue/rotational`).trim();
-    disk = `${dev} (${df[1]}${rotational === '0' ? ', non-rotational' : rotational === '1' ? ', rotational' : ''}), ${(Number(df[2]) / 1048576).toFixed(0)} GiB`;
+    disk = `${dev} (${df[1]}${rotational === '0' ? ', kernel says non-rotational' : rotational === '1' ? ', kernel says rotational (virtual disks often do)' : ''}), ${(Number(df[2]) / 1048576).toFixed(0)} GiB`;
   } catch {
     /* df missing: say unknown */
   }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FsyncCompare, RoundResult } from './compare';
 import type { SelfTime } from './cpuprofile';
 import type { Floors } from './floors';
-import { markdownTable, mib, num, ratio, ratioText, textTable, type Target } from './format';
+import { markdownTable, meets, mib, num, ratio, ratioText, textTable, type Target } from './format';
 import type { LargeResult } from './large';
 import type { MetricRow } from './summary';
 import { TARGETS } from './summary';
@@ -146,6 +146,27 @@ const METHOD = `## What each number means
 - Ratios are ours / ZooKeeper's. Targets: throughput ≥ 1.5×, CPU per op ≤ 0.5×, light-load p50 ≤ 0.5×,
   cold start ≤ 0.2×, failover ≤ 0.3×, RSS ≤ 0.25×, restart of the 1 M-znode member ≤ 0.5×.`;
 
+/** One line per target: the ratio in every section that measured it, and whether it is met. */
+export function targetsAtAGlance(r: Results): string[] {
+  const lines: string[][] = [['target', 'where', 'ours/theirs', 'met']];
+  const keys = Object.keys(r.comparisons).sort((a, b) => (a === 'standalone' ? -1 : b === 'standalone' ? 1 : a.localeCompare(b)));
+  for (const key of keys) {
+    for (const row of r.comparisons[key]!.rows) {
+      if (!row.target) continue;
+      const ok = meets(row.ratio, row.target);
+      lines.push([`${row.target.better === 'higher' ? '>=' : '<='} ${row.target.ratio}x`, `${sectionName(r.comparisons[key]!.servers)}: ${row.label}`, row.ratio === null ? '-' : `${row.ratio.toFixed(2)}x`, ok === null ? '-' : ok ? 'yes' : 'no']);
+    }
+  }
+  if (r.large) {
+    for (const cells of largeCells(r.large).slice(1)) {
+      const m = /^([\d.]+)x (met|MISSED) \((>=|<=) ([\d.]+)x\)$/.exec(cells[3]!);
+      if (m) lines.push([`${m[3]} ${m[4]}x`, `large tree: ${cells[0]}`, `${m[1]}x`, m[2] === 'met' ? 'yes' : 'no']);
+    }
+  }
+  if (lines.length === 1) return [];
+  return ['## Targets at a glance', '', markdownTable(lines), ''];
+}
+
 /** The markdown report of everything in `r`. */
 export function renderReport(r: Results, notes = ''): string {
   const parts = [
@@ -157,7 +178,9 @@ export function renderReport(r: Results, notes = ''): string {
     'dedicated client host, and both sides pay the same.',
     '',
   ];
-  for (const key of Object.keys(r.comparisons).sort()) {
+  parts.push(...targetsAtAGlance(r));
+  const order = (k: string) => (k === 'standalone' ? '0' : k);
+  for (const key of Object.keys(r.comparisons).sort((a, b) => order(a).localeCompare(order(b)))) {
     const c = r.comparisons[key]!;
     const f = c.floors;
     parts.push(
