@@ -19,7 +19,9 @@
 // node events of `watch: true`); at most `maxOutstanding` requests are in flight. Requests
 // made while disconnected wait for the next connection (up to `disconnectedRequestTimeoutMs`);
 // requests in flight when a connection drops fail with ConnectionLossError, as in Java.
-// Recipes (locks, leader election, barriers, queues, counters, discovery) live in ./recipes.
+// Recipes with Curator's semantics (InterProcessMutex, InterProcessReadWriteLock, LeaderLatch,
+// LeaderSelector, DistributedBarrier/DoubleBarrier, DistributedQueue, SharedCount, service
+// discovery, ConfigWatcher) and the lab's SeedLock/NaiveLock are exported here too.
 export { ZkClient, connect, type ClientOptions, type CreateOptions, type ClientEvents, type WatchArg } from './client';
 export type { ClientState, CnxnStats } from './cnxn';
 export type { Transport, ZkSocket } from './transport';
@@ -43,3 +45,4 @@ export {
   READ_ACL_UNSAFE,
 } from '../protocol/codes';
 export type { ACL, Id, Stat, ClientInfo } from '../protocol/records';
+export * from './recipes';
