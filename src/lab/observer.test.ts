@@ -61,6 +61,12 @@ describe('EnsembleObserver', () => {
     expect(lost.find((e) => e.type === 'ensemble.election.started')!.data.reason).toBe('leader 1 is looking');
   });
 
+  it('says a leader that stopped answering stopped answering', () => {
+    const o = new EnsembleObserver();
+    o.observe(0, nodes('LFF'));
+    expect(o.observe(10, nodes('sFF')).find((e) => e.type === 'ensemble.election.started')!.data.reason).toBe('leader 1 stopped answering');
+  });
+
   it('does not start an election while every voter is down', () => {
     const o = new EnsembleObserver();
     expect(o.observe(0, nodes('ddd'))).toEqual([]);

@@ -75,8 +75,10 @@ export class EnsembleObserver {
             ? 'the ensemble has no leader yet'
             : gone && !gone.running
               ? `leader ${this.leader} went down`
-              : gone && gone.role !== 'leader'
-                ? `leader ${this.leader} is ${gone.role}`
+              : gone && gone.role === 'starting'
+                ? `leader ${this.leader} stopped answering`
+                : gone && gone.role !== 'leader'
+                  ? `leader ${this.leader} is ${gone.role}`
                 : `leader ${this.leader} lost its quorum`;
         out.push({ myid: null, type: 'ensemble.election.started', detail: `election started: ${reason}`, data: { reason, previousLeader: this.leader } });
       }

@@ -103,7 +103,8 @@ export class LabService extends EventEmitter {
         adminPort: n.adminPort,
         engine: n.engine ?? 'ours',
         observer: n.observer,
-        running: sup.isRunning(n.myid),
+        // A node the lab just sent SIGKILL or SIGTERM is going, whether or not its exit is in yet.
+        running: sup.isRunning(n.myid) && p.expecting === null,
         paused: p.paused,
         pid: p.pid,
         epochFile: join(nodeDir(lab, n.myid), 'data', 'version-2', 'currentEpoch'),

@@ -79,7 +79,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
           </Text>
         </div>
         <Group>
-          {!view.attached && down.length > 0 && (
+          {!view.attached && !progress && down.length > 0 && (
             <Button variant="light" onClick={() => run(lab.call({ method: 'startAll' }))} data-testid="start-all">
               {down.length === view.nodes.length ? 'Start all nodes' : `Start ${down.length} down node${down.length === 1 ? '' : 's'}`}
             </Button>
@@ -110,7 +110,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
         </Group>
       </Modal>
       {progress && <LaunchProgress progress={progress} total={view.nodes.length} />}
-      <QuorumBanner view={view} />
+      <QuorumBanner view={view} launching={progress !== null} />
       <SimpleGrid
         cols={{ base: 2, md: 3, lg: Math.min(view.nodes.length, 5) }}
         onDragOver={(e) => {
@@ -144,7 +144,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
   );
 }
 
-function QuorumBanner({ view }: { view: LabView }) {
+function QuorumBanner({ view, launching }: { view: LabView; launching: boolean }) {
   const voters = view.size;
   if (voters === 1) {
     const n = view.nodes[0]!;
@@ -161,7 +161,7 @@ function QuorumBanner({ view }: { view: LabView }) {
         <Text size="sm">
           {view.serving
             ? `${view.votersUp} of ${voters} voting members up, ${view.quorumNeeded} needed for a quorum. Leader: node ${view.leader}.`
-            : `${view.votersUp} of ${voters} voting members serving, ${view.quorumNeeded} needed. Writes and reads wait until a majority elects a leader${view.votersUp + view.nodes.filter((n) => n.role === 'looking').length < view.quorumNeeded ? ': start down nodes to get a majority back' : ''}.`}
+            : `${view.votersUp} of ${voters} voting members serving, ${view.quorumNeeded} needed. Writes and reads wait until a majority elects a leader${!launching && view.votersUp + view.nodes.filter((n) => n.role === 'looking').length < view.quorumNeeded ? ': start down nodes to get a majority back' : ''}.`}
         </Text>
         <Group gap={4} wrap="nowrap">
           {view.nodes

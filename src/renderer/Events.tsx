@@ -47,7 +47,7 @@ export function Events({ events, nodes }: { events: HistoryEvent[]; nodes: numbe
                     {clock(e.time)}
                   </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap', width: '1%' }}>
-                    <Badge size="xs" variant="light" color={colorOf(e)} tt="none">
+                    <Badge size="xs" variant="light" color={colorOf(e)} tt="none" style={{ minWidth: 'max-content' }}>
                       {e.type}
                     </Badge>
                   </Table.Td>

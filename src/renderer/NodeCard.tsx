@@ -34,9 +34,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
     ['Uptime', uptime(n.startedAt, now)],
   ];
   return (
-    <Menu opened={menu} onChange={setMenu} position="bottom-start" withinPortal disabled={attached}>
-      <Menu.Target>
-        <Card
+    <Card
           withBorder
           shadow="sm"
           padding="sm"
@@ -60,7 +58,8 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
             setMenu(true);
           }}
           onKeyDown={(e) => {
-            if (attached || e.ctrlKey || e.metaKey || e.altKey) return;
+            // Only keys on the card itself: not on its Restart button, nor in its menu (a portal, but React bubbles through it).
+            if (e.target !== e.currentTarget || attached || e.ctrlKey || e.metaKey || e.altKey) return;
             const a = KEYS[e.key];
             if (!a) return;
             e.preventDefault();
@@ -70,6 +69,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
             else if (!down) void act(n.myid, a);
           }}
           style={{
+            position: 'relative',
             cursor: attached ? 'default' : 'grab',
             opacity: down ? 0.65 : 1,
             borderColor: n.role === 'leader' ? 'var(--mantine-color-teal-5)' : undefined,
@@ -122,9 +122,12 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
               Resume (SIGCONT)
             </Button>
           )}
-        </Card>
-      </Menu.Target>
-      <Menu.Dropdown>
+      {/* The menu hangs off an invisible anchor: a click on the card (or its Restart button) must not open it. */}
+      <Menu opened={menu} onChange={setMenu} position="bottom-start" withinPortal disabled={attached}>
+        <Menu.Target>
+          <span style={{ position: 'absolute', left: 12, bottom: 12, width: 1, height: 1 }} aria-hidden />
+        </Menu.Target>
+        <Menu.Dropdown>
         <Menu.Label>Node {n.myid}</Menu.Label>
         <Menu.Item disabled={down} color="red" onClick={() => act(n.myid, 'kill')}>
           Kill (SIGKILL)
@@ -136,7 +139,8 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
           {paused ? 'Resume (SIGCONT)' : 'Pause (SIGSTOP)'}
         </Menu.Item>
         <Menu.Item onClick={() => act(n.myid, down ? 'start' : 'restart')}>{down ? 'Start' : 'Restart'}</Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+        </Menu.Dropdown>
+      </Menu>
+    </Card>
   );
 }
