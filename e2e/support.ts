@@ -20,9 +20,13 @@ export interface RunningLab {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/web/main.js` with a fresh ZK_LAB_DIR and opens its page in Chromium. */
-export async function startLab(): Promise<RunningLab> {
-  const labDir = mkdtempSync(join(tmpdir(), 'zk-lab-e2e-'));
+/**
+ * Starts `node dist/web/main.js` with a fresh ZK_LAB_DIR (or `labDir`, to start the same lab
+ * again) and opens its page in Chromium. stop() removes the folder only if it made it.
+ */
+export async function startLab(opts: { labDir?: string } = {}): Promise<RunningLab> {
+  const labDir = opts.labDir ?? mkdtempSync(join(tmpdir(), 'zk-lab-e2e-'));
+  const ownDir = opts.labDir === undefined;
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'web', 'main.js')], { env: { ...process.env, ZK_LAB_DIR: labDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((res, rej) => {
@@ -35,9 +39,18 @@ export async function startLab(): Promise<RunningLab> {
     child.stderr!.on('data', onData);
     child.once('exit', (c) => rej(new Error(`the lab exited with ${c}:\n${out}`)));
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(url);
+  let browser: Browser;
+  let page: Page;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+  } catch (e) {
+    // The lab process must not outlive a test that could not open its page.
+    child.kill('SIGTERM');
+    if (ownDir) rmSync(labDir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     url,
     labDir,
@@ -50,7 +63,7 @@ export async function startLab(): Promise<RunningLab> {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
-      rmSync(labDir, { recursive: true, force: true });
+      if (ownDir) rmSync(labDir, { recursive: true, force: true });
     },
   };
 }
