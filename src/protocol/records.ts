@@ -174,3 +174,27 @@ export const QuorumPacket = record('QuorumPacket', {
 export const QuorumAuthPacket = record('QuorumAuthPacket', { magic: long, status: int, token: buffer });
 
 export type QuorumPacket = Infer<typeof QuorumPacket>;
+
+// ---- quorum packet payloads (Leader.java, LearnerHandler.java, Learner.java): not declared in
+// zookeeper.jute but written field by field in the same big-endian layout.
+/** REQUEST: the forwarded request's header; the client's request body follows raw. */
+export const ForwardedRequestHeader = record('ForwardedRequestHeader', { sessionId: long, cxid: int, type: int });
+/** A session and its timeout: one PING touch, or a REVALIDATE request. */
+export const SessionTimeout = record('SessionTimeout', { sessionId: long, timeout: int });
+/** The leader's REVALIDATE answer. */
+export const RevalidateReply = record('RevalidateReply', { sessionId: long, valid: bool });
+
+// ---- election port (QuorumCnxManager, FastLeaderElection.buildMsg): hand-packed with ByteBuffer
+// in ZooKeeper, the same bytes as these records.
+/** The connecting side's first bytes: protocol version (-65536), its sid, its election address. */
+export const ElectionHandshake = record('ElectionHandshake', { protocolVersion: long, sid: long, electionAddr: ustring });
+/** A notification, format version 2 (44 bytes + the config text). */
+export const ElectionNotification = record('ElectionNotification', {
+  state: int,
+  leader: long,
+  zxid: long,
+  electionEpoch: long,
+  peerEpoch: long,
+  version: int,
+  config: ustring,
+});

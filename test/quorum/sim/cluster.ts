@@ -120,12 +120,15 @@ export class Cluster {
   readonly sched = new Scheduler();
   readonly members = new Map<number, SimMember>();
   readonly checker = new Checker();
-  readonly trace: string[] = [];
+  /** The newest events (a ring), formatted only when a run fails. */
+  private readonly ring: ({ time: number; e: QuorumEvent } | string)[] = [];
+  private ringAt = 0;
   /** Events of the current command, for transcripts. */
   readonly recent: { sid: number; e: QuorumEvent }[] = [];
   recording = false;
   private group = new Map<number, number>();
   private readonly lastSent = new Map<string, Notification>();
+  private readonly inFlight = new Map<string, { n: Notification }>();
   private nextCid = 1;
   private nextSyncId = 1;
   private readonly ops = new Map<string, ClientOp>();
@@ -133,6 +136,8 @@ export class Cluster {
   private readonly acksOfStep: SimTxn[] = [];
   readonly cfg: PeerConfig;
   stats = { steps: 0, crashes: 0, partitions: 0, resets: 0, adoptedEpochs: 0 };
+  /** A run that takes more steps than this is stuck somewhere. */
+  stepsMax = 400_000;
 
   constructor(
     readonly opts: SimOptions,
@@ -156,6 +161,21 @@ export class Cluster {
 
   get now(): number {
     return this.sched.now;
+  }
+
+  private remember(entry: { time: number; e: QuorumEvent } | string): void {
+    const n = this.opts.traceLines;
+    if (n <= 0) return;
+    if (this.ring.length < n) this.ring.push(entry);
+    else this.ring[this.ringAt] = entry;
+    this.ringAt = (this.ringAt + 1) % n;
+  }
+
+  /** The newest trace lines, oldest first. */
+  trace(): string[] {
+    const n = this.opts.traceLines;
+    const ordered = this.ring.length < n ? this.ring : [...this.ring.slice(this.ringAt), ...this.ring.slice(0, this.ringAt)];
+    return ordered.map((x) => (typeof x === 'string' ? x : traceLine(x.time, x.e)));
   }
 
   member(sid: number): SimMember {
@@ -294,7 +314,7 @@ export class Cluster {
     m.links.clear();
     // Its election send queues are gone with it.
     for (const key of [...this.lastSent.keys()]) if (key.startsWith(`${sid}-`)) this.lastSent.delete(key);
-    this.trace.push(`${String(this.now).padStart(6)} -- member ${sid} crashed`);
+    this.remember(`${String(this.now).padStart(6)} -- member ${sid} crashed`);
     this.topologyChanged(before);
   }
 
@@ -320,7 +340,7 @@ export class Cluster {
   step(m: SimMember, input: PeerInput<SimTxn>): void {
     const core = m.core;
     if (!core || !m.up) return;
-    this.stats.steps++;
+    if (++this.stats.steps > this.stepsMax) throw new InvariantViolation(`more than ${this.stepsMax} steps: the simulation no longer makes progress in time (a livelock)`);
     const out = core.step(input);
     this.execute(m, out);
   }
@@ -332,10 +352,7 @@ export class Cluster {
       this.act(m, a);
     }
     for (const e of out.events) {
-      if (this.opts.traceLines > 0) {
-        this.trace.push(traceLine(this.now, e));
-        if (this.trace.length > this.opts.traceLines * 2) this.trace.splice(0, this.trace.length - this.opts.traceLines);
-      }
+      this.remember({ time: this.now, e });
       if (this.recording) this.recent.push({ sid: m.sid, e });
     }
     this.checker.onEvents(m, out.events);
@@ -503,14 +520,28 @@ export class Cluster {
     if (!this.reachable(from, to)) return;
     if (this.rng.chance(this.opts.dropRate)) return;
     this.deliverNotification(from, to, n);
-    if (this.rng.chance(this.opts.dupRate)) this.deliverNotification(from, to, n);
+    // A reconnect resends the last message: the peer sees it twice.
+    if (this.rng.chance(this.opts.dupRate)) this.sched.after(this.delay(), () => this.reachable(from, to) && this.deliverNotification(from, to, n));
   }
 
+  /**
+   * QuorumCnxManager keeps one message per peer in its send queue: a newer notification replaces
+   * one not yet on its way.
+   */
   private deliverNotification(from: number, to: number, n: Notification): void {
+    const key = `${from}-${to}`;
+    const slot = this.inFlight.get(key);
+    if (slot) {
+      slot.n = n;
+      return;
+    }
     const m = this.member(to);
     const inc = m.incarnation;
+    const entry = { n };
+    this.inFlight.set(key, entry);
     this.sched.after(this.delay(), () => {
-      if (m.up && m.incarnation === inc && this.connected(from, to)) this.step(m, { type: 'notification', now: this.now, from, n });
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      if (m.up && m.incarnation === inc && this.connected(from, to)) this.step(m, { type: 'notification', now: this.now, from, n: entry.n });
     });
   }
 

@@ -111,7 +111,7 @@ export function runSchedule(seed: number, shape: ScheduleShape = { safetyMs: 400
     return { seed, ok: true, trace: [], summary: c.describe(), stats: { ...c.stats, ...c.checker.stats, simMs: c.now } };
   } catch (e) {
     const error = e instanceof Error ? (e instanceof InvariantViolation ? e.message : `${e.message}\n${e.stack}`) : String(e);
-    return { seed, ok: false, error, trace: c.trace.slice(-opts.traceLines), summary: c.describe(), stats: { ...c.stats, ...c.checker.stats, simMs: c.now } };
+    return { seed, ok: false, error, trace: c.trace(), summary: c.describe(), stats: { ...c.stats, ...c.checker.stats, simMs: c.now } };
   }
 }
 

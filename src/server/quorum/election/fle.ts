@@ -208,6 +208,10 @@ export class FastLeaderElection {
       return;
     }
     if (n.state === ServerState.LOOKING) {
+      // A voter only sends a non-voter its vote as an answer; answering that answer would loop
+      // for as long as the voter looks (ZooKeeper's WorkerReceiver does), and voters ignore
+      // what non-voters propose anyway.
+      if (!this.isVoter) return;
       // Not electing: tell a LOOKING peer who leads, with the round that decided it.
       this.send(from, this.notification(this.state, this.currentVote, this.currentVote.electionEpoch));
     }
