@@ -138,7 +138,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     this.pending.add(s);
     // A handshake that does not come within the connect timeout is abandoned.
     s.setTimeout(this.connectTimeoutMs, () => s.destroy());
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     const onData = (d: Buffer): void => {
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       let hs: ReturnType<typeof decodeHandshake>;
@@ -183,7 +183,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     const old = this.conns.get(sid);
     this.conns.set(sid, s);
     if (old && old !== s) old.destroy();
-    let buf = initial;
+    let buf: Buffer = initial;
     const drain = (): void => {
       while (buf.length >= 4) {
         const len = buf.readInt32BE(0);
