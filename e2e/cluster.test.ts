@@ -77,9 +77,9 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     if (shots) await page.screenshot({ path: join(shots, '5-terminal.png') });
   });
 
-  it('creates and inspects each node type in the tree explorer, and shows BadVersion on a stale set', { timeout: 90_000 }, async () => {
+  it('creates and inspects each node type in the tree explorer, and shows BadVersion on a stale set', { timeout: 240_000 }, async () => {
     const page = lab.page;
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(45_000);
     await page.getByTestId('nav-tree').click();
     await page.getByTestId('tree-/').click();
     const create = async (name: string, data: string, mode: string): Promise<void> => {
@@ -113,9 +113,9 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     if (shots) await page.screenshot({ path: join(shots, '7-tree.png') });
   });
 
-  it('shows a data watch fire once and disappear, while a persistent watch stays', { timeout: 90_000 }, async () => {
+  it('shows a data watch fire once and disappear, while a persistent watch stays', { timeout: 240_000 }, async () => {
     const page = lab.page;
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(45_000);
     await page.getByTestId('nav-watches').click();
     const addWatch = async (path: string, kind: string): Promise<void> => {
       await page.getByTestId('watch-path').fill(path);
