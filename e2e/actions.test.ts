@@ -70,4 +70,26 @@ describe.skipIf(!chromiumAvailable)('acting on nodes by keyboard, menu and drag;
     await page.locator('[data-role="leader"]').waitFor({ timeout: 60_000 });
     await expect.poll(async () => page.locator('[data-role="follower"]').count(), { timeout: 60_000 }).toBe(2);
   });
+
+  it("shows a node's live log and keeps its terminals across views", { timeout: 120_000 }, async () => {
+    const page = labs.at(-1)!.page;
+    await page.getByTestId('nav-terminals').click();
+    await page.getByTestId('terminal-kind').getByText('Log', { exact: true }).click();
+    await page.getByTestId('terminal-open').click();
+    await page.getByTestId('terminal-tab-1-log').waitFor();
+    const rows = page.getByTestId('terminal').locator('.xterm-rows');
+    await expect.poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000 }).toContain('ZooKeeper Lab server started in quorum mode');
+    await page.getByTestId('terminal-kind').getByText('System shell').click();
+    await page.getByTestId('terminal-open').click();
+    await page.getByTestId('terminal-tab-1-shell').waitFor();
+    await page.getByTestId('terminal').click();
+    // The system shell starts in the node's folder, next to its zoo.cfg.
+    await page.keyboard.type('echo "members=$(grep -c ^server zoo.cfg) in $(basename $PWD)"\n');
+    await expect.poll(async () => (await rows.textContent()) ?? '', { timeout: 20_000 }).toContain('members=3 in node1');
+    // Away and back: the shell is the same one, with what it printed.
+    await page.getByTestId('nav-cluster').click();
+    await page.getByTestId('nav-terminals').click();
+    await page.getByTestId('terminal-tab-1-shell').click();
+    await expect.poll(async () => (await page.getByTestId('terminal').locator('.xterm-rows').textContent()) ?? '', { timeout: 20_000 }).toContain('members=3 in node1');
+  });
 });
