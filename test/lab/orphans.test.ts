@@ -1,7 +1,7 @@
 // No node outlives the lab: a clean stop of the backend takes its nodes along, and after a crash
 // of the backend (SIGKILL, nothing runs on the way out) the next start kills what was left.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,5 +80,18 @@ describe.skipIf(!oursAvailable())('node processes never outlive the lab', () => 
     expect(second.stderr).toContain(`ZooKeeper Lab is already running for lab "default" (pid ${first.process.pid}): open ${first.url}`);
     // It touched nothing: the first one's node still runs.
     expect(alive(pid)).toBe(true);
+  });
+
+  it('destroying a lab kills its nodes and removes its folder, and a new one can be launched', { timeout: 90_000 }, async () => {
+    labDir = mkdtempSync(join(tmpdir(), 'zk-lab-orphans-'));
+    const b = await startBackend(labDir);
+    started.push(b);
+    const pid = await launchOne(b);
+    await expect(b.call({ method: 'launch', size: 1, observers: 0, engines: 'ours' })).rejects.toThrow('There is a lab already: destroy it (or detach) before launching another.');
+    expect(await b.call({ method: 'destroy' })).toBeNull();
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(join(labDir, 'default'))).toBe(false);
+    expect(await b.call({ method: 'state' })).toBeNull();
+    await launchOne(b);
   });
 });
