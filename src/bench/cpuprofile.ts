@@ -83,8 +83,13 @@ export function flameGraphSvg(p: CpuProfile, title: string, width = 1600): strin
   const self = selfMicrosByNode(p);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const total = new Map<number, number>();
+  // Idle time is left out: the width is a share of the time the process was busy.
   const sum = (id: number): number => {
     const n = byId.get(id)!;
+    if (n.callFrame.functionName === '(idle)') {
+      total.set(id, 0);
+      return 0;
+    }
     let t = self.get(id) ?? 0;
     for (const c of n.children ?? []) t += sum(c);
     total.set(id, t);
@@ -113,7 +118,7 @@ export function flameGraphSvg(p: CpuProfile, title: string, width = 1600): strin
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace" font-size="11">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="4" y="16" font-size="14">${esc(title)} — ${(all / 1000).toFixed(0)} ms sampled; width = share of time, hover for details</text>`,
+    `<text x="4" y="16" font-size="14">${esc(title)} — ${(all / 1000).toFixed(0)} ms busy (idle left out); width = share of busy time, hover for details</text>`,
   ];
   for (const b of boxes) {
     const y = height - (b.depth + 1) * rowH;
