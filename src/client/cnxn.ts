@@ -176,7 +176,7 @@ export class ClientCnxn {
     }
     if (!this.isConnected) p.queuedAt = Date.now();
     this.queue.push(p);
-    if (this.isConnected) this.pump();
+    if (this.isConnected) this.schedulePump();
     else this.armWaitTimer();
   }
 
@@ -374,7 +374,7 @@ export class ClientCnxn {
     }
     if (h.zxid > 0n) this.lastZxid = h.zxid;
     p.reply(h.err, r, h.zxid);
-    this.pump();
+    this.schedulePump();
   }
 
   // ---- sending
@@ -385,22 +385,43 @@ export class ClientCnxn {
     return x;
   }
 
+  /** Sends queued requests on the next microtask, so a burst of calls becomes one socket write. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+  private pumpScheduled = false;
+
   private pump(): void {
+    const w = new Writer(4096);
+    let frames = 0;
     while (this.isConnected && this.socket && this.queue.length > 0 && this.pending.length < this.opts.maxOutstanding) {
-      this.send(this.queue.shift()!);
+      this.frame(w, this.queue.shift()!);
+      frames++;
     }
+    if (frames > 0) this.rawWrite(w.bytes(), frames);
   }
 
   private send(p: Packet): void {
-    if (p.xid === undefined || p.xid > 0) p.xid = this.nextXid();
     const w = new Writer(128);
+    this.frame(w, p);
+    this.rawWrite(w.bytes());
+  }
+
+  /** Appends one request frame to `w` and moves the packet to the pending FIFO. */
+  private frame(w: Writer, p: Packet): void {
+    if (p.xid === undefined || p.xid > 0) p.xid = this.nextXid();
+    const start = w.pos;
     w.int(0);
     R.RequestHeader.write(w, { xid: p.xid, type: p.type });
     p.write?.(w);
-    w.patchInt(0, w.pos - 4);
+    w.patchInt(start, w.pos - start - 4);
     this.pending.push(p);
     if (this.pending.length > this.counters.peakOutstanding) this.counters.peakOutstanding = this.pending.length;
-    this.rawWrite(w.bytes());
   }
 
   private sendAuth(entry: AuthEntry): void {
@@ -423,10 +444,10 @@ export class ClientCnxn {
     this.rawWrite(w.bytes());
   }
 
-  private rawWrite(b: Buffer): void {
+  private rawWrite(b: Buffer, frames = 1): void {
     if (!this.socket) return;
     this.lastSend = Date.now();
-    this.counters.sent++;
+    this.counters.sent += frames;
     this.socket.write(b);
   }
 
