@@ -138,6 +138,7 @@ describe('command line', () => {
   it('accepts the documented flags and refuses others with a sentence', () => {
     expect(parseArgs(['--servers', '3', '--quick'])).toMatchObject({ servers: 3, quick: true, rounds: 2 });
     expect(parseArgs(['--large']).large).toBe(true);
+    expect(parseArgs(['--report']).report).toBe(true);
     expect(() => parseArgs(['--servers', '4'])).toThrow(/1, 3 or 5/);
     expect(() => parseArgs(['--rounds', '1'])).toThrow(/at least 2/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);

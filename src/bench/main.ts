@@ -1,4 +1,4 @@
-// npm run bench [-- --servers 1|3|5] [--quick] [--rounds N] [--large] [--profile]
+// npm run bench [-- --servers 1|3|5] [--quick] [--rounds N] [--large] [--profile] [--report]
 // Our server side by side with Apache ZooKeeper 3.8 on this machine, driven by the same Java
 // load generator; prints a table of ours/theirs ratios and writes docs/bench/latest.json and
 // docs/bench/README.md. See docs/bench/README.md for what each number means.
@@ -26,12 +26,14 @@ export interface Args {
   rounds: number;
   large: boolean;
   profile: boolean;
+  /** Only render docs/bench/README.md again from latest.json and bench/NOTES.md. */
+  report: boolean;
   zkHeap: string;
 }
 
 /** Parses the command line; a bad flag is an error that says what is accepted. */
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { servers: 1, quick: false, rounds: 2, large: false, profile: false, zkHeap: '' };
+  const a: Args = { servers: 1, quick: false, rounds: 2, large: false, profile: false, report: false, zkHeap: '' };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const value = (): string => {
@@ -48,8 +50,9 @@ export function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(a.rounds) || a.rounds < 2) throw new Error(`--rounds must be an integer of at least 2 (A B A B), not ${argv[i]}`);
     } else if (f === '--large') a.large = true;
     else if (f === '--profile') a.profile = true;
+    else if (f === '--report') a.report = true;
     else if (f === '--zk-heap') a.zkHeap = value();
-    else throw new Error(`unknown option ${f}; use --servers 1|3|5, --quick, --rounds N, --large, --profile, --zk-heap SIZE`);
+    else throw new Error(`unknown option ${f}; use --servers 1|3|5, --quick, --rounds N, --large, --profile, --report, --zk-heap SIZE`);
   }
   return a;
 }
@@ -209,6 +212,10 @@ function write(results: ReturnType<typeof loadResults>): void {
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
+  if (a.report) {
+    write(loadResults(join(OUT, 'latest.json')));
+    return;
+  }
   if (!existsSync(join(ROOT, 'dist', 'server', 'main.js'))) throw new Error('dist/server/main.js is missing; run npm run build:node first');
   const classDir = compileLoadGenerators();
   try {

@@ -172,8 +172,9 @@ export function renderReport(r: Results, notes = ''): string {
   const parts = [
     '# Benchmark: ours side by side with Apache ZooKeeper 3.8',
     '',
-    'Written by `npm run bench` (`-- --servers 3|5`, `--quick`, `--large`, `--profile`); every figure comes from',
-    '[latest.json](latest.json). Timings are measured, never asserted by tests. Run it on an idle machine:',
+    'Written by `npm run bench` after `npm run build:node` (`-- --servers 3|5`, `--quick`, `--rounds N`, `--large`,',
+    '`--profile`; `--report` only re-renders this file); every figure comes from [latest.json](latest.json), each',
+    'kind of run replacing its own section. Timings are measured, never asserted by tests. Run it on an idle machine:',
     'the load generator shares the cores with the servers, so absolute numbers are lower than on a',
     'dedicated client host, and both sides pay the same.',
     '',
