@@ -49,7 +49,8 @@ export interface PollSink {
 }
 
 export class Poller {
-  readonly states = new Map<number, AdminState>();
+  /** Every node's state as of the last whole round (never half of one: views and events agree). */
+  states = new Map<number, AdminState>();
   private readonly observer = new EnsembleObserver();
   /** Per node: the pid whose event log we follow and the last seq read from it. */
   private readonly cursors = new Map<number, { pid: number; seq: number }>();
@@ -89,19 +90,22 @@ export class Poller {
 
   private async round(): Promise<void> {
     const targets = this.targets();
+    const next = new Map<number, AdminState>();
     await Promise.all(
       targets.map(async (t) => {
-        if (!t.running) this.states.set(t.myid, { ...UNREACHABLE, role: 'down' });
+        const before = this.states.get(t.myid) ?? null;
+        if (!t.running) next.set(t.myid, { ...UNREACHABLE, role: 'down' });
         // A stopped process cannot answer; keep what it said last and call it paused.
-        else if (t.paused) this.states.set(t.myid, { ...(this.states.get(t.myid) ?? UNREACHABLE), role: 'paused' });
+        else if (t.paused) next.set(t.myid, { ...(before ?? UNREACHABLE), role: 'paused' });
         else {
-          const s = await readAdmin(t.adminPort, this.states.get(t.myid) ?? null);
+          const s = await readAdmin(t.adminPort, before);
           const epoch = s.reachable && t.epochFile ? readCurrentEpoch(t.epochFile) : null;
-          this.states.set(t.myid, epoch !== null && s.role !== 'standalone' ? { ...s, epoch } : s);
-          if (t.engine === 'ours' && t.pid !== null && this.states.get(t.myid)!.reachable) await this.followMemberLog(t);
+          next.set(t.myid, epoch !== null && s.role !== 'standalone' ? { ...s, epoch } : s);
+          if (t.engine === 'ours' && t.pid !== null && s.reachable) await this.followMemberLog(t);
         }
       }),
     );
+    this.states = next;
     if (this.stopped) return;
     const now = Date.now();
     const events = this.observer.observe(

@@ -17,7 +17,8 @@ const engines = [
 /** Resolves with the lab view once `pred` holds (checked at every state push). */
 function until(lab: LabService, pred: (v: LabView) => boolean, timeoutMs: number, what: string): Promise<LabView> {
   return new Promise((resolve, reject) => {
-    const check = (): void => {
+    const check = (p?: { kind: string }): void => {
+      if (p && p.kind !== 'state') return;
       const v = lab.view();
       if (v && pred(v)) {
         clearTimeout(timer);
