@@ -14,15 +14,15 @@ describe.skipIf(!chromiumAvailable || !apache)('a mixed lab in Chromium', () => 
     await lab?.stop();
   });
 
-  it('launches 3 nodes of two engines that elect one leader and agree on the epoch', { timeout: 180_000 }, async () => {
+  it('launches 3 nodes of two engines that elect one leader and agree on the epoch', { timeout: 360_000 }, async () => {
     const page = lab.page;
     await page.getByTestId('launch').waitFor();
     await page.getByTestId('size').getByText('3', { exact: true }).click();
     await page.getByTestId('engines').getByText('Mixed').click();
     expect(await page.getByTestId('launch').textContent()).toBe('Launch 3-node lab');
     await page.getByTestId('launch').click();
-    await page.locator('[data-role="leader"]').waitFor({ timeout: 120_000 });
-    await expect.poll(async () => page.locator('[data-role="follower"]').count(), { timeout: 60_000 }).toBe(2);
+    await page.locator('[data-role="leader"]').waitFor({ timeout: 150_000 });
+    await expect.poll(async () => page.locator('[data-role="follower"]').count(), { timeout: 150_000 }).toBe(2);
     expect(await page.getByTestId('node-2').textContent()).toContain('Apache 3.8');
     expect(await page.getByTestId('node-1').textContent()).toContain('ours');
     // Every node reports an epoch of its own engine's reading, and they agree.
