@@ -100,6 +100,12 @@ describe('summarise', () => {
     expect(get.target).toEqual(TARGETS.throughput);
     const rss = rows.find((r) => r.key === 'rssMaxMember')!;
     expect(rss.ours).toBeCloseTo(100 / 3);
+    // A window with no completed op (LoadGen prints -1) counts as missing, not as a latency.
+    const empty = round('zookeeper', 4, 1);
+    empty.light.get = { ...empty.light.get, ops: 0, p50Ms: -1, p99Ms: -1 };
+    const withEmpty = summarise([round('ours', 1, 2), round('zookeeper', 1, 1), empty]).find((r) => r.key === 'light.get.p50Ms')!;
+    expect(withEmpty.theirsRounds).toEqual([0.1, null]);
+    expect(withEmpty.theirs).toBe(0.1);
     // No ensemble, no failover: the row is left out rather than shown empty.
     expect(rows.find((r) => r.key === 'failoverMs')).toBeUndefined();
   });

@@ -213,7 +213,10 @@ function write(results: ReturnType<typeof loadResults>): void {
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   if (a.report) {
-    write(loadResults(join(OUT, 'latest.json')));
+    const results = loadResults(join(OUT, 'latest.json'));
+    // The rows are derived from the rounds: derive them again with the current rules.
+    for (const c of Object.values(results.comparisons)) c.rows = summarise(c.raw);
+    write(results);
     return;
   }
   if (!existsSync(join(ROOT, 'dist', 'server', 'main.js'))) throw new Error('dist/server/main.js is missing; run npm run build:node first');

@@ -42,9 +42,11 @@ export function summarise(rounds: RoundResult[]): MetricRow[] {
   const ours = rounds.filter((r) => r.impl === 'ours');
   const theirs = rounds.filter((r) => r.impl === 'zookeeper');
   const rows: MetricRow[] = [];
+  // No metric is negative: LoadGen reports -1 for the percentiles of a window with no completed op.
+  const value = (v: number | null | undefined): number | null => (v === null || v === undefined || !(v >= 0) ? null : v);
   const add = (key: string, label: string, unit: string, pick: Pick, target?: Target) => {
-    const o = ours.map((r) => pick(r) ?? null);
-    const t = theirs.map((r) => pick(r) ?? null);
+    const o = ours.map((r) => value(pick(r)));
+    const t = theirs.map((r) => value(pick(r)));
     const om = median(o.filter((x): x is number => x !== null));
     const tm = median(t.filter((x): x is number => x !== null));
     if (om === null && tm === null) return;
