@@ -78,8 +78,17 @@ function versions(): Environment['versions'] {
   return { node: process.version, java, zookeeper, ours: commit ? `${pkg.version} (git ${commit})` : pkg.version };
 }
 
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'unknown';
+  }
+}
+
 function environment(zkHeap: string): Environment {
   return {
+    loadAverage: { start: loadAverage() },
     date: new Date().toISOString(),
     machine: machineInfo(tmpdir()),
     versions: versions(),
@@ -122,6 +131,7 @@ async function comparison(a: Args, classDir: string): Promise<void> {
     log('our server with forceSync on and off');
     fsync = await fsyncOnOff(s);
   }
+  finished(env);
   const section = {
     env,
     servers: a.servers,
@@ -157,6 +167,7 @@ async function large(a: Args, classDir: string): Promise<void> {
     log(`large tree: ${impl}`);
     out.push(await runLarge(impl, { parents, perParent, payload: 100, zkHeap, classDir, log }));
   }
+  finished(env);
   const results = loadResults(join(OUT, 'latest.json'));
   results.large = { env, parents, perParent, payload: 100, results: out };
   write(results);
@@ -192,6 +203,7 @@ async function profile(a: Args, classDir: string): Promise<void> {
     rmSync(profDir, { recursive: true, force: true });
     workloads.push({ workload: w, opsPerSec, cpuprofile: name, flamegraph: svg, top: topSelfTime(p, 25) });
   }
+  finished(env);
   const results = loadResults(join(OUT, 'latest.json'));
   results.profile = { env, workloads };
   write(results);
@@ -199,6 +211,11 @@ async function profile(a: Args, classDir: string): Promise<void> {
     console.log(`\n${w.workload}: top self time`);
     console.log(textTable([['ms', '%', 'function'], ...w.top.slice(0, 15).map((t) => [t.selfMs.toFixed(0), t.percent.toFixed(1), t.fn])]));
   }
+}
+
+/** Notes the load average at the end of the run in the section it made. */
+function finished(env: Environment): void {
+  if (env.loadAverage) env.loadAverage.end = loadAverage();
 }
 
 function write(results: ReturnType<typeof loadResults>): void {

@@ -16,6 +16,8 @@ export interface Environment {
   versions: { node: string; java: string; zookeeper: string; ours: string };
   zkHeap: string;
   note: string;
+  /** /proc/loadavg (1, 5, 15 min) when the run started and when it ended: how busy the machine was. */
+  loadAverage?: { start: string; end?: string };
 }
 
 export interface ComparisonSection {
@@ -113,6 +115,7 @@ function envText(e: Environment): string {
     `- Machine: ${m.cores} cores (${m.cpuModel}), ${(m.ramBytes / 1073741824).toFixed(1)} GiB RAM, disk ${m.disk}, Linux ${m.kernel}`,
     `- Versions: ours ${e.versions.ours} on Node ${e.versions.node}; ${e.versions.zookeeper} on ${e.versions.java}; ZooKeeper's JVM: -Xmx${e.zkHeap}, default (G1) collector, full JIT`,
     `- ${e.note}`,
+    ...(e.loadAverage ? [`- Load average (1/5/15 min) at the start ${e.loadAverage.start}${e.loadAverage.end ? `, at the end ${e.loadAverage.end}` : ''}: other work on the machine during the run.`] : []),
   ].join('\n');
 }
 
