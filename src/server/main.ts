@@ -9,7 +9,7 @@ import { ConfigError, isDistributed, loadConfig, type ServerConfig } from './con
 import { ServerCore, type Logger } from './core';
 import { ClientConnection } from './net/connection';
 import { StandaloneReplicator } from './standalone';
-import { QuorumPeer } from './ensemble/peer';
+import { QuorumPeer } from './quorum/peer';
 import { readJaasUsers } from './auth/sasl';
 import { openStorage } from './storage/open';
 

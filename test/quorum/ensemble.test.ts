@@ -44,6 +44,8 @@ describe('ensembles of our members', () => {
     });
     // Restart them one by one from empty, as the seed tells it.
     await Promise.all(ensemble.members.map((m) => m.kill()));
+    const { rmSync } = await import('node:fs');
+    for (const m of ensemble.members) rmSync(`${m.dataDir}/version-2`, { recursive: true, force: true });
     const [m1, m2, m3, m4, m5] = ensemble.members as [OurMember, OurMember, OurMember, OurMember, OurMember];
     await m1.launch();
     await m2.launch();

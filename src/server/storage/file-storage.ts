@@ -208,7 +208,8 @@ export class FileStorage implements Storage {
         else out.push(e.txn);
       }
     }
-    return reachesBack ? out : null;
+    // From the newest snapshot on the log is complete: recovery replays exactly it.
+    return reachesBack || after === this.lastSnap?.zxid ? out : null;
   }
 
   /**

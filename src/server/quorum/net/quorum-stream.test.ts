@@ -56,6 +56,9 @@ describe('ZAB packets (Leader.java layouts)', () => {
     expect([li.type, li.zxid, li.data!.toString('hex')]).toEqual([17, 0x400000000n, '00010000']);
     const ae = toPacket({ type: 'ACKEPOCH', lastLoggedZxid: 0x300000009n, currentEpoch: -1n });
     expect([ae.type, ae.zxid, ae.data!.toString('hex')]).toEqual([18, 0x300000009n, 'ffffffff']);
+    // A learner's PING answer carries a (maybe empty) array, never null; the leader's PING has none.
+    expect(toPacket({ type: 'PING', zxid: 5n, touches: [] }, 'learner').data).toEqual(Buffer.alloc(0));
+    expect(toPacket({ type: 'PING', zxid: 5n, touches: [] }, 'leader').data).toBeNull();
     const w = new Writer(64);
     QuorumPacket.write(w, toPacket({ type: 'UPTODATE' }));
     // int type, long zxid -1, buffer null (-1), vector null... authinfo empty (0).

@@ -105,7 +105,8 @@ export class QuorumStream extends EventEmitter<QuorumStreamEvents> {
   /** Sends one message (SNAP goes through sendSnapshot). */
   send(msg: ZabMessage<WireTxn>): void {
     const w = new Writer(64 + (msg.type === 'PROPOSAL' || msg.type === 'INFORM' ? msg.txn.bytes.length : 0));
-    QuorumPacket.write(w, toPacket(msg));
+    // The remote end is the other role: a stream to a leader is a learner's.
+    QuorumPacket.write(w, toPacket(msg, this.remote === 'leader' ? 'learner' : 'leader'));
     this.write(w.bytes());
   }
 

@@ -61,8 +61,11 @@ function encodeTouches(touches: SessionTouch[]): Buffer {
   return w.bytes();
 }
 
-/** The QuorumPacket for a message (a SNAP's snapshot stream is written after it separately). */
-export function toPacket(m: ZabMessage<WireTxn>): QuorumPacket {
+/**
+ * The QuorumPacket for a message sent by `sender` (a SNAP's snapshot stream is written after it
+ * separately).
+ */
+export function toPacket(m: ZabMessage<WireTxn>, sender: PacketSource = 'leader'): QuorumPacket {
   const p = (type: number, zxid: bigint, data: Buffer | null = null): QuorumPacket => ({ type, zxid, data, authinfo: [] });
   switch (m.type) {
     case 'FOLLOWERINFO':
@@ -87,8 +90,9 @@ export function toPacket(m: ZabMessage<WireTxn>): QuorumPacket {
     case 'UPTODATE':
       return p(PacketType.UPTODATE, -1n);
     case 'PING':
-      // The leader's PING carries nothing; the learner's answer carries its session touches.
-      return p(PacketType.PING, m.zxid, m.touches.length > 0 ? encodeTouches(m.touches) : null);
+      // The leader's PING carries nothing; the learner's answer always carries its touches,
+      // even none (LearnerHandler reads the data without a null check).
+      return p(PacketType.PING, m.zxid, sender === 'learner' ? encodeTouches(m.touches) : null);
     case 'REQUEST': {
       const r = m.request;
       const w = new Writer(16 + (r.body?.length ?? 0));

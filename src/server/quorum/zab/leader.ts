@@ -127,6 +127,23 @@ export class LeaderCore<T extends TxnLike> {
     this.committedLogBase = this.lastProcessed;
     this.leaderStateSummary = { currentEpoch: epochs.currentEpoch, lastZxid: this.lastProcessed };
     this.epochCandidate = -1n;
+    this.seedCommittedLog();
+  }
+
+  /**
+   * ZKDatabase keeps the last commitLogCount txns it loaded in its committed log, so a leader
+   * can DIFF recent learners at once; take them from the log after the newest snapshot.
+   */
+  private seedCommittedLog(): void {
+    const base = this.view.snapshotZxid();
+    const logged = this.view.txnsAfter(base);
+    if (logged === null) return;
+    const lastLogged = logged.length > 0 ? logged[logged.length - 1]!.zxid : base;
+    if (lastLogged !== this.lastProcessed) return;
+    const keep = logged.slice(-this.cfg.commitLogCount);
+    this.committedLog.push(...keep);
+    this.committedLogComplete = keep.length === logged.length;
+    this.committedLogBase = base;
   }
 
   private get myid(): number {
@@ -393,6 +410,8 @@ export class LeaderCore<T extends TxnLike> {
       committedLogBase: this.committedLogBase,
       snapshotZxid: this.view.snapshotZxid(),
       txnsAfter: (z) => this.view.txnsAfter(z),
+      logSyncLimitBytes: this.view.logSyncLimitBytes?.() ?? -1,
+      txnSize: (t) => this.view.txnSize?.(t) ?? 0,
     });
     h.stage = 'syncing';
     h.lastHeard = this.halfTicks;

@@ -26,6 +26,9 @@ export interface LeaderHistory<T extends TxnLike> {
   snapshotZxid: bigint;
   /** The logged history after `zxid` (null when the log does not reach back to it). */
   txnsAfter(zxid: bigint): T[] | null;
+  /** Bytes of logged txns a DIFF may take from the log (negative: no limit). */
+  logSyncLimitBytes: number;
+  txnSize(t: T): number;
 }
 
 type Window<T> = { zxid: bigint; txn: T | null }[];
@@ -70,6 +73,12 @@ function historyWindow<T extends TxnLike>(peerLastZxid: bigint, h: LeaderHistory
   }
   for (const t of memory) if (t.zxid > loggedUpTo) window.push({ zxid: t.zxid, txn: t });
   if (window[window.length - 1]!.zxid !== h.lastProcessedZxid) return null;
+  if (h.logSyncLimitBytes >= 0) {
+    // ZKDatabase.getProposalsFromTxnLog: past snapshotSizeFactor of the snapshot, SNAP is cheaper.
+    let bytes = 0;
+    for (const p of window) if (p.txn !== null && p.zxid > peerLastZxid) bytes += h.txnSize(p.txn);
+    if (bytes > h.logSyncLimitBytes) return null;
+  }
   return window;
 }
 

@@ -66,6 +66,13 @@ export interface ZabStorageView<T extends TxnLike> {
    * at or before `zxid` exists), else null.
    */
   txnsAfter(zxid: bigint): T[] | null;
+  /** Bytes a txn takes in a DIFF (absent: the log is used whatever its size). */
+  txnSize?(t: T): number;
+  /**
+   * How many bytes of logged txns a DIFF may carry before a SNAP is cheaper (snapshotSizeFactor
+   * times the snapshot's size, ZKDatabase.calculateTxnLogSizeLimit); absent or negative: no limit.
+   */
+  logSyncLimitBytes?(): number;
 }
 
 export interface ZabConfig {
