@@ -51,6 +51,8 @@ export type QuorumEvent =
   | { type: 'ack'; sid: number; from: number; zxid: bigint }
   | { type: 'commit'; sid: number; zxid: bigint }
   | { type: 'leader.abdicated'; sid: number; epoch: bigint; reason: string }
+  // ---- dynamic reconfiguration (a committed reconfig, or one found in the database)
+  | { type: 'config.changed'; sid: number; version: bigint; voters: number[]; observers: number[] }
   // ---- the server around the cores
   | { type: 'server.started'; sid: number; mode: 'standalone' | 'quorum'; zxid: bigint; pid: number }
   | { type: 'session.expired'; sid: number; session: bigint };
@@ -83,6 +85,7 @@ export const QUORUM_EVENT_TYPES: readonly QuorumEventType[] = [
   'ack',
   'commit',
   'leader.abdicated',
+  'config.changed',
   'server.started',
   'session.expired',
 ];
@@ -135,6 +138,8 @@ export function describeEvent(e: QuorumEvent): string {
       return `${e.sid} commits ${z(e.zxid)}`;
     case 'leader.abdicated':
       return `${e.sid} abdicates epoch ${e.epoch}: ${e.reason}`;
+    case 'config.changed':
+      return `${e.sid} adopted config version ${z(e.version)}: voters [${e.voters.join(',')}]${e.observers.length > 0 ? `, observers [${e.observers.join(',')}]` : ''}`;
     case 'server.started':
       return `${e.sid} started (${e.mode}) at ${z(e.zxid)}`;
     case 'session.expired':

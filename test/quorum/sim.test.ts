@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { describeOptions, runSchedule, type ScheduleResult } from './sim/schedule';
 
 const one = process.env.ZK_SIM_SEED;
-const count = Number(process.env.ZK_SIM_SEEDS ?? 400);
+const count = Number(process.env.ZK_SIM_SEEDS ?? 2000);
 const from = Number(process.env.ZK_SIM_FROM ?? 1);
 
 function report(r: ScheduleResult): string {

@@ -54,7 +54,9 @@ export type PeerInput<T extends TxnLike> =
   // ---- either
   | { type: 'sync'; id: number; request: ForwardedRequest }
   /** Stop the current role (disk failure); the member looks for a leader again. */
-  | { type: 'stopRole'; reason: string };
+  | { type: 'stopRole'; reason: string }
+  /** A dynamic config was committed (or found in the database): new voters and config text. */
+  | { type: 'config'; version: bigint; voters: number[]; members: number[]; configText: string };
 
 export type PeerAction<T extends TxnLike> =
   | StorageAction<T>
@@ -155,6 +157,9 @@ export class QuorumPeerCore<T extends TxnLike> {
         break;
       case 'tick':
         this.toRole({ type: 'tick' }, { type: 'tick' });
+        break;
+      case 'config':
+        this.adoptConfig(input);
         break;
       case 'persisted': {
         // Writes of an earlier role finishing late mean nothing to this one.
@@ -315,6 +320,22 @@ export class QuorumPeerCore<T extends TxnLike> {
         this.out.actions.push({ type: 'disconnectFromLeader' });
         return;
     }
+  }
+
+  /**
+   * QuorumPeer.processReconfig, reduced: the verifier every part shares takes the new voters,
+   * and notifications and NEWLEADER carry the new text from now on. A member removed from the
+   * voters keeps its role until the next election, as observers and leavers do in ZooKeeper.
+   */
+  private adoptConfig(c: { version: bigint; voters: number[]; members: number[]; configText: string }): void {
+    this.qv.reset(c.voters);
+    this.cfg.voters = [...c.voters];
+    this.cfg.members = [...c.members];
+    this.cfg.configText = c.configText;
+    this.election.cfg.configText = c.configText;
+    if (this.role) this.role.cfg.configText = c.configText;
+    const voters = new Set(c.voters);
+    this.out.events.push({ type: 'config.changed', sid: this.myid, version: c.version, voters: [...c.voters].sort((a, b) => a - b), observers: c.members.filter((m) => !voters.has(m)).sort((a, b) => a - b) });
   }
 
   private endRole(reason: string): void {

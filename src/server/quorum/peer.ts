@@ -7,7 +7,8 @@ import { Err, OpCode } from '../../protocol/codes';
 import { describeEvent, type QuorumEvent } from '../../protocol/events';
 import { Reader, Writer } from '../../protocol/jute';
 import type { LoggedTxn } from '../../protocol/txn';
-import type { ServerConfig } from '../config';
+import type { QuorumServer, ServerConfig } from '../config';
+import { CONFIG_PATH } from '../tree/datatree';
 import type { Logger, ServerCore } from '../core';
 import type { EventLog } from '../events';
 import { Prep } from '../prep';
@@ -16,6 +17,7 @@ import { decodeRequestBody, type Request } from '../request';
 import { SessionTracker } from '../session/tracker';
 import { encodeSnapStream, type SnapStreamReader } from '../storage/snapstream';
 import { ttlOf } from '../tree/datatree';
+import { computeReconfig, configText, parseConfigText } from './dynconfig';
 import { ELECTION_DEFAULTS } from './election/fle';
 import { ElectionTransport } from './net/election-transport';
 import { decodeNotification, encodeNotification } from './net/notification';
@@ -30,20 +32,12 @@ import { epochOf, hexZxid, type ForwardedRequest, type StorageAction, type ZabMe
 type ZabPhase = 'election' | 'discovery' | 'synchronization' | 'broadcast';
 
 /** Events worth a line in the server log too. */
-const LOGGED = new Set<QuorumEvent['type']>(['election.decided', 'role.ended', 'leader.established', 'leader.abdicated', 'leader.sync', 'learner.sync', 'leader.learnerGone', 'leader.epochProposed']);
+const LOGGED = new Set<QuorumEvent['type']>(['election.started', 'election.decided', 'role.ended', 'leader.established', 'leader.abdicated', 'leader.sync', 'learner.sync', 'leader.learnerGone', 'leader.epochProposed']);
 
 /** Reads a whole-number property of zoo.cfg (a `zookeeper.*` system property in ZooKeeper). */
 function intProperty(cfg: ServerConfig, key: string, fallback: number): number {
   const v = Number(cfg.properties.get(key) ?? cfg.properties.get(`zookeeper.${key}`));
   return Number.isInteger(v) && v > 0 ? v : fallback;
-}
-
-/** The quorum verifier as ZooKeeper prints it: server lines then the version. */
-export function configText(cfg: ServerConfig): string {
-  const lines = [...cfg.servers.values()]
-    .sort((a, b) => a.sid - b.sid)
-    .map((s) => `server.${s.sid}=${s.host}:${s.quorumPort}:${s.electionPort}:${s.type}${s.clientPort !== undefined ? `;${s.clientHost}:${s.clientPort}` : ''}`);
-  return `${lines.join('\n')}\nversion=0`;
 }
 
 interface StorageOp {
@@ -83,6 +77,10 @@ export class QuorumPeer implements Replicator {
   private nextSyncId = 1;
   private readonly revalidations = new Map<bigint, ((valid: boolean) => void)[]>();
   proposalSizes: [number, number, number] = [-1, -1, -1];
+  /** Version of the dynamic config: the zxid of the reconfig that made it (0 = zoo.cfg's). */
+  configVersion = 0n;
+  /** zoo.cfg's servers, the config again when a reconfig is truncated away. */
+  private readonly staticServers: Map<number, QuorumServer>;
 
   constructor(
     private readonly server: ServerCore,
@@ -91,6 +89,7 @@ export class QuorumPeer implements Replicator {
     private readonly events: EventLog,
   ) {
     this.myid = cfg.myid!;
+    this.staticServers = new Map(cfg.servers);
     const me = cfg.servers.get(this.myid);
     if (!me) throw new Error(`myid ${this.myid} has no server.${this.myid} line in ${cfg.path}`);
     const peers = new Map([...cfg.servers.values()].filter((s) => s.sid !== this.myid).map((s) => [s.sid, { host: s.host, port: s.electionPort }]));
@@ -168,7 +167,7 @@ export class QuorumPeer implements Replicator {
         myid: this.myid,
         voters: [...cfg.servers.values()].filter((s) => s.type === 'participant').map((s) => s.sid),
         members: [...cfg.servers.keys()],
-        configText: configText(cfg),
+        configText: configText(cfg.servers.values(), 0n),
         initLimit: cfg.initLimit,
         syncLimit: cfg.syncLimit,
         commitLogCount: intProperty(cfg, 'commitLogCount', 500),
@@ -179,7 +178,7 @@ export class QuorumPeer implements Replicator {
       this.startupEpochs(),
       this.storageView(),
     );
-    this.server.tree.setConfigNode(configText(this.cfg) + '\n', 0n);
+    this.settleConfigNode();
     const me = this.cfg.servers.get(this.myid)!;
     await this.election.listen();
     await new Promise<void>((resolve, reject) => {
@@ -327,6 +326,7 @@ export class QuorumPeer implements Replicator {
         skipACL: this.cfg.skipACL,
         reconfigEnabled: this.cfg.reconfigEnabled,
         standalone: false,
+        reconfig: (req, zxid) => computeReconfig(this.cfg.servers, this.configVersion, req, zxid),
         now: Date.now,
       });
     } else if (state === ServerState.LOOKING) {
@@ -362,6 +362,7 @@ export class QuorumPeer implements Replicator {
     const { header, txn } = t.txn;
     this.server.applyCommitted(t.txn);
     this.storage.applied(header.zxid);
+    if (txn.type === OpCode.reconfig && txn.data) this.adoptConfig(txn.data.toString('utf8'), header.zxid);
     if (this.prep) this.prep.applied(header.zxid);
     if (this.tracker) {
       if (txn.type === OpCode.closeSession) this.tracker.remove(header.clientId);
@@ -375,7 +376,43 @@ export class QuorumPeer implements Replicator {
     s.sessionTable.clear();
     image.applyTo(s.tree, s.sessionTable, zxid);
     s.tree.rebuildQuotas();
-    s.tree.setConfigNode(configText(this.cfg) + '\n', 0n);
+    this.settleConfigNode();
+  }
+
+  // ---- dynamic config
+
+  /**
+   * After a load: a committed reconfig in the database wins over zoo.cfg; without one (or once
+   * it was truncated away) /zookeeper/config is zoo.cfg's, written locally as ZooKeeper does.
+   */
+  private settleConfigNode(): void {
+    const n = this.server.tree.getNode(CONFIG_PATH);
+    if (n && n.mzxid > 0n && n.data && n.data.length > 0) {
+      if (n.mzxid !== this.configVersion) this.adoptConfig(n.data.toString('utf8'), n.mzxid);
+      return;
+    }
+    if (this.configVersion !== 0n) this.adoptServers(new Map(this.staticServers), 0n);
+    this.server.tree.setConfigNode(configText(this.cfg.servers.values(), 0n), 0n);
+  }
+
+  /** A committed config (a reconfig txn, or one found in the database) becomes this member's. */
+  private adoptConfig(text: string, version: bigint): void {
+    const servers = parseConfigText(text);
+    if (servers.size === 0) {
+      this.log('WARN', `Ignoring dynamic config version ${version.toString(16)}: no server line can be read`);
+      return;
+    }
+    this.adoptServers(servers, version);
+  }
+
+  private adoptServers(servers: Map<number, QuorumServer>, version: bigint): void {
+    this.cfg.servers.clear();
+    for (const [sid, q] of servers) this.cfg.servers.set(sid, q);
+    this.configVersion = version;
+    this.election.setPeers(new Map([...servers.values()].filter((q) => q.sid !== this.myid).map((q) => [q.sid, { host: q.host, port: q.electionPort }])));
+    const voters = [...servers.values()].filter((q) => q.type === 'participant').map((q) => q.sid);
+    this.input({ type: 'config', version, voters, members: [...servers.keys()], configText: configText(servers.values(), version) });
+    this.log('INFO', `Dynamic config version ${version.toString(16)}: ${[...servers.values()].map((q) => `${q.sid} (${q.type})`).join(', ')}`);
   }
 
   // ---- storage: writes in the order the core asked, `persisted` for each durable prefix
@@ -453,11 +490,12 @@ export class QuorumPeer implements Replicator {
     s.sessionTable.clear();
     await this.storage.load(s.tree, s.sessionTable);
     s.tree.rebuildQuotas();
-    s.tree.setConfigNode(configText(this.cfg) + '\n', 0n);
+    this.settleConfigNode();
   }
 
   /** The role ended: once every write is on disk, the database is what the disk says. */
   private async reload(): Promise<void> {
+    if (this.inflight.size > 0) this.log('INFO', `waiting for ${this.inflight.size} disk writes before reloading the database`);
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     if (this.closed) return;
     try {

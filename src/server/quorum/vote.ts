@@ -26,19 +26,29 @@ export interface RecordedVote extends Vote {
   version: number;
 }
 
-/** The majority verifier over a fixed set of voting members (QuorumMaj). */
+/** The majority verifier over the voting members (QuorumMaj); a committed reconfig replaces them. */
 export class QuorumVerifier {
-  readonly voters: ReadonlySet<number>;
-  private readonly half: number;
+  private members: Set<number>;
+  private half: number;
 
   constructor(voters: Iterable<number>) {
-    this.voters = new Set(voters);
-    this.half = Math.floor(this.voters.size / 2);
+    this.members = new Set(voters);
+    this.half = Math.floor(this.members.size / 2);
+  }
+
+  get voters(): ReadonlySet<number> {
+    return this.members;
+  }
+
+  /** Adopts the voters of a committed dynamic config (every holder of this verifier sees them). */
+  reset(voters: Iterable<number>): void {
+    this.members = new Set(voters);
+    this.half = Math.floor(this.members.size / 2);
   }
 
   /** True when `sid` votes (has weight 1); observers and strangers have weight 0. */
   isVoter(sid: number): boolean {
-    return this.voters.has(sid);
+    return this.members.has(sid);
   }
 
   /** Strictly more than half of the voting members are in `acks` (non-voters do not count). */
@@ -46,7 +56,7 @@ export class QuorumVerifier {
     let n = 0;
     const seen = new Set<number>();
     for (const sid of acks) {
-      if (this.voters.has(sid) && !seen.has(sid)) {
+      if (this.members.has(sid) && !seen.has(sid)) {
         seen.add(sid);
         n++;
       }

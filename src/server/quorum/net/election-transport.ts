@@ -52,6 +52,12 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     this.opts.log?.(level, msg);
   }
 
+  /** A committed reconfig changed the members: new addresses are dialled from now on. */
+  setPeers(peers: Map<number, ElectionAddress>): void {
+    this.opts.peers.clear();
+    for (const [sid, a] of peers) this.opts.peers.set(sid, a);
+  }
+
   /** Listens on this member's election port; resolves once bound (the port actually used). */
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
