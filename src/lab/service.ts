@@ -53,6 +53,7 @@ export class LabService extends EventEmitter {
       if (!n) return null;
       return this.attached ? `${this.attached.hosts[myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`;
     },
+    (path, what) => this.push({ kind: 'tree.changed', path, what }),
   );
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
@@ -154,6 +155,12 @@ export class LabService extends EventEmitter {
         return this.tree.delete(req.path, req.version, req.recursive, req.through);
       case 'tree.sync':
         return this.tree.sync(req.path, req.through);
+      case 'tree.search':
+        return this.tree.search(req.prefix, req.through, req.limit);
+      case 'tree.export':
+        return this.tree.exportTree(req.path, req.through);
+      case 'tree.import':
+        return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
       case 'capabilities':
         return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
       case 'node':

@@ -1,8 +1,17 @@
 // The tree explorer's backend: reads and writes through our client, through the member the
 // user chose ("read through node N") or through the whole ensemble. Children are listed one
 // level at a time and paged; nothing caches the whole tree.
-import { connect, CreateMode, type ZkClient } from '../client';
+import { connect, CreateMode, NoNodeError, Ops, type Op, type Watcher, type ZkClient } from '../client';
 import type { Stat } from '../client';
+import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
+import { joinPath, parentOf, pathError } from '../protocol/paths';
+import { TreeExport, type TreeExportNode } from '../shared/contract';
+
+/** Nodes one export may hold: more is a subtree to export in parts. */
+export const EXPORT_MAX_NODES = 20_000;
+/** Ops per multi when importing (each multi is one transaction). */
+const IMPORT_BATCH_OPS = 500;
+const IMPORT_BATCH_BYTES = 512 * 1024;
 
 /** A Stat as JSON: 64-bit values as strings, zxids also split into epoch and counter. */
 export function statJson(s: Stat): Record<string, string | number> {
@@ -37,10 +46,48 @@ const MODES: Record<string, number> = {
   ttl: CreateMode.PERSISTENT_WITH_TTL,
 };
 
+/** What a znode is, from its ephemeralOwner (EphemeralType in ZooKeeper). */
+function kindOf(owner: bigint): TreeExportNode['kind'] {
+  if (owner === 0n) return 'persistent';
+  if (owner === CONTAINER_EPHEMERAL_OWNER) return 'container';
+  if (BigInt.asUintN(64, owner) >> 56n === 0xffn) return 'ttl';
+  return 'ephemeral';
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  skipped: number;
+  /** Ephemeral and TTL znodes of the export, created as persistent ones. */
+  converted: number;
+  transactions: number;
+}
+
 export class TreeBrowser {
   private clients = new Map<string, Promise<ZkClient>>();
+  /** One watcher per (connection, path, kind), so a path shown twice is watched once. */
+  private readonly watchers = new Map<string, Watcher>();
 
-  constructor(private readonly connectString: () => string, private readonly memberAddress: (myid: number) => string | null) {}
+  constructor(
+    private readonly connectString: () => string,
+    private readonly memberAddress: (myid: number) => string | null,
+    /** A znode on screen changed (its children or its data): the view reloads just that. */
+    private readonly changed: (path: string, what: 'children' | 'data') => void = () => {},
+  ) {}
+
+  /** A one-shot watch that tells the view; re-armed when the view reads the znode again. */
+  private watcher(through: number | null, path: string, what: 'children' | 'data'): Watcher {
+    const key = `${through}|${what}|${path}`;
+    let w = this.watchers.get(key);
+    if (!w) {
+      w = () => {
+        this.watchers.delete(key);
+        this.changed(path, what);
+      };
+      this.watchers.set(key, w);
+    }
+    return w;
+  }
 
   /** The lab's session through one member (myid) or through the whole ensemble (null). */
   private client(through: number | null): Promise<ZkClient> {
@@ -59,13 +106,13 @@ export class TreeBrowser {
 
   async children(path: string, through: number | null, offset: number, limit: number): Promise<{ children: string[]; total: number }> {
     const zk = await this.client(through);
-    const all = (await zk.getChildren(path)).sort();
+    const all = (await zk.getChildren(path, this.watcher(through, path, 'children'))).sort();
     return { children: all.slice(offset, offset + limit), total: all.length };
   }
 
   async node(path: string, through: number | null): Promise<{ path: string; data: string | null; stat: Record<string, string | number>; acl: { perms: number; scheme: string; id: string }[] }> {
     const zk = await this.client(through);
-    const { data, stat } = await zk.getData(path);
+    const { data, stat } = await zk.getData(path, this.watcher(through, path, 'data'));
     let acl: { perms: number; scheme: string; id: string }[] = [];
     try {
       acl = (await zk.getACL(path)).acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id }));
@@ -104,8 +151,111 @@ export class TreeBrowser {
     await zk.sync(path);
   }
 
+  /**
+   * Search by path prefix: `/app/con` lists the children of /app whose names start with "con"
+   * (`/app/` lists them all), sorted, at most `limit` of them.
+   */
+  async search(prefix: string, through: number | null, limit: number): Promise<{ paths: string[]; total: number }> {
+    if (!prefix.startsWith('/')) throw new Error(`A path starts with "/": ${prefix}`);
+    const cut = prefix.lastIndexOf('/');
+    const parent = cut === 0 ? '/' : prefix.slice(0, cut);
+    const partial = prefix.slice(cut + 1);
+    const zk = await this.client(through);
+    let names: string[];
+    try {
+      names = await zk.getChildren(parent);
+    } catch (e) {
+      if (e instanceof NoNodeError) return { paths: [], total: 0 };
+      throw e;
+    }
+    const hits = names.filter((n) => n.startsWith(partial)).sort();
+    return { paths: hits.slice(0, limit).map((n) => joinPath(parent, n)), total: hits.length };
+  }
+
+  /** The subtree under `path` as JSON (parents before children), up to EXPORT_MAX_NODES znodes. */
+  async exportTree(path: string, through: number | null): Promise<TreeExport> {
+    const zk = await this.client(through);
+    const nodes: TreeExportNode[] = [];
+    const queue = [path];
+    while (queue.length > 0) {
+      const p = queue.shift()!;
+      let got: { data: Buffer | null; stat: Stat };
+      let kids: string[];
+      try {
+        got = await zk.getData(p);
+        kids = await zk.getChildren(p);
+      } catch (e) {
+        if (e instanceof NoNodeError && p !== path) continue; // deleted while exporting
+        throw e;
+      }
+      if (p === '/zookeeper' || p.startsWith('/zookeeper/')) continue; // the server's own znodes
+      const rel = p === path ? '' : path === '/' ? p : p.slice(path.length);
+      nodes.push({ path: rel, data: got.data === null ? null : got.data.toString('base64'), kind: kindOf(got.stat.ephemeralOwner) });
+      if (nodes.length > EXPORT_MAX_NODES) throw new Error(`${path} holds more than ${EXPORT_MAX_NODES} znodes; export its children one by one.`);
+      for (const k of kids.sort()) queue.push(joinPath(p, k));
+    }
+    return { format: 'zookeeper-lab-tree', version: 1, root: path, exportedAt: Date.now(), nodes };
+  }
+
+  /**
+   * Creates an export's znodes under `target` (the export's root becomes `target`). Everything
+   * is checked before anything is written; then multis of up to 500 ops, each one transaction.
+   * Existing znodes are left alone, or get the export's data with `overwrite`.
+   */
+  async importTree(target: string, doc: unknown, overwrite: boolean, through: number | null): Promise<ImportResult> {
+    const parsed = TreeExport.safeParse(doc);
+    if (!parsed.success) throw new Error(`This is not a tree export of ZooKeeper Lab: ${parsed.error.issues[0]?.path.join('.') || 'document'}: ${parsed.error.issues[0]?.message}. Export a subtree from the Tree view to get one.`);
+    const bad = pathError(target);
+    if (bad) throw new Error(`Cannot import to ${target}: ${bad}`);
+    const zk = await this.client(through);
+    const full = (rel: string): string => (rel === '' ? target : target === '/' ? rel : target + rel);
+    const planned = new Set<string>();
+    const ops: Op[] = [];
+    const result: ImportResult = { created: 0, updated: 0, skipped: 0, converted: 0, transactions: 0 };
+    for (const n of parsed.data.nodes) {
+      const p = full(n.path);
+      const err = pathError(p);
+      if (err) throw new Error(`The export holds a bad path ${n.path}: ${err}. Nothing was imported.`);
+      if (planned.has(p)) throw new Error(`The export holds ${n.path} twice. Nothing was imported.`);
+      if (p === '/zookeeper' || p.startsWith('/zookeeper/')) throw new Error(`The export writes under /zookeeper (${p}), which belongs to the server. Nothing was imported.`);
+      const data = n.data === null ? null : Buffer.from(n.data, 'base64');
+      const exists = p === '/' || (await zk.exists(p)) !== null;
+      if (exists) {
+        if (overwrite && p !== '/') {
+          ops.push(Ops.setData(p, data, -1));
+          result.updated++;
+        } else result.skipped++;
+      } else {
+        const parent = parentOf(p);
+        if (!planned.has(parent) && (await zk.exists(parent)) === null) throw new Error(`${parent} does not exist and the export does not create it before ${p}. Nothing was imported.`);
+        if (n.kind === 'ephemeral' || n.kind === 'ttl') result.converted++;
+        ops.push(Ops.create(p, data, { mode: n.kind === 'container' ? CreateMode.CONTAINER : CreateMode.PERSISTENT }));
+        result.created++;
+      }
+      planned.add(p);
+    }
+    let batch: Op[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      await zk.multi(batch);
+      result.transactions++;
+      batch = [];
+      bytes = 0;
+    };
+    for (const op of ops) {
+      const size = op.path.length + ('data' in op && op.data ? Buffer.byteLength(op.data as Buffer) : 0) + 64;
+      if (batch.length >= IMPORT_BATCH_OPS || (batch.length > 0 && bytes + size > IMPORT_BATCH_BYTES)) await flush();
+      batch.push(op);
+      bytes += size;
+    }
+    await flush();
+    return result;
+  }
+
   /** Closes every session (the lab changed or is closing). */
   async close(): Promise<void> {
+    this.watchers.clear();
     const cs = [...this.clients.values()];
     this.clients.clear();
     await Promise.all(cs.map((c) => c.then((z) => z.close()).catch(() => {})));

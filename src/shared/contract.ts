@@ -85,6 +85,25 @@ export const Progress = z.object({
 });
 export type Progress = z.infer<typeof Progress>;
 
+/** One znode of a tree export: its path relative to the export's root ('' for the root). */
+export const TreeExportNode = z.object({
+  path: z.string().max(4096).refine((p) => p === '' || p.startsWith('/'), 'a relative path is empty or starts with "/"'),
+  /** base64, or null for a znode without data. */
+  data: z.string().max(1 << 22).nullable(),
+  kind: z.enum(['persistent', 'ephemeral', 'container', 'ttl']),
+});
+export type TreeExportNode = z.infer<typeof TreeExportNode>;
+
+/** A subtree as the Tree view exports and imports it (JSON, parents before children). */
+export const TreeExport = z.object({
+  format: z.literal('zookeeper-lab-tree'),
+  version: z.literal(1),
+  root: z.string(),
+  exportedAt: z.number(),
+  nodes: z.array(TreeExportNode).max(20_000),
+});
+export type TreeExport = z.infer<typeof TreeExport>;
+
 /** Requests the UI may make, with their parameters. */
 export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('state') }),
@@ -112,6 +131,10 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('watches.list') }),
   z.object({ method: z.literal('watches.add'), path: z.string().min(1).max(4096), kind: z.enum(['data', 'exist', 'child', 'persistent', 'persistent-recursive']) }),
   z.object({ method: z.literal('tree.sync'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
+  z.object({ method: z.literal('tree.search'), prefix: z.string().min(1).max(4096), through: z.number().int().nullable(), limit: z.number().int().min(1).max(1000) }),
+  z.object({ method: z.literal('tree.export'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
+  /** `doc` is checked against TreeExport by the backend, which says what is wrong with it. */
+  z.object({ method: z.literal('tree.import'), path: z.string().min(1).max(4096), doc: z.unknown(), overwrite: z.boolean(), through: z.number().int().nullable() }),
   z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
   z.object({ method: z.literal('destroy') }),
   z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
@@ -130,6 +153,8 @@ export const Push = z.discriminatedUnion('kind', [
   /** A launch under way, node by node; null when it is over. */
   z.object({ kind: z.literal('progress'), progress: Progress.nullable() }),
   z.object({ kind: z.literal('event'), event: HistoryEvent }),
+  /** A znode the Tree view shows changed (its children or its data). */
+  z.object({ kind: z.literal('tree.changed'), path: z.string(), what: z.enum(['children', 'data']) }),
   z.object({ kind: z.literal('watch.fired'), fire: z.object({ time: z.number(), path: z.string(), type: z.string(), kind: z.string(), watchId: z.number().int() }) }),
   /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
   z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),
