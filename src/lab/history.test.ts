@@ -67,3 +67,52 @@ describe('History', () => {
     h.close();
   });
 });
+
+describe('History of load runs', () => {
+  const run = {
+    startedAt: 1_700_000_000_000,
+    endedAt: 1_700_000_060_000,
+    settings: { sessions: 4, rate: 200, readPercent: 80, payloadBytes: 128 },
+    path: '/zk-lab/load/run-abc',
+    ops: 11_950,
+    errors: { ConnectionLoss: 12 },
+    p50: 0.61,
+    p99: 1840.5,
+    max: 2010.1,
+    members: [
+      { myid: 1, ops: 6000, errors: 12 },
+      { myid: 2, ops: 5950, errors: 0 },
+    ],
+    reason: 'stopped from the Load panel',
+    cleanup: 'removed /zk-lab/load/run-abc and its 4 znodes',
+  };
+
+  it('keeps load run summaries across a close and reopen, newest first', () => {
+    const h = new History(dir);
+    const a = h.loadRun(run);
+    const b = h.loadRun({ ...run, startedAt: run.startedAt + 100_000, errors: {} });
+    h.close();
+    const again = new History(dir);
+    expect(again.loadRuns()).toEqual([b, a]);
+    expect(again.loadRuns(1)).toEqual([b]);
+    expect(a).toEqual({ id: a.id, ...run });
+    again.close();
+  });
+
+  it('adds the load runs to a history of version 2 and keeps its events', () => {
+    const db = new Database(join(dir, 'history.sqlite'));
+    db.exec(`
+      CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, myid INTEGER, source TEXT NOT NULL, type TEXT NOT NULL, detail TEXT NOT NULL, data TEXT);
+      CREATE TABLE samples (time INTEGER NOT NULL, myid INTEGER NOT NULL, role TEXT NOT NULL, epoch INTEGER, zxid TEXT, zxid_counter INTEGER, connections INTEGER, outstanding INTEGER, avg_latency REAL);
+      INSERT INTO events (time, myid, source, type, detail, data) VALUES (${Date.now()}, 2, 'lab', 'node.killed', 'node 2 killed (SIGKILL)', '{}');
+      PRAGMA user_version = 2;
+    `);
+    db.close();
+    const h = new History(dir);
+    expect(h.events()).toMatchObject([{ myid: 2, source: 'lab', type: 'node.killed' }]);
+    expect(h.loadRuns()).toEqual([]);
+    h.loadRun(run);
+    expect(h.loadRuns().length).toBe(1);
+    h.close();
+  });
+});

@@ -4,10 +4,14 @@
 // app, so the timeline does too.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { HistoryEvent, Sample } from '../shared/contract';
+import type { HistoryEvent, LoadRunSummary, Sample } from '../shared/contract';
 
-/** Version 1: events(id,time,myid,type,detail), samples(time,myid,role,epoch,zxid_counter). */
-const SCHEMA_VERSION = 2;
+/**
+ * Version 1: events(id,time,myid,type,detail), samples(time,myid,role,epoch,zxid_counter).
+ * Version 2: events.source/data, samples.zxid/connections/outstanding/avg_latency.
+ * Version 3: load_runs (the Load panel's runs).
+ */
+const SCHEMA_VERSION = 3;
 /** Samples older than this are dropped when a lab is opened. */
 const KEEP_SAMPLES_MS = 7 * 24 * 3600_000;
 
@@ -36,22 +40,28 @@ export class History {
     if (version >= SCHEMA_VERSION) return;
     const has = (table: string): boolean => this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
     const migrate = this.db.transaction(() => {
-      if (!has('events')) {
+      // A history of version 2 has the events and samples of today; only what came later is added.
+      if (version < 2 && !has('events')) {
         this.db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, myid INTEGER, source TEXT NOT NULL, type TEXT NOT NULL, detail TEXT NOT NULL, data TEXT)');
-      } else {
+      } else if (version < 2) {
         // A lab from version 1: every event it has was the lab's own.
         this.db.exec("ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT 'lab'");
         this.db.exec('ALTER TABLE events ADD COLUMN data TEXT');
       }
-      if (!has('samples')) {
+      if (version < 2 && !has('samples')) {
         this.db.exec(
           'CREATE TABLE samples (time INTEGER NOT NULL, myid INTEGER NOT NULL, role TEXT NOT NULL, epoch INTEGER, zxid TEXT, zxid_counter INTEGER, connections INTEGER, outstanding INTEGER, avg_latency REAL)',
         );
-      } else {
+      } else if (version < 2) {
         for (const col of ['zxid TEXT', 'connections INTEGER', 'outstanding INTEGER', 'avg_latency REAL']) this.db.exec(`ALTER TABLE samples ADD COLUMN ${col}`);
       }
       this.db.exec('CREATE INDEX IF NOT EXISTS samples_time ON samples(time)');
       this.db.exec('CREATE INDEX IF NOT EXISTS events_time ON events(time)');
+      if (!has('load_runs')) {
+        this.db.exec(
+          'CREATE TABLE load_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, settings TEXT NOT NULL, path TEXT NOT NULL, ops INTEGER NOT NULL, errors TEXT NOT NULL, p50 REAL, p99 REAL, max REAL, members TEXT NOT NULL, reason TEXT NOT NULL, cleanup TEXT NOT NULL)',
+        );
+      }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
     migrate();
@@ -86,6 +96,48 @@ export class History {
         'SELECT time, myid, role, epoch, zxid, zxid_counter AS zxidCounter, connections, outstanding, avg_latency AS avgLatency FROM samples WHERE time >= ? ORDER BY time, myid',
       )
       .all(sinceMs) as Sample[];
+  }
+
+  /** Keeps the summary of a finished load run and returns it with its id. */
+  loadRun(run: Omit<LoadRunSummary, 'id'>): LoadRunSummary {
+    const r = this.db
+      .prepare('INSERT INTO load_runs (started_at, ended_at, settings, path, ops, errors, p50, p99, max, members, reason, cleanup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(run.startedAt, run.endedAt, JSON.stringify(run.settings), run.path, run.ops, JSON.stringify(run.errors), run.p50, run.p99, run.max, JSON.stringify(run.members), run.reason, run.cleanup);
+    return { id: Number(r.lastInsertRowid), ...run };
+  }
+
+  /** The newest `limit` load runs, newest first. */
+  loadRuns(limit = 50): LoadRunSummary[] {
+    const rows = this.db.prepare('SELECT * FROM load_runs ORDER BY id DESC LIMIT ?').all(limit) as {
+      id: number;
+      started_at: number;
+      ended_at: number;
+      settings: string;
+      path: string;
+      ops: number;
+      errors: string;
+      p50: number | null;
+      p99: number | null;
+      max: number | null;
+      members: string;
+      reason: string;
+      cleanup: string;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      settings: JSON.parse(r.settings) as LoadRunSummary['settings'],
+      path: r.path,
+      ops: r.ops,
+      errors: JSON.parse(r.errors) as Record<string, number>,
+      p50: r.p50,
+      p99: r.p99,
+      max: r.max,
+      members: JSON.parse(r.members) as LoadRunSummary['members'],
+      reason: r.reason,
+      cleanup: r.cleanup,
+    }));
   }
 
   /** When the first event of the lab was recorded (its launch), or null for an empty history. */

@@ -78,6 +78,100 @@ export const Sample = z.object({
 });
 export type Sample = z.infer<typeof Sample>;
 
+/** What the Load panel's generator runs (src/lab/load.ts). Bad values are refused with these sentences. */
+export const LoadSettings = z.object({
+  /** Client sessions, spread over the members round-robin. */
+  sessions: z.number().int('sessions must be a whole number').min(1, 'sessions must be 1 to 32').max(32, 'sessions must be 1 to 32').default(4),
+  /** Operations scheduled per second, all sessions together (open loop: they go out on schedule). */
+  rate: z.number().int('rate must be a whole number of ops/s').min(1, 'rate must be 1 to 5000 ops/s').max(5000, 'rate must be 1 to 5000 ops/s').default(200),
+  /** Share of getData among the operations; the rest are setData. */
+  readPercent: z.number().int('reads must be a whole percentage').min(0, 'reads must be 0 to 100 %').max(100, 'reads must be 0 to 100 %').default(80),
+  /** Bytes of data per znode, written by every setData. */
+  payloadBytes: z.number().int('payload must be a whole number of bytes').min(0, 'payload must be 0 to 65536 bytes').max(65536, 'payload must be 0 to 65536 bytes').default(128),
+});
+export type LoadSettings = z.infer<typeof LoadSettings>;
+
+/** One member's share of a second of load. Latencies in ms; null when nothing completed. */
+export const LoadMemberSample = z.object({
+  myid: z.number().int(),
+  ops: z.number().int(),
+  errors: z.number().int(),
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+  /** Sessions connected to it at the end of the second. */
+  sessions: z.number().int(),
+});
+export type LoadMemberSample = z.infer<typeof LoadMemberSample>;
+
+/**
+ * One second of load, ending at `time`. Latency is measured from when an operation was scheduled,
+ * not from when it went out (no coordinated omission): a stall shows as latency.
+ */
+export const LoadSample = z.object({
+  time: z.number(),
+  /** Operations that completed successfully in this second. */
+  ops: z.number().int(),
+  reads: z.number().int(),
+  writes: z.number().int(),
+  /** Failed operations by ZooKeeper error code name (ConnectionLoss, SessionExpired, …). */
+  errors: z.record(z.string(), z.number().int()),
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+  /** Operations scheduled and not answered yet at the end of the second, and how long the oldest has waited. */
+  waiting: z.number().int(),
+  oldestWaitingMs: z.number().nullable(),
+  /** How far behind its schedule the generator itself sent (its own event loop's lag), ms. */
+  sendLagMs: z.number(),
+  members: z.array(LoadMemberSample),
+});
+export type LoadSample = z.infer<typeof LoadSample>;
+
+/** One session of the generator: the member it was given first, and the one it is connected to now. */
+export const LoadSession = z.object({
+  index: z.number().int(),
+  home: z.number().int(),
+  myid: z.number().int().nullable(),
+  state: z.string(),
+  /** Hex, as ZooKeeper prints session ids. */
+  sessionId: z.string().nullable(),
+});
+export type LoadSession = z.infer<typeof LoadSession>;
+
+/** A finished run as the lab history keeps it. */
+export const LoadRunSummary = z.object({
+  id: z.number().int(),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  settings: LoadSettings,
+  path: z.string(),
+  ops: z.number().int(),
+  errors: z.record(z.string(), z.number().int()),
+  p50: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+  members: z.array(z.object({ myid: z.number().int(), ops: z.number().int(), errors: z.number().int() })),
+  /** Why it ended (stopped from the panel, the lab stopped, …). */
+  reason: z.string(),
+  /** What became of its znodes. */
+  cleanup: z.string(),
+});
+export type LoadRunSummary = z.infer<typeof LoadRunSummary>;
+
+export const LoadStatus = z.object({
+  state: z.enum(['idle', 'starting', 'running', 'stopping']),
+  settings: LoadSettings.nullable(),
+  startedAt: z.number().nullable(),
+  /** The znode the run works under. */
+  path: z.string().nullable(),
+  sessions: z.array(LoadSession),
+  /** Since the run started. */
+  ops: z.number().int(),
+  errors: z.record(z.string(), z.number().int()),
+  lastRun: LoadRunSummary.nullable(),
+});
+export type LoadStatus = z.infer<typeof LoadStatus>;
+
 export const Progress = z.object({
   step: z.string(),
   done: z.number().int(),
@@ -138,6 +232,12 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
   z.object({ method: z.literal('destroy') }),
   z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
+  z.object({ method: z.literal('load.start'), settings: LoadSettings }),
+  /** Rate, mix and payload change while the load runs; the number of sessions does not. */
+  z.object({ method: z.literal('load.update'), settings: LoadSettings }),
+  z.object({ method: z.literal('load.stop') }),
+  z.object({ method: z.literal('load.status') }),
+  z.object({ method: z.literal('load.runs') }),
   z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.list') }),
   z.object({ method: z.literal('terminal.backlog'), id: z.string() }),
@@ -159,6 +259,8 @@ export const Push = z.discriminatedUnion('kind', [
   /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
   z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),
   z.object({ kind: z.literal('terminal.exit'), id: z.string(), code: z.number().int().nullable() }),
+  /** The Load panel: its state, the second that just ended (or null), and ensemble events to mark on its charts. */
+  z.object({ kind: z.literal('load'), status: LoadStatus, sample: LoadSample.nullable(), marks: z.array(HistoryEvent) }),
 ]);
 export type Push = z.infer<typeof Push>;
 
