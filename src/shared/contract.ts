@@ -172,6 +172,111 @@ export const LoadStatus = z.object({
 });
 export type LoadStatus = z.infer<typeof LoadStatus>;
 
+/** The lock playground's strategies: the seed's plain-API lock, the herd-effect lock, Curator's InterProcessMutex. */
+export const LockStrategy = z.enum(['seed', 'naive', 'mutex']);
+export type LockStrategy = z.infer<typeof LockStrategy>;
+
+/** One lock-playground run as the user sets it up. It ends after durationMs or `acquisitions`, whichever comes first. */
+export const LockSettings = z.object({
+  clients: z.number().int('clients must be a whole number').min(1, 'A run needs at least 1 client (1 to 50).').max(50, 'A run has at most 50 clients (1 to 50).'),
+  strategy: LockStrategy,
+  holdMs: z.number().int('hold time must be whole milliseconds').min(0, 'The hold time cannot be negative (0 or more ms).').max(60_000, 'The hold time is at most 60000 ms.'),
+  thinkMs: z.number().int('think time must be whole milliseconds').min(0, 'The think time cannot be negative (0 or more ms).').max(60_000, 'The think time is at most 60000 ms.'),
+  durationMs: z.number().int().min(1000, 'A run lasts at least 1000 ms.').max(3_600_000, 'A run lasts at most one hour.').nullable(),
+  acquisitions: z.number().int().min(1, 'Stop after at least 1 acquisition.').max(1_000_000).nullable(),
+  lockPath: z.string().min(2, 'Give the lock a path such as /playground/lock.').max(1024),
+});
+export type LockSettings = z.infer<typeof LockSettings>;
+
+export const LockClientState = z.enum(['connecting', 'thinking', 'waiting', 'holding', 'disconnected', 'expired', 'stopped']);
+export type LockClientState = z.infer<typeof LockClientState>;
+
+/** One contender: its own session, on the member it is connected to. */
+export const LockClientView = z.object({
+  id: z.number().int(),
+  /** myid of the member the session is connected to now (null while disconnected). */
+  member: z.number().int().nullable(),
+  /** Hex, as ZooKeeper prints session ids. */
+  sessionId: z.string(),
+  state: LockClientState,
+  /** Name (under the lock path) of the znode it holds or waits with. */
+  node: z.string().nullable(),
+  /** Name of the znode its waiter watches. */
+  watching: z.string().nullable(),
+  acquisitions: z.number().int(),
+  notifications: z.number().int(),
+  expirations: z.number().int(),
+  lastWaitMs: z.number().nullable(),
+});
+export type LockClientView = z.infer<typeof LockClientView>;
+
+/** A child of the lock path as the server lists it, with the client that owns it (null: not a client of this run). */
+export const LockChildView = z.object({ name: z.string(), sequence: z.string().nullable(), client: z.number().int().nullable() });
+export type LockChildView = z.infer<typeof LockChildView>;
+
+export const LockViolation = z.object({
+  /** overlap: two holders at once (lab stamps); not-lowest: the server did not list the holder's node first at acquisition. */
+  kind: z.enum(['overlap', 'not-lowest']),
+  time: z.number(),
+  clients: z.array(z.number().int()),
+  detail: z.string(),
+});
+export type LockViolation = z.infer<typeof LockViolation>;
+
+export const LockCounters = z.object({
+  acquisitions: z.number().int(),
+  perSecond: z.number(),
+  waitP50Ms: z.number().nullable(),
+  waitP99Ms: z.number().nullable(),
+  waitMaxMs: z.number().nullable(),
+  notifications: z.number().int(),
+  watchesSet: z.number().int(),
+  /** Watch notifications the clients received per acquisition: about 1 when each waiter watches its predecessor, about the number of waiters with a herd. */
+  notificationsPerAcquisition: z.number().nullable(),
+  /** Server-side checks done (one per acquisition that was still held when its read came back). */
+  serverChecks: z.number().int(),
+});
+export type LockCounters = z.infer<typeof LockCounters>;
+
+export const LockFault = z.object({ time: z.number(), kind: z.enum(['expire', 'kill-member']), client: z.number().int(), member: z.number().int().nullable(), detail: z.string() });
+export type LockFault = z.infer<typeof LockFault>;
+
+/** A run, live (pushed as it goes) or as it ended. */
+export const LockRunView = z.object({
+  id: z.number().int(),
+  settings: LockSettings,
+  phase: z.enum(['connecting', 'running', 'stopping', 'done', 'failed']),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** The children of the lock path in sequence order (the queue), as last read from the server. */
+  children: z.array(LockChildView),
+  /** Clients holding the lock as the lab stamps it: one, or more in a violation. */
+  holders: z.array(z.number().int()),
+  clients: z.array(LockClientView),
+  counters: LockCounters,
+  violations: z.array(LockViolation),
+  faults: z.array(LockFault),
+  /** What happened, newest last: faults, expirations, handoffs, member changes. */
+  log: z.array(z.object({ time: z.number(), text: z.string() })),
+  stopReason: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type LockRunView = z.infer<typeof LockRunView>;
+
+/** A run as the lab history keeps it. */
+export const LockRunSummary = z.object({
+  id: z.number().int(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  settings: LockSettings,
+  counters: LockCounters,
+  violations: z.array(LockViolation),
+  faults: z.array(LockFault),
+  /** Why it ended; null for a run the lab did not see end (the app was closed under it). */
+  stopReason: z.string().nullable(),
+});
+export type LockRunSummary = z.infer<typeof LockRunSummary>;
+
 export const Progress = z.object({
   step: z.string(),
   done: z.number().int(),
@@ -238,6 +343,11 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('load.stop') }),
   z.object({ method: z.literal('load.status') }),
   z.object({ method: z.literal('load.runs') }),
+  z.object({ method: z.literal('locks.start'), settings: LockSettings }),
+  z.object({ method: z.literal('locks.stop') }),
+  z.object({ method: z.literal('locks.state') }),
+  z.object({ method: z.literal('locks.fault'), client: z.number().int().min(1).max(50), fault: z.enum(['expire', 'kill-member']) }),
+  z.object({ method: z.literal('locks.runs'), limit: z.number().int().min(1).max(500).optional() }),
   z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.list') }),
   z.object({ method: z.literal('terminal.backlog'), id: z.string() }),
@@ -259,6 +369,8 @@ export const Push = z.discriminatedUnion('kind', [
   /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
   z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),
   z.object({ kind: z.literal('terminal.exit'), id: z.string(), code: z.number().int().nullable() }),
+  /** The lock playground's run as it goes (a few times a second) and as it ends. */
+  z.object({ kind: z.literal('locks'), run: LockRunView }),
   /** The Load panel: its state, the second that just ended (or null), and ensemble events to mark on its charts. */
   z.object({ kind: z.literal('load'), status: LoadStatus, sample: LoadSample.nullable(), marks: z.array(HistoryEvent) }),
 ]);

@@ -29,6 +29,10 @@ export const standardPredicate: LockPredicate = (children, ourName, maxLeases) =
 
 export class LockInternals {
   readonly stats = new LockStats();
+  /** The node of the attempt under way (null between attempts). */
+  attemptPath: string | null = null;
+  /** The node the waiter watches right now (null while not watching). */
+  watchingPath: string | null = null;
 
   constructor(
     readonly client: ZkClient,
@@ -62,8 +66,10 @@ export class LockInternals {
     for (let retries = 0; ; retries++) {
       this.stats.created();
       const ourPath = await createProtected(this.client, this.basePath, this.lockName, data, CreateMode.EPHEMERAL_SEQUENTIAL);
+      this.attemptPath = ourPath;
       try {
         const got = await this.lockLoop(ourPath, start, timeoutMs, signal);
+        this.attemptPath = null;
         if (got) {
           this.stats.acquired(Date.now() - start);
           return ourPath;
@@ -72,6 +78,7 @@ export class LockInternals {
         await deleteGuaranteed(this.client, ourPath);
         return null;
       } catch (e) {
+        this.attemptPath = null;
         await deleteGuaranteed(this.client, ourPath).catch(() => undefined);
         // Our node is gone (the session expired and was renewed): queue up again.
         if (e instanceof ZkError && e.code === Err.NONODE && retries < 10) continue;
@@ -89,6 +96,7 @@ export class LockInternals {
       const watchPath = `${this.basePath === '/' ? '' : this.basePath}/${r.pathToWatch}`;
       const remaining = timeoutMs === undefined ? undefined : timeoutMs - (Date.now() - start);
       if (remaining !== undefined && remaining <= 0) return false;
+      this.watchingPath = watchPath;
       const why = await waitForWatch(
         this.client,
         async (wake) => {
@@ -109,7 +117,7 @@ export class LockInternals {
         },
         remaining,
         signal,
-      );
+      ).finally(() => (this.watchingPath = null));
       if (why === 'timeout') return false;
       // 'session': look again. A dead client fails the next request; a renewed session no
       // longer has our node, which sends attemptLock round again with a new one.

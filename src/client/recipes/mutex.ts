@@ -13,6 +13,10 @@ export interface PlaygroundLock {
   acquire(timeoutMs?: number, signal?: AbortSignal): Promise<boolean>;
   release(): Promise<void>;
   stats(): LockStatsSnapshot;
+  /** The lock znode this instance holds or waits with, or null (the playground draws the queue from it). */
+  ownNode(): string | null;
+  /** The znode this instance's waiter watches right now, or null (who watches whom, in the playground). */
+  watching(): string | null;
 }
 
 export class InterProcessMutex implements PlaygroundLock {
@@ -80,6 +84,14 @@ export class InterProcessMutex implements PlaygroundLock {
   /** Our lock node while held, else null. */
   getLockPath(): string | null {
     return this.lockPath;
+  }
+
+  ownNode(): string | null {
+    return this.lockPath ?? this.internals.attemptPath;
+  }
+
+  watching(): string | null {
+    return this.internals.watchingPath;
   }
 
   /** Every contender's node, in lock order. */

@@ -12,6 +12,7 @@ import { deleteGuaranteed, ensureParents, waitForWatch, withRetry } from './supp
 export class NaiveLock implements PlaygroundLock {
   private readonly counters = new LockStats();
   private held = false;
+  private waiting = false;
 
   constructor(
     readonly client: ZkClient,
@@ -38,6 +39,7 @@ export class NaiveLock implements PlaygroundLock {
       }
       const remaining = timeoutMs === undefined ? undefined : timeoutMs - (Date.now() - start);
       if (remaining !== undefined && remaining <= 0) break;
+      this.waiting = true;
       const why = await waitForWatch(
         this.client,
         async (wake) => {
@@ -53,7 +55,7 @@ export class NaiveLock implements PlaygroundLock {
         },
         remaining,
         signal,
-      );
+      ).finally(() => (this.waiting = false));
       if (why === 'timeout') break;
     }
     this.counters.timedOut();
@@ -65,6 +67,16 @@ export class NaiveLock implements PlaygroundLock {
     this.held = false;
     await deleteGuaranteed(this.client, this.lockPath);
     this.counters.released();
+  }
+
+  /** The lock node while this instance holds it (waiters of the naive lock have no node). */
+  ownNode(): string | null {
+    return this.held ? this.lockPath : null;
+  }
+
+  /** Every waiter watches the one lock node. */
+  watching(): string | null {
+    return this.waiting ? this.lockPath : null;
   }
 
   stats(): LockStatsSnapshot {

@@ -13,6 +13,7 @@ import { deleteGuaranteed, waitForWatch, withRetry } from './support';
 export class SeedLock implements PlaygroundLock {
   private readonly counters = new LockStats();
   private currentNode: string | null = null;
+  private watchingPath: string | null = null;
 
   constructor(
     readonly client: ZkClient,
@@ -56,6 +57,7 @@ export class SeedLock implements PlaygroundLock {
         const waitPath = joinPath(this.root, children[index - 1]!);
         const remaining = timeoutMs === undefined ? undefined : timeoutMs - (Date.now() - start);
         if (remaining !== undefined && remaining <= 0) break;
+        this.watchingPath = waitPath;
         const why = await waitForWatch(
           this.client,
           async (wake) => {
@@ -73,7 +75,7 @@ export class SeedLock implements PlaygroundLock {
           },
           remaining,
           signal,
-        );
+        ).finally(() => (this.watchingPath = null));
         if (why === 'timeout') break;
       }
     } catch (e) {
@@ -94,6 +96,14 @@ export class SeedLock implements PlaygroundLock {
     this.currentNode = null;
     await deleteGuaranteed(this.client, node);
     this.counters.released();
+  }
+
+  ownNode(): string | null {
+    return this.currentNode;
+  }
+
+  watching(): string | null {
+    return this.watchingPath;
   }
 
   stats(): LockStatsSnapshot {
