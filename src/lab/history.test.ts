@@ -116,3 +116,44 @@ describe('History of load runs', () => {
     h.close();
   });
 });
+
+describe('History of lock-playground runs', () => {
+  const settings = { clients: 10, strategy: 'naive' as const, holdMs: 20, thinkMs: 0, durationMs: 5000, acquisitions: null, lockPath: '/playground/lock' };
+  const counters = { acquisitions: 180, perSecond: 36, waitP50Ms: 170.2, waitP99Ms: 301.5, waitMaxMs: 320, notifications: 1512, watchesSet: 1600, notificationsPerAcquisition: 8.4, serverChecks: 180 };
+
+  it('keeps a run from its start (no end yet) to its end across a close and reopen', () => {
+    const h = new History(dir);
+    const id = h.lockRunBegin(1_700_000_000_000, settings);
+    expect(h.lockRuns()).toEqual([{ id, startedAt: 1_700_000_000_000, endedAt: null, settings, counters: expect.objectContaining({ acquisitions: 0 }), violations: [], faults: [], stopReason: null }]);
+    const violation = { kind: 'overlap' as const, time: 1_700_000_001_000, clients: [3, 4], detail: 'client 4 acquired the lock while client 3 held it' };
+    const fault = { kind: 'expire' as const, time: 1_700_000_002_000, client: 3, member: 2, detail: "expire client 3's session" };
+    h.lockRunEnd({ id, startedAt: 1_700_000_000_000, endedAt: 1_700_000_005_000, settings, counters, violations: [violation], faults: [fault], stopReason: 'ran for 5000 ms' });
+    const later = h.lockRunBegin(1_700_000_010_000, { ...settings, strategy: 'seed' });
+    h.close();
+    const again = new History(dir);
+    const runs = again.lockRuns();
+    expect(runs.map((r) => r.id)).toEqual([later, id]);
+    expect(runs[1]).toEqual({ id, startedAt: 1_700_000_000_000, endedAt: 1_700_000_005_000, settings, counters, violations: [violation], faults: [fault], stopReason: 'ran for 5000 ms' });
+    expect(again.lockRuns(1).map((r) => r.id)).toEqual([later]);
+    again.close();
+  });
+
+  it('adds the lock runs to a history of version 3 and keeps its load runs', () => {
+    const h3 = new History(dir);
+    h3.close();
+    // Make it a version-3 history: without the lock_runs table, with one load run.
+    const db = new Database(join(dir, 'history.sqlite'));
+    db.exec(`DROP TABLE lock_runs; PRAGMA user_version = 3;
+      INSERT INTO load_runs (started_at, ended_at, settings, path, ops, errors, members, reason, cleanup) VALUES (1, 2, '{}', '/x', 5, '{}', '[]', 'stopped', 'removed');`);
+    db.close();
+    const h = new History(dir);
+    expect(h.loadRuns().map((r) => r.ops)).toEqual([5]);
+    expect(h.lockRuns()).toEqual([]);
+    h.lockRunBegin(3, settings);
+    expect(h.lockRuns().length).toBe(1);
+    h.close();
+    const db2 = new Database(join(dir, 'history.sqlite'));
+    expect(db2.pragma('user_version', { simple: true })).toBe(4);
+    db2.close();
+  });
+});

@@ -4,14 +4,15 @@
 // app, so the timeline does too.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { HistoryEvent, LoadRunSummary, Sample } from '../shared/contract';
+import type { HistoryEvent, LoadRunSummary, LockRunSummary, Sample } from '../shared/contract';
 
 /**
  * Version 1: events(id,time,myid,type,detail), samples(time,myid,role,epoch,zxid_counter).
  * Version 2: events.source/data, samples.zxid/connections/outstanding/avg_latency.
  * Version 3: load_runs (the Load panel's runs).
+ * Version 4: lock_runs (the lock playground's runs).
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 /** Samples older than this are dropped when a lab is opened. */
 const KEEP_SAMPLES_MS = 7 * 24 * 3600_000;
 
@@ -60,6 +61,12 @@ export class History {
       if (!has('load_runs')) {
         this.db.exec(
           'CREATE TABLE load_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, settings TEXT NOT NULL, path TEXT NOT NULL, ops INTEGER NOT NULL, errors TEXT NOT NULL, p50 REAL, p99 REAL, max REAL, members TEXT NOT NULL, reason TEXT NOT NULL, cleanup TEXT NOT NULL)',
+        );
+      }
+      if (!has('lock_runs')) {
+        // A row is written when a run starts (ended_at NULL until it ends), so a run cut short by a crash still shows.
+        this.db.exec(
+          'CREATE TABLE lock_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, ended_at INTEGER, settings TEXT NOT NULL, counters TEXT, violations TEXT, faults TEXT, stop_reason TEXT)',
         );
       }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -137,6 +144,53 @@ export class History {
       members: JSON.parse(r.members) as LoadRunSummary['members'],
       reason: r.reason,
       cleanup: r.cleanup,
+    }));
+  }
+
+  /** Opens a lock-playground run's row and returns its id. */
+  lockRunBegin(startedAt: number, settings: LockRunSummary['settings']): number {
+    return Number(this.db.prepare('INSERT INTO lock_runs (started_at, settings) VALUES (?, ?)').run(startedAt, JSON.stringify(settings)).lastInsertRowid);
+  }
+
+  /** Writes how a lock-playground run ended. */
+  lockRunEnd(run: LockRunSummary): void {
+    this.db
+      .prepare('UPDATE lock_runs SET ended_at = ?, counters = ?, violations = ?, faults = ?, stop_reason = ? WHERE id = ?')
+      .run(run.endedAt, JSON.stringify(run.counters), JSON.stringify(run.violations), JSON.stringify(run.faults), run.stopReason, run.id);
+  }
+
+  /** The newest `limit` lock-playground runs, newest first (a run without an end was cut short). */
+  lockRuns(limit = 50): LockRunSummary[] {
+    const rows = this.db.prepare('SELECT * FROM lock_runs ORDER BY id DESC LIMIT ?').all(limit) as {
+      id: number;
+      started_at: number;
+      ended_at: number | null;
+      settings: string;
+      counters: string | null;
+      violations: string | null;
+      faults: string | null;
+      stop_reason: string | null;
+    }[];
+    const noCounters: LockRunSummary['counters'] = {
+      acquisitions: 0,
+      perSecond: 0,
+      waitP50Ms: null,
+      waitP99Ms: null,
+      waitMaxMs: null,
+      notifications: 0,
+      watchesSet: 0,
+      notificationsPerAcquisition: null,
+      serverChecks: 0,
+    };
+    return rows.map((r) => ({
+      id: r.id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      settings: JSON.parse(r.settings) as LockRunSummary['settings'],
+      counters: r.counters ? (JSON.parse(r.counters) as LockRunSummary['counters']) : noCounters,
+      violations: r.violations ? (JSON.parse(r.violations) as LockRunSummary['violations']) : [],
+      faults: r.faults ? (JSON.parse(r.faults) as LockRunSummary['faults']) : [],
+      stopReason: r.stop_reason,
     }));
   }
 
