@@ -10,6 +10,8 @@ import { command } from './admin';
 import { AttachedEnsemble } from './attach';
 import { LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
+import { LoadPanel } from './load-panel';
+import type { LoadMember } from './load';
 import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
 import type { MemberEvent } from './admin';
 import { POLL_MS, Poller, type PollTarget } from './poller';
@@ -64,6 +66,15 @@ export class LabService extends EventEmitter {
   }
 
   private readonly watcher = new LabWatcher((fire) => this.push({ kind: 'watch.fired', fire }));
+
+  private readonly load = new LoadPanel({ members: () => this.loadMembers(), history: () => this.history, push: (p) => this.push(p) });
+
+  /** The members the Load panel sends load to: every node of a launched lab. */
+  private loadMembers(): LoadMember[] {
+    if (this.attached) throw new Error('This ensemble is attached, and the lab keeps attached ensembles read-only: the Load panel writes znodes (under /zk-lab/load), so it runs against a lab the lab launched.');
+    if (!this.lab) throw new Error('There is no lab yet: launch one first.');
+    return this.lab.nodes.map((n) => ({ myid: n.myid, address: `127.0.0.1:${n.clientPort}` }));
+  }
 
   /** Every member's client address (the lab's own sessions use them all). */
   private treeConnectString(): string {
@@ -122,6 +133,7 @@ export class LabService extends EventEmitter {
     if (!this.history) return null;
     const e = this.history.event(myid, source, type, detail, data, time);
     this.push({ kind: 'event', event: e });
+    this.load.observe(e);
     return e;
   }
 
@@ -169,6 +181,16 @@ export class LabService extends EventEmitter {
         return this.destroy();
       case 'history':
         return { events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null };
+      case 'load.start':
+        return this.load.start(req.settings);
+      case 'load.update':
+        return this.load.update(req.settings);
+      case 'load.stop':
+        return this.load.stop();
+      case 'load.status':
+        return this.load.view();
+      case 'load.runs':
+        return this.load.runs();
       case 'terminal.open':
         return this.openTerminal(req.myid, req.kind, req.cols, req.rows);
       case 'terminal.list':
@@ -329,6 +351,7 @@ export class LabService extends EventEmitter {
   }
 
   private shutdownLab(): void {
+    this.load.reset('the lab stopped');
     this.closeAttached();
     void this.tree.close();
     void this.watcher.close();
