@@ -11,6 +11,8 @@ import { AttachedEnsemble } from './attach';
 import { LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { LoadPanel } from './load-panel';
+import { LockPlayground } from './locks/playground';
+import type { LockMember } from './locks/run';
 import type { LoadMember } from './load';
 import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
 import type { MemberEvent } from './admin';
@@ -68,6 +70,22 @@ export class LabService extends EventEmitter {
   private readonly watcher = new LabWatcher((fire) => this.push({ kind: 'watch.fired', fire }));
 
   private readonly load = new LoadPanel({ members: () => this.loadMembers(), history: () => this.history, push: (p) => this.push(p) });
+
+  private readonly locks = new LockPlayground({
+    members: () => this.lockMembers(),
+    serving: () => this.view()?.serving ?? false,
+    killMember: async (myid) => {
+      await this.nodeAction(myid, 'kill');
+    },
+    store: () => this.history,
+    push: (run) => this.push({ kind: 'locks', run }),
+    record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
+  });
+
+  /** The members lock-playground clients connect to (every node, launched or attached). */
+  private lockMembers(): LockMember[] {
+    return (this.view()?.nodes ?? []).map((n) => ({ myid: n.myid, host: this.attached ? this.attached.hosts[n.myid - 1]!.host : '127.0.0.1', port: n.clientPort }));
+  }
 
   /** The members the Load panel sends load to: every node of a launched lab. */
   private loadMembers(): LoadMember[] {
@@ -191,6 +209,16 @@ export class LabService extends EventEmitter {
         return this.load.view();
       case 'load.runs':
         return this.load.runs();
+      case 'locks.start':
+        return this.locks.start(req.settings);
+      case 'locks.stop':
+        return this.locks.stop();
+      case 'locks.state':
+        return this.locks.state();
+      case 'locks.fault':
+        return this.locks.fault(req.client, req.fault);
+      case 'locks.runs':
+        return this.locks.runs(req.limit);
       case 'terminal.open':
         return this.openTerminal(req.myid, req.kind, req.cols, req.rows);
       case 'terminal.list':
@@ -352,6 +380,7 @@ export class LabService extends EventEmitter {
 
   private shutdownLab(): void {
     this.load.reset('the lab stopped');
+    this.locks.closeNow('the lab stopped');
     this.closeAttached();
     void this.tree.close();
     void this.watcher.close();
