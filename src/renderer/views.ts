@@ -5,6 +5,7 @@
 import type { ComponentType } from 'react';
 import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
 import { Cluster } from './Cluster';
+import { Load } from './Load';
 import { Terminals } from './Terminals';
 import { Timeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
@@ -35,4 +36,5 @@ export const VIEWS: ViewEntry[] = [
   { id: 'terminals', label: 'Terminals', group: 'Ensemble', component: Terminals, needsLab: true },
   { id: 'tree', label: 'Tree explorer', group: 'Data', component: TreeExplorer, needsLab: true },
   { id: 'watches', label: 'Watch inspector', group: 'Data', component: Watches, needsLab: true },
+  { id: 'load', label: 'Load', group: 'Load', component: Load, needsLab: true },
 ];
