@@ -86,7 +86,8 @@ export class LoadPanel {
     this.pushStatus();
     let gen: LoadGenerator;
     try {
-      gen = await LoadGenerator.start(members, settings, { onSample: (s) => this.onSample(s) });
+      const left = this.runs().filter((r) => r.cleanup.startsWith('left ')).map((r) => r.path);
+      gen = await LoadGenerator.start(members, settings, { onSample: (s) => this.onSample(s), removeRuns: left });
     } finally {
       this.starting = false;
     }

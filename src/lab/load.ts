@@ -41,6 +41,11 @@ export interface LoadOptions {
   sessionTimeoutMs?: number;
   /** How long the sessions may take to connect before start() gives up. */
   connectTimeoutMs?: number;
+  /**
+   * Runs of this lab known to have ended without cleaning up (their owner may still look alive
+   * until its session expires on the restarted members): removed at start with the ownerless ones.
+   */
+  removeRuns?: readonly string[];
 }
 
 /** What a run did, as the history keeps it. */
@@ -207,7 +212,7 @@ export class LoadGenerator {
     try {
       const zk = clients[0]!;
       for (const p of ['/zk-lab', LOAD_ROOT]) await zk.create(p).catch((e: unknown) => (e instanceof NodeExistsError ? '' : Promise.reject(e)));
-      await removeLeftovers(zk);
+      await removeLeftovers(zk, opts.removeRuns ?? []);
       await zk.create(runPath);
       // A live run holds an ephemeral owner: a run without one is a leftover the next start removes.
       await zk.create(`${runPath}/owner`, null, { mode: CreateMode.EPHEMERAL });
@@ -475,11 +480,11 @@ async function deleteRun(zk: ZkClient, path: string): Promise<number> {
   return children.length;
 }
 
-/** Removes runs that ended without cleaning up (no owner left), e.g. when the lab was closed under load. */
-async function removeLeftovers(zk: ZkClient): Promise<void> {
+/** Removes runs that ended without cleaning up: those named, and those whose owner is gone. */
+async function removeLeftovers(zk: ZkClient, known: readonly string[]): Promise<void> {
   const runs = (await zk.getChildren(LOAD_ROOT)).filter((c) => c.startsWith('run-'));
   for (const r of runs) {
     const path = `${LOAD_ROOT}/${r}`;
-    if ((await zk.exists(`${path}/owner`)) === null) await deleteRun(zk, path);
+    if (known.includes(path) || (await zk.exists(`${path}/owner`)) === null) await deleteRun(zk, path);
   }
 }
