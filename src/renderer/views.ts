@@ -6,6 +6,7 @@ import type { ComponentType } from 'react';
 import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
 import { Cluster } from './Cluster';
 import { Load } from './Load';
+import { LockPlayground } from './LockPlayground';
 import { Terminals } from './Terminals';
 import { Timeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
@@ -36,5 +37,6 @@ export const VIEWS: ViewEntry[] = [
   { id: 'terminals', label: 'Terminals', group: 'Ensemble', component: Terminals, needsLab: true },
   { id: 'tree', label: 'Tree explorer', group: 'Data', component: TreeExplorer, needsLab: true },
   { id: 'watches', label: 'Watch inspector', group: 'Data', component: Watches, needsLab: true },
+  { id: 'locks', label: 'Lock playground', group: 'Data', component: LockPlayground, needsLab: true },
   { id: 'load', label: 'Load', group: 'Load', component: Load, needsLab: true },
 ];

@@ -48,6 +48,8 @@ export class LockRun {
   private acquisitions = 0;
   private serverChecks = 0;
   private children: LockChildView[] = [];
+  /** Which client made each listed lock node (names are unique per lock path). */
+  private readonly owners = new Map<string, number>();
   private readonly log: { time: number; text: string }[] = [];
   private readonly stop = new AbortController();
   private runningSince: number | null = null;
@@ -175,12 +177,14 @@ export class LockRun {
     if (!obs) return;
     try {
       const names = bySequence(await obs.getChildren(this.settings.lockPath));
-      const owner = new Map<string, number>();
+      // A node being released is still listed for a moment after its client let go of it: remember owners.
       for (const c of this.contenders) {
         const n = c.nodeName;
-        if (n !== null) owner.set(n, c.id);
+        if (n !== null) this.owners.set(n, c.id);
       }
-      this.children = names.map((name) => ({ name, sequence: sequenceOf(name), client: owner.get(name) ?? null }));
+      const listed = new Set(names);
+      for (const n of this.owners.keys()) if (!listed.has(n)) this.owners.delete(n);
+      this.children = names.map((name) => ({ name, sequence: sequenceOf(name), client: this.owners.get(name) ?? null }));
       this.changed();
     } catch {
       // The observer is reconnecting (a member went down): the next read shows the queue again.
