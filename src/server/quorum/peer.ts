@@ -15,6 +15,7 @@ import { Prep } from '../prep';
 import type { QuorumStatus, Replicator } from '../replicator';
 import { decodeRequestBody, type Request } from '../request';
 import { SessionTracker } from '../session/tracker';
+import { replayTxn } from '../storage/recovery';
 import { encodeSnapStream, type SnapStreamReader } from '../storage/snapstream';
 import { ttlOf } from '../tree/datatree';
 import { computeReconfig, configText, parseConfigText } from './dynconfig';
@@ -65,6 +66,10 @@ export class QuorumPeer implements Replicator {
   private readonly storageOps: StorageOp[] = [];
   private barrier: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Txns handed to the log and not yet applied, in zxid order (what a role end fast-forwards). */
+  private unapplied: WireTxn[] = [];
+  /** The tree is what the disk holds plus `unapplied` (false from a SNAP's image until its snapshot is written). */
+  private treeMatchesDisk = true;
   // ---- roles
   private phase: ZabPhase = 'election';
   private leaderStream: QuorumStream | null = null;
@@ -245,7 +250,7 @@ export class QuorumPeer implements Replicator {
       case 'electionTimer':
         if (this.electionTimer) clearTimeout(this.electionTimer);
         this.electionTimer = null;
-        if (a.at !== null) this.electionTimer = setTimeout(() => this.input({ type: 'electionTimeout', now: this.now() }), Math.max(0, a.at - this.now()));
+        if (a.at !== null) this.armElectionTimer(a.at);
         return;
       case 'roleChanged':
         this.roleChanged(a.state, a.leader);
@@ -311,6 +316,23 @@ export class QuorumPeer implements Replicator {
     }
   }
 
+  /**
+   * Node's timers run on the event loop's cached clock and may fire a millisecond before `at`
+   * by this member's clock: such a timer is set again for the rest instead of waking the core early.
+   */
+  private armElectionTimer(at: number): void {
+    const fire = (): void => {
+      const now = this.now();
+      if (now < at) {
+        this.electionTimer = setTimeout(fire, at - now);
+        return;
+      }
+      this.electionTimer = null;
+      this.input({ type: 'electionTimeout', now });
+    };
+    this.electionTimer = setTimeout(fire, Math.max(0, at - this.now()));
+  }
+
   private roleChanged(state: ServerState, leader: number | null): void {
     if (state === ServerState.LOOKING) this.log('INFO', 'LOOKING');
     if (state !== ServerState.LOOKING) this.releaseHeldLearners(state === ServerState.LEADING);
@@ -361,6 +383,7 @@ export class QuorumPeer implements Replicator {
   private apply(t: WireTxn): void {
     const { header, txn } = t.txn;
     this.server.applyCommitted(t.txn);
+    this.forgetApplied(header.zxid);
     this.storage.applied(header.zxid);
     if (txn.type === OpCode.reconfig && txn.data) this.adoptConfig(txn.data.toString('utf8'), header.zxid);
     if (this.prep) this.prep.applied(header.zxid);
@@ -370,7 +393,16 @@ export class QuorumPeer implements Replicator {
     }
   }
 
+  private forgetApplied(zxid: bigint): void {
+    let n = 0;
+    while (n < this.unapplied.length && this.unapplied[n]!.zxid <= zxid) n++;
+    if (n > 0) this.unapplied.splice(0, n);
+  }
+
   private loadSnapshot(zxid: bigint, image: SnapStreamReader): void {
+    // The leader's image replaces the tree; until the snapshot action writes it, the disk lags.
+    this.treeMatchesDisk = false;
+    this.unapplied = [];
     const s = this.server;
     s.tree.clearForLoad();
     s.sessionTable.clear();
@@ -423,7 +455,7 @@ export class QuorumPeer implements Replicator {
     let work: Promise<unknown>;
     if (a.type === 'persistTxns' && this.barrier === null) {
       // Appends go straight to the log, which group-commits them in order.
-      work = Promise.all(a.txns.map((t) => this.storage.append(t.txn)));
+      work = this.append(a.txns);
     } else {
       // Epochs, truncation and snapshots wait for everything before them.
       const before = [...this.inflight];
@@ -457,7 +489,7 @@ export class QuorumPeer implements Replicator {
         this.storage.writeEpoch(a.name, Number(a.epoch));
         return;
       case 'persistTxns':
-        await Promise.all(a.txns.map((t) => this.storage.append(t.txn)));
+        await this.append(a.txns);
         return;
       case 'truncate': {
         await this.storage.truncate(a.zxid);
@@ -466,8 +498,15 @@ export class QuorumPeer implements Replicator {
       }
       case 'snapshot':
         await this.storage.snapshot();
+        this.treeMatchesDisk = true;
         return;
     }
+  }
+
+  /** Hands txns to the log in order; they count as logged-but-unapplied from here. */
+  private append(txns: WireTxn[]): Promise<unknown> {
+    this.unapplied.push(...txns);
+    return Promise.all(txns.map((t) => this.storage.append(t.txn)));
   }
 
   private reportDurable(): void {
@@ -488,22 +527,45 @@ export class QuorumPeer implements Replicator {
     const s = this.server;
     s.tree.clearForLoad();
     s.sessionTable.clear();
+    // Recovery replays every txn handed to the log so far: none is left unapplied.
+    this.unapplied = [];
+    this.treeMatchesDisk = false;
     await this.storage.load(s.tree, s.sessionTable);
+    this.treeMatchesDisk = true;
     s.tree.rebuildQuotas();
     this.settleConfigNode();
   }
 
-  /** The role ended: once every write is on disk, the database is what the disk says. */
+  /**
+   * The role ended: once every write is on disk, the database is what the disk says. As
+   * ZooKeeperServer.shutdown(false) does with ZKDatabase.fastForwardDataBase, the tree is kept
+   * and only the txns logged but not applied are replayed on it; reading the whole database
+   * back from disk (a snapshot plus up to snapCount logged txns, seconds after a busy while)
+   * is kept for when the tree cannot be trusted to match the disk.
+   */
   private async reload(): Promise<void> {
     if (this.inflight.size > 0) this.log('INFO', `waiting for ${this.inflight.size} disk writes before reloading the database`);
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     if (this.closed) return;
     try {
-      await this.loadFromDisk();
+      if (this.treeMatchesDisk && this.server.writeFailure === null) this.fastForward();
+      else await this.loadFromDisk();
     } catch (e) {
       this.log('ERROR', `Reloading the database failed: ${(e as Error).message}`);
     }
     this.input({ type: 'reloaded', now: this.now() });
+  }
+
+  /** Applies the logged, unapplied txns to the tree, as recovery would replay them. */
+  private fastForward(): void {
+    const s = this.server;
+    const tail = this.unapplied.filter((t) => t.zxid > s.lastProcessedZxid);
+    this.unapplied = [];
+    for (const t of tail) replayTxn(s.tree, s.sessionTable, t.txn);
+    if (tail.length > 0) {
+      this.log('INFO', `Fast-forwarded the database over ${tail.length} logged txns to ${hexZxid(s.lastProcessedZxid)}`);
+      this.settleConfigNode();
+    }
   }
 
   // ---- learner side
@@ -514,13 +576,18 @@ export class QuorumPeer implements Replicator {
       this.input({ type: 'leaderDisconnected', reason: `leader ${leader} is not in the configuration` });
       return;
     }
-    // Learner.connectToLeader: keep trying for initLimit ticks (the leader opens up just after deciding).
+    // Learner.connectToLeader: five tries 100 ms apart, within initLimit ticks; a leader that
+    // refuses that long is not there, and looking again beats waiting for it.
     const deadline = Date.now() + this.cfg.initLimit * this.cfg.tickTime;
     const role = this.core.role;
+    let tries = 0;
     const attempt = (): void => {
       if (this.closed || this.core.role !== role) return;
+      tries++;
       const s: Socket = connect({ host: server.host, port: server.quorumPort });
       s.once('connect', () => {
+        // From here a reset is the stream's to report, not a failed attempt to retry.
+        s.off('error', onConnectError);
         if (this.closed || this.core.role !== role) {
           s.destroy();
           return;
@@ -537,11 +604,12 @@ export class QuorumPeer implements Replicator {
         });
         this.input({ type: 'leaderConnected' });
       });
-      s.once('error', (e) => {
+      const onConnectError = (e: Error): void => {
         s.destroy();
-        if (Date.now() > deadline) this.input({ type: 'leaderDisconnected', reason: `cannot connect to ${server.host}:${server.quorumPort}: ${e.message}` });
+        if (tries >= 5 || Date.now() > deadline) this.input({ type: 'leaderDisconnected', reason: `cannot connect to ${server.host}:${server.quorumPort}: ${e.message}` });
         else setTimeout(attempt, 100);
-      });
+      };
+      s.once('error', onConnectError);
     };
     attempt();
   }

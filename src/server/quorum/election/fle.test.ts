@@ -167,6 +167,24 @@ describe('Fast Leader Election core', () => {
     expect(net.now - before).toBeGreaterThanOrEqual(ELECTION_DEFAULTS.finalizeWaitMs);
   });
 
+  it('arms the finalize timer again when it fires a millisecond early (the member still decides)', () => {
+    const qv = new QuorumVerifier([1, 2, 3]);
+    const core = new FastLeaderElection({ myid: 1, qv, configText: '', ...ELECTION_DEFAULTS }, { lastLoggedZxid: 0n, currentEpoch: 0n });
+    core.step({ type: 'peerUp', sid: 2 });
+    core.step({ type: 'lookForLeader', now: 0, lastLoggedZxid: 0n, currentEpoch: 0n });
+    const vote = (leader: number): Notification => ({ state: ServerState.LOOKING, leader, zxid: 0n, electionEpoch: 1n, peerEpoch: 0n, version: 2, config: '' });
+    core.step({ type: 'notification', now: 5, from: 2, n: vote(2) });
+    const out = core.step({ type: 'notification', now: 6, from: 1, n: vote(2) });
+    const armed = out.actions.find((a) => a.type === 'timer') as { at: number } | undefined;
+    expect(armed?.at).toBe(6 + ELECTION_DEFAULTS.finalizeWaitMs);
+    // Node's timers run on a cached loop clock and can fire before the deadline by our clock.
+    const early = core.step({ type: 'timeout', now: armed!.at - 1 });
+    expect(early.actions.some((a) => a.type === 'decided')).toBe(false);
+    expect(early.actions).toContainEqual({ type: 'timer', at: armed!.at });
+    const onTime = core.step({ type: 'timeout', now: armed!.at });
+    expect(onTime.actions).toContainEqual(expect.objectContaining({ type: 'decided', leader: 2, state: ServerState.FOLLOWING }));
+  });
+
   it('backs off the notification interval from 200 ms doubling up to 60 s while alone', () => {
     const qv = new QuorumVerifier([1, 2, 3]);
     const core = new FastLeaderElection({ myid: 1, qv, configText: '', ...ELECTION_DEFAULTS }, { lastLoggedZxid: 0n, currentEpoch: 0n });

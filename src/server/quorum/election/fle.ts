@@ -131,6 +131,9 @@ export class FastLeaderElection {
         this.receive(input.now, input.from, input.n);
         break;
       case 'timeout':
+        // The timer that fired is gone: whatever deadline is still ahead must be armed again
+        // (a runtime's timer may fire a millisecond before the deadline it was set for).
+        this.timerAt = null;
         this.timeout(input.now);
         break;
       case 'peerUp':
