@@ -329,16 +329,25 @@ export async function startEnsemble(size: number, opts: OurZkOptions & { oneByOn
     },
     async converged(timeoutMs = 30_000) {
       let z = 0n;
-      await waitFor(
-        async () => {
-          const zs = await Promise.all(members.filter((m) => m.running).map((m) => m.zxid()));
-          if (zs.some((x) => x === null)) return false;
-          z = zs[0]!;
-          return zs.every((x) => x === z);
-        },
-        timeoutMs,
-        'every running member to serve at the same zxid',
-      );
+      let last: (bigint | null)[] = [];
+      try {
+        await waitFor(
+          async () => {
+            const zs = await Promise.all(members.filter((m) => m.running).map((m) => m.zxid()));
+            last = zs;
+            if (zs.some((x) => x === null)) return false;
+            z = zs[0]!;
+            return zs.every((x) => x === z);
+          },
+          timeoutMs,
+          'every running member to serve at the same zxid',
+        );
+      } catch (e) {
+        // Say which member lagged and what it last logged: a timeout alone cannot be debugged.
+        const running = members.filter((m) => m.running);
+        const detail = running.map((m, i) => `member ${m.sid}: ${last[i] === null || last[i] === undefined ? 'not serving' : `zxid 0x${last[i]!.toString(16)}`}\n${m.log().split('\n').slice(-15).join('\n')}`).join('\n---\n');
+        throw new Error(`${(e as Error).message}\n${detail}`);
+      }
       return z;
     },
     async stop() {
