@@ -16,6 +16,8 @@ export const LOAD_MARK_TYPES: ReadonlySet<string> = new Set([
   'node.paused',
   'node.resumed',
   'node.started',
+  /** Only when a member crashed by itself (the lab's own kills and stops are marked already). */
+  'node.exited',
   'ensemble.election.started',
   'ensemble.election.ended',
   'ensemble.leader.changed',
@@ -69,6 +71,7 @@ export class LoadPanel {
   /** An event the lab recorded: a mark on the charts if a run is on and it tells of the ensemble. */
   observe(e: HistoryEvent): void {
     if (e.source !== 'lab' || !LOAD_MARK_TYPES.has(e.type) || (!this.gen && !this.starting)) return;
+    if (e.type === 'node.exited' && e.data.kind !== 'crashed') return;
     this.marks.push(e);
     this.trim();
     this.host.push({ kind: 'load', status: this.status(), sample: null, marks: [e] });

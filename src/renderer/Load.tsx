@@ -180,7 +180,7 @@ function LastSecond({ sample }: { sample: LoadSample | null }) {
       {stat('p99', msText(sample?.p99), 'load-stat-p99')}
       {stat('max', msText(sample?.max), 'load-stat-max')}
       {stat('failed / s', sample ? String(errors) : '—', 'load-stat-errors', errors > 0 ? 'red' : undefined)}
-      {stat('waiting', sample ? `${sample.waiting}${sample.oldestWaitingMs !== null ? ` (oldest ${msText(sample.oldestWaitingMs)})` : ''}` : '—', 'load-stat-waiting')}
+      {stat('waiting · oldest', sample ? `${sample.waiting} · ${msText(sample.oldestWaitingMs)}` : '—', 'load-stat-waiting')}
       {stat('generator lag', sample ? msText(sample.sendLagMs) : '—', 'load-stat-lag')}
     </SimpleGrid>
   );

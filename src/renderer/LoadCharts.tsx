@@ -46,6 +46,8 @@ function markLabel(e: HistoryEvent): string {
       return `resume ${e.myid}`;
     case 'node.started':
       return `start ${e.myid}`;
+    case 'node.exited':
+      return `crash ${e.myid}`;
     case 'ensemble.leader.changed':
       return `${e.myid} leads`;
     default:
@@ -83,6 +85,20 @@ function logTicks(values: number[]): { domain: [number, number]; ticks: number[]
   return { domain: [lo, Math.max(hi, lo * 10)], ticks };
 }
 
+/** A row (0, 1, 2) for each label, so that labels closer than about a label's width (7 % of the axis) sit on different rows. */
+function labelRows(labels: { key: string; time: number }[], start: number, end: number): Map<string, number> {
+  const gap = 0.07 * (end - start);
+  const last = [-Infinity, -Infinity, -Infinity];
+  const out = new Map<string, number>();
+  for (const { key, time } of [...labels].sort((a, b) => a.time - b.time)) {
+    let row = last.findIndex((t) => time - t >= gap);
+    if (row < 0) row = last.indexOf(Math.min(...last));
+    last[row] = time;
+    out.set(key, row);
+  }
+  return out;
+}
+
 interface Props {
   samples: LoadSample[];
   marks: HistoryEvent[];
@@ -112,6 +128,10 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
   const end = Math.max(samples.at(-1)?.time ?? Date.now(), start + 10_000);
   const latency = useMemo(() => logTicks(rows.flatMap((r) => [r.p50, r.p99, r.max, r.oldest].filter((v): v is number => v !== null))), [rows]);
 
+  // Marks close in time take the next row of labels down, so that "kill 2", "election" and "3 leads" within a second stay readable.
+  const labelRow = labelRows([...spans.map((s) => ({ key: `e${s.from}`, time: Math.max(s.from, start) })), ...lines.map((m) => ({ key: String(m.id), time: m.time }))], start, end);
+  const offset = (key: string): number => 5 + 13 * (labelRow.get(key) ?? 0);
+
   const overlay = (withLabels: boolean) => [
     ...spans.map((s) => (
       <ReferenceArea
@@ -121,7 +141,7 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
         fill="#fab005"
         fillOpacity={0.18}
         ifOverflow="hidden"
-        label={withLabels ? { value: 'election', position: 'insideTop', fontSize: 10, fill: '#e67700' } : undefined}
+        label={withLabels ? { value: 'election', position: 'insideTopLeft', offset: offset(`e${s.from}`), fontSize: 10, fill: '#e67700' } : undefined}
       />
     )),
     ...lines
@@ -132,7 +152,7 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
           x={m.time}
           stroke={markColor(m)}
           strokeDasharray="4 2"
-          label={withLabels ? { value: markLabel(m), position: 'insideTopLeft', fontSize: 10, fill: markColor(m) } : undefined}
+          label={withLabels ? { value: markLabel(m), position: 'insideTopLeft', offset: offset(String(m.id)), fontSize: 10, fill: markColor(m) } : undefined}
         />
       )),
   ];
