@@ -29,6 +29,31 @@ describe.skipIf(!chromiumAvailable)('the lock playground in Chromium', () => {
   /** A picture of the whole view (a tall window: the app's navigation is fixed, so fullPage would cut it). */
   const shoot = async (name: string): Promise<void> => {
     const page = lab.page;
+    // The graph redraws a moment after the table; take the picture when they agree on the holder.
+    await expect
+      .poll(
+        async () =>
+          page.evaluate(() => {
+            const g = [...document.querySelectorAll('[data-testid="queue-node"][data-holder="true"]')].map((e) => e.getAttribute('data-client')).join();
+            const t = [...document.querySelectorAll('[data-testid="locks-client"][data-state="holding"]')].map((e) => e.getAttribute('data-client')).join();
+            return g === t;
+          }),
+        { timeout: 10_000, interval: 20 },
+      )
+      .toBe(true);
+    // ...and once the graph has stopped moving (it fits itself to the queue).
+    let last = '';
+    await expect
+      .poll(
+        async () => {
+          const now = (await page.locator('.react-flow__viewport').first().getAttribute('style')) ?? '';
+          const still = now === last;
+          last = now;
+          return still;
+        },
+        { timeout: 10_000, interval: 150 },
+      )
+      .toBe(true);
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: 1400, height: Math.max(900, height) });
     await page.screenshot({ path: join(shots!, name) });
@@ -133,7 +158,6 @@ describe.skipIf(!chromiumAvailable)('the lock playground in Chromium', () => {
         expect(await page.locator('[data-testid="queue-node"]').count()).toBe(1);
         expect(await page.locator('[data-testid="queue-waiter"]').count()).toBeGreaterThanOrEqual(5);
       }
-      await page.waitForTimeout(400); // let the graph finish fitting before the picture
       if (shots) await shoot(shot);
       await page.getByTestId('locks-stop').click();
       await verdict(run, 'held').waitFor({ timeout: 60_000 });
