@@ -220,3 +220,45 @@ describe('lock playground checks', () => {
     expect(v.log.some((l) => l.text.startsWith('MUTUAL EXCLUSION VIOLATED'))).toBe(true);
   });
 });
+
+describe('lock playground at the limits', () => {
+  it('50 clients with the seed lock: every session opens, mutual exclusion holds', { timeout: 120_000 }, async () => {
+    const v = await runToEnd(settings({ clients: 50, holdMs: 2, acquisitions: 150, lockPath: '/playground/fifty' }), 10);
+    expect(v.phase).toBe('done');
+    expect(new Set(v.clients.map((c) => c.sessionId)).size).toBe(50);
+    // Spread over the members: every one of the 3 served some of the sessions.
+    expect(new Set(v.clients.map((c) => c.member)).size).toBe(3);
+    expect(v.violations).toEqual([]);
+    expect(v.counters.acquisitions).toBeGreaterThanOrEqual(150);
+    expect(v.counters.notificationsPerAcquisition!).toBeLessThanOrEqual(1.5);
+  });
+
+  it("killing a client's member moves its session to another member without losing mutual exclusion", { timeout: 120_000 }, async () => {
+    const run = new LockRun(11, settings({ clients: 6, holdMs: 300, acquisitions: null, durationMs: 120_000, lockPath: '/playground/kill' }), members);
+    let killed: (typeof ens.members)[number] | null = null;
+    try {
+      await run.begin();
+      await waitFor(() => run.view().holders.length === 1, 30_000, 'a holder');
+      // Kill the holder's member: its connection drops, so it stops counting itself the holder at once.
+      const holder = run.view().holders[0]!;
+      const myid = run.memberOf(holder)!;
+      killed = ens.members.find((m) => m.sid === myid)!;
+      await killed.kill();
+      run.recordFault({ kind: 'kill-member', client: holder, member: myid, detail: `killed node ${myid}` });
+      await waitFor(() => {
+        const c = run.view().clients.find((x) => x.id === holder)!;
+        return c.member !== null && c.member !== myid;
+      }, 60_000, 'the holder to reconnect to another member');
+      const before = run.view().counters.acquisitions;
+      await waitFor(() => run.view().counters.acquisitions >= before + 3, 60_000, 'the lock to go round again');
+      await run.end('test over');
+      const v = run.view();
+      expect(v.violations).toEqual([]);
+      expect(v.log.some((l) => l.text === `client ${holder}: disconnected from node ${myid}`)).toBe(true);
+      expect(v.log.some((l) => new RegExp(`^client ${holder}: session 0x[0-9a-f]+ reconnected on node \\d`).test(l.text))).toBe(true);
+    } finally {
+      await run.end('test over');
+      if (killed) await killed.launch();
+    }
+  });
+});

@@ -5,6 +5,7 @@
 // (a second connection attaches to the session with its id and password and closes it, as
 // ZooKeeper's own tests do).
 import * as hdr from 'hdr-histogram-js';
+import { setMaxListeners } from 'node:events';
 import { connect, type PlaygroundLock, type ZkClient } from '../../client';
 import { CreateMode, Err } from '../../protocol/codes';
 import { ZkError } from '../../client';
@@ -72,6 +73,8 @@ export class LockRun {
     private readonly opts: LockRunOptions = {},
   ) {
     if (members.length === 0) throw new Error('There are no members to connect to: launch a lab (Cluster view) or attach to an ensemble first.');
+    // Every client's loop listens for the run's stop (up to 50, each with its waits and sleeps).
+    setMaxListeners(0, this.stop.signal);
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 6000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 15_000;
   }
