@@ -1,9 +1,10 @@
 // The lab through its real UI in Chromium (browser mode): launch 5 nodes, kill the leader by
 // dragging it onto the Kill zone, watch a new leader take a higher epoch, bring the old one
 // back as a follower at the same zxid, and use a node's zkCli terminal.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, Ops } from '../src/client';
 import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -113,6 +114,64 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     if (shots) await page.screenshot({ path: join(shots, '7-tree.png') });
   });
 
+  it('searches by prefix, exports a subtree and imports it elsewhere, and scrolls 100 000 children with few rows in the page', { timeout: 240_000 }, async () => {
+    const page = lab.page;
+    page.setDefaultTimeout(45_000);
+    // 100 000 children of /big, written by a client of the test straight to the lab's ensemble.
+    const spec = JSON.parse(readFileSync(join(lab.labDir, 'default', 'lab.json'), 'utf8')) as { nodes: { clientPort: number }[] };
+    const zk = await connect(spec.nodes.map((n) => `127.0.0.1:${n.clientPort}`).join(','));
+    try {
+      await zk.create('/big', null);
+      for (let i = 0; i < 100_000; i += 1000) await zk.multi(Array.from({ length: 1000 }, (_, j) => Ops.create(`/big/c${String(i + j).padStart(6, '0')}`, null)));
+    } finally {
+      await zk.close();
+    }
+    await page.getByTestId('nav-tree').click();
+    await page.getByTestId('toggle-/big').click();
+    const scroller = page.getByTestId('tree-scroller');
+    const rowCount = async (): Promise<number> => Number(await scroller.getAttribute('data-rows'));
+    await expect.poll(rowCount).toBeGreaterThan(500);
+    // Scrolling to the end loads the next pages; the page holds only the rows on screen.
+    for (let round = 0; round < 4; round++) {
+      const before = await rowCount();
+      await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await expect.poll(rowCount).toBeGreaterThan(before);
+    }
+    expect(await rowCount()).toBeGreaterThan(2000);
+    expect(await page.locator('[data-testid^="tree-/big/"]').count()).toBeLessThan(120);
+
+    // Search by prefix, then jump to a hit deep in the list.
+    await page.getByTestId('tree-search').fill('/big/c09999');
+    await expect.poll(async () => page.getByTestId('tree-search-hit').allTextContents()).toEqual(['/big/c099990', '/big/c099991', '/big/c099992', '/big/c099993', '/big/c099994', '/big/c099995', '/big/c099996', '/big/c099997', '/big/c099998', '/big/c099999']);
+    await page.getByTestId('tree-search-hit').last().click();
+    await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/big/c099999');
+    if (shots) await page.screenshot({ path: join(shots, '9-tree-100k.png') });
+
+    // Export /app (made by the test before) and import it under a new /backup.
+    await page.getByTestId('tree-search').fill('');
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    await page.getByTestId('toggle-/big').click();
+    await page.getByTestId('tree-/app').click();
+    const download = page.waitForEvent('download');
+    await page.getByTestId('tree-export').click();
+    const file = await (await download).path();
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { root: string; nodes: { path: string }[] };
+    expect(doc.root).toBe('/app');
+    expect(doc.nodes.map((n) => n.path)).toContain('/p');
+    await page.getByTestId('tree-/').click();
+    await page.getByTestId('child-name').fill('backup');
+    await page.getByTestId('child-data').fill('');
+    await page.getByTestId('create').click();
+    await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/backup');
+    await page.locator('input[type=file]').setInputFiles({ name: 'app.zk-tree.json', mimeType: 'application/json', buffer: readFileSync(file) });
+    await expect.poll(async () => page.getByTestId('tree-notice').textContent()).toMatch(/imported app.zk-tree.json as \/backup\/app: \d+ created/);
+    await page.getByTestId('toggle-/backup').click();
+    await page.getByTestId('tree-/backup/app').waitFor();
+    // A file that is not an export is refused, and says what to do.
+    await page.locator('input[type=file]').setInputFiles({ name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from('{"hello":1}') });
+    await expect.poll(async () => page.getByTestId('tree-error').textContent()).toMatch(/not a tree export.*Export a subtree/);
+  });
+
   it('shows a data watch fire once and disappear, while a persistent watch stays', { timeout: 240_000 }, async () => {
     const page = lab.page;
     page.setDefaultTimeout(45_000);
@@ -125,7 +184,9 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     };
     await addWatch('/app/p', 'data');
     await addWatch('/app', 'persistent-recursive');
-    const row = (path: string, kind: string) => page.locator(`[data-testid="watch-row"][data-path="${path}"][data-kind="${kind}"]`);
+    // The inspector's own session (the Tree view's session watches what it shows, too).
+    const session = (await page.getByTestId('watch-session').textContent())!.trim();
+    const row = (path: string, kind: string) => page.locator(`[data-testid="watch-row"][data-path="${path}"][data-kind="${kind}"][data-session="${session}"]`);
     await row('/app/p', 'data').waitFor();
     await row('/app', 'persistent-recursive').waitFor();
     // Change /app/p twice from the tree explorer.

@@ -4,7 +4,7 @@
 import { connect, CreateMode, NoNodeError, Ops, type Op, type Watcher, type ZkClient } from '../client';
 import type { Stat } from '../client';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
-import { joinPath, parentOf, pathError } from '../protocol/paths';
+import { baseName, joinPath, parentOf, pathError } from '../protocol/paths';
 import { TreeExport, type TreeExportNode } from '../shared/contract';
 
 /** Nodes one export may hold: more is a subtree to export in parts. */
@@ -46,12 +46,13 @@ const MODES: Record<string, number> = {
   ttl: CreateMode.PERSISTENT_WITH_TTL,
 };
 
-/** What a znode is, from its ephemeralOwner (EphemeralType in ZooKeeper). */
+/**
+ * What a znode is, as far as a client can tell: ZooKeeper reports ephemeralOwner 0 for
+ * containers and TTL znodes (DataNode.copyStat hides their special owners), so an export calls
+ * them persistent; a hand-written export may still ask for 'container'.
+ */
 function kindOf(owner: bigint): TreeExportNode['kind'] {
-  if (owner === 0n) return 'persistent';
-  if (owner === CONTAINER_EPHEMERAL_OWNER) return 'container';
-  if (BigInt.asUintN(64, owner) >> 56n === 0xffn) return 'ttl';
-  return 'ephemeral';
+  return owner === 0n || owner === CONTAINER_EPHEMERAL_OWNER ? 'persistent' : 'ephemeral';
 }
 
 export interface ImportResult {
@@ -67,6 +68,11 @@ export class TreeBrowser {
   private clients = new Map<string, Promise<ZkClient>>();
   /** One watcher per (connection, path, kind), so a path shown twice is watched once. */
   private readonly watchers = new Map<string, Watcher>();
+  /**
+   * The sorted child list of the few znodes being paged through, so that page 200 of 100 000
+   * children does not fetch and sort them all again; dropped when their child watch fires.
+   */
+  private readonly listings = new Map<string, string[]>();
 
   constructor(
     private readonly connectString: () => string,
@@ -82,6 +88,7 @@ export class TreeBrowser {
     if (!w) {
       w = () => {
         this.watchers.delete(key);
+        if (what === 'children') this.listings.delete(`${through}|${path}`);
         this.changed(path, what);
       };
       this.watchers.set(key, w);
@@ -105,8 +112,15 @@ export class TreeBrowser {
   }
 
   async children(path: string, through: number | null, offset: number, limit: number): Promise<{ children: string[]; total: number }> {
-    const zk = await this.client(through);
-    const all = (await zk.getChildren(path, this.watcher(through, path, 'children'))).sort();
+    const key = `${through}|${path}`;
+    let all = offset > 0 ? this.listings.get(key) : undefined;
+    if (!all) {
+      const zk = await this.client(through);
+      all = (await zk.getChildren(path, this.watcher(through, path, 'children'))).sort();
+      this.listings.delete(key);
+      this.listings.set(key, all);
+      if (this.listings.size > 8) this.listings.delete(this.listings.keys().next().value!);
+    }
     return { children: all.slice(offset, offset + limit), total: all.length };
   }
 
@@ -198,15 +212,18 @@ export class TreeBrowser {
   }
 
   /**
-   * Creates an export's znodes under `target` (the export's root becomes `target`). Everything
-   * is checked before anything is written; then multis of up to 500 ops, each one transaction.
-   * Existing znodes are left alone, or get the export's data with `overwrite`.
+   * Creates an export's znodes under `parent`: the export of /app lands at `parent`/app (an
+   * export of / lands in `parent` itself). Everything is checked before anything is written;
+   * then multis of up to 500 ops, each one transaction. Existing znodes are left alone, or get
+   * the export's data with `overwrite`.
    */
-  async importTree(target: string, doc: unknown, overwrite: boolean, through: number | null): Promise<ImportResult> {
+  async importTree(parent: string, doc: unknown, overwrite: boolean, through: number | null): Promise<ImportResult & { root: string }> {
     const parsed = TreeExport.safeParse(doc);
     if (!parsed.success) throw new Error(`This is not a tree export of ZooKeeper Lab: ${parsed.error.issues[0]?.path.join('.') || 'document'}: ${parsed.error.issues[0]?.message}. Export a subtree from the Tree view to get one.`);
-    const bad = pathError(target);
-    if (bad) throw new Error(`Cannot import to ${target}: ${bad}`);
+    const bad = pathError(parent);
+    if (bad) throw new Error(`Cannot import under ${parent}: ${bad}`);
+    const root = parsed.data.root === '/' ? parent : joinPath(parent, baseName(parsed.data.root));
+    const target = root;
     const zk = await this.client(through);
     const full = (rel: string): string => (rel === '' ? target : target === '/' ? rel : target + rel);
     const planned = new Set<string>();
@@ -250,12 +267,13 @@ export class TreeBrowser {
       bytes += size;
     }
     await flush();
-    return result;
+    return { ...result, root };
   }
 
   /** Closes every session (the lab changed or is closing). */
   async close(): Promise<void> {
     this.watchers.clear();
+    this.listings.clear();
     const cs = [...this.clients.values()];
     this.clients.clear();
     await Promise.all(cs.map((c) => c.then((z) => z.close()).catch(() => {})));

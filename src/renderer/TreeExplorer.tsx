@@ -1,6 +1,8 @@
-import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, ScrollArea, SegmentedControl, Select, Stack, Table, Text, Textarea, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { LabApi, LabView } from '../shared/contract';
+import { TreeList, joinPath } from './TreeList';
+import { TreeSearch, TreeTransfer } from './TreeTools';
 
 interface NodeDetails {
   path: string;
@@ -9,12 +11,9 @@ interface NodeDetails {
   acl: { perms: number; scheme: string; id: string }[];
 }
 
-const PAGE = 100;
 const MODES = ['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential', 'container', 'ttl'] as const;
 
-function join(parent: string, child: string): string {
-  return parent === '/' ? `/${child}` : `${parent}/${child}`;
-}
+const join = joinPath;
 
 function perms(p: number): string {
   return `${p & 4 ? 'c' : ''}${p & 8 ? 'd' : ''}${p & 1 ? 'r' : ''}${p & 2 ? 'w' : ''}${p & 16 ? 'a' : ''}`;
@@ -80,43 +79,6 @@ function DataView({ data }: { data: string | null }) {
   );
 }
 
-function TreeItem(props: { lab: LabApi; path: string; name: string; depth: number; through: number | null; selected: string; onSelect: (p: string) => void; version: number }) {
-  const { lab, path, name, depth, through, selected, onSelect, version } = props;
-  const [open, setOpen] = useState(path === '/');
-  const [kids, setKids] = useState<string[]>([]);
-  const [total, setTotal] = useState(0);
-  const load = useCallback(
-    async (offset: number) => {
-      const r = await lab.call<{ children: string[]; total: number }>({ method: 'tree.children', path, through, offset, limit: PAGE });
-      setKids((k) => (offset === 0 ? r.children : [...k, ...r.children]));
-      setTotal(r.total);
-    },
-    [lab, path, through],
-  );
-  useEffect(() => {
-    if (open) void load(0).catch(() => setKids([]));
-  }, [open, load, version]);
-  return (
-    <div>
-      <Group gap={4} wrap="nowrap" style={{ paddingLeft: depth * 14 }}>
-        <UnstyledButton onClick={() => setOpen(!open)} w={16} aria-label={open ? 'collapse' : 'expand'} data-testid={`toggle-${path}`}>
-          {open ? '▾' : '▸'}
-        </UnstyledButton>
-        <UnstyledButton onClick={() => onSelect(path)} data-testid={`tree-${path}`} style={{ fontWeight: selected === path ? 700 : 400, fontFamily: 'monospace', fontSize: 13 }}>
-          {name}
-        </UnstyledButton>
-      </Group>
-      {open &&
-        kids.map((k) => <TreeItem key={k} {...props} path={join(path, k)} name={k} depth={depth + 1} />)}
-      {open && kids.length < total && (
-        <Button size="compact-xs" variant="subtle" ml={(depth + 1) * 14} onClick={() => void load(kids.length)}>
-          {`show ${Math.min(PAGE, total - kids.length)} more of ${total - kids.length}`}
-        </Button>
-      )}
-    </div>
-  );
-}
-
 /** Lazy tree, node details, create/set/delete, and read-through-a-chosen-member. */
 export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null }) {
   const [through, setThrough] = useState<string>('all');
@@ -150,6 +112,9 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   useEffect(() => {
     void refresh();
   }, [refresh, version]);
+  // The selected znode changed under us (another client, a member catching up): show it.
+  useEffect(() => lab.onPush((p) => void (p.kind === 'tree.changed' && p.what === 'data' && p.path === selected && refresh())), [lab, selected, refresh]);
+  const [reveal, setReveal] = useState<string | null>(null);
 
   if (!view) return <Text>Launch or attach a lab to explore its tree.</Text>;
   const act = async (p: Promise<unknown>, done: string): Promise<void> => {
@@ -201,9 +166,16 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
       <Grid>
         <Grid.Col span={4}>
           <Card withBorder>
-            <ScrollArea h={560}>
-              <TreeItem lab={lab} path="/" name="/" depth={0} through={thr} selected={selected} onSelect={setSelected} version={version} />
-            </ScrollArea>
+            <TreeSearch
+              lab={lab}
+              through={thr}
+              onFound={(p) => {
+                setSelected(p);
+                setReveal(p);
+              }}
+              onError={setError}
+            />
+            <TreeList lab={lab} through={thr} selected={selected} onSelect={setSelected} reveal={reveal} reloadKey={version} height={520} />
           </Card>
         </Grid.Col>
         <Grid.Col span={8}>
@@ -273,6 +245,17 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                 </Group>
               </Card>
             )}
+            <TreeTransfer
+              lab={lab}
+              through={thr}
+              selected={selected}
+              readOnly={readOnly}
+              onImported={(msg) => {
+                setNotice(msg);
+                setVersion((v) => v + 1);
+              }}
+              onError={setError}
+            />
             {!readOnly && selected !== '/' && (
               <Group>
                 <Checkbox label="with all children" checked={recursive} onChange={(e) => setRecursive(e.currentTarget.checked)} />

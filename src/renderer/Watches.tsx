@@ -61,7 +61,15 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
         </Alert>
       )}
       <Card withBorder>
-        <Title order={6}>Set a watch as the lab's own session{mine ? ` (${mine})` : ''}</Title>
+        <Title order={6}>
+          Set a watch as the lab's own session
+          {mine && (
+            <>
+              {' '}
+              (<span data-testid="watch-session">{mine}</span>)
+            </>
+          )}
+        </Title>
         <Group align="end">
           <TextInput label="path" value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="watch-path" />
           <Select label="kind" value={kind} onChange={(v) => setKind(v ?? 'data')} data={['data', 'exist', 'child', 'persistent', 'persistent-recursive']} data-testid="watch-kind" w={220} />
@@ -103,7 +111,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
             </Table.Thead>
             <Table.Tbody>
               {shown.map((r) => (
-                <Table.Tr key={`${r.myid}-${r.path}-${r.sessionId}-${r.kind}`} data-testid="watch-row" data-path={r.path} data-kind={r.kind}>
+                <Table.Tr key={`${r.myid}-${r.path}-${r.sessionId}-${r.kind}`} data-testid="watch-row" data-path={r.path} data-kind={r.kind} data-session={r.sessionId}>
                   <Table.Td ff="monospace">{r.path}</Table.Td>
                   <Table.Td>
                     <Badge variant="light">{r.kind}</Badge>
