@@ -39,6 +39,10 @@ export const LAB_EVENT_TYPES = [
   'ensemble.leader.changed',
   /** The leader's epoch moved: { epoch, previous } */
   'ensemble.epoch.changed',
+  /** A lock-playground run started: { run, clients, strategy, holdMs, thinkMs, durationMs, acquisitions, lockPath } */
+  'locks.started',
+  /** A lock-playground run ended: { run, acquisitions, violations } */
+  'locks.ended',
 ] as const;
 
 export type LabEventType = (typeof LAB_EVENT_TYPES)[number];

@@ -3,6 +3,7 @@
 // when it starts and completed when it ends).
 import { pathError } from '../../protocol/paths';
 import type { LockFault, LockRunSummary, LockRunView, LockSettings } from '../../shared/contract';
+import type { LabEventType } from '../../shared/events';
 import { LockRun, type LockMember, type LockRunOptions } from './run';
 
 /** Where runs are kept: the lab history (an attached ensemble has none: runs are then kept in memory). */
@@ -22,7 +23,7 @@ export interface PlaygroundDeps {
   store(): LockRunStore | null;
   push(run: LockRunView): void;
   /** A line in the lab's event log. */
-  record(type: string, detail: string, data: Record<string, unknown>): void;
+  record(type: LabEventType, detail: string, data: Record<string, unknown>): void;
   runOptions?: LockRunOptions;
 }
 
