@@ -222,6 +222,25 @@ describe('lock playground checks', () => {
 });
 
 describe('lock playground at the limits', () => {
+  it('stopping while the sessions open is a stop: nothing is left open or queued', { timeout: 60_000 }, async () => {
+    const run = new LockRun(12, settings({ clients: 20, acquisitions: null, durationMs: 60_000, lockPath: '/playground/early-stop' }), members);
+    const begun = run.begin();
+    await run.end('stopped at once');
+    await begun;
+    const v = run.view();
+    expect(v.phase).toBe('done');
+    expect(v.stopReason).toBe('stopped at once');
+    expect(v.error).toBeNull();
+    expect(v.clients.every((c) => c.state === 'stopped')).toBe(true);
+    const probe = await connect(ens.connectString);
+    try {
+      const left = await probe.getChildren('/playground/early-stop').catch(() => []);
+      expect(left).toEqual([]);
+    } finally {
+      await probe.close();
+    }
+  });
+
   it('50 clients with the seed lock: every session opens, mutual exclusion holds', { timeout: 120_000 }, async () => {
     const v = await runToEnd(settings({ clients: 50, holdMs: 2, acquisitions: 150, lockPath: '/playground/fifty' }), 10);
     expect(v.phase).toBe('done');

@@ -113,6 +113,7 @@ export class LockRun {
       await this.fail(`The lab could not open a session with the ensemble (${(e as Error).message}). Is it serving? The Cluster view shows whether it has a quorum.`);
       throw new Error(this.error!);
     }
+    if (this.stop.signal.aborted) return this.stoppedWhileOpening();
     try {
       await this.makeLockPath();
       for (let i = 0; i < this.settings.clients; i++) {
@@ -145,9 +146,12 @@ export class LockRun {
         }),
       );
     } catch (e) {
+      // Stopped while the sessions were opening: that is a stop, not a failure.
+      if (this.stop.signal.aborted) return this.stoppedWhileOpening();
       await this.fail((e as Error).message);
       throw new Error(this.error!);
     }
+    if (this.stop.signal.aborted) return this.stoppedWhileOpening();
     this.phase = 'running';
     this.runningSince = Date.now();
     this.note(`${this.settings.clients} client(s) connected; contending for ${this.settings.lockPath} with the ${this.settings.strategy} lock`);
@@ -159,6 +163,14 @@ export class LockRun {
       if (this.phase === 'running') this.queueTimer = setTimeout(() => void readQueue(), this.opts.queueReadMs ?? 250);
     };
     void readQueue();
+  }
+
+  /** end() ran while sessions were opening: close whatever opened after it. */
+  private async stoppedWhileOpening(): Promise<void> {
+    await this.end(this.stopReason ?? 'stopped');
+    await Promise.all(this.contenders.map((c) => c.close()));
+    await this.observer?.close().catch(() => undefined);
+    this.observer = null;
   }
 
   /** The lock path and its parents, as persistent znodes (every strategy keeps its nodes under it). */
