@@ -20,6 +20,7 @@ import { POLL_MS, Poller, type PollTarget } from './poller';
 import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './supervisor';
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
+import { Walkthroughs } from './walkthroughs';
 
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
@@ -59,6 +60,15 @@ export class LabService extends EventEmitter {
     },
     (path, what) => this.push({ kind: 'tree.changed', path, what }),
   );
+
+  private readonly walkthroughs = new Walkthroughs({
+    view: () => this.view(),
+    node: (myid, action) => this.nodeAction(myid, action),
+    nodeDir: (myid) => nodeDir(this.lab!, myid),
+    address: (myid) => `127.0.0.1:${this.lab!.nodes.find((n) => n.myid === myid)!.clientPort}`,
+    record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
+    push: (state) => this.push({ kind: 'walkthrough', state }),
+  });
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
   constructor(private readonly name = 'default') {
@@ -185,6 +195,17 @@ export class LabService extends EventEmitter {
         return this.tree.delete(req.path, req.version, req.recursive, req.through);
       case 'tree.sync':
         return this.tree.sync(req.path, req.through);
+      case 'walkthrough.run':
+        // Answers at once; the steps arrive as pushes.
+        this.walkthroughs.check(req.id);
+        void this.walkthroughs.run(req.id).catch(() => undefined);
+        await new Promise((r) => setImmediate(r));
+        return this.walkthroughs.current();
+      case 'walkthrough.stop':
+        this.walkthroughs.stop();
+        return this.walkthroughs.current();
+      case 'walkthrough.state':
+        return this.walkthroughs.current();
       case 'tree.search':
         return this.tree.search(req.prefix, req.through, req.limit);
       case 'tree.export':

@@ -1,7 +1,6 @@
 // The lab's views and where they sit in the navigation. A view is a component that gets the
 // lab API, the current lab and the shared event feed; adding one is adding an entry here.
-// The Watch inspector, Lock playground (issue 8) and Load (issue 9) views belong in the "Data"
-// and "Load" groups when they are built.
+// The "Learn" group runs the seed's claims on the lab (walkthroughs).
 import type { ComponentType } from 'react';
 import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
 import { Cluster } from './Cluster';
@@ -10,6 +9,7 @@ import { LockPlayground } from './LockPlayground';
 import { Terminals } from './Terminals';
 import { Timeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
+import { Walkthroughs } from './Walkthroughs';
 import { Watches } from './Watches';
 
 export interface ViewProps {
@@ -25,7 +25,7 @@ export interface ViewProps {
 export interface ViewEntry {
   id: string;
   label: string;
-  group: 'Ensemble' | 'Data' | 'Load';
+  group: 'Ensemble' | 'Data' | 'Load' | 'Learn';
   component: ComponentType<ViewProps>;
   /** Shown only while a lab is open (launched or attached). */
   needsLab: boolean;
@@ -39,4 +39,5 @@ export const VIEWS: ViewEntry[] = [
   { id: 'watches', label: 'Watch inspector', group: 'Data', component: Watches, needsLab: true },
   { id: 'locks', label: 'Lock playground', group: 'Data', component: LockPlayground, needsLab: true },
   { id: 'load', label: 'Load', group: 'Load', component: Load, needsLab: true },
+  { id: 'walkthroughs', label: 'Seed walkthroughs', group: 'Learn', component: Walkthroughs, needsLab: true },
 ];

@@ -303,6 +303,24 @@ export const TreeExport = z.object({
 });
 export type TreeExport = z.infer<typeof TreeExport>;
 
+/** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
+export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'session-moves']);
+export type WalkthroughId = z.infer<typeof WalkthroughId>;
+
+/** A walkthrough as it runs: its steps with what was observed, then the verdict. */
+export const WalkthroughState = z.object({
+  id: WalkthroughId,
+  title: z.string(),
+  running: z.boolean(),
+  steps: z.array(z.object({ text: z.string(), status: z.enum(['pending', 'running', 'done', 'failed']), observed: z.string() })),
+  verdict: z.string().nullable(),
+  passed: z.boolean().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+});
+export type WalkthroughState = z.infer<typeof WalkthroughState>;
+
 /** Requests the UI may make, with their parameters. */
 export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('state') }),
@@ -330,6 +348,9 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('watches.list') }),
   z.object({ method: z.literal('watches.add'), path: z.string().min(1).max(4096), kind: z.enum(['data', 'exist', 'child', 'persistent', 'persistent-recursive']) }),
   z.object({ method: z.literal('tree.sync'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
+  z.object({ method: z.literal('walkthrough.run'), id: WalkthroughId }),
+  z.object({ method: z.literal('walkthrough.stop') }),
+  z.object({ method: z.literal('walkthrough.state') }),
   z.object({ method: z.literal('tree.search'), prefix: z.string().min(1).max(4096), through: z.number().int().nullable(), limit: z.number().int().min(1).max(1000) }),
   z.object({ method: z.literal('tree.export'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
   /** `doc` is checked against TreeExport by the backend, which says what is wrong with it. */
@@ -363,6 +384,7 @@ export const Push = z.discriminatedUnion('kind', [
   /** A launch under way, node by node; null when it is over. */
   z.object({ kind: z.literal('progress'), progress: Progress.nullable() }),
   z.object({ kind: z.literal('event'), event: HistoryEvent }),
+  z.object({ kind: z.literal('walkthrough'), state: WalkthroughState }),
   /** A znode the Tree view shows changed (its children or its data). */
   z.object({ kind: z.literal('tree.changed'), path: z.string(), what: z.enum(['children', 'data']) }),
   z.object({ kind: z.literal('watch.fired'), fire: z.object({ time: z.number(), path: z.string(), type: z.string(), kind: z.string(), watchId: z.number().int() }) }),

@@ -43,6 +43,10 @@ export const LAB_EVENT_TYPES = [
   'locks.started',
   /** A lock-playground run ended: { run, acquisitions, violations } */
   'locks.ended',
+  /** A seed walkthrough started: { id } */
+  'walkthrough.started',
+  /** A seed walkthrough ended: { id, passed } */
+  'walkthrough.ended',
 ] as const;
 
 export type LabEventType = (typeof LAB_EVENT_TYPES)[number];

@@ -1,0 +1,288 @@
+// The seed's claims as runnable walkthroughs: each one does to the lab what the tutorial
+// describes (start members one by one from empty, kill the leader and a lagging member, take
+// followers away until there is no majority, move a session by killing its member) with the
+// lab's real actions, shows every step as it happens and ends with what the seed says beside
+// what the ensemble did. Nothing here is simulated: the verdict is read from the members.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, CreateMode, type ZkClient } from '../client';
+import type { LabView, NodeAction, WalkthroughId, WalkthroughState } from '../shared/contract';
+
+export interface WalkthroughControl {
+  view(): LabView | null;
+  node(myid: number, action: NodeAction): Promise<unknown>;
+  /** The folder of node `myid` (its dataDir is `data` inside). */
+  nodeDir(myid: number): string;
+  /** A client address per member. */
+  address(myid: number): string;
+  record(type: 'walkthrough.started' | 'walkthrough.ended', detail: string, data: Record<string, unknown>): void;
+  push(state: WalkthroughState): void;
+}
+
+interface Step {
+  text: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  observed: string;
+}
+
+const TITLES: Record<WalkthroughId, string> = {
+  'election-from-empty': 'Election from empty: five members started one by one',
+  'election-after-failure': 'Election after a failure: leader 3 and member 5 down, 4 behind',
+  majority: 'Majority: how many members can go before the ensemble stops',
+  'session-moves': 'A session outlives its member; its ephemeral znode lives as long as the session',
+};
+
+/** One line per zxid as people read it: 0x<epoch><counter> and (epoch e, counter c). */
+function zxidText(hex: string | null): string {
+  if (hex === null) return 'unknown';
+  const z = BigInt(`0x${hex}`);
+  return `0x${hex} (epoch ${z >> 32n}, counter ${z & 0xffffffffn})`;
+}
+
+export class Walkthroughs {
+  private state: WalkthroughState | null = null;
+  private stopping = false;
+
+  constructor(private readonly lab: WalkthroughControl) {}
+
+  current(): WalkthroughState | null {
+    return this.state;
+  }
+
+  /** Throws, saying what to do, when walkthrough `id` cannot run on the lab as it is. */
+  check(id: WalkthroughId): void {
+    if (this.state?.running) throw new Error(`"${this.state.title}" is running; wait for it or stop it.`);
+    const view = this.lab.view();
+    if (!view) throw new Error('There is no lab yet: launch a 5-node lab first.');
+    if (view.attached) throw new Error('This ensemble is attached: walkthroughs stop and start members, so they run on a lab the lab launched.');
+    if (id !== 'session-moves' && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
+      throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
+    }
+    if (id === 'session-moves' && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('A session moves between members: launch a lab of 3 or 5 members.');
+  }
+
+  /** Runs a walkthrough; resolves when it has ended (the UI follows the pushes). */
+  async run(id: WalkthroughId): Promise<WalkthroughState> {
+    this.check(id);
+    this.stopping = false;
+    this.state = { id, title: TITLES[id], running: true, steps: [], verdict: null, passed: null, error: null, startedAt: Date.now(), endedAt: null };
+    this.lab.record('walkthrough.started', `walkthrough started: ${TITLES[id]}`, { id });
+    this.publish();
+    try {
+      if (id === 'election-from-empty') await this.electionFromEmpty();
+      else if (id === 'election-after-failure') await this.electionAfterFailure();
+      else if (id === 'majority') await this.majority();
+      else await this.sessionMoves();
+    } catch (e) {
+      const s = this.state;
+      const running = s.steps.find((x) => x.status === 'running');
+      if (running) running.status = 'failed';
+      s.error = (e as Error).message;
+      s.passed = false;
+    } finally {
+      this.state.running = false;
+      this.state.endedAt = Date.now();
+      this.lab.record('walkthrough.ended', `walkthrough ended: ${this.state.title}: ${this.state.passed ? 'as the seed says' : this.state.error ?? 'not as the seed says'}`, { id, passed: this.state.passed });
+      this.publish();
+    }
+    return this.state;
+  }
+
+  /** Asks a running walkthrough to stop after its current step. */
+  stop(): void {
+    if (this.state?.running) this.stopping = true;
+  }
+
+  private publish(): void {
+    if (this.state) this.lab.push(structuredClone(this.state));
+  }
+
+  private async step<T>(text: string, body: () => Promise<T>, observe: (r: T) => string = () => ''): Promise<T> {
+    if (this.stopping) throw new Error('Stopped on request; the lab is as the last step left it.');
+    const step: Step = { text, status: 'running', observed: '' };
+    this.state!.steps.push(step);
+    this.publish();
+    const r = await body();
+    step.status = 'done';
+    step.observed = observe(r);
+    this.publish();
+    return r;
+  }
+
+  private finish(claim: string, observed: string, passed: boolean): void {
+    this.state!.verdict = `The seed says: ${claim}. The lab saw: ${observed}.`;
+    this.state!.passed = passed;
+  }
+
+  /** Polls the lab's view (the poller reads every member a few times a second) until `ok`. */
+  private async until(what: string, ok: (v: LabView) => boolean, ms = 60_000): Promise<LabView> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = this.lab.view();
+      if (!v) throw new Error('The lab was closed during the walkthrough.');
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`Waited ${ms / 1000} s for ${what}; look at the Cluster view and the members' logs (Terminals).`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private role(v: LabView, myid: number): string {
+    return v.nodes.find((n) => n.myid === myid)?.role ?? 'down';
+  }
+
+  private roles(v: LabView, ids: number[]): string {
+    return ids.map((i) => `${i} ${this.role(v, i)}`).join(', ');
+  }
+
+  private async electionFromEmpty(): Promise<void> {
+    const ids = [1, 2, 3, 4, 5];
+    await this.step('Stop all five members', async () => {
+      for (const i of ids) if (this.role(this.lab.view()!, i) !== 'down') await this.lab.node(i, 'stop');
+      return this.until('every member to be down', (v) => ids.every((i) => this.role(v, i) === 'down'));
+    }, () => 'all down');
+    await this.step('Empty every dataDir (myid stays): every member starts from zxid 0', async () => {
+      for (const i of ids) {
+        const dir = join(this.lab.nodeDir(i), 'data', 'version-2');
+        if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+      }
+    }, () => 'version-2 removed on all five');
+    await this.step('Start member 1: alone it is no majority of five, so it keeps LOOKING', async () => {
+      await this.lab.node(1, 'start');
+      return this.until('member 1 to look for a leader', (v) => this.role(v, 1) === 'looking');
+    }, (v) => this.roles(v, [1]));
+    await this.step('Start member 2: two of five are still no majority; both LOOKING', async () => {
+      await this.lab.node(2, 'start');
+      return this.until('members 1 and 2 to look', (v) => [1, 2].every((i) => this.role(v, i) === 'looking'));
+    }, (v) => this.roles(v, [1, 2]));
+    const three = await this.step('Start member 3: three of five are a majority, and among equal zxids the highest sid wins', async () => {
+      await this.lab.node(3, 'start');
+      return this.until('a leader among 1, 2 and 3', (v) => v.serving && v.leader !== null);
+    }, (v) => `leader ${v.leader}; ${this.roles(v, [1, 2, 3])}`);
+    const all = await this.step('Start members 4 and 5: a leader is there already, so they follow it', async () => {
+      await this.lab.node(4, 'start');
+      await this.lab.node(5, 'start');
+      return this.until('all five serving', (v) => ids.every((i) => ['leader', 'follower'].includes(this.role(v, i))));
+    }, (v) => this.roles(v, ids));
+    this.finish('member 3 becomes the leader and stays the leader when 4 and 5 join', `leader ${three.leader} after member 3 started, leader ${all.leader} with all five`, three.leader === 3 && all.leader === 3);
+  }
+
+  private async electionAfterFailure(): Promise<void> {
+    const start = this.lab.view()!;
+    if (!start.serving || start.leader !== 3 || start.nodes.some((n) => !['leader', 'follower'].includes(n.role))) {
+      throw new Error(`This walkthrough starts where the first one ends: all five serving with member 3 leading (now: ${start.leader === null ? 'no leader' : `leader ${start.leader}`}). Run "Election from empty" first.`);
+    }
+    await this.step('Kill members 4 and 5: they will miss the next write', async () => {
+      await this.lab.node(4, 'kill');
+      await this.lab.node(5, 'kill');
+      return this.until('4 and 5 down and 1, 2, 3 serving', (v) => this.role(v, 4) === 'down' && this.role(v, 5) === 'down' && v.serving);
+    }, (v) => this.roles(v, [1, 2, 3, 4, 5]));
+    const behind = start.nodes.find((n) => n.myid === 4)!.lastZxid;
+    const ahead = await this.step('Write one znode: the quorum 1, 2, 3 commits it, so their zxid moves one ahead of 4 and 5', async () => {
+      const zk = await connect([1, 2, 3].map((i) => this.lab.address(i)).join(','), { sessionTimeout: 10_000 });
+      try {
+        await zk.create('/seed-walkthrough', null).catch(() => undefined);
+        await zk.create('/seed-walkthrough/write-', Buffer.from('committed by 1, 2 and 3 only'), { mode: CreateMode.PERSISTENT_SEQUENTIAL });
+        await zk.sync('/');
+      } finally {
+        await zk.close();
+      }
+      return this.until('1, 2 and 3 at the same newer zxid', (v) => {
+        const zs = [1, 2, 3].map((i) => v.nodes.find((n) => n.myid === i)!.lastZxid);
+        return zs.every((z) => z !== null && z === zs[0] && z !== behind);
+      });
+    }, (v) => `1, 2, 3 at ${zxidText(v.nodes.find((n) => n.myid === 1)!.lastZxid)}; 4 and 5 stopped at ${zxidText(behind)}`);
+    await this.step('Kill the leader, member 3: members 1 and 2 alone are no majority of five', async () => {
+      await this.lab.node(3, 'kill');
+      return this.until('the ensemble to stop serving', (v) => !v.serving && this.role(v, 3) === 'down');
+    }, (v) => this.roles(v, [1, 2, 3]));
+    const zx = ahead.nodes.find((n) => n.myid === 1)!.lastZxid;
+    const elected = await this.step(`Start member 4, which is behind: 1, 2 and 4 vote with (epoch, zxid, sid) = (…, ${zx}, 1), (…, ${zx}, 2), (…, ${behind}, 4)`, async () => {
+      await this.lab.node(4, 'start');
+      return this.until('a leader among 1, 2 and 4', (v) => v.serving && v.leader !== null);
+    }, (v) => `leader ${v.leader}; ${this.roles(v, [1, 2, 4])}`);
+    await this.step('Start 3 and 5 again: they follow the new leader and catch up', async () => {
+      await this.lab.node(3, 'start');
+      await this.lab.node(5, 'start');
+      return this.until('all five serving', (v) => v.nodes.every((n) => ['leader', 'follower'].includes(n.role)));
+    }, (v) => `${this.roles(v, [1, 2, 3, 4, 5])}; epoch ${v.nodes.find((n) => n.myid === v.leader)?.epoch}`);
+    this.finish('member 2 wins: 1 and 2 have the newest zxid, and of those 2 has the higher sid', `leader ${elected.leader}`, elected.leader === 2);
+  }
+
+  private async majority(): Promise<void> {
+    const v0 = await this.until('a serving ensemble of five', (v) => v.serving && v.leader !== null, 30_000).catch(() => {
+      throw new Error('The ensemble is not serving now: start its members (Cluster view) and run this again.');
+    });
+    const followers = v0.nodes.filter((n) => n.myid !== v0.leader).map((n) => n.myid);
+    const seen: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      const victim = followers[k]!;
+      const up = 5 - (k + 1);
+      const expectServing = up >= 3;
+      const v = await this.step(`Kill follower ${victim}: ${up} of 5 left, ${expectServing ? 'still a majority: the ensemble serves' : 'no majority: the leader steps down and nobody serves'}`, async () => {
+        await this.lab.node(victim, 'kill');
+        return this.until(expectServing ? `the ensemble to serve with ${up} members` : 'the ensemble to stop serving', (x) => this.role(x, victim) === 'down' && x.serving === expectServing && (expectServing ? x.leader !== null : true));
+      }, (x) => `${x.votersUp} of 5 up, ${x.serving ? `serving, leader ${x.leader}` : 'not serving'}`);
+      seen.push(`${up} up: ${v.serving ? 'serving' : 'not serving'}`);
+    }
+    const back = await this.step(`Start follower ${followers[2]} again: 3 of 5, a majority again`, async () => {
+      await this.lab.node(followers[2]!, 'start');
+      return this.until('the ensemble to serve again', (x) => x.serving && x.leader !== null);
+    }, (x) => `serving, leader ${x.leader}`);
+    await this.step(`Start ${followers[0]} and ${followers[1]}: all five serve`, async () => {
+      await this.lab.node(followers[0]!, 'start');
+      await this.lab.node(followers[1]!, 'start');
+      return this.until('all five serving', (x) => x.nodes.every((n) => ['leader', 'follower'].includes(n.role)));
+    }, (x) => this.roles(x, [1, 2, 3, 4, 5]));
+    this.finish('five members survive two failures (a majority of 3 remains) but not three', `${seen.join('; ')}; 3 up again: ${back.serving ? 'serving' : 'not serving'}`, seen.join(';') === '4 up: serving;3 up: serving;2 up: not serving' && back.serving);
+  }
+
+  private async sessionMoves(): Promise<void> {
+    const v0 = await this.until('a serving ensemble', (v) => v.serving && v.leader !== null, 30_000).catch(() => {
+      throw new Error('The ensemble is not serving now: start its members (Cluster view) and run this again.');
+    });
+    const member = v0.nodes.find((n) => n.role === 'follower')!.myid;
+    const others = v0.nodes.filter((n) => n.myid !== member && !n.observer).map((n) => n.myid);
+    let zk: ZkClient | null = null;
+    let watcher: ZkClient | null = null;
+    try {
+      const path = await this.step(`Open a session through member ${member} only, and create an ephemeral znode with it`, async () => {
+        // Its connect string lists member first and then the others, in that order, so it moves when member dies.
+        zk = await connect([member, ...others].map((i) => this.lab.address(i)).join(','), { sessionTimeout: 10_000, shuffleHosts: false });
+        await zk.create('/seed-walkthrough', null).catch(() => undefined);
+        return zk.create('/seed-walkthrough/ephemeral-', Buffer.from('lives as long as its session'), { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+      }, (p) => `${p}, session 0x${BigInt.asUintN(64, zk!.sessionId).toString(16)}`);
+      watcher = await connect(others.map((i) => this.lab.address(i)).join(','), { sessionTimeout: 10_000 });
+      const session = zk!.sessionId;
+      await this.step(`Kill member ${member}: the client reconnects to another member within the session timeout and keeps its session`, async () => {
+        await this.lab.node(member, 'kill');
+        const deadline = Date.now() + 20_000;
+        while (zk!.state !== 'connected' || zk!.sessionId !== session || (await zk!.exists(path).catch(() => null)) === null) {
+          if (Date.now() > deadline) throw new Error(`The session did not come back through another member within 20 s (state ${zk!.state}).`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }, () => `same session 0x${BigInt.asUintN(64, session).toString(16)}, now through another member; ${path} still there`);
+      const stat = await watcher.exists(path);
+      await this.step('Close the session: its ephemeral znode goes with it', async () => {
+        await zk!.close();
+        zk = null;
+        const deadline = Date.now() + 20_000;
+        while ((await watcher!.exists(path)) !== null) {
+          if (Date.now() > deadline) throw new Error(`${path} is still there 20 s after its session closed.`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }, () => `${path} is gone`);
+      await this.step(`Start member ${member} again`, async () => {
+        await this.lab.node(member, 'start');
+        return this.until(`member ${member} to serve`, (v) => ['leader', 'follower'].includes(this.role(v, member)));
+      }, (v) => this.roles(v, [member]));
+      this.finish(
+        'a session belongs to the ensemble, not to one server: it survives its server; an ephemeral znode lives exactly as long as its session',
+        `the ephemeral znode (owner 0x${BigInt.asUintN(64, stat?.ephemeralOwner ?? 0n).toString(16)}) outlived member ${member} and went with its session`,
+        stat !== null && stat.ephemeralOwner === session,
+      );
+    } finally {
+      await (zk as ZkClient | null)?.close().catch(() => undefined);
+      await (watcher as ZkClient | null)?.close().catch(() => undefined);
+    }
+  }
+}
