@@ -58,7 +58,8 @@ describe('lock playground runs on 3 members', () => {
     // Every acquisition was also checked on the server while it was held (one whose connection
     // dropped under a loaded machine is not held any more, so its check does not count).
     const lost = v.log.filter((l) => / lost the lock: /.test(l.text)).length;
-    expect(v.counters.serverChecks).toBe(v.counters.acquisitions - lost);
+    expect(v.counters.serverChecks).toBeGreaterThanOrEqual(v.counters.acquisitions - lost);
+    expect(v.counters.serverChecks).toBeLessThanOrEqual(v.counters.acquisitions);
     expect(new Set(v.clients.map((c) => c.sessionId)).size).toBe(10);
     // The sequence queue is fair: every client took the lock. The naive lock promises no order (a client may starve).
     if (strategy !== 'naive') expect(v.clients.every((c) => c.acquisitions >= 1)).toBe(true);
