@@ -14,15 +14,29 @@ export function App({ lab }: { lab: LabApi }) {
   const [page, setPage] = useState('cluster');
 
   useEffect(() => {
+    // Under load the members log hundreds of events a second (proposals, acks, commits): they are
+    // gathered and handed to the views four times a second, not one render per event.
+    let batch: HistoryEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = (): void => {
+      timer = null;
+      const add = batch;
+      batch = [];
+      setEvents((e) => [...e, ...add].slice(-LIVE_EVENTS));
+    };
     const off = lab.onPush((p) => {
       if (p.kind === 'state') setView(p.lab);
       else if (p.kind === 'progress') setProgress(p.progress);
-      else if (p.kind === 'event') setEvents((e) => [...e.slice(-(LIVE_EVENTS - 1)), p.event]);
+      else if (p.kind === 'event') {
+        batch.push(p.event);
+        timer ??= setTimeout(flush, 250);
+      }
     });
     void lab.call<LabView | null>({ method: 'state' }).then(setView);
     void lab.call<{ events: HistoryEvent[] }>({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)));
     return () => {
       off();
+      if (timer) clearTimeout(timer);
     };
   }, [lab]);
 
