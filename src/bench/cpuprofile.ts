@@ -50,6 +50,19 @@ export function selfMicrosByNode(p: CpuProfile): Map<number, number> {
   return out;
 }
 
+/** The share of sampled time (0..100) the process spent idle, waiting for the event loop. */
+export function idleShare(p: CpuProfile): number {
+  const byNode = selfMicrosByNode(p);
+  let idle = 0;
+  let total = 0;
+  for (const n of p.nodes) {
+    const us = byNode.get(n.id) ?? 0;
+    total += us;
+    if (n.callFrame.functionName === '(idle)') idle += us;
+  }
+  return total === 0 ? 0 : (100 * idle) / total;
+}
+
 /** Functions by self time, largest first (nodes of the same function summed). */
 export function topSelfTime(p: CpuProfile, limit = 20): SelfTime[] {
   const byNode = selfMicrosByNode(p);

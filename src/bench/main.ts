@@ -7,13 +7,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fsyncOnOff, measure, runRound, type BenchSettings, type RoundResult, type Workload } from './compare';
-import { flameGraphSvg, topSelfTime, type CpuProfile } from './cpuprofile';
+import { flameGraphSvg, idleShare, topSelfTime, type CpuProfile } from './cpuprofile';
 import { measureFloors } from './floors';
 import { compileLoadGenerators } from './java';
 import { runLarge } from './large';
 import { Cluster } from './members';
 import { machineInfo } from './procfs';
-import { comparisonText, largeCells, loadResults, renderReport, saveResults, type Environment } from './report';
+import { comparisonText, largeCells, loadResults, renderReport, saveResults, type EnsembleProfile, type Environment } from './report';
 import { summarise } from './summary';
 import { textTable } from './format';
 
@@ -176,6 +176,10 @@ async function large(a: Args, classDir: string): Promise<void> {
 
 /** Runs each profiled workload against a fresh member of ours started with --cpu-prof. */
 async function profile(a: Args, classDir: string): Promise<void> {
+  if (a.servers > 1) {
+    await profileEnsemble(a, classDir);
+    return;
+  }
   const s = settingsFor({ ...a, servers: 1 }, classDir);
   const env = environment(s.zkHeap);
   const workloads: { workload: string; opsPerSec: number; cpuprofile: string; flamegraph: string; top: ReturnType<typeof topSelfTime> }[] = [];
@@ -210,6 +214,65 @@ async function profile(a: Args, classDir: string): Promise<void> {
   for (const w of workloads) {
     console.log(`\n${w.workload}: top self time`);
     console.log(textTable([['ms', '%', 'function'], ...w.top.slice(0, 15).map((t) => [t.selfMs.toFixed(0), t.percent.toFixed(1), t.fn])]));
+  }
+}
+
+/**
+ * The write workloads against a fresh ensemble of ours with every member under --cpu-prof: where
+ * the leader's and a follower's time goes (the request path spans members, so one profile is not
+ * enough). The idle share says how much of the measured window a member waited.
+ */
+async function profileEnsemble(a: Args, classDir: string): Promise<void> {
+  const s = settingsFor(a, classDir);
+  const env = environment(s.zkHeap);
+  const workloads: EnsembleProfile['workloads'] = [];
+  mkdirSync(OUT, { recursive: true });
+  for (const w of ['set', 'create'] as Workload[]) {
+    const profDir = mkdtempSync(join(tmpdir(), 'zkbench-prof-'));
+    const cluster = await Cluster.create({ impl: 'ours', servers: a.servers, zkHeap: s.zkHeap, config: {}, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+    let opsPerSec = 0;
+    let cpuUsPerOp: number | null = null;
+    const roles = new Map<number, { myid: number; role: string }>();
+    try {
+      cluster.spawnAll();
+      await cluster.waitServing();
+      const leader = await cluster.leader();
+      for (const m of cluster.members) roles.set(m.pid, { myid: m.myid, role: m === leader ? 'leader' : 'follower' });
+      const r = await measure(cluster, s, w, s.satSessions, s.satInflight, s.warmupMs, s.durationMs);
+      opsPerSec = r.opsPerSec;
+      cpuUsPerOp = r.cpuUsPerOp;
+      log(`profiled ${w} on ${a.servers} members: ${r.opsPerSec.toFixed(0)} ops/s, ${r.cpuUsPerOp?.toFixed(1)} us/op`);
+    } finally {
+      await cluster.destroy();
+    }
+    const members: EnsembleProfile['workloads'][number]['members'] = [];
+    for (const file of readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'))) {
+      const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(file)?.[1]);
+      const who = roles.get(pid);
+      if (!who) continue;
+      const p = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
+      // The leader and the first follower are kept; further followers look like the first.
+      if (who.role === 'follower' && members.some((m) => m.role === 'follower')) continue;
+      const name = `profile-ensemble${a.servers}-${w}-${who.role}.cpuprofile`;
+      copyFileSync(join(profDir, file), join(OUT, name));
+      const svg = `flamegraph-ensemble${a.servers}-${w}-${who.role}.svg`;
+      writeFileSync(join(OUT, svg), flameGraphSvg(p, `ours, ${a.servers} members, ${w} at saturation: ${who.role} (myid ${who.myid})`));
+      members.push({ ...who, cpuprofile: name, flamegraph: svg, idlePercent: idleShare(p), top: topSelfTime(p, 25) });
+    }
+    rmSync(profDir, { recursive: true, force: true });
+    members.sort((x, y) => (x.role === y.role ? 0 : x.role === 'leader' ? -1 : 1));
+    workloads.push({ workload: w, opsPerSec, cpuUsPerOp, members });
+  }
+  finished(env);
+  const results = loadResults(join(OUT, 'latest.json'));
+  results.profileEnsembles ??= {};
+  results.profileEnsembles[String(a.servers)] = { env, servers: a.servers, workloads };
+  write(results);
+  for (const w of workloads) {
+    for (const m of w.members) {
+      console.log(`\n${w.workload}, ${m.role} (myid ${m.myid}), idle ${m.idlePercent.toFixed(0)}%: top self time`);
+      console.log(textTable([['ms', '%', 'function'], ...m.top.slice(0, 15).map((t) => [t.selfMs.toFixed(0), t.percent.toFixed(1), t.fn])]));
+    }
   }
 }
 

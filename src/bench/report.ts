@@ -45,10 +45,24 @@ export interface ProfileSection {
   workloads: { workload: string; opsPerSec: number; cpuprofile: string; flamegraph: string; top: SelfTime[] }[];
 }
 
+/** Every member of an ensemble profiled at once (`--servers N --profile`): leader and a follower. */
+export interface EnsembleProfile {
+  env: Environment;
+  servers: number;
+  workloads: {
+    workload: string;
+    opsPerSec: number;
+    cpuUsPerOp: number | null;
+    members: { myid: number; role: string; cpuprofile: string; flamegraph: string; idlePercent: number; top: SelfTime[] }[];
+  }[];
+}
+
 export interface Results {
   comparisons: Record<string, ComparisonSection>;
   large?: LargeSection;
   profile?: ProfileSection;
+  /** By ensemble size. */
+  profileEnsembles?: Record<string, EnsembleProfile>;
   notes?: string[];
 }
 
@@ -236,6 +250,20 @@ export function renderReport(r: Results, notes = ''): string {
         markdownTable([['self time', '%', 'function'], ...w.top.map((t) => [`${num(t.selfMs)} ms`, `${t.percent.toFixed(1)}%`, t.fn])]),
         '',
       );
+    }
+  }
+  for (const e of Object.values(r.profileEnsembles ?? {})) {
+    parts.push(`## Where our time goes in an ensemble of ${e.servers} (node --cpu-prof on every member)`, '', envText(e.env), '');
+    for (const w of e.workloads) {
+      parts.push(`### ${w.workload} at saturation (${num(w.opsPerSec)} ops/s, ${num(w.cpuUsPerOp)} us of server CPU per op while profiled)`, '');
+      for (const m of w.members) {
+        parts.push(
+          `${m.role} (myid ${m.myid}), idle ${m.idlePercent.toFixed(0)}% of the time: profile [${m.cpuprofile}](${m.cpuprofile}), flame graph [${m.flamegraph}](${m.flamegraph}).`,
+          '',
+          markdownTable([['self time', '%', 'function'], ...m.top.slice(0, 15).map((t) => [`${num(t.selfMs)} ms`, `${t.percent.toFixed(1)}%`, t.fn])]),
+          '',
+        );
+      }
     }
   }
   if (r.notes?.length) parts.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');

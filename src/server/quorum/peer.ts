@@ -506,7 +506,7 @@ export class QuorumPeer implements Replicator {
   /** Hands txns to the log in order; they count as logged-but-unapplied from here. */
   private append(txns: WireTxn[]): Promise<unknown> {
     this.unapplied.push(...txns);
-    return Promise.all(txns.map((t) => this.storage.append(t.txn)));
+    return Promise.all(txns.map((t) => this.storage.append(t.txn, t.bytes)));
   }
 
   private reportDurable(): void {

@@ -126,7 +126,7 @@ export class FileStorage implements Storage {
   }
 
   /** Appends one txn; resolves once it is durable. Rejects for an out-of-order zxid or a failed disk. */
-  append(t: LoggedTxn): Promise<void> {
+  append(t: LoggedTxn, entry?: Uint8Array): Promise<void> {
     if (!this.loaded) return Promise.reject(new Error('storage.load() must finish before txns are appended'));
     const zxid = t.header.zxid;
     if (zxid <= this.lastQueuedZxid) {
@@ -134,7 +134,7 @@ export class FileStorage implements Storage {
         new Error(`txn ${hex(zxid)} is not after the last logged txn ${hex(this.lastQueuedZxid)}; truncate(${hex(zxid - 1n)}) first if the log must be rewritten`),
       );
     }
-    const done = this.writer.append(zxid, encodeLoggedTxn(t));
+    const done = this.writer.append(zxid, entry ?? encodeLoggedTxn(t));
     this.lastQueuedZxid = zxid;
     // SyncRequestProcessor: roll the log and snapshot after snapCount/2 + randRoll txns, the
     // random part so that members of an ensemble do not all snapshot at once.

@@ -21,8 +21,9 @@ export interface Storage {
    * Appends one transaction. The promise resolves once it is durable (fdatasync when
    * forceSync), so a reply may go out; many appends share one fsync (group commit).
    * It rejects when the disk failed: the server must then stop acknowledging writes.
+   * `entry` is the txn already encoded as a log entry (a proposal's bytes), to skip encoding it again.
    */
-  append(txn: LoggedTxn): Promise<void>;
+  append(txn: LoggedTxn, entry?: Uint8Array): Promise<void>;
   /** Called after a txn was applied to the tree; the store may start a (fuzzy) snapshot. */
   applied(zxid: bigint): void;
   /** Transactions with zxid > `after`, in order, if the log still has them (for DIFF). */

@@ -107,6 +107,28 @@ describe('ZAB packets (Leader.java layouts)', () => {
     expect(u[5]).toEqual(up[5]);
   });
 
+  it('sends the packets of one event-loop turn in one socket write, in order', async () => {
+    const { learner, leader } = await pair();
+    const got = collect(learner, 100);
+    const sent: ZabMessage<WireTxn>[] = [];
+    for (let i = 1; i <= 50; i++) {
+      const t = wireTxn({ ...txn.txn, header: { ...txn.txn.header, zxid: 0x200000000n + BigInt(i) } });
+      sent.push({ type: 'PROPOSAL', txn: t }, { type: 'COMMIT', zxid: t.zxid });
+    }
+    for (const m of sent) leader.send(m);
+    expect(leader.writes).toBe(0);
+    const m = await got;
+    expect(leader.writes).toBe(1);
+    expect(m.map((x) => (x.type === 'PROPOSAL' ? `P${x.txn.zxid}` : x.type === 'COMMIT' ? `C${x.zxid}` : x.type))).toEqual(
+      sent.map((x) => (x.type === 'PROPOSAL' ? `P${x.txn.zxid}` : x.type === 'COMMIT' ? `C${x.zxid}` : x.type)),
+    );
+    // The next turn's packets are a write of their own.
+    const more = collect(learner, 1);
+    leader.send({ type: 'PING', zxid: 1n, touches: [] });
+    await more;
+    expect(leader.writes).toBe(2);
+  });
+
   it('puts the snapshot stream after SNAP and keeps later packets behind it', async () => {
     const { learner, leader } = await pair();
     const tree = new DataTree();
