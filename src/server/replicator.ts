@@ -22,6 +22,8 @@ export interface Replicator {
   mode(): string;
   /** Role, epoch and phase for zabstate / leader / voting_view / mntr; null when standalone. */
   quorumStatus(): QuorumStatus | null;
+  /** Lab fault (learners only): set or read how many ms late commits are applied. */
+  applyDelay?(ms?: number): number;
   /** Frees timers and sockets. */
   close(): Promise<void>;
 }

@@ -331,6 +331,8 @@ export class Commands {
     lab_events: [],
     // ZooKeeper Lab's own: every watch of both tables with its kind (3.8's commands show the data table only).
     lab_watches: [],
+    // ZooKeeper Lab's own fault: ?ms=N makes a learner apply commits N ms late (reads through it lag until sync).
+    lab_apply_delay: [],
   };
 
   static primaryName(name: string): string | null {
@@ -343,7 +345,7 @@ export class Commands {
   admin(name: string, params: URLSearchParams): Json {
     const primary = Commands.primaryName(name);
     if (primary === null) return { command: name, error: `Unknown command: ${name}` };
-    const needsServer = !['environment', 'get_trace_mask', 'monitor', 'set_trace_mask', 'system_properties', 'zabstate', 'lab_events'].includes(primary);
+    const needsServer = !['environment', 'get_trace_mask', 'monitor', 'set_trace_mask', 'system_properties', 'zabstate', 'lab_events', 'lab_apply_delay'].includes(primary);
     if (needsServer && !this.isServing()) {
       return { command: primary, error: 'This ZooKeeper instance is not currently serving requests' };
     }
@@ -525,6 +527,15 @@ export class Commands {
       case 'watch_summary': {
         const t = core.tree.dataWatches;
         return { num_connections: t.watcherCount(), num_paths: t.pathCount(), num_total_watches: t.size() };
+      }
+      case 'lab_apply_delay': {
+        const rep = core.replicator;
+        if (!rep.applyDelay) return { error: 'Only a member of an ensemble applies commits from a leader; this server is standalone.' };
+        const raw = params.get('ms');
+        if (raw === null) return { apply_delay_ms: rep.applyDelay() };
+        const ms = Number(raw);
+        if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) return { error: `ms must be a whole number of milliseconds from 0 to 60000, not "${raw}".` };
+        return { apply_delay_ms: rep.applyDelay(ms) };
       }
       case 'lab_events': {
         const since = Number(params.get('since') ?? 0);

@@ -82,6 +82,9 @@ export class QuorumPeer implements Replicator {
   private nextSyncId = 1;
   private readonly revalidations = new Map<bigint, ((valid: boolean) => void)[]>();
   proposalSizes: [number, number, number] = [-1, -1, -1];
+  private applyDelayMs = 0;
+  private readonly lateApplies: { at: number; apply: () => void }[] = [];
+  private lateTimer: NodeJS.Timeout | null = null;
   /** Version of the dynamic config: the zxid of the reconfig that made it (0 = zoo.cfg's). */
   configVersion = 0n;
   /** zoo.cfg's servers, the config again when a reconfig is truncated away. */
@@ -262,18 +265,23 @@ export class QuorumPeer implements Replicator {
         this.servingChanged(a.serving);
         return;
       case 'reload':
+        this.flushLate();
         void this.reload();
         return;
       case 'apply':
-        for (const t of a.txns) this.apply(t);
+        this.later(() => {
+          for (const t of a.txns) this.apply(t);
+        });
         return;
       case 'syncDone': {
         const done = this.syncs.get(a.id);
         this.syncs.delete(a.id);
-        done?.();
+        // A sync answers after every commit before it is applied, late ones included.
+        this.later(() => done?.());
         return;
       }
       case 'loadSnapshot':
+        this.flushLate();
         this.loadSnapshot(a.zxid, a.image as SnapStreamReader);
         return;
       case 'connectToLeader':
@@ -333,7 +341,49 @@ export class QuorumPeer implements Replicator {
     this.electionTimer = setTimeout(fire, Math.max(0, at - this.now()));
   }
 
+  // ---- lab fault: a slow learner (commits applied late), so a read through it can lag until sync
+
+  /** Sets (or with no argument reads) how late this member applies commits while it is a serving learner. */
+  applyDelay(ms?: number): number {
+    if (ms !== undefined) {
+      this.applyDelayMs = ms;
+      this.log('WARN', ms > 0 ? `lab fault: applying commits ${ms} ms late while learning (reads through this member lag until sync)` : 'lab fault cleared: applying commits at once');
+      if (ms === 0) this.flushLate();
+    }
+    return this.applyDelayMs;
+  }
+
+  /** Runs `apply` now, or after the lab's delay, always in order with the applies before it. */
+  private later(apply: () => void): void {
+    const slow = this.applyDelayMs > 0 && this.core.role instanceof LearnerCore && this.core.serving;
+    if (!slow) {
+      this.flushLate();
+      apply();
+      return;
+    }
+    this.lateApplies.push({ at: Date.now() + this.applyDelayMs, apply });
+    this.armLate();
+  }
+
+  private armLate(): void {
+    if (this.lateTimer || this.lateApplies.length === 0) return;
+    this.lateTimer = setTimeout(() => {
+      this.lateTimer = null;
+      const now = Date.now();
+      while (this.lateApplies.length > 0 && this.lateApplies[0]!.at <= now) this.lateApplies.shift()!.apply();
+      this.armLate();
+    }, Math.max(0, this.lateApplies[0]!.at - Date.now()));
+  }
+
+  /** Applies every late commit now (the role ends, the database is reloaded, or the fault is cleared). */
+  private flushLate(): void {
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = null;
+    while (this.lateApplies.length > 0) this.lateApplies.shift()!.apply();
+  }
+
   private roleChanged(state: ServerState, leader: number | null): void {
+    if (state === ServerState.LOOKING) this.flushLate();
     if (state === ServerState.LOOKING) this.log('INFO', 'LOOKING');
     if (state !== ServerState.LOOKING) this.releaseHeldLearners(state === ServerState.LEADING);
     if (state === ServerState.LEADING) {
@@ -855,6 +905,7 @@ export class QuorumPeer implements Replicator {
     this.closed = true;
     if (this.electionTimer) clearTimeout(this.electionTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.lateTimer) clearTimeout(this.lateTimer);
     for (const t of this.leaderTimers) clearInterval(t);
     for (const s of this.learnerStreams.values()) s.close('shutting down');
     for (const { stream } of this.heldLearners.values()) stream.close('shutting down');

@@ -1,0 +1,56 @@
+// The lab's slow-learner fault (AdminServer lab_apply_delay): a follower that applies commits
+// late serves stale reads until `sync`, exactly the seed's warning about reading through a
+// follower; clearing the fault applies everything at once, in order.
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, NoNodeError, type ZkClient } from '../../src/client';
+import { start, startEnsemble, type OurEnsemble, type OurZk } from '../support/ourzk';
+
+let ensemble: OurEnsemble | null = null;
+let single: OurZk | null = null;
+const clients: ZkClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+  await ensemble?.stop();
+  await single?.stop();
+  ensemble = null;
+  single = null;
+});
+
+async function admin(port: number, query: string): Promise<Record<string, unknown>> {
+  return (await fetch(`http://127.0.0.1:${port}/commands/lab_apply_delay${query}`)).json() as Promise<Record<string, unknown>>;
+}
+
+describe('lab_apply_delay', () => {
+  it('makes a follower read stale until sync, and clearing it catches up in order', async () => {
+    // Sessions of 20 s: a sync waits for the late applies, and pings queue behind it, as in ZooKeeper.
+    ensemble = await startEnsemble(3, { tickTime: 1000 });
+    const leader = await ensemble.leader();
+    await ensemble.converged();
+    const follower = ensemble.members.find((m) => m !== leader)!;
+    expect(await admin(follower.adminPort, '?ms=3000')).toMatchObject({ apply_delay_ms: 3000, error: null });
+    expect(await admin(follower.adminPort, '')).toMatchObject({ apply_delay_ms: 3000 });
+    expect(await admin(follower.adminPort, '?ms=soon')).toMatchObject({ error: expect.stringContaining('whole number') });
+
+    const writer = await connect(leader.connectString, { sessionTimeout: 20_000 });
+    const reader = await connect(follower.connectString, { sessionTimeout: 20_000 });
+    clients.push(writer, reader);
+    await writer.create('/flow', Buffer.from('v1'));
+    // Committed by a quorum and acknowledged, but not applied on the slow follower yet.
+    await expect(reader.getData('/flow')).rejects.toBeInstanceOf(NoNodeError);
+    await reader.sync('/flow');
+    expect((await reader.getData('/flow')).data?.toString()).toBe('v1');
+
+    // Clearing the fault applies what waits, in zxid order.
+    for (let i = 2; i <= 5; i++) await writer.setData('/flow', Buffer.from(`v${i}`));
+    expect((await reader.getData('/flow')).data?.toString()).toBe('v1');
+    expect(await admin(follower.adminPort, '?ms=0')).toMatchObject({ apply_delay_ms: 0 });
+    const { data, stat } = await reader.getData('/flow');
+    expect(data?.toString()).toBe('v5');
+    expect(stat.version).toBe(4);
+  });
+
+  it('is refused by a standalone server', async () => {
+    single = await start();
+    expect(await admin(single.adminPort, '?ms=100')).toMatchObject({ error: expect.stringContaining('standalone') });
+  });
+});
