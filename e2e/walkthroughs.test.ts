@@ -1,6 +1,7 @@
 // The seed's claims run on a real 5-node lab through the UI: election from empty (member 3
 // leads), election after a failure (member 2 wins), majority (two failures survived, not three),
-// and a session that outlives its member while its ephemeral znode lives exactly as long as it.
+// the write flow (a follower slowed by a lab fault reads stale until sync), and a session that
+// outlives its member while its ephemeral znode lives exactly as long as it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
@@ -45,6 +46,11 @@ describe.skipIf(!chromiumAvailable)('seed walkthroughs in Chromium', () => {
 
   it('majority: five members survive two failures, not three', { timeout: 180_000 }, async () => {
     expect(await runWalkthrough('majority')).toContain('4 up: serving; 3 up: serving; 2 up: not serving');
+  });
+
+  it('write flow: the leader commits with a majority; a slow follower reads stale until sync', { timeout: 180_000 }, async () => {
+    expect(await runWalkthrough('write-flow')).toContain('read "before", and after sync "after"');
+    if (shots) await lab.page.screenshot({ path: join(shots, '14-walkthrough-write-flow.png'), fullPage: true });
   });
 
   it('a session outlives its member; its ephemeral znode goes with the session', { timeout: 180_000 }, async () => {

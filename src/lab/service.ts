@@ -68,6 +68,11 @@ export class LabService extends EventEmitter {
     address: (myid) => `127.0.0.1:${this.lab!.nodes.find((n) => n.myid === myid)!.clientPort}`,
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     push: (state) => this.push({ kind: 'walkthrough', state }),
+    applyDelay: async (myid, ms) => {
+      const n = this.lab!.nodes.find((x) => x.myid === myid)!;
+      const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
+      if (r.error) throw new Error(`Node ${myid} refused the fault: ${r.error}`);
+    },
   });
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */

@@ -16,6 +16,8 @@ export interface WalkthroughControl {
   /** A client address per member. */
   address(myid: number): string;
   record(type: 'walkthrough.started' | 'walkthrough.ended', detail: string, data: Record<string, unknown>): void;
+  /** Sets the lab fault that makes member `myid` apply commits `ms` late (our server only). */
+  applyDelay(myid: number, ms: number): Promise<void>;
   push(state: WalkthroughState): void;
 }
 
@@ -30,7 +32,11 @@ const TITLES: Record<WalkthroughId, string> = {
   'election-after-failure': 'Election after a failure: leader 3 and member 5 down, 4 behind',
   majority: 'Majority: how many members can go before the ensemble stops',
   'session-moves': 'A session outlives its member; its ephemeral znode lives as long as the session',
+  'write-flow': 'The write flow: the leader commits with a majority; a follower can lag until sync',
 };
+
+/** How late the slow follower of the write-flow walkthrough applies commits (well under the read timeout of a 10 s session). */
+const SLOW_APPLY_MS = 2000;
 
 /** One line per zxid as people read it: 0x<epoch><counter> and (epoch e, counter c). */
 function zxidText(hex: string | null): string {
@@ -58,7 +64,8 @@ export class Walkthroughs {
     if (id !== 'session-moves' && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
       throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
     }
-    if (id === 'session-moves' && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('A session moves between members: launch a lab of 3 or 5 members.');
+    if ((id === 'session-moves' || id === 'write-flow') && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');
+    if (id === 'write-flow' && view.nodes.some((n) => n.engine !== 'ours')) throw new Error('The write flow slows a follower down with a fault only our server has: launch a lab of our server (not Apache ZooKeeper).');
   }
 
   /** Runs a walkthrough; resolves when it has ended (the UI follows the pushes). */
@@ -72,6 +79,7 @@ export class Walkthroughs {
       if (id === 'election-from-empty') await this.electionFromEmpty();
       else if (id === 'election-after-failure') await this.electionAfterFailure();
       else if (id === 'majority') await this.majority();
+      else if (id === 'write-flow') await this.writeFlow();
       else await this.sessionMoves();
     } catch (e) {
       const s = this.state;
@@ -234,6 +242,50 @@ export class Walkthroughs {
       return this.until('all five serving', (x) => x.nodes.every((n) => ['leader', 'follower'].includes(n.role)));
     }, (x) => this.roles(x, [1, 2, 3, 4, 5]));
     this.finish('five members survive two failures (a majority of 3 remains) but not three', `${seen.join('; ')}; 3 up again: ${back.serving ? 'serving' : 'not serving'}`, seen.join(';') === '4 up: serving;3 up: serving;2 up: not serving' && back.serving);
+  }
+
+  private async writeFlow(): Promise<void> {
+    const v0 = await this.until('a serving ensemble', (v) => v.serving && v.leader !== null, 30_000).catch(() => {
+      throw new Error('The ensemble is not serving now: start its members (Cluster view) and run this again.');
+    });
+    const leader = v0.leader!;
+    const slow = v0.nodes.find((n) => n.role === 'follower')!.myid;
+    const path = '/seed-walkthrough/flow';
+    let writer: ZkClient | null = null;
+    let reader: ZkClient | null = null;
+    try {
+      await this.step(`Open one session through the leader (member ${leader}) and one through follower ${slow}; ${path} holds "before"`, async () => {
+        writer = await connect(this.lab.address(leader), { sessionTimeout: 10_000 });
+        reader = await connect(this.lab.address(slow), { sessionTimeout: 10_000 });
+        await writer.create('/seed-walkthrough', null).catch(() => undefined);
+        await writer.create(path, Buffer.from('before')).catch(() => writer!.setData(path, Buffer.from('before')));
+        await reader.sync(path);
+      }, () => `two sessions; ${path} = "before" on every member`);
+      await this.step(`Make follower ${slow} slow: it logs and acknowledges every proposal at once but applies each commit ${SLOW_APPLY_MS / 1000} s late (a lab fault)`, () => this.lab.applyDelay(slow, SLOW_APPLY_MS), () => `member ${slow} applies commits ${SLOW_APPLY_MS} ms late`);
+      const write = await this.step('Write "after" through the leader: it proposes the txn, a majority acknowledges, it commits and answers', async () => {
+        const t0 = Date.now();
+        const stat = await writer!.setData(path, Buffer.from('after'));
+        return { stat, ms: Date.now() - t0 };
+      }, (r) => `acknowledged in ${r.ms} ms as zxid ${zxidText(r.stat.mzxid.toString(16))}`);
+      const stale = await this.step(`Read ${path} through follower ${slow} at once`, async () => (await reader!.getData(path)).data?.toString() ?? '', (d) => `"${d}"${d === 'before' ? ': the follower has the txn but has not applied its commit yet' : ''}`);
+      const fresh = await this.step(`sync through follower ${slow}, then read again: sync returns once the follower has applied what the leader had committed`, async () => {
+        const t0 = Date.now();
+        await reader!.sync(path);
+        const waited = Date.now() - t0;
+        const { data, stat } = await reader!.getData(path);
+        return { data: data?.toString() ?? '', waited, zxid: stat.mzxid };
+      }, (r) => `"${r.data}" (zxid ${zxidText(r.zxid.toString(16))}) after a sync that waited ${r.waited} ms`);
+      await this.step(`Clear the fault on member ${slow}`, () => this.lab.applyDelay(slow, 0), () => 'applies commits at once again');
+      this.finish(
+        'every write goes through the leader and is committed once a majority has it; a read is answered by the member the client is connected to, which may be behind, and sync brings it up to date first',
+        `the write was acknowledged at zxid ${zxidText(write.stat.mzxid.toString(16))}; follower ${slow} then read "${stale}", and after sync "${fresh.data}"`,
+        stale === 'before' && fresh.data === 'after' && fresh.zxid === write.stat.mzxid,
+      );
+    } finally {
+      await this.lab.applyDelay(slow, 0).catch(() => undefined);
+      await (writer as ZkClient | null)?.close().catch(() => undefined);
+      await (reader as ZkClient | null)?.close().catch(() => undefined);
+    }
   }
 
   private async sessionMoves(): Promise<void> {

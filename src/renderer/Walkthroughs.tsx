@@ -25,6 +25,12 @@ const CATALOGUE: { id: WalkthroughId; title: string; claim: string; needs: strin
     needs: 'a serving 5-node lab',
   },
   {
+    id: 'write-flow',
+    title: 'The write flow and sync',
+    claim: 'Writes go to the leader, which proposes them and commits once a majority has acknowledged. A follower answers reads from what it has applied, so it can lag behind; sync brings it up to date.',
+    needs: 'a serving lab of our server',
+  },
+  {
     id: 'session-moves',
     title: 'Sessions and ephemeral znodes',
     claim: 'A session belongs to the ensemble: when its server dies the client moves to another and keeps it. An ephemeral znode lives exactly as long as its session.',
