@@ -70,6 +70,13 @@ export class QuorumPeer implements Replicator {
   private unapplied: WireTxn[] = [];
   /** The tree is what the disk holds plus `unapplied` (false from a SNAP's image until its snapshot is written). */
   private treeMatchesDisk = true;
+  /**
+   * The newest txns applied to the tree, contiguous, in zxid order (ZKDatabase.committedLog,
+   * which every member keeps): a member that becomes leader seeds its DIFF history from them
+   * instead of reading and decoding its whole log (seconds after a busy while).
+   */
+  private recentApplied: WireTxn[] = [];
+  private readonly keepApplied: number;
   // ---- roles
   private phase: ZabPhase = 'election';
   private leaderStream: QuorumStream | null = null;
@@ -98,6 +105,7 @@ export class QuorumPeer implements Replicator {
   ) {
     this.myid = cfg.myid!;
     this.staticServers = new Map(cfg.servers);
+    this.keepApplied = this.commitLogCount();
     const me = cfg.servers.get(this.myid);
     if (!me) throw new Error(`myid ${this.myid} has no server.${this.myid} line in ${cfg.path}`);
     const peers = new Map([...cfg.servers.values()].filter((s) => s.sid !== this.myid).map((s) => [s.sid, { host: s.host, port: s.electionPort }]));
@@ -155,6 +163,10 @@ export class QuorumPeer implements Replicator {
       lastProcessedZxid: () => this.server.lastProcessedZxid,
       snapshotZxid: () => this.storage.lastSnapshot()?.zxid ?? 0n,
       txnsAfter: (z) => this.storage.txnsAfter(z)?.map((t) => wireTxn(t)) ?? null,
+      committedLog: () => {
+        const r = this.recentApplied;
+        return r.length > 0 && r[r.length - 1]!.zxid === this.server.lastProcessedZxid ? r.slice(-this.commitLogCount()) : null;
+      },
       txnSize: (t) => t.bytes.length,
       // snapshotSizeFactor (0.33) of the snapshot, estimated from the tree: path and data bytes
       // plus about 80 bytes of stat and ACL index per znode.
@@ -165,6 +177,18 @@ export class QuorumPeer implements Replicator {
         return Math.floor(factor * (tree.approximateDataSize + 80 * tree.nodeCount()));
       },
     };
+  }
+
+  private commitLogCount(): number {
+    return intProperty(this.cfg, 'commitLogCount', 500);
+  }
+
+  /** Remembers an applied txn for a future leader role (applies come in zxid order; trimmed in bulk). */
+  private noteApplied(t: WireTxn): void {
+    const r = this.recentApplied;
+    if (r.length > 0 && t.zxid <= r[r.length - 1]!.zxid) return;
+    r.push(t);
+    if (r.length > 2 * this.keepApplied) r.splice(0, r.length - this.keepApplied);
   }
 
   /** Reads the epochs, opens the election and quorum ports and starts looking for a leader. */
@@ -178,7 +202,7 @@ export class QuorumPeer implements Replicator {
         configText: configText(cfg.servers.values(), 0n),
         initLimit: cfg.initLimit,
         syncLimit: cfg.syncLimit,
-        commitLogCount: intProperty(cfg, 'commitLogCount', 500),
+        commitLogCount: this.commitLogCount(),
         finalizeWaitMs: ELECTION_DEFAULTS.finalizeWaitMs,
         minNotificationIntervalMs: intProperty(cfg, 'fastleader.minNotificationInterval', ELECTION_DEFAULTS.minNotificationIntervalMs),
         maxNotificationIntervalMs: intProperty(cfg, 'fastleader.maxNotificationInterval', ELECTION_DEFAULTS.maxNotificationIntervalMs),
@@ -433,6 +457,7 @@ export class QuorumPeer implements Replicator {
   private apply(t: WireTxn): void {
     const { header, txn } = t.txn;
     this.server.applyCommitted(t.txn);
+    this.noteApplied(t);
     this.forgetApplied(header.zxid);
     this.storage.applied(header.zxid);
     if (txn.type === OpCode.reconfig && txn.data) this.adoptConfig(txn.data.toString('utf8'), header.zxid);
@@ -453,6 +478,7 @@ export class QuorumPeer implements Replicator {
     // The leader's image replaces the tree; until the snapshot action writes it, the disk lags.
     this.treeMatchesDisk = false;
     this.unapplied = [];
+    this.recentApplied = [];
     const s = this.server;
     s.tree.clearForLoad();
     s.sessionTable.clear();
@@ -579,6 +605,7 @@ export class QuorumPeer implements Replicator {
     s.sessionTable.clear();
     // Recovery replays every txn handed to the log so far: none is left unapplied.
     this.unapplied = [];
+    this.recentApplied = [];
     this.treeMatchesDisk = false;
     await this.storage.load(s.tree, s.sessionTable);
     this.treeMatchesDisk = true;
@@ -611,7 +638,10 @@ export class QuorumPeer implements Replicator {
     const s = this.server;
     const tail = this.unapplied.filter((t) => t.zxid > s.lastProcessedZxid);
     this.unapplied = [];
-    for (const t of tail) replayTxn(s.tree, s.sessionTable, t.txn);
+    for (const t of tail) {
+      replayTxn(s.tree, s.sessionTable, t.txn);
+      this.noteApplied(t);
+    }
     if (tail.length > 0) {
       this.log('INFO', `Fast-forwarded the database over ${tail.length} logged txns to ${hexZxid(s.lastProcessedZxid)}`);
       this.settleConfigNode();

@@ -120,6 +120,32 @@ describe('leader core', () => {
     return l;
   }
 
+  it('seeds its DIFF history from the txns the member kept in memory, without reading its log', () => {
+    const kept = [1, 2, 3, 4, 5].map((c) => ({ zxid: zxidOf(1n, c) }));
+    const v: ZabStorageView<T> = {
+      lastProcessedZxid: () => zxidOf(1n, 5),
+      snapshotZxid: () => 0n,
+      committedLog: () => kept,
+      txnsAfter: () => {
+        throw new Error('the log was read');
+      },
+    };
+    const l = new LeaderCore<T>(cfg(1), new QuorumVerifier([1, 2, 3]), { acceptedEpoch: 1n, currentEpoch: 1n }, v);
+    l.step({ type: 'start' });
+    l.step({ type: 'message', cid: 12, msg: { type: 'FOLLOWERINFO', acceptedEpoch: 1n, sid: 2, protocolVersion: 0x10000, configVersion: 0n } });
+    l.step({ type: 'persisted', seq: 1 });
+    l.step({ type: 'message', cid: 12, msg: { type: 'ACKEPOCH', lastLoggedZxid: zxidOf(1n, 3), currentEpoch: 1n } });
+    const sync = l.step({ type: 'persisted', seq: 2 });
+    expect(sends(sync.actions).map((m) => (m.type === 'PROPOSAL' ? `PROPOSAL ${m.txn.zxid}` : m.type))).toEqual([
+      'DIFF',
+      `PROPOSAL ${zxidOf(1n, 4)}`,
+      'COMMIT',
+      `PROPOSAL ${zxidOf(1n, 5)}`,
+      'COMMIT',
+      'NEWLEADER',
+    ]);
+  });
+
   it('chooses the epoch above every accepted epoch of a quorum and writes it before LEADERINFO', () => {
     const l = new LeaderCore<T>(cfg(1), new QuorumVerifier([1, 2, 3]), { acceptedEpoch: 4n, currentEpoch: 4n }, view(0n));
     l.step({ type: 'start' });

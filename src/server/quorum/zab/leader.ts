@@ -131,10 +131,18 @@ export class LeaderCore<T extends TxnLike> {
   }
 
   /**
-   * ZKDatabase keeps the last commitLogCount txns it loaded in its committed log, so a leader
-   * can DIFF recent learners at once; take them from the log after the newest snapshot.
+   * ZKDatabase keeps the last commitLogCount txns it applied in its committed log, so a leader
+   * can DIFF recent learners at once: take them from memory when this member kept them, else
+   * from the log after the newest snapshot.
    */
   private seedCommittedLog(): void {
+    const recent = this.view.committedLog?.();
+    if (recent && recent.length > 0 && recent[recent.length - 1]!.zxid === this.lastProcessed) {
+      // Kept in memory while this member followed: no need to read (and decode) the log.
+      this.committedLog.push(...recent.slice(-this.cfg.commitLogCount));
+      this.committedLogComplete = false;
+      return;
+    }
     const base = this.view.snapshotZxid();
     const logged = this.view.txnsAfter(base);
     if (logged === null) return;

@@ -66,6 +66,12 @@ export interface ZabStorageView<T extends TxnLike> {
    * at or before `zxid` exists), else null.
    */
   txnsAfter(zxid: bigint): T[] | null;
+  /**
+   * The newest txns the database holds, oldest first, contiguous and ending at
+   * lastProcessedZxid, as every member keeps them in memory (ZKDatabase.committedLog); null when
+   * there are none. A new leader seeds its committed log from them instead of reading its log.
+   */
+  committedLog?(): T[] | null;
   /** Bytes a txn takes in a DIFF (absent: the log is used whatever its size). */
   txnSize?(t: T): number;
   /**
