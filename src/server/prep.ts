@@ -41,6 +41,9 @@ export interface PrepEnv {
   reconfig?(req: { joiningServers: string; leavingServers: string; newMembers: string; curConfigId: bigint }, zxid: bigint): string | number;
 }
 
+/** `v` with `patch` applied. Not `{ ...v, k }`: Node 20 copies a spread with extra keys on a slow path (~1 µs per write). */
+const patched = (v: NodeView, patch: Partial<NodeView>): NodeView => Object.assign({}, v, patch);
+
 class PrepError extends Error {
   constructor(readonly code: number) {
     super(`prep error ${code}`);
@@ -166,7 +169,7 @@ export class Prep {
         if (this.view(finalPath, overlay)) throw new PrepError(Err.NODEEXISTS);
         if (ephemeralKind(parent.ephemeralOwner) === 'normal') throw new PrepError(Err.NOCHILDRENFOREPHEMERALS);
         const newCVersion = parentCVersion + 1;
-        rec(parentPath, { ...parent, cversion: newCVersion, childCount: parent.childCount + 1 });
+        rec(parentPath, patched(parent, { cversion: newCVersion, childCount: parent.childCount + 1 }));
         const owner = ephemeral ? req.sessionId : isContainer ? CONTAINER_EPHEMERAL_OWNER : isTtl ? ttlOwner(r.ttl) : 0n;
         rec(finalPath, { version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, childCount: 0, acl });
         const data: Buffer | null = r.data;
@@ -192,7 +195,7 @@ export class Prep {
           const kind = ephemeralKind(node.ephemeralOwner);
           if (kind !== 'container' && kind !== 'ttl') throw new PrepError(Err.BADARGUMENTS);
         }
-        rec(parentPath, { ...parent, childCount: parent.childCount - 1 });
+        rec(parentPath, patched(parent, { childCount: parent.childCount - 1 }));
         rec(path, null);
         return { type: body.type === OpCode.deleteContainer ? 20 : 2, path };
       }
@@ -203,7 +206,7 @@ export class Prep {
         this.checkPerm(node.acl, Perms.WRITE, ids);
         if (r.version !== -1 && r.version !== node.version) throw new PrepError(Err.BADVERSION);
         const newVersion = (node.version + 1) | 0;
-        rec(r.path, { ...node, version: newVersion });
+        rec(r.path, patched(node, { version: newVersion }));
         return { type: 5, path: r.path, data: r.data, version: newVersion };
       }
       case OpCode.setACL: {
@@ -215,7 +218,7 @@ export class Prep {
         this.checkPerm(node.acl, Perms.ADMIN, ids);
         if (r.version !== -1 && r.version !== node.aversion) throw new PrepError(Err.BADVERSION);
         const newVersion = (node.aversion + 1) | 0;
-        rec(r.path, { ...node, aversion: newVersion, acl });
+        rec(r.path, patched(node, { aversion: newVersion, acl }));
         return { type: 7, path: r.path, acl, version: newVersion };
       }
       case OpCode.check: {
@@ -234,7 +237,7 @@ export class Prep {
         if (typeof text === 'number') throw new PrepError(text);
         const node = this.need(CONFIG_PATH, overlay);
         this.checkPerm(node.acl, Perms.WRITE, ids);
-        rec(CONFIG_PATH, { ...node, version: -1 });
+        rec(CONFIG_PATH, patched(node, { version: -1 }));
         return { type: 16, path: CONFIG_PATH, data: Buffer.from(text, 'utf8'), version: -1 };
       }
       case OpCode.createSession:
@@ -249,7 +252,7 @@ export class Prep {
         for (const p of sorted) {
           const parentPath = parentOf(p);
           const parent = this.view(parentPath);
-          if (parent) rec(parentPath, { ...parent, childCount: parent.childCount - 1 });
+          if (parent) rec(parentPath, patched(parent, { childCount: parent.childCount - 1 }));
           rec(p, null);
         }
         return { type: -11, paths2Delete: sorted };

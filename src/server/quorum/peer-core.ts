@@ -271,15 +271,16 @@ export class QuorumPeerCore<T extends TxnLike> {
 
   private roleAction(a: LeaderAction<T> | LearnerAction<T>): void {
     switch (a.type) {
+      // Object.assign, not `{ ...a, seq }`: Node 20 copies a spread with extra keys on a slow path.
       case 'persistEpoch':
         if (a.name === 'acceptedEpoch') this.acceptedEpoch = a.epoch;
         else this.currentEpoch = a.epoch;
-        this.out.actions.push({ ...a, seq: this.seqBase + a.seq });
+        this.out.actions.push(Object.assign({}, a, { seq: this.seqBase + a.seq }));
         return;
       case 'persistTxns':
       case 'truncate':
       case 'snapshot':
-        this.out.actions.push({ ...a, seq: this.seqBase + a.seq });
+        this.out.actions.push(Object.assign({}, a, { seq: this.seqBase + a.seq }));
         return;
       case 'apply':
       case 'syncDone':

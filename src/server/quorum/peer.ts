@@ -254,7 +254,7 @@ export class QuorumPeer implements Replicator {
   /** Writes an event to the member's log (acks stay out: they would crowd everything else). */
   private record(e: QuorumEvent): void {
     if (e.type === 'ack') return;
-    this.events.emit({ ...e, myid: this.myid });
+    this.events.emit(Object.assign({}, e, { myid: this.myid }));
     if (LOGGED.has(e.type)) this.log(e.type === 'role.ended' || e.type === 'leader.abdicated' || e.type === 'leader.learnerGone' ? 'WARN' : 'INFO', describeEvent(e));
   }
 
@@ -787,12 +787,16 @@ export class QuorumPeer implements Replicator {
   private proposeForwarded(f: ForwardedRequest): void {
     const body = f.body ? Buffer.from(f.body.buffer, f.body.byteOffset, f.body.byteLength) : Buffer.alloc(0);
     const r = new Reader(body);
-    const base = { sessionId: f.sessionId, cxid: f.cxid, type: f.type, authInfo: f.authinfo };
     let req: Request;
     try {
-      if (f.type === OpCode.createSession) req = { ...base, body: { type: OpCode.createSession, timeOut: r.remaining() >= 4 ? r.int() : this.cfg.tickTime * 2 } };
-      else if (f.type === OpCode.closeSession) req = { ...base, body: { type: OpCode.closeSession } };
-      else req = { ...base, body: decodeRequestBody(f.type, r) };
+      const decoded: Request['body'] =
+        f.type === OpCode.createSession
+          ? { type: OpCode.createSession, timeOut: r.remaining() >= 4 ? r.int() : this.cfg.tickTime * 2 }
+          : f.type === OpCode.closeSession
+            ? { type: OpCode.closeSession }
+            : decodeRequestBody(f.type, r);
+      // A literal, not `{ ...base, body }` (Node 20 copies a spread with extra keys slowly).
+      req = { sessionId: f.sessionId, cxid: f.cxid, type: f.type, authInfo: f.authinfo, body: decoded };
     } catch {
       // A body that does not decode still gets its answer: an error txn, as ZooKeeper logs it.
       const zxid = this.core.nextZxid();
