@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePorts, serverMode, waitFor, ZK_SERVER_BIN } from '../support/ourzk';
+import { freePorts, serverMode, waitFor as waitUntil, ZK_SERVER_BIN } from '../support/ourzk';
 import { fourLetter } from '../support/realzk';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require('node-zookeeper-client');
@@ -38,14 +38,27 @@ describe.skipIf(!available)('a mixed ensemble: our members and Apache ZooKeeper 
       writeFileSync(join(dir, 'zoo.cfg'), lines.join('\n') + '\n');
       return { sid, cfg: join(dir, 'zoo.cfg'), clientPort: ports[(sid - 1) * 3]! };
     });
+    // The tail of each member's output, shown when a wait times out.
+    const logs = new Map<number, string>();
     const launch = (sid: number): ChildProcess => {
       const c = cfgs[sid - 1]!;
       const child =
         sid === 3
-          ? spawn('java', ['-cp', JARS, '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', c.cfg], { stdio: 'ignore' })
-          : spawn(ZK_SERVER_BIN, [c.cfg], { stdio: 'ignore' });
+          ? spawn('java', ['-cp', JARS, '-Dorg.slf4j.simpleLogger.defaultLogLevel=info', 'org.apache.zookeeper.server.quorum.QuorumPeerMain', c.cfg], { stdio: ['ignore', 'pipe', 'pipe'] })
+          : spawn(ZK_SERVER_BIN, [c.cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const keep = (b: Buffer): void => void logs.set(sid, ((logs.get(sid) ?? '') + b.toString()).slice(-40000));
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
       children.add(child);
       return child;
+    };
+    const waitFor = async (probe: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> => {
+      try {
+        await waitUntil(probe, ms, what);
+      } catch (e) {
+        const tails = sids.map((sid) => `---- member ${sid}${sid === 3 ? ' (Apache ZooKeeper)' : ''}:\n${(logs.get(sid) ?? '').split('\n').slice(-60).join('\n')}`);
+        throw new Error(`${(e as Error).message}\n${tails.join('\n')}`);
+      }
     };
     const mode = (sid: number): Promise<string | null> => serverMode(cfgs[sid - 1]!.clientPort);
     const zxid = async (sid: number): Promise<string | null> => /Zxid: (0x[0-9a-f]+)/.exec(await fourLetter('127.0.0.1', cfgs[sid - 1]!.clientPort, 'srvr').catch(() => ''))?.[1] ?? null;

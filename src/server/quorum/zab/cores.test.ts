@@ -188,6 +188,35 @@ describe('leader core', () => {
     expect(l.step({ type: 'persisted', seq: 3 }).actions).toContainEqual({ type: 'syncDone', id: 2 });
   });
 
+  it('pings a learner joining an established leader only once its DIFF, TRUNC or SNAP is on the way', () => {
+    // Apache ZooKeeper's learner exits (code 13) on any first sync packet that is not one of those.
+    // A long syncLimit: the silent learners of this test stay counted while it ticks.
+    const l = new LeaderCore<T>(cfg(1, { syncLimit: 50, initLimit: 50 }), new QuorumVerifier([1, 2, 3, 4, 5]), { acceptedEpoch: 1n, currentEpoch: 1n }, view(zxidOf(1n, 3)));
+    l.step({ type: 'start' });
+    for (const sid of [2, 3]) l.step({ type: 'message', cid: 10 + sid, msg: { type: 'FOLLOWERINFO', acceptedEpoch: 1n, sid, protocolVersion: 0x10000, configVersion: 0n } });
+    l.step({ type: 'persisted', seq: 1 });
+    for (const sid of [2, 3]) l.step({ type: 'message', cid: 10 + sid, msg: { type: 'ACKEPOCH', lastLoggedZxid: zxidOf(1n, 3), currentEpoch: 1n } });
+    l.step({ type: 'persisted', seq: 2 });
+    for (const sid of [2, 3]) l.step({ type: 'message', cid: 10 + sid, msg: { type: 'ACK', zxid: zxidOf(2n, 0) } });
+    expect(l.serving).toBe(true);
+    const pingsTo = (cid: number, n: number): number => {
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const out = l.step({ type: 'tick' });
+        count += out.actions.filter((a) => a.type === 'send' && 'cid' in a && a.cid === cid && a.msg.type === 'PING').length;
+      }
+      return count;
+    };
+    const info = l.step({ type: 'message', cid: 40, msg: { type: 'FOLLOWERINFO', acceptedEpoch: 2n, sid: 4, protocolVersion: 0x10000, configVersion: 0n } });
+    expect(sends(info.actions)[0]).toMatchObject({ type: 'LEADERINFO' });
+    // Between LEADERINFO and its ACKEPOCH: ticks ping the others, not this learner.
+    expect(pingsTo(40, 4)).toBe(0);
+    expect(pingsTo(12, 4)).toBeGreaterThan(0);
+    const synced = l.step({ type: 'message', cid: 40, msg: { type: 'ACKEPOCH', lastLoggedZxid: zxidOf(1n, 3), currentEpoch: -1n } });
+    expect(sends(synced.actions)[0]?.type).toMatch(/^(DIFF|TRUNC|SNAP)$/);
+    expect(pingsTo(40, 4)).toBeGreaterThan(0);
+  });
+
   it('steps down when the zxid counter reaches its limit', () => {
     const l = established({ zxidCounterLimit: 2 });
     l.step({ type: 'propose', txn: { zxid: zxidOf(2n, 1) } });

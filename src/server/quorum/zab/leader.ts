@@ -606,6 +606,9 @@ export class LeaderCore<T extends TxnLike> {
 
   /** LearnerHandler.ping: a learner that left a proposal unacked for syncLimit is dropped. */
   private ping(h: Handler): void {
+    // Not before its DIFF, TRUNC or SNAP is on the way (sendingThreadStarted): a learner reading
+    // the first packet of its sync takes anything else as a protocol error (ZooKeeper's exits).
+    if (h.stage === 'info' || h.stage === 'leaderinfo' || h.stage === 'ackepoch') return;
     if (h.stage === 'acked' || h.stage === 'uptodate') {
       for (const sentAt of h.unacked.values()) {
         if (this.halfTicks - sentAt > 2 * this.cfg.syncLimit) {
