@@ -43,6 +43,14 @@ describe.skipIf(!chromiumAvailable)('acting on nodes by keyboard, menu and drag;
     await card.dragTo(page.getByTestId('start-zone'));
     await expect.poll(async () => card.getAttribute('data-role'), { timeout: 30_000 }).toBe('follower');
 
+    // The menu's slow-follower fault: the card says so (read from the member) until it is fixed.
+    const myid = follower.replace('node-', '');
+    await card.click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Slow follower: apply commits 2 s late' }).click();
+    await expect.poll(async () => page.getByTestId(`slow-${myid}`).textContent(), { timeout: 10_000 }).toContain('2000 ms late');
+    await page.getByTestId(`slow-${myid}`).click();
+    await expect.poll(async () => page.getByTestId(`slow-${myid}`).count(), { timeout: 10_000 }).toBe(0);
+
     // k on the focused leader: SIGKILL, and another member leads.
     const leader = (await page.locator('[data-role="leader"]').getAttribute('data-testid'))!;
     await page.getByTestId(leader).focus();

@@ -20,6 +20,8 @@ export interface AdminState {
   minLatency: number | null;
   maxLatency: number | null;
   znodeCount: number | null;
+  /** The lab's slow-learner fault on our server (lab_apply_delay): ms late it applies commits; null where unknown. */
+  applyDelayMs: number | null;
 }
 
 export const UNREACHABLE: AdminState = {
@@ -34,6 +36,7 @@ export const UNREACHABLE: AdminState = {
   minLatency: null,
   maxLatency: null,
   znodeCount: null,
+  applyDelayMs: null,
 };
 
 type Json = Record<string, unknown>;
@@ -75,7 +78,7 @@ export function zxidCounter(hex: string): number {
  * server_stats rather than monitor: it has what the lab shows (also a standalone server's last
  * zxid, which monitor leaves out) in a twentieth of the bytes.
  */
-export function parseAdmin(zab: Answer, stats: Answer): AdminState {
+export function parseAdmin(zab: Answer, stats: Answer, delay: Answer = null): AdminState {
   if (zab === null && stats === null) return { ...UNREACHABLE, reachable: true, role: 'looking', zabState: 'election' };
   const st = (typeof stats?.server_stats === 'object' && stats.server_stats !== null ? stats.server_stats : {}) as Json;
   const state = typeof st.server_state === 'string' ? st.server_state : '';
@@ -102,6 +105,7 @@ export function parseAdmin(zab: Answer, stats: Answer): AdminState {
     minLatency: num(st.min_latency),
     maxLatency: num(st.max_latency),
     znodeCount: num(stats?.node_count),
+    applyDelayMs: num(delay?.apply_delay_ms),
   };
 }
 
@@ -151,8 +155,9 @@ export async function command(port: number, name: string, timeoutMs = 1500, quer
  */
 export async function readAdmin(port: number, previous: AdminState | null = null, timeoutMs = 1500): Promise<AdminState> {
   try {
-    const [zab, stats] = await Promise.all([command(port, 'zabstate', timeoutMs), command(port, 'server_stats', timeoutMs)]);
-    return parseAdmin(zab, stats);
+    // lab_apply_delay is our server's own: Apache ZooKeeper answers it with an error (null).
+    const [zab, stats, delay] = await Promise.all([command(port, 'zabstate', timeoutMs), command(port, 'server_stats', timeoutMs), command(port, 'lab_apply_delay', timeoutMs)]);
+    return parseAdmin(zab, stats, delay);
   } catch (e) {
     if (!(e instanceof AdminUnreachable)) throw e;
     return !e.refused && previous && previous.reachable ? previous : UNREACHABLE;

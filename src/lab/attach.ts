@@ -57,6 +57,7 @@ export class AttachedEnsemble {
       minLatency: null,
       maxLatency: null,
       znodeCount: null,
+      applyDelayMs: null,
       pid: null,
       startedAt: null,
       clientPort: h.port,

@@ -39,6 +39,9 @@ function describeMemberEvent(myid: number, e: MemberEvent): string {
   return `node ${myid} ${e.type}${fields ? ` ${fields}` : ''}`;
 }
 
+
+/** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
+const SLOW_APPLY_MS = 2000;
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
   private attached: AttachedEnsemble | null = null;
@@ -68,12 +71,15 @@ export class LabService extends EventEmitter {
     address: (myid) => `127.0.0.1:${this.lab!.nodes.find((n) => n.myid === myid)!.clientPort}`,
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     push: (state) => this.push({ kind: 'walkthrough', state }),
-    applyDelay: async (myid, ms) => {
-      const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-      const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
-      if (r.error) throw new Error(`Node ${myid} refused the fault: ${r.error}`);
-    },
+    applyDelay: (myid, ms) => this.applyDelay(myid, ms),
   });
+
+  /** Sets the slow-learner fault of node `myid` (our server's lab_apply_delay). */
+  private async applyDelay(myid: number, ms: number): Promise<void> {
+    const n = this.lab!.nodes.find((x) => x.myid === myid)!;
+    const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
+    if (r.error) throw new Error(`Node ${myid} refused the fault: ${r.error}`);
+  }
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
   constructor(private readonly name = 'default') {
@@ -391,6 +397,15 @@ export class LabService extends EventEmitter {
         await sup.signal(myid, 'SIGCONT');
         this.record(myid, 'lab', 'node.resumed', `node ${myid} resumed (SIGCONT)`);
         break;
+      case 'slow':
+      case 'unslow': {
+        const n = this.lab.nodes.find((x) => x.myid === myid)!;
+        if (n.engine === 'apache') throw new Error(`Node ${myid} runs Apache ZooKeeper, which has no slow-learner fault; use one of our members.`);
+        if (!sup.isRunning(myid)) throw new Error(`Node ${myid} is down: start it first.`);
+        await this.applyDelay(myid, action === 'slow' ? SLOW_APPLY_MS : 0);
+        this.record(myid, 'lab', 'node.slowed', action === 'slow' ? `node ${myid} applies commits ${SLOW_APPLY_MS} ms late (lab fault): reads through it lag until sync` : `node ${myid} applies commits at once again`, { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 });
+        break;
+      }
       case 'start':
       case 'restart':
         if (sup.isRunning(myid)) {
@@ -458,6 +473,7 @@ export class LabService extends EventEmitter {
         minLatency: running ? (s?.minLatency ?? null) : null,
         maxLatency: running ? (s?.maxLatency ?? null) : null,
         znodeCount: running ? (s?.znodeCount ?? null) : null,
+        applyDelayMs: running ? (s?.applyDelayMs ?? null) : null,
         pid: p.pid,
         startedAt: p.startedAt,
         clientPort: n.clientPort,

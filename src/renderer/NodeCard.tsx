@@ -122,6 +122,11 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
               Resume (SIGCONT)
             </Button>
           )}
+          {!down && (n.applyDelayMs ?? 0) > 0 && (
+            <Button size="xs" mt="xs" fullWidth variant="light" color="grape" onClick={() => act(n.myid, 'unslow')} data-testid={`slow-${n.myid}`} title="Reads through this member lag behind the leader until sync">
+              Slow: applies commits {n.applyDelayMs} ms late · fix
+            </Button>
+          )}
       {/* The menu hangs off an invisible anchor: a click on the card (or its Restart button) must not open it. */}
       <Menu opened={menu} onChange={setMenu} position="bottom-start" withinPortal disabled={attached}>
         <Menu.Target>
@@ -139,6 +144,11 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
           {paused ? 'Resume (SIGCONT)' : 'Pause (SIGSTOP)'}
         </Menu.Item>
         <Menu.Item onClick={() => act(n.myid, down ? 'start' : 'restart')}>{down ? 'Start' : 'Restart'}</Menu.Item>
+        {n.engine === 'ours' && (
+          <Menu.Item disabled={down} onClick={() => act(n.myid, (n.applyDelayMs ?? 0) > 0 ? 'unslow' : 'slow')} data-testid={`menu-slow-${n.myid}`}>
+            {(n.applyDelayMs ?? 0) > 0 ? 'Apply commits at once again' : 'Slow follower: apply commits 2 s late'}
+          </Menu.Item>
+        )}
         </Menu.Dropdown>
       </Menu>
     </Card>

@@ -2,7 +2,8 @@
 // browser mode's WebSocket alike. Every message is validated here, at the boundary (zod).
 import { z } from 'zod';
 
-export const NodeAction = z.enum(['kill', 'stop', 'start', 'restart', 'pause', 'resume']);
+/** slow/unslow: the lab's fault on our server that makes a learner apply commits late (reads through it lag until sync). */
+export const NodeAction = z.enum(['kill', 'stop', 'start', 'restart', 'pause', 'resume', 'slow', 'unslow']);
 export type NodeAction = z.infer<typeof NodeAction>;
 
 export const Role = z.enum(['leader', 'follower', 'observer', 'looking', 'standalone', 'read-only', 'down', 'starting', 'paused']);
@@ -23,6 +24,8 @@ export const NodeView = z.object({
   minLatency: z.number().nullable(),
   maxLatency: z.number().nullable(),
   znodeCount: z.number().int().nullable(),
+  /** How late this member applies commits (the lab's slow-learner fault); 0 normally, null where unknown. */
+  applyDelayMs: z.number().int().nullable().default(null),
   pid: z.number().int().nullable(),
   startedAt: z.number().nullable(),
   clientPort: z.number().int(),

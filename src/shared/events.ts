@@ -22,6 +22,8 @@ export const LAB_EVENT_TYPES = [
   'node.killed',
   /** The lab sent SIGTERM: {} */
   'node.stopped',
+  /** The lab set or cleared the slow-learner fault: { applyDelayMs } */
+  'node.slowed',
   /** The lab sent SIGSTOP / SIGCONT: {} */
   'node.paused',
   'node.resumed',
