@@ -7,7 +7,6 @@ import { Prep } from './prep';
 import type { Replicator } from './replicator';
 import type { Request } from './request';
 import { SessionTracker } from './session/tracker';
-import { ttlOf } from './tree/datatree';
 
 interface InFlight {
   t: LoggedTxn;
@@ -128,18 +127,7 @@ export class StandaloneReplicator implements Replicator {
 
   /** ContainerManager: empty containers that once had children, and expired TTL nodes. */
   private reapContainersAndTtls(): void {
-    const tree = this.core.tree;
-    const now = BigInt(Date.now());
-    const doomed: string[] = [];
-    for (const path of tree.containers) {
-      const n = tree.getNode(path);
-      if (n && n.children.size === 0 && n.cversion > 0) doomed.push(path);
-    }
-    for (const path of tree.ttls) {
-      const n = tree.getNode(path);
-      if (n && n.children.size === 0 && now - n.mtime > ttlOf(n.ephemeralOwner)) doomed.push(path);
-    }
-    for (const path of doomed) {
+    for (const path of this.core.tree.reapable(BigInt(Date.now()))) {
       this.submitWrite({ sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: { type: OpCode.deleteContainer, path }, authInfo: [] });
     }
   }

@@ -17,7 +17,6 @@ import { decodeRequestBody, type Request } from '../request';
 import { SessionTracker } from '../session/tracker';
 import { replayTxn } from '../storage/recovery';
 import { encodeSnapStream, type SnapStreamReader } from '../storage/snapstream';
-import { ttlOf } from '../tree/datatree';
 import { computeReconfig, configText, parseConfigText } from './dynconfig';
 import { ELECTION_DEFAULTS } from './election/fle';
 import { ElectionTransport } from './net/election-transport';
@@ -820,18 +819,7 @@ export class QuorumPeer implements Replicator {
   /** ContainerManager: empty containers that once had children, and expired TTL nodes. */
   private reapContainersAndTtls(): void {
     if (!this.core.serving) return;
-    const tree = this.server.tree;
-    const now = BigInt(Date.now());
-    const doomed: string[] = [];
-    for (const path of tree.containers) {
-      const n = tree.getNode(path);
-      if (n && n.children.size === 0 && n.cversion > 0) doomed.push(path);
-    }
-    for (const path of tree.ttls) {
-      const n = tree.getNode(path);
-      if (n && n.children.size === 0 && now - n.mtime > ttlOf(n.ephemeralOwner)) doomed.push(path);
-    }
-    for (const path of doomed) this.proposeLocal({ sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: { type: OpCode.deleteContainer, path }, authInfo: [] });
+    for (const path of this.server.tree.reapable(BigInt(Date.now()))) this.proposeLocal({ sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: { type: OpCode.deleteContainer, path }, authInfo: [] });
   }
 
   // ---- Replicator

@@ -109,6 +109,23 @@ export class DataTree {
   readonly ephemerals = new Map<bigint, Set<string>>();
   readonly containers = new Set<string>();
   readonly ttls = new Set<string>();
+
+  /**
+   * ContainerManager.getCandidates: containers that had children and have none now, and TTL
+   * znodes without children whose TTL has passed since their last change.
+   */
+  reapable(now: bigint): string[] {
+    const doomed: string[] = [];
+    for (const path of this.containers) {
+      const n = this.nodes.get(path);
+      if (n && n.children.size === 0 && n.cversion > 0) doomed.push(path);
+    }
+    for (const path of this.ttls) {
+      const n = this.nodes.get(path);
+      if (n && n.children.size === 0 && now - n.mtime > ttlOf(n.ephemeralOwner)) doomed.push(path);
+    }
+    return doomed;
+  }
   readonly dataWatches = new WatchTable();
   readonly childWatches = new WatchTable();
   /** The zxid of the last applied txn. */
