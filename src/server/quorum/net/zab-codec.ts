@@ -38,8 +38,12 @@ export interface WireTxn {
   bytes: Buffer;
 }
 
+/** Proposals are encoded here first (no regrowth from a small buffer for 1 KiB of data), then copied out at their size. */
+const scratch = new Writer(64 * 1024);
+
 export function wireTxn(txn: LoggedTxn): WireTxn {
-  return { zxid: txn.header.zxid, txn, bytes: Buffer.from(encodeLoggedTxn(txn)) };
+  scratch.pos = 0;
+  return { zxid: txn.header.zxid, txn, bytes: Buffer.from(encodeLoggedTxn(txn, scratch)) };
 }
 
 export function wireTxnFromBytes(bytes: Buffer): WireTxn {
