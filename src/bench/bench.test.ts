@@ -1,13 +1,13 @@
 // The bench's own pure pieces: number and table formatting, ratios against targets, /proc
 // parsing, the per-round summary, cpuprofile self time, and the command line. No timings here.
 import { describe, expect, it } from 'vitest';
-import { flameGraphSvg, topSelfTime, type CpuProfile } from './cpuprofile';
+import { flameGraphSvg, idleShare, topSelfTime, type CpuProfile } from './cpuprofile';
 import { markdownTable, median, meets, mib, num, ratio, ratioText, textTable } from './format';
 import { parseArgs } from './main';
 import { parseProcStat, parseProcStatus } from './procfs';
 import type { RoundResult, WorkloadResult } from './compare';
 import { summarise, TARGETS } from './summary';
-import { targetsAtAGlance, type ComparisonSection } from './report';
+import { renderReport, targetsAtAGlance, type ComparisonSection, type EnsembleProfile } from './report';
 
 describe('format', () => {
   it('computes ours/theirs and judges it against the target direction', () => {
@@ -132,6 +132,18 @@ describe('cpuprofile', () => {
     expect(top.map((t) => t.fn)).toEqual(['hot (protocol/jute.js:42)', 'main (server/main.js:10)', '(anonymous) (node:net:1)']);
   });
 
+  it('says how much of the sampled time was idle', () => {
+    expect(idleShare(profile)).toBe(0);
+    const idle: CpuProfile = {
+      ...profile,
+      nodes: [...profile.nodes.map((n) => (n.id === 1 ? { ...n, children: [2, 5] } : n)), { id: 5, callFrame: { functionName: '(idle)', url: '', lineNumber: -1, columnNumber: -1 } }],
+      samples: [...profile.samples, 5, 5],
+      timeDeltas: [...profile.timeDeltas, 1000, 1000],
+    };
+    // The last sample owns no gap: 7 busy ms and 1 idle ms were sampled.
+    expect(idleShare(idle)).toBeCloseTo(12.5);
+  });
+
   it('draws a flame graph with a box per frame', () => {
     const svg = flameGraphSvg(profile, 'test');
     expect(svg.startsWith('<svg')).toBe(true);
@@ -161,5 +173,16 @@ describe('report', () => {
     expect(table[2]).toBe('| >= 1.5x | standalone: getData 1 KiB: throughput | 2.00x | yes |');
     expect(table.some((l) => l === '| <= 0.25x | ensemble of 3: RSS per member after the workloads (largest) | 0.50x | no |')).toBe(true);
     expect(targetsAtAGlance({ comparisons: {} })).toEqual([]);
+  });
+
+  it('renders an ensemble profile per workload and member role', () => {
+    const env = { date: 'd', machine: { cores: 2, cpuModel: 'x', ramBytes: 1, disk: 'd', kernel: 'k' }, versions: { node: 'n', java: 'j', zookeeper: 'z', ours: 'o' }, zkHeap: '1g', note: '' };
+    const member = (role: string, myid: number) => ({ myid, role, cpuprofile: `p-${role}.cpuprofile`, flamegraph: `f-${role}.svg`, idlePercent: 40, top: [{ fn: 'writeBuffer', selfMs: 12, percent: 7.5 }] });
+    const e: EnsembleProfile = { env, servers: 3, workloads: [{ workload: 'set', opsPerSec: 5000, cpuUsPerOp: 150, members: [member('leader', 3), member('follower', 1)] }] };
+    const md = renderReport({ comparisons: {}, profileEnsembles: { '3': e } });
+    expect(md).toContain('## Where our time goes in an ensemble of 3 (node --cpu-prof on every member)');
+    expect(md).toContain('### set at saturation (5,000 ops/s, 150 us of server CPU per op while profiled)');
+    expect(md).toContain('leader (myid 3), idle 40% of the time: profile [p-leader.cpuprofile](p-leader.cpuprofile)');
+    expect(md).toContain('| 12.0 ms | 7.5% | writeBuffer |');
   });
 });
