@@ -205,7 +205,7 @@ export class FileStorage implements Storage {
       }
       for (const e of scanLog(buf).entries) {
         if (e.zxid <= after) reachesBack = true;
-        else out.push(e.txn);
+        else out.push(e.txn!);
       }
     }
     // From the newest snapshot on the log is complete: recovery replays exactly it.

@@ -59,14 +59,15 @@ export function replayTxn(tree: DataTree, sessions: SessionTable, t: LoggedTxn):
   }
 }
 
-function readLog(f: DataFile): LogScan {
+/** Reads one log file; entries at or before `snapZxid` are only checksummed (their txn is null). */
+function readLog(f: DataFile, snapZxid: bigint | null): LogScan {
   let buf: Buffer;
   try {
     buf = readFileSync(f.path);
   } catch (e) {
     throw new StorageError(`Cannot read transaction log ${f.path}: ${describeIoError(e)}. Fix its permissions or the disk, then start again.`);
   }
-  return scanLog(buf);
+  return scanLog(buf, snapZxid);
 }
 
 async function loadNewestSnapshot(snapDir: string, notes: string[]): Promise<{ snap: LoadedSnapshot; file: DataFile } | null> {
@@ -115,7 +116,7 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
   const logs = listDataFiles(logDir, LOG_PREFIX);
   const snapZxid = loaded ? loaded.snap.zxid : 0n;
   const files = loaded ? logFilesFrom(logs, snapZxid) : logs;
-  const scans = files.map((f) => ({ f, scan: readLog(f) }));
+  const scans = files.map((f) => ({ f, scan: readLog(f, loaded ? snapZxid : null) }));
   let lastWithEntries = -1;
   scans.forEach((s, i) => {
     if (s.scan.entries.length > 0) lastWithEntries = i;
@@ -215,7 +216,8 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
         outOfOrder = true;
         notes.push(`Warning: the log has txn ${hex(e.zxid)} after ${hex(last)}; applied in log order, as ZooKeeper does.`);
       }
-      replayTxn(tree, sessions, e.txn);
+      // Only entries at or before snapZxid are left undecoded.
+      replayTxn(tree, sessions, e.txn!);
       replayed++;
       last = e.zxid;
       if (digestTarget !== null && e.zxid === digestTarget) checkDigest();

@@ -43,8 +43,25 @@ describe('txn log format', () => {
     const { buf, ends } = logBytes(5);
     const scan = scanLog(buf);
     expect(scan.damage).toBeNull();
-    expect(scan.entries.map((e) => e.txn.txn.type === 15 && e.txn.txn.path)).toEqual(['/n0', '/n1', '/n2', '/n3', '/n4']);
+    expect(scan.entries.map((e) => e.txn!.txn.type === 15 && e.txn!.txn.path)).toEqual(['/n0', '/n1', '/n2', '/n3', '/n4']);
     expect(scan.goodEnd).toBe(ends[4]);
+  });
+
+  it('reads only the zxid of entries at or before decodeAfter, and still checksums them', () => {
+    const { buf, ends } = logBytes(5);
+    const all = scanLog(buf);
+    const cut = all.entries[2]!.zxid;
+    const scan = scanLog(buf, cut);
+    expect(scan.entries.map((e) => e.zxid)).toEqual(all.entries.map((e) => e.zxid));
+    expect(scan.entries.map((e) => e.txn === null)).toEqual([true, true, true, false, false]);
+    expect(scan.entries[3]!.txn).toEqual(all.entries[3]!.txn);
+    expect(scan.goodEnd).toBe(ends[4]);
+
+    // A skipped entry is still checksummed: a bad one there is damage, as before.
+    const badSum = Buffer.from(buf);
+    badSum[ends[0]! + 7]! ^= 0xff;
+    expect(scanLog(badSum, cut).damage).toMatchObject({ at: ends[0], kind: 'corrupt', reason: 'a checksum mismatch' });
+    expect(scanLog(buf.subarray(0, ends[1]! - 5), cut).damage).toMatchObject({ at: ends[0], kind: 'torn' });
   });
 
   it('calls a partial last record, a bad checksum or a missing 0x42 a torn tail', () => {

@@ -32,7 +32,8 @@ export function frameEntry(entry: Uint8Array): Buffer {
 }
 
 export interface ScannedEntry {
-  txn: LoggedTxn;
+  /** null for an entry at or before scanLog's `decodeAfter`: only its zxid was read. */
+  txn: LoggedTxn | null;
   zxid: bigint;
   /** Byte offsets of the framed entry in the file. */
   start: number;
@@ -89,8 +90,16 @@ function checkRecord(buf: Buffer, pos: number): RecordCheck | 'padding' {
   return { ok: true, end, bytes };
 }
 
-/** Reads every good entry of one log file's bytes and says how and where it ends. */
-export function scanLog(buf: Buffer): LogScan {
+/** Where TxnHeader { long clientId, int cxid, long zxid, ... } keeps the zxid, and its size. */
+const HEADER_ZXID_OFFSET = 12;
+const TXN_HEADER_SIZE = 32;
+
+/**
+ * Reads every good entry of one log file's bytes and says how and where it ends. Entries with
+ * a zxid at or before `decodeAfter` are checksummed but not decoded (recovery skips them, as
+ * FileTxnIterator.init does): only the header's zxid is read, and their `txn` is null.
+ */
+export function scanLog(buf: Buffer, decodeAfter: bigint | null = null): LogScan {
   const scan: LogScan = { header: null, headerProblem: null, headerTorn: false, entries: [], goodEnd: 0, damage: null };
   if (buf.length < FILE_HEADER_SIZE) {
     scan.headerProblem = buf.length === 0 ? 'the file is empty' : `the file has only ${buf.length} bytes, less than a file header`;
@@ -119,6 +128,15 @@ export function scanLog(buf: Buffer): LogScan {
       const goodAfter = next !== null && next !== 'padding' && next.ok;
       scan.damage = { at: pos, reason: rec.reason, kind: goodAfter ? 'corrupt' : 'torn' };
       return scan;
+    }
+    if (decodeAfter !== null && rec.bytes.length >= TXN_HEADER_SIZE) {
+      const zxid = rec.bytes.readBigInt64BE(HEADER_ZXID_OFFSET);
+      if (zxid <= decodeAfter) {
+        scan.entries.push({ txn: null, zxid, start: pos, end: rec.end });
+        pos = rec.end;
+        scan.goodEnd = pos;
+        continue;
+      }
     }
     let txn: LoggedTxn;
     try {
