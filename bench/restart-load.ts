@@ -3,7 +3,8 @@
 //   gen <dataDir> [znodes] [parents]   snapshot of N znodes of 100 bytes under P parents, plus a
 //                                      log that starts 50 000 txns before the snapshot's zxid and
 //                                      holds 10 000 creates after it (as snapCount=100000 leaves it)
-//   load <dataDir>                     FileStorage.load into a fresh tree: time and RSS
+//   load <dataDir> [--snapshot]        FileStorage.load into a fresh tree: time and RSS; then,
+//                                      with --snapshot, the time of one snapshot of that tree
 // Build and run (node code is CJS):
 //   npx tsc --outDir /tmp/restart-load --module commonjs --moduleResolution node --target es2022 \
 //     --skipLibCheck --esModuleInterop bench/restart-load.ts
@@ -58,7 +59,7 @@ async function gen(dataDir: string, znodes: number, parents: number): Promise<vo
   console.log(`wrote ${snap.name} (${snap.bytes} bytes, ${image.nodes.length} znodes) and ${logName(first)} (${BEFORE} txns at or before it, ${AFTER} after)`);
 }
 
-async function load(dataDir: string): Promise<void> {
+async function load(dataDir: string, snapshot: boolean): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const storage = new FileStorage({
     dataDir,
@@ -80,15 +81,20 @@ async function load(dataDir: string): Promise<void> {
     `load ${ms.toFixed(0)} ms, ${tree.nodes.size} znodes, lastZxid 0x${r.lastZxid.toString(16)}; ` +
       `RSS before ${mb(rssBefore)} MiB, after load ${mb(rssLoaded)} MiB, after a full GC ${mb(rssAfterGc)} MiB, peak ${mb(process.resourceUsage().maxRSS * 1024)} MiB`,
   );
+  if (snapshot) {
+    const t = performance.now();
+    await storage.snapshot();
+    console.log(`snapshot ${(performance.now() - t).toFixed(0)} ms, peak RSS ${mb(process.resourceUsage().maxRSS * 1024)} MiB`);
+  }
   await storage.close();
 }
 
 async function main(): Promise<void> {
   const [mode, dir, a, b] = process.argv.slice(2);
   if (mode === 'gen' && dir) await gen(dir, Number(a ?? 1_000_000), Number(b ?? 1000));
-  else if (mode === 'load' && dir) await load(dir);
+  else if (mode === 'load' && dir) await load(dir, a === '--snapshot');
   else {
-    console.error('usage: restart-load gen <dataDir> [znodes] [parents] | load <dataDir>');
+    console.error('usage: restart-load gen <dataDir> [znodes] [parents] | load <dataDir> [--snapshot]');
     process.exitCode = 2;
   }
 }

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexState, OPEN_ACL, READ_ACL, DIGEST_ACL, treeState, TxnGen } from '../../../test/storage/txngen';
+import { Writer } from '../../protocol/jute';
 import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
 import { DataTree } from '../tree/datatree';
 import { FileStorage, type FileStorageOptions } from './file-storage';
@@ -522,6 +523,43 @@ describe('FileStorage', () => {
     // What followed the stream is handed back, whatever the chunking.
     const consumed = Math.ceil((all.length - 11) / 7) * 7;
     expect(Buffer.concat([rest!, all.subarray(Math.min(consumed, all.length))]).toString()).toContain('PACKET');
+  });
+
+  it('refuses a SNAP stream with a znode before its parent or an unknown ACL index, and the live tree stays as it was', async () => {
+    const g = new TxnGen();
+    workload(g);
+    const live = g.tree;
+    const before = treeState(live);
+    const w = new Writer(256);
+    const node = (path: string, aclIndex: bigint) => {
+      w.ustring(path);
+      w.buffer(Buffer.from('x'));
+      w.long(aclIndex);
+      for (let i = 0; i < 4; i++) w.long(1n);
+      for (let i = 0; i < 3; i++) w.int(0);
+      w.long(0n);
+      w.long(1n);
+    };
+    const stream = (build: () => void) => {
+      w.pos = 0;
+      w.int(0); // sessions
+      w.int(0); // ACL table
+      build();
+      w.ustring('/');
+      w.ustring('BenWasHere');
+      return Buffer.from(w.bytes());
+    };
+    const cases: Array<[() => void, RegExp]> = [
+      [() => { node('', -1n); node('/a/b', -1n); }, /znode \/a\/b comes before its parent \/a/],
+      [() => { node('', -1n); node('/a', 7n); }, /znode \/a uses ACL index 7, which is not in the ACL cache/],
+      [() => { node('/a', -1n); }, /znode \/a comes before its parent \//],
+      [() => {}, /the data tree has no root znode/],
+    ];
+    for (const [build, why] of cases) {
+      const reader = new SnapStreamReader();
+      expect(() => reader.push(stream(build))).toThrow(why);
+      expect(treeState(live)).toEqual(before);
+    }
   });
 });
 

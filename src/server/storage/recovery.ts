@@ -184,7 +184,7 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
   applyImage(tree, sessions, snap.image, snapZxid);
   const { mtimeMs } = statSync(file.path);
   result.snapshot = { zxid: snapZxid, name: file.name, timestampMs: Math.floor(mtimeMs) };
-  notes.push(`Loaded ${file.name}: ${snap.image.nodes.length} znodes, ${snap.image.sessions.size} sessions, zxid ${hex(snapZxid)}.`);
+  notes.push(`Loaded ${file.name}: ${snap.image.nodeCount} znodes, ${snap.image.sessions.size} sessions, zxid ${hex(snapZxid)}.`);
 
   // The snapshot's digest is of the tree at digest.zxid, which replay reaches (or is already at).
   let digestTarget: bigint | null = null;

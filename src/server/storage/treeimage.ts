@@ -9,8 +9,8 @@
 import { Perms } from '../../protocol/codes';
 import { JuteError, Reader, Writer } from '../../protocol/jute';
 import { ACL as ACLRecord, StatPersisted as StatRecord, type ACL, type StatPersisted } from '../../protocol/records';
-import { joinPath } from '../../protocol/paths';
-import type { DataTree } from '../tree/datatree';
+import { joinPath, parentOf } from '../../protocol/paths';
+import { DataTree } from '../tree/datatree';
 import type { SessionTable } from './types';
 
 export const OPEN_ACL_INDEX = -1n;
@@ -127,18 +127,17 @@ export function* imageChunks(image: TreeImage, chunkSize = 1 << 20): Generator<B
   yield Buffer.from(w.bytes());
 }
 
-/** A znode as read: its ACL still an index into the table. */
-export interface ParsedNode {
-  path: string;
-  data: Buffer | null;
-  aclIndex: bigint;
-  stat: StatPersisted;
-}
-
+/**
+ * A tree image as read. The znodes go straight into a tree of their own as they are read (no
+ * list of parsed records in between: for 1 M znodes that list and its garbage were most of a
+ * restart); applyImage hands them to the live tree once the whole image has read back.
+ */
 export interface ParsedImage {
   sessions: Map<bigint, number>;
   acls: Map<bigint, ACL[]>;
-  nodes: ParsedNode[];
+  /** The znodes loaded so far; emptied when applyImage adopts them. */
+  tree: DataTree;
+  nodeCount: number;
 }
 
 /** Thrown when serialised bytes are not a valid tree image; the message says what is wrong. */
@@ -159,7 +158,7 @@ function isShortRead(e: unknown): boolean {
  * ACL entry, a znode) as there are, resuming where it stopped.
  */
 export class ImageParser {
-  readonly image: ParsedImage = { sessions: new Map(), acls: new Map(), nodes: [] };
+  readonly image: ParsedImage = { sessions: new Map(), acls: new Map(), tree: emptyTreeForLoad(), nodeCount: 0 };
   private phase: 'sessionCount' | 'sessions' | 'aclCount' | 'acls' | 'nodes' | 'done' = 'sessionCount';
   private left = 0;
   private buf: Buffer = Buffer.alloc(0);
@@ -190,11 +189,12 @@ export class ImageParser {
 
   /** Parses what it can; true once the "/" end marker has been read. */
   advance(): boolean {
+    const r = new Reader(this.buf, this.pos, this.buf.length, this.maxLength);
     while (this.phase !== 'done') {
-      const r = new Reader(this.buf, this.pos, this.buf.length, this.maxLength);
       try {
         this.step(r);
       } catch (e) {
+        // A unit cut short is read again whole once more bytes arrive.
         if (isShortRead(e)) return false;
         if (e instanceof JuteError) throw new ImageError(`${e.message} at byte ${this.consumedBefore + this.pos}`);
         throw e;
@@ -241,17 +241,48 @@ export class ImageParser {
       case 'nodes': {
         const path = r.ustring();
         if (path === '/') {
+          if (this.image.tree.getNode('/') === undefined) throw new ImageError('the data tree has no root znode');
           this.phase = 'done';
           return;
         }
         if (path === null) throw new JuteError('a znode with a null path');
         const data = r.buffer();
         const aclIndex = r.long();
-        const stat = StatRecord.read(r);
-        this.image.nodes.push({ path, data, aclIndex, stat });
+        // StatPersisted field by field, straight into what loadNode takes: no Stat object.
+        const node = {
+          data,
+          acl: this.aclOf(path, aclIndex),
+          czxid: r.long(),
+          mzxid: r.long(),
+          ctime: r.long(),
+          mtime: r.long(),
+          version: r.int(),
+          cversion: r.int(),
+          aversion: r.int(),
+          ephemeralOwner: r.long(),
+          pzxid: r.long(),
+        };
+        this.loadNode(path, node);
         return;
       }
     }
+  }
+
+  private aclOf(path: string, aclIndex: bigint): ACL[] {
+    if (aclIndex === OPEN_ACL_INDEX) return OPEN_ACL_UNSAFE;
+    const listed = this.image.acls.get(aclIndex);
+    if (listed === undefined) throw new ImageError(`znode ${path || '/'} uses ACL index ${aclIndex}, which is not in the ACL cache`);
+    return listed;
+  }
+
+  /** Loads one znode record, checked against what came before it (DataTree.deserialize). */
+  private loadNode(path: string, node: Parameters<DataTree['loadNode']>[1]): void {
+    if (path === '') path = '/';
+    else if (path.charCodeAt(0) !== 0x2f) throw new ImageError(`znode path "${path}" does not start with /`);
+    if (!this.image.tree.loadNode(path, node)) {
+      throw new ImageError(`invalid data tree: znode ${path} comes before its parent ${parentOf(path)}`);
+    }
+    this.image.nodeCount++;
   }
 
   private count(r: Reader, what: string): number {
@@ -269,34 +300,22 @@ export function parseImage(buf: Buffer, offset = 0): { image: ParsedImage; end: 
   return { image: p.image, end: offset + p.endOffset };
 }
 
+/** A tree with nothing in it, not even the root, for an image to load into. */
+function emptyTreeForLoad(): DataTree {
+  const tree = new DataTree();
+  tree.clearForLoad();
+  return tree;
+}
+
 /**
- * Replaces the tree and session table with a parsed image (DataTree.deserialize): checks it
- * first (root present, parents before children, every ACL index in the table), so a bad
- * image changes nothing. Sets lastProcessedZxid to `zxid` and finds the quotas again.
+ * Replaces the tree and session table with a parsed image (DataTree.deserialize). The image
+ * was checked as it was read (root present, parents before children, every ACL index in the
+ * table), so a bad image never gets here and changes nothing. Sets lastProcessedZxid to `zxid`
+ * and finds the quotas again. The image's znodes move into `tree`: apply an image once.
  */
 export function applyImage(tree: DataTree, sessions: SessionTable, image: ParsedImage, zxid: bigint): void {
-  const seen = new Set<string>();
-  for (const n of image.nodes) {
-    const slash = n.path.lastIndexOf('/');
-    if (slash === -1) {
-      if (n.path !== '') throw new ImageError(`znode path "${n.path}" does not start with /`);
-    } else if (!seen.has(n.path.slice(0, slash))) {
-      throw new ImageError(`invalid data tree: znode ${n.path} comes before its parent ${n.path.slice(0, slash) || '/'}`);
-    }
-    if (n.aclIndex !== OPEN_ACL_INDEX && !image.acls.has(n.aclIndex)) {
-      throw new ImageError(`znode ${n.path || '/'} uses ACL index ${n.aclIndex}, which is not in the ACL cache`);
-    }
-    seen.add(n.path);
-  }
-  if (!seen.has('')) throw new ImageError('the data tree has no root znode');
-  tree.clearForLoad();
-  for (const n of image.nodes) {
-    tree.loadNode(n.path === '' ? '/' : n.path, {
-      data: n.data,
-      acl: n.aclIndex === OPEN_ACL_INDEX ? OPEN_ACL_UNSAFE : image.acls.get(n.aclIndex)!,
-      ...n.stat,
-    });
-  }
+  if (image.tree.getNode('/') === undefined) throw new ImageError('the data tree has no root znode');
+  tree.adoptLoaded(image.tree);
   // DataTree.deserialize ends with setupQuota: txns replayed after this keep quota stats current.
   tree.rebuildQuotas();
   tree.lastProcessedZxid = zxid;

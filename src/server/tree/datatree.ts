@@ -104,11 +104,12 @@ function emptyNode(acl: ACL[]): DataNode {
 }
 
 export class DataTree {
-  readonly nodes = new Map<string, DataNode>();
+  // Not readonly: adoptLoaded() takes these over from a tree a snapshot was loaded into.
+  nodes = new Map<string, DataNode>();
   /** session id -> its ephemeral paths */
-  readonly ephemerals = new Map<bigint, Set<string>>();
-  readonly containers = new Set<string>();
-  readonly ttls = new Set<string>();
+  ephemerals = new Map<bigint, Set<string>>();
+  containers = new Set<string>();
+  ttls = new Set<string>();
 
   /**
    * ContainerManager.getCandidates: containers that had children and have none now, and TTL
@@ -131,7 +132,7 @@ export class DataTree {
   /** The zxid of the last applied txn. */
   lastProcessedZxid = 0n;
   /** Interned ACL lists: equal lists share one array (ZooKeeper's ACL cache). */
-  private readonly aclCache = new Map<string, ACL[]>();
+  private aclCache = new Map<string, ACL[]>();
   /** Σ(path length + data length), for mntr's zk_approximate_data_size. */
   approximateDataSize = 0;
 
@@ -531,14 +532,16 @@ export class DataTree {
   }
 
   /**
-   * Adds one znode read from a snapshot (the root as "/"); its parent must be loaded already.
-   * Rebuilds the ephemeral, container and TTL sets from the stored ephemeralOwner.
+   * Adds one znode read from a snapshot (the root as "/"); its parent must be loaded already:
+   * false, and nothing changed, when it is not. Rebuilds the ephemeral, container and TTL sets
+   * from the stored ephemeralOwner.
    */
-  loadNode(path: string, node: Omit<DataNode, 'children'>): void {
+  loadNode(path: string, node: Omit<DataNode, 'children'>): boolean {
     if (path !== '/') {
-      const parent = this.nodes.get(parentOf(path));
-      if (!parent) throw new Error(`znode ${path} comes before its parent`);
-      ownChildren(parent).add(baseName(path));
+      const slash = path.lastIndexOf('/');
+      const parent = this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
+      if (!parent) return false;
+      ownChildren(parent).add(path.slice(slash + 1));
     }
     // The same literal shape as createNode (one hidden class, fields in-object), and equal
     // longs share one bigint as they do for a created znode: a loaded tree of 1 M znodes is
@@ -562,6 +565,31 @@ export class DataTree {
     this.nodes.set(path, loaded);
     this.approximateDataSize += path.length + (node.data?.length ?? 0);
     if (path !== '/') this.indexEphemeral(path, node.ephemeralOwner);
+    return true;
+  }
+
+  /**
+   * Takes over every znode `from` holds (a tree filled by loadNode from a snapshot or a SNAP),
+   * with its ephemeral, container and TTL sets and its ACL cache, leaving `from` empty. Watches
+   * and quotas stay this tree's (call rebuildQuotas after). Loading into a tree of its own and
+   * adopting it once it read back whole is what keeps a bad image from changing this one.
+   */
+  adoptLoaded(from: DataTree): void {
+    this.nodes = from.nodes;
+    this.ephemerals = from.ephemerals;
+    this.containers = from.containers;
+    this.ttls = from.ttls;
+    this.aclCache = from.aclCache;
+    this.lastAclIn = null;
+    this.approximateDataSize = from.approximateDataSize;
+    this.lastProcessedZxid = from.lastProcessedZxid;
+    from.nodes = new Map();
+    from.ephemerals = new Map();
+    from.containers = new Set();
+    from.ttls = new Set();
+    from.aclCache = new Map();
+    from.lastAclIn = null;
+    from.approximateDataSize = 0;
   }
 
   /**
