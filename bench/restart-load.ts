@@ -56,7 +56,7 @@ async function gen(dataDir: string, znodes: number, parents: number): Promise<vo
     parts.push(frameEntry(encodeLoggedTxn(t)));
   }
   writeFileSync(join(dir, logName(first)), Buffer.concat(parts));
-  console.log(`wrote ${snap.name} (${snap.bytes} bytes, ${image.nodes.length} znodes) and ${logName(first)} (${BEFORE} txns at or before it, ${AFTER} after)`);
+  console.log(`wrote ${snap.name} (${snap.bytes} bytes, ${image.nodeCount} znodes) and ${logName(first)} (${BEFORE} txns at or before it, ${AFTER} after)`);
 }
 
 async function load(dataDir: string, snapshot: boolean): Promise<void> {

@@ -164,8 +164,13 @@ export class Reader {
   buffer(): Buffer | null {
     const len = this.length('buffer');
     if (len === -1) return null;
-    // Copy so that a retained value never pins a whole network read buffer.
-    return Buffer.from(this.raw(len));
+    // Copy so that a retained value never pins a whole network read buffer; allocUnsafe takes
+    // small ones from Node's pool as Buffer.from would, without a view object in between.
+    this.need(len, 'bytes');
+    const out = Buffer.allocUnsafe(len);
+    this.buf.copy(out, 0, this.pos, this.pos + len);
+    this.pos += len;
+    return out;
   }
 
   ustring(): string | null {

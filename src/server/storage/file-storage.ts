@@ -169,7 +169,7 @@ export class FileStorage implements Storage {
       const image = await captureTree(src.tree, src.sessions, { sliceSize: this.opts.snapshotSliceSize });
       const { name, bytes } = await writeSnapshotFile(this.snapDir, image);
       this.lastSnap = { zxid: image.zxid, timestampMs: Date.now() };
-      this.log('INFO', `Snapshot ${name}: ${image.nodes.length} znodes, ${image.sessions.length} sessions, ${bytes} bytes in ${Math.round(performance.now() - started)} ms`);
+      this.log('INFO', `Snapshot ${name}: ${image.nodeCount} znodes, ${image.sessions.length} sessions, ${bytes} bytes in ${Math.round(performance.now() - started)} ms`);
     })();
     const tracked = run.finally(() => {
       if (this.snapshotRunning === tracked) this.snapshotRunning = null;
