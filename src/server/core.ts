@@ -211,8 +211,9 @@ export class ServerCore {
       case OpCode.exists: {
         const path: string = body.req.path;
         if (path.includes('\0')) return err(Err.BADARGUMENTS);
+        // No ACL check: ZooKeeper 3.8's FinalRequestProcessor answers exists with the Stat (and
+        // sets the watch) whatever the node's ACL, so a client without READ still gets a Stat.
         const node = this.tree.getNode(path);
-        if (node && !checkAcl(node.acl, Perms.READ, ids, this.cfg.skipACL)) return err(Err.NOAUTH);
         if (body.req.watch) this.tree.addDataWatch(path, conn);
         if (!node) return err(Err.NONODE);
         return conn.frameReply(req.cxid, z, 0, R.StatResponse, { stat: this.tree.statOf(node) });

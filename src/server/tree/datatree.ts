@@ -146,6 +146,9 @@ export class DataTree {
     this.nodes.set(QUOTA_PATH, quota);
     zk.children.add('quota');
     const config = emptyNode(this.internAcl(CONFIG_ACL));
+    // DataTree.addConfigNode sets its ACL with setACL(path, READ_ACL_UNSAFE, -1), and setACL
+    // stores the version it is given: /zookeeper/config's aversion is -1 on every server.
+    config.aversion = -1;
     this.nodes.set(CONFIG_PATH, config);
     zk.children.add('config');
     this.approximateDataSize = ZOOKEEPER_PATH.length + QUOTA_PATH.length + CONFIG_PATH.length + 1;
