@@ -10,7 +10,8 @@ import { DataTree } from '../tree/datatree';
 import { FileStorage, type FileStorageOptions } from './file-storage';
 import type { LogFileHandle, LogIO } from './logwriter';
 import { nodeLogIO } from './logwriter';
-import { StorageError } from './recovery';
+import { replayTxn, StorageError } from './recovery';
+import { applyImage, captureTree, imageChunks, parseImage } from './treeimage';
 import { SnapStreamReader, encodeSnapStream } from './snapstream';
 import type { SessionTable } from './types';
 
@@ -240,6 +241,50 @@ describe('FileStorage', () => {
     const again = await open(dir);
     expect(treeState(again.tree)).toEqual(treeState(g.tree));
     expect(indexState(again.tree)).toEqual(indexState(g.tree));
+  });
+
+  it('copies a tree that changes between every slice parents-first, and replay from its zxid ends at the live tree', async () => {
+    const g = new TxnGen();
+    const s = 0x99n;
+    g.createSession(s);
+    g.create('/q', 'leaf');
+    for (let i = 0; i < 10; i++) {
+      g.create(`/p${i}`, 'a');
+      g.create(`/p${i}/c`, 'c');
+    }
+    g.create('/p0/e', 'e', { ephemeralOwner: s });
+    const znodesAtStart = g.tree.nodes.size;
+    const capturing = captureTree(g.tree, g.sessions, { sliceSize: 1 });
+    const later: LoggedTxn[] = [];
+    const changes: Array<() => LoggedTxn> = [
+      () => g.delete('/q'),
+      () => g.create('/q', 'again'), // a parent made again goes to the end of the map, before its child
+      () => g.create('/q/c', 'child of the new /q'),
+      () => g.create('/n', 'n'),
+      () => g.create('/n/a', 'a'),
+      () => g.create('/n/a/b', 'b'),
+      () => g.setACL('/p3', DIGEST_ACL), // a list the tree had not met when the copy started
+      () => g.setData('/p5', 'b'),
+      () => g.delete('/p6/c'),
+      () => g.closeSession(s),
+    ];
+    for (const change of changes) {
+      later.push(change());
+      await new Promise((r) => setImmediate(r));
+    }
+    const image = await capturing;
+    // The copy was still going when the changes were done: it met the znodes made meanwhile.
+    expect(image.nodeCount).toBeGreaterThan(znodesAtStart);
+    const { image: parsed } = parseImage(Buffer.concat([...imageChunks(image)]));
+    expect(parsed.tree.getNode('/q/c')).toBeDefined();
+    expect(parsed.tree.getNode('/n/a/b')).toBeDefined();
+    const tree = new DataTree();
+    const sessions: SessionTable = new Map();
+    applyImage(tree, sessions, parsed, image.zxid);
+    for (const t of later) if (t.header.zxid > image.zxid) replayTxn(tree, sessions, t);
+    expect(treeState(tree)).toEqual(treeState(g.tree));
+    expect(indexState(tree)).toEqual(indexState(g.tree));
+    expect([...sessions]).toEqual([...g.sessions]);
   });
 
   it('cuts a torn tail back to the last good txn with one note, and keeps appending after it', async () => {

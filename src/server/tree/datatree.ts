@@ -328,7 +328,15 @@ export class DataTree {
 
   private deleteNode(type: number, path: string, zxid: bigint): ProcessResult {
     const node = this.nodes.get(path);
-    if (!node) return { type, err: Err.NONODE };
+    if (!node) {
+      // Only replay gets here (prep refuses a live delete of a missing znode): the znode was
+      // deleted while a fuzzy snapshot was copied, after its parent had been. The parent's
+      // pzxid still moves to the delete's zxid, as it did live (DataTree.deleteNode since
+      // ZOOKEEPER-3125), or this member would answer a stale pzxid and digest.
+      const parent = this.nodes.get(parentOf(path));
+      if (parent && zxid > parent.pzxid) parent.pzxid = zxid;
+      return { type, err: Err.NONODE };
+    }
     if (node.children.size > 0) return { type, err: Err.NOTEMPTY };
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
@@ -388,7 +396,8 @@ export class DataTree {
     // Deepest first is not needed (ephemerals have no children) but keeps order stable.
     for (const p of [...listed].sort()) {
       const n = this.nodes.get(p);
-      if (n && n.ephemeralOwner === sessionId) this.deleteNode(OpCode.delete, p, zxid);
+      // A listed path already gone still raises its parent's pzxid (see deleteNode).
+      if (!n || n.ephemeralOwner === sessionId) this.deleteNode(OpCode.delete, p, zxid);
     }
     this.ephemerals.delete(sessionId);
     return { type: OpCode.closeSession, err: 0 };
