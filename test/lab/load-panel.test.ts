@@ -2,7 +2,7 @@
 // refuses what it cannot do and changes nothing, pushes a second at a time, marks a leader
 // kill and the election on its charts, ends with the lab and keeps that run in the history,
 // and the next run in the reopened lab removes the znodes the ended one had to leave.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,21 @@ describe.skipIf(!oursAvailable())('the Load panel in the lab backend', () => {
     const leader = lab.view()!.leader!;
     await lab.handle({ method: 'node', myid: leader, action: 'kill' });
     const marked = (type: string): boolean => loads().some((p) => p.marks.some((m) => m.type === type));
-    await waitFor(() => ['node.killed', 'ensemble.election.started', 'ensemble.election.ended', 'ensemble.leader.changed'].every(marked), 90_000, 'the kill and the election marked');
+    await waitFor(() => ['node.killed', 'ensemble.election.started', 'ensemble.election.ended', 'ensemble.leader.changed'].every(marked), 90_000, 'the kill and the election marked').catch(
+      (e: Error) => {
+        // Say what was seen: the marks, each member's role, and the tail of each member's log.
+        const v = lab.view();
+        const tails = (v?.nodes ?? []).map((n) => {
+          let log = '';
+          try {
+            log = readFileSync(join(v!.dir, `node${n.myid}`, 'server.log'), 'utf8').split('\n').slice(-25).join('\n');
+          } catch { /* no log */ }
+          return `--- node ${n.myid} (${n.role}) ---\n${log}`;
+        });
+        const seen = loads().flatMap((p) => p.marks).map((m) => `${m.type}${m.myid ? ` ${m.myid}` : ''}`);
+        throw new Error(`${e.message}; marks seen: ${seen.join(', ') || 'none'}\n${tails.join('\n')}`);
+      },
+    );
     const killed = loads().flatMap((p) => p.marks).find((m) => m.type === 'node.killed')!;
     expect(killed.myid).toBe(leader);
     // Only the lab's own events about the ensemble are marks; not the members' logs.
