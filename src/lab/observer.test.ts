@@ -87,6 +87,19 @@ describe('EnsembleObserver', () => {
   });
 });
 
+describe('EnsembleObserver and elections between two polls', () => {
+  it('records an election it never saw in progress: a new leader in a higher epoch, the old one down', () => {
+    const o = new EnsembleObserver();
+    o.observe(0, nodes('LFF', 1));
+    const after = o.observe(250, nodes('dLF', 2));
+    expect(types(after)).toEqual(['node.role', 'node.role', 'ensemble.election.started', 'ensemble.election.ended', 'ensemble.leader.changed', 'ensemble.epoch.changed']);
+    expect(after.find((e) => e.type === 'ensemble.election.started')!.data).toEqual({ reason: 'between two polls', previousLeader: 1 });
+    expect(after.find((e) => e.type === 'ensemble.election.ended')!.data).toEqual({ leader: 2, epoch: 2, durationMs: 250 });
+    // The same leader in the same epoch, polled again: nothing.
+    expect(o.observe(500, nodes('dLF', 2))).toEqual([]);
+  });
+});
+
 describe('EnsembleObserver and stale readings', () => {
   it('does not end an election on a leader that reports the old epoch', () => {
     const o = new EnsembleObserver();

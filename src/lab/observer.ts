@@ -41,9 +41,13 @@ export class EnsembleObserver {
   private leader: number | null = null;
   private epoch: number | null = null;
   private electingSince: number | null = null;
+  /** When the previous poll was observed: an election that fell between two polls began after it. */
+  private lastObservedAt: number | null = null;
 
   /** Compares this poll with the last one and returns what changed, as events. */
   observe(now: number, nodes: ObservedNode[]): ObservedEvent[] {
+    const previousPoll = this.lastObservedAt;
+    this.lastObservedAt = now;
     const out: ObservedEvent[] = [];
     for (const n of nodes) {
       const role: Role = n.running ? n.role : 'down';
@@ -86,6 +90,18 @@ export class EnsembleObserver {
       // ZAB never re-establishes an epoch: a leader after an election has a higher one. One that
       // does not is a stale reading of the old one (a member that has not caught up yet).
       if (this.electingSince !== null && this.epoch !== null && leader.epoch !== null && leader.epoch <= this.epoch) return out;
+      // A new epoch with no poll in between that saw the ensemble without a leader: the whole
+      // election fell between two polls (it can take ~250 ms). It happened all the same.
+      if (this.electingSince === null && this.leader !== null && this.epoch !== null && leader.epoch !== null && leader.epoch > this.epoch) {
+        const since = previousPoll ?? now;
+        out.push({
+          myid: null,
+          type: 'ensemble.election.started',
+          detail: `election started between two polls: node ${leader.myid} leads in epoch ${leader.epoch}, after leader ${this.leader} in epoch ${this.epoch}`,
+          data: { reason: 'between two polls', previousLeader: this.leader },
+        });
+        this.electingSince = since;
+      }
       if (this.electingSince !== null) {
         const durationMs = now - this.electingSince;
         this.electingSince = null;
