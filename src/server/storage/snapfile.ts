@@ -95,8 +95,8 @@ export function looksComplete(buf: Buffer): boolean {
 
 /**
  * Reads the seal at `pos`: its checksum must match every byte before it. `sum` is the Adler-32
- * of the bytes before `from`, so each byte is summed once (a 1 M-znode snapshot is ~190 MB).
- * Returns the offset after the seal and the sum up to it.
+ * of the bytes before `from` and moves on to `pos`, so each byte is summed once (a 1 M-znode
+ * snapshot is ~190 MB). Returns the offset after the seal.
  */
 function checkSeal(buf: Buffer, pos: number, what: string, sum: { from: number; value: number }): number {
   const r = new Reader(buf, pos);

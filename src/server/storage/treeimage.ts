@@ -58,7 +58,8 @@ export async function captureTree(tree: DataTree, sessions: SessionTable, opts: 
   const image: TreeImage = { zxid: tree.lastProcessedZxid, sessions: [...sessions], acls: [], nodeChunks: [], nodeCount: 0 };
   // ACL arrays are interned by the tree: one array per distinct list, so identity is the key.
   const aclIndex = new Map<ACL[], bigint>();
-  const w = new Writer(2 * NODE_CHUNK_SIZE);
+  // Starts small (most trees are small) and grows to a chunk and one record at most.
+  const w = new Writer(64 * 1024);
   // A Map iterator stays valid while the map changes between slices.
   const nodes = tree.nodes.entries();
   for (let inSlice = 0; ; inSlice++) {
