@@ -11,7 +11,10 @@ import { FileStorage, type FileStorageOptions } from './file-storage';
 import type { LogFileHandle, LogIO } from './logwriter';
 import { nodeLogIO } from './logwriter';
 import { replayTxn, StorageError } from './recovery';
-import { applyImage, captureTree, imageChunks, parseImage } from './treeimage';
+import { applyImage, captureTree, imageChunks, parseImage, type TreeImage } from './treeimage';
+import { adler32 } from './adler32';
+import { treeDigest } from './digest';
+import { writeSnapshotFile } from './snapfile';
 import { SnapStreamReader, encodeSnapStream } from './snapstream';
 import type { SessionTable } from './types';
 
@@ -529,6 +532,83 @@ describe('FileStorage', () => {
     const again = await open(dir);
     expect(again.result.notes.join('\n')).toMatch(new RegExp(`Loaded ${name}\\.gz`));
     expect(treeState(again.tree)).toEqual(treeState(g.tree));
+  });
+
+  it('checks the digest a ZooKeeper snapshot carries, and tells a fuzzy one from a damaged one', async () => {
+    // ZooKeeper records the digest of the last txn it finished; we write snapshots with none
+    // (zxid 0), so these files get one patched in, sealed again as ZooKeeper seals it.
+    const withDigest = (dir: string, image: TreeImage, zxid: bigint, digest: bigint) => {
+      const path = join(dir, 'version-2', `snapshot.${image.zxid.toString(16)}`);
+      return writeSnapshotFile(join(dir, 'version-2'), image).then(() => {
+        const b = readFileSync(path);
+        const seal2 = b.length - 13; // long adler32, ustring "/"
+        b.writeBigInt64BE(zxid, seal2 - 20);
+        b.writeBigInt64BE(digest, seal2 - 8);
+        b.writeBigInt64BE(BigInt(adler32(b.subarray(0, seal2))), seal2);
+        writeFileSync(path, b);
+      });
+    };
+    type Case = { name: string; build: (g: TxnGen) => Promise<{ image: TreeImage; zxid: bigint; digest: bigint; later?: LoggedTxn[] }>; after: number; says: RegExp };
+    const cases: Case[] = [
+      {
+        name: 'taken between writes',
+        build: async (g) => ({ image: await captureTree(g.tree, g.sessions), zxid: g.zxid, digest: treeDigest(g.tree) }),
+        after: 3,
+        says: /The tree digest at 0x100000010 matches the snapshot's\./,
+      },
+      {
+        name: 'damaged, with no txn after it',
+        build: async (g) => ({ image: await captureTree(g.tree, g.sessions), zxid: g.zxid, digest: treeDigest(g.tree) + 1n }),
+        after: 0,
+        says: /Warning: the tree digest at 0x100000010 is -?\d+ but snapshot\.100000010 recorded/,
+      },
+      {
+        // The copy saw a later setACL (which changes no zxid) before the digest moved on.
+        name: 'fuzzy at its own zxid',
+        build: async (g) => {
+          const at = g.zxid;
+          const digest = treeDigest(g.tree);
+          const later = [g.setACL('/app', READ_ACL)];
+          const image = await captureTree(g.tree, g.sessions);
+          return { image: { ...image, zxid: at }, zxid: at, digest, later };
+        },
+        after: 2,
+        says: /differs from the one snapshot\.100000010 recorded, but the snapshot was taken while later txns were being applied, so the two cannot be compared \(ZooKeeper never/,
+      },
+      {
+        // Digest for 0x...11; the copy already holds the create of 0x...12.
+        name: 'fuzzy past its digest',
+        build: async (g) => {
+          const at = g.zxid;
+          const later = [g.setData('/app', 'one more')];
+          const zxid = g.zxid;
+          const digest = treeDigest(g.tree);
+          later.push(g.create('/late', 'seen by the copy'));
+          const image = await captureTree(g.tree, g.sessions);
+          return { image: { ...image, zxid: at }, zxid, digest, later };
+        },
+        after: 1,
+        says: /The tree digest at 0x100000011 differs .* taken while txns were applied \(it holds a change from 0x100000012\), so the two cannot be compared\./,
+      },
+    ];
+    for (const c of cases) {
+      const dir = tempDir();
+      const { storage } = await open(dir);
+      const g = new TxnGen();
+      for (const t of workload(g)) await storage.append(t);
+      const built = await c.build(g);
+      // Every txn the tree holds is in the log, and `after` more follow.
+      for (const t of built.later ?? []) await storage.append(t);
+      for (let i = 0; i < c.after; i++) await storage.append(g.create(`/after-${i}`));
+      await storage.close();
+      await withDigest(dir, built.image, built.zxid, built.digest);
+      const again = await open(dir);
+      const notes = again.result.notes.join('\n');
+      expect(notes, c.name).toMatch(new RegExp(`Loaded snapshot\\.${built.image.zxid.toString(16)}`));
+      expect(notes, c.name).toMatch(c.says);
+      if (!c.says.source.startsWith('Warning')) expect(notes, c.name).not.toMatch(/Warning/);
+      expect(treeState(again.tree), c.name).toEqual(treeState(g.tree));
+    }
   });
 
   it('writes and reads the epoch files atomically as plain decimal', async () => {
