@@ -79,6 +79,8 @@ describe.skipIf(!available)('a mixed ensemble: our members and Apache ZooKeeper 
     launch(1);
     launch(2);
     await waitFor(async () => (await mode(3)) === 'leader' && (await mode(1)) === 'follower' && (await mode(2)) === 'follower', 60_000, 'real member 3 leading ours');
+    // Before the first write of its epoch a leader reports the epoch's first zxid (Leader.startZkServer).
+    expect(await zxid(3)).toBe('0x100000000');
 
     const client = zookeeper.createClient(cfgs.map((c) => `127.0.0.1:${c.clientPort}`).join(','), { sessionTimeout: 6000 });
     await new Promise<void>((r) => {
@@ -92,6 +94,9 @@ describe.skipIf(!available)('a mixed ensemble: our members and Apache ZooKeeper 
     const epochBefore = BigInt((await zxid(1))!) >> 32n;
     real.kill('SIGKILL');
     await waitFor(async () => (await mode(2)) === 'leader' || (await mode(1)) === 'leader', 30_000, 'one of ours to lead');
+    // Ours does as the real leader did: 0x<epoch>00000000 until the epoch's first write.
+    const ourLeader = (await mode(2)) === 'leader' ? 2 : 1;
+    expect(await zxid(ourLeader)).toBe(`0x${(epochBefore + 1n).toString(16)}00000000`);
     for (let i = 20; i < 40; i++) await create(`/mixed-${i}`);
 
     // The real member comes back and follows our leader, catching up.

@@ -8,7 +8,7 @@
 //
 // Readiness is observed (srvr answers with a Mode line), never slept for.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePorts, serverMode } from './realzk';
@@ -172,7 +172,7 @@ export interface OurEnsemble {
   readonly members: OurMember[];
   /** The member that says Mode: leader (waits until there is exactly one among running members). */
   leader(timeoutMs?: number): Promise<OurMember>;
-  /** Waits until every running member serves at the same zxid; returns it. */
+  /** Waits until every running member serves at the same zxid (or a leader at 0x<epoch>00000000 whose learners serve in its epoch); returns it. */
   converged(timeoutMs?: number): Promise<bigint>;
   stop(): Promise<void>;
 }
@@ -333,11 +333,30 @@ export async function startEnsemble(size: number, opts: OurZkOptions & { oneByOn
       try {
         await waitFor(
           async () => {
-            const zs = await Promise.all(members.filter((m) => m.running).map((m) => m.zxid()));
+            const running = members.filter((m) => m.running);
+            const states = await Promise.all(running.map(async (m) => ({ zxid: await m.zxid(), mode: await m.mode() })));
+            const zs = states.map((x) => x.zxid);
             last = zs;
             if (zs.some((x) => x === null)) return false;
             z = zs[0]!;
-            return zs.every((x) => x === z);
+            if (zs.every((x) => x === z)) return true;
+            // A leader that has committed nothing in its epoch yet reports 0x<epoch>00000000 (as
+            // ZooKeeper's Leader.startZkServer sets it) while its learners keep their last txn:
+            // every learner serving in that epoch holds its whole history, then.
+            const leaders = states.filter((x) => x.mode === 'leader');
+            if (leaders.length !== 1) return false;
+            const lz = leaders[0]!.zxid!;
+            if ((lz & 0xffffffffn) !== 0n) return false;
+            const epochs = running.map((m) => {
+              try {
+                return BigInt(readFileSync(join(m.dataDir, 'version-2', 'currentEpoch'), 'utf8').trim());
+              } catch {
+                return null;
+              }
+            });
+            if (!states.every((x, i) => x.zxid! <= lz && epochs[i] === lz >> 32n)) return false;
+            z = lz;
+            return true;
           },
           timeoutMs,
           'every running member to serve at the same zxid',

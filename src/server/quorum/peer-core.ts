@@ -65,8 +65,8 @@ export type PeerAction<T extends TxnLike> =
   | { type: 'electionTimer'; at: number | null }
   | { type: 'roleChanged'; state: ServerState; leader: number | null }
   | { type: 'phase'; phase: ZabPhaseName }
-  /** Serving clients or not (established leader / up-to-date learner). */
-  | { type: 'serving'; serving: boolean; epoch: bigint }
+  /** Serving clients or not (established leader / up-to-date learner); a new leader's database moves up to `zxid`. */
+  | { type: 'serving'; serving: boolean; epoch: bigint; zxid?: bigint }
   /** The role ended: let pending storage finish, reload the database from disk, then `reloaded`. */
   | { type: 'reload' }
   | { type: 'apply'; txns: T[] }
@@ -296,7 +296,7 @@ export class QuorumPeerCore<T extends TxnLike> {
       case 'upToDate':
         this.serving = true;
         this.electionOut(this.election.step({ type: 'updateVote', peerEpoch: a.epoch }));
-        this.out.actions.push({ type: 'serving', serving: true, epoch: a.epoch });
+        this.out.actions.push({ type: 'serving', serving: true, epoch: a.epoch, ...(a.type === 'established' ? { zxid: a.zxid } : {}) });
         return;
       case 'send':
         if ('cid' in a) this.out.actions.push({ type: 'sendToLearner', cid: a.cid, msg: a.msg });

@@ -285,6 +285,7 @@ export class QuorumPeer implements Replicator {
         this.phase = a.phase;
         return;
       case 'serving':
+        if (a.zxid !== undefined && a.zxid > this.server.tree.lastProcessedZxid) this.server.tree.lastProcessedZxid = a.zxid;
         this.servingChanged(a.serving);
         return;
       case 'reload':

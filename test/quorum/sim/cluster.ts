@@ -92,6 +92,8 @@ export class SimMember {
   disk = new SimDisk();
   loggedSinceSnapshot = 0;
   db: SimTxn[] = [];
+  /** The database's zxid when above its last txn: a new leader's epoch << 32, or a SNAP's zxid (memory only). */
+  zxidFloor = 0n;
   core: QuorumPeerCore<SimTxn> | null = null;
   serving = false;
   servingEpoch = 0n;
@@ -112,7 +114,14 @@ export class SimMember {
   }
 
   get lastZxid(): bigint {
-    return this.db.length > 0 ? this.db[this.db.length - 1]!.zxid : 0n;
+    const last = this.db.length > 0 ? this.db[this.db.length - 1]!.zxid : 0n;
+    return last > this.zxidFloor ? last : this.zxidFloor;
+  }
+
+  /** The database was replaced from disk: only its txns count. */
+  loadFromDisk(): void {
+    this.db = this.disk.load();
+    this.zxidFloor = 0n;
   }
 }
 
@@ -251,7 +260,7 @@ export class Cluster {
     const before = this.reachability();
     m.up = true;
     m.incarnation++;
-    m.db = m.disk.load();
+    m.loadFromDisk();
     m.serving = false;
     m.reloading = false;
     const epochs = this.startupEpochs(m);
@@ -307,6 +316,7 @@ export class Cluster {
     m.core = null;
     m.serving = false;
     m.db = [];
+    m.zxidFloor = 0n;
     this.failClientOps(sid);
     if (m.leaderLink) this.closeLink(m.leaderLink, 'learner');
     for (const link of [...m.links.values()]) this.closeLink(link, 'leader');
@@ -406,6 +416,7 @@ export class Cluster {
       case 'serving':
         m.serving = a.serving;
         m.servingEpoch = a.epoch;
+        if (a.zxid !== undefined && a.zxid > m.zxidFloor) m.zxidFloor = a.zxid;
         if (!a.serving) this.failClientOps(m.sid);
         return;
       case 'reload':
@@ -425,6 +436,7 @@ export class Cluster {
       }
       case 'loadSnapshot':
         m.db = [...(a.image as SimTxn[])];
+        m.zxidFloor = a.zxid;
         return;
       case 'connectToLeader':
         this.connect(m, a.leader);
@@ -475,7 +487,7 @@ export class Cluster {
       if (!m.up || m.incarnation !== inc) return;
       const q = m.disk.completeNext();
       if (q.op.kind === 'epoch') this.checker.onDurableEpoch(m.sid, q.op.name, q.op.epoch, m.disk);
-      if (q.op.kind === 'truncate') m.db = m.disk.load();
+      if (q.op.kind === 'truncate') m.loadFromDisk();
       if (q.op.kind === 'txns') {
         // SyncRequestProcessor: every snapCount txns, snapshot the tree as it is now.
         m.loggedSinceSnapshot += q.op.txns.length;
@@ -500,7 +512,7 @@ export class Cluster {
         return;
       }
       m.reloading = false;
-      m.db = m.disk.load();
+      m.loadFromDisk();
       this.step(m, { type: 'reloaded', now: this.now });
     });
   }

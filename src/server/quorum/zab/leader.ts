@@ -48,8 +48,8 @@ export type LeaderAction<T extends TxnLike> =
   | { type: 'touch'; touches: SessionTouch[] }
   /** Is this session alive? Answer with `revalidated`. */
   | { type: 'revalidate'; cid: number; sessionId: bigint; timeout: number }
-  /** The new epoch is established: serve clients; report the epoch in election answers. */
-  | { type: 'established'; epoch: bigint };
+  /** The new epoch is established: serve clients; report the epoch in election answers; the database is at `zxid` now (epoch << 32 at least). */
+  | { type: 'established'; epoch: bigint; zxid: bigint };
 
 export interface LeaderOutput<T extends TxnLike> {
   actions: LeaderAction<T>[];
@@ -456,11 +456,14 @@ export class LeaderCore<T extends TxnLike> {
     if (this.qv.isVoter(sid)) this.newLeaderAcks.add(sid);
     if (!this.newLeaderAcks.has(this.myid) || !this.qv.containsQuorum(this.newLeaderAcks)) return;
     this.lastCommitted = zxidOf(this.newEpoch!, 0);
+    // Leader.startZkServer: the database's zxid becomes the new epoch's first, so srvr, mntr and
+    // replies show 0x<epoch>00000000 until the first txn of the epoch (learners keep theirs).
+    if (this.lastCommitted > this.lastProcessed) this.lastProcessed = this.lastCommitted;
     this.setPhase('broadcast');
     this.tick = 0;
     this.tickSkip = true;
     for (const other of this.handlers.values()) other.tickOfNextAckDeadline = this.tick + this.cfg.initLimit + this.cfg.syncLimit;
-    this.out.actions.push({ type: 'established', epoch: this.newEpoch! });
+    this.out.actions.push({ type: 'established', epoch: this.newEpoch!, zxid: this.lastProcessed });
     this.out.events.push({ type: 'leader.established', sid: this.myid, epoch: this.newEpoch!, zxid: this.lastProcessed, quorum: [...this.newLeaderAcks].sort((a, b) => a - b) });
     for (const other of this.handlers.values()) if (other.stage === 'acked') this.upToDate(other);
   }
