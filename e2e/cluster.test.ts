@@ -56,9 +56,15 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     await page.getByTestId(`restart-${oldId}`).click();
     const old = page.getByTestId(`node-${oldId}`);
     await expect.poll(async () => old.getAttribute('data-role'), { timeout: 30_000 }).toBe('follower');
-    await expect
-      .poll(async () => (await old.getAttribute('data-zxid')) === (await page.locator('[data-role="leader"]').getAttribute('data-zxid')), { timeout: 30_000 })
-      .toBe(true);
+    // Caught up: the same zxid as the leader, or, before the new epoch's first write (the leader
+    // then shows <epoch>/0, as ZooKeeper's does), synced in the leader's epoch.
+    const caughtUp = async (): Promise<boolean> => {
+      const leader = page.locator('[data-role="leader"]');
+      const [z, lz, e, le] = [await old.getAttribute('data-zxid'), await leader.getAttribute('data-zxid'), await old.getAttribute('data-epoch'), await leader.getAttribute('data-epoch')];
+      if (z === lz) return true;
+      return lz !== null && lz !== '' && (BigInt(lz) & 0xffffffffn) === 0n && e === le && z !== '' && BigInt(z ?? '0') < BigInt(lz);
+    };
+    await expect.poll(caughtUp, { timeout: 30_000 }).toBe(true);
     if (shots) await page.screenshot({ path: join(shots, '4-old-leader-rejoined.png') });
   });
 

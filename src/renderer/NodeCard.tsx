@@ -14,6 +14,14 @@ interface Props {
   onDrag: (myid: number | null) => void;
 }
 
+/** What a row means, shown when the pointer rests on its name. */
+const HINTS: Record<string, string> = {
+  Epoch: "currentEpoch: the epoch of the leader this member last synced with (written to dataDir's currentEpoch file)",
+  'Last zxid':
+    "srvr's Zxid: epoch << 32 | counter of the last txn this member applied. A new leader moves to <epoch>/0 as soon as its epoch is established; its followers keep their last txn until the epoch's first write reaches them.",
+  Phase: 'ZAB phase (AdminServer zabstate): election, discovery, synchronization or broadcast',
+};
+
 /** Keys on a focused card, and what they do. */
 const KEYS: Record<string, NodeAction | 'menu'> = { k: 'kill', s: 'stop', r: 'restart', p: 'pause', Enter: 'menu', ' ': 'menu', ContextMenu: 'menu' };
 
@@ -94,7 +102,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
             <Table.Tbody>
               {rows.map(([k, v]) => (
                 <Table.Tr key={k}>
-                  <Table.Td c="dimmed" w={84}>
+                  <Table.Td c="dimmed" w={84} title={HINTS[k]}>
                     {k}
                   </Table.Td>
                   <Table.Td ff={k === 'Last zxid' ? 'monospace' : undefined} data-testid={`${k.toLowerCase().replace(/ /g, '-')}-${n.myid}`}>
