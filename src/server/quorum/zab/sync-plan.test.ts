@@ -54,6 +54,20 @@ describe('planSync (LearnerHandler.syncFollower)', () => {
     expect(planSync(z(1, 6), leader()).mode).toBe('SNAP');
   });
 
+  it('a leader at the first zxid of its epoch (no write yet): DIFF from memory, TRUNC past it, SNAP at that zxid with no history', () => {
+    // Established in epoch 3 with its history ending at 2_3: Leader.startZkServer put it at 3_0.
+    const h = leader({ lastProcessedZxid: z(3, 0) });
+    expect(planSync(z(3, 0), h)).toEqual({ mode: 'DIFF', zxid: z(3, 0), txns: [], currentZxid: z(3, 0) });
+    const behind = planSync(z(2, 1), h);
+    expect(behind).toMatchObject({ mode: 'DIFF', zxid: z(2, 3) });
+    expect(zxids(behind)).toEqual([z(2, 2), z(2, 3)]);
+    expect(planSync(z(2, 3), h)).toEqual({ mode: 'DIFF', zxid: z(2, 3), txns: [], currentZxid: z(2, 3) });
+    expect(planSync(z(2, 5), h)).toMatchObject({ mode: 'TRUNC', zxid: z(2, 3) });
+    // An empty ensemble's first leader (1_0) and a learner at 0: as ZooKeeper, SNAP at 1_0.
+    const empty = leader({ lastProcessedZxid: z(1, 0), committedLog: [], txnsAfter: () => [] });
+    expect(planSync(0n, empty)).toEqual({ mode: 'SNAP', zxid: z(1, 0), txns: [], currentZxid: z(1, 0) });
+  });
+
   it('SNAP when the learner is older than the newest snapshot', () => {
     const h = leader({ committedLog: [t(2, 1), t(2, 2), t(2, 3)], committedLogComplete: false, snapshotZxid: z(1, 5) });
     const p = planSync(z(1, 2), h);
