@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, Ops } from '../src/client';
+import { caughtUp, labZxid } from '../test/support/caught-up';
 import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -56,15 +57,11 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     await page.getByTestId(`restart-${oldId}`).click();
     const old = page.getByTestId(`node-${oldId}`);
     await expect.poll(async () => old.getAttribute('data-role'), { timeout: 30_000 }).toBe('follower');
-    // Caught up: the same zxid as the leader, or, before the new epoch's first write (the leader
-    // then shows <epoch>/0, as ZooKeeper's does), synced in the leader's epoch.
-    const caughtUp = async (): Promise<boolean> => {
-      const leader = page.locator('[data-role="leader"]');
-      const [z, lz, e, le] = [await old.getAttribute('data-zxid'), await leader.getAttribute('data-zxid'), await old.getAttribute('data-epoch'), await leader.getAttribute('data-epoch')];
-      if (z === lz) return true;
-      return lz !== null && lz !== '' && (BigInt(lz) & 0xffffffffn) === 0n && e === le && z !== '' && BigInt(z ?? '0') < BigInt(lz);
+    const oldCaughtUp = async (): Promise<boolean> => {
+      const [z, e, lz] = [await old.getAttribute('data-zxid'), await old.getAttribute('data-epoch'), await page.locator('[data-role="leader"]').getAttribute('data-zxid')];
+      return !!z && !!lz && caughtUp(labZxid(z), e ? BigInt(e) : null, labZxid(lz));
     };
-    await expect.poll(caughtUp, { timeout: 30_000 }).toBe(true);
+    await expect.poll(oldCaughtUp, { timeout: 30_000 }).toBe(true);
     if (shots) await page.screenshot({ path: join(shots, '4-old-leader-rejoined.png') });
   });
 

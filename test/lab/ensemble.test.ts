@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabService } from '../../src/lab/service';
 import { apacheAvailable, oursAvailable } from '../../src/lab/supervisor';
 import type { HistoryEvent, LabView, Sample } from '../../src/shared/contract';
+import { caughtUp, labZxid } from '../support/caught-up';
 
 const engines = [
   ['ours', oursAvailable()],
@@ -73,10 +74,7 @@ describe.each(engines)('the lab with a 3-member ensemble of %s', (engine, availa
         const old = v.nodes.find((n) => n.myid === leader.myid)!;
         const now = v.nodes.find((n) => n.role === 'leader');
         if (old.role !== 'follower' || now === undefined || old.lastZxid === null || now.lastZxid === null) return false;
-        if (old.lastZxid === now.lastZxid) return true;
-        // Before the new epoch's first write its leader shows <epoch>/0 (as ZooKeeper's does) and a
-        // learner synced by DIFF keeps its last txn: caught up once it is in the leader's epoch.
-        return (BigInt(now.lastZxid) & 0xffffffffn) === 0n && old.epoch === now.epoch && BigInt(old.lastZxid) < BigInt(now.lastZxid);
+        return caughtUp(labZxid(old.lastZxid), old.epoch === null ? null : BigInt(old.epoch), labZxid(now.lastZxid));
       },
       90_000,
       'the old leader to follow, caught up with the leader',

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileStorage } from '../../src/server/storage/file-storage';
+import { SNAPSHOT_PREFIX, zxidFromName } from '../../src/server/storage/names';
 import type { SessionTable } from '../../src/server/storage/types';
 import { DataTree } from '../../src/server/tree/datatree';
 import { fourLetter, start as startRealZk, type RealZk } from '../support/realzk';
@@ -142,8 +143,7 @@ describe('storage interop with Apache ZooKeeper 3.8', () => {
     for (const snap of snapshots) {
       const one = tempDir();
       cpSync(copy, one, { recursive: true });
-      const zxidOf = (f: string) => BigInt('0x' + f.slice('snapshot.'.length));
-      for (const other of snapshots) if (zxidOf(other) > zxidOf(snap)) rmSync(join(one, 'version-2', other));
+      for (const other of snapshots) if (zxidFromName(other, SNAPSHOT_PREFIX) > zxidFromName(snap, SNAPSHOT_PREFIX)) rmSync(join(one, 'version-2', other));
       const loaded = await loadOurs(one);
       const said = loaded.result.notes.join('\n');
       expect(said).toContain(`Loaded ${snap}:`);

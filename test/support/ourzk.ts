@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { caughtUp } from './caught-up';
 import { freePorts, serverMode } from './realzk';
 
 export { freePort, freePorts, fourLetter, serverMode } from './realzk';
@@ -161,6 +162,8 @@ export interface OurMember extends OurZk {
   mode(): Promise<string | null>;
   /** srvr's Zxid, or null when not serving. */
   zxid(): Promise<bigint | null>;
+  /** srvr's Mode and Zxid from one srvr (nulls when not serving). */
+  srvr(): Promise<{ mode: string | null; zxid: bigint | null }>;
   /** The member's event log from its AdminServer (lab_events). */
   events(): Promise<{ type: string; [k: string]: unknown }[]>;
   /** Start the process (again) on the same ports and dataDir without waiting for it to serve. */
@@ -177,13 +180,24 @@ export interface OurEnsemble {
   stop(): Promise<void>;
 }
 
-async function srvrOf(port: number): Promise<string | null> {
+/** The currentEpoch file of a member's dataDir, or null before it has one. */
+function currentEpochOf(dataDir: string): bigint | null {
+  try {
+    return BigInt(readFileSync(join(dataDir, 'version-2', 'currentEpoch'), 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
+async function srvrOf(port: number): Promise<{ mode: string | null; zxid: bigint | null }> {
   try {
     const { fourLetter } = await import('./realzk');
     const out = await fourLetter('127.0.0.1', port, 'srvr', 2000);
-    return out.includes('Mode:') ? out : null;
+    const mode = /Mode: (\S+)/.exec(out)?.[1] ?? null;
+    const z = mode === null ? undefined : /Zxid: 0x([0-9a-f]+)/.exec(out)?.[1];
+    return { mode, zxid: z === undefined ? null : BigInt(`0x${z}`) };
   } catch {
-    return null;
+    return { mode: null, zxid: null };
   }
 }
 
@@ -290,13 +304,13 @@ export async function startEnsemble(size: number, opts: OurZkOptions & { oneByOn
         }
       },
       async mode() {
-        const out = await srvrOf(s.client);
-        return out ? (/Mode: (\S+)/.exec(out)?.[1] ?? null) : null;
+        return (await srvrOf(s.client)).mode;
       },
       async zxid() {
-        const out = await srvrOf(s.client);
-        const z = out ? /Zxid: 0x([0-9a-f]+)/.exec(out)?.[1] : undefined;
-        return z === undefined ? null : BigInt(`0x${z}`);
+        return (await srvrOf(s.client)).zxid;
+      },
+      srvr() {
+        return srvrOf(s.client);
       },
       async events() {
         const r = await (await fetch(`http://127.0.0.1:${s.admin}/commands/lab_events`)).json();
@@ -334,29 +348,16 @@ export async function startEnsemble(size: number, opts: OurZkOptions & { oneByOn
         await waitFor(
           async () => {
             const running = members.filter((m) => m.running);
-            const states = await Promise.all(running.map(async (m) => ({ zxid: await m.zxid(), mode: await m.mode() })));
+            const states = await Promise.all(running.map((m) => m.srvr()));
             const zs = states.map((x) => x.zxid);
             last = zs;
             if (zs.some((x) => x === null)) return false;
             z = zs[0]!;
             if (zs.every((x) => x === z)) return true;
-            // A leader that has committed nothing in its epoch yet reports 0x<epoch>00000000 (as
-            // ZooKeeper's Leader.startZkServer sets it) while its learners keep their last txn:
-            // every learner serving in that epoch holds its whole history, then.
             const leaders = states.filter((x) => x.mode === 'leader');
             if (leaders.length !== 1) return false;
-            const lz = leaders[0]!.zxid!;
-            if ((lz & 0xffffffffn) !== 0n) return false;
-            const epochs = running.map((m) => {
-              try {
-                return BigInt(readFileSync(join(m.dataDir, 'version-2', 'currentEpoch'), 'utf8').trim());
-              } catch {
-                return null;
-              }
-            });
-            if (!states.every((x, i) => x.zxid! <= lz && epochs[i] === lz >> 32n)) return false;
-            z = lz;
-            return true;
+            z = leaders[0]!.zxid!;
+            return running.every((m, i) => caughtUp(zs[i]!, currentEpochOf(m.dataDir), z));
           },
           timeoutMs,
           'every running member to serve at the same zxid',

@@ -537,16 +537,14 @@ describe('FileStorage', () => {
   it('checks the digest a ZooKeeper snapshot carries, and tells a fuzzy one from a damaged one', async () => {
     // ZooKeeper records the digest of the last txn it finished; we write snapshots with none
     // (zxid 0), so these files get one patched in, sealed again as ZooKeeper seals it.
-    const withDigest = (dir: string, image: TreeImage, zxid: bigint, digest: bigint) => {
-      const path = join(dir, 'version-2', `snapshot.${image.zxid.toString(16)}`);
-      return writeSnapshotFile(join(dir, 'version-2'), image).then(() => {
-        const b = readFileSync(path);
-        const seal2 = b.length - 13; // long adler32, ustring "/"
-        b.writeBigInt64BE(zxid, seal2 - 20);
-        b.writeBigInt64BE(digest, seal2 - 8);
-        b.writeBigInt64BE(BigInt(adler32(b.subarray(0, seal2))), seal2);
-        writeFileSync(path, b);
-      });
+    const withDigest = async (dir: string, image: TreeImage, zxid: bigint, digest: bigint) => {
+      const { path } = await writeSnapshotFile(join(dir, 'version-2'), image);
+      const b = readFileSync(path);
+      const seal2 = b.length - 13; // long adler32, ustring "/"
+      b.writeBigInt64BE(zxid, seal2 - 20);
+      b.writeBigInt64BE(digest, seal2 - 8);
+      b.writeBigInt64BE(BigInt(adler32(b.subarray(0, seal2))), seal2);
+      writeFileSync(path, b);
     };
     type Case = { name: string; build: (g: TxnGen) => Promise<{ image: TreeImage; zxid: bigint; digest: bigint; later?: LoggedTxn[] }>; after: number; says: RegExp };
     const cases: Case[] = [

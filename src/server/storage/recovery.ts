@@ -258,7 +258,8 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
 function latestChange(tree: DataTree, zxid: bigint): bigint | null {
   let latest: bigint | null = null;
   for (const n of tree.nodes.values()) {
-    for (const z of [n.czxid, n.mzxid, n.pzxid]) if (z > zxid && (latest === null || z > latest)) latest = z;
+    const z = n.czxid > n.mzxid ? (n.czxid > n.pzxid ? n.czxid : n.pzxid) : n.mzxid > n.pzxid ? n.mzxid : n.pzxid;
+    if (z > zxid && (latest === null || z > latest)) latest = z;
   }
   return latest;
 }
