@@ -1,23 +1,30 @@
 // Judge: Curator 5's InterProcessMutex (Debian libcurator-recipes-java), unmodified, contends on
-// one lock path through our server; a counter updated under the lock must end exact.
+// one lock path through our server, and the same program through Apache ZooKeeper 3.8; a counter
+// updated under the lock must end exact on both.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type OurZk } from '../support/ourzk';
+import { start as startOurs } from '../support/ourzk';
+import { start as startReal } from '../support/realzk';
 
 const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-simple']
   .map((j) => `/usr/share/java/${j}.jar`);
 const available = JARS.every((j) => existsSync(j)) && existsSync('/usr/bin/javac');
 
-describe.skipIf(!available)('Curator InterProcessMutex against our server', () => {
-  let zk: OurZk;
+const servers = [
+  ['our server', () => startOurs({ tickTime: 1000 })],
+  ['Apache ZooKeeper 3.8', () => startReal({ tickTime: 1000 })],
+] as const;
+
+describe.skipIf(!available).each(servers)('Curator InterProcessMutex against %s', (_name, startServer) => {
+  let zk: { connectString: string; stop(): Promise<void> };
   let classes: string;
   beforeAll(async () => {
     classes = mkdtempSync(join(tmpdir(), 'curator-judge-'));
     execFileSync('javac', ['-cp', JARS.join(':'), '-d', classes, join(__dirname, 'java', 'CuratorMutexJudge.java')]);
-    zk = await start({ tickTime: 1000 });
+    zk = await startServer();
   }, 120_000);
   afterAll(async () => {
     await zk?.stop();
