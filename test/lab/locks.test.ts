@@ -93,11 +93,12 @@ describe('lock playground runs on 3 members', () => {
         () => {
           const v = run.view();
           const waiting = v.clients.filter((c) => c.state === 'waiting' && c.watching !== null);
-          if (v.holders.length === 1 && waiting.length >= 5 && v.children.length >= 6) seen = v;
+          // Every child owned: the queue can be read between a create and its reply reaching the client.
+          if (v.holders.length === 1 && waiting.length >= 5 && v.children.length >= 6 && v.children.every((c) => c.client !== null)) seen = v;
           return seen !== null;
         },
         30_000,
-        'a holder and at least 5 watching waiters',
+        'a holder, at least 5 watching waiters, and every child owned by a client of the run',
       );
       const v = seen!;
       const names = v.children.map((c) => c.name);

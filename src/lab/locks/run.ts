@@ -362,7 +362,8 @@ export class LockRun {
       phase: this.phase,
       startedAt: this.startedAt,
       endedAt: this.endedAt,
-      children: this.children,
+      // A child read before its creator's reply came back gets its owner as soon as the reply is in.
+      children: this.children.map((ch) => (ch.client !== null ? ch : { ...ch, client: this.contenders.find((c) => c.nodeName === ch.name)?.id ?? null })),
       holders: this.checker.holders(),
       clients: this.contenders.map((c) => c.view()),
       counters: {
