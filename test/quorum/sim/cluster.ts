@@ -118,10 +118,12 @@ export class SimMember {
     return last > this.zxidFloor ? last : this.zxidFloor;
   }
 
-  /** The database was replaced from disk: only its txns count. */
+  /** The database was replaced from disk: its txns, at the zxid recovery ends at. */
   loadFromDisk(): void {
-    this.db = this.disk.load();
-    this.zxidFloor = 0n;
+    const { db, zxid } = this.disk.load();
+    this.db = db;
+    // The snapshot's zxid may be above its last txn (a SNAP's zxid, a new epoch's floor).
+    this.zxidFloor = zxid;
   }
 }
 
@@ -384,11 +386,19 @@ export class Cluster {
         this.write(m, a.seq, { kind: 'txns', txns: a.txns });
         return;
       case 'truncate':
-        if (a.zxid < m.disk.newestSnapshot().zxid) throw new InvariantViolation(`member ${m.sid} is told to truncate to ${hexZxid(a.zxid)}, below its snapshot ${hexZxid(m.disk.newestSnapshot().zxid)}`);
+      {
+        // A snapshot is named by the database's zxid, which can be above its image's last txn (a
+        // leader's new-epoch zxid with nothing of the epoch committed yet): a TRUNC to below that
+        // name is fine (the store drops the snapshot and recovers from an older one), a TRUNC
+        // below a txn the image holds would undo an applied, committed txn.
+        const image = m.disk.newestSnapshot().image;
+        const imageZxid = image.length > 0 ? image[image.length - 1]!.zxid : 0n;
+        if (a.zxid < imageZxid) throw new InvariantViolation(`member ${m.sid} is told to truncate to ${hexZxid(a.zxid)}, below ${hexZxid(imageZxid)} which its snapshot holds`);
+      }
         this.write(m, a.seq, { kind: 'truncate', zxid: a.zxid });
         return;
       case 'snapshot':
-        this.write(m, a.seq, { kind: 'snapshot', image: [...m.db] });
+        this.write(m, a.seq, { kind: 'snapshot', zxid: m.lastZxid, image: [...m.db] });
         return;
       case 'sendNotification':
         this.sendNotification(m.sid, a.to, a.n);
@@ -493,7 +503,7 @@ export class Cluster {
         m.loggedSinceSnapshot += q.op.txns.length;
         if (m.loggedSinceSnapshot >= this.opts.snapCount) {
           m.loggedSinceSnapshot = 0;
-          this.write(m, 0, { kind: 'snapshot', image: [...m.db] });
+          this.write(m, 0, { kind: 'snapshot', zxid: m.lastZxid, image: [...m.db] });
         }
       }
       if (q.seq > 0) this.step(m, { type: 'persisted', seq: q.seq });

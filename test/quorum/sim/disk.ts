@@ -14,7 +14,10 @@ export type DiskOp =
   | { kind: 'epoch'; name: 'acceptedEpoch' | 'currentEpoch'; epoch: bigint }
   | { kind: 'txns'; txns: SimTxn[] }
   | { kind: 'truncate'; zxid: bigint }
-  | { kind: 'snapshot'; image: SimTxn[] };
+  /** A snapshot is named by the database's zxid (tree.lastProcessedZxid), not its last txn: after a
+   *  SNAP or a new epoch that zxid is above every txn in the image, and recovery skips log entries at
+   *  or below it (a snapshot named by its last txn let stale, never-committed log entries back in). */
+  | { kind: 'snapshot'; zxid: bigint; image: SimTxn[] };
 
 interface Queued {
   seq: number;
@@ -71,7 +74,7 @@ export class SimDisk {
         return;
       }
       case 'snapshot':
-        this.snapshots.push({ zxid: op.image.length > 0 ? op.image[op.image.length - 1]!.zxid : 0n, image: op.image });
+        this.snapshots.push({ zxid: op.zxid, image: op.image });
         this.snapshots.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
         return;
     }
@@ -92,8 +95,8 @@ export class SimDisk {
     return this.snapshots[this.snapshots.length - 1] ?? { zxid: 0n, image: [] };
   }
 
-  /** The database as recovery builds it: the newest snapshot plus the log after it. */
-  load(): SimTxn[] {
+  /** The database as recovery builds it: the newest snapshot plus the log after it, and its zxid. */
+  load(): { db: SimTxn[]; zxid: bigint } {
     const snap = this.newestSnapshot();
     const db = [...snap.image];
     let last = snap.zxid;
@@ -103,7 +106,7 @@ export class SimDisk {
         last = e.zxid;
       }
     }
-    return db;
+    return { db, zxid: last };
   }
 
   /**
