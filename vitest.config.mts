@@ -8,5 +8,7 @@ export default defineConfig({
     // Multi-process tests start real servers; two cores do not like many at once.
     maxWorkers: 2,
     pool: 'forks',
+    // Under CI=true, a test whose judge is missing fails before it runs (test/support/needs.ts).
+    setupFiles: ['test/support/needs-setup.ts'],
   },
 });

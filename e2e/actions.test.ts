@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, startLab, type RunningLab } from './support';
+import { BROWSER, startLab, type RunningLab } from './support';
+import { needs } from '../test/support/needs';
 
-describe.skipIf(!chromiumAvailable)('acting on nodes by keyboard, menu and drag; the lab after a restart', () => {
+describe('acting on nodes by keyboard, menu and drag; the lab after a restart', needs(...BROWSER), () => {
   const labDir = mkdtempSync(join(tmpdir(), 'zk-lab-e2e-actions-'));
   const labs: RunningLab[] = [];
   afterAll(async () => {

@@ -1,10 +1,10 @@
 // Attach mode: the lab watches a real Apache ZooKeeper 3.8 ensemble it did not start, read-only.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnsemble, type RealEnsemble } from '../test/support/realzk';
-import { chromiumAvailable, startLab, type RunningLab } from './support';
+import { JAVA, needs, ZK_JARS } from '../test/support/needs';
+import { BROWSER, startLab, type RunningLab } from './support';
 
-describe.skipIf(!chromiumAvailable || !existsSync('/usr/share/java/zookeeper.jar'))('attaching to a real ensemble', () => {
+describe('attaching to a real ensemble', needs(...BROWSER, JAVA, ZK_JARS), () => {
   let lab: RunningLab;
   let ens: RealEnsemble;
   beforeAll(async () => {

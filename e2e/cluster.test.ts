@@ -1,18 +1,19 @@
 // The lab through its real UI in Chromium (browser mode): launch 5 nodes, kill the leader by
 // dragging it onto the Kill zone, watch a new leader take a higher epoch, bring the old one
 // back as a follower at the same zxid, and use a node's zkCli terminal.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, Ops } from '../src/client';
 import { caughtUp, labZxid } from '../test/support/caught-up';
-import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
 /** Which engine the scenario runs on: ours (the default) or apache (ZK_LAB_E2E_ENGINE=apache). */
 const ENGINE = process.env.ZK_LAB_E2E_ENGINE === 'apache' ? 'apache' : 'ours';
 
-describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => {
+describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
   let lab: RunningLab;
   beforeAll(async () => {
     lab = await startLab();
@@ -65,7 +66,7 @@ describe.skipIf(!chromiumAvailable)('the lab in Chromium (browser mode)', () => 
     if (shots) await page.screenshot({ path: join(shots, '4-old-leader-rejoined.png') });
   });
 
-  it.skipIf(!existsSync(join(ROOT, 'bin', 'zk-cli')) && !existsSync('/usr/share/zookeeper/bin/zkCli.sh'))("answers `ls /` in a node's zkCli terminal", { timeout: 60_000 }, async () => {
+  it("answers `ls /` in a node's zkCli terminal", { timeout: 60_000 }, async () => {
     const page = lab.page;
     await page.getByTestId('nav-terminals').click();
     const term = page.getByTestId('terminal');

@@ -4,11 +4,12 @@
 // the lab's history.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
 
-describe.skipIf(!chromiumAvailable)('the Load panel in Chromium', () => {
+describe('the Load panel in Chromium', needs(...BROWSER), () => {
   let lab: RunningLab;
   beforeAll(async () => {
     lab = await startLab();

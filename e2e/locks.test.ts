@@ -4,11 +4,12 @@
 // watches whom; expiring the holder's session and killing a client's member hand the lock over.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
 
-describe.skipIf(!chromiumAvailable)('the lock playground in Chromium', () => {
+describe('the lock playground in Chromium', needs(...BROWSER), () => {
   let lab: RunningLab;
   beforeAll(async () => {
     lab = await startLab();

@@ -1,11 +1,9 @@
 // A lab that mixes engines: odd nodes run our server, even nodes Apache ZooKeeper 3.8 (Debian).
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, startLab, type RunningLab } from './support';
+import { JAVA, needs, ZK_ADMIN_JARS, ZK_JARS } from '../test/support/needs';
+import { BROWSER, startLab, type RunningLab } from './support';
 
-const apache = existsSync('/usr/share/java/zookeeper.jar') && existsSync('/usr/share/java/jetty9-server.jar');
-
-describe.skipIf(!chromiumAvailable || !apache)('a mixed lab in Chromium', () => {
+describe('a mixed lab in Chromium', needs(...BROWSER, JAVA, ZK_JARS, ZK_ADMIN_JARS), () => {
   let lab: RunningLab;
   beforeAll(async () => {
     lab = await startLab();

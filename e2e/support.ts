@@ -1,13 +1,15 @@
 // Starts the lab in browser mode as a real process and drives it with Debian's Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM as CHROMIUM_NEED, CHROMIUM_PATH, LAB_BUILD, OUR_BUILD, requireAll } from '../test/support/needs';
 
 export const ROOT = resolve(__dirname, '..');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumAvailable = existsSync(CHROMIUM) && existsSync(join(ROOT, 'out', 'renderer', 'index.html'));
+export const CHROMIUM = CHROMIUM_PATH;
+/** What every browser-mode test needs: Chromium and the lab built (see test/support/needs.ts). */
+export const BROWSER = [CHROMIUM_NEED, LAB_BUILD, OUR_BUILD];
 /** Flags that work on this machine's closed network (see the tool library's env entry). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -25,6 +27,7 @@ export interface RunningLab {
  * again) and opens its page in Chromium. stop() removes the folder only if it made it.
  */
 export async function startLab(opts: { labDir?: string } = {}): Promise<RunningLab> {
+  requireAll(...BROWSER);
   const labDir = opts.labDir ?? mkdtempSync(join(tmpdir(), 'zk-lab-e2e-'));
   const ownDir = opts.labDir === undefined;
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'web', 'main.js')], { env: { ...process.env, ZK_LAB_DIR: labDir }, stdio: ['ignore', 'pipe', 'pipe'] });

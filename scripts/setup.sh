@@ -2,7 +2,7 @@
 # Installs everything ZooKeeper Lab needs and builds it.
 #   sh scripts/setup.sh          npm packages + build (enough to run the lab)
 #   sh scripts/setup.sh --test   also the Debian packages the tests use as judges
-#                                (zookeeper, zkCli.sh, Curator, kazoo, Java, chromium)
+#                                (zookeeper, zkCli.sh, Curator, kazoo, a JDK, chromium)
 set -e
 cd "$(dirname "$0")/.."
 

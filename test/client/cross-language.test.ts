@@ -3,24 +3,24 @@
 // ephemeral "holder" node must be creatable inside), the two languages interleave, and a
 // counter updated under the lock without a version ends exact.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, Err, InterProcessMutex, ZkError, type ZkClient } from '../../src/client';
+import { CURATOR, JAVA, JAVAC, needs, OUR_BUILD, ZK_JARS } from '../support/needs';
 import { TARGETS, until, type Server } from './targets';
 
 const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-nop'].map(
   (j) => `/usr/share/java/${j}.jar`,
 );
 const SOURCE = join(resolve(__dirname, '..'), 'java', 'CrossLanguageMutex.java');
-const available = JARS.every((j) => existsSync(j)) && existsSync('/usr/bin/javac');
 
 const JAVA_THREADS = 3;
 const TS_CLIENTS = 3;
 const ROUNDS = 15;
 
-describe.skipIf(!available)('Curator InterProcessMutex (Java) and ours on one path', () => {
+describe('Curator InterProcessMutex (Java) and ours on one path', needs(CURATOR, JAVA, JAVAC, ZK_JARS, OUR_BUILD), () => {
   let classes: string;
   beforeAll(() => {
     classes = mkdtempSync(join(tmpdir(), 'xlang-mutex-'));

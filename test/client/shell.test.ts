@@ -3,12 +3,12 @@
 // mode with zkCli's exit codes; and the interactive shell in a real terminal (tmux):
 // completion, history, Ctrl-C on a line and on a command that hangs, Ctrl-D.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ours from '../support/ourzk';
 import * as real from '../support/realzk';
 import { maskTranscript, SEED_SESSION } from '../judges/seed-session';
+import { JAVA, needs, OUR_BUILD, TMUX, ZKCLI as ZKCLI_NEED, ZK_JARS } from '../support/needs';
 import { until } from './targets';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
@@ -101,7 +101,7 @@ const ERROR_SESSION = [
   'quit',
 ];
 
-describe.skipIf(!existsSync(ZKCLI))('bin/zk-cli prints what zkCli.sh prints', () => {
+describe('bin/zk-cli prints what zkCli.sh prints', needs(ZKCLI_NEED, JAVA, ZK_JARS, OUR_BUILD), () => {
   let theirs: real.RealZk;
   let mine: real.RealZk;
   let ourServer: ours.OurZk;
@@ -152,11 +152,7 @@ describe.skipIf(!existsSync(ZKCLI))('bin/zk-cli prints what zkCli.sh prints', ()
   });
 });
 
-function tmuxAvailable(): boolean {
-  return spawnSync('tmux', ['-V']).status === 0;
-}
-
-describe.skipIf(!tmuxAvailable())('bin/zk-cli in a real terminal (tmux)', () => {
+describe('bin/zk-cli in a real terminal (tmux)', needs(TMUX, OUR_BUILD), () => {
   const socket = `zkcli-test-${process.pid}`;
   let zk: real.RealZk;
   const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });

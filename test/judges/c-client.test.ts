@@ -6,21 +6,16 @@
 // transcripts must be identical line by line (the program prints nothing that may differ between
 // correct servers: no session ids, times or zxids).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ours from '../support/ourzk';
 import * as real from '../support/realzk';
+import { C_CLIENT, JAVA, needs, OUR_BUILD, ZK_JARS } from '../support/needs';
 
-const HEADER = '/usr/include/zookeeper/zookeeper.h';
 const SOURCE = join(__dirname, 'c', 'zkc_judge.c');
 const RUN_TIMEOUT_MS = 60_000;
-
-if (!existsSync(HEADER)) {
-  // Loud on purpose: CI installs libzookeeper-mt-dev (scripts/install-debian-deps.sh).
-  console.warn(`SKIPPING the C client judge: ${HEADER} is missing (apt-get install libzookeeper-mt-dev gcc libc6-dev)`);
-}
 
 interface Run {
   status: number | null;
@@ -56,7 +51,7 @@ function describeRun(who: string, r: Run): string {
   return `zkc_judge against ${who}: ${how}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 }
 
-describe.skipIf(!existsSync(HEADER))('ZooKeeper C client transcript: our server vs Apache ZooKeeper 3.8', () => {
+describe('ZooKeeper C client transcript: our server vs Apache ZooKeeper 3.8', needs(C_CLIENT, JAVA, ZK_JARS, OUR_BUILD), () => {
   let dir: string;
   let bin: string;
   let r: real.RealZk;

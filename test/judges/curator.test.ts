@@ -2,23 +2,23 @@
 // one lock path through our server, and the same program through Apache ZooKeeper 3.8; a counter
 // updated under the lock must end exact on both.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start as startOurs } from '../support/ourzk';
 import { start as startReal } from '../support/realzk';
+import { CURATOR, JAVA, JAVAC, needs, ZK_JARS } from '../support/needs';
 
 const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-simple']
   .map((j) => `/usr/share/java/${j}.jar`);
-const available = JARS.every((j) => existsSync(j)) && existsSync('/usr/bin/javac');
 
 const servers = [
   ['our server', () => startOurs({ tickTime: 1000 })],
   ['Apache ZooKeeper 3.8', () => startReal({ tickTime: 1000 })],
 ] as const;
 
-describe.skipIf(!available).each(servers)('Curator InterProcessMutex against %s', (_name, startServer) => {
+describe.each(servers)('Curator InterProcessMutex against %s', needs(CURATOR, JAVA, JAVAC, ZK_JARS), (_name, startServer) => {
   let zk: { connectString: string; stop(): Promise<void> };
   let classes: string;
   beforeAll(async () => {

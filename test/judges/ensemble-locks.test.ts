@@ -4,14 +4,14 @@
 // connect string, so sessions land on the leader and on followers (writes forwarded, watches
 // fired by followers). A counter updated under the lock must end exact.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURATOR, JAVA, JAVAC, needs, OUR_BUILD } from '../support/needs';
 import { startEnsemble, type OurEnsemble } from '../support/ourzk';
 
 const JARS = ['curator-client', 'curator-framework', 'curator-recipes', 'zookeeper', 'zookeeper-jute', 'guava', 'slf4j-api', 'slf4j-simple'].map((j) => `/usr/share/java/${j}.jar`);
-const available = JARS.every((j) => existsSync(j)) && existsSync('/usr/bin/javac');
 
 /** Runs a judge program to its end (killed by PID after two minutes); resolves with its output. */
 function runJava(classes: string, main: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -29,7 +29,7 @@ function runJava(classes: string, main: string, args: string[]): Promise<{ code:
   });
 }
 
-describe.skipIf(!available)("the seed's Java lock programs against an ensemble of three of our members", () => {
+describe("the seed's Java lock programs against an ensemble of three of our members", needs(CURATOR, JAVA, JAVAC, OUR_BUILD), () => {
   let ensemble: OurEnsemble;
   let classes: string;
   beforeAll(async () => {

@@ -3,18 +3,18 @@
 // QuorumPeerMain into bin/zk-server). Every kazoo test that passes against the real thing must
 // pass against ours. One vitest test per kazoo test module.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
+import { JAVA, KAZOO, KAZOO_TESTS, missingOf, needs, OUR_BUILD, ZK_JARS } from '../support/needs';
 
-const KAZOO_TESTS = '/usr/lib/python3/dist-packages/kazoo/tests';
 const ROOT = resolve(__dirname, '..', '..');
 const SHIM = join(__dirname, 'kazoo-shim');
 const PYTHON = '/usr/bin/python3';
-const available = existsSync(KAZOO_TESTS) && existsSync('/usr/share/java/zookeeper.jar');
-const modules = available ? readdirSync(KAZOO_TESTS).filter((f) => /^test_.*\.py$/.test(f)).sort() : [];
+const judges = [KAZOO, JAVA, ZK_JARS, OUR_BUILD];
+const modules = missingOf(judges) === null ? readdirSync(KAZOO_TESTS).filter((f) => /^test_.*\.py$/.test(f)).sort() : [];
 
 type Outcome = 'passed' | 'failed' | 'skipped';
 type Results = Map<string, { outcome: Outcome; message: string }>;
@@ -114,7 +114,7 @@ function runSuite(target: 'real' | 'ours', offset: number, clusterSize: number, 
   });
 }
 
-describe.skipIf(!available).each([1, 3])("kazoo's own test suite, %i member(s): ours vs Apache ZooKeeper 3.8", (clusterSize) => {
+describe.each([1, 3])("kazoo's own test suite, %i member(s): ours vs Apache ZooKeeper 3.8", needs(...judges), (clusterSize) => {
   let real: Results;
   let ours: Results;
   beforeAll(async () => {

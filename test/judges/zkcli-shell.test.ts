@@ -1,10 +1,10 @@
 // Our shell (bin/zk-cli) against zkCli.sh: the seed session run by both against the same kind of
 // server prints the same lines, errors included (times, session ids and ports masked).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type OurZk } from '../support/ourzk';
+import { JAVA, needs, OUR_BUILD, ZKCLI as ZKCLI_NEED } from '../support/needs';
 import { maskTranscript, SEED_SESSION } from './seed-session';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
@@ -20,7 +20,7 @@ function run(bin: string, connect: string, lines: string[]): string {
   return r.stdout;
 }
 
-describe.skipIf(!existsSync(ZKCLI))('bin/zk-cli transcript vs zkCli.sh', () => {
+describe('bin/zk-cli transcript vs zkCli.sh', needs(ZKCLI_NEED, JAVA, OUR_BUILD), () => {
   let a: OurZk;
   let b: OurZk;
   beforeAll(async () => {

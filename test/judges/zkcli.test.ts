@@ -1,10 +1,10 @@
 // Judge: the real zkCli.sh runs the seed's session against real ZooKeeper 3.8 and against our
 // server; the transcripts must be identical once times, session ids and ports are masked.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ours from '../support/ourzk';
 import * as real from '../support/realzk';
+import { JAVA, needs, OUR_BUILD, ZKCLI as ZKCLI_NEED, ZK_JARS } from '../support/needs';
 import { maskTranscript, SEED_SESSION } from './seed-session';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
@@ -20,7 +20,7 @@ function runZkCli(connect: string, lines: string[]): string {
   return r.stdout;
 }
 
-describe.skipIf(!existsSync(ZKCLI))('zkCli.sh transcript: our server vs Apache ZooKeeper 3.8', () => {
+describe('zkCli.sh transcript: our server vs Apache ZooKeeper 3.8', needs(ZKCLI_NEED, JAVA, ZK_JARS, OUR_BUILD), () => {
   let r: real.RealZk;
   let o: ours.OurZk;
   beforeAll(async () => {

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabService } from '../../src/lab/service';
-import { apacheAvailable, oursAvailable } from '../../src/lab/supervisor';
 import type { HistoryEvent, LabView, Sample } from '../../src/shared/contract';
 import { caughtUp, labZxid } from '../support/caught-up';
+import { JAVA, needs, OUR_BUILD, ZK_ADMIN_JARS, ZK_JARS } from '../support/needs';
 
 const engines = [
-  ['ours', oursAvailable()],
-  ['apache', apacheAvailable()],
+  ['ours', [OUR_BUILD]],
+  ['apache', [JAVA, ZK_JARS, ZK_ADMIN_JARS]],
 ] as const;
 
 /** Resolves with the lab view once `pred` holds (checked at every state push). */
@@ -38,7 +38,7 @@ function until(lab: LabService, pred: (v: LabView) => boolean, timeoutMs: number
 
 const roles = (v: LabView): string => v.nodes.map((n) => n.role).sort().join(',');
 
-describe.each(engines)('the lab with a 3-member ensemble of %s', (engine, available) => {
+describe.each(engines)('the lab with a 3-member ensemble of %s', (engine, judges) => {
   let root: string;
   let lab: LabService;
   beforeAll(() => {
@@ -51,7 +51,7 @@ describe.each(engines)('the lab with a 3-member ensemble of %s', (engine, availa
     rmSync(root, { recursive: true, force: true });
   });
 
-  it.skipIf(!available)('elects, fails over on a leader kill, takes the old leader back, and keeps the story', { timeout: 240_000 }, async () => {
+  it('elects, fails over on a leader kill, takes the old leader back, and keeps the story', { timeout: 240_000, ...needs(...judges) }, async () => {
     lab = new LabService(`ens-${engine}`);
     await lab.handle({ method: 'launch', size: 3, observers: 0, engines: engine });
     const first = await until(lab, (v) => roles(v) === 'follower,follower,leader', 90_000, 'a leader and two followers');

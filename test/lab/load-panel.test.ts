@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client';
 import { LabService } from '../../src/lab/service';
-import { oursAvailable } from '../../src/lab/supervisor';
 import type { HistoryEvent, LabView, LoadRunSummary, LoadSample, LoadStatus, Push } from '../../src/shared/contract';
+import { needs, OUR_BUILD } from '../support/needs';
 import { waitFor } from '../support/ourzk';
 
 type LoadView = { status: LoadStatus; samples: LoadSample[]; marks: HistoryEvent[] };
 
-describe.skipIf(!oursAvailable())('the Load panel in the lab backend', () => {
+describe('the Load panel in the lab backend', needs(OUR_BUILD), () => {
   let root: string;
   const labs: LabService[] = [];
   const pushes: Push[] = [];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent, LabView } from '../../src/shared/contract';
-import { oursAvailable } from '../../src/lab/supervisor';
+import { needs, OUR_BUILD } from '../support/needs';
 import { waitFor } from '../support/ourzk';
 import { alive, BACKEND, startBackend, stopProcess, type Backend } from './backend';
 
@@ -38,7 +38,7 @@ async function launchOne(b: Backend): Promise<number> {
   return pid;
 }
 
-describe.skipIf(!oursAvailable())('node processes never outlive the lab', () => {
+describe('node processes never outlive the lab', needs(OUR_BUILD), () => {
   it('a SIGTERM to the backend stops its nodes', { timeout: 90_000 }, async () => {
     labDir = mkdtempSync(join(tmpdir(), 'zk-lab-orphans-'));
     const b = await startBackend(labDir);

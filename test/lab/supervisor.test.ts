@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAdmin } from '../../src/lab/admin';
 import { createLab, type LabSpec } from '../../src/lab/labdir';
-import { oursAvailable, Supervisor, type ExitReport } from '../../src/lab/supervisor';
+import { Supervisor, type ExitReport } from '../../src/lab/supervisor';
+import { needs, OUR_BUILD } from '../support/needs';
 import { waitFor } from '../support/ourzk';
 
 /** Field 5 of /proc/<pid>/stat is the process group; field 3 the state (T: stopped). */
@@ -25,7 +26,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe.skipIf(!oursAvailable())('Supervisor with our server', () => {
+describe('Supervisor with our server', needs(OUR_BUILD), () => {
   let root: string;
   let lab: LabSpec;
   let sup: Supervisor;

@@ -3,7 +3,7 @@
 // agree on the leader by ZooKeeper's vote order. Members 1 and 2 are ours (election only, no
 // quorum port), member 3 is a real ZooKeeper JVM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,10 +11,10 @@ import { ELECTION_DEFAULTS, FastLeaderElection, type ElectionAction, type Notifi
 import { ElectionTransport } from '../../src/server/quorum/net/election-transport';
 import { decodeNotification, encodeNotification } from '../../src/server/quorum/net/notification';
 import { QuorumVerifier, ServerState } from '../../src/server/quorum/vote';
+import { JAVA, needs, ZK_JARS } from '../support/needs';
 import { freePorts, waitFor } from '../support/ourzk';
 
 const JARS = ['/usr/share/java/zookeeper.jar', '/usr/share/java/slf4j-simple.jar'];
-const available = JARS.every((j) => existsSync(j));
 
 /** One of our members, election only: the FLE core on a real election port with real timers. */
 class ElectionOnlyMember {
@@ -138,7 +138,7 @@ async function ensemble(ours: Record<1 | 2, [bigint, bigint]>, startNow: number[
   return { ours: members, zkLog: () => log };
 }
 
-describe.skipIf(!available)('election against a real ZooKeeper 3.8 member', () => {
+describe('election against a real ZooKeeper 3.8 member', needs(JAVA, ZK_JARS), () => {
   it('from empty, ZooKeeper and our members agree that the largest sid (the real member 3) leads', { timeout: 90_000 }, async () => {
     const { ours, zkLog } = await ensemble({ 1: [0n, 0n], 2: [0n, 0n] }, [1]);
     const [one, two] = ours as [ElectionOnlyMember, ElectionOnlyMember];

@@ -2,19 +2,19 @@
 // member (Debian). It elects, replicates writes whichever member takes them, fails over from a
 // real leader to ours, and the real member rejoins and catches up.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts, serverMode, waitFor as waitUntil, ZK_SERVER_BIN } from '../support/ourzk';
 import { fourLetter } from '../support/realzk';
+import { JAVA, needs, OUR_BUILD, ZK_JARS } from '../support/needs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zookeeper = require('node-zookeeper-client');
 
 const JARS = '/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar';
-const available = existsSync('/usr/share/java/zookeeper.jar');
 
-describe.skipIf(!available)('a mixed ensemble: our members and Apache ZooKeeper 3.8', () => {
+describe('a mixed ensemble: our members and Apache ZooKeeper 3.8', needs(JAVA, ZK_JARS, OUR_BUILD), () => {
   const root = mkdtempSync(join(tmpdir(), 'mixed-'));
   const children = new Set<ChildProcess>();
   afterAll(async () => {

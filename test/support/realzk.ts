@@ -13,6 +13,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JAVA, requireAll, ZK_ADMIN_JARS, ZK_JARS } from './needs';
 
 const JAVA_DIR = '/usr/share/java';
 /**
@@ -306,6 +307,7 @@ function makeTempDir(prefix: string): string {
 
 /** Starts a standalone ZooKeeper 3.8 on free loopback ports; resolves once it serves. */
 export async function start(opts: RealZkOptions = {}): Promise<RealZk> {
+  requireAll(JAVA, ZK_JARS, ...(opts.admin ? [ZK_ADMIN_JARS] : []));
   const dir = makeTempDir('realzk-');
   try {
     const admin = opts.admin ?? false;
@@ -363,6 +365,7 @@ export async function start(opts: RealZkOptions = {}): Promise<RealZk> {
 /** Starts an N-member ensemble (myid 1..N, all participants); resolves once all serve. */
 export async function startEnsemble(size: number, opts: RealZkOptions = {}): Promise<RealEnsemble> {
   if (!Number.isInteger(size) || size < 1) throw new Error(`ensemble size must be a positive integer, got ${size}`);
+  requireAll(JAVA, ZK_JARS, ...(opts.admin ? [ZK_ADMIN_JARS] : []));
   const dir = makeTempDir('realzk-ens-');
   const admin = opts.admin ?? false;
   const ports = await freePorts(size * 4);
