@@ -12,6 +12,8 @@ import { needs } from '../test/support/needs';
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
 /** Which engine the scenario runs on: ours (the default) or apache (ZK_LAB_E2E_ENGINE=apache). */
 const ENGINE = process.env.ZK_LAB_E2E_ENGINE === 'apache' ? 'apache' : 'ours';
+/** The TTL of the tree test's TTL znode: a day, far beyond any run of this file. */
+const TTL_MS = 24 * 3600 * 1000;
 
 describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
   let lab: RunningLab;
@@ -92,6 +94,10 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
       await page.getByTestId('child-data').fill(data);
       await page.getByTestId('child-mode').click();
       await page.getByRole('option', { name: mode, exact: true }).click();
+      // The lab's leader reaps expired TTL znodes every second (znode.container.checkIntervalMs
+      // in its zoo.cfg), and the UI's default TTL is 10 s: a TTL far longer than this test keeps
+      // /app/t there until the test has seen it, however slow the machine.
+      if (mode === 'ttl') await page.getByLabel('TTL ms').fill(String(TTL_MS));
       await page.getByTestId('create').click();
       await page.getByTestId('tree-notice').waitFor();
     };
