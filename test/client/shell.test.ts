@@ -38,7 +38,9 @@ const ERROR_SESSION = [
   'delete /nosuch 3',
   'get /zookeeper extra',
   'create /a "x"',
-  'create -s -t 100 /seqttl x',
+  // A TTL far longer than the test: with 100 ms, the first reaper pass (60 s after a server
+  // starts) could remove it from one server before its `ls /` below and not from the other.
+  'create -s -t 3600000 /seqttl x',
   'create -t 0 /z x',
   'create -t 100 -e /z x',
   'create -t 100 -c /z x',
