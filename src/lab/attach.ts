@@ -61,6 +61,7 @@ export class AttachedEnsemble {
       pid: null,
       startedAt: null,
       clientPort: h.port,
+      labClientPort: null,
       adminPort: 0,
       exitCode: null,
       lastError: null,

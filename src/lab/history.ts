@@ -12,7 +12,7 @@ import type { HistoryEvent, LoadRunSummary, LockRunSummary, Sample } from '../sh
  * Version 3: load_runs (the Load panel's runs).
  * Version 4: lock_runs (the lock playground's runs).
  */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 /** Samples older than this are dropped when a lab is opened. */
 const KEEP_SAMPLES_MS = 7 * 24 * 3600_000;
 
@@ -68,6 +68,10 @@ export class History {
         this.db.exec(
           'CREATE TABLE lock_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, ended_at INTEGER, settings TEXT NOT NULL, counters TEXT, violations TEXT, faults TEXT, stop_reason TEXT)',
         );
+      }
+      if (!has('wire_windows')) {
+        // Windows of the Wire capture a person chose to keep: the messages as JSON lines.
+        this.db.exec('CREATE TABLE wire_windows (id INTEGER PRIMARY KEY AUTOINCREMENT, saved_at INTEGER NOT NULL, from_ms REAL NOT NULL, to_ms REAL NOT NULL, label TEXT NOT NULL, count INTEGER NOT NULL, messages TEXT NOT NULL)');
       }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
@@ -195,6 +199,17 @@ export class History {
   }
 
   /** When the first event of the lab was recorded (its launch), or null for an empty history. */
+  /** Keeps a window of the Wire capture; returns its id. */
+  wireWindow(fromMs: number, toMs: number, label: string, messages: unknown[]): number {
+    const body = messages.map((m) => JSON.stringify(m)).join('\n');
+    return Number(this.db.prepare('INSERT INTO wire_windows (saved_at, from_ms, to_ms, label, count, messages) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now(), fromMs, toMs, label, messages.length, body).lastInsertRowid);
+  }
+
+  /** The saved windows of the Wire capture, newest first, without their messages. */
+  wireWindows(limit = 50): { id: number; savedAt: number; fromMs: number; toMs: number; label: string; count: number }[] {
+    return this.db.prepare('SELECT id, saved_at AS savedAt, from_ms AS fromMs, to_ms AS toMs, label, count FROM wire_windows ORDER BY id DESC LIMIT ?').all(limit) as never;
+  }
+
   firstEventTime(): number | null {
     const r = this.db.prepare('SELECT MIN(time) AS t FROM events').get() as { t: number | null };
     return r.t;

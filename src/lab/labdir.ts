@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { NetPorts } from './net/network';
 
 /** Which server a node runs: ours (bin/zk-server) or Apache ZooKeeper 3.8 (Debian's jars). */
 export type Engine = 'ours' | 'apache';
@@ -23,6 +24,11 @@ export interface LabSpec {
   dir: string;
   tickTime: number;
   nodes: NodeSpec[];
+  /**
+   * The lab's network: relay ports per ordered pair of members and per member for the lab's
+   * clients. Labs made before it have none (their members talk directly).
+   */
+  net?: NetPorts;
 }
 
 /** Where labs live: $ZK_LAB_DIR, else the app's data folder. */
@@ -70,7 +76,16 @@ export async function createLab(name: string, size: number, observers = 0, engin
     const engine: Engine = engines === 'mixed' ? (myid % 2 === 0 ? 'apache' : 'ours') : engines;
     nodes.push({ myid, observer: myid > size, engine, clientPort: await port(), adminPort: await port(), quorumPort: await port(), electionPort: await port() });
   }
-  const lab: LabSpec = { name, dir, tickTime: 500, nodes };
+  const net: NetPorts = { quorum: {}, election: {}, client: {} };
+  for (const a of nodes) {
+    for (const b of nodes) {
+      if (a.myid === b.myid) continue;
+      net.quorum[`${a.myid}-${b.myid}`] = await port();
+      net.election[`${a.myid}-${b.myid}`] = await port();
+    }
+    net.client[String(a.myid)] = await port();
+  }
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net };
   for (const n of nodes) writeNodeConfig(lab, n);
   writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2));
   return lab;
@@ -98,8 +113,13 @@ function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
     'autopurge.purgeInterval=1',
   ];
   if (lab.nodes.length > 1) {
+    // Every other member is reached through the lab's relay of this ordered pair; a member's own
+    // line names the ports it listens on.
     for (const m of lab.nodes) {
-      lines.push(`server.${m.myid}=127.0.0.1:${m.quorumPort}:${m.electionPort}${m.observer ? ':observer' : ''};127.0.0.1:${m.clientPort}`);
+      const key = `${n.myid}-${m.myid}`;
+      const quorum = m.myid === n.myid || !lab.net ? m.quorumPort : lab.net.quorum[key]!;
+      const election = m.myid === n.myid || !lab.net ? m.electionPort : lab.net.election[key]!;
+      lines.push(`server.${m.myid}=127.0.0.1:${quorum}:${election}${m.observer ? ':observer' : ''};127.0.0.1:${m.clientPort}`);
     }
   }
   writeFileSync(join(d, 'zoo.cfg'), lines.join('\n') + '\n');

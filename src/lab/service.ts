@@ -5,7 +5,8 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import type { HistoryEvent, LabView, NodeAction, NodeView, Push, Request } from '../shared/contract';
+import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push, Request } from '../shared/contract';
+import { LabNetwork } from './net/network';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
 import { LabWatcher, listWatches } from './watches';
@@ -40,6 +41,12 @@ function describeMemberEvent(myid: number, e: MemberEvent): string {
 }
 
 
+/** "host:port" → [host, port]. */
+function splitAddress(a: string): [string, number] {
+  const i = a.lastIndexOf(':');
+  return [a.slice(0, i), Number(a.slice(i + 1))];
+}
+
 /** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
 const SLOW_APPLY_MS = 2000;
 export class LabService extends EventEmitter {
@@ -54,13 +61,16 @@ export class LabService extends EventEmitter {
     data: (id, data, offset) => this.push({ kind: 'terminal.data', id, data, offset }),
     exit: (id, code) => this.push({ kind: 'terminal.exit', id, code }),
   });
+  private network: LabNetwork | null = null;
+  /** Resolves once the relays listen (members must not start before: their peers are the relays). */
+  private networkReady: Promise<void> = Promise.resolve();
+  private networkError: string | null = null;
+  /** Process faults started through net.fault: healing them restarts, resumes or restores the member. */
+  private readonly processFaults = new Map<string, FaultSpec>();
+
   private readonly tree = new TreeBrowser(
-    () => this.view()?.nodes.map((n) => (this.attached ? `${this.attached.hosts[n.myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`)).join(',') ?? '',
-    (myid) => {
-      const n = this.view()?.nodes.find((x) => x.myid === myid);
-      if (!n) return null;
-      return this.attached ? `${this.attached.hosts[myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`;
-    },
+    () => this.treeConnectString(),
+    (myid) => (this.view()?.nodes.some((x) => x.myid === myid) ? this.clientAddress(myid) : null),
     (path, what) => this.push({ kind: 'tree.changed', path, what }),
   );
 
@@ -68,7 +78,7 @@ export class LabService extends EventEmitter {
     view: () => this.view(),
     node: (myid, action) => this.nodeAction(myid, action),
     nodeDir: (myid) => nodeDir(this.lab!, myid),
-    address: (myid) => `127.0.0.1:${this.lab!.nodes.find((n) => n.myid === myid)!.clientPort}`,
+    address: (myid) => this.clientAddress(myid),
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     push: (state) => this.push({ kind: 'walkthrough', state }),
     applyDelay: (myid, ms) => this.applyDelay(myid, ms),
@@ -105,19 +115,36 @@ export class LabService extends EventEmitter {
 
   /** The members lock-playground clients connect to (every node, launched or attached). */
   private lockMembers(): LockMember[] {
-    return (this.view()?.nodes ?? []).map((n) => ({ myid: n.myid, host: this.attached ? this.attached.hosts[n.myid - 1]!.host : '127.0.0.1', port: n.clientPort }));
+    return (this.view()?.nodes ?? []).map((n) => {
+      const [host, port] = splitAddress(this.clientAddress(n.myid));
+      return { myid: n.myid, host, port };
+    });
   }
 
   /** The members the Load panel sends load to: every node of a launched lab. */
   private loadMembers(): LoadMember[] {
     if (this.attached) throw new Error('This ensemble is attached, and the lab keeps attached ensembles read-only: the Load panel writes znodes (under /zk-lab/load), so it runs against a lab the lab launched.');
     if (!this.lab) throw new Error('There is no lab yet: launch one first.');
-    return this.lab.nodes.map((n) => ({ myid: n.myid, address: `127.0.0.1:${n.clientPort}` }));
+    return this.lab.nodes.map((n) => ({ myid: n.myid, address: this.clientAddress(n.myid) }));
+  }
+
+  /**
+   * Where the lab's own clients reach member `myid`: through the lab's network (its client relay)
+   * when the lab has one, so that a client cut reaches them; an attached member directly.
+   */
+  private clientAddress(myid: number): string {
+    if (this.attached) {
+      const h = this.attached.hosts[myid - 1]!;
+      return `${h.host}:${h.port}`;
+    }
+    const n = this.lab?.nodes.find((x) => x.myid === myid);
+    if (!n) throw new Error(`There is no member ${myid} in this lab.`);
+    return `127.0.0.1:${this.network?.clientPort(myid) ?? n.clientPort}`;
   }
 
   /** Every member's client address (the lab's own sessions use them all). */
   private treeConnectString(): string {
-    return this.view()?.nodes.map((n) => (this.attached ? `${this.attached.hosts[n.myid - 1]!.host}:${n.clientPort}` : `127.0.0.1:${n.clientPort}`)).join(',') ?? '';
+    return this.view()?.nodes.map((n) => this.clientAddress(n.myid)).join(',') ?? '';
   }
 
   private push(p: Push): void {
@@ -141,6 +168,130 @@ export class LabService extends EventEmitter {
       polled: () => this.push({ kind: 'state', lab: this.view() }),
     });
     this.poller.start();
+    this.startNetwork(lab);
+  }
+
+  /** Opens the lab's relays (labs made before the lab's network have none: their members talk directly). */
+  private startNetwork(lab: LabSpec): void {
+    this.network = null;
+    this.networkError = null;
+    if (!lab.net) {
+      this.networkError = 'This lab was made before the lab had its own network, so its members talk to each other directly: destroy it and launch a new one to break the network.';
+      this.networkReady = Promise.resolve();
+      return;
+    }
+    const net = new LabNetwork(
+      lab.nodes.map((n) => ({ myid: n.myid, quorumPort: n.quorumPort, electionPort: n.electionPort, clientPort: n.clientPort })),
+      lab.net,
+      {
+        record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
+        changed: (view) => this.push({ kind: 'net', net: this.netView(view) }),
+        wire: (messages) => this.push({ kind: 'wire', messages }),
+      },
+    );
+    this.network = net;
+    this.networkReady = net.start().catch((e: Error) => {
+      if (this.network === net) this.network = null;
+      this.networkError = e.message;
+      this.record(null, 'lab', 'lab.network', `the lab's network could not start: ${e.message}`, {});
+      throw e;
+    });
+    this.networkReady.catch(() => undefined);
+  }
+
+  /** The network as the UI shows it, with the process faults that are still true. */
+  private netView(base?: NetView): NetView {
+    if (!this.network) return { enabled: false, reason: this.attached ? 'An attached ensemble is not the lab\'s: its members talk to each other directly.' : this.networkError ?? 'There is no lab yet.', faults: [], links: [], clientCut: [], labClientPorts: {} };
+    this.dropStaleProcessFaults();
+    return base ?? this.network.view();
+  }
+
+  /** A process fault someone undid by hand (a restart from the card) is no longer in force. */
+  private dropStaleProcessFaults(): void {
+    const sup = this.supervisor;
+    const net = this.network;
+    if (!sup || !net) return;
+    for (const [id, spec] of [...this.processFaults]) {
+      if (!net.has(id)) {
+        this.processFaults.delete(id);
+        continue;
+      }
+      const p = sup.procs.get((spec as { myid: number }).myid);
+      const running = p ? sup.isRunning(p.myid) : false;
+      const stillTrue = spec.kind === 'kill' || spec.kind === 'stop' ? !running : spec.kind === 'pause' ? running && !!p?.paused : spec.kind === 'slow-apply' ? running : true;
+      if (!stillTrue) {
+        this.processFaults.delete(id);
+        net.heal(id);
+      }
+    }
+  }
+
+  /** Starts a fault of any kind: network faults on the relays, process faults on the member. */
+  private async startFault(spec: FaultSpec): Promise<Fault> {
+    const net = this.network;
+    if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: its network and processes are not the lab\'s to break.');
+    if (!this.lab || !this.supervisor) throw new Error('There is no lab yet: launch one first.');
+    if (!net) throw new Error(this.networkError ?? 'The lab\'s network is not running.');
+    const sup = this.supervisor;
+    const has = (m: number): void => {
+      if (!sup.procs.has(m)) throw new Error(`There is no member ${m} in this lab (members: ${[...sup.procs.keys()].join(', ')}).`);
+    };
+    switch (spec.kind) {
+      case 'kill':
+      case 'stop':
+      case 'pause':
+      case 'slow-apply': {
+        has(spec.myid);
+        if (!sup.isRunning(spec.myid)) throw new Error(`Member ${spec.myid} is down already: start it first.`);
+        if (spec.kind === 'pause' && sup.procs.get(spec.myid)!.paused) throw new Error(`Member ${spec.myid} is paused already.`);
+        const action: NodeAction = spec.kind === 'slow-apply' ? 'slow' : spec.kind;
+        if (spec.kind === 'slow-apply') {
+          const n = this.lab.nodes.find((x) => x.myid === spec.myid)!;
+          if (n.engine === 'apache') throw new Error(`Member ${spec.myid} runs Apache ZooKeeper, which has no slow-apply fault; use one of our members.`);
+          await this.applyDelay(spec.myid, spec.ms);
+          this.record(spec.myid, 'lab', 'node.slowed', `node ${spec.myid} applies commits ${spec.ms} ms late (lab fault): reads through it lag until sync`, { applyDelayMs: spec.ms });
+        } else {
+          await this.nodeAction(spec.myid, action);
+        }
+        const f = net.addExternal(spec);
+        this.processFaults.set(f.id, spec);
+        return f;
+      }
+      case 'disk':
+        has(spec.myid);
+        throw new Error('Disk faults are not in this build of the lab yet.');
+      default:
+        return net.addFault(spec);
+    }
+  }
+
+  /** Keeps the capture between two times in the history. */
+  private saveWire(fromMs: number, toMs: number, label: string): { saved: number; id: number } {
+    if (!this.network || !this.history) throw new Error('There is no lab network whose capture could be saved.');
+    if (!(toMs >= fromMs)) throw new Error('The window to save must end after it starts.');
+    const { messages } = this.network.query({ afterSeq: 0, fromMs, toMs, types: null, members: null, zxid: null, limit: 20_000 });
+    const id = this.history.wireWindow(fromMs, toMs, label, messages);
+    this.record(null, 'lab', 'wire.saved', `kept ${messages.length} wire message(s)${label ? ` as "${label}"` : ''}`, { id, count: messages.length, fromMs, toMs });
+    return { saved: messages.length, id };
+  }
+
+  /** Ends one fault or all of them (null), undoing process faults too. */
+  private async healFault(id: string | null): Promise<NetView> {
+    const net = this.network;
+    if (!net) throw new Error(this.networkError ?? 'There is no lab network to heal.');
+    this.dropStaleProcessFaults();
+    if (id !== null && !net.has(id)) throw new Error(`There is no fault ${id} in force (faults: ${net.active().map((f) => f.id).join(', ') || 'none'}).`);
+    const targets = id === null ? [...this.processFaults.keys()] : this.processFaults.has(id) ? [id] : [];
+    for (const pid of targets) {
+      const spec = this.processFaults.get(pid)!;
+      this.processFaults.delete(pid);
+      const myid = (spec as { myid: number }).myid;
+      if (spec.kind === 'kill' || spec.kind === 'stop') await this.nodeAction(myid, 'start');
+      else if (spec.kind === 'pause') await this.nodeAction(myid, 'resume');
+      else if (spec.kind === 'slow-apply') await this.nodeAction(myid, 'unslow');
+    }
+    net.heal(id);
+    return this.netView();
   }
 
   private pollTargets(): PollTarget[] {
@@ -266,6 +417,24 @@ export class LabService extends EventEmitter {
       case 'terminal.close':
         this.terminals.close(req.id);
         return null;
+      case 'net.state':
+        return this.netView();
+      case 'net.fault':
+        return this.startFault(req.spec);
+      case 'net.heal':
+        return this.healFault(req.id);
+      case 'net.release':
+        if (!this.network) throw new Error(this.networkError ?? 'There is no lab network.');
+        this.network.release(req.id);
+        return this.netView();
+      case 'wire.query':
+        if (!this.network) return { messages: [], cap: 0, total: 0, folded: 0, budgetPerSecond: 0 };
+        return this.network.query(req.query);
+      case 'wire.save':
+        return this.saveWire(req.fromMs, req.toMs, req.label);
+      case 'shutdown':
+        setImmediate(() => this.emit('shutdown'));
+        return null;
     }
   }
 
@@ -283,6 +452,8 @@ export class LabService extends EventEmitter {
       this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
       const lab = await createLab(this.name, size, observers, engines);
       this.adopt(lab);
+      this.push({ kind: 'progress', progress: { step: "Opening the lab's network (a relay per pair of members)", done: 0, total } });
+      await this.networkReady;
       this.record(null, 'lab', 'lab.launched', `launched ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines === 'mixed' ? 'mixed engines' : engines === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'}) in ${lab.dir}`, {
         size,
         observers,
@@ -314,6 +485,7 @@ export class LabService extends EventEmitter {
   private async startAll(): Promise<LabView | null> {
     const sup = this.supervisor;
     if (!sup || !this.lab) throw new Error('There is no lab yet: launch one first.');
+    await this.networkReady;
     for (const n of this.lab.nodes) if (!sup.isRunning(n.myid)) this.startNode(n.myid);
     await this.poller?.pollOnce();
     return this.view();
@@ -427,6 +599,9 @@ export class LabService extends EventEmitter {
     void this.watcher.close();
     this.poller?.stop();
     this.poller = null;
+    this.network?.close();
+    this.network = null;
+    this.processFaults.clear();
     this.supervisor?.killAll();
     this.terminals.closeAll();
     this.history?.close();
@@ -477,6 +652,7 @@ export class LabService extends EventEmitter {
         pid: p.pid,
         startedAt: p.startedAt,
         clientPort: n.clientPort,
+        labClientPort: this.network?.clientPort(n.myid) ?? null,
         adminPort: n.adminPort,
         exitCode: p.exitCode,
         lastError: p.lastExit,
@@ -505,7 +681,7 @@ export class LabService extends EventEmitter {
     if (kind === 'log') return this.terminals.open(myid, kind, `node ${myid} log`, 'tail', ['-n', '500', '-F', join(dir, 'server.log')], dir, cols, rows);
     if (kind === 'zkcli') {
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', `127.0.0.1:${n.clientPort}`], dir, cols, rows);
+      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows);
     }
     return this.terminals.open(myid, kind, `node ${myid} shell`, process.env.SHELL || '/bin/sh', [], dir, cols, rows);
   }

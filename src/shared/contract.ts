@@ -1,6 +1,9 @@
 // The one contract between the UI and the lab backend, used by Electron's IPC bridge and by
 // browser mode's WebSocket alike. Every message is validated here, at the boundary (zod).
 import { z } from 'zod';
+import { FaultSpec, NetView, WireMessage, WireQuery } from './net';
+
+export * from './net';
 
 /** slow/unslow: the lab's fault on our server that makes a learner apply commits late (reads through it lag until sync). */
 export const NodeAction = z.enum(['kill', 'stop', 'start', 'restart', 'pause', 'resume', 'slow', 'unslow']);
@@ -28,7 +31,10 @@ export const NodeView = z.object({
   applyDelayMs: z.number().int().nullable().default(null),
   pid: z.number().int().nullable(),
   startedAt: z.number().nullable(),
+  /** The member's own client port (direct: outside clients use it; no lab fault reaches it). */
   clientPort: z.number().int(),
+  /** The client port through the lab's network (the lab's own sessions use it), or null. */
+  labClientPort: z.number().int().nullable().default(null),
   adminPort: z.number().int(),
   exitCode: z.number().int().nullable(),
   lastError: z.string().nullable(),
@@ -378,6 +384,18 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('terminal.input'), id: z.string(), data: z.string().max(65536) }),
   z.object({ method: z.literal('terminal.resize'), id: z.string(), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.close'), id: z.string() }),
+  z.object({ method: z.literal('net.state') }),
+  /** Starts a fault; answers with the fault (its id) or a sentence saying why not (nothing changes then). */
+  z.object({ method: z.literal('net.fault'), spec: FaultSpec }),
+  /** Ends one fault (null: every fault), delivering what it held. */
+  z.object({ method: z.literal('net.heal'), id: z.string().max(32).nullable().default(null) }),
+  /** Delivers what holds (one fault's, or every one's when null) have held so far, in order; the holds stay. */
+  z.object({ method: z.literal('net.release'), id: z.string().max(32).nullable().default(null) }),
+  z.object({ method: z.literal('wire.query'), query: WireQuery }),
+  /** Keeps the capture between two times in the lab's history; answers with how many messages were saved. */
+  z.object({ method: z.literal('wire.save'), fromMs: z.number(), toMs: z.number(), label: z.string().max(200).default('') }),
+  /** Stops every member and the backend itself (the lab's folder stays): zk-lab shutdown. */
+  z.object({ method: z.literal('shutdown') }),
 ]);
 export type Request = z.infer<typeof Request>;
 
@@ -398,6 +416,10 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('locks'), run: LockRunView }),
   /** The Load panel: its state, the second that just ended (or null), and ensemble events to mark on its charts. */
   z.object({ kind: z.literal('load'), status: LoadStatus, sample: LoadSample.nullable(), marks: z.array(HistoryEvent) }),
+  /** The lab's network changed: a fault started, healed or released, a link's held count moved. */
+  z.object({ kind: z.literal('net'), net: NetView }),
+  /** Messages the relays captured since the last push (a few times a second). */
+  z.object({ kind: z.literal('wire'), messages: z.array(WireMessage) }),
 ]);
 export type Push = z.infer<typeof Push>;
 

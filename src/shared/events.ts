@@ -49,9 +49,19 @@ export const LAB_EVENT_TYPES = [
   'walkthrough.started',
   /** A seed walkthrough ended: { id, passed } */
   'walkthrough.ended',
+  /** A fault of the lab's network (or a process fault through the same list) started: { id, spec } */
+  'net.fault.started',
+  /** It ended: { id, spec } */
+  'net.fault.healed',
+  /** Held messages were delivered: { id, count } */
+  'net.released',
+  /** A window of the Wire capture was kept: { id, count, fromMs, toMs } */
+  'wire.saved',
+  /** The lab's relays could not open: {} */
+  'lab.network',
 ] as const;
 
 export type LabEventType = (typeof LAB_EVENT_TYPES)[number];
 
 /** Event types drawn as fault marks on the timeline. */
-export const FAULT_TYPES: readonly string[] = ['node.killed', 'node.stopped', 'node.paused'];
+export const FAULT_TYPES: readonly string[] = ['node.killed', 'node.stopped', 'node.paused', 'net.fault.started'];

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     closeAll();
     void web.close().then(() => process.exit(0));
   };
+  // zk-lab shutdown: members down, then this backend (the lab's folder stays).
+  lab.on('shutdown', shutdown);
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   process.on('SIGHUP', shutdown);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabService } from '../../src/lab/service';
 import type { HistoryEvent, LabView, Sample } from '../../src/shared/contract';
 import { caughtUp, labZxid } from '../support/caught-up';
+import { untilLab } from '../support/lab-wait';
 import { JAVA, needs, OUR_BUILD, ZK_ADMIN_JARS, ZK_JARS } from '../support/needs';
 
 const engines = [
@@ -15,26 +16,7 @@ const engines = [
   ['apache', [JAVA, ZK_JARS, ZK_ADMIN_JARS]],
 ] as const;
 
-/** Resolves with the lab view once `pred` holds (checked at every state push). */
-function until(lab: LabService, pred: (v: LabView) => boolean, timeoutMs: number, what: string): Promise<LabView> {
-  return new Promise((resolve, reject) => {
-    const check = (p?: { kind: string }): void => {
-      if (p && p.kind !== 'state') return;
-      const v = lab.view();
-      if (v && pred(v)) {
-        clearTimeout(timer);
-        lab.off('push', check);
-        resolve(v);
-      }
-    };
-    const timer = setTimeout(() => {
-      lab.off('push', check);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; nodes: ${JSON.stringify(lab.view()?.nodes.map((n) => [n.myid, n.role, n.epoch, n.lastZxid]))}`));
-    }, timeoutMs);
-    lab.on('push', check);
-    check();
-  });
-}
+const until = untilLab;
 
 const roles = (v: LabView): string => v.nodes.map((n) => n.role).sort().join(',');
 
