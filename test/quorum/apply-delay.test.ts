@@ -27,20 +27,34 @@ describe('lab_apply_delay', () => {
     const leader = await ensemble.leader();
     await ensemble.converged();
     const follower = ensemble.members.find((m) => m !== leader)!;
-    expect(await admin(follower.adminPort, '?ms=3000')).toMatchObject({ apply_delay_ms: 3000, error: null });
-    expect(await admin(follower.adminPort, '')).toMatchObject({ apply_delay_ms: 3000 });
-    expect(await admin(follower.adminPort, '?ms=soon')).toMatchObject({ error: expect.stringContaining('whole number') });
-
+    // Sessions first: a new session is a commit too, and would wait for the late apply.
     const writer = await connect(leader.connectString, { sessionTimeout: 20_000 });
     const reader = await connect(follower.connectString, { sessionTimeout: 20_000 });
     clients.push(writer, reader);
+    // A minute late, the longest the fault allows: every stale read below happens well within
+    // it, however slow the machine (with 3 s, a stall between the write and the read could let
+    // the follower apply first). Clearing the fault applies what waits at once.
+    expect(await admin(follower.adminPort, '?ms=60000')).toMatchObject({ apply_delay_ms: 60_000, error: null });
+    expect(await admin(follower.adminPort, '')).toMatchObject({ apply_delay_ms: 60_000 });
+    expect(await admin(follower.adminPort, '?ms=soon')).toMatchObject({ error: expect.stringContaining('whole number') });
+
     await writer.create('/flow', Buffer.from('v1'));
     // Committed by a quorum and acknowledged, but not applied on the slow follower yet.
     await expect(reader.getData('/flow')).rejects.toBeInstanceOf(NoNodeError);
-    await reader.sync('/flow');
+    // A sync waits for the late apply: it has not returned while the commit waits (a round trip
+    // to the follower later), and returns once the fault is cleared and the commit applied.
+    let synced = false;
+    const sync = reader.sync('/flow').then(() => {
+      synced = true;
+    });
+    expect(await admin(follower.adminPort, '')).toMatchObject({ apply_delay_ms: 60_000 });
+    expect(synced).toBe(false);
+    expect(await admin(follower.adminPort, '?ms=0')).toMatchObject({ apply_delay_ms: 0 });
+    await sync;
     expect((await reader.getData('/flow')).data?.toString()).toBe('v1');
 
     // Clearing the fault applies what waits, in zxid order.
+    expect(await admin(follower.adminPort, '?ms=60000')).toMatchObject({ apply_delay_ms: 60_000 });
     for (let i = 2; i <= 5; i++) await writer.setData('/flow', Buffer.from(`v${i}`));
     expect((await reader.getData('/flow')).data?.toString()).toBe('v1');
     expect(await admin(follower.adminPort, '?ms=0')).toMatchObject({ apply_delay_ms: 0 });
