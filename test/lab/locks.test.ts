@@ -117,7 +117,10 @@ describe('lock playground runs on 3 members', () => {
   });
 
   it("expiring the holder's session hands the lock to a waiter without overlap", { timeout: 120_000 }, async () => {
-    const run = new LockRun(3, settings({ holdMs: 2000, acquisitions: null, durationMs: 120_000, lockPath: '/playground/expire' }), members);
+    // Each holds the lock for a minute (ending the run cuts a hold short): the holder the test
+    // reads is still holding when its session expires. With a 2 s hold it could release first on
+    // a loaded machine, and the test would expire a client that held nothing.
+    const run = new LockRun(3, settings({ holdMs: 60_000, acquisitions: null, durationMs: 120_000, lockPath: '/playground/expire' }), members);
     try {
       await run.begin();
       await waitFor(() => run.view().holders.length === 1, 30_000, 'a holder');
