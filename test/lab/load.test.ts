@@ -91,7 +91,9 @@ describe('the Load generator on 3 members of ours', () => {
     expect((await checker.getChildren(gen.path)).sort()).toEqual(['owner', 's0', 's1', 's2', 's3']);
 
     // Seconds with operations, latencies and every member's share.
-    const busy = await nextSample(samples, (s) => s.ops > 0 && s.members.every((m) => m.ops > 0), 30_000, 'a second in which every member served');
+    // (A second of at least 50 operations: one in which only a few completed, as a loaded machine
+    // can make the first, may hold no write of the one-in-five.)
+    const busy = await nextSample(samples, (s) => s.ops >= 50 && s.members.every((m) => m.ops > 0), 30_000, 'a second of 50 operations or more in which every member served');
     expect(busy.reads + busy.writes).toBe(busy.ops);
     expect(busy.writes).toBeGreaterThan(0);
     expect(busy.reads).toBeGreaterThan(busy.writes);
