@@ -1,0 +1,97 @@
+// zk-lab's help: the overview (`zk-lab --help`) and one text per command (`zk-lab help <command>`).
+
+export const COMMANDS = ['launch', 'status', 'node', 'fault', 'wire', 'shutdown', 'destroy', 'help'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+const GLOBAL = `Global options (anywhere on the line):
+  --dir <path>   the lab's folder (default $ZK_LAB_DIR/default; ZK_LAB_DIR defaults to
+                 ~/.config/zookeeper-lab/labs); its last part is the lab's name
+  --json         one JSON document on stdout (wire: JSON lines); errors stay one sentence on stderr
+  --help, -h     this text, or the command's`;
+
+export const OVERVIEW = `zk-lab: ZooKeeper Lab from a shell (the same backend as the app).
+
+Usage: zk-lab <command> [arguments] [--dir <path>] [--json]
+
+Commands:
+  launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed]
+                        start the backend if needed, launch the members, wait until they serve
+  status                the lab, its members (ports, pids, roles) and the faults in force
+  node <action> <myid>  kill | stop | start | restart | pause | resume | slow | unslow
+                        (node start all: every member that is down)
+  fault <kind> ...      partition, isolate, bridge, oneway, slow, hold, release, client-cut,
+                        disk, kill, stop, pause, slow-apply, list, heal (zk-lab help fault)
+  wire [--follow] [--type T,...] [--member N,...] [--zxid 0x...] [--limit N]
+                        the decoded messages between members, as JSON lines
+  shutdown              stop the members and the backend; the lab's folder stays
+  destroy               remove the lab (members, data, history), then stop the backend
+  help <command>        help on one command
+
+${GLOBAL}
+
+Exit status: 0 done; 1 the lab or its backend refused or failed; 2 a bad command line, or it names
+a member, fault or state that is not there (nothing was changed); 3 no backend or no lab for --dir.`;
+
+const TEXTS: Record<CommandName, string> = {
+  launch: `Usage: zk-lab launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed]
+
+Starts the lab's backend for --dir in the background if none runs (its output goes to
+<dir>/backend.log; the app, when it runs for that lab, is that backend), launches the members,
+waits until the quorum serves, and prints each member's myid, role, pid, client port through the
+lab and direct, admin port and engine, and the UI's address. Defaults: --nodes 3, --observers 0,
+--engine ours (mixed: odd members ours, even members Apache ZooKeeper 3.8).
+A lab already launched there is an error; so is a stopped one (start it with zk-lab node start all,
+or zk-lab destroy it first).`,
+  status: `Usage: zk-lab status
+
+The lab (serving, leader, voters up), each member (myid, role, pid, client ports through the lab
+and direct, admin port, engine, epoch, last zxid), the UI's address and the faults in force.
+Exit status 3 when no backend runs for --dir.`,
+  node: `Usage: zk-lab node <action> <myid>
+
+Actions: kill (SIGKILL), stop (SIGTERM), start, restart, pause (SIGSTOP), resume (SIGCONT),
+slow / unslow (our members: apply commits 2 s late / at once again).
+zk-lab node start all starts every member that is down (also a lab that was shut down: the
+backend is started for it).`,
+  fault: `Usage: zk-lab fault <kind> ...
+
+  partition '1,2|3,4,5'        groups of members that hear nothing of each other (quote the |;
+                               or give each group as its own argument: partition 1,2 3,4,5)
+  isolate <myid>               one member against the rest
+  bridge <myid>                the member hears both sides; the sides do not hear each other
+  oneway <from> <to>           from's messages to to are lost; to's reach from
+  slow <a> <b|all> <ms> [--jitter <ms>]
+                               latency between a and b both ways, or on every link of a
+  hold <TYPE> [--from <myid>] [--to <myid,...>]
+                               hold messages of one type (PROPOSAL, ACK, COMMIT, NOTIFICATION, ...)
+  release [<id>]               deliver what holds have held so far, in order (the holds stay)
+  client-cut <myid>            clients of the lab cannot reach the member
+  disk <myid> stall <ms> | disk <myid> full
+                               our members: every fsync takes ms longer / writes fail (ENOSPC)
+  kill | stop | pause <myid>   the process faults, healed by a restart or resume
+  slow-apply <myid> [<ms>]     our members apply commits late (default 2000 ms)
+  list                         the faults in force
+  heal [<id>]                  end one fault, or every one
+
+Each fault gets an id (f1, f2, ...) that list, release and heal take.`,
+  wire: `Usage: zk-lab wire [--follow] [--type T,...] [--member N,...] [--zxid 0x...] [--limit N]
+
+The lab's capture of the messages between members, decoded, one JSON object per line (oldest
+first), whatever --json says. --type keeps those types (PROPOSAL, ACK, COMMIT, NOTIFICATION, ...),
+--member the messages from or to those members, --zxid one write's messages; --limit caps how many
+(default 2000, at most 20000). --follow then keeps printing new messages until Ctrl-C.`,
+  shutdown: `Usage: zk-lab shutdown
+
+Stops every member and the backend; the lab's folder (data, logs, history) stays, and
+zk-lab node start all starts it again.`,
+  destroy: `Usage: zk-lab destroy
+
+Stops every member, removes the lab's folder (data, logs, history), then stops the backend.`,
+  help: `Usage: zk-lab help [<command>]`,
+};
+
+/** The help text of `topic` (null: the overview), with the global options. */
+export function helpText(topic: CommandName | null): string {
+  if (topic === null) return OVERVIEW;
+  return `${TEXTS[topic]}\n\n${GLOBAL}`;
+}

@@ -1,0 +1,342 @@
+// bin/zk-lab: ZooKeeper Lab from a shell, through the same backend as the app (see help.ts for
+// the commands). Arguments are checked here first, then against the lab as it is; only then is
+// anything asked of the backend. Errors are one sentence on stderr with a non-zero exit status:
+// 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
+// backend or no lab for the folder.
+import { z } from 'zod';
+import { Fault, LabView, NetView, WireCapture, type NodeAction, type Push, type WireMessage, type WireQuery } from '../../shared/contract';
+import { parseArgs, UsageError, type Command, type Invocation } from './args';
+import { alive, awaitBackendExit, backendLog, ensureBackend, findBackend, labExists, removeLeftovers, startBackend, waitUntil, type BackendInfo, type LabTarget } from './backend';
+import { checkFault, checkFaultId, checkNode, checkWireMembers } from './checks';
+import { faultLine, faultsText, quorumLine, statusDoc, statusText, type StatusDoc } from './format';
+import { helpText } from './help';
+import { connect, RpcError, type Rpc } from './rpc';
+import { matchesWire, wireLine } from './wire';
+
+/** An error with its exit status. */
+class Fail extends Error {
+  constructor(
+    readonly status: 1 | 2 | 3,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const Null = z.null();
+/** Roles a member settles in once it serves (or has given up electing for now). */
+const SETTLED = new Set(['leader', 'follower', 'observer', 'standalone', 'read-only', 'down', 'paused']);
+
+const say = (line: string): void => void process.stderr.write(`zk-lab: ${line}\n`);
+const out = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+class Cli {
+  private readonly t: LabTarget;
+  private rpc: Rpc | null = null;
+
+  constructor(private readonly inv: Invocation) {
+    this.t = { dir: inv.dir, name: inv.name, root: inv.root };
+  }
+
+  /** Prints the command's document (--json) or its text. */
+  private print(doc: unknown, text: string): void {
+    out(this.inv.json ? JSON.stringify(doc) : text);
+  }
+
+  private noLab(): Fail {
+    return labExists(this.t)
+      ? new Fail(3, `The lab in ${this.t.dir} is shut down (no backend runs for it): zk-lab node start all${this.dirFlag()} starts it again.`)
+      : new Fail(3, `There is no lab in ${this.t.dir}: zk-lab launch${this.dirFlag()} starts one.`);
+  }
+
+  /** The --dir to repeat in a suggested command (none when the lab is the default one). */
+  private dirFlag(): string {
+    return this.inv.dirGiven ? ` --dir ${this.inv.dir}` : '';
+  }
+
+  private async open(info: BackendInfo): Promise<Rpc> {
+    this.rpc = await connect(info.url, { log: backendLog(this.t), pid: info.pid });
+    return this.rpc;
+  }
+
+  /** The running backend, connected; fails with status 3 when none runs. */
+  private async running(): Promise<{ info: BackendInfo; rpc: Rpc }> {
+    const info = await findBackend(this.t);
+    if (!info) throw this.noLab();
+    return { info, rpc: await this.open(info) };
+  }
+
+  /** The lab; fails with status 3 when the backend has none. */
+  private async lab(rpc: Rpc): Promise<LabView> {
+    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    if (!lab) throw new Fail(3, `There is no lab in ${this.t.dir}: zk-lab launch${this.dirFlag()} starts one.`);
+    return lab;
+  }
+
+  /** The lab's network, or null from a backend that has none (older than the network). */
+  private async net(rpc: Rpc): Promise<NetView | null> {
+    try {
+      return await rpc.call({ method: 'net.state' }, NetView);
+    } catch (e) {
+      if (/went away|did not answer/.test((e as Error).message)) throw e;
+      return null;
+    }
+  }
+
+  private async doc(rpc: Rpc, info: BackendInfo): Promise<StatusDoc> {
+    const lab = await this.lab(rpc);
+    return statusDoc(lab, await this.net(rpc), info, this.t.dir);
+  }
+
+  async run(cmd: Command): Promise<void> {
+    switch (cmd.name) {
+      case 'help':
+        this.print({ help: helpText(cmd.topic) }, helpText(cmd.topic));
+        return;
+      case 'launch':
+        return this.launch(cmd);
+      case 'status': {
+        const { info, rpc } = await this.running();
+        const d = await this.doc(rpc, info);
+        this.print(d, statusText(d));
+        return;
+      }
+      case 'node':
+        return this.node(cmd.action, cmd.myid);
+      case 'fault': {
+        const { rpc } = await this.running();
+        const problem = checkFault(await this.lab(rpc), cmd.spec);
+        if (problem) throw new Fail(2, problem);
+        const f = await rpc.call({ method: 'net.fault', spec: cmd.spec }, Fault);
+        this.print(f, faultLine(f));
+        return;
+      }
+      case 'fault.list': {
+        const { rpc } = await this.running();
+        await this.lab(rpc);
+        const net = await rpc.call({ method: 'net.state' }, NetView);
+        this.print(net, `${net.enabled ? '' : `Network: off${net.reason ? ` (${net.reason})` : ''}\n`}${faultsText(net.faults)}`);
+        return;
+      }
+      case 'fault.heal':
+      case 'fault.release':
+        return this.healOrRelease(cmd.name === 'fault.heal' ? 'heal' : 'release', cmd.id);
+      case 'wire':
+        return this.wire(cmd.follow, cmd.query);
+      case 'shutdown':
+        return this.shutdown();
+      case 'destroy':
+        return this.destroy();
+    }
+  }
+
+  private async launch(cmd: Extract<Command, { name: 'launch' }>): Promise<void> {
+    let info = await findBackend(this.t);
+    if (!info && labExists(this.t)) {
+      throw new Fail(1, `The lab in ${this.t.dir} exists but is shut down: zk-lab node start all${this.dirFlag()} starts it again, or zk-lab destroy${this.dirFlag()} removes it.`);
+    }
+    info ??= await startBackend(this.t, say);
+    const rpc = await this.open(info);
+    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    if (lab) {
+      if (lab.nodes.some((n) => n.role !== 'down')) {
+        throw new Fail(1, `A lab is launched in ${this.t.dir} already (${lab.nodes.length} member${lab.nodes.length === 1 ? '' : 's'}, ${lab.serving ? 'serving' : 'not serving'}): zk-lab status${this.dirFlag()} shows it; zk-lab destroy${this.dirFlag()} removes it.`);
+      }
+      throw new Fail(1, `The lab in ${this.t.dir} is stopped (its backend runs, its members do not): zk-lab node start all${this.dirFlag()} starts them, or zk-lab destroy${this.dirFlag()} removes the lab.`);
+    }
+    const off = rpc.onPush((p: Push) => {
+      if (p.kind === 'progress' && p.progress) say(`[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
+    });
+    try {
+      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine }, LabView.nullable(), 15 * 60_000);
+    } catch (e) {
+      // Refused before it made anything (e.g. Apache ZooKeeper not installed): leave nothing behind.
+      if (info.started && (await rpc.call({ method: 'state' }, LabView.nullable()).catch(() => null)) === null) {
+        await this.stopBackend(rpc, info).catch(() => undefined);
+        removeLeftovers(this.t);
+      }
+      throw e;
+    } finally {
+      off();
+    }
+    await this.settle(rpc, 60_000);
+    const d = await this.doc(rpc, info);
+    if (!d.serving) throw new Fail(1, `The lab launched but its quorum does not serve: zk-lab status${this.dirFlag()} shows the members, and their logs are ${this.t.dir}/node<N>/server.log.`);
+    this.print({ ...d, backendStarted: info.started }, `Launched lab "${d.name}" in ${d.dir}: ${quorumLine(d)}\n${statusText(d).split('\n').slice(1).join('\n')}`);
+  }
+
+  /** Waits until the quorum serves and every member has settled in a role (or `ms`). */
+  private async settle(rpc: Rpc, ms: number): Promise<void> {
+    await rpc.waitState((l) => l !== null && l.serving && l.nodes.every((n) => SETTLED.has(n.role)), ms);
+  }
+
+  private async node(action: NodeAction, myid: number | 'all'): Promise<void> {
+    let info = await findBackend(this.t);
+    if (!info) {
+      // A lab that was shut down comes back with start: its backend is started for it.
+      if (!((action === 'start' || action === 'restart') && labExists(this.t))) throw this.noLab();
+      info = await ensureBackend(this.t, say);
+    }
+    const rpc = await this.open(info);
+    const problem = checkNode(await this.lab(rpc), action, myid);
+    if (problem) throw new Fail(2, problem);
+    let what: string;
+    if (myid === 'all') {
+      await rpc.call({ method: 'startAll' }, LabView.nullable(), 60_000);
+      await this.settle(rpc, 90_000);
+      what = 'Started every member that was down';
+    } else {
+      await rpc.call({ method: 'node', myid, action }, LabView.nullable(), 60_000);
+      if (action === 'start' || action === 'restart') {
+        await rpc.waitState((l) => SETTLED.has(l?.nodes.find((n) => n.myid === myid)?.role ?? 'down'), 30_000);
+      }
+      const words: Record<NodeAction, string> = {
+        kill: 'killed (SIGKILL)',
+        stop: 'stopped (SIGTERM)',
+        start: 'started',
+        restart: 'restarted',
+        pause: 'paused (SIGSTOP)',
+        resume: 'resumed (SIGCONT)',
+        slow: 'slowed: it applies commits 2 s late',
+        unslow: 'applies commits at once again',
+      };
+      what = `Node ${myid} ${words[action]}`;
+    }
+    const d = await this.doc(rpc, info);
+    const n = myid === 'all' ? null : d.nodes.find((x) => x.myid === myid);
+    if (myid === 'all' && !d.serving) throw new Fail(1, `The members started but the quorum does not serve: zk-lab status${this.dirFlag()} shows them, and their logs are ${this.t.dir}/node<N>/server.log.`);
+    this.print(d, `${what}${n ? `; it is ${n.role} now${n.pid ? ` (pid ${n.pid})` : ''}` : ''}. The lab: ${quorumLine(d)}.`);
+  }
+
+  private async healOrRelease(verb: 'heal' | 'release', id: string | null): Promise<void> {
+    const { rpc } = await this.running();
+    await this.lab(rpc);
+    const before = await rpc.call({ method: 'net.state' }, NetView);
+    const problem = checkFaultId(before, id);
+    if (problem) throw new Fail(2, problem);
+    const after = await rpc.call({ method: verb === 'heal' ? 'net.heal' : 'net.release', id }, NetView);
+    const which = id === null ? before.faults : before.faults.filter((f) => f.id === id);
+    const held = which.reduce((s, f) => s + f.held, 0);
+    let text: string;
+    if (verb === 'heal') {
+      text = which.length === 0 ? 'No fault was in force.' : `Healed ${which.map((f) => `${f.id} (${f.description})`).join(', ')}${held ? `; ${held} held message(s) delivered` : ''}.`;
+    } else {
+      text = `Released ${held} held message(s)${id ? ` of ${id}` : ''}; the holds stay (zk-lab fault heal ends them).`;
+    }
+    this.print(after, text);
+  }
+
+  private async wire(follow: boolean, query: WireQuery): Promise<void> {
+    const { rpc } = await this.running();
+    const problem = checkWireMembers(await this.lab(rpc), query.members);
+    if (problem) throw new Fail(2, problem);
+    const buffered: WireMessage[] = [];
+    let live = false;
+    let lastSeq = 0;
+    const off = follow
+      ? rpc.onPush((p) => {
+          if (p.kind !== 'wire') return;
+          for (const m of p.messages) {
+            if (!matchesWire(query, m)) continue;
+            if (live) out(wireLine(m).trimEnd());
+            else buffered.push(m);
+          }
+        })
+      : () => undefined;
+    const cap = await rpc.call({ method: 'wire.query', query }, WireCapture, 60_000);
+    process.stdout.write(cap.messages.map(wireLine).join(''));
+    if (!follow) return;
+    for (const m of cap.messages) lastSeq = Math.max(lastSeq, m.seq);
+    for (const m of buffered) if (m.seq > lastSeq) out(wireLine(m).trimEnd());
+    live = true;
+    let interrupted = false;
+    const stop = (): void => {
+      interrupted = true;
+      rpc.close();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await rpc.closed;
+    off();
+    if (!interrupted) throw new Fail(1, `The lab backend stopped; zk-lab wire --follow ends with it.`);
+  }
+
+  /** Asks the backend to stop (its members with it) and waits for it to be gone. */
+  private async stopBackend(rpc: Rpc, info: BackendInfo): Promise<void> {
+    try {
+      await rpc.call({ method: 'shutdown' }, z.unknown(), 60_000);
+    } catch (e) {
+      // Gone before it could answer is what was asked; a backend that refuses says why.
+      if (!(e instanceof RpcError) || !/went away|Bad request/.test(e.message)) throw e;
+    }
+    rpc.close();
+    if (!(await awaitBackendExit(info.pid, 20_000))) throw new Fail(1, `The lab backend (pid ${info.pid}) did not stop; end it with kill ${info.pid}.`);
+  }
+
+  private async shutdown(): Promise<void> {
+    const info = await findBackend(this.t);
+    if (!info) {
+      throw labExists(this.t) ? new Fail(3, `No backend runs for ${this.t.dir}: the lab is shut down already.`) : this.noLab();
+    }
+    const rpc = await this.open(info);
+    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    const members = (lab?.nodes ?? []).filter((n) => n.pid !== null).map((n) => ({ myid: n.myid, pid: n.pid! }));
+    await this.stopBackend(rpc, info);
+    if (!(await waitUntil(() => members.every((m) => !alive(m.pid)), 20_000))) {
+      const left = members.filter((m) => alive(m.pid));
+      throw new Fail(1, `The backend stopped but member${left.length === 1 ? '' : 's'} ${left.map((m) => `${m.myid} (pid ${m.pid})`).join(', ')} still run${left.length === 1 ? 's' : ''}; end ${left.length === 1 ? 'it' : 'them'} with kill ${left.map((m) => m.pid).join(' ')}.`);
+    }
+    this.print(
+      { dir: this.t.dir, name: this.t.name, backendPid: info.pid, members },
+      `Lab "${this.t.name}" shut down: its backend (pid ${info.pid}) and ${members.length} running member${members.length === 1 ? '' : 's'} stopped; ${this.t.dir} stays (zk-lab node start all${this.dirFlag()} starts it again).`,
+    );
+  }
+
+  private async destroy(): Promise<void> {
+    let info = await findBackend(this.t);
+    if (!info) {
+      if (!labExists(this.t)) throw new Fail(3, `There is no lab in ${this.t.dir}: nothing to destroy.`);
+      info = await startBackend(this.t, say);
+    }
+    const rpc = await this.open(info);
+    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    await rpc.call({ method: 'destroy' }, Null, 120_000);
+    await this.stopBackend(rpc, info);
+    removeLeftovers(this.t);
+    this.print(
+      { dir: this.t.dir, name: this.t.name, backendPid: info.pid, destroyed: lab !== null },
+      lab
+        ? `Lab "${this.t.name}" destroyed: its members stopped, ${this.t.dir} removed, and its backend (pid ${info.pid}) stopped.`
+        : `There was no lab in ${this.t.dir}; its backend (pid ${info.pid}) stopped.`,
+    );
+  }
+
+  close(): void {
+    this.rpc?.close();
+  }
+}
+
+/** One line, however the sentence came. */
+const oneLine = (s: string): string => s.replace(/\s*\n\s*/g, ' ').trim();
+
+async function main(argv: string[]): Promise<number> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    // A reader that went away (zk-lab wire | head) ends the command quietly.
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  let cli: Cli | null = null;
+  try {
+    const inv = parseArgs(argv);
+    cli = new Cli(inv);
+    await cli.run(inv.command);
+    return 0;
+  } catch (e) {
+    const status = e instanceof UsageError ? 2 : e instanceof Fail ? e.status : 1;
+    say(oneLine((e as Error).message || String(e)));
+    return status;
+  } finally {
+    cli?.close();
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => process.exit(code));

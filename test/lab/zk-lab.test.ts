@@ -1,0 +1,274 @@
+// bin/zk-lab end to end, as a person or a script uses it, in fresh lab folders under a temp
+// ZK_LAB_DIR: launch (which starts the backend in the background), status, node actions, a
+// fault from the shell (isolate the leader: the rest elect, heal: it rejoins), the wire capture,
+// shutdown (the folder stays), start again, destroy. Bad arguments get one sentence, a non-zero
+// exit status, and change nothing. Every backend and member pid seen is killed afterwards, even
+// when a test fails.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Fault, NetView, WireMessage } from '../../src/shared/contract';
+import { caughtUp } from '../support/caught-up';
+import { needs, OUR_BUILD } from '../support/needs';
+import { waitFor } from '../support/ourzk';
+import { alive, ROOT } from './backend';
+
+const CLI = join(ROOT, 'bin', 'zk-lab');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What `zk-lab status --json` prints (the README documents the fields). */
+interface StatusDoc {
+  dir: string;
+  name: string;
+  url: string;
+  backendPid: number;
+  serving: boolean;
+  leader: number | null;
+  votersUp: number;
+  quorumNeeded: number;
+  nodes: { myid: number; role: string; pid: number | null; clientPort: number; labClientPort: number | null; adminPort: number; epoch: number | null; lastZxid: string | null; engine: string; observer: boolean }[];
+  network: { enabled: boolean; reason: string | null } | null;
+  faults: Fault[];
+}
+
+let root: string;
+/** Pids to kill after the test: backends (by pid) and members (by process group). */
+const backends = new Set<number>();
+const members = new Set<number>();
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'zk-lab-cli-'));
+});
+
+afterEach(async () => {
+  for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  await waitFor(() => [...backends].every((p) => !alive(p)), 20_000, 'the backends to stop').catch(() => {
+    for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  for (const pid of members) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+  backends.clear();
+  members.clear();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Notes the backend of a lab (its lock file) so that it is killed after the test. */
+function noteBackend(name: string): void {
+  const lock = join(root, `${name}.lock`);
+  if (!existsSync(lock)) return;
+  try {
+    backends.add((JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid);
+  } catch {
+    // being written
+  }
+}
+
+/** Runs bin/zk-lab with ZK_LAB_DIR=root. */
+function zk(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLI, args, { env: { ...process.env, ZK_LAB_DIR: root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      for (const name of ['default', 'faults']) noteBackend(name);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a command that must succeed with --json and returns its document. */
+async function json<T>(...args: string[]): Promise<T> {
+  const r = await zk(...args, '--json');
+  expect(r.status, `zk-lab ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  const doc = JSON.parse(r.stdout) as T;
+  const d = doc as Partial<StatusDoc>;
+  if (Array.isArray(d.nodes)) for (const n of d.nodes) if (n.pid) members.add(n.pid);
+  if (typeof d.backendPid === 'number') backends.add(d.backendPid);
+  return doc;
+}
+
+const status = (...dir: string[]): Promise<StatusDoc> => json<StatusDoc>('status', ...dir);
+
+/** What must not change when a command is refused: who runs, in which role, and the faults. */
+const snapshot = (s: StatusDoc): unknown => ({ nodes: s.nodes.map((n) => [n.myid, n.pid, n.role === 'down' ? 'down' : 'up']), faults: s.faults.map((f) => f.id), backend: s.backendPid });
+
+/** A refused command: the exit status, one sentence on stderr containing `words`, nothing on stdout. */
+async function refused(code: number, words: string, ...args: string[]): Promise<void> {
+  const r = await zk(...args);
+  expect(r.status, `zk-lab ${args.join(' ')} exits ${code}`).toBe(code);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, `zk-lab ${args.join(' ')} says one sentence`).toHaveLength(1);
+  expect(lines[0]).toMatch(/^zk-lab: .+[.]$/);
+  expect(lines[0]).toContain(words);
+}
+
+/** Every member serving at its leader's zxid (or synced in the leader's epoch before its first write). */
+function converged(s: StatusDoc): boolean {
+  const l = s.nodes.find((n) => n.role === 'leader');
+  if (!l || l.lastZxid === null || !s.serving) return false;
+  return s.nodes.every((n) => n === l || (n.role === 'follower' && n.lastZxid !== null && caughtUp(BigInt(n.lastZxid), n.epoch === null ? null : BigInt(n.epoch), BigInt(l.lastZxid!))));
+}
+
+async function statusUntil(pred: (s: StatusDoc) => boolean, ms: number, what: string, ...dir: string[]): Promise<StatusDoc> {
+  let last: StatusDoc | null = null;
+  await waitFor(
+    async () => {
+      last = await status(...dir);
+      return pred(last);
+    },
+    ms,
+    `${what}; last status: ${JSON.stringify((last as StatusDoc | null)?.nodes.map((n) => [n.myid, n.role, n.epoch, n.lastZxid]))}`,
+  );
+  return last!;
+}
+
+// Without the CLI built (dist/lab/cli), bin/zk-lab says so and every test here fails.
+describe('bin/zk-lab', needs(OUR_BUILD), () => {
+  it('launches a lab, acts on its members, refuses bad arguments without changing anything, shuts it down, starts it again and destroys it', { timeout: 240_000 }, async () => {
+    const dir = join(root, 'default');
+    await refused(3, 'There is no lab in', 'status');
+
+    const launched = await json<StatusDoc & { backendStarted: boolean }>('launch', '--nodes', '3');
+    expect(launched).toMatchObject({ dir, name: 'default', serving: true, backendStarted: true, votersUp: 3, quorumNeeded: 2 });
+    expect(launched.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+$/);
+    expect(launched.nodes.map((n) => n.myid)).toEqual([1, 2, 3]);
+    expect(launched.nodes.filter((n) => n.role === 'leader')).toHaveLength(1);
+    for (const n of launched.nodes) {
+      expect(n.pid).toBeGreaterThan(0);
+      expect(alive(n.pid!)).toBe(true);
+      expect(n.clientPort).toBeGreaterThan(0);
+      expect(n.adminPort).toBeGreaterThan(0);
+    }
+    // The backend runs in the background, found through its lock, writing to the lab's backend.log.
+    expect(JSON.parse(readFileSync(join(root, 'default.lock'), 'utf8')).pid).toBe(launched.backendPid);
+    expect(alive(launched.backendPid)).toBe(true);
+    expect(readFileSync(join(dir, 'backend.log'), 'utf8')).toContain('ZooKeeper Lab: http://127.0.0.1:');
+
+    await refused(1, 'already', 'launch');
+    const before = await statusUntil(converged, 30_000, 'every member serving');
+    expect(before.backendPid).toBe(launched.backendPid);
+
+    // Bad arguments: one sentence, a non-zero status, and the lab as it was.
+    const follower = before.nodes.find((n) => n.role === 'follower')!.myid;
+    await refused(2, 'There is no member 9 in this lab', 'node', 'kill', '9');
+    await refused(2, 'There is no member 9 in this lab', 'fault', 'isolate', '9');
+    await refused(2, 'There is no member 7 in this lab', 'fault', 'partition', '1,2|3,7');
+    await refused(2, 'There is no member 8 in this lab', 'wire', '--member', '8');
+    await refused(2, 'There is no message type "COMMITS" to hold', 'fault', 'hold', 'COMMITS', '--to', '1');
+    await refused(2, 'There is no node action "explode"', 'node', 'explode', '1');
+    await refused(2, 'is not a member\'s myid', 'node', 'kill', 'leader');
+    await refused(2, 'There is no fault f99 in force', 'fault', 'heal', 'f99');
+    await refused(2, 'has no option --force', 'status', '--force');
+    await refused(2, 'There is no command "restart"', 'restart');
+    await refused(2, `Node ${follower} is not paused`, 'node', 'resume', String(follower));
+    expect(snapshot(await status())).toEqual(snapshot(before));
+
+    // A member down: actions and faults on it are refused, and change nothing.
+    const killed = await json<StatusDoc>('node', 'kill', String(follower));
+    expect(killed.nodes.find((n) => n.myid === follower)!.role).toBe('down');
+    const down = await status();
+    await refused(2, `Node ${follower} is down, so the fault would do nothing`, 'fault', 'isolate', String(follower));
+    await refused(2, `Node ${follower} is down, so the fault would do nothing`, 'fault', 'pause', String(follower));
+    await refused(2, `Node ${follower} is down already`, 'node', 'stop', String(follower));
+    expect(snapshot(await status())).toEqual(snapshot(down));
+    const restarted = await json<StatusDoc>('node', 'start', String(follower));
+    expect(restarted.nodes.find((n) => n.myid === follower)!.role).not.toBe('down');
+    await statusUntil(converged, 60_000, 'the restarted member to catch up');
+
+    // Shutdown: members and backend stop, the folder stays; start all brings the lab back.
+    const pids = (await status()).nodes.map((n) => n.pid!);
+    const down1 = await json<{ dir: string; backendPid: number; members: { myid: number; pid: number }[] }>('shutdown');
+    expect(down1).toMatchObject({ dir, backendPid: launched.backendPid });
+    expect(down1.members.map((m) => m.pid).sort()).toEqual([...pids].sort());
+    expect(alive(launched.backendPid)).toBe(false);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(existsSync(join(root, 'default.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'lab.json'))).toBe(true);
+    await refused(3, 'is shut down', 'status');
+    await refused(1, 'exists but is shut down', 'launch');
+
+    const again = await json<StatusDoc>('node', 'start', 'all');
+    expect(again.serving).toBe(true);
+    expect(again.backendPid).not.toBe(launched.backendPid);
+    await refused(2, 'Every member runs already', 'node', 'start', 'all');
+
+    // Destroy: members, folder and backend gone.
+    const gone = await json<{ dir: string; destroyed: boolean; backendPid: number }>('destroy');
+    expect(gone).toMatchObject({ dir, destroyed: true, backendPid: again.backendPid });
+    expect(existsSync(dir)).toBe(false);
+    expect(alive(again.backendPid)).toBe(false);
+    for (const n of again.nodes) expect(alive(n.pid!)).toBe(false);
+    await refused(3, 'There is no lab in', 'status');
+    await refused(3, 'nothing to destroy', 'destroy');
+  });
+
+  it('isolates the leader from the shell: the rest elect a new leader, heal brings the old one back as a follower; the wire shows the votes', { timeout: 240_000 }, async () => {
+    const dirFlag = ['--dir', join(root, 'faults')];
+    const launched = await json<StatusDoc>('launch', '--nodes', '3', ...dirFlag);
+    expect(launched.network).toEqual({ enabled: true, reason: null });
+    for (const n of launched.nodes) expect(n.labClientPort).toBeGreaterThan(0);
+    const first = await statusUntil(converged, 30_000, 'every member serving', ...dirFlag);
+    const old = first.nodes.find((n) => n.role === 'leader')!;
+
+    // --follow prints the election's notifications as they come, until Ctrl-C.
+    const follow = spawn(CLI, ['wire', '--follow', '--type', 'NOTIFICATION', '--limit', '1', ...dirFlag], { env: { ...process.env, ZK_LAB_DIR: root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let followed = '';
+    follow.stdout.on('data', (b: Buffer) => (followed += b.toString()));
+    const followExit = new Promise<number | null>((r) => follow.once('close', (code) => r(code)));
+    try {
+      const f = Fault.parse(await json('fault', 'isolate', String(old.myid), ...dirFlag));
+      expect(f.spec).toEqual({ kind: 'isolate', myid: old.myid });
+      const listed = NetView.parse(await json('fault', 'list', ...dirFlag));
+      expect(listed.faults.map((x) => x.id)).toEqual([f.id]);
+      expect((await status(...dirFlag)).faults.map((x) => x.id)).toEqual([f.id]);
+
+      const split = await statusUntil(
+        (s) => s.nodes.some((n) => n.role === 'leader' && n.myid !== old.myid && n.epoch! > old.epoch!) && s.votersUp >= 2,
+        60_000,
+        'the two others to elect a leader in a higher epoch',
+        ...dirFlag,
+      );
+      const next = split.nodes.find((n) => n.role === 'leader' && n.myid !== old.myid)!;
+
+      const healed = NetView.parse(await json('fault', 'heal', f.id, ...dirFlag));
+      expect(healed.faults).toEqual([]);
+      const back = await statusUntil((s) => converged(s) && s.nodes.find((n) => n.myid === old.myid)!.role === 'follower', 90_000, 'the old leader to rejoin as a follower', ...dirFlag);
+      expect(back.nodes.find((n) => n.myid === old.myid)!.epoch).toBeGreaterThanOrEqual(next.epoch!);
+
+      // The capture: JSON lines, each a WireMessage, filtered by type.
+      const r = await zk('wire', '--type', 'NOTIFICATION', '--limit', '50', ...dirFlag);
+      expect(r.status).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.length).toBeLessThanOrEqual(50);
+      for (const line of lines) expect(WireMessage.parse(JSON.parse(line)).type).toBe('NOTIFICATION');
+      await waitFor(() => followed.split('\n').filter(Boolean).length >= 2, 30_000, 'wire --follow to print notifications');
+      for (const line of followed.trim().split('\n')) expect(WireMessage.parse(JSON.parse(line)).type).toBe('NOTIFICATION');
+    } finally {
+      follow.kill('SIGINT');
+    }
+    expect(await followExit).toBe(0);
+
+    const destroyed = await json<{ destroyed: boolean }>('destroy', ...dirFlag);
+    expect(destroyed.destroyed).toBe(true);
+    expect(existsSync(join(root, 'faults'))).toBe(false);
+  });
+});
