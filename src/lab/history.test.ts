@@ -153,7 +153,25 @@ describe('History of lock-playground runs', () => {
     expect(h.lockRuns().length).toBe(1);
     h.close();
     const db2 = new Database(join(dir, 'history.sqlite'));
-    expect(db2.pragma('user_version', { simple: true })).toBe(4);
+    expect(db2.pragma('user_version', { simple: true })).toBe(5);
+    db2.close();
+  });
+
+  it('keeps windows of the Wire capture (version 5) and adds the table to a version-4 history', () => {
+    const h4 = new History(dir);
+    h4.close();
+    const db = new Database(join(dir, 'history.sqlite'));
+    db.exec('DROP TABLE wire_windows; PRAGMA user_version = 4;');
+    db.close();
+    const h = new History(dir);
+    const msgs = [{ seq: 1, type: 'PROPOSAL' }, { seq: 2, type: 'ACK' }];
+    const id = h.wireWindow(10, 20, 'one write', msgs);
+    expect(h.wireWindows()).toEqual([{ id, savedAt: expect.any(Number), fromMs: 10, toMs: 20, label: 'one write', count: 2 }]);
+    h.close();
+    const db2 = new Database(join(dir, 'history.sqlite'));
+    expect(db2.pragma('user_version', { simple: true })).toBe(5);
+    const row = db2.prepare('SELECT messages FROM wire_windows WHERE id = ?').get(id) as { messages: string };
+    expect(row.messages.split('\n').map((l) => JSON.parse(l))).toEqual(msgs);
     db2.close();
   });
 });

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { NetPorts } from './net/network';
+import { labPorts } from './ports';
 
 /** Which server a node runs: ours (bin/zk-server) or Apache ZooKeeper 3.8 (Debian's jars). */
 export type Engine = 'ours' | 'apache';
@@ -24,6 +25,8 @@ export interface LabSpec {
   dir: string;
   tickTime: number;
   nodes: NodeSpec[];
+  /** readonlymode.enabled on every member (zoo.cfg for ours, -Dreadonlymode.enabled=true for Apache's). */
+  readOnly?: boolean;
   /**
    * The lab's network: relay ports per ordered pair of members and per member for the lab's
    * clients. Labs made before it have none (their members talk directly).
@@ -55,21 +58,15 @@ export function nodeDir(lab: LabSpec, myid: number): string {
 }
 
 /** Writes a new lab folder with `size` members (the last `observers` of them observers). */
-export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours'): Promise<LabSpec> {
+export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false): Promise<LabSpec> {
   if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
   mkdirSync(dir, { recursive: true });
-  const used = new Set<number>();
-  const port = async (): Promise<number> => {
-    for (;;) {
-      const p = await freePort();
-      if (!used.has(p)) {
-        used.add(p);
-        return p;
-      }
-    }
-  };
+  const members = size + observers;
+  // Each member's client, admin, quorum and election ports; two relays per ordered pair; one client relay each.
+  const pool = await labPorts(members * 4 + members * (members - 1) * 2 + members);
+  const port = async (): Promise<number> => pool.shift()!;
   const nodes: NodeSpec[] = [];
   for (let myid = 1; myid <= size + observers; myid++) {
     // Mixed labs alternate: odd nodes ours, even nodes Apache ZooKeeper.
@@ -85,7 +82,7 @@ export async function createLab(name: string, size: number, observers = 0, engin
     }
     net.client[String(a.myid)] = await port();
   }
-  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net };
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly };
   for (const n of nodes) writeNodeConfig(lab, n);
   writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2));
   return lab;
@@ -112,6 +109,8 @@ function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
     'snapCount=10000',
     'autopurge.purgeInterval=1',
   ];
+  // Apache ZooKeeper reads this switch from a system property only (the lab passes it to its JVM).
+  if (lab.readOnly) lines.push('readonlymode.enabled=true');
   if (lab.nodes.length > 1) {
     // Every other member is reached through the lab's relay of this ordered pair; a member's own
     // line names the ports it listens on.

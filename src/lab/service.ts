@@ -3,7 +3,7 @@
 // lab's SQLite history, and runs per-node terminals. Everything the UI asks arrives in
 // handle(), already validated against the contract; everything it learns goes out as a push.
 import { EventEmitter } from 'node:events';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push, Request } from '../shared/contract';
 import { LabNetwork } from './net/network';
@@ -40,6 +40,16 @@ function describeMemberEvent(myid: number, e: MemberEvent): string {
   return `node ${myid} ${e.type}${fields ? ` ${fields}` : ''}`;
 }
 
+
+/** The last lines of a log file, for an error message (empty when it cannot be read). */
+function logTail(path: string, lines: number): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
 
 /** "host:port" → [host, port]. */
 function splitAddress(a: string): [string, number] {
@@ -218,7 +228,7 @@ export class LabService extends EventEmitter {
       }
       const p = sup.procs.get((spec as { myid: number }).myid);
       const running = p ? sup.isRunning(p.myid) : false;
-      const stillTrue = spec.kind === 'kill' || spec.kind === 'stop' ? !running : spec.kind === 'pause' ? running && !!p?.paused : spec.kind === 'slow-apply' ? running : true;
+      const stillTrue = spec.kind === 'kill' || spec.kind === 'stop' ? !running : spec.kind === 'pause' ? running && !!p?.paused : spec.kind === 'slow-apply' || spec.kind === 'disk' ? running : true;
       if (!stillTrue) {
         this.processFaults.delete(id);
         net.heal(id);
@@ -257,12 +267,28 @@ export class LabService extends EventEmitter {
         this.processFaults.set(f.id, spec);
         return f;
       }
-      case 'disk':
+      case 'disk': {
         has(spec.myid);
-        throw new Error('Disk faults are not in this build of the lab yet.');
+        const n = this.lab.nodes.find((x) => x.myid === spec.myid)!;
+        if (n.engine === 'apache') throw new Error(`Member ${spec.myid} runs Apache ZooKeeper: the lab's disk faults act on our members only.`);
+        if (!sup.isRunning(spec.myid)) throw new Error(`Member ${spec.myid} is down: start it first.`);
+        if ([...this.processFaults.values()].some((x) => x.kind === 'disk' && x.myid === spec.myid && x.mode === spec.mode)) throw new Error(`Member ${spec.myid} has that disk fault already.`);
+        await this.labDisk(spec.myid, spec.mode === 'full' ? 'full=true' : `stall_ms=${spec.ms}`);
+        const f = net.addExternal(spec);
+        this.processFaults.set(f.id, spec);
+        return f;
+      }
       default:
         return net.addFault(spec);
     }
+  }
+
+  /** Sets or reads our member's disk faults (AdminServer lab_disk). */
+  private async labDisk(myid: number, query: string): Promise<{ stall_ms: number; full: boolean; write_failure: string | null }> {
+    const n = this.lab!.nodes.find((x) => x.myid === myid)!;
+    const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_disk?${query}`)).json()) as { error: string | null; stall_ms: number; full: boolean; write_failure: string | null };
+    if (r.error) throw new Error(`Member ${myid} refused the disk fault: ${r.error}`);
+    return r;
   }
 
   /** Keeps the capture between two times in the history. */
@@ -289,6 +315,15 @@ export class LabService extends EventEmitter {
       if (spec.kind === 'kill' || spec.kind === 'stop') await this.nodeAction(myid, 'start');
       else if (spec.kind === 'pause') await this.nodeAction(myid, 'resume');
       else if (spec.kind === 'slow-apply') await this.nodeAction(myid, 'unslow');
+      else if (spec.kind === 'disk' && this.supervisor?.isRunning(myid)) {
+        const r = await this.labDisk(myid, spec.mode === 'full' ? 'full=false' : 'stall_ms=0');
+        // A member whose log write failed acknowledges nothing more until it restarts and recovers
+        // from its log (ZooKeeper's too): with space back, the lab restarts it.
+        if (spec.mode === 'full' && r.write_failure) {
+          this.record(myid, 'lab', 'node.stopped', `node ${myid} restarted to recover now that its disk has space (its log write had failed: ${r.write_failure})`);
+          await this.nodeAction(myid, 'restart');
+        }
+      }
     }
     net.heal(id);
     return this.netView();
@@ -333,7 +368,7 @@ export class LabService extends EventEmitter {
       case 'state':
         return this.view();
       case 'launch':
-        return this.launch(req.size, req.observers, req.engines);
+        return this.launch(req.size, req.observers, req.engines, req.readOnly ?? false);
       case 'startAll':
         return this.startAll();
       case 'attach':
@@ -439,7 +474,7 @@ export class LabService extends EventEmitter {
   }
 
   /** Creates the lab and starts its nodes one by one, reporting progress. */
-  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed'): Promise<LabView | null> {
+  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed', readOnly = false): Promise<LabView | null> {
     if (engines !== 'ours' && !apacheAvailable()) {
       throw new Error('Apache ZooKeeper is not installed here: install the Debian packages zookeeper, libjetty9-java and default-jre-headless, or launch with our engine.');
     }
@@ -450,7 +485,7 @@ export class LabService extends EventEmitter {
     try {
       const total = size + observers;
       this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
-      const lab = await createLab(this.name, size, observers, engines);
+      const lab = await createLab(this.name, size, observers, engines, readOnly);
       this.adopt(lab);
       this.push({ kind: 'progress', progress: { step: "Opening the lab's network (a relay per pair of members)", done: 0, total } });
       await this.networkReady;
@@ -458,6 +493,7 @@ export class LabService extends EventEmitter {
         size,
         observers,
         engines,
+        readOnly,
         dir: lab.dir,
       });
       for (const n of lab.nodes) {
@@ -514,7 +550,8 @@ export class LabService extends EventEmitter {
     while (Date.now() < deadline) {
       if (!this.supervisor!.isRunning(myid)) {
         const p = this.supervisor!.procs.get(myid)!;
-        throw new Error(`Node ${myid} ${p.lastExit ?? 'stopped'} while starting; read its log (Terminals → node ${myid} → Log) or ${join(nodeDir(this.lab!, myid), 'server.log')}.`);
+        const log = join(nodeDir(this.lab!, myid), 'server.log');
+        throw new Error(`Node ${myid} ${p.lastExit ?? 'stopped'} while starting; read its log (Terminals → node ${myid} → Log) or ${log}. It ends:\n${logTail(log, 8)}`);
       }
       try {
         await command(n.adminPort, 'zabstate');

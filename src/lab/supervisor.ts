@@ -49,6 +49,7 @@ export function nodeCommand(lab: LabSpec, spec: NodeSpec): [string, string[]] {
         APACHE_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
         '-Dzookeeper.extendedTypesEnabled=true',
         '-Dznode.container.checkIntervalMs=1000',
+        ...(lab.readOnly ? ['-Dreadonlymode.enabled=true'] : []),
         'org.apache.zookeeper.server.quorum.QuorumPeerMain',
         cfg,
       ],

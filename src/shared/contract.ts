@@ -338,6 +338,8 @@ export const Request = z.discriminatedUnion('method', [
     size: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]),
     observers: z.number().int().min(0).max(2).default(0),
     engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
+    /** Read-only mode (readonlymode.enabled) on every member: one cut off from its quorum serves read-only clients. */
+    readOnly: z.boolean().optional(),
   }),
   z.object({ method: z.literal('startAll') }),
   z.object({ method: z.literal('capabilities') }),

@@ -1,5 +1,6 @@
 // The commands behind the four-letter words and the AdminServer (S/command/*, S/admin/Commands):
 // one place computes each answer; 4lw prints text, the AdminServer prints Jackson-style JSON.
+import { diskFaults } from '../storage/disk-faults';
 import { hostname, userInfo, homedir, tmpdir, freemem, totalmem, platform, arch, release } from 'node:os';
 import { formatServerLine, type ServerConfig } from '../config';
 import type { ServerCore } from '../core';
@@ -333,6 +334,7 @@ export class Commands {
     lab_watches: [],
     // ZooKeeper Lab's own fault: ?ms=N makes a learner apply commits N ms late (reads through it lag until sync).
     lab_apply_delay: [],
+    lab_disk: [],
   };
 
   static primaryName(name: string): string | null {
@@ -345,7 +347,7 @@ export class Commands {
   admin(name: string, params: URLSearchParams): Json {
     const primary = Commands.primaryName(name);
     if (primary === null) return { command: name, error: `Unknown command: ${name}` };
-    const needsServer = !['environment', 'get_trace_mask', 'monitor', 'set_trace_mask', 'system_properties', 'zabstate', 'lab_events', 'lab_apply_delay'].includes(primary);
+    const needsServer = !['environment', 'get_trace_mask', 'monitor', 'set_trace_mask', 'system_properties', 'zabstate', 'lab_events', 'lab_apply_delay', 'lab_disk'].includes(primary);
     if (needsServer && !this.isServing()) {
       return { command: primary, error: 'This ZooKeeper instance is not currently serving requests' };
     }
@@ -536,6 +538,21 @@ export class Commands {
         const ms = Number(raw);
         if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) return { error: `ms must be a whole number of milliseconds from 0 to 60000, not "${raw}".` };
         return { apply_delay_ms: rep.applyDelay(ms) };
+      }
+      case 'lab_disk': {
+        // ?stall_ms=N (0 ends the stall) and/or ?full=true|false; without them, the faults in force.
+        const stall = params.get('stall_ms');
+        const full = params.get('full');
+        if (stall !== null) {
+          const ms = Number(stall);
+          if (!Number.isInteger(ms) || ms < 0 || ms > 120_000) return { error: `stall_ms must be a whole number of milliseconds from 0 to 120000, not "${stall}".` };
+          diskFaults.stallMs = ms;
+        }
+        if (full !== null) {
+          if (full !== 'true' && full !== 'false') return { error: `full must be true or false, not "${full}".` };
+          diskFaults.full = full === 'true';
+        }
+        return { stall_ms: diskFaults.stallMs, full: diskFaults.full, write_failure: this.core.writeFailure ?? null };
       }
       case 'lab_events': {
         const since = Number(params.get('since') ?? 0);

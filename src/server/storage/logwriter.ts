@@ -7,6 +7,7 @@
 import { writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkDiskSpace, fsyncStall } from './disk-faults';
 import { describeIoError, fsyncDir } from './fsutil';
 import { logName } from './names';
 import { frameEntry, logFileHeader } from './txnlog';
@@ -32,14 +33,21 @@ export const nodeLogIO: LogIO = {
     const h = await open(path, 'w');
     return {
       async write(bytes, position) {
+        checkDiskSpace(path);
         // Into the page cache on this thread: a batch is small and the copy takes microseconds,
         // while a thread-pool round trip for it delayed every acknowledged write (the
         // fdatasync that follows still runs off the event loop).
         let done = 0;
         while (done < bytes.length) done += writeSync(h.fd, bytes, done, bytes.length - done, position + done);
       },
-      datasync: () => h.datasync(),
-      truncate: (length) => h.truncate(length),
+      datasync: async () => {
+        await fsyncStall();
+        await h.datasync();
+      },
+      truncate: (length) => {
+        checkDiskSpace(path);
+        return h.truncate(length);
+      },
       close: () => h.close(),
     };
   },

@@ -6,6 +6,7 @@
 //   long adler32 of every byte so far; ustring "/"                  the second seal
 // We write the digest section as 3.8 does when it has no tree digest to give (zxid 0, version 2):
 // 3.8 then skips the digest comparison. Readers accept files without it (pre-3.6) and .gz files.
+import { checkDiskSpace } from './disk-faults';
 import { readFile, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -54,6 +55,7 @@ export async function writeSnapshotFile(dir: string, image: TreeImage): Promise<
   const h = await open(tmp, 'w');
   try {
     const put = async (b: Buffer) => {
+      checkDiskSpace(tmp);
       sum.update(b);
       let done = 0;
       while (done < b.length) done += (await h.write(b, done, b.length - done, position + done)).bytesWritten;
