@@ -109,8 +109,11 @@ function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
     'snapCount=10000',
     'autopurge.purgeInterval=1',
   ];
-  // Apache ZooKeeper reads this switch from a system property only (the lab passes it to its JVM).
-  if (lab.readOnly) lines.push('readonlymode.enabled=true');
+  // Apache ZooKeeper reads readonlymode.enabled from a system property only (the lab passes it to
+  // its JVM too). Without local sessions 3.8 answers a new read-only session with a NOTREADONLY
+  // reply header instead of a ConnectResponse and no client can connect; with upgrading, a session
+  // that creates an ephemeral becomes global as usual.
+  if (lab.readOnly) lines.push('readonlymode.enabled=true', 'localSessionsEnabled=true', 'localSessionsUpgradingEnabled=true');
   if (lab.nodes.length > 1) {
     // Every other member is reached through the lab's relay of this ordered pair; a member's own
     // line names the ports it listens on.
