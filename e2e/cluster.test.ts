@@ -88,8 +88,10 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
     const page = lab.page;
     page.setDefaultTimeout(45_000);
     await page.getByTestId('nav-tree').click();
-    await page.getByTestId('tree-/').click();
-    const create = async (name: string, data: string, mode: string): Promise<void> => {
+    /** Creates `name` under `parent` from the explorer's form; resolves once the znode exists. */
+    const create = async (parent: string, name: string, data: string, mode: string): Promise<void> => {
+      await page.getByTestId(`tree-${parent}`).click();
+      await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe(parent);
       await page.getByTestId('child-name').fill(name);
       await page.getByTestId('child-data').fill(data);
       await page.getByTestId('child-mode').click();
@@ -99,14 +101,22 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
       // /app/t there until the test has seen it, however slow the machine.
       if (mode === 'ttl') await page.getByLabel('TTL ms').fill(String(TTL_MS));
       await page.getByTestId('create').click();
-      await page.getByTestId('tree-notice').waitFor();
+      // Done when the explorer selects the new znode, which it does once the create returned.
+      // (Its notice says "created" from the first create on, so waiting for the notice did not
+      // wait for this create: the next one could start while this one was in flight and, once
+      // this znode got selected, be made under it, e.g. /app/t under /app/box, or /app/box
+      // refused under the ephemeral /app/es-...)
+      const path = `${parent === '/' ? '' : parent}/${name}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const made = new RegExp(`^${path}${mode.endsWith('sequential') ? '\\d{10}' : ''}$`);
+      const outcome = async (): Promise<string | null> =>
+        (await page.getByTestId('tree-error').count()) > 0 ? `error: ${await page.getByTestId('tree-error').textContent()}` : page.getByTestId('selected-path').textContent();
+      await expect.poll(outcome).toMatch(made);
     };
-    await create('app', '{"service":"lab","port":2181}', 'persistent');
+    await create('/', 'app', '{"service":"lab","port":2181}', 'persistent');
     await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/app');
     await expect.poll(async () => page.getByTestId('data').textContent()).toContain('"service": "lab"');
     for (const [name, mode] of [['p', 'persistent'], ['ps-', 'persistent-sequential'], ['e', 'ephemeral'], ['es-', 'ephemeral-sequential'], ['box', 'container'], ['t', 'ttl']] as const) {
-      await page.getByTestId('tree-/app').click();
-      await create(name, mode, mode);
+      await create('/app', name, mode, mode);
     }
     await page.getByTestId('tree-/app').click();
     await page.getByTestId('toggle-/app').click();
