@@ -10,5 +10,9 @@ export default defineConfig({
     pool: 'forks',
     // Under CI=true, a test whose judge is missing fails before it runs (test/support/needs.ts).
     setupFiles: ['test/support/needs-setup.ts'],
+    // expect.poll waits for a condition; vitest's default gives up after 1 s, which a loaded
+    // machine (two cores, several servers and a browser) can exceed for any UI update or
+    // server round trip. The limit only bounds a hang: a poll returns as soon as it holds.
+    expect: { poll: { timeout: 30_000 } },
   },
 });
