@@ -9,7 +9,7 @@
 // Readiness is observed, not slept for: start() returns once `srvr` on the client port
 // answers with a Mode line (the server is serving requests).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,37 +117,57 @@ function trackChild(child: ChildProcess): void {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (bind port 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Test servers listen below the kernel's ephemeral port range (Linux: ip_local_port_range,
+ * 32768-60999 here). A port in that range can be taken, while its server is down between a kill
+ * and a restart, by the source port of any outgoing connection on the machine or by any
+ * listen(0): a five-member test once found a member's client port "in use by another program"
+ * when it restarted it 18 s after a kill, with the suite's other tests connecting all the while.
+ * Below the range only another test picking the same port at random could, and it checks first.
+ */
+function portRange(): [number, number] {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    /* not Linux: its usual floor */
+  }
+  const high = Math.min(low, 49152) - 1;
+  return [Math.max(1024, high - 12_000), high];
+}
+const [PORT_LOW, PORT_HIGH] = portRange();
+
+/** Binds 127.0.0.1:port, or resolves null where it is taken. */
+function tryBind(port: number): Promise<import('node:net').Server | null> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      if (addr === null || typeof addr === 'string') {
-        srv.close();
-        reject(new Error('could not read the bound port'));
-        return;
-      }
-      srv.close(() => resolve(addr.port));
-    });
+    srv.once('error', () => resolve(null));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(srv));
   });
 }
 
-/** Several distinct free ports at once (held together so they cannot collide). */
+/** A free TCP port on 127.0.0.1, below the ephemeral range. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/** Several distinct free ports at once (held together so they cannot collide), below the ephemeral range. */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<import('node:net').Server>((resolve, reject) => {
-        const srv = createServer();
-        srv.once('error', reject);
-        srv.listen(0, '127.0.0.1', () => resolve(srv));
-      }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  const held: import('node:net').Server[] = [];
+  const ports: number[] = [];
+  try {
+    for (let tries = 0; ports.length < n; tries++) {
+      if (tries > 2000) throw new Error(`no ${n} free ports between ${PORT_LOW} and ${PORT_HIGH}`);
+      const port = PORT_LOW + Math.floor(Math.random() * (PORT_HIGH - PORT_LOW + 1));
+      if (ports.includes(port)) continue;
+      const srv = await tryBind(port);
+      if (srv === null) continue;
+      held.push(srv);
+      ports.push(port);
+    }
+  } finally {
+    await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
   return ports;
 }
 
