@@ -9,7 +9,7 @@
 // Readiness is observed, not slept for: start() returns once `srvr` on the client port
 // answers with a Mode line (the server is serving requests).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,24 +118,16 @@ function trackChild(child: ChildProcess): void {
 }
 
 /**
- * Test servers listen below the kernel's ephemeral port range (Linux: ip_local_port_range,
- * 32768-60999 here). A port in that range can be taken, while its server is down between a kill
- * and a restart, by the source port of any outgoing connection on the machine or by any
+ * Test servers listen below the kernel's ephemeral port range (Linux 32768-60999; macOS and
+ * Windows 49152-65535). A port in that range can be taken, while its server is down between a
+ * kill and a restart, by the source port of any outgoing connection on the machine or by any
  * listen(0): a five-member test once found a member's client port "in use by another program"
  * when it restarted it 18 s after a kill, with the suite's other tests connecting all the while.
  * Below the range only another test picking the same port at random could, and it checks first.
+ * The lab's own ports are 20000-32700 (src/lab/ports.ts), so the tests' servers stay under them.
  */
-function portRange(): [number, number] {
-  let low = 32768;
-  try {
-    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
-  } catch {
-    /* not Linux: its usual floor */
-  }
-  const high = Math.min(low, 49152) - 1;
-  return [Math.max(1024, high - 12_000), high];
-}
-const [PORT_LOW, PORT_HIGH] = portRange();
+const PORT_LOW = 10_000;
+const PORT_HIGH = 19_999;
 
 /** Binds 127.0.0.1:port, or resolves null where it is taken. */
 function tryBind(port: number): Promise<import('node:net').Server | null> {
