@@ -1,9 +1,11 @@
 // The first screen: launch a lab (or attach to an ensemble), then every node as a card, the
-// quorum banner, the Kill / Stop zones to drag cards onto, and the lab's events as they happen.
+// quorum banner, the Kill / Stop zones to drag cards onto, the lab's network (links, faults and
+// what the ensemble does under them: Network.tsx), and the lab's events as they happen.
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { LabView, NodeAction } from '../shared/contract';
 import { Events } from './Events';
+import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
 import type { ViewProps } from './views';
 
@@ -16,6 +18,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
   const [dragging, setDragging] = useState<number | null>(null);
   const [confirmDestroy, setConfirmDestroy] = useState(false);
   const [now, setNow] = useState(Date.now());
+  const { net, error: netError } = useNet(lab, view);
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
@@ -111,6 +114,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
       </Modal>
       {progress && <LaunchProgress progress={progress} total={view.nodes.length} />}
       <QuorumBanner view={view} launching={progress !== null} />
+      {!view.attached && <NetBanner view={view} net={net} />}
       <SimpleGrid
         cols={{ base: 2, md: 3, lg: Math.min(view.nodes.length, 5) }}
         onDragOver={(e) => {
@@ -120,7 +124,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
         data-testid="node-grid"
       >
         {view.nodes.map((n) => (
-          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} />
+          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} labClientPort={n.labClientPort ?? net?.labClientPorts[String(n.myid)] ?? null} />
         ))}
       </SimpleGrid>
       {view.attached ? (
@@ -137,6 +141,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
           <Text size="xs" c="dimmed">
             Keyboard: focus a card (Tab) and press k to kill, s to stop, r to restart or start, p to pause or resume, Enter for the menu. Right-click a card for the same menu.
           </Text>
+          <NetworkPanel lab={lab} view={view} net={net} error={netError} run={run} />
         </>
       )}
       <Events events={events} nodes={view.nodes.map((n) => n.myid)} />

@@ -12,6 +12,8 @@ interface Props {
   act: (myid: number, a: NodeAction) => Promise<void>;
   dragType: string;
   onDrag: (myid: number | null) => void;
+  /** The client port through the lab's network (its faults reach it), when the lab has one. */
+  labClientPort: number | null;
 }
 
 /** What a row means, shown when the pointer rests on its name. */
@@ -25,7 +27,7 @@ const HINTS: Record<string, string> = {
 /** Keys on a focused card, and what they do. */
 const KEYS: Record<string, NodeAction | 'menu'> = { k: 'kill', s: 'stop', r: 'restart', p: 'pause', Enter: 'menu', ' ': 'menu', ContextMenu: 'menu' };
 
-export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
+export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPort }: Props) {
   const down = n.role === 'down';
   const paused = n.role === 'paused';
   const [menu, setMenu] = useState(false);
@@ -112,9 +114,20 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag }: Props) {
               ))}
             </Table.Tbody>
           </Table>
-          <Text size="xs" c="dimmed" mt={4}>
-            client 127.0.0.1:{n.clientPort}
-          </Text>
+          {labClientPort !== null ? (
+            <>
+              <Text size="xs" mt={4} title="Through the lab: the lab's own sessions and terminals connect here, and the lab's network faults (client cut) reach it" data-testid={`client-port-${n.myid}`}>
+                client 127.0.0.1:{labClientPort}
+              </Text>
+              <Text size="xs" c="dimmed" title="The member's own port: outside clients use it, and no lab fault reaches it" data-testid={`direct-port-${n.myid}`}>
+                direct: {n.clientPort} <span style={{ whiteSpace: 'nowrap' }}>(outside clients)</span>
+              </Text>
+            </>
+          ) : (
+            <Text size="xs" c="dimmed" mt={4} data-testid={`client-port-${n.myid}`}>
+              client 127.0.0.1:{n.clientPort}
+            </Text>
+          )}
           {down && n.lastError && (
             <Text size="xs" c={n.lastError.startsWith('crashed') || n.lastError.startsWith('could not') ? 'red' : 'dimmed'} mt={4} data-testid={`last-exit-${n.myid}`}>
               {n.lastError}

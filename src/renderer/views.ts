@@ -11,6 +11,7 @@ import { Timeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
 import { Walkthroughs } from './Walkthroughs';
 import { Watches } from './Watches';
+import { Wire } from './Wire';
 
 export interface ViewProps {
   lab: LabApi;
@@ -33,6 +34,7 @@ export interface ViewEntry {
 
 export const VIEWS: ViewEntry[] = [
   { id: 'cluster', label: 'Cluster', group: 'Ensemble', component: Cluster, needsLab: false },
+  { id: 'wire', label: 'Wire', group: 'Ensemble', component: Wire, needsLab: true },
   { id: 'timeline', label: 'Timeline', group: 'Ensemble', component: Timeline, needsLab: true },
   { id: 'terminals', label: 'Terminals', group: 'Ensemble', component: Terminals, needsLab: true },
   { id: 'tree', label: 'Tree explorer', group: 'Data', component: TreeExplorer, needsLab: true },
