@@ -35,8 +35,12 @@ const TITLES: Record<WalkthroughId, string> = {
   'write-flow': 'The write flow: the leader commits with a majority; a follower can lag until sync',
 };
 
-/** How late the slow follower of the write-flow walkthrough applies commits (well under the read timeout of a 10 s session). */
-const SLOW_APPLY_MS = 2000;
+/**
+ * How late the slow follower of the write-flow walkthrough applies commits: the write's
+ * acknowledgement and the stale read must both land inside it on a busy machine, and the sync
+ * that waits it out must stay under the read timeout of a 10 s session (2/3 of it, 6.7 s).
+ */
+const SLOW_APPLY_MS = 4000;
 
 /** One line per zxid as people read it: 0x<epoch><counter> and (epoch e, counter c). */
 function zxidText(hex: string | null): string {
