@@ -215,11 +215,15 @@ export class Cluster {
     this.group = new Map();
     groups.forEach((g, i) => g.forEach((sid) => this.group.set(sid, i + 1)));
     this.stats.partitions++;
+    // In the lab's words, so that a failing schedule can be replayed on real processes.
+    const words = groups.map((g) => g.join(',')).join('|');
+    this.remember(`${String(this.now).padStart(6)} -- partition ${words} (on a lab: zk-lab fault partition '${words}')`);
     this.topologyChanged(before);
   }
 
   heal(): void {
     const before = this.reachability();
+    if (this.group.size > 0) this.remember(`${String(this.now).padStart(6)} -- heal (on a lab: zk-lab fault heal)`);
     this.group = new Map();
     this.topologyChanged(before);
   }
@@ -260,6 +264,7 @@ export class Cluster {
     const m = this.member(sid);
     if (m.up) return;
     const before = this.reachability();
+    if (m.incarnation > 0) this.remember(`${String(this.now).padStart(6)} -- member ${sid} restarted (on a lab: zk-lab node start ${sid})`);
     m.up = true;
     m.incarnation++;
     m.loadFromDisk();
@@ -326,7 +331,7 @@ export class Cluster {
     m.links.clear();
     // Its election send queues are gone with it.
     for (const key of [...this.lastSent.keys()]) if (key.startsWith(`${sid}-`)) this.lastSent.delete(key);
-    this.remember(`${String(this.now).padStart(6)} -- member ${sid} crashed`);
+    this.remember(`${String(this.now).padStart(6)} -- member ${sid} crashed (on a lab: zk-lab node kill ${sid})`);
     this.topologyChanged(before);
   }
 
