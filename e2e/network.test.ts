@@ -4,7 +4,8 @@
 // cut off. Heal one fault by its own button (from the keyboard) and the rest with Heal all: every
 // link delivers again and the banner says so. Then draw a partition with the mouse (the leader on
 // a side of its own): the other four elect a new leader, the banner puts the old one out of the
-// quorum; heal, and it follows again.
+// quorum; heal, and it follows again. A member killed from its card is in the same faults list,
+// and its Heal starts it again.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabView, NetView } from '../src/shared/contract';
@@ -116,5 +117,16 @@ describe('the network in the Cluster view, in Chromium', needs(...BROWSER), () =
     await page.getByTestId('heal-all').click();
     await expect.poll(async () => page.getByTestId(`node-${leader}`).getAttribute('data-role'), { timeout: 60_000 }).toBe('follower');
     await expect.poll(async () => banner.getAttribute('data-tone'), { timeout: 20_000 }).toBe('ok');
+
+    // A process fault from a card (k on a focused card) is in the same list; its Heal starts the member again.
+    const victim = followers[0]!;
+    await page.getByTestId(`node-${victim}`).focus();
+    await page.keyboard.press('k');
+    const killed = page.locator('[data-testid="fault-row"][data-kind="kill"]');
+    await killed.waitFor({ timeout: 10_000 });
+    await expect.poll(async () => page.getByTestId(`node-${victim}`).getAttribute('data-role'), { timeout: 10_000 }).toBe('down');
+    await page.getByTestId(`heal-${await killed.getAttribute('data-id')}`).click();
+    await expect.poll(async () => page.getByTestId(`node-${victim}`).getAttribute('data-role'), { timeout: 60_000 }).toMatch(/^(follower|leader)$/);
+    await expect.poll(async () => page.getByTestId('fault-row').count(), { timeout: 10_000 }).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // what the ensemble does under them: Network.tsx), and the lab's events as they happen.
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { LabView, NodeAction } from '../shared/contract';
+import type { FaultKind, FaultSpec, LabView, NodeAction } from '../shared/contract';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
@@ -26,7 +26,19 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
 
   if (!view) return <Launch lab={lab} progress={progress} run={run} />;
 
-  const act = (myid: number, action: NodeAction): Promise<void> => run(lab.call({ method: 'node', myid, action }));
+  // With the lab's network on, the process faults go through it, so that they are in the same
+  // list as the network's (with a Heal each); undoing one heals it. Otherwise the plain actions.
+  const act = (myid: number, action: NodeAction): Promise<void> => {
+    if (net?.enabled && !view.attached) {
+      const spec: FaultSpec | null =
+        action === 'kill' ? { kind: 'kill', myid } : action === 'stop' ? { kind: 'stop', myid } : action === 'pause' ? { kind: 'pause', myid } : action === 'slow' ? { kind: 'slow-apply', myid, ms: 2000 } : null;
+      if (spec) return run(lab.call({ method: 'net.fault', spec }));
+      const undoes: FaultKind[] = action === 'start' ? ['kill', 'stop'] : action === 'resume' ? ['pause'] : action === 'unslow' ? ['slow-apply'] : [];
+      const f = net.faults.find((x) => undoes.includes(x.spec.kind) && 'myid' in x.spec && x.spec.myid === myid);
+      if (f) return run(lab.call({ method: 'net.heal', id: f.id }));
+    }
+    return run(lab.call({ method: 'node', myid, action }));
+  };
   const down = view.nodes.filter((n) => n.role === 'down');
   const draggedNode = dragging !== null ? view.nodes.find((n) => n.myid === dragging) : undefined;
 

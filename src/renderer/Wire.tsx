@@ -139,7 +139,10 @@ function WireView({ lab, view, run }: ViewProps) {
   const [notice, setNotice] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
 
-  // The live feed: what the ring holds of the last minutes, then every push.
+  // The live feed: what the ring holds of the last minutes, then every push. A new lab (or a
+  // restarted backend, whose seqs start again) starts a new feed.
+  const labKey = view ? `${view.name}|${view.dir}` : null;
+  const [epoch, setEpoch] = useState(0);
   useEffect(() => {
     let stop = false;
     /** New messages since the last render: the view is drawn again at most four times a second, whatever the rate. */
@@ -177,8 +180,13 @@ function WireView({ lab, view, run }: ViewProps) {
       }
     }, 250);
     const c = setInterval(() => {
-      void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: buf.current.at(-1)?.seq ?? 0, fromMs: null, toMs: null, types: null, members: null, zxid: null, limit: 1 } }).then(
-        ({ messages: _m, ...info }) => !stop && setCapture(info),
+      const last = buf.current.at(-1)?.seq ?? 0;
+      void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: last, fromMs: null, toMs: null, types: null, members: null, zxid: null, limit: 1 } }).then(
+        ({ messages: _m, ...info }) => {
+          if (stop) return;
+          setCapture(info);
+          if (info.total < last) setEpoch((e) => e + 1);
+        },
         () => {},
       );
     }, 2000);
@@ -188,7 +196,7 @@ function WireView({ lab, view, run }: ViewProps) {
       clearInterval(t);
       clearInterval(c);
     };
-  }, [lab]);
+  }, [lab, labKey, epoch]);
 
   // Paused: the window is asked of the backend's ring (it reaches further back than the live buffer).
   useEffect(() => {
