@@ -45,7 +45,7 @@ describe('zk-lab arguments: the lab folder and global options', () => {
     expect(refusal()).toContain('Give a command');
     expect(refusal('start')).toBe('There is no command "start": zk-lab --help lists the commands.');
     expect(refusal('status', '--verbose')).toBe('zk-lab status has no option --verbose: see zk-lab help status.');
-    expect(refusal('launch', '-n', '3')).toContain('zk-lab launch has no option -n (it takes --nodes, --observers, --engine)');
+    expect(refusal('launch', '-n', '3')).toContain('zk-lab launch has no option -n (it takes --nodes, --observers, --engine, --read-only)');
     expect(refusal('status', 'now')).toContain('takes no arguments');
     expect(refusal('destroy', 'everything')).toContain('takes no arguments');
   });
@@ -53,9 +53,10 @@ describe('zk-lab arguments: the lab folder and global options', () => {
 
 describe('zk-lab launch', () => {
   it('takes the size, observers and engine, with defaults', () => {
-    expect(cmd('launch')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'ours' });
-    expect(cmd('launch', '--nodes', '5', '--observers=2', '--engine', 'mixed')).toEqual({ name: 'launch', size: 5, observers: 2, engine: 'mixed' });
-    expect(cmd('launch', '--nodes=1', '--engine=apache')).toEqual({ name: 'launch', size: 1, observers: 0, engine: 'apache' });
+    expect(cmd('launch')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'ours', readOnly: false });
+    expect(cmd('launch', '--nodes', '5', '--observers=2', '--engine', 'mixed')).toEqual({ name: 'launch', size: 5, observers: 2, engine: 'mixed', readOnly: false });
+    expect(cmd('launch', '--nodes=1', '--engine=apache')).toEqual({ name: 'launch', size: 1, observers: 0, engine: 'apache', readOnly: false });
+    expect(cmd('launch', '--read-only', '--engine', 'apache')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'apache', readOnly: true });
   });
 
   it('refuses sizes, observers and engines the lab does not have', () => {

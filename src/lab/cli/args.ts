@@ -12,7 +12,7 @@ export type Engines = 'ours' | 'apache' | 'mixed';
 
 export type Command =
   | { name: 'help'; topic: CommandName | null }
-  | { name: 'launch'; size: 1 | 3 | 5 | 7; observers: number; engine: Engines }
+  | { name: 'launch'; size: 1 | 3 | 5 | 7; observers: number; engine: Engines; readOnly: boolean }
   | { name: 'status' }
   | { name: 'node'; action: NodeAction; myid: number | 'all' }
   | { name: 'fault'; spec: FaultSpec }
@@ -107,7 +107,7 @@ function parseCommand(word: string, args: string[]): Command {
 }
 
 function parseLaunch(args: string[]): Command {
-  const o = options('launch', args, { '--nodes': 'value', '--observers': 'value', '--engine': 'value' });
+  const o = options('launch', args, { '--nodes': 'value', '--observers': 'value', '--engine': 'value', '--read-only': 'flag' });
   noPositionals('launch', o.positionals);
   const nodesText = o.values['--nodes'] ?? '3';
   if (!['1', '3', '5', '7'].includes(nodesText)) throw new UsageError(`--nodes takes 1, 3, 5 or 7 voting members, not "${nodesText}".`);
@@ -118,7 +118,7 @@ function parseLaunch(args: string[]): Command {
   if (observers > 0 && size === 1) throw new UsageError('Observers need an ensemble: use --nodes 3, 5 or 7 with --observers.');
   const engine = o.values['--engine'] ?? 'ours';
   if (engine !== 'ours' && engine !== 'apache' && engine !== 'mixed') throw new UsageError(`--engine takes ours, apache or mixed, not "${engine}".`);
-  return { name: 'launch', size, observers, engine };
+  return { name: 'launch', size, observers, engine, readOnly: o.flags.has('--read-only') };
 }
 
 function parseNode(args: string[]): Command {

@@ -14,7 +14,7 @@ export const OVERVIEW = `zk-lab: ZooKeeper Lab from a shell (the same backend as
 Usage: zk-lab <command> [arguments] [--dir <path>] [--json]
 
 Commands:
-  launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed]
+  launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
                         start the backend if needed, launch the members, wait until they serve
   status                the lab, its members (ports, pids, roles) and the faults in force
   node <action> <myid>  kill | stop | start | restart | pause | resume | slow | unslow
@@ -33,13 +33,15 @@ Exit status: 0 done; 1 the lab or its backend refused or failed; 2 a bad command
 a member, fault or state that is not there (nothing was changed); 3 no backend or no lab for --dir.`;
 
 const TEXTS: Record<CommandName, string> = {
-  launch: `Usage: zk-lab launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed]
+  launch: `Usage: zk-lab launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
 
 Starts the lab's backend for --dir in the background if none runs (its output goes to
 <dir>/backend.log; the app, when it runs for that lab, is that backend), launches the members,
 waits until the quorum serves, and prints each member's myid, role, pid, client port through the
 lab and direct, admin port and engine, and the UI's address. Defaults: --nodes 3, --observers 0,
---engine ours (mixed: odd members ours, even members Apache ZooKeeper 3.8).
+--engine ours (mixed: odd members ours, even members Apache ZooKeeper 3.8). --read-only runs
+every member in read-only mode (readonlymode.enabled): one cut off from its quorum serves clients
+that accept read-only servers.
 A lab already launched there is an error; so is a stopped one (start it with zk-lab node start all,
 or zk-lab destroy it first).`,
   status: `Usage: zk-lab status

@@ -148,7 +148,7 @@ class Cli {
       if (p.kind === 'progress' && p.progress) say(`[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
     });
     try {
-      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine }, LabView.nullable(), 15 * 60_000);
+      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine, readOnly: cmd.readOnly }, LabView.nullable(), 15 * 60_000);
     } catch (e) {
       // Refused before it made anything (e.g. Apache ZooKeeper not installed): leave nothing behind.
       if (info.started && (await rpc.call({ method: 'state' }, LabView.nullable()).catch(() => null)) === null) {
