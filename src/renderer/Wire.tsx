@@ -268,8 +268,15 @@ function WireView({ lab, view, run }: ViewProps) {
     // tick: the live buffer is a ref that pushes change.
   }, [live, paused, from, to, types, members, foldPings, tick]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const cap = scale === 'events' ? MAX_ROWS : MAX_TIME_ROWS;
-  const rows = shown.all.length > cap ? shown.all.slice(shown.all.length - cap) : shown.all;
+  // Over the cap, one row a message keeps the newest rows; true time keeps every k-th message
+  // (and every held, dropped, folded or followed one), so the picture keeps its shape.
+  const rows = useMemo(() => {
+    const all = shown.all;
+    if (scale === 'events') return all.length > MAX_ROWS ? all.slice(all.length - MAX_ROWS) : all;
+    if (all.length <= MAX_TIME_ROWS) return all;
+    const k = Math.ceil(all.length / MAX_TIME_ROWS);
+    return all.filter((m, i) => i % k === 0 || m.status !== 'delivered' || m.type === 'FOLDED' || (follow !== null && m.zxid === follow));
+  }, [shown, scale, follow]);
   const folded = rows.filter((m) => m.type === 'FOLDED');
   const lanes = useMemo(() => {
     const ids = new Set(memberIds);
@@ -457,7 +464,11 @@ function WireView({ lab, view, run }: ViewProps) {
         <Text size="xs" c="dimmed" mt={4} data-testid="wire-counts" data-shown={rows.length} data-in-window={shown.all.length}>
           {ms3(from)} – {ms3(to)}: {shown.all.length} message{shown.all.length === 1 ? '' : 's'}
           {shown.pings > 0 ? `, ${shown.pings} PING${shown.pings === 1 ? '' : 's'} folded (Fold PINGs)` : ''}
-          {shown.all.length > rows.length ? `; the newest ${rows.length} drawn (narrow the window or filter for the rest)` : ''}
+          {shown.all.length > rows.length
+            ? scale === 'events'
+              ? `; the newest ${rows.length} drawn (narrow the window or filter for the rest)`
+              : `; ${rows.length} drawn, about one in ${Math.ceil(shown.all.length / MAX_TIME_ROWS)} (narrow the window or filter for all)`
+            : ''}
           {paused?.truncated ? '; the window holds more than 20000: its newest 20000 are here' : ''}
           {paused?.loading ? ' · loading…' : ''}
           {capture ? ` · capture: ${capture.total} since the lab started, the ring keeps ${capture.cap}, budget ${capture.budgetPerSecond}/s` : ''}
