@@ -86,7 +86,7 @@ export class LabService extends EventEmitter {
 
   private readonly walkthroughs = new Walkthroughs({
     view: () => this.view(),
-    node: (myid, action) => this.nodeAction(myid, action),
+    node: (myid, action) => this.act(myid, action),
     nodeDir: (myid) => nodeDir(this.lab!, myid),
     address: (myid) => this.clientAddress(myid),
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
@@ -116,7 +116,7 @@ export class LabService extends EventEmitter {
     members: () => this.lockMembers(),
     serving: () => this.view()?.serving ?? false,
     killMember: async (myid) => {
-      await this.nodeAction(myid, 'kill');
+      await this.act(myid, 'kill');
     },
     store: () => this.history,
     push: (run) => this.push({ kind: 'locks', run }),
@@ -412,7 +412,7 @@ export class LabService extends EventEmitter {
       case 'capabilities':
         return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
       case 'node':
-        return this.nodeAction(req.myid, req.action);
+        return this.act(req.myid, req.action);
       case 'destroy':
         return this.destroy();
       case 'history':
@@ -465,6 +465,9 @@ export class LabService extends EventEmitter {
       case 'wire.query':
         if (!this.network) return { messages: [], cap: 0, total: 0, folded: 0, budgetPerSecond: 0 };
         return this.network.query(req.query);
+      case 'wire.subscribe':
+        // The transport keeps subscriptions (src/web/server.ts); in-process callers get every push.
+        return { subscribed: req.on };
       case 'wire.save':
         return this.saveWire(req.fromMs, req.toMs, req.label);
       case 'shutdown':
@@ -582,6 +585,30 @@ export class LabService extends EventEmitter {
     if (this.attachTimer) clearTimeout(this.attachTimer);
     this.attachTimer = null;
     this.attached = null;
+  }
+
+  /**
+   * A node action from any path (a card, zk-lab node, a walkthrough, the lock playground): with the
+   * lab's network on, kill, stop, pause and slow are faults like the others, in the same list, and
+   * healing them undoes them; the other actions end the faults they undo.
+   */
+  private async act(myid: number, action: NodeAction): Promise<LabView | null> {
+    const spec: FaultSpec | null = action === 'kill' || action === 'stop' || action === 'pause' ? { kind: action, myid } : action === 'slow' ? { kind: 'slow-apply', myid, ms: SLOW_APPLY_MS } : null;
+    if (spec && this.network && this.supervisor?.isRunning(myid) && !(action === 'pause' && this.supervisor.procs.get(myid)?.paused)) {
+      await this.startFault(spec);
+      return this.view();
+    }
+    const v = await this.nodeAction(myid, action);
+    if (action === 'unslow' || action === 'restart') {
+      // Undone by hand: no longer in force (a restart also clears a member's disk and apply faults).
+      for (const [id, f] of [...this.processFaults]) {
+        if ((f as { myid: number }).myid !== myid || (action === 'unslow' && f.kind !== 'slow-apply')) continue;
+        this.processFaults.delete(id);
+        if (this.network?.has(id)) this.network.heal(id);
+      }
+    }
+    this.dropStaleProcessFaults();
+    return v;
   }
 
   private async nodeAction(myid: number, action: NodeAction): Promise<LabView | null> {

@@ -4,7 +4,7 @@
 // message boundaries (so that a fault holds whole messages, never half of one) and to decode
 // what they capture for the Wire view. It reads exactly the bytes the members write, so it is the
 // truth of the wire for our members and Apache ZooKeeper's alike.
-import { OP_SHORT_NAME } from './codes';
+import { OpCode } from './codes';
 import { JuteError, Reader } from './jute';
 import { ForwardedRequestHeader, LearnerInfo, SessionTimeout } from './records';
 import { decodeLoggedTxn, type Txn } from './txn';
@@ -97,8 +97,12 @@ export function quorumPacketEnd(b: Buffer, off: number): number {
   return p;
 }
 
+/** An operation's name as ZooKeeper's OpCode spells it (create2 is a create). */
+const OP_NAME: Record<number, string> = Object.fromEntries(Object.entries(OpCode).map(([k, v]) => [v, k === 'create2' ? 'create' : k]));
+const opName = (type: number): string => OP_NAME[type] ?? `op${type}`;
+
 function describeTxn(t: Txn): { op: string; path: string | null } {
-  const op = OP_SHORT_NAME[t.type] ?? String(t.type);
+  const op = opName(t.type);
   const path = 'path' in t ? t.path : null;
   return { op, path };
 }
@@ -188,7 +192,7 @@ export function describeQuorumPacket(b: Buffer, fromLeader: boolean): WireDetail
         const h = ForwardedRequestHeader.read(rr);
         fields.session = sessionHex(h.sessionId);
         fields.cxid = h.cxid;
-        fields.op = OP_SHORT_NAME[h.type] ?? String(h.type);
+        fields.op = opName(h.type);
         // The body starts with the path for every op that has one.
         if (rr.remaining() >= 4) {
           try {

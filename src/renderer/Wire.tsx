@@ -159,6 +159,9 @@ function WireView({ lab, view, run }: ViewProps) {
       }
       fresh = true;
     });
+    // Live messages come only to connections that ask (renewed every 2 s below: a reconnected socket starts without).
+    const subscribe = (on: boolean): void => void lab.call({ method: 'wire.subscribe', on }).catch(() => {});
+    subscribe(true);
     void lab.call<NetView>({ method: 'net.state' }).then((n) => !stop && setNet(n), () => {});
     void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: Date.now() - SCRUB_MS, toMs: null, types: null, members: null, zxid: null, limit: LIVE_CAP } }).then(
       (c) => {
@@ -180,6 +183,7 @@ function WireView({ lab, view, run }: ViewProps) {
       }
     }, 250);
     const c = setInterval(() => {
+      subscribe(true);
       const last = buf.current.at(-1)?.seq ?? 0;
       void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: last, fromMs: null, toMs: null, types: null, members: null, zxid: null, limit: 1 } }).then(
         ({ messages: _m, ...info }) => {
@@ -193,6 +197,7 @@ function WireView({ lab, view, run }: ViewProps) {
     return () => {
       stop = true;
       off();
+      subscribe(false);
       clearInterval(t);
       clearInterval(c);
     };

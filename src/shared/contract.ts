@@ -394,6 +394,8 @@ export const Request = z.discriminatedUnion('method', [
   /** Delivers what holds (one fault's, or every one's when null) have held so far, in order; the holds stay. */
   z.object({ method: z.literal('net.release'), id: z.string().max(32).nullable().default(null) }),
   z.object({ method: z.literal('wire.query'), query: WireQuery }),
+  /** This connection wants the live `wire` pushes (the Wire view while open, zk-lab wire --follow); others do not get them. */
+  z.object({ method: z.literal('wire.subscribe'), on: z.boolean() }),
   /** Keeps the capture between two times in the lab's history; answers with how many messages were saved. */
   z.object({ method: z.literal('wire.save'), fromMs: z.number(), toMs: z.number(), label: z.string().max(200).default('') }),
   /** Stops every member and the backend itself (the lab's folder stays): zk-lab shutdown. */

@@ -105,14 +105,21 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
   const sockets = new Set<WebSocket>();
+  /** Connections that asked for the live Wire capture: thousands of messages a second under load go to them only. */
+  const wireSubscribers = new Set<WebSocket>();
   const onPush = (p: unknown): void => {
+    const isWire = (p as { kind?: string }).kind === 'wire';
+    if (isWire && wireSubscribers.size === 0) return;
     const text = JSON.stringify(Push.parse(p));
-    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+    for (const ws of isWire ? wireSubscribers : sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
   lab.on('push', onPush);
   function attach(ws: WebSocket): void {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
+    ws.on('close', () => {
+      sockets.delete(ws);
+      wireSubscribers.delete(ws);
+    });
     ws.send(JSON.stringify({ kind: 'state', lab: lab.view() }));
     ws.on('message', async (raw) => {
       let body: unknown;
@@ -131,6 +138,13 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
       }
       const env: RequestEnvelope = parsed.data;
       let reply: ReplyEnvelope;
+      if (env.request.method === 'wire.subscribe') {
+        // A property of this connection, not of the lab.
+        if (env.request.on) wireSubscribers.add(ws);
+        else wireSubscribers.delete(ws);
+        ws.send(JSON.stringify({ id: env.id, ok: true, result: { subscribed: env.request.on } } satisfies ReplyEnvelope));
+        return;
+      }
       try {
         reply = { id: env.id, ok: true, result: (await lab.handle(env.request)) ?? null };
       } catch (e) {

@@ -243,6 +243,7 @@ class Cli {
           }
         })
       : () => undefined;
+    if (follow) await rpc.call({ method: 'wire.subscribe', on: true }, z.unknown());
     const cap = await rpc.call({ method: 'wire.query', query }, WireCapture, 60_000);
     process.stdout.write(cap.messages.map(wireLine).join(''));
     if (!follow) return;
