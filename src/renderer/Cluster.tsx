@@ -1,7 +1,7 @@
 // The first screen: launch a lab (or attach to an ensemble), then every node as a card, the
 // quorum banner, the Kill / Stop zones to drag cards onto, the lab's network (links, faults and
 // what the ensemble does under them: Network.tsx), and the lab's events as they happen.
-import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { FaultKind, FaultSpec, LabView, NodeAction } from '../shared/contract';
 import { Events } from './Events';
@@ -200,6 +200,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const [size, setSize] = useState('5');
   const [engines, setEngines] = useState<Engines>('ours');
   const [observers, setObservers] = useState('0');
+  const [readOnly, setReadOnly] = useState(false);
   const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const [connectString, setConnectString] = useState('');
@@ -210,7 +211,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const total = Number(size) + (size === '1' ? 0 : Number(observers));
   const launch = async (): Promise<void> => {
     setBusy(true);
-    await run(lab.call({ method: 'launch', size: Number(size) as 1 | 3 | 5 | 7, observers: size === '1' ? 0 : Number(observers), engines }));
+    await run(lab.call({ method: 'launch', size: Number(size) as 1 | 3 | 5 | 7, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly }));
     setBusy(false);
   };
 
@@ -246,6 +247,18 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
             { value: 'mixed', label: 'Mixed', disabled: !caps?.apache },
           ]}
           data-testid="engines"
+        />
+      </Group>
+      <Group>
+        <Text size="sm" w={90}>
+          Read-only
+        </Text>
+        <Switch
+          checked={readOnly}
+          onChange={(e) => setReadOnly(e.currentTarget.checked)}
+          disabled={busy || size === '1'}
+          label="a member cut off from its quorum serves read-only clients (readonlymode.enabled)"
+          data-testid="read-only-mode"
         />
       </Group>
       {caps && !caps.apache && (
