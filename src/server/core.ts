@@ -9,6 +9,7 @@ import { isWriteOp, type LoggedTxn } from '../protocol/txn';
 import { checkAcl, maskDigests } from './acl';
 import type { ServerConfig } from './config';
 import type { ClientConnection } from './net/connection';
+import { READ_ONLY_REFUSED } from './quorum/read-only';
 import type { Replicator } from './replicator';
 import type { Request } from './request';
 import { initialSessionId } from './session/tracker';
@@ -82,7 +83,11 @@ export class ServerCore {
     const entry: PendingEntry = { req, async: isAsync, done: false, reply: null, closeAfter: false, startedAt: Date.now() };
     conn.pending.push(entry);
     this.replicator.touchSession(req.sessionId, conn.sessionTimeout);
-    if (req.type === OpCode.sync) {
+    if (this.replicator.isReadOnly?.() && READ_ONLY_REFUSED.has(req.type)) {
+      // ReadOnlyRequestProcessor, first in a read-only server's chain, refuses these outright.
+      entry.reply = conn.frameReply(req.cxid, this.lastProcessedZxid, Err.NOTREADONLY);
+      entry.done = true;
+    } else if (req.type === OpCode.sync) {
       this.replicator.submitSync(req, () => {
         entry.reply = conn.frameReply(req.cxid, this.lastProcessedZxid, 0, R.SyncResponse, { path: (req.body as any).req.path });
         entry.done = true;
@@ -133,12 +138,7 @@ export class ServerCore {
     const sid = header.clientId;
     if (txn.type === OpCode.createSession) {
       this.sessionTable.set(sid, txn.timeOut);
-      const conn = this.pendingConnects.get(sid);
-      if (conn) {
-        this.pendingConnects.delete(sid);
-        this.bySession.set(sid, conn);
-        conn.finishConnect(sid, txn.timeOut);
-      }
+      this.sessionEstablished(sid, txn.timeOut);
       return result;
     }
     if (txn.type === OpCode.closeSession) {
@@ -160,14 +160,32 @@ export class ServerCore {
     return result;
   }
 
+  /** A new session exists: its connection, waiting for it, gets its ConnectResponse. */
+  sessionEstablished(sid: bigint, timeout: number): void {
+    const conn = this.pendingConnects.get(sid);
+    if (!conn) return;
+    this.pendingConnects.delete(sid);
+    this.bySession.set(sid, conn);
+    conn.finishConnect(sid, timeout);
+  }
+
   /** Fails the write entry of a request that could not be committed (e.g. disk failure). */
   failWrite(req: Request, err: number): void {
+    this.answerLocally(req, err);
+  }
+
+  /**
+   * Answers a write-path request without a txn: an error, or (closeAfter) a local session's
+   * closeSession, whose reply goes out before its connection closes.
+   */
+  answerLocally(req: Request, err: number, closeAfter = false): void {
     const conn = this.bySession.get(req.sessionId);
     if (!conn) return;
     const entry = conn.pending.find((e) => !e.done && e.async && e.req.cxid === req.cxid);
     if (!entry) return;
     entry.reply = conn.frameReply(req.cxid, this.lastProcessedZxid, err);
     entry.done = true;
+    entry.closeAfter = closeAfter;
     this.drain(conn);
   }
 

@@ -20,6 +20,8 @@ export interface Replicator {
   isServing(): boolean;
   /** The role as `srvr` prints it: standalone, leader, follower, observer, read-only. */
   mode(): string;
+  /** True while this server serves only read-only clients (ReadOnlyZooKeeperServer); absent = never. */
+  isReadOnly?(): boolean;
   /** Role, epoch and phase for zabstate / leader / voting_view / mntr; null when standalone. */
   quorumStatus(): QuorumStatus | null;
   /** Lab fault (learners only): set or read how many ms late commits are applied. */

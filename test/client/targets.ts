@@ -10,6 +10,8 @@ export interface Server {
 
 export interface Member extends Server {
   readonly clientPort: number;
+  /** AdminServer port (0 when the ensemble was started without one). */
+  readonly adminPort: number;
   readonly running: boolean;
   kill(): Promise<void>;
   restart(): Promise<void>;
@@ -26,7 +28,8 @@ export interface Target {
   /** Serves read-only clients when cut off from its quorum (readonlymode.enabled). */
   readOnlyMode: boolean;
   start(opts?: { extendedTypes?: boolean; tickTime?: number }): Promise<Server>;
-  startEnsemble(size: number, opts?: { tickTime?: number; readOnly?: boolean }): Promise<Ensemble>;
+  /** `admin`: every member runs its AdminServer (ours always do). */
+  startEnsemble(size: number, opts?: { tickTime?: number; readOnly?: boolean; admin?: boolean }): Promise<Ensemble>;
 }
 
 export const realZk: Target = {
@@ -34,7 +37,7 @@ export const realZk: Target = {
   readOnlyMode: true,
   start: (o = {}) => real.start({ extendedTypes: o.extendedTypes, tickTime: o.tickTime }),
   async startEnsemble(size, o = {}) {
-    const e = await real.startEnsemble(size, { tickTime: o.tickTime, readOnly: o.readOnly });
+    const e = await real.startEnsemble(size, { tickTime: o.tickTime, readOnly: o.readOnly, admin: o.admin });
     return { connectString: e.connectString, members: e.members.map((m) => wrapReal(m)), stop: () => e.stop() };
   },
 };
@@ -43,6 +46,7 @@ function wrapReal(m: real.RealZkMember): Member {
   return {
     connectString: m.connectString,
     clientPort: m.clientPort,
+    adminPort: m.adminPort,
     get running() {
       return m.running;
     },
@@ -54,16 +58,17 @@ function wrapReal(m: real.RealZkMember): Member {
 
 export const ourZk: Target = {
   name: 'our server',
-  readOnlyMode: false,
+  readOnlyMode: true,
   start: (o = {}) => ours.start({ extendedTypes: o.extendedTypes, tickTime: o.tickTime, admin: false }),
   async startEnsemble(size, o = {}) {
-    const e = await ours.startEnsemble(size, { tickTime: o.tickTime });
+    const e = await ours.startEnsemble(size, { tickTime: o.tickTime, readOnly: o.readOnly });
     await e.leader();
     return {
       connectString: e.connectString,
       members: e.members.map((m) => ({
         connectString: m.connectString,
         clientPort: m.clientPort,
+        adminPort: m.adminPort,
         get running() {
           return m.running;
         },

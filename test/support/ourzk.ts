@@ -24,6 +24,12 @@ export interface OurZkOptions {
   /** Start the AdminServer on a free port (default true). */
   admin?: boolean;
   extendedTypes?: boolean;
+  /**
+   * readonlymode.enabled=true (in zoo.cfg for ours): a member cut off from its quorum serves
+   * read-only clients. Also writes localSessionsEnabled and localSessionsUpgradingEnabled, as
+   * realzk.ts does for Apache's members; ours makes read-only sessions local either way.
+   */
+  readOnly?: boolean;
   /** Extra zoo.cfg lines. */
   config?: Record<string, string | number | boolean>;
   startTimeoutMs?: number;
@@ -234,6 +240,7 @@ export async function startEnsemble(size: number, opts: OurZkOptions & { oneByOn
       'admin.serverPort': s.admin,
       maxClientCnxns: 0,
       ...(opts.extendedTypes ? { extendedTypesEnabled: true } : {}),
+      ...(opts.readOnly ? { 'readonlymode.enabled': true, localSessionsEnabled: true, localSessionsUpgradingEnabled: true } : {}),
       ...(opts.config ?? {}),
     };
     const cfgPath = join(dir, 'zoo.cfg');

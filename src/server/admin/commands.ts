@@ -1,11 +1,13 @@
 // The commands behind the four-letter words and the AdminServer (S/command/*, S/admin/Commands):
 // one place computes each answer; 4lw prints text, the AdminServer prints Jackson-style JSON.
-import { diskFaults } from '../storage/disk-faults';
-import { hostname, userInfo, homedir, tmpdir, freemem, totalmem, platform, arch, release } from 'node:os';
 import { formatServerLine, type ServerConfig } from '../config';
 import type { ServerCore } from '../core';
 import type { ClientConnection } from '../net/connection';
+import type { QuorumStatus } from '../replicator';
+import type { SessionTracker } from '../session/tracker';
+import { environment, javaDate, openFds } from './environment';
 import { JavaDouble, type Json } from './jackson';
+import { labCommand } from './lab-commands';
 
 export const VERSION = '3.8.6-zookeeper-lab-0.1.0, built on 2026-11-25 00:00 UTC';
 
@@ -39,6 +41,20 @@ export class Commands {
     return this.core.replicator.isServing();
   }
 
+  /** A read-only server (ReadOnlyZooKeeperServer) is no QuorumZooKeeperServer: no peer_state, leader, zabstate. */
+  private get readOnly(): boolean {
+    return this.core.replicator.isReadOnly?.() ?? false;
+  }
+
+  private quorum(): QuorumStatus | null {
+    return this.readOnly ? null : this.core.replicator.quorumStatus();
+  }
+
+  /** The read-only server's local sessions (the only local sessions this server makes). */
+  private localSessions(): SessionTracker | null {
+    return (this.core.replicator as { readOnly?: { tracker: SessionTracker | null } }).readOnly?.tracker ?? null;
+  }
+
   private serverState(): string {
     return this.mode;
   }
@@ -57,7 +73,7 @@ export class Commands {
   monitor(): [string, Json][] {
     const core = this.core;
     const st = core.stats;
-    const q = core.replicator.quorumStatus();
+    const q = this.quorum();
     const out: [string, Json][] = [
       ['version', VERSION],
       ['server_state', this.serverState()],
@@ -80,7 +96,7 @@ export class Commands {
       ['approximate_data_size', core.tree.approximateDataSize],
       ['open_file_descriptor_count', openFds()],
       ['max_file_descriptor_count', 1048576],
-      ['local_sessions', 0],
+      ['local_sessions', this.localSessions()?.sessions.size ?? 0],
       ['uptime', Date.now() - core.startedAt],
       ['max_latency', st.maxLatency],
       ['last_processed_zxid', core.lastProcessedZxid],
@@ -143,11 +159,11 @@ export class Commands {
         return 'imok';
       case 'srvr':
         if (!this.isServing()) return notServing;
-        return `Zookeeper version: ${VERSION}\n${this.srvrLines().join('\n')}\n`;
+        return `Zookeeper version: ${VERSION}\n${this.roLine()}${this.srvrLines().join('\n')}\n`;
       case 'stat': {
         if (!this.isServing()) return notServing;
         const conns = [...core.connections].map((c) => connectionLine(c, true) + '\n').join('');
-        return `Zookeeper version: ${VERSION}\nClients:\n${conns}\n${this.srvrLines().join('\n')}\n`;
+        return `Zookeeper version: ${VERSION}\n${this.roLine()}Clients:\n${conns}\n${this.srvrLines().join('\n')}\n`;
       }
       case 'conf':
         if (!this.isServing()) return notServing;
@@ -167,7 +183,7 @@ export class Commands {
         if (!this.isServing()) return notServing;
         return this.dumpText();
       case 'envi':
-        return `Environment:\n${this.environment().map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+        return `Environment:\n${environment(VERSION).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
       case 'mntr':
         return this.monitor()
           .map(([k, v]) => `zk_${k}\t${v instanceof JavaDouble ? javaDouble(v.value) : String(v)}\n`)
@@ -198,7 +214,7 @@ export class Commands {
         if (!this.isServing()) return notServing;
         return `datadir_size: ${core.storage.dataDirSize()}\nlogdir_size: ${core.storage.logDirSize()}\n`;
       case 'isro':
-        return 'rw';
+        return !this.isServing() ? 'null' : this.readOnly ? 'ro' : 'rw';
       case 'gtmk':
         return String(this.traceMask);
       case 'stmk':
@@ -212,6 +228,10 @@ export class Commands {
   }
 
   private traceMask = 0n;
+
+  private roLine(): string {
+    return this.readOnly ? 'READ-ONLY mode; serving only read-only clients\n' : '';
+  }
 
   private confText(): string {
     const c = this.cfg;
@@ -239,9 +259,8 @@ export class Commands {
         `electionPort=${me.electionPort}`,
         `quorumPort=${me.quorumPort}`,
         `peerType=${me.type === 'observer' ? 1 : 0}`,
-        `membership: `,
-        this.membershipText().trimEnd(),
       );
+      if (!this.readOnly) lines.push(`membership: `, this.membershipText().trimEnd());
     }
     return lines.join('\n') + '\n';
   }
@@ -254,48 +273,31 @@ export class Commands {
 
   private dumpText(): string {
     const core = this.core;
-    const rep = core.replicator as { tracker?: { bucketsView(): Map<number, bigint[]> } };
-    let s = 'SessionTracker dump:\n';
-    if (rep.tracker) {
-      const buckets = rep.tracker.bucketsView();
+    type Buckets = { bucketsView(): Map<number, bigint[]> };
+    const rep = core.replicator as { tracker?: Buckets | null };
+    const sets = (t: Buckets): string => {
+      const buckets = t.bucketsView();
       let total = 0;
       for (const ids of buckets.values()) total += ids.length;
-      s += `Session Sets (${buckets.size})/(${total}):\n`;
-      for (const [at, ids] of buckets) {
-        s += `${ids.length} expire at ${javaDate(at)}:\n${ids.map((id) => `\t${hexId(id)}\n`).join('')}`;
-      }
+      let out = `Session Sets (${buckets.size})/(${total}):\n`;
+      for (const [at, ids] of buckets) out += `${ids.length} expire at ${javaDate(at)}:\n${ids.map((id) => `\t${hexId(id)}\n`).join('')}`;
+      return out;
+    };
+    let s = 'SessionTracker dump:\n';
+    if (rep.tracker) {
+      s += sets(rep.tracker);
     } else {
+      // LearnerSessionTracker (a read-only server's too): its local sessions, then the global ones in id order.
+      const local = this.localSessions();
+      if (local) s += `Local ${sets(local)}`;
       s += `Global Sessions(${core.sessionTable.size}):\n`;
-      for (const [id, to] of core.sessionTable) s += `${hexId(id)}\t${to}ms\n`;
+      for (const [id, to] of [...core.sessionTable].sort((a, b) => (a[0] < b[0] ? -1 : 1))) s += `${hexId(id)}\t${to}ms\n`;
     }
     s += 'ephemeral nodes dump:\n';
     s += `Sessions with Ephemerals (${core.tree.ephemerals.size}):\n`;
     for (const [id, paths] of core.tree.ephemerals) s += `${hexId(id)}:\n${[...paths].sort().map((p) => `\t${p}\n`).join('')}`;
     s += 'Connections dump:\n';
     return s;
-  }
-
-  environment(): [string, string][] {
-    return [
-      ['zookeeper.version', VERSION],
-      ['host.name', hostname()],
-      ['java.version', `node ${process.version}`],
-      ['java.vendor', 'ZooKeeper Lab (Node.js)'],
-      ['java.home', process.execPath],
-      ['java.class.path', __dirname],
-      ['java.library.path', ''],
-      ['java.io.tmpdir', tmpdir()],
-      ['java.compiler', '<NA>'],
-      ['os.name', platform() === 'linux' ? 'Linux' : platform()],
-      ['os.arch', arch() === 'x64' ? 'amd64' : arch()],
-      ['os.version', release()],
-      ['user.name', safeUser()],
-      ['user.home', homedir()],
-      ['user.dir', process.cwd()],
-      ['os.memory.free', `${Math.round(freemem() / 1048576)}MB`],
-      ['os.memory.max', `${Math.round(totalmem() / 1048576)}MB`],
-      ['os.memory.total', `${Math.round(process.memoryUsage().rss / 1048576)}MB`],
-    ];
   }
 
   // ---- AdminServer
@@ -359,7 +361,8 @@ export class Commands {
   private adminBody(name: string, params: URLSearchParams): { [k: string]: Json } {
     const core = this.core;
     const cfg = this.cfg;
-    const q = core.replicator.quorumStatus();
+    const q = this.quorum();
+    if (name.startsWith('lab_')) return labCommand(name, params, core);
     switch (name) {
       case 'connection_stat_reset':
         for (const c of core.connections) c.resetStats();
@@ -378,7 +381,7 @@ export class Commands {
           max_client_cnxns: cfg.maxClientCnxns,
           min_session_timeout: cfg.minSessionTimeout,
           max_session_timeout: cfg.maxSessionTimeout,
-          server_id: q ? cfg.myid : 0,
+          server_id: core.replicator.quorumStatus() ? cfg.myid : 0,
           client_port_listen_backlog: -1,
         };
       case 'connections':
@@ -397,7 +400,7 @@ export class Commands {
       }
       case 'environment': {
         const o: { [k: string]: Json } = {};
-        for (const [k, v] of this.environment()) o[k.replace(/\./g, '.')] = v;
+        for (const [k, v] of environment(VERSION)) o[k.replace(/\./g, '.')] = v;
         return o;
       }
       case 'get_trace_mask':
@@ -411,7 +414,7 @@ export class Commands {
       case 'initial_configuration':
         return { initial_configuration: cfg.text };
       case 'is_read_only':
-        return { read_only: false };
+        return { read_only: this.readOnly };
       case 'last_snapshot': {
         const s = core.storage.lastSnapshot();
         return { zxid: (s?.zxid ?? 0n).toString(16), timestamp: Math.floor((s?.timestampMs ?? core.startedAt) / 1000) };
@@ -437,7 +440,7 @@ export class Commands {
         const st = core.stats;
         const o: { [k: string]: Json } = {
           version: VERSION,
-          read_only: false,
+          read_only: this.readOnly,
           server_stats: {
             packets_sent: st.packetsSent,
             packets_received: st.packetsReceived,
@@ -508,56 +511,9 @@ export class Commands {
         for (const [path, ws] of core.tree.dataWatches.entriesByPath()) o[path] = [...ws.keys()].map((w) => (w as ClientConnection).sessionId ?? 0n);
         return { path_to_session_ids: o };
       }
-      case 'lab_watches': {
-        const rows: Json[] = [];
-        const seen = new Set<string>();
-        const kindOf = (table: 'data' | 'child', mode: number): string => (mode === 2 ? 'persistent-recursive' : mode === 1 ? 'persistent' : table);
-        for (const [table, t] of [['data', core.tree.dataWatches], ['child', core.tree.childWatches]] as const) {
-          for (const [path, ws] of t.entriesByPath()) {
-            for (const [w, mode] of ws) {
-              const conn = w as ClientConnection;
-              const kind = kindOf(table, mode);
-              const key = `${path}|${conn.sessionId}|${kind}`;
-              if (seen.has(key)) continue; // persistent watches sit in both tables
-              seen.add(key);
-              rows.push({ path, session_id: conn.sessionId ?? 0n, kind, client: `${conn.remoteAddress}:${conn.remotePort}` });
-            }
-          }
-        }
-        return { watches: rows };
-      }
       case 'watch_summary': {
         const t = core.tree.dataWatches;
         return { num_connections: t.watcherCount(), num_paths: t.pathCount(), num_total_watches: t.size() };
-      }
-      case 'lab_apply_delay': {
-        const rep = core.replicator;
-        if (!rep.applyDelay) return { error: 'Only a member of an ensemble applies commits from a leader; this server is standalone.' };
-        const raw = params.get('ms');
-        if (raw === null) return { apply_delay_ms: rep.applyDelay() };
-        const ms = Number(raw);
-        if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) return { error: `ms must be a whole number of milliseconds from 0 to 60000, not "${raw}".` };
-        return { apply_delay_ms: rep.applyDelay(ms) };
-      }
-      case 'lab_disk': {
-        // ?stall_ms=N (0 ends the stall) and/or ?full=true|false; without them, the faults in force.
-        const stall = params.get('stall_ms');
-        const full = params.get('full');
-        if (stall !== null) {
-          const ms = Number(stall);
-          if (!Number.isInteger(ms) || ms < 0 || ms > 120_000) return { error: `stall_ms must be a whole number of milliseconds from 0 to 120000, not "${stall}".` };
-          diskFaults.stallMs = ms;
-        }
-        if (full !== null) {
-          if (full !== 'true' && full !== 'false') return { error: `full must be true or false, not "${full}".` };
-          diskFaults.full = full === 'true';
-        }
-        return { stall_ms: diskFaults.stallMs, full: diskFaults.full, write_failure: this.core.writeFailure ?? null };
-      }
-      case 'lab_events': {
-        const since = Number(params.get('since') ?? 0);
-        const events = core.events.since(Number.isFinite(since) ? since : 0).map((e) => toJson(e));
-        return { last_seq: core.events.lastSeq, pid: process.pid, events };
       }
       case 'zabstate': {
         if (!q) return { voting: false, zabstate: '' };
@@ -616,44 +572,4 @@ export class Commands {
 
 function javaDouble(v: number): string {
   return Number.isInteger(v) ? `${v}.0` : String(v);
-}
-
-/** java.util.Date.toString(): "Wed Nov 25 07:13:04 UTC 2026". */
-export function javaDate(ms: number): string {
-  const d = new Date(ms);
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
-}
-
-function openFds(): number {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('node:fs').readdirSync('/proc/self/fd').length;
-  } catch {
-    return -1;
-  }
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
-
-/** Plain values of an event as JSON (bigints stay exact). */
-function toJson(v: unknown): Json {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-  if (Array.isArray(v)) return v.map(toJson);
-  if (typeof v === 'object') {
-    const o: { [k: string]: Json } = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = toJson(x);
-    return o;
-  }
-  return String(v);
 }

@@ -144,8 +144,14 @@ export class ClientConnection implements Watcher {
     const req = R.ConnectRequest.read(r);
     // 3.8 clients append readOnly after the record; very old clients omit it.
     const readOnly = r.remaining() >= 1 ? r.bool() : false;
-    void readOnly;
     const core = this.core;
+    const roServer = core.replicator.isReadOnly?.() ?? false;
+    if (roServer && !readOnly) {
+      // ZooKeeperServer.processConnectRequest: a CloseRequestException, so no answer at all.
+      core.log('INFO', `Refusing session request for not-read-only client /${this.remoteAddress}:${this.remotePort}`);
+      this.close('not a read-only client');
+      return;
+    }
     if (req.lastZxidSeen > core.lastProcessedZxid) {
       core.log(
         'INFO',
@@ -173,6 +179,12 @@ export class ClientConnection implements Watcher {
       return;
     }
     const id = req.sessionId;
+    if (roServer && core.sessionTable.has(id)) {
+      // ReadOnlyZooKeeperServer.validateSession: a session of the database is global; it waits for a quorum.
+      core.log('INFO', `Refusing global session reconnection in RO mode /${this.remoteAddress}:${this.remotePort}`);
+      this.close('global session on a read-only server');
+      return;
+    }
     if (!passwordMatches(id, req.passwd)) {
       core.log('INFO', `Invalid session 0x${BigInt.asUintN(64, id).toString(16)} for client /${this.remoteAddress}:${this.remotePort}, probably expired`);
       this.rejectSession();
@@ -202,7 +214,7 @@ export class ClientConnection implements Watcher {
     this.sessionTimeout = timeout;
     const w = new Writer(64);
     w.int(0);
-    R.ConnectResponse.write(w, { protocolVersion: 0, timeOut: timeout, sessionId, passwd: sessionPassword(sessionId), readOnly: false });
+    R.ConnectResponse.write(w, { protocolVersion: 0, timeOut: timeout, sessionId, passwd: sessionPassword(sessionId), readOnly: this.core.replicator.isReadOnly?.() ?? false });
     w.patchInt(0, w.pos - 4);
     this.send(w.bytes());
     this.state = 'open';
@@ -215,7 +227,7 @@ export class ClientConnection implements Watcher {
     if (this.state === 'closed') return;
     const w = new Writer(64);
     w.int(0);
-    R.ConnectResponse.write(w, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+    R.ConnectResponse.write(w, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: this.core.replicator.isReadOnly?.() ?? false });
     w.patchInt(0, w.pos - 4);
     this.sessionId = null;
     this.send(w.bytes());

@@ -24,6 +24,7 @@ import { decodeNotification, encodeNotification } from './net/notification';
 import { QuorumStream } from './net/quorum-stream';
 import { wireTxn, type WireTxn } from './net/zab-codec';
 import { QuorumPeerCore, type PeerAction, type PeerInput } from './peer-core';
+import { ReadOnlyServer } from './read-only';
 import { ServerState, STATE_NAME } from './vote';
 import { LeaderCore } from './zab/leader';
 import { LearnerCore } from './zab/learner';
@@ -95,6 +96,8 @@ export class QuorumPeer implements Replicator {
   configVersion = 0n;
   /** zoo.cfg's servers, the config again when a reconfig is truncated away. */
   private readonly staticServers: Map<number, QuorumServer>;
+  /** readonlymode.enabled: serves read-only clients after a while LOOKING. */
+  readonly readOnly: ReadOnlyServer;
 
   constructor(
     private readonly server: ServerCore,
@@ -121,6 +124,7 @@ export class QuorumPeer implements Replicator {
     });
     this.election.on('peerUp', (sid) => this.input({ type: 'peerUp', sid }));
     this.election.on('peerDown', (sid) => this.input({ type: 'peerDown', sid }));
+    this.readOnly = new ReadOnlyServer(server, { enabled: cfg.readOnlyModeEnabled, tickTime: cfg.tickTime, isLooking: () => this.core.state === ServerState.LOOKING, log });
   }
 
   private get storage(): ServerCore['storage'] {
@@ -223,6 +227,7 @@ export class QuorumPeer implements Replicator {
       this.quorumServer = srv;
     });
     this.tickTimer = setInterval(() => this.input({ type: 'tick' }), Math.max(1, Math.floor(this.cfg.tickTime / 2)));
+    this.readOnly.looking();
     this.input({ type: 'start', now: this.now() });
   }
 
@@ -410,6 +415,8 @@ export class QuorumPeer implements Replicator {
     if (state === ServerState.LOOKING) this.flushLate();
     if (state === ServerState.LOOKING) this.log('INFO', 'LOOKING');
     if (state !== ServerState.LOOKING) this.releaseHeldLearners(state === ServerState.LEADING);
+    // lookForLeader returned: the read-only server (or its grace period) ends.
+    if (state !== ServerState.LOOKING) this.readOnly.stop();
     if (state === ServerState.LEADING) {
       // The leader owns every session and prepares every write (LeaderZooKeeperServer).
       const tracker = new SessionTracker(this.myid, this.cfg.tickTime);
@@ -630,6 +637,8 @@ export class QuorumPeer implements Replicator {
     } catch (e) {
       this.log('ERROR', `Reloading the database failed: ${(e as Error).message}`);
     }
+    // QuorumPeer.run's LOOKING branch: the read-only grace period starts with the election.
+    this.readOnly.looking();
     this.input({ type: 'reloaded', now: this.now() });
   }
 
@@ -826,6 +835,10 @@ export class QuorumPeer implements Replicator {
   // ---- Replicator
 
   submitWrite(req: Request): void {
+    if (this.readOnly.active) {
+      this.readOnly.submit(req);
+      return;
+    }
     this.enqueue(() => {
       if (!this.core.serving) {
         this.failRequest(req, Err.CONNECTIONLOSS);
@@ -862,6 +875,7 @@ export class QuorumPeer implements Replicator {
   }
 
   revalidateSession(sessionId: bigint, timeout: number): Promise<boolean> {
+    if (this.readOnly.active) return Promise.resolve(this.readOnly.touch(sessionId, timeout));
     return new Promise((resolve) => {
       this.enqueue(() => {
         if (!this.core.serving) {
@@ -881,15 +895,21 @@ export class QuorumPeer implements Replicator {
   }
 
   touchSession(sessionId: bigint, timeout: number): void {
-    if (this.core.role instanceof LeaderCore) this.tracker?.touch(sessionId);
+    if (this.readOnly.active) this.readOnly.touch(sessionId);
+    else if (this.core.role instanceof LeaderCore) this.tracker?.touch(sessionId);
     else if (this.core.role instanceof LearnerCore) this.enqueue(() => this.step({ type: 'touch', sessionId, timeout }));
   }
 
   isServing(): boolean {
-    return this.core.serving && this.phase === 'broadcast';
+    return (this.core.serving && this.phase === 'broadcast') || this.readOnly.active;
+  }
+
+  isReadOnly(): boolean {
+    return this.readOnly.active;
   }
 
   mode(): string {
+    if (this.readOnly.active) return 'read-only';
     switch (this.core.state) {
       case ServerState.LEADING:
         return 'leader';
@@ -926,6 +946,7 @@ export class QuorumPeer implements Replicator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.readOnly.stop();
     if (this.electionTimer) clearTimeout(this.electionTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.lateTimer) clearTimeout(this.lateTimer);

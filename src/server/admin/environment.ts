@@ -1,0 +1,54 @@
+// What envi / environment and mntr report about the process, in the JVM's names (Node's values),
+// and java.util.Date's text form for dump.
+import { arch, freemem, homedir, hostname, platform, release, tmpdir, totalmem, userInfo } from 'node:os';
+
+/** envi's key=value pairs (zookeeper.version, host.name, java.*, os.*, user.*). */
+export function environment(version: string): [string, string][] {
+  return [
+    ['zookeeper.version', version],
+    ['host.name', hostname()],
+    ['java.version', `node ${process.version}`],
+    ['java.vendor', 'ZooKeeper Lab (Node.js)'],
+    ['java.home', process.execPath],
+    ['java.class.path', __dirname],
+    ['java.library.path', ''],
+    ['java.io.tmpdir', tmpdir()],
+    ['java.compiler', '<NA>'],
+    ['os.name', platform() === 'linux' ? 'Linux' : platform()],
+    ['os.arch', arch() === 'x64' ? 'amd64' : arch()],
+    ['os.version', release()],
+    ['user.name', safeUser()],
+    ['user.home', homedir()],
+    ['user.dir', process.cwd()],
+    ['os.memory.free', `${Math.round(freemem() / 1048576)}MB`],
+    ['os.memory.max', `${Math.round(totalmem() / 1048576)}MB`],
+    ['os.memory.total', `${Math.round(process.memoryUsage().rss / 1048576)}MB`],
+  ];
+}
+
+/** java.util.Date.toString(): "Wed Nov 25 07:13:04 UTC 2026". */
+export function javaDate(ms: number): string {
+  const d = new Date(ms);
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+}
+
+export function openFds(): number {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:fs').readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
