@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connect, type ZkClient } from '../../src/client';
+import { connect, NotReadOnlyError, type ZkClient } from '../../src/client';
 import { LabService } from '../../src/lab/service';
 import type { Fault, LabView, NetView, WireCapture, WireMessage } from '../../src/shared/contract';
 import { caughtUp, labZxid } from '../support/caught-up';
@@ -67,9 +67,9 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function launch(size: 3 | 5, engines: 'ours' | 'apache' | 'mixed'): Promise<LabView> {
+async function launch(size: 3 | 5, engines: 'ours' | 'apache' | 'mixed', readOnly = false): Promise<LabView> {
   lab = new LabService(`net-${engines}-${size}`);
-  await lab.handle({ method: 'launch', size, observers: 0, engines });
+  await lab.handle({ method: 'launch', size, observers: 0, engines, readOnly });
   return until(lab, (v) => serving(size)(v) && converged(v), 120_000, `a leader and ${size - 1} followers`);
 }
 
@@ -168,6 +168,30 @@ describe('the lab network', () => {
     });
   });
 
+  describe.each([
+    ['ours', [OUR_BUILD]],
+    ['apache', [JAVA, ZK_JARS, ZK_ADMIN_JARS]],
+  ] as const)('%s members, read-only mode', (engine, judges) => {
+    it('a member cut off from its quorum serves read-only clients the data it has and refuses writes; healed, it follows again', { timeout: 240_000, ...needs(...judges) }, async () => {
+      const v = await launch(3, engine, true);
+      const leader = leaderOf(v)!;
+      const zk = await client(viaLab(v, leader.myid));
+      await zk.create('/ro', 'before');
+      const cut = v.nodes.find((n) => n.role === 'follower')!;
+      await until(lab, (x) => converged(x), 30_000, 'every member at the leader\'s zxid');
+      await fault({ method: 'net.fault', spec: { kind: 'isolate', myid: cut.myid } });
+      await until(lab, (x) => x.nodes.find((n) => n.myid === cut.myid)!.role === 'read-only', 60_000, `member ${cut.myid} to serve read-only`);
+      // The same client script on either engine: a read-only session reads, cannot write.
+      const ro = await connect(viaLab(v, cut.myid), { canBeReadOnly: true, sessionTimeout: 10_000, timeoutMs: 20_000 });
+      clients.push(ro);
+      expect(ro.state).toBe('readOnly');
+      expect((await ro.getData('/ro')).data!.toString()).toBe('before');
+      expect(await ro.setData('/ro', 'after').catch((e: Error) => e)).toBeInstanceOf(NotReadOnlyError);
+      await lab.handle({ method: 'net.heal', id: null });
+      await until(lab, (x) => serving(3)(x) && x.nodes.find((n) => n.myid === cut.myid)!.role === 'follower', 120_000, `member ${cut.myid} to follow again`);
+    });
+  });
+
   it('recovery case 1 (held COMMITs): a write acked by a majority but applied by no learner survives the leader\'s death and is committed everywhere', { timeout: 240_000, ...needs(OUR_BUILD) }, async () => {
     const v = await launch(3, 'ours');
     const leader = leaderOf(v)!;
@@ -257,6 +281,42 @@ describe('the lab network', () => {
     await lab.handle({ method: 'net.heal', id: f2.id });
     // Back in touch, the client hears that its session is gone.
     await expired;
+  });
+
+  it('disk full on a follower under writes: nothing acknowledged is lost, and the member recovers when space returns', { timeout: 240_000, ...needs(OUR_BUILD) }, async () => {
+    const v = await launch(3, 'ours');
+    const leader = leaderOf(v)!;
+    const victim = v.nodes.find((n) => n.role === 'follower')!;
+    const zk = await client(viaLab(v, leader.myid));
+    await zk.create('/d', '');
+    const acked: string[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        try {
+          acked.push(await zk.create(`/d/n-${i}`, String(i)));
+        } catch {
+          // Not acknowledged: it may or may not be there; only acknowledged writes are checked.
+        }
+      }
+    })();
+    await eventually(async () => (acked.length >= 20 ? true : undefined), 20_000, '20 acknowledged writes');
+    const f = await fault({ method: 'net.fault', spec: { kind: 'disk', myid: victim.myid, mode: 'full', ms: null } });
+    // The follower's next log write fails: it leaves its role (it acknowledges nothing from then on).
+    await until(lab, (x) => x.nodes.find((n) => n.myid === victim.myid)!.role !== 'follower', 30_000, `member ${victim.myid} to leave its role after the failed write`);
+    const at = acked.length;
+    await eventually(async () => (acked.length >= at + 20 ? true : undefined), 20_000, '20 more acknowledged writes without it');
+    await lab.handle({ method: 'net.heal', id: f.id });
+    writing = false;
+    await writer;
+    const healed = await until(lab, (x) => serving(3)(x) && converged(x), 120_000, `member ${victim.myid} back, caught up`);
+    for (const n of healed.nodes) {
+      const r = await client(direct(healed, n.myid));
+      await r.sync('/');
+      const children = new Set(await r.getChildren('/d'));
+      const missing = acked.filter((p) => !children.has(p.slice(3)));
+      expect(missing, `acknowledged writes missing on member ${n.myid}`).toEqual([]);
+    }
   });
 
   it('refuses bad faults with a sentence and changes nothing', { timeout: 180_000, ...needs(OUR_BUILD) }, async () => {
