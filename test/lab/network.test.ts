@@ -326,9 +326,17 @@ describe('the lab network', () => {
     await expect(lab.handle({ method: 'net.fault', spec: { kind: 'oneway', from: 1, to: 1 } })).rejects.toThrow('two different members');
     await expect(lab.handle({ method: 'net.fault', spec: { kind: 'partition', groups: [[1, 2], [2, 3]] } })).rejects.toThrow('in two groups');
     await expect(lab.handle({ method: 'net.heal', id: 'f99' })).rejects.toThrow('There is no fault f99');
-    await lab.handle({ method: 'node', myid: 2, action: 'kill' });
-    await expect(lab.handle({ method: 'net.fault', spec: { kind: 'pause', myid: 2 } })).rejects.toThrow('Member 2 is down already');
-    const after = (await lab.handle({ method: 'net.state' })) as NetView;
+    let after = (await lab.handle({ method: 'net.state' })) as NetView;
     expect(after.faults).toEqual(before.faults);
+    // A kill from the card (the node request) is a fault in the same list; acting on the dead member is refused.
+    await lab.handle({ method: 'node', myid: 2, action: 'kill' });
+    const killed = (await lab.handle({ method: 'net.state' })) as NetView;
+    expect(killed.faults.map((f) => f.spec)).toEqual([{ kind: 'kill', myid: 2 }]);
+    await expect(lab.handle({ method: 'net.fault', spec: { kind: 'pause', myid: 2 } })).rejects.toThrow('Member 2 is down already');
+    after = (await lab.handle({ method: 'net.state' })) as NetView;
+    expect(after.faults).toEqual(killed.faults);
+    // Starting it by hand ends the kill.
+    await lab.handle({ method: 'node', myid: 2, action: 'start' });
+    expect(((await lab.handle({ method: 'net.state' })) as NetView).faults).toEqual([]);
   });
 });
