@@ -5,32 +5,13 @@
 // what they capture for the Wire view. It reads exactly the bytes the members write, so it is the
 // truth of the wire for our members and Apache ZooKeeper's alike.
 import { OpCode } from './codes';
+import { PACKET_NAME } from './quorum-packets';
 import { JuteError, Reader } from './jute';
 import { ForwardedRequestHeader, LearnerInfo, SessionTimeout } from './records';
 import { decodeLoggedTxn, type Txn } from './txn';
 
-/** Leader.java's packet types. */
-export const QUORUM_PACKET: Record<number, string> = {
-  1: 'REQUEST',
-  2: 'PROPOSAL',
-  3: 'ACK',
-  4: 'COMMIT',
-  5: 'PING',
-  6: 'REVALIDATE',
-  7: 'SYNC',
-  8: 'INFORM',
-  9: 'COMMITANDACTIVATE',
-  10: 'NEWLEADER',
-  11: 'FOLLOWERINFO',
-  12: 'UPTODATE',
-  13: 'DIFF',
-  14: 'TRUNC',
-  15: 'SNAP',
-  16: 'OBSERVERINFO',
-  17: 'LEADERINFO',
-  18: 'ACKEPOCH',
-  19: 'INFORMANDACTIVATE',
-};
+/** Leader.java's packet types by number. */
+export const QUORUM_PACKET: Record<number, string> = PACKET_NAME;
 
 /** A quorum packet larger than this is not believed: the splitter stops cutting (jute.maxbuffer plus headroom). */
 export const WIRE_PACKET_MAX = 64 * 1024 * 1024;

@@ -6,30 +6,9 @@ import { ForwardedRequestHeader, LearnerInfo, RevalidateReply, SessionTimeout, t
 import { decodeLoggedTxn, encodeLoggedTxn, type LoggedTxn } from '../../../protocol/txn';
 import { epochOf, zxidOf, type SessionTouch, type ZabMessage } from '../zab/types';
 
-/** Packet types (Leader.java). */
-export const PacketType = {
-  REQUEST: 1,
-  PROPOSAL: 2,
-  ACK: 3,
-  COMMIT: 4,
-  PING: 5,
-  REVALIDATE: 6,
-  SYNC: 7,
-  INFORM: 8,
-  COMMITANDACTIVATE: 9,
-  NEWLEADER: 10,
-  FOLLOWERINFO: 11,
-  UPTODATE: 12,
-  DIFF: 13,
-  TRUNC: 14,
-  SNAP: 15,
-  OBSERVERINFO: 16,
-  LEADERINFO: 17,
-  ACKEPOCH: 18,
-  INFORMANDACTIVATE: 19,
-} as const;
+import { PACKET_NAME, PacketType } from '../../../protocol/quorum-packets';
 
-export const PACKET_NAME: Record<number, string> = Object.fromEntries(Object.entries(PacketType).map(([k, v]) => [v, k]));
+export { PACKET_NAME, PacketType };
 
 /** The runtime's txn: the decoded log entry and its bytes (encoded once, sent and logged as is). */
 export interface WireTxn {
