@@ -58,6 +58,16 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     expect(await runWalkthrough('session-moves')).toContain('went with its session');
   });
 
+  it('a write through a follower: REQUEST to the leader, PROPOSAL, ACKs from a majority, COMMIT, then the answer', { timeout: 180_000 }, async () => {
+    expect(await runWalkthrough('write-via-follower')).toMatch(/forwarded the create \(REQUEST\) to leader \d; the leader proposed 0x[0-9a-f]+ to 4 learner\(s\), had [3-5] of 5 acknowledgements/);
+  });
+
+  it('a partition: the majority side elects and serves, the minority stops; healed, it catches up', { timeout: 240_000 }, async () => {
+    const verdict = await runWalkthrough('partition');
+    expect(verdict).toContain('refusing sessions');
+    expect(verdict).toContain('read "written during the partition"');
+  });
+
   it('refuses a walkthrough while another runs, and says why', { timeout: 60_000 }, async () => {
     const page = lab.page;
     // The buttons are disabled while one runs; the backend refuses too (checked through the same contract).

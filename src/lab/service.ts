@@ -92,6 +92,12 @@ export class LabService extends EventEmitter {
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     push: (state) => this.push({ kind: 'walkthrough', state }),
     applyDelay: (myid, ms) => this.applyDelay(myid, ms),
+    fault: (spec) => this.startFault(spec),
+    heal: async (id) => void (await this.healFault(id)),
+    wire: (query) => {
+      if (!this.network) throw new Error(this.networkError ?? 'This lab has no network of its own: destroy it and launch a new one.');
+      return this.network.query(query);
+    },
   });
 
   /** Sets the slow-learner fault of node `myid` (our server's lab_apply_delay). */

@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, CreateMode, type ZkClient } from '../client';
-import type { LabView, NodeAction, WalkthroughId, WalkthroughState } from '../shared/contract';
+import type { Fault, FaultSpec, LabView, NodeAction, WalkthroughId, WalkthroughState, WireCapture, WireMessage, WireQuery } from '../shared/contract';
 
 export interface WalkthroughControl {
   view(): LabView | null;
@@ -18,6 +18,11 @@ export interface WalkthroughControl {
   record(type: 'walkthrough.started' | 'walkthrough.ended', detail: string, data: Record<string, unknown>): void;
   /** Sets the lab fault that makes member `myid` apply commits `ms` late (our server only). */
   applyDelay(myid: number, ms: number): Promise<void>;
+  /** Starts a fault of the lab's network (throws a sentence when there is no network). */
+  fault(spec: FaultSpec): Promise<Fault>;
+  heal(id: string): Promise<void>;
+  /** The Wire capture. */
+  wire(query: WireQuery): WireCapture;
   push(state: WalkthroughState): void;
 }
 
@@ -32,6 +37,8 @@ const TITLES: Record<WalkthroughId, string> = {
   'election-after-failure': 'Election after a failure: leader 3 and member 5 down, 4 behind',
   majority: 'Majority: how many members can go before the ensemble stops',
   'session-moves': 'A session outlives its member; its ephemeral znode lives as long as the session',
+  partition: 'A partition: the majority side elects and serves, the minority side stops serving',
+  'write-via-follower': 'A write sent to a follower is forwarded to the leader',
   'write-flow': 'The write flow: the leader commits with a majority; a follower can lag until sync',
 };
 
@@ -65,10 +72,10 @@ export class Walkthroughs {
     const view = this.lab.view();
     if (!view) throw new Error('There is no lab yet: launch a 5-node lab first.');
     if (view.attached) throw new Error('This ensemble is attached: walkthroughs stop and start members, so they run on a lab the lab launched.');
-    if (id !== 'session-moves' && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
+    if (id !== 'session-moves' && id !== 'write-via-follower' && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
       throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
     }
-    if ((id === 'session-moves' || id === 'write-flow') && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');
+    if ((id === 'session-moves' || id === 'write-flow' || id === 'write-via-follower') && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');
     if (id === 'write-flow' && view.nodes.some((n) => n.engine !== 'ours')) throw new Error('The write flow slows a follower down with a fault only our server has: launch a lab of our server (not Apache ZooKeeper).');
   }
 
@@ -84,6 +91,8 @@ export class Walkthroughs {
       else if (id === 'election-after-failure') await this.electionAfterFailure();
       else if (id === 'majority') await this.majority();
       else if (id === 'write-flow') await this.writeFlow();
+      else if (id === 'partition') await this.partition();
+      else if (id === 'write-via-follower') await this.writeViaFollower();
       else await this.sessionMoves();
     } catch (e) {
       const s = this.state;
@@ -289,6 +298,113 @@ export class Walkthroughs {
       await this.lab.applyDelay(slow, 0).catch(() => undefined);
       await (writer as ZkClient | null)?.close().catch(() => undefined);
       await (reader as ZkClient | null)?.close().catch(() => undefined);
+    }
+  }
+
+  /** The seed: a partitioned ensemble keeps serving on the side with a majority; the other side stops until it heals. */
+  private async partition(): Promise<void> {
+    const v0 = await this.until('a serving ensemble of five', (v) => v.serving && v.leader !== null && v.nodes.every((n) => n.role === 'leader' || n.role === 'follower'), 30_000).catch(() => {
+      throw new Error('The ensemble is not serving with all five members now: start its members (Cluster view) and run this again.');
+    });
+    const oldLeader = v0.leader!;
+    const oldEpoch = v0.nodes.find((n) => n.myid === oldLeader)!.epoch ?? 0;
+    // The leader and one follower on the small side: the leader itself must lose its quorum.
+    const minority = [oldLeader, v0.nodes.find((n) => n.myid !== oldLeader)!.myid].sort((a, b) => a - b);
+    const majority = v0.nodes.map((n) => n.myid).filter((m) => !minority.includes(m));
+    const path = '/seed-walkthrough/partition';
+    let fault: Fault | null = null;
+    let client: ZkClient | null = null;
+    try {
+      fault = await this.step(`Partition the network: ${minority.join(',')} (the leader and one follower) | ${majority.join(',')} (a majority of 3 of 5)`, () => this.lab.fault({ kind: 'partition', groups: [minority, majority] }), (f) => `${f.id}: ${f.description}`);
+      const split = await this.step(`The majority side elects a leader among ${majority.join(', ')} in a higher epoch and serves`, () => this.until('a leader on the majority side', (x) => x.leader !== null && majority.includes(x.leader) && (x.nodes.find((n) => n.myid === x.leader)!.epoch ?? 0) > oldEpoch && majority.every((m) => ['leader', 'follower'].includes(this.role(x, m)))), (x) => `leader ${x.leader} in epoch ${x.nodes.find((n) => n.myid === x.leader)!.epoch}; ${this.roles(x, majority)}`);
+      const minorityRoles = await this.step(`The minority side (${minority.join(', ')}) has no quorum: old leader ${oldLeader} steps down and neither member serves`, () => this.until('the minority to stop serving', (x) => minority.every((m) => !['leader', 'follower'].includes(this.role(x, m))), 30_000), (x) => this.roles(x, minority));
+      const written = await this.step(`Write ${path} through the majority side`, async () => {
+        client = await connect(majority.map((m) => this.lab.address(m)).join(','), { sessionTimeout: 10_000 });
+        await client.create('/seed-walkthrough', null).catch(() => undefined);
+        await client.create(path, Buffer.from('written during the partition')).catch(() => client!.setData(path, Buffer.from('written during the partition')));
+        return (await client.exists(path))!.mzxid;
+      }, (z) => `acknowledged at zxid ${zxidText(z.toString(16))}`);
+      const refused = await this.step(`Try a session through old leader ${oldLeader} on the minority side: it does not serve, so the session cannot start`, async () => {
+        try {
+          const c = await connect(this.lab.address(oldLeader), { sessionTimeout: 4000, timeoutMs: 4000 });
+          await c.close();
+          return false;
+        } catch {
+          return true;
+        }
+      }, (r) => (r ? 'no session within 4 s: the minority serves nobody' : 'it answered (it should not have)'));
+      await this.step(`Heal the partition: ${minority.join(' and ')} rejoin as followers of ${split.leader}`, async () => {
+        await this.lab.heal(fault!.id);
+        fault = null;
+        return this.until('all five serving under one leader', (x) => x.leader === split.leader && x.nodes.every((n) => ['leader', 'follower'].includes(n.role)), 90_000);
+      }, (x) => this.roles(x, [1, 2, 3, 4, 5]));
+      const seen = await this.step(`Read ${path} through old leader ${oldLeader} after sync`, async () => {
+        const c = await connect(this.lab.address(oldLeader), { sessionTimeout: 10_000 });
+        try {
+          await c.sync(path);
+          return (await c.getData(path)).data?.toString() ?? '';
+        } finally {
+          await c.close();
+        }
+      }, (d) => `"${d}"`);
+      this.finish(
+        'a partitioned ensemble keeps serving on the side that holds a majority of its voters, the other side stops serving (reads too, unless read-only mode is on), and when the partition heals the minority rejoins as followers and catches up',
+        `majority ${majority.join(',')} elected ${split.leader} (epoch ${split.nodes.find((n) => n.myid === split.leader)!.epoch}) and took a write at ${zxidText(written.toString(16))}; minority ${minority.join(',')}: ${this.roles(minorityRoles, minority)}, ${refused ? 'refusing sessions' : 'still answering'}; after the heal old leader ${oldLeader} read "${seen}"`,
+        refused && seen === 'written during the partition',
+      );
+    } finally {
+      if (fault) await this.lab.heal(fault.id).catch(() => undefined);
+      await (client as ZkClient | null)?.close().catch(() => undefined);
+    }
+  }
+
+  /** The seed: a follower forwards a write to the leader (REQUEST), which proposes, collects ACKs, commits; the follower answers. */
+  private async writeViaFollower(): Promise<void> {
+    const v0 = await this.until('a serving ensemble', (v) => v.serving && v.leader !== null, 30_000).catch(() => {
+      throw new Error('The ensemble is not serving now: start its members (Cluster view) and run this again.');
+    });
+    const leader = v0.leader!;
+    const follower = v0.nodes.find((n) => n.role === 'follower')!.myid;
+    const voters = v0.nodes.filter((n) => !n.observer).length;
+    const path = '/seed-walkthrough/via-follower';
+    let client: ZkClient | null = null;
+    try {
+      await this.step(`Open a session through follower ${follower} only`, async () => {
+        client = await connect(this.lab.address(follower), { sessionTimeout: 10_000 });
+        await client.create('/seed-walkthrough', null).catch(() => undefined);
+        await client.delete(path).catch(() => undefined);
+      }, () => `session 0x${client!.sessionId.toString(16)} on member ${follower}`);
+      const made = await this.step(`Create ${path} through follower ${follower}`, async () => {
+        const sent = Date.now();
+        await client!.create(path, Buffer.from('via a follower'));
+        const answered = Date.now();
+        return { zxid: (await client!.exists(path))!.czxid, sent, answered };
+      }, (r) => `acknowledged by follower ${follower} at zxid ${zxidText(r.zxid.toString(16))}`);
+      const hex = `0x${made.zxid.toString(16)}`;
+      const flow = await this.step(`Find the write on the wire: REQUEST ${follower} → ${leader}, then PROPOSAL, ACKs and COMMIT by zxid ${hex}`, async () => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const all = this.lab.wire({ afterSeq: 0, fromMs: made.sent - 1000, toMs: null, types: ['REQUEST', 'PROPOSAL', 'ACK', 'COMMIT'], members: null, zxid: null, limit: 5000 }).messages;
+          const request = all.find((m) => m.type === 'REQUEST' && m.from === follower && m.to === leader && m.fields.path === path) ?? null;
+          const mine = all.filter((m) => m.zxid === hex);
+          const pick = (t: string): WireMessage[] => mine.filter((m) => m.type === t);
+          const r = { request, proposals: pick('PROPOSAL'), acks: pick('ACK'), commits: pick('COMMIT') };
+          if ((request && r.commits.some((c) => c.to === follower)) || Date.now() > deadline) return r;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+      }, (r) => `REQUEST ${r.request ? `${r.request.from} → ${r.request.to} (${r.request.fields.op} ${r.request.fields.path})` : 'not seen'}; PROPOSAL to ${r.proposals.map((m) => m.to).join(', ') || 'nobody'}; ACK from ${r.acks.map((m) => m.from).join(', ') || 'nobody'}; COMMIT to ${r.commits.map((m) => m.to).join(', ') || 'nobody'}`);
+      const quorum = Math.floor(voters / 2) + 1;
+      // The leader's own log counts as one acknowledgement.
+      const acked = flow.acks.length + 1;
+      const commitToFollower = flow.commits.find((c) => c.to === follower);
+      const ordered = flow.request !== null && flow.proposals.length > 0 && commitToFollower !== undefined && flow.request.time <= Math.min(...flow.proposals.map((m) => m.time)) && Math.min(...flow.proposals.map((m) => m.time)) <= commitToFollower.time;
+      this.finish(
+        'a client may send a write to any server; a follower forwards it to the leader, the leader proposes it to every follower, commits once a majority has acknowledged it, and the follower answers its client once it has the commit',
+        `follower ${follower} forwarded the create (REQUEST) to leader ${leader}; the leader proposed ${hex} to ${flow.proposals.length} learner(s), had ${acked} of ${voters} acknowledgements counting its own (${quorum} needed) and sent COMMIT${commitToFollower ? `; follower ${follower} got its COMMIT and answered its client` : ''}`,
+        ordered && acked >= quorum,
+      );
+    } finally {
+      await (client as ZkClient | null)?.close().catch(() => undefined);
     }
   }
 

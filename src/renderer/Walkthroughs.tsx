@@ -36,6 +36,18 @@ const CATALOGUE: { id: WalkthroughId; title: string; claim: string; needs: strin
     claim: 'A session belongs to the ensemble: when its server dies the client moves to another and keeps it. An ephemeral znode lives exactly as long as its session.',
     needs: 'a serving lab of 3 or 5',
   },
+  {
+    id: 'partition',
+    title: 'A partition',
+    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving. Healed, they rejoin as followers and catch up.',
+    needs: "a serving 5-node lab (uses the lab's network); watch the Wire view",
+  },
+  {
+    id: 'write-via-follower',
+    title: 'A write through a follower',
+    claim: 'A write sent to a follower is forwarded to the leader (REQUEST); the leader proposes it, commits once a majority has acknowledged, and the follower answers its client once it has the COMMIT.',
+    needs: "a serving lab of 3 or 5 (uses the lab's network); follow its zxid in the Wire view",
+  },
 ];
 
 const COLOR = { pending: 'gray', running: 'blue', done: 'teal', failed: 'red' } as const;
