@@ -62,6 +62,17 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     expect(await runWalkthrough('write-via-follower')).toMatch(/forwarded the create \(REQUEST\) to leader \d; the leader proposed 0x[0-9a-f]+ to 4 learner\(s\), had [3-5] of 5 acknowledgements/);
   });
 
+  it('recovery case 1: a write a majority acknowledged survives its leader and is committed everywhere', { timeout: 240_000 }, async () => {
+    const verdict = await runWalkthrough('recovery-committed');
+    expect(verdict).toMatch(/before the kill the learners said (\d: not yet, ){3}\d: not yet/);
+  });
+
+  it('recovery case 2: a proposal only the leader logged is truncated away when it returns', { timeout: 240_000 }, async () => {
+    const verdict = await runWalkthrough('recovery-discarded');
+    expect(verdict).toMatch(/synced it by TRUNC 0x[0-9a-f]+/);
+    expect(verdict).toContain('never acknowledged');
+  });
+
   it('a partition: the majority side elects and serves, the minority stops; healed, it catches up', { timeout: 240_000 }, async () => {
     const verdict = await runWalkthrough('partition');
     expect(verdict).toContain('refusing sessions');

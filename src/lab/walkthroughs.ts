@@ -39,6 +39,8 @@ const TITLES: Record<WalkthroughId, string> = {
   'session-moves': 'A session outlives its member; its ephemeral znode lives as long as the session',
   partition: 'A partition: the majority side elects and serves, the minority side stops serving',
   'write-via-follower': 'A write sent to a follower is forwarded to the leader',
+  'recovery-committed': 'Recovery, case 1: a write a majority acknowledged survives its leader',
+  'recovery-discarded': 'Recovery, case 2: a proposal nobody else saw is discarded',
   'write-flow': 'The write flow: the leader commits with a majority; a follower can lag until sync',
 };
 
@@ -72,10 +74,11 @@ export class Walkthroughs {
     const view = this.lab.view();
     if (!view) throw new Error('There is no lab yet: launch a 5-node lab first.');
     if (view.attached) throw new Error('This ensemble is attached: walkthroughs stop and start members, so they run on a lab the lab launched.');
-    if (id !== 'session-moves' && id !== 'write-via-follower' && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
+    const anyEnsemble: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded'];
+    if (!anyEnsemble.includes(id) && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
       throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
     }
-    if ((id === 'session-moves' || id === 'write-flow' || id === 'write-via-follower') && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');
+    if ((anyEnsemble.includes(id) || id === 'write-flow') && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');
     if (id === 'write-flow' && view.nodes.some((n) => n.engine !== 'ours')) throw new Error('The write flow slows a follower down with a fault only our server has: launch a lab of our server (not Apache ZooKeeper).');
   }
 
@@ -93,6 +96,8 @@ export class Walkthroughs {
       else if (id === 'write-flow') await this.writeFlow();
       else if (id === 'partition') await this.partition();
       else if (id === 'write-via-follower') await this.writeViaFollower();
+      else if (id === 'recovery-committed') await this.recoveryCommitted();
+      else if (id === 'recovery-discarded') await this.recoveryDiscarded();
       else await this.sessionMoves();
     } catch (e) {
       const s = this.state;
@@ -405,6 +410,142 @@ export class Walkthroughs {
       );
     } finally {
       await (client as ZkClient | null)?.close().catch(() => undefined);
+    }
+  }
+
+  /** Opens a session through each member in `myids` (before a hold: creating a session is a txn too). */
+  private async sessions(myids: number[]): Promise<Map<number, ZkClient>> {
+    const out = new Map<number, ZkClient>();
+    for (const m of myids) out.set(m, await connect(this.lab.address(m), { sessionTimeout: 10_000 }));
+    return out;
+  }
+
+  /** The seed's recovery case 1: a proposal acknowledged by a majority is committed by the next leader. */
+  private async recoveryCommitted(): Promise<void> {
+    const v0 = await this.until('a serving ensemble with every member up', (v) => v.serving && v.leader !== null && v.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 30_000).catch(() => {
+      throw new Error('The ensemble is not serving with every member up now: start its members (Cluster view) and run this again.');
+    });
+    const leader = v0.leader!;
+    const learners = v0.nodes.filter((n) => n.myid !== leader).map((n) => n.myid);
+    const path = '/seed-walkthrough/committed';
+    let hold: Fault | null = null;
+    let clients = new Map<number, ZkClient>();
+    try {
+      await this.step(`Open a session through leader ${leader} and one through each learner (${learners.join(', ')})`, async () => {
+        clients = await this.sessions([leader, ...learners]);
+        const w = clients.get(leader)!;
+        await w.create('/seed-walkthrough', null).catch(() => undefined);
+        await w.delete(path).catch(() => undefined);
+        for (const m of learners) await clients.get(m)!.sync('/');
+      }, () => `${clients.size} sessions`);
+      hold = await this.step(`Hold every COMMIT leader ${leader} sends (the learners still get PROPOSALs and ACK them)`, () => this.lab.fault({ kind: 'hold', type: 'COMMIT', from: leader, to: null }), (f) => `${f.id}: ${f.description}`);
+      const zxid = await this.step(`Create ${path} through leader ${leader}: a majority acknowledges, the leader commits and answers OK`, async () => {
+        await clients.get(leader)!.create(path, Buffer.from('acknowledged'));
+        return (await clients.get(leader)!.exists(path))!.czxid;
+      }, (z) => `OK at zxid ${zxidText(z.toString(16))}`);
+      const before = await this.step(`Read ${path} through each learner: they logged it but have not applied it (no COMMIT reached them)`, async () => {
+        const seen: string[] = [];
+        for (const m of learners) seen.push(`${m}: ${(await clients.get(m)!.exists(path)) ? 'has it' : 'not yet'}`);
+        return seen;
+      }, (r) => r.join(', '));
+      const after = await this.step(`Kill leader ${leader} before any COMMIT goes out; the learners elect a new leader`, async () => {
+        await this.lab.node(leader, 'kill');
+        return this.until('a new leader', (x) => x.leader !== null && x.leader !== leader && x.serving);
+      }, (x) => `leader ${x.leader} in epoch ${x.nodes.find((n) => n.myid === x.leader)!.epoch}`);
+      await this.lab.heal(hold.id);
+      hold = null;
+      const seen = await this.step(`Read ${path} through each learner after sync`, async () => {
+        const out: string[] = [];
+        for (const m of learners) {
+          const c = clients.get(m)!;
+          await c.sync(path);
+          const d = await c.getData(path).then((r) => r.data?.toString() ?? '', () => null);
+          out.push(`${m}: ${d === null ? 'missing' : `"${d}"`}`);
+        }
+        return out;
+      }, (r) => r.join(', '));
+      await this.step(`Start ${leader} again: it rejoins as a follower`, async () => {
+        await this.lab.node(leader, 'start');
+        return this.until('every member serving', (x) => x.serving && x.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 90_000);
+      }, (x) => this.roles(x, x.nodes.map((n) => n.myid)));
+      const notApplied = before.every((b) => b.endsWith('not yet'));
+      const everywhere = seen.every((x) => x.endsWith('"acknowledged"'));
+      this.finish(
+        'a proposal that a majority has acknowledged is committed even if the leader dies before it sends COMMIT: the new leader is one of the members that logged it, and it commits it everywhere',
+        `the client got OK for zxid ${zxidText(zxid.toString(16))}; before the kill the learners said ${before.join(', ')}; after leader ${after.leader} took over: ${seen.join(', ')}`,
+        notApplied && everywhere,
+      );
+    } finally {
+      if (hold) await this.lab.heal(hold.id).catch(() => undefined);
+      for (const c of clients.values()) await c.close().catch(() => undefined);
+    }
+  }
+
+  /** The seed's recovery case 2: a proposal only the old leader logged is thrown away (TRUNC) when it returns. */
+  private async recoveryDiscarded(): Promise<void> {
+    const v0 = await this.until('a serving ensemble with every member up', (v) => v.serving && v.leader !== null && v.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 30_000).catch(() => {
+      throw new Error('The ensemble is not serving with every member up now: start its members (Cluster view) and run this again.');
+    });
+    const leader = v0.leader!;
+    const learners = v0.nodes.filter((n) => n.myid !== leader).map((n) => n.myid);
+    const path = '/seed-walkthrough/discarded';
+    let hold: Fault | null = null;
+    let writer: ZkClient | null = null;
+    try {
+      await this.step(`Open a session through leader ${leader}`, async () => {
+        writer = await connect(this.lab.address(leader), { sessionTimeout: 4000 });
+        await writer.create('/seed-walkthrough', null).catch(() => undefined);
+        await writer.delete(path).catch(() => undefined);
+      }, () => `session 0x${writer!.sessionId.toString(16)}`);
+      hold = await this.step(`Hold every PROPOSAL leader ${leader} sends: only the leader will log the next write`, () => this.lab.fault({ kind: 'hold', type: 'PROPOSAL', from: leader, to: null }), (f) => `${f.id}: ${f.description}`);
+      const since = Date.now();
+      let acked = false;
+      const pending = writer!.create(path, Buffer.from('never')).then(
+        () => (acked = true),
+        () => undefined,
+      );
+      const proposal = await this.step(`Create ${path} through leader ${leader}: it logs and proposes it, nobody else gets it, no majority acknowledges, the client waits`, async () => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const held = this.lab.wire({ afterSeq: 0, fromMs: since - 100, toMs: null, types: ['PROPOSAL'], members: null, zxid: null, limit: 1000 }).messages.filter((m) => m.status === 'held' && m.fields.path === path);
+          if (held.length >= learners.length || Date.now() > deadline) return held;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }, (h) => (h.length > 0 ? `PROPOSAL ${h[0]!.zxid} held to ${h.map((m) => m.to).join(', ')}; the client has no answer` : 'no held PROPOSAL seen'));
+      await this.step(`Kill leader ${leader}; the others elect a leader that never saw the proposal`, async () => {
+        await this.lab.node(leader, 'kill');
+        await pending;
+        await this.lab.heal(hold!.id);
+        hold = null;
+        return this.until('a new leader', (x) => x.leader !== null && x.leader !== leader && x.serving);
+      }, (x) => `leader ${x.leader}; the client's create ${acked ? 'was acknowledged (it should not have been)' : 'failed: never acknowledged'}`);
+      const restartedAt = Date.now();
+      const back = await this.step(`Start ${leader} again: it has the proposal in its log, the new leader has not, so it is told to TRUNC`, async () => {
+        await this.lab.node(leader, 'start');
+        return this.until('every member serving', (x) => x.serving && x.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 90_000);
+      }, (x) => this.roles(x, x.nodes.map((n) => n.myid)));
+      const trunc = this.lab.wire({ afterSeq: 0, fromMs: restartedAt - 100, toMs: null, types: ['TRUNC', 'DIFF', 'SNAP'], members: null, zxid: null, limit: 100 }).messages.find((m) => m.to === leader && m.from === back.leader);
+      const where = await this.step(`Look for ${path} on every member (sync first)`, async () => {
+        const out: string[] = [];
+        for (const n of back.nodes) {
+          const c = await connect(this.lab.address(n.myid), { sessionTimeout: 10_000 });
+          try {
+            await c.sync('/');
+            out.push(`${n.myid}: ${(await c.exists(path)) ? 'has it' : 'no'}`);
+          } finally {
+            await c.close();
+          }
+        }
+        return out;
+      }, (r) => `${trunc ? `${trunc.type} ${trunc.zxid} from ${trunc.from} to ${trunc.to}; ` : ''}${r.join(', ')}`);
+      this.finish(
+        "a proposal only the old leader logged was never acknowledged; the new leader never saw it, and when the old leader comes back it must truncate its log to the new leader's history, so the write is nowhere",
+        `the proposal ${proposal[0]?.zxid ?? '(not seen)'} was held to ${proposal.length} learner(s) and ${acked ? 'acknowledged' : 'never acknowledged'}; when ${leader} returned, leader ${back.leader} synced it by ${trunc ? `${trunc.type} ${trunc.zxid}` : '(not seen on the wire)'}; ${path}: ${where.join(', ')}`,
+        !acked && proposal.length > 0 && trunc?.type === 'TRUNC' && where.every((w) => w.endsWith('no')),
+      );
+    } finally {
+      if (hold) await this.lab.heal(hold.id).catch(() => undefined);
+      await (writer as ZkClient | null)?.close().catch(() => undefined);
     }
   }
 

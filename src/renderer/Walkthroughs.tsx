@@ -48,6 +48,18 @@ const CATALOGUE: { id: WalkthroughId; title: string; claim: string; needs: strin
     claim: 'A write sent to a follower is forwarded to the leader (REQUEST); the leader proposes it, commits once a majority has acknowledged, and the follower answers its client once it has the COMMIT.',
     needs: "a serving lab of 3 or 5 (uses the lab's network); follow its zxid in the Wire view",
   },
+  {
+    id: 'recovery-committed',
+    title: 'Recovery, case 1',
+    claim: 'The leader commits a write a majority acknowledged and dies before any COMMIT reaches the followers (the lab holds them). The new leader, one of those that logged it, commits it everywhere.',
+    needs: "a serving lab of 3 or 5 (holds COMMITs on the lab's network; kills the leader, then starts it again)",
+  },
+  {
+    id: 'recovery-discarded',
+    title: 'Recovery, case 2',
+    claim: 'The leader logs a proposal nobody else receives (the lab holds it) and dies. The new leader never saw it; when the old leader returns it is told to TRUNC, and the write is nowhere.',
+    needs: "a serving lab of 3 or 5 (holds PROPOSALs on the lab's network; kills the leader, then starts it again)",
+  },
 ];
 
 const COLOR = { pending: 'gray', running: 'blue', done: 'teal', failed: 'red' } as const;
