@@ -27,8 +27,12 @@ export function bindable(port: number): Promise<boolean> {
   });
 }
 
-/** Takes the reservation of `port` for this lab unless another lab holds a fresh one. */
-function reserve(port: number): boolean {
+/**
+ * Takes the reservation of `port` unless another lab (or test server) holds a fresh one. Test
+ * servers reserve theirs here too (test/support/realzk.ts), so that two processes choosing ports
+ * at the same time never both get one.
+ */
+export function reservePort(port: number): boolean {
   const dir = reservations();
   mkdirSync(dir, { recursive: true });
   const file = join(dir, String(port));
@@ -58,7 +62,7 @@ export async function labPorts(n: number, random: () => number = Math.random): P
     if (tried.has(p)) continue;
     tried.add(p);
     if (!(await bindable(p))) continue;
-    if (!reserve(p)) continue;
+    if (!reservePort(p)) continue;
     out.push(p);
   }
   return out;

@@ -8,6 +8,7 @@
 //
 // Readiness is observed, not slept for: start() returns once `srvr` on the client port
 // answers with a Mode line (the server is serving requests).
+import { reservePort } from '../../src/lab/ports';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -123,7 +124,8 @@ function trackChild(child: ChildProcess): void {
  * kill and a restart, by the source port of any outgoing connection on the machine or by any
  * listen(0): a five-member test once found a member's client port "in use by another program"
  * when it restarted it 18 s after a kill, with the suite's other tests connecting all the while.
- * Below the range only another test picking the same port at random could, and it checks first.
+ * Below the range only another test picking the same port at random could: each chosen port is
+ * reserved in the folder the lab's own ports use (src/lab/ports.ts), which other processes skip.
  * The lab's own ports are 20000-32700 (src/lab/ports.ts), so the tests' servers stay under them.
  */
 const PORT_LOW = 10_000;
@@ -155,6 +157,8 @@ export async function freePorts(n: number): Promise<number[]> {
       const srv = await tryBind(port);
       if (srv === null) continue;
       held.push(srv);
+      // Another test file's server (a parallel worker) may have picked the same port and not bound it yet.
+      if (!reservePort(port)) continue;
       ports.push(port);
     }
   } finally {
