@@ -296,14 +296,33 @@ class SnapshotSkipper {
   }
 }
 
-/** Cuts one direction of a quorum connection into messages. `fromLeader`: the leader writes this direction. */
-export class QuorumSplitter {
-  private buf: Buffer = Buffer.alloc(0);
-  private snap: { zxid: bigint; skipper: SnapshotSkipper } | null = null;
+/** What both splitters share: the bytes not yet a whole message, and the fall-back to passing bytes on. */
+abstract class StreamCutter {
+  protected buf: Buffer = Buffer.alloc(0);
   /** After bytes it could not make sense of, it only passes them on. */
   opaque = false;
 
-  constructor(readonly fromLeader: boolean) {}
+  /** Keeps the bytes from `off` on for the next chunk. */
+  protected keep(out: WireUnit[], off: number): WireUnit[] {
+    this.buf = off >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
+    return out;
+  }
+
+  /** Not a stream we understand: pass the rest on as it is, from here on. */
+  protected giveUp(out: WireUnit[], off: number): WireUnit[] {
+    this.opaque = true;
+    out.push(raw(this.buf.subarray(off)));
+    this.buf = Buffer.alloc(0);
+    return out;
+  }
+}
+
+/** Cuts one direction of a quorum connection into messages. `fromLeader`: the leader writes this direction. */
+export class QuorumSplitter extends StreamCutter {
+  private snap: { zxid: bigint; skipper: SnapshotSkipper } | null = null;
+  constructor(readonly fromLeader: boolean) {
+    super();
+  }
 
   push(chunk: Buffer): WireUnit[] {
     if (this.opaque) return [raw(chunk)];
@@ -350,14 +369,9 @@ export class QuorumSplitter {
         if (type === 'SNAP' && this.fromLeader) this.snap = { zxid, skipper: new SnapshotSkipper() };
       }
     } catch {
-      // Not a stream we understand: pass the rest on as it is, from here on.
-      this.opaque = true;
-      out.push(raw(this.buf.subarray(off)));
-      this.buf = Buffer.alloc(0);
-      return out;
+      return this.giveUp(out, off);
     }
-    this.buf = off >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
-    return out;
+    return this.keep(out, off);
   }
 
   /** Bytes received but not yet a whole message. */
@@ -427,15 +441,14 @@ export function encodeElectionHandshake(version: bigint, sid: number, address: s
  * its handshake; then, both ways, each notification is an int length and that many bytes.
  * `rewriteAddress` replaces the handshake's election address (QuorumCnxManager connects back to it).
  */
-export class ElectionSplitter {
-  private buf: Buffer = Buffer.alloc(0);
+export class ElectionSplitter extends StreamCutter {
   private handshake: boolean;
-  opaque = false;
 
   constructor(
     initiator: boolean,
     private readonly rewriteAddress: ((address: string) => string) | null = null,
   ) {
+    super();
     this.handshake = initiator;
   }
 
@@ -483,12 +496,8 @@ export class ElectionSplitter {
         off += 4 + n;
       }
     } catch {
-      this.opaque = true;
-      out.push(raw(this.buf.subarray(off)));
-      this.buf = Buffer.alloc(0);
-      return out;
+      return this.giveUp(out, off);
     }
-    this.buf = off >= this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
-    return out;
+    return this.keep(out, off);
   }
 }

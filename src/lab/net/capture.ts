@@ -117,6 +117,7 @@ export class WireRing {
     const types = q.types ? new Set(q.types.map((t) => t.toUpperCase())) : null;
     const members = q.members ? new Set(q.members) : null;
     const zxid = q.zxid ? normaliseZxid(q.zxid) : null;
+    if (q.zxid && zxid === null) throw new Error(`"${q.zxid}" is not a zxid: give it in hex, e.g. 0x100000002 (nothing was filtered).`);
     const out: WireMessage[] = [];
     for (const m of this.all()) {
       if (m.seq <= q.afterSeq) continue;

@@ -249,7 +249,7 @@ export class LabNetwork implements RelayHost {
       faults: this.faults.map((f) => this.faultView(f)),
       links,
       clientCut,
-      labClientPorts: Object.fromEntries(Object.entries(this.ports.client).map(([k, v]) => [k, v])),
+      labClientPorts: { ...this.ports.client },
     };
   }
 

@@ -94,7 +94,8 @@ export class Pipe {
     if (this.aside.length > 0) {
       const stay: Item[] = [];
       const back: Item[] = [];
-      for (const it of this.aside) (rule.holds.size > 0 && it.heldBy !== null && [...rule.holds.values()].includes(it.heldBy) ? stay : back).push(it);
+      const holding = new Set(rule.holds.values());
+      for (const it of this.aside) (it.heldBy !== null && holding.has(it.heldBy) ? stay : back).push(it);
       if (back.length > 0) {
         this.aside.length = 0;
         this.aside.push(...stay);
@@ -247,15 +248,12 @@ export class Pipe {
   dropAll(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Nothing still here left the relay (a queued message is never marked delivered with a time).
     for (const it of [...this.queue, ...this.aside]) {
-      if (it.msg && it.msg.status !== 'delivered') {
-        it.msg.status = 'dropped';
-        it.msg.deliveredAt = null;
-        this.host.updated(it.msg);
-      } else if (it.msg && it.msg.deliveredAt === null) {
-        it.msg.status = 'dropped';
-        this.host.updated(it.msg);
-      }
+      if (!it.msg) continue;
+      it.msg.status = 'dropped';
+      it.msg.deliveredAt = null;
+      this.host.updated(it.msg);
     }
     this.queue.length = 0;
     this.aside.length = 0;

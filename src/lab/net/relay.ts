@@ -5,7 +5,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ElectionSplitter, QuorumSplitter } from '../../protocol/wire';
 import { Pipe, type PipeHost } from './pipe';
-import { CLIENTS, type LinkKind, type PipeRule } from './rules';
+import type { LinkKind, PipeRule } from './rules';
 
 export interface RelaySpec {
   kind: LinkKind;
@@ -174,10 +174,5 @@ export class Relay {
     this.server?.close();
     this.server = null;
     for (const c of [...this.connections]) c.close();
-  }
-
-  /** Which member sent a pipe's traffic and which received it, counting the lab's clients as 0. */
-  static isClient(spec: RelaySpec): boolean {
-    return spec.from === CLIENTS;
   }
 }

@@ -1,6 +1,6 @@
 // What the faults in force mean for one direction of traffic: pure functions from the fault list
 // to each pipe's rule (cut, delay, holds). The relays ask these; so do the views and the tests.
-import type { FaultSpec, HoldType } from '../../shared/net';
+import type { FaultSpec } from '../../shared/net';
 
 /** Traffic between members (quorum, election) or between the lab's clients and a member. */
 export type LinkKind = 'quorum' | 'election' | 'client';
@@ -178,6 +178,3 @@ export function checkSpec(s: FaultSpec, members: number[]): string | null {
       return null;
   }
 }
-
-/** Hold types that only the leader sends (a hold of them from a follower catches nothing). */
-export const LEADER_SENDS: ReadonlySet<HoldType> = new Set<HoldType>(['PROPOSAL', 'COMMIT', 'INFORM', 'NEWLEADER', 'UPTODATE', 'DIFF', 'TRUNC', 'SNAP', 'LEADERINFO']);
