@@ -126,7 +126,8 @@ export function NetworkPanel({ lab, view, net, error, run }: PanelProps) {
   const targetId = target === 'leader' ? leader : Number(target);
   const split = targetId !== null ? minoritySplit(view, targetId) : null;
   const voters = view.nodes.filter((n) => !n.observer).length;
-  const heldTotal = net.faults.reduce((s, f) => s + f.held, 0);
+  // Release delivers what holds set aside; what a cut holds goes only when the cut heals.
+  const heldTotal = net.faults.reduce((s, f) => s + (f.spec.kind === 'hold' ? f.held : 0), 0);
 
   const sideOf = (id: number): Side => sides[id] ?? 'A';
   const cycleSide = (id: number): void => setSides((s) => ({ ...s, [id]: SIDES[(SIDES.indexOf(s[id] ?? 'A') + 1) % SIDES.length]! }));
@@ -637,7 +638,7 @@ function FaultList({ faults, heal, release }: { faults: Fault[]; heal: (id: stri
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
-                      {f.held > 0 && (
+                      {f.spec.kind === 'hold' && f.held > 0 && (
                         <Button size="compact-xs" variant="light" color="violet" onClick={() => release(f.id)} data-testid={`release-${f.id}`}>
                           Release {f.held}
                         </Button>
