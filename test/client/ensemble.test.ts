@@ -100,6 +100,9 @@ describe.each(TARGETS.filter((t) => t.readOnlyMode))('read-only mode of $name', 
     await zk.setData('/ro', 'after');
     await until(() => writer.state === 'connected', `the writer back on its session (now ${writer.state}, ${JSON.stringify(writer.stats())})`, 60_000);
     expect(writer.sessionId).toBe(writerSession);
+    // Another session wrote 'after', maybe through another member: without sync this member may
+    // not have applied it yet (a fresh-clone run read 'before' here), as ZooKeeper allows.
+    await writer.sync('/ro');
     expect((await writer.getData('/ro')).data!.toString()).toBe('after');
     expect((await writer.exists('/writer'))!.ephemeralOwner).toBe(writerSession);
   });
