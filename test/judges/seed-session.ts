@@ -74,17 +74,19 @@ export const SEED_SESSION = [
 /** Removes what legitimately differs between two runs: times, session ids, ports, JVM noise. */
 export function maskTranscript(s: string): string {
   // zkCli prints watch events from its event thread, so where they land among the command
-  // output is a race: compare the command output in order and the events as a sorted list.
+  // output is a race, even between the two lines of one event ("WATCHER::", then the event: a
+  // fresh-clone run had a command's output between them): compare the command output in order,
+  // and the events as a sorted list with the number of WATCHER:: headers.
   const lines = maskLines(s).split('\n');
   const events: string[] = [];
   const output: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] === 'WATCHER::' && lines[i + 1]?.startsWith('WatchedEvent ')) {
-      events.push(lines[i + 1]!);
-      i++;
-    } else output.push(lines[i]!);
+  let headers = 0;
+  for (const line of lines) {
+    if (line === 'WATCHER::') headers++;
+    else if (line.startsWith('WatchedEvent ')) events.push(line);
+    else output.push(line);
   }
-  return [...output, '--- watch events ---', ...events.sort()].join('\n');
+  return [...output, `--- ${headers} watch events ---`, ...events.sort()].join('\n');
 }
 
 function maskLines(s: string): string {
