@@ -75,18 +75,19 @@ export const SEED_SESSION = [
 export function maskTranscript(s: string): string {
   // zkCli prints watch events from its event thread, so where they land among the command
   // output is a race, even between the two lines of one event ("WATCHER::", then the event: a
-  // fresh-clone run had a command's output between them): compare the command output in order,
-  // and the events as a sorted list with the number of WATCHER:: headers.
+  // fresh-clone run had a command's output between them). And `quit` exits the JVM while that
+  // thread may still be printing the Closed event: whole, only its header, or absent. So the
+  // command output is compared in order, the events other than Closed as a sorted list, and the
+  // headers are dropped.
   const lines = maskLines(s).split('\n');
   const events: string[] = [];
   const output: string[] = [];
-  let headers = 0;
   for (const line of lines) {
-    if (line === 'WATCHER::') headers++;
-    else if (line.startsWith('WatchedEvent ')) events.push(line);
+    if (line === 'WATCHER::' || line === 'WatchedEvent state:Closed type:None path:null') continue;
+    if (line.startsWith('WatchedEvent ')) events.push(line);
     else output.push(line);
   }
-  return [...output, `--- ${headers} watch events ---`, ...events.sort()].join('\n');
+  return [...output, `--- ${events.length} watch events ---`, ...events.sort()].join('\n');
 }
 
 function maskLines(s: string): string {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client';
 import { TARGETS, until, type Member, type Target } from '../client/targets';
 import { fourLetter } from '../support/realzk';
+import { maskTranscript } from './seed-session';
 import { JAVA, needs, OUR_BUILD, ZKCLI as ZKCLI_NEED, ZK_JARS } from '../support/needs';
 
 const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
@@ -34,18 +35,9 @@ const SESSION = [
   'quit',
 ];
 
+/** maskTranscript (watch events apart, the Closed race dropped), and the zxids masked too. */
 function mask(s: string): string[] {
-  // zkCli's `quit` exits the JVM while the event thread may still be printing the Closed event.
-  return s
-    .replace(/WATCHER::\n+WatchedEvent state:Closed type:None path:null\n/, '')
-    .split('\n')
-    .filter((l) => !/^SLF4J|^log4j|^\s*$|^JLine|^Welcome to ZooKeeper|^\d{4}-\d\d-\d\d /.test(l))
-    .map((l) =>
-      l
-        .replace(/^(ctime|mtime) = .*/, '$1 = <time>')
-        .replace(/^([cmp]Zxid) = 0x[0-9a-f]+/, '$1 = <zxid>')
-        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>'),
-    );
+  return maskTranscript(s.replace(/^([cmp]Zxid) = 0x[0-9a-f]+/gm, '$1 = <zxid>')).split('\n');
 }
 
 /** Starts an ensemble, writes /ro and /ro/child, cuts member 1 off and runs zkCli -r against it. */
