@@ -11,7 +11,7 @@ import type { ServerConfig } from './config';
 import type { ClientConnection } from './net/connection';
 import { READ_ONLY_REFUSED } from './quorum/read-only';
 import type { Replicator } from './replicator';
-import type { Request } from './request';
+import type { MultiOp, Request } from './request';
 import { initialSessionId } from './session/tracker';
 import { ServerStats } from './stats';
 import { EventLog } from './events';
@@ -19,6 +19,9 @@ import type { SessionTable, Storage } from './storage/types';
 import { CONFIG_PATH, DataTree, type ProcessResult } from './tree/datatree';
 import { WatchMode, type WatchTable } from './tree/watches';
 import { clonedTableSize, grownTableSize, javaHashOrder, javaIdHash, javaStringHash } from './util/javaorder';
+
+/** setWatches and setWatches2 (which adds the persistent lists). */
+type SetWatchesBody = ReturnType<typeof R.SetWatches.decode> & Partial<ReturnType<typeof R.SetWatches2.decode>>;
 
 /** A request waiting in its connection's FIFO. */
 export interface PendingEntry {
@@ -87,9 +90,10 @@ export class ServerCore {
       // ReadOnlyRequestProcessor, first in a read-only server's chain, refuses these outright.
       entry.reply = conn.frameReply(req.cxid, this.lastProcessedZxid, Err.NOTREADONLY);
       entry.done = true;
-    } else if (req.type === OpCode.sync) {
+    } else if (req.body.type === OpCode.sync) {
+      const path = req.body.req.path;
       this.replicator.submitSync(req, () => {
-        entry.reply = conn.frameReply(req.cxid, this.lastProcessedZxid, 0, R.SyncResponse, { path: (req.body as any).req.path });
+        entry.reply = conn.frameReply(req.cxid, this.lastProcessedZxid, 0, R.SyncResponse, { path });
         entry.done = true;
         this.drain(conn);
       });
@@ -169,11 +173,6 @@ export class ServerCore {
     conn.finishConnect(sid, timeout);
   }
 
-  /** Fails the write entry of a request that could not be committed (e.g. disk failure). */
-  failWrite(req: Request, err: number): void {
-    this.answerLocally(req, err);
-  }
-
   /**
    * Answers a write-path request without a txn: an error, or (closeAfter) a local session's
    * closeSession, whose reply goes out before its connection closes.
@@ -223,9 +222,9 @@ export class ServerCore {
   executeRead(conn: ClientConnection, req: Request): Buffer | null {
     const z = this.lastProcessedZxid;
     const ids = req.authInfo;
-    const body = req.body as any;
+    const body = req.body;
     const err = (code: number): Buffer => conn.frameReply(req.cxid, z, code);
-    switch (req.type) {
+    switch (body.type) {
       case OpCode.exists: {
         const path: string = body.req.path;
         if (path.includes('\0')) return err(Err.BADARGUMENTS);
@@ -295,13 +294,13 @@ export class ServerCore {
         return conn.frameReply(req.cxid, z, 0, R.ErrorResponse, { err: 0 });
       }
       case OpCode.multiRead:
-        return conn.frameMultiReadReply(req.cxid, z, body.ops.map((op: any) => this.multiReadOp(op, ids)));
+        return conn.frameMultiReadReply(req.cxid, z, body.ops.map((op) => this.multiReadOp(op, ids)));
       default:
         return err(Err.UNIMPLEMENTED);
     }
   }
 
-  private multiReadOp(op: any, ids: Id[]): { type: number; err: number; data?: Buffer | null; stat?: Stat; children?: string[] } {
+  private multiReadOp(op: MultiOp, ids: Id[]): { type: number; err: number; data?: Buffer | null; stat?: Stat; children?: string[] } {
     const r = this.readNode(op.req.path, ids);
     if (typeof r === 'number') return { type: OpCode.error, err: r };
     if (op.type === OpCode.getData) return { type: OpCode.getData, err: 0, data: r.node.data, stat: r.stat };
@@ -309,27 +308,27 @@ export class ServerCore {
     return { type: OpCode.getChildren, err: 0, children };
   }
 
-  private setWatches(conn: ClientConnection, w: any, v2: boolean): void {
-    const rel: bigint = w.relativeZxid;
-    for (const path of w.dataWatches as string[]) {
+  private setWatches(conn: ClientConnection, w: SetWatchesBody, v2: boolean): void {
+    const rel = w.relativeZxid;
+    for (const path of w.dataWatches) {
       const n = this.tree.getNode(path);
       if (!n) conn.deliverEvent(EventType.NodeDeleted, path, -1n);
       else if (n.mzxid > rel) conn.deliverEvent(EventType.NodeDataChanged, path, -1n);
       else this.tree.addDataWatch(path, conn);
     }
-    for (const path of w.existWatches as string[]) {
+    for (const path of w.existWatches) {
       if (this.tree.getNode(path)) conn.deliverEvent(EventType.NodeCreated, path, -1n);
       else this.tree.addDataWatch(path, conn);
     }
-    for (const path of w.childWatches as string[]) {
+    for (const path of w.childWatches) {
       const n = this.tree.getNode(path);
       if (!n) conn.deliverEvent(EventType.NodeDeleted, path, -1n);
       else if (n.pzxid > rel) conn.deliverEvent(EventType.NodeChildrenChanged, path, -1n);
       else this.tree.addChildWatch(path, conn);
     }
     if (v2) {
-      for (const path of w.persistentWatches as string[]) this.tree.addPersistentWatch(path, conn, false);
-      for (const path of w.persistentRecursiveWatches as string[]) this.tree.addPersistentWatch(path, conn, true);
+      for (const path of w.persistentWatches ?? []) this.tree.addPersistentWatch(path, conn, false);
+      for (const path of w.persistentRecursiveWatches ?? []) this.tree.addPersistentWatch(path, conn, true);
     }
   }
 
@@ -389,12 +388,12 @@ export function isWriteRequest(type: number): boolean {
 const scratch = new Writer(64 * 1024);
 
 /** Encodes a reply: length prefix + ReplyHeader [+ body]. */
-export function frame(xid: number, zxid: bigint, err: number, codec?: { write(w: Writer, v: any): void }, body?: unknown): Buffer {
+export function frame<T>(xid: number, zxid: bigint, err: number, codec?: { write(w: Writer, v: T): void }, body?: T): Buffer {
   const w = scratch;
   w.pos = 0;
   w.int(0);
   R.ReplyHeader.write(w, { xid, zxid, err });
-  if (codec && err === 0) codec.write(w, body);
+  if (codec && err === 0) codec.write(w, body as T);
   w.patchInt(0, w.pos - 4);
   return Buffer.from(w.bytes());
 }

@@ -10,6 +10,8 @@ import { ServerCore, type Logger } from './core';
 import { ClientConnection } from './net/connection';
 import { StandaloneReplicator } from './standalone';
 import { QuorumPeer } from './quorum/peer';
+import { systemClock } from './runtime/clock';
+import { systemNet } from './runtime/net';
 import { readJaasUsers } from './auth/sasl';
 import { openStorage } from './storage/open';
 
@@ -83,10 +85,11 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
     }
   }
 
+  const clock = systemClock();
   let replicator: StandaloneReplicator | QuorumPeer;
   if (isDistributed(cfg)) {
     core.serverId = cfg.myid!;
-    const peer = new QuorumPeer(core, cfg, log, core.events);
+    const peer = new QuorumPeer(core, cfg, log, core.events, clock, systemNet);
     core.replicator = peer;
     replicator = peer;
     const me = cfg.servers.get(cfg.myid!)!;
@@ -100,7 +103,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
     }
   } else {
     core.serverId = 1;
-    const standalone = new StandaloneReplicator(core);
+    const standalone = new StandaloneReplicator(core, clock);
     core.replicator = standalone;
     standalone.start();
     replicator = standalone;

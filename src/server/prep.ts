@@ -7,7 +7,7 @@ import { parentOf, pathError } from '../protocol/paths';
 import type { ACL, Id } from '../protocol/records';
 import type { LoggedTxn, Txn } from '../protocol/txn';
 import { checkAcl, fixupAcl } from './acl';
-import type { Request } from './request';
+import type { MultiOp, Request } from './request';
 import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, type DataTree, ephemeralKind } from './tree/datatree';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
 import { ttlOwner } from './tree/datatree';
@@ -69,7 +69,7 @@ export class Prep {
           throw new PrepError(Err.SESSIONEXPIRED);
         }
         const changes: ChangeRecord[] = [];
-        txn = this.prepOne(req, req.body as any, zxid, changes);
+        txn = this.prepOne(req, req.body, zxid, changes);
         for (const c of changes) this.addChange(c);
       }
     } catch (e) {
@@ -128,7 +128,7 @@ export class Prep {
     if (pathError(path) !== null) throw new PrepError(Err.BADARGUMENTS);
   }
 
-  private prepOne(req: Request, body: any, zxid: bigint, changes: ChangeRecord[], overlay?: Map<string, ChangeRecord>): Txn {
+  private prepOne(req: Request, body: Request['body'] | MultiOp, zxid: bigint, changes: ChangeRecord[], overlay?: Map<string, ChangeRecord>): Txn {
     const ids = req.authInfo;
     const rec = (path: string, node: NodeView | null): void => {
       const c = { zxid, path, node };
@@ -143,13 +143,15 @@ export class Prep {
         const r = body.req;
         const flags: number = r.flags;
         const isTtlOp = body.type === OpCode.createTTL;
+        // Only createTTL carries a ttl; a TTL mode on any other opcode is refused below.
+        const ttl = body.type === OpCode.createTTL ? body.req.ttl : 0n;
         if (isTtlOp && !this.env.extendedTypesEnabled) throw new PrepError(Err.UNIMPLEMENTED);
         if (flags < 0 || flags > 6) throw new PrepError(Err.BADARGUMENTS);
         const isContainer = flags === 4;
         const isTtl = flags === 5 || flags === 6;
         if (body.type === OpCode.createContainer && !isContainer) throw new PrepError(Err.BADARGUMENTS);
         if (isTtlOp !== isTtl) throw new PrepError(Err.BADARGUMENTS);
-        if (isTtl && (r.ttl <= 0n || r.ttl > MAX_TTL_MS)) throw new PrepError(Err.BADARGUMENTS);
+        if (isTtl && (ttl <= 0n || ttl > MAX_TTL_MS)) throw new PrepError(Err.BADARGUMENTS);
         if (isContainer && body.type !== OpCode.createContainer && body.type !== OpCode.create && body.type !== OpCode.create2) {
           throw new PrepError(Err.BADARGUMENTS);
         }
@@ -170,11 +172,11 @@ export class Prep {
         if (ephemeralKind(parent.ephemeralOwner) === 'normal') throw new PrepError(Err.NOCHILDRENFOREPHEMERALS);
         const newCVersion = parentCVersion + 1;
         rec(parentPath, patched(parent, { cversion: newCVersion, childCount: parent.childCount + 1 }));
-        const owner = ephemeral ? req.sessionId : isContainer ? CONTAINER_EPHEMERAL_OWNER : isTtl ? ttlOwner(r.ttl) : 0n;
+        const owner = ephemeral ? req.sessionId : isContainer ? CONTAINER_EPHEMERAL_OWNER : isTtl ? ttlOwner(ttl) : 0n;
         rec(finalPath, { version: 0, cversion: 0, aversion: 0, ephemeralOwner: owner, childCount: 0, acl });
         const data: Buffer | null = r.data;
         if (isContainer) return { type: 19, path: finalPath, data, acl, parentCVersion: newCVersion };
-        if (isTtl) return { type: 21, path: finalPath, data, acl, parentCVersion: newCVersion, ttl: r.ttl };
+        if (isTtl) return { type: 21, path: finalPath, data, acl, parentCVersion: newCVersion, ttl };
         return { type: body.type === OpCode.create2 ? 15 : 1, path: finalPath, data, acl, ephemeral, parentCVersion: newCVersion };
       }
       case OpCode.delete:
@@ -263,7 +265,8 @@ export class Prep {
   }
 
   private prepMulti(req: Request, zxid: bigint): Txn {
-    const body = req.body as { type: 14; ops: any[] };
+    if (req.body.type !== OpCode.multi) throw new PrepError(Err.BADARGUMENTS);
+    const body = req.body;
     const overlay = new Map<string, ChangeRecord>();
     const changes: ChangeRecord[] = [];
     const txns: Txn[] = [];
@@ -274,7 +277,7 @@ export class Prep {
       failCode = Err.SESSIONEXPIRED;
     }
     for (let i = 0; i < body.ops.length && failedAt === -1; i++) {
-      const op = body.ops[i];
+      const op = body.ops[i]!;
       try {
         txns.push(this.prepOne(req, op, zxid, changes, overlay));
       } catch (e) {

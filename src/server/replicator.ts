@@ -3,6 +3,7 @@
 // the leader prepares and proposes, learners forward REQUESTs; either way the core learns
 // about committed txns only through `ServerCore.applyCommitted`, in zxid order.
 import type { Request } from './request';
+import type { SessionTracker } from './session/tracker';
 
 export interface Replicator {
   /** Takes a write (or createSession/closeSession) request from a session connected here. */
@@ -22,6 +23,10 @@ export interface Replicator {
   mode(): string;
   /** True while this server serves only read-only clients (ReadOnlyZooKeeperServer); absent = never. */
   isReadOnly?(): boolean;
+  /** The sessions this member expires (standalone, a leader); null on a learner. */
+  sessionOwner(): SessionTracker | null;
+  /** The read-only server's local sessions while it runs; null otherwise. */
+  localSessions(): SessionTracker | null;
   /** Role, epoch and phase for zabstate / leader / voting_view / mntr; null when standalone. */
   quorumStatus(): QuorumStatus | null;
   /** Lab fault (learners only): set or read how many ms late commits are applied. */

@@ -1,12 +1,14 @@
-// Standalone writes: prep, log (group-committed by the store), apply in zxid order. Also the
-// session tracker's expiry and the container/TTL reaper, which the leader runs in an ensemble.
+// Standalone writes: prep, log (group-committed by the store), apply in zxid order. The session
+// expiry and the container/TTL reaper are the same SessionUpkeep the leader runs in an ensemble.
 import { Err, OpCode } from '../protocol/codes';
 import type { LoggedTxn } from '../protocol/txn';
 import type { ServerCore } from './core';
 import { Prep } from './prep';
 import type { Replicator } from './replicator';
 import type { Request } from './request';
-import { SessionTracker } from './session/tracker';
+import type { Clock } from './runtime/clock';
+import type { SessionTracker } from './session/tracker';
+import { SessionUpkeep } from './session/upkeep';
 
 interface InFlight {
   t: LoggedTxn;
@@ -16,40 +18,51 @@ interface InFlight {
 }
 
 export class StandaloneReplicator implements Replicator {
-  readonly tracker: SessionTracker;
   readonly prep: Prep;
+  private readonly upkeep: SessionUpkeep;
   private lastZxid: bigint;
   private readonly inflight: InFlight[] = [];
-  private timers: NodeJS.Timeout[] = [];
 
-  constructor(private readonly core: ServerCore) {
+  constructor(
+    private readonly core: ServerCore,
+    clock: Clock,
+  ) {
     const cfg = core.cfg;
-    this.tracker = new SessionTracker(core.serverId, cfg.tickTime);
+    this.upkeep = new SessionUpkeep(
+      cfg,
+      clock,
+      {
+        myid: core.serverId,
+        tree: core.tree,
+        log: core.log,
+        // Events carry the member's myid as server.started does: 0 standalone.
+        record: (e) => core.events.emit(Object.assign({}, e, { myid: core.cfg.myid ?? 0 })),
+        schedule: (task) => task(),
+        serving: () => true,
+        submit: (req) => this.submitWrite(req),
+      },
+      core.sessionTable,
+    );
+    const tracker = this.upkeep.tracker;
     this.prep = new Prep({
       tree: core.tree,
-      sessionValid: (id) => this.tracker.isAlive(id),
+      sessionValid: (id) => tracker.isAlive(id),
       extendedTypesEnabled: cfg.extendedTypesEnabled,
       skipACL: cfg.skipACL,
       reconfigEnabled: cfg.reconfigEnabled,
       standalone: true,
-      now: Date.now,
+      now: () => clock.wall(),
     });
     this.lastZxid = core.lastProcessedZxid;
-    for (const [id, timeout] of core.sessionTable) this.tracker.add(id, timeout);
   }
 
   /** Starts the expiry and reaper timers. */
   start(): void {
-    const cfg = this.core.cfg;
-    this.timers.push(setInterval(() => this.expireSessions(), cfg.tickTime));
-    const checkMs = Number(cfg.properties.get('znode.container.checkIntervalMs') ?? 60000);
-    this.timers.push(setInterval(() => this.reapContainersAndTtls(), Number.isFinite(checkMs) && checkMs > 0 ? checkMs : 60000));
-    for (const t of this.timers) t.unref();
+    this.upkeep.start();
   }
 
   submitWrite(req: Request): void {
-    if (req.type === OpCode.closeSession) this.tracker.setClosing(req.sessionId);
-    if (req.type === OpCode.createSession) this.tracker.add(req.sessionId, (req.body as { timeOut: number }).timeOut);
+    this.upkeep.submitted(req);
     this.lastZxid += 1n;
     const t = this.prep.prepare(req, this.lastZxid);
     const entry: InFlight = { t, req, durable: false, afterApply: [] };
@@ -70,8 +83,7 @@ export class StandaloneReplicator implements Replicator {
       this.core.applyCommitted(e.t);
       this.prep.applied(header.zxid);
       this.core.storage.applied(header.zxid);
-      if (txn.type === OpCode.closeSession) this.tracker.remove(header.clientId);
-      if (txn.type === OpCode.createSession) this.tracker.add(header.clientId, txn.timeOut);
+      this.upkeep.applied(header, txn);
       for (const f of e.afterApply) f();
     }
   }
@@ -88,7 +100,7 @@ export class StandaloneReplicator implements Replicator {
         this.core.pendingConnects.get(f.req.sessionId)?.close('disk failure');
         continue;
       }
-      this.core.failWrite(f.req, Err.SYSTEMERROR);
+      this.core.answerLocally(f.req, Err.SYSTEMERROR);
     }
   }
 
@@ -99,11 +111,11 @@ export class StandaloneReplicator implements Replicator {
   }
 
   async revalidateSession(sessionId: bigint, timeout: number): Promise<boolean> {
-    return this.tracker.touch(sessionId, timeout);
+    return this.upkeep.tracker.touch(sessionId, timeout);
   }
 
   touchSession(sessionId: bigint, _timeout: number): void {
-    this.tracker.touch(sessionId);
+    this.upkeep.tracker.touch(sessionId);
   }
 
   isServing(): boolean {
@@ -114,26 +126,19 @@ export class StandaloneReplicator implements Replicator {
     return 'standalone';
   }
 
+  sessionOwner(): SessionTracker {
+    return this.upkeep.tracker;
+  }
+
+  localSessions(): null {
+    return null;
+  }
+
   quorumStatus(): null {
     return null;
   }
 
-  private expireSessions(): void {
-    for (const s of this.tracker.takeExpired()) {
-      this.core.log('INFO', `Expiring session 0x${BigInt.asUintN(64, s.id).toString(16)}, timeout of ${s.timeout}ms exceeded`);
-      this.submitWrite({ sessionId: s.id, cxid: 0, type: OpCode.closeSession, body: { type: OpCode.closeSession }, authInfo: [] });
-    }
-  }
-
-  /** ContainerManager: empty containers that once had children, and expired TTL nodes. */
-  private reapContainersAndTtls(): void {
-    for (const path of this.core.tree.reapable(BigInt(Date.now()))) {
-      this.submitWrite({ sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: { type: OpCode.deleteContainer, path }, authInfo: [] });
-    }
-  }
-
   async close(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.upkeep.stop();
   }
 }

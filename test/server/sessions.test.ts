@@ -74,6 +74,9 @@ describe('sessions, watches and reapers', () => {
     const back = await RawConn.open(zk.clientPort);
     const r = R.ConnectResponse.decode((await back.handshake({ sessionId: owner.id, passwd: owner.passwd }))!);
     expect(r.timeOut).toBe(0);
+    // The lab's timeline hears of it as it does from an ensemble's leader (one SessionUpkeep for both).
+    const events = await (await fetch(`http://127.0.0.1:${zk.adminPort}/commands/lab_events`)).text();
+    expect(events).toMatch(new RegExp(`"type" : "session.expired",\\s*"sid" : 1,\\s*"session" : ${owner.id},\\s*"myid" : 0\\b`));
     owner.c.close();
     watcher.c.close();
   });

@@ -52,7 +52,7 @@ export class Commands {
 
   /** The read-only server's local sessions (the only local sessions this server makes). */
   private localSessions(): SessionTracker | null {
-    return (this.core.replicator as { readOnly?: { tracker: SessionTracker | null } }).readOnly?.tracker ?? null;
+    return this.core.replicator.localSessions();
   }
 
   private serverState(): string {
@@ -273,9 +273,8 @@ export class Commands {
 
   private dumpText(): string {
     const core = this.core;
-    type Buckets = { bucketsView(): Map<number, bigint[]> };
-    const rep = core.replicator as { tracker?: Buckets | null };
-    const sets = (t: Buckets): string => {
+    const owner = core.replicator.sessionOwner();
+    const sets = (t: SessionTracker): string => {
       const buckets = t.bucketsView();
       let total = 0;
       for (const ids of buckets.values()) total += ids.length;
@@ -284,8 +283,8 @@ export class Commands {
       return out;
     };
     let s = 'SessionTracker dump:\n';
-    if (rep.tracker) {
-      s += sets(rep.tracker);
+    if (owner) {
+      s += sets(owner);
     } else {
       // LearnerSessionTracker (a read-only server's too): its local sessions, then the global ones in id order.
       const local = this.localSessions();
@@ -391,9 +390,9 @@ export class Commands {
       case 'dirs':
         return { datadir_size: core.storage.dataDirSize(), logdir_size: core.storage.logDirSize() };
       case 'dump': {
-        const rep = core.replicator as { tracker?: { bucketsView(): Map<number, bigint[]> } };
+        const owner = core.replicator.sessionOwner();
         const expiry: { [k: string]: Json } = {};
-        if (rep.tracker) for (const [at, ids] of rep.tracker.bucketsView()) expiry[String(at)] = ids.map(unsignedId);
+        if (owner) for (const [at, ids] of owner.bucketsView()) expiry[String(at)] = ids.map(unsignedId);
         const eph: { [k: string]: Json } = {};
         for (const [id, paths] of core.tree.ephemerals) eph[String(id)] = [...paths].sort();
         return { expiry_time_to_session_ids: expiry, session_id_to_ephemeral_paths: eph };

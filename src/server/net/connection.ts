@@ -322,14 +322,14 @@ export class ClientConnection implements Watcher {
   // ---- output
 
   /** Encodes a reply for this connection and records the zxid it carries. */
-  frameReply(xid: number, zxid: bigint, err: number, codec?: { write(w: Writer, v: any): void }, body?: unknown): Buffer {
+  frameReply<T>(xid: number, zxid: bigint, err: number, codec?: { write(w: Writer, v: T): void }, body?: T): Buffer {
     this.lastZxid = zxid;
     return frame(xid, zxid, err, codec, body);
   }
 
   /** A multi reply: per-op MultiHeader + result, then the done marker; header err is always 0. */
   frameMultiReply(xid: number, zxid: bigint, results: ProcessResult[], req: Request): Buffer {
-    const ops = (req.body as any).ops as { type: number }[];
+    const ops = req.body.type === OpCode.multi ? req.body.ops : [];
     this.lastZxid = zxid;
     const w = new Writer(128);
     w.int(0);
