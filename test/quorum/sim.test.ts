@@ -61,6 +61,11 @@ describe('deterministic simulation', () => {
     // snapshots as 0x200000000 over an epoch-1 image; the next leader TRUNCs it to 0x10000010c,
     // below that name but above everything the image holds.
     19857,
+    // Members 3 and 4 accepted epoch 3 from a candidate that never got its quorum while member 5
+    // kept leading epoch 2; they cannot follow it ("Leaders epoch, 2 is less than accepted epoch,
+    // 3"), exactly as ZooKeeper 3.8's Learner.registerWithLeader refuses, until a new election.
+    // The lab teaches 3.8, so liveness counts such members as ZooKeeper's, not as a failure.
+    54959,
   ])('keeps every invariant at seed %i', (seed) => {
     const r = runSchedule(seed);
     if (!r.ok) console.log(report(r));

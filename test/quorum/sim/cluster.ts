@@ -738,13 +738,29 @@ export class Cluster {
     return null;
   }
 
-  /** Every member up and serving, all with the committed history. */
+  /**
+   * Members ZooKeeper 3.8 itself cannot bring back under the established leader: they accepted a
+   * newer epoch (from a candidate that never got its quorum) than the leader's, so
+   * Learner.registerWithLeader refuses it ("Leaders epoch, 2 is less than accepted epoch, 3")
+   * every time they try, and only a new election lets them in. Ours does the same (seed 54959).
+   */
+  stuckAheadOfLeader(): SimMember[] {
+    const leader = this.establishedLeader();
+    if (!leader?.core) return [];
+    const epoch = leader.core.currentEpoch;
+    return [...this.members.values()].filter((m) => m.up && !m.serving && m.core !== null && m.core.acceptedEpoch > epoch);
+  }
+
+  /** An established leader, and every other member up and serving with the committed history, or stuck ahead of the leader's epoch. */
   converged(): boolean {
+    if (this.establishedLeader() === null) return false;
     const committed = this.checker.committed.length;
+    const stuck = new Set(this.stuckAheadOfLeader());
     for (const m of this.members.values()) {
+      if (stuck.has(m)) continue;
       if (!m.up || !m.serving || m.db.length !== committed) return false;
     }
-    return this.establishedLeader() !== null;
+    return true;
   }
 
   describe(): string {
