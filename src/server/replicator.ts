@@ -2,11 +2,14 @@
 // Standalone: prep, log, apply locally. In an ensemble the quorum layer implements this:
 // the leader prepares and proposes, learners forward REQUESTs; either way the core learns
 // about committed txns only through `ServerCore.applyCommitted`, in zxid order.
+import type { Chain } from './chain/chains';
 import type { Request } from './request';
 import type { SessionTracker } from './session/tracker';
 
 export interface Replicator {
-  /** Takes a write (or createSession/closeSession) request from a session connected here. */
+  /** The request path of this member's role now (chain/chains.ts). */
+  chain(): Chain;
+  /** Takes a write (or createSession/closeSession) request into the member, for its chain's write stages. */
   submitWrite(req: Request): void;
   /**
    * `sync`: calls `done` once this server has applied everything the leader had committed when

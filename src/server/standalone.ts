@@ -3,7 +3,8 @@
 import { Err, OpCode } from '../protocol/codes';
 import type { LoggedTxn } from '../protocol/txn';
 import type { ServerCore } from './core';
-import { Prep } from './prep';
+import { Prep } from './chain/prep';
+import { standaloneChain, type Chain } from './chain/chains';
 import type { Replicator } from './replicator';
 import type { Request } from './request';
 import type { Clock } from './runtime/clock';
@@ -20,6 +21,7 @@ interface InFlight {
 export class StandaloneReplicator implements Replicator {
   readonly prep: Prep;
   private readonly upkeep: SessionUpkeep;
+  private readonly path: Chain;
   private lastZxid: bigint;
   private readonly inflight: InFlight[] = [];
 
@@ -54,6 +56,24 @@ export class StandaloneReplicator implements Replicator {
       now: () => clock.wall(),
     });
     this.lastZxid = core.lastProcessedZxid;
+    this.path = standaloneChain({
+      prepare: (req) => this.prepareAndLog(req),
+      forward: () => undefined,
+      sync: (_req, done) => this.afterInFlight(done),
+      fail: (req, err) => core.answerLocally(req, err),
+    });
+  }
+
+  chain(): Chain {
+    return this.path;
+  }
+
+  submitWrite(req: Request): void {
+    this.path.write(req);
+  }
+
+  submitSync(req: Request, done: () => void): void {
+    this.path.sync(req, done);
   }
 
   /** Starts the expiry and reaper timers. */
@@ -61,7 +81,8 @@ export class StandaloneReplicator implements Replicator {
     this.upkeep.start();
   }
 
-  submitWrite(req: Request): void {
+  /** prep, then the log: the txn applies once it and everything before it is durable. */
+  private prepareAndLog(req: Request): void {
     this.upkeep.submitted(req);
     this.lastZxid += 1n;
     const t = this.prep.prepare(req, this.lastZxid);
@@ -104,7 +125,7 @@ export class StandaloneReplicator implements Replicator {
     }
   }
 
-  submitSync(_req: Request, done: () => void): void {
+  private afterInFlight(done: () => void): void {
     const last = this.inflight[this.inflight.length - 1];
     if (last) last.afterApply.push(done);
     else queueMicrotask(done);

@@ -66,6 +66,12 @@ describe('deterministic simulation', () => {
     // 3"), exactly as ZooKeeper 3.8's Learner.registerWithLeader refuses, until a new election.
     // The lab teaches 3.8, so liveness counts such members as ZooKeeper's, not as a failure.
     54959,
+    // Member 2 got SNAP 0x200000009 from leader 5, whose epoch 3 never established (4 crashed),
+    // and wrote a snapshot of that image; leader 4 of epoch 4 then TRUNCs it to 0x200000008. The
+    // store drops the snapshot and its log does not reach 0x200000008 (the SNAP replaced it):
+    // recovery ends lower, and the member must leave and rejoin from there, not go on as if at
+    // 0x200000008 without 0x200000007..8 (MemberStore's truncatedShort on a real member).
+    59214,
   ])('keeps every invariant at seed %i', (seed) => {
     const r = runSchedule(seed);
     if (!r.ok) console.log(report(r));

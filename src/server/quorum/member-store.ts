@@ -5,9 +5,9 @@
 import type { Logger, ServerCore } from '../core';
 import { replayTxn } from '../storage/recovery';
 import type { SnapStreamReader } from '../storage/snapstream';
-import type { WireTxn } from './net/zab-codec';
+import { wireTxn, type WireTxn } from './net/zab-codec';
 import type { Storage } from '../storage/types';
-import { epochOf, hexZxid, type StorageAction } from './zab/types';
+import { epochOf, hexZxid, type StorageAction, type ZabStorageView } from './zab/types';
 
 interface StorageOp {
   seq: number;
@@ -21,6 +21,8 @@ export interface MemberStoreHooks {
   failed(e: Error): void;
   /** The tree was replaced (a load or a SNAP image): the dynamic config is read again. */
   loaded(): void;
+  /** A TRUNC's recovery did not end at its zxid: the member must rejoin from where it is. */
+  truncatedShort(wanted: bigint, reached: bigint): void;
 }
 
 export class MemberStore {
@@ -52,6 +54,24 @@ export class MemberStore {
   /** Disk writes not yet settled. */
   get pending(): number {
     return this.inflight.size;
+  }
+
+  /** What the ZAB cores read of the database and the disk (sync plans, DIFF histories). */
+  zabView(snapshotSizeFactor: number): ZabStorageView<WireTxn> {
+    return {
+      lastProcessedZxid: () => this.server.lastProcessedZxid,
+      snapshotZxid: () => this.storage.lastSnapshot()?.zxid ?? 0n,
+      txnsAfter: (z) => this.storage.txnsAfter(z)?.map((t) => wireTxn(t)) ?? null,
+      committedLog: () => this.committedLog(),
+      txnSize: (t) => t.bytes.length,
+      // snapshotSizeFactor (0.33) of the snapshot, estimated from the tree: path and data bytes
+      // plus about 80 bytes of stat and ACL index per znode.
+      logSyncLimitBytes: () => {
+        if (!Number.isFinite(snapshotSizeFactor) || snapshotSizeFactor < 0) return -1;
+        const tree = this.server.tree;
+        return Math.floor(snapshotSizeFactor * (tree.approximateDataSize + 80 * tree.nodeCount()));
+      },
+    };
   }
 
   /** The committed log for DIFF, when it reaches the tree's zxid. */
@@ -103,10 +123,17 @@ export class MemberStore {
       case 'persistTxns':
         await this.append(a.txns);
         return;
-      case 'truncate':
+      case 'truncate': {
         await this.storage.truncate(a.zxid);
         await this.loadFromDisk();
+        // The store drops snapshots named above the zxid and recovers from an older one and the
+        // log after it. After a SNAP the log may not reach back to the zxid (a SNAP from a leader
+        // whose epoch never established, then a TRUNC from the next one): recovery ends lower,
+        // and going on as if at the zxid would leave out committed txns. Said before `persisted`.
+        const reached = this.server.lastProcessedZxid;
+        if (reached !== a.zxid) this.hooks.truncatedShort(a.zxid, reached);
         return;
+      }
       case 'snapshot':
         await this.storage.snapshot();
         this.treeMatchesDisk = true;

@@ -11,7 +11,7 @@ import type { LoggedTxn } from '../../protocol/txn';
 import type { ServerConfig } from '../config';
 import type { Logger, ServerCore } from '../core';
 import type { EventLog } from '../events';
-import { Prep } from '../prep';
+import { Prep } from '../chain/prep';
 import type { QuorumStatus, Replicator } from '../replicator';
 import type { Request } from '../request';
 import type { Clock, Timer } from '../runtime/clock';
@@ -21,7 +21,8 @@ import { SessionUpkeep } from '../session/upkeep';
 import { encodeSnapStream, type SnapStreamReader } from '../storage/snapstream';
 import { computeReconfig, configText } from './dynconfig';
 import { ELECTION_DEFAULTS } from './election/fle';
-import { fromForwarded, toForwarded } from './forwarding';
+import { leaderChain, learnerChain, readOnlyChain, unavailableChain, type Chain, type Stages } from '../chain/chains';
+import { fromForwarded, toForwarded } from '../chain/forward';
 import { LateApplies } from './late-apply';
 import { LeaderLink, LearnerPort, type LinkOwner } from './links';
 import { MemberConfig } from './member-config';
@@ -35,7 +36,7 @@ import { ReadOnlyServer } from './read-only';
 import { ServerState, STATE_NAME } from './vote';
 import { LeaderCore } from './zab/leader';
 import { LearnerCore } from './zab/learner';
-import { hexZxid, type ForwardedRequest, type ZabStorageView } from './zab/types';
+import { hexZxid, type ForwardedRequest } from './zab/types';
 
 type ZabPhase = 'election' | 'discovery' | 'synchronization' | 'broadcast';
 
@@ -78,6 +79,8 @@ export class QuorumPeer implements Replicator {
   private nextSyncId = 1;
   private readonly revalidations = new Map<bigint, ((valid: boolean) => void)[]>();
   proposalSizes: [number, number, number] = [-1, -1, -1];
+  /** The request path of each role (chain/chains.ts); `chain()` picks the current one. */
+  private readonly chains: Record<'leader' | 'follower' | 'observer' | 'readOnly' | 'unavailable', Chain>;
 
   constructor(
     private readonly server: ServerCore,
@@ -108,6 +111,10 @@ export class QuorumPeer implements Replicator {
       persisted: (seq) => this.input({ type: 'persisted', seq }),
       failed: (e) => this.diskFailed(e),
       loaded: () => this.config.settle(),
+      truncatedShort: (wanted, reached) => {
+        this.log('WARN', `TRUNC to ${hexZxid(wanted)} ended at ${hexZxid(reached)}: the log no longer reaches that zxid (a SNAP replaced it); leaving the leader to rejoin from ${hexZxid(reached)}`);
+        this.input({ type: 'stopRole', reason: `TRUNC to ${hexZxid(wanted)} reached only ${hexZxid(reached)}` });
+      },
     });
     this.config = new MemberConfig(cfg, server, log, ({ version, servers, text }) => {
       this.election.setPeers(new Map([...servers.values()].filter((q) => q.sid !== this.myid).map((q) => [q.sid, { host: q.host, port: q.electionPort }])));
@@ -126,6 +133,31 @@ export class QuorumPeer implements Replicator {
     this.learners = new LearnerPort(links);
     this.late = new LateApplies(clock, log);
     this.readOnly = new ReadOnlyServer(server, { enabled: cfg.readOnlyModeEnabled, tickTime: cfg.tickTime, isLooking: () => this.core.state === ServerState.LOOKING, log });
+    const stages: Stages = {
+      prepare: (req) => this.proposeLocal(req),
+      forward: (req) => this.step({ type: 'forward', request: toForwarded(req) }),
+      sync: (req, done) => {
+        const id = this.nextSyncId++;
+        this.syncs.set(id, done);
+        this.step({ type: 'sync', id, request: toForwarded(req) });
+      },
+      fail: (req, err) => this.failRequest(req, err),
+    };
+    this.chains = {
+      leader: leaderChain(stages),
+      follower: learnerChain('follower', stages),
+      observer: learnerChain('observer', stages),
+      readOnly: readOnlyChain((req) => this.readOnly.submit(req)),
+      unavailable: unavailableChain(stages),
+    };
+  }
+
+  /** The request path of this member's role now. */
+  chain(): Chain {
+    if (this.readOnly.active) return this.chains.readOnly;
+    if (!this.core?.serving) return this.chains.unavailable;
+    if (this.core.role instanceof LeaderCore) return this.chains.leader;
+    return this.core.isObserver ? this.chains.observer : this.chains.follower;
   }
 
   private get storage(): ServerCore['storage'] {
@@ -154,24 +186,6 @@ export class QuorumPeer implements Replicator {
     return this.readOnly.tracker;
   }
 
-  private storageView(): ZabStorageView<WireTxn> {
-    return {
-      lastProcessedZxid: () => this.server.lastProcessedZxid,
-      snapshotZxid: () => this.storage.lastSnapshot()?.zxid ?? 0n,
-      txnsAfter: (z) => this.storage.txnsAfter(z)?.map((t) => wireTxn(t)) ?? null,
-      committedLog: () => this.store.committedLog(),
-      txnSize: (t) => t.bytes.length,
-      // snapshotSizeFactor (0.33) of the snapshot, estimated from the tree: path and data bytes
-      // plus about 80 bytes of stat and ACL index per znode.
-      logSyncLimitBytes: () => {
-        const factor = Number(this.cfg.properties.get('snapshotSizeFactor') ?? this.cfg.properties.get('zookeeper.snapshotSizeFactor') ?? 0.33);
-        if (!Number.isFinite(factor) || factor < 0) return -1;
-        const tree = this.server.tree;
-        return Math.floor(factor * (tree.approximateDataSize + 80 * tree.nodeCount()));
-      },
-    };
-  }
-
   private commitLogCount(): number {
     return intProperty(this.cfg, 'commitLogCount', 500);
   }
@@ -193,7 +207,7 @@ export class QuorumPeer implements Replicator {
         maxNotificationIntervalMs: intProperty(cfg, 'fastleader.maxNotificationInterval', ELECTION_DEFAULTS.maxNotificationIntervalMs),
       },
       startupEpochs(this.storage, this.server.lastProcessedZxid, this.log),
-      this.storageView(),
+      this.store.zabView(Number(this.cfg.properties.get('snapshotSizeFactor') ?? this.cfg.properties.get('zookeeper.snapshotSizeFactor') ?? 0.33)),
     );
     this.config.settle();
     await this.election.listen();
@@ -504,31 +518,14 @@ export class QuorumPeer implements Replicator {
   // ---- Replicator
 
   submitWrite(req: Request): void {
-    if (this.readOnly.active) {
-      this.readOnly.submit(req);
-      return;
-    }
-    this.enqueue(() => {
-      if (!this.core.serving) {
-        this.failRequest(req, Err.CONNECTIONLOSS);
-        return;
-      }
-      if (this.core.role instanceof LeaderCore) {
-        this.proposeLocal(req);
-        return;
-      }
-      this.step({ type: 'forward', request: toForwarded(req) });
-    });
+    // The role is looked up when the request's turn comes, in order with every other input.
+    this.enqueue(() => this.chain().write(req));
   }
 
   submitSync(req: Request, done: () => void): void {
-    this.enqueue(() => {
-      if (!this.core.serving) return;
-      const id = this.nextSyncId++;
-      this.syncs.set(id, done);
-      this.step({ type: 'sync', id, request: toForwarded(req) });
-    });
+    this.enqueue(() => this.chain().sync(req, done));
   }
+
   revalidateSession(sessionId: bigint, timeout: number): Promise<boolean> {
     if (this.readOnly.active) return Promise.resolve(this.readOnly.touch(sessionId, timeout));
     return new Promise((resolve) => {

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Err, OpCode } from '../../protocol/codes';
 import type { ServerCore } from '../core';
 import type { Request } from '../request';
-import { READ_ONLY_REFUSED, ReadOnlyServer } from './read-only';
+import { READ_ONLY_REFUSED } from '../chain/read-only';
+import { ReadOnlyServer } from './read-only';
 
 function fakeCore() {
   const calls: string[] = [];

@@ -18,22 +18,6 @@ import type { Logger, ServerCore } from '../core';
 import type { Request } from '../request';
 import { SessionTracker } from '../session/tracker';
 
-/** What ReadOnlyRequestProcessor answers with NOTREADONLY (-119) before anything else sees it. */
-export const READ_ONLY_REFUSED: ReadonlySet<number> = new Set([
-  OpCode.sync,
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createTTL,
-  OpCode.createContainer,
-  OpCode.delete,
-  OpCode.deleteContainer,
-  OpCode.setData,
-  OpCode.reconfig,
-  OpCode.setACL,
-  OpCode.multi,
-  OpCode.check,
-]);
-
 export interface ReadOnlyOptions {
   /** readonlymode.enabled */
   enabled: boolean;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Err, OpCode } from '../protocol/codes';
+import { Err, OpCode } from '../../protocol/codes';
 import { Prep, formatSequence } from './prep';
-import type { Request } from './request';
-import { DataTree } from './tree/datatree';
+import type { Request } from '../request';
+import { DataTree } from '../tree/datatree';
 
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const SESSION = 0x100n;

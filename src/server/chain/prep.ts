@@ -2,15 +2,15 @@
 // tree as it will be once every earlier, still in-flight transaction has applied (the
 // outstanding change records). A failed check becomes an ErrorTxn, which still takes a zxid,
 // exactly as ZooKeeper logs it.
-import { Err, MAX_TTL_MS, OpCode, Perms } from '../protocol/codes';
-import { parentOf, pathError } from '../protocol/paths';
-import type { ACL, Id } from '../protocol/records';
-import type { LoggedTxn, Txn } from '../protocol/txn';
-import { checkAcl, fixupAcl } from './acl';
-import type { MultiOp, Request } from './request';
-import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, type DataTree, ephemeralKind } from './tree/datatree';
-import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
-import { ttlOwner } from './tree/datatree';
+import { Err, MAX_TTL_MS, OpCode, Perms } from '../../protocol/codes';
+import { parentOf, pathError } from '../../protocol/paths';
+import type { ACL, Id } from '../../protocol/records';
+import type { LoggedTxn, Txn } from '../../protocol/txn';
+import { checkAcl, fixupAcl } from '../acl';
+import type { MultiOp, Request } from '../request';
+import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, type DataTree, ephemeralKind } from '../tree/datatree';
+import { CONTAINER_EPHEMERAL_OWNER } from '../../protocol/codes';
+import { ttlOwner } from '../tree/datatree';
 
 /** What prep knows about a node once in-flight txns have applied; null = deleted. */
 interface NodeView {

@@ -3,7 +3,7 @@
 import { OpCode } from '../../protocol/codes';
 import { Reader, Writer } from '../../protocol/jute';
 import { decodeRequestBody, type Request } from '../request';
-import type { ForwardedRequest } from './zab/types';
+import type { ForwardedRequest } from '../quorum/zab/types';
 
 /** The REQUEST a learner sends for a local request: the body as the client sent it. */
 export function toForwarded(req: Request): ForwardedRequest {
