@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { QuorumServer } from '../config';
 import type { Logger } from '../core';
 import type { Clock } from '../runtime/clock';
-import type { Net } from '../runtime/net';
+import type { Listener, Net } from '../runtime/net';
 import { QuorumStream } from './net/quorum-stream';
 import type { WireTxn } from './net/zab-codec';
 import type { PeerInput } from './peer-core';
@@ -89,7 +89,7 @@ export class LearnerPort {
   private readonly streams = new Map<number, QuorumStream>();
   private readonly held = new Map<number, { stream: QuorumStream; packets: ZabMessage<WireTxn>[] }>();
   private nextCid = 1;
-  private listener: { close(): Promise<void> } | null = null;
+  private listener: Listener | null = null;
   private closed = false;
 
   constructor(private readonly owner: LinkOwner) {}

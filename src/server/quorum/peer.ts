@@ -100,6 +100,7 @@ export class QuorumPeer implements Replicator {
       peers,
       connectTimeoutMs: intProperty(cfg, 'cnxTimeout', 5000),
       log: (level, msg) => log(level, msg),
+      net,
     });
     this.election.on('message', (from, b) => {
       const n = decodeNotification(b);

@@ -1,8 +1,10 @@
-// The member's network: listening and connecting, the only place the member runtime touches
-// node:net (the election transport still opens its own sockets; it moves here next).
+// The member's network: listening and connecting, the only place a member opens sockets (the
+// election port, the quorum port and the learner's link; the client port is main.ts's).
 import { connect, createServer, type Socket } from 'node:net';
 
 export interface Listener {
+  /** The port actually bound (port 0 asks for any). */
+  readonly port: number;
   close(): Promise<void>;
 }
 
@@ -21,7 +23,8 @@ export const systemNet: Net = {
       srv.listen(port, host, () => {
         srv.off('error', reject);
         srv.on('error', onError);
-        resolve({ close: () => new Promise<void>((r) => srv.close(() => r())) });
+        const addr = srv.address();
+        resolve({ port: typeof addr === 'object' && addr ? addr.port : port, close: () => new Promise<void>((r) => srv.close(() => r())) });
       });
     });
   },

@@ -6,7 +6,8 @@
 // queue of one: a newer message replaces one not yet written, and the last message is sent again
 // whenever a connection comes up. Messages to oneself loop back.
 import { EventEmitter } from 'node:events';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { systemNet, type Listener, type Net } from '../../runtime/net';
 import { decodeHandshake, ELECTION_MESSAGE_MAX, encodeHandshake } from './notification';
 
 export interface ElectionAddress {
@@ -22,6 +23,8 @@ export interface ElectionTransportOptions {
   /** QuorumCnxManager's cnxTimeout (zookeeper.cnxTimeout), ms. */
   connectTimeoutMs?: number;
   log?: (level: 'INFO' | 'WARN', msg: string) => void;
+  /** Where sockets come from (the member's Net); Node's by default. */
+  net?: Net;
 }
 
 export interface ElectionTransportEvents {
@@ -32,7 +35,8 @@ export interface ElectionTransportEvents {
 
 /** QuorumCnxManager: one connection per peer on the election port. */
 export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
-  private server: Server | null = null;
+  private server: Listener | null = null;
+  private readonly net: Net;
   private readonly conns = new Map<number, Socket>();
   /** The one queued message per peer, not yet written. */
   private readonly queued = new Map<number, Buffer>();
@@ -46,6 +50,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
   constructor(private readonly opts: ElectionTransportOptions) {
     super();
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+    this.net = opts.net ?? systemNet;
   }
 
   private log(level: 'INFO' | 'WARN', msg: string): void {
@@ -59,18 +64,9 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
   }
 
   /** Listens on this member's election port; resolves once bound (the port actually used). */
-  listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const srv = createServer((s) => this.accept(s));
-      srv.once('error', reject);
-      srv.listen(this.opts.me.port, this.opts.me.host, () => {
-        srv.off('error', reject);
-        srv.on('error', (e) => this.log('WARN', `election port error: ${e.message}`));
-        const addr = srv.address();
-        resolve(typeof addr === 'object' && addr ? addr.port : this.opts.me.port);
-      });
-      this.server = srv;
-    });
+  async listen(): Promise<number> {
+    this.server = await this.net.listen(this.opts.me.host, this.opts.me.port, (s) => this.accept(s), (e) => this.log('WARN', `election port error: ${e.message}`));
+    return this.server.port;
   }
 
   /** Sends `payload` to `sid` (only the newest unsent one is kept); dials when not connected. */
@@ -112,7 +108,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     const peer = this.opts.peers.get(sid);
     // connectOne: nothing to do when a connection to that sid is up or being made.
     if (!peer || this.dialing.has(sid) || this.isConnected(sid) || this.closed) return;
-    const s = connect({ host: peer.host, port: peer.port });
+    const s = this.net.connect(peer.host, peer.port);
     this.dialing.set(sid, s);
     s.setNoDelay(true);
     s.setTimeout(this.connectTimeoutMs);
@@ -240,6 +236,6 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     this.pending.clear();
     const srv = this.server;
     this.server = null;
-    return new Promise((resolve) => (srv ? srv.close(() => resolve()) : resolve()));
+    return srv ? srv.close() : Promise.resolve();
   }
 }
