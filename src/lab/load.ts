@@ -10,6 +10,7 @@
 // as one slow operation among few ("coordinated omission"); here every operation due during the
 // stall carries its share of it, so the chart shows what clients of the lab would have felt.
 import { randomBytes } from 'node:crypto';
+import { LOAD_BURST_MAX, LOAD_WAITING_MAX } from '../shared/limits';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { connect, CreateMode, NodeExistsError, NoNodeError, NotEmptyError, ZkError, type ZkClient } from '../client';
@@ -18,9 +19,9 @@ import { LoadSettings, type LoadMemberSample, type LoadSample, type LoadSession 
 /** Where every run lives; the lab owns /zk-lab. */
 export const LOAD_ROOT = '/zk-lab/load';
 /** Operations scheduled and unanswered at most; later ones are skipped (and counted) rather than held. */
-const MAX_WAITING = 50_000;
+const MAX_WAITING = LOAD_WAITING_MAX;
 /** Operations sent in one turn of the event loop at most, when the generator has fallen behind. */
-const MAX_BURST = 2000;
+const MAX_BURST = LOAD_BURST_MAX;
 /** How long stop() lets operations in flight finish. */
 const DRAIN_MS = 5000;
 /** The error name of operations the generator skipped because too many were waiting. */

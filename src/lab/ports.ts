@@ -6,13 +6,13 @@
 // and each chosen port is reserved for a while with a file in a folder all labs on this machine
 // share, which the others skip.
 import { mkdirSync, openSync, closeSync, statSync, unlinkSync } from 'node:fs';
+import { LAB_PORT_MAX, LAB_PORT_MIN } from '../shared/limits';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Below the ephemeral ranges; above the well-known and most registered services' ports. */
-export const LAB_PORT_MIN = 20_000;
-export const LAB_PORT_MAX = 32_700;
+export { LAB_PORT_MAX, LAB_PORT_MIN };
 /** How long a reservation holds: long enough for the slowest launch (Apache members on a busy machine). */
 const RESERVE_MS = 15 * 60_000;
 

@@ -3,6 +3,7 @@
 // lab's SQLite history, and runs per-node terminals. Everything the UI asks arrives in
 // handle(), already validated against the contract; everything it learns goes out as a push.
 import { EventEmitter } from 'node:events';
+import { checkLabLimits } from '../shared/limits';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push, Request } from '../shared/contract';
@@ -109,6 +110,9 @@ export class LabService extends EventEmitter {
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
   constructor(private readonly name = 'default') {
+    // The caps must agree before anything uses them (a mistake here is ours, not the user's).
+    const problems = checkLabLimits();
+    if (problems.length > 0) throw new Error(`The lab's limits disagree: ${problems.join('; ')}`);
     super();
     const existing = readLab(name);
     if (existing) this.adopt(existing);

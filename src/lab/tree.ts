@@ -2,13 +2,13 @@
 // user chose ("read through node N") or through the whole ensemble. Children are listed one
 // level at a time and paged; nothing caches the whole tree.
 import { connect, CreateMode, NoNodeError, Ops, type Op, type Watcher, type ZkClient } from '../client';
+import { EXPORT_MAX_NODES } from '../shared/limits';
 import type { Stat } from '../client';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
 import { baseName, joinPath, parentOf, pathError } from '../protocol/paths';
 import { TreeExport, type TreeExportNode } from '../shared/contract';
 
-/** Nodes one export may hold: more is a subtree to export in parts. */
-export const EXPORT_MAX_NODES = 20_000;
+export { EXPORT_MAX_NODES };
 /** Ops per multi when importing (each multi is one transaction). */
 const IMPORT_BATCH_OPS = 500;
 const IMPORT_BATCH_BYTES = 512 * 1024;

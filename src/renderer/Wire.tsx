@@ -6,6 +6,7 @@
 // PROPOSAL (or typing a zxid) follows that write: PROPOSAL → ACKs → COMMIT (and INFORMs).
 // Bounded: the live buffer is capped, and only the rows on screen are drawn.
 import { Alert, Badge, Button, Card, Chip, Group, ScrollArea, SegmentedControl, Slider, Stack, Switch, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { WIRE_LIVE_CAP } from '../shared/limits';
 import { useElementSize } from '@mantine/hooks';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LabView, NetView, WireCapture, WireMessage } from '../shared/contract';
@@ -14,7 +15,7 @@ import { epochCounter, parseZxid } from './netmodel';
 import type { ViewProps } from './views';
 
 /** Messages the view keeps from the live feed (the backend's ring has more; the scrubber asks it). */
-const LIVE_CAP = 20_000;
+const LIVE_CAP = WIRE_LIVE_CAP;
 /** How far back the scrubber reaches. */
 const SCRUB_MS = 5 * 60_000;
 const WINDOWS: Record<string, number> = { '2s': 2000, '5s': 5000, '10s': 10_000, '30s': 30_000, '1m': 60_000, '5m': 300_000 };

@@ -42,6 +42,12 @@ describe('zoo.cfg', () => {
     expect(() => loadConfig(join(dir, 'missing.cfg'))).toThrow(/Cannot read the config file .*ENOENT/);
   });
 
+  it('refuses a jute.maxbuffer the wire limits cannot carry, in one sentence', () => {
+    expect(parseConfig(`dataDir=${dir}\nclientPort=2181\njute.maxbuffer=4194304\n`).juteMaxBuffer).toBe(4194304);
+    expect(() => parseConfig(`dataDir=${dir}\nclientPort=2181\njute.maxbuffer=67108864\n`)).toThrow(/^zoo\.cfg: jute\.maxbuffer 67108864 leaves no room in a 67108864-byte quorum packet: set it below \d+\.$/);
+    expect(() => parseConfig(`dataDir=${dir}\nclientPort=2181\njute.maxbuffer=100\n`)).toThrow(ConfigError);
+  });
+
   it('parses server.N lines and requires myid, initLimit and syncLimit for an ensemble', () => {
     const s = parseServerLine('server.2', '127.0.0.1:2888:3888:observer;127.0.0.1:2182');
     expect(s).toEqual({ sid: 2, host: '127.0.0.1', quorumPort: 2888, electionPort: 3888, type: 'observer', clientHost: '127.0.0.1', clientPort: 2182 });

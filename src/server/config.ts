@@ -2,6 +2,7 @@
 // checked; keys ZooKeeper passes on as `zookeeper.*` system properties are accepted; anything
 // else gets a warning line. A malformed value is an error with one sentence saying which key.
 import { readFileSync } from 'node:fs';
+import { checkWireLimits, JUTE_MAXBUFFER_DEFAULT, JUTE_MAXBUFFER_MIN } from '../protocol/limits';
 import { dirname, isAbsolute, resolve } from 'node:path';
 
 export class ConfigError extends Error {
@@ -288,7 +289,8 @@ export function parseConfig(text: string, path = 'zoo.cfg'): ServerConfig {
 
   const snapCount = get('snapCount') !== undefined ? intValue('snapCount', get('snapCount')!, 2) : 100000;
   const preAllocSizeKb = get('preAllocSize') !== undefined ? intValue('preAllocSize', get('preAllocSize')!, 1) : 65536;
-  const juteMaxBuffer = get('jute.maxbuffer') !== undefined ? intValue('jute.maxbuffer', get('jute.maxbuffer')!, 1024) : 0xfffff;
+  const juteMaxBuffer = get('jute.maxbuffer') !== undefined ? intValue('jute.maxbuffer', get('jute.maxbuffer')!, JUTE_MAXBUFFER_MIN) : JUTE_MAXBUFFER_DEFAULT;
+  for (const problem of checkWireLimits(juteMaxBuffer)) throw new ConfigError(`zoo.cfg: ${problem}.`);
   const retain = get('autopurge.snapRetainCount') !== undefined ? intValue('autopurge.snapRetainCount', get('autopurge.snapRetainCount')!) : 3;
   if (retain < 3) warnings.push(`zoo.cfg: autopurge.snapRetainCount=${retain} is below the minimum 3; using 3.`);
   const purgeInterval = get('autopurge.purgeInterval') !== undefined ? intValue('autopurge.purgeInterval', get('autopurge.purgeInterval')!, 0) : 0;

@@ -1,6 +1,8 @@
 // The events a member emits about itself (elections, ZAB phases, syncs, role changes), kept in
 // a bounded ring and served by the AdminServer (`lab_events?since=<seq>`) so the lab's timeline
 // and tests read exactly what the member did.
+import { MEMBER_EVENT_RING } from '../protocol/limits';
+
 export interface MemberEvent {
   seq: number;
   /** ms since epoch */
@@ -14,7 +16,7 @@ export class EventLog {
   private readonly ring: (MemberEvent | undefined)[];
   private seq = 0;
 
-  constructor(private readonly capacity = 2000) {
+  constructor(private readonly capacity = MEMBER_EVENT_RING) {
     this.ring = new Array<MemberEvent | undefined>(capacity);
   }
 

@@ -3,6 +3,7 @@
 // that connection and touches nothing else.
 import { Reader } from '../protocol/jute';
 import { OpCode } from '../protocol/codes';
+import { MULTI_OPS_MAX } from '../protocol/limits';
 import * as R from '../protocol/records';
 import type { Id } from '../protocol/records';
 
@@ -105,7 +106,7 @@ function decodeMulti(type: number, r: Reader): MultiOp[] {
   for (;;) {
     const h = R.MultiHeader.read(r);
     if (h.done) break;
-    if (ops.length > 100_000) throw new RequestDecodeError('multi has too many operations');
+    if (ops.length > MULTI_OPS_MAX) throw new RequestDecodeError('multi has too many operations');
     let op: MultiOp;
     switch (h.type) {
       case OpCode.create:

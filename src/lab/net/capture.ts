@@ -2,12 +2,10 @@
 // size. Over a per-second budget (a load of thousands of writes a second) the capture stops keeping
 // messages one by one and counts them instead, in one FOLDED entry per second, and says so.
 import { hexZxid, type WireUnit } from '../../protocol/wire';
+import { WIRE_BUDGET_PER_SECOND, WIRE_RING_CAP } from '../../shared/limits';
 import type { WireCapture, WireMessage, WireQuery } from '../../shared/net';
 
-/** Messages kept in memory (about 300 bytes each). */
-export const WIRE_RING_CAP = 30_000;
-/** Messages kept one by one per second; the rest are counted in FOLDED entries. */
-export const WIRE_BUDGET_PER_SECOND = 1500;
+export { WIRE_BUDGET_PER_SECOND, WIRE_RING_CAP };
 
 export class WireRing {
   private readonly ring: WireMessage[] = [];

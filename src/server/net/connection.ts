@@ -2,6 +2,7 @@
 // four-letter words on a fresh socket, auth, pings, watch notifications, and the request FIFO.
 // A malformed frame or record closes this connection and nothing else.
 import type { Socket } from 'node:net';
+import { CONNECTION_PENDING_MAX, CONNECTION_WRITE_BUFFER_MAX } from '../../protocol/limits';
 import { Err, EventType, KeeperState, OP_SHORT_NAME, OpCode, Xid } from '../../protocol/codes';
 import { JuteError, Reader, Writer } from '../../protocol/jute';
 import * as R from '../../protocol/records';
@@ -17,9 +18,9 @@ import type { Watcher } from '../tree/watches';
 let nextWatcherId = 1;
 
 /** Above this many queued requests the socket stops being read until the FIFO drains. */
-const MAX_PENDING = 1000;
+const MAX_PENDING = CONNECTION_PENDING_MAX;
 /** A client that stops reading its replies is dropped once this much output is queued. */
-const MAX_WRITE_BUFFER = 32 * 1024 * 1024;
+const MAX_WRITE_BUFFER = CONNECTION_WRITE_BUFFER_MAX;
 
 export type FourLetterHandler = (cmd: string, conn: ClientConnection, arg?: bigint) => string;
 

@@ -5,6 +5,7 @@
 // refuses everything: after a failed fsync the kernel may have dropped the dirty pages, so
 // neither a retry nor anything queued behind it could be trusted.
 import { writeSync } from 'node:fs';
+import { LOG_BATCH_MAX } from '../../protocol/limits';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkDiskSpace, fsyncStall } from './disk-faults';
@@ -69,7 +70,7 @@ export interface LogWriterStats {
   bytes: number;
 }
 
-const MAX_BATCH = 1000;
+const MAX_BATCH = LOG_BATCH_MAX;
 
 interface Pending {
   zxid: bigint;

@@ -4,6 +4,7 @@
 // to the last good txn; anything else unreadable stops the start with a sentence naming the
 // file and what is wrong, never a silently empty or shortened tree.
 import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { RECOVERY_SNAPSHOTS_TRIED } from '../../protocol/limits';
 import { join } from 'node:path';
 import { Err, OpCode } from '../../protocol/codes';
 import type { LoggedTxn } from '../../protocol/txn';
@@ -26,7 +27,7 @@ export class StorageError extends Error {
 }
 
 /** Snapshots tried before giving up (FileSnap.deserialize). */
-const MAX_SNAPSHOTS_TRIED = 100;
+const MAX_SNAPSHOTS_TRIED = RECOVERY_SNAPSHOTS_TRIED;
 
 export interface RecoveryResult {
   lastZxid: bigint;

@@ -1,6 +1,7 @@
 // The election port's bytes: the connection handshake (QuorumCnxManager) and notifications
 // (FastLeaderElection.buildMsg / WorkerReceiver), through the records of src/protocol.
 import { JuteError, Reader, Writer } from '../../../protocol/jute';
+import { ELECTION_MESSAGE_MAX, HANDSHAKE_ADDRESS_MAX } from '../../../protocol/limits';
 import { ElectionHandshake, ElectionNotification } from '../../../protocol/records';
 import type { Notification } from '../election/fle';
 import { NO_SID, ServerState } from '../vote';
@@ -9,10 +10,7 @@ import { NO_SID, ServerState } from '../vote';
 export const ELECTION_PROTOCOL_V1 = -65536n;
 /** V2 carries several addresses joined by '|' (multiAddress). */
 export const ELECTION_PROTOCOL_V2 = -65535n;
-/** QuorumCnxManager.maxBuffer: messages over 512 KiB close the connection. */
-export const ELECTION_MESSAGE_MAX = 512 * 1024;
-/** The largest address a handshake may carry (QuorumCnxManager.InitialMessage). */
-export const HANDSHAKE_ADDRESS_MAX = 2048;
+export { ELECTION_MESSAGE_MAX, HANDSHAKE_ADDRESS_MAX };
 
 const LONG_MIN = -(1n << 63n);
 

@@ -10,8 +10,9 @@ import { SnapStreamReader } from '../../storage/snapstream';
 import type { ZabMessage } from '../zab/types';
 import { fromPacket, PACKET_NAME, PacketType, toPacket, type PacketSource, type WireTxn } from './zab-codec';
 
-/** A quorum packet larger than this closes the connection (jute.maxbuffer plus headroom). */
-export const QUORUM_PACKET_MAX = 64 * 1024 * 1024;
+import { QUORUM_PACKET_MAX } from '../../../protocol/limits';
+
+export { QUORUM_PACKET_MAX };
 
 export interface QuorumStreamEvents {
   message: [msg: ZabMessage<WireTxn>];
