@@ -5,6 +5,7 @@
 // what they capture for the Wire view. It reads exactly the bytes the members write, so it is the
 // truth of the wire for our members and Apache ZooKeeper's alike.
 import { OpCode } from './codes';
+import { ELECTION_MESSAGE_MAX, QUORUM_PACKET_MAX } from './limits';
 import { PACKET_NAME } from './quorum-packets';
 import { JuteError, Reader } from './jute';
 import { ForwardedRequestHeader, LearnerInfo, SessionTimeout } from './records';
@@ -14,9 +15,9 @@ import { decodeLoggedTxn, type Txn } from './txn';
 export const QUORUM_PACKET: Record<number, string> = PACKET_NAME;
 
 /** A quorum packet larger than this is not believed: the splitter stops cutting (jute.maxbuffer plus headroom). */
-export const WIRE_PACKET_MAX = 64 * 1024 * 1024;
+export const WIRE_PACKET_MAX = QUORUM_PACKET_MAX;
 /** QuorumCnxManager.maxBuffer. */
-export const ELECTION_FRAME_MAX = 512 * 1024;
+export const ELECTION_FRAME_MAX = ELECTION_MESSAGE_MAX;
 
 export type FieldValue = string | number | boolean | null;
 
