@@ -22,7 +22,18 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
     await page.locator('[data-role="follower"]').nth(3).waitFor({ timeout: 60_000 });
     await page.getByTestId('nav-walkthroughs').click();
+    await setPace('auto');
   }, 180_000);
+
+  /** The pace controls: `auto` here is at once with no pause (the tests' pace); `step` waits for Next. */
+  const setPace = async (mode: 'auto' | 'step'): Promise<void> => {
+    const page = lab.page;
+    await page.getByTestId('walkthrough-mode').getByText(mode === 'auto' ? 'Automatic' : 'Step by step').click();
+    if (mode === 'step') return;
+    await page.getByTestId('walkthrough-speed').click();
+    await page.getByRole('option', { name: 'no wait' }).click();
+    await page.getByTestId('walkthrough-pause-key').setChecked(false, { force: true });
+  };
   afterAll(async () => {
     await lab?.stop();
   });
@@ -146,6 +157,34 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     const verdict = await runWalkthrough('node-types');
     expect(verdict).toMatch(/Sequence suffixes \d{10}, \d{10}, \d{10}/);
     expect(verdict).toContain('seq-0000000000 under another parent (its own counter: yes)');
+  });
+
+  it('step by step: it waits before each step for Next, and stops midway leaving the lab serving', { timeout: 120_000 }, async () => {
+    const page = lab.page;
+    await setPace('step');
+    try {
+      await page.getByTestId('walkthrough-run-write-via-follower').click();
+      // The first step runs at once; then it waits, showing the next step, until Next.
+      await page.getByTestId('walkthrough-waiting').waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-testid="walkthrough-step"]').count()).toBe(1);
+      expect(await page.getByTestId('walkthrough-waiting').textContent()).toContain('Create /seed-walkthrough/via-follower through follower');
+      const waiting = await labCall<{ waitingBefore: string | null; running: boolean }>(page, { method: 'walkthrough.state' });
+      expect(waiting).toMatchObject({ running: true });
+      expect(waiting.waitingBefore).toContain('Create');
+      await page.getByTestId('walkthrough-next').click();
+      await expect.poll(async () => page.locator('[data-testid="walkthrough-step"][data-status="done"]').count(), { timeout: 30_000 }).toBe(2);
+      // The moment that matters is marked.
+      expect(await page.locator('[data-testid="walkthrough-step"][data-key="true"]').count()).toBe(1);
+      await page.getByTestId('walkthrough-waiting').waitFor({ timeout: 30_000 });
+      if (shots) await page.screenshot({ path: join(shots, '18-walkthrough-step-by-step.png'), fullPage: true });
+      await page.getByTestId('walkthrough-stop').click();
+      await page.locator('[data-testid="walkthrough"][data-id="write-via-follower"][data-running="false"]').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('walkthrough-failure').textContent()).toContain('Stopped on request');
+      expect(await page.locator('[data-testid="walkthrough-step"]').count()).toBe(2);
+      expect((await labCall<{ serving: boolean }>(page, { method: 'state' })).serving).toBe(true);
+    } finally {
+      await setPace('auto');
+    }
   });
 
   it('refuses a walkthrough while another runs, and says why', { timeout: 60_000 }, async () => {

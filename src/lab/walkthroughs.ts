@@ -47,6 +47,7 @@ export class Walkthroughs implements Walk {
   private pace: WalkthroughPace = AT_ONCE;
   /** Resolves the wait before a step (next, or stop). */
   private wake: (() => void) | null = null;
+  private nextIsKey = false;
 
   constructor(readonly lab: WalkthroughControl) {}
 
@@ -76,6 +77,7 @@ export class Walkthroughs implements Walk {
   async run(id: WalkthroughId, confirm = false, pace: WalkthroughPace = AT_ONCE): Promise<WalkthroughState> {
     this.check(id, confirm);
     this.stopping = false;
+    this.nextIsKey = false;
     this.pace = pace;
     const title = WALKTHROUGHS[id].title;
     this.state = { id, title, running: true, steps: [], verdict: null, seedSays: null, labSaw: null, passed: null, error: null, startedAt: Date.now(), endedAt: null, waitingBefore: null, pace };
@@ -140,7 +142,13 @@ export class Walkthroughs implements Walk {
     if (this.state) this.lab.push(structuredClone(this.state));
   }
 
+  keyNext(): void {
+    this.nextIsKey = true;
+  }
+
   async step<T>(text: string, body: () => Promise<T>, observe: (r: T) => string = () => '', opts: { key?: boolean } = {}): Promise<T> {
+    if (this.nextIsKey) opts = { ...opts, key: true };
+    this.nextIsKey = false;
     const stopped = (): Error => new Error('Stopped on request; the lab is as the last step left it.');
     if (this.stopping) throw stopped();
     if (this.state!.steps.length > 0 || opts.key) await this.waitBefore(text, opts.key ?? false);

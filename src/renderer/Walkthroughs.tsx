@@ -2,9 +2,9 @@
 // view where the claim is seen (beside the steps: Cluster, Wire, Tree or Timeline), and read what
 // the seed says beside what the members did. A walkthrough that erases data asks first, says
 // what will be lost and offers to export the tree. Its words are in src/shared/walkthroughs.ts.
-import { Alert, Badge, Button, Card, Grid, Group, Loader, Modal, ScrollArea, SegmentedControl, Stack, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Grid, Group, Loader, Modal, ScrollArea, SegmentedControl, Select, Stack, Switch, Text, Timeline, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { TreeExport, WalkthroughId, WalkthroughState } from '../shared/contract';
+import type { TreeExport, WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
 import { VERDICT, WALKTHROUGH_TEXT as TEXT, WALKTHROUGHS, type WalkthroughInfo } from '../shared/walkthroughs';
 import { Cluster } from './Cluster';
 import { Timeline as LabTimeline } from './Timeline';
@@ -26,6 +26,8 @@ export function Walkthroughs(props: ViewProps) {
   const [exported, setExported] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
   const [side, setSide] = useState<WalkthroughInfo['view']>('cluster');
+  // A pace a person can follow: a wait between steps, and a pause before the moment that matters.
+  const [pace, setPace] = useState<WalkthroughPace>({ mode: 'auto', delayMs: 1500, pauseAtKey: true });
   useEffect(() => {
     void lab.call<WalkthroughState | null>({ method: 'walkthrough.state' }).then(setState, () => undefined);
     return lab.onPush((p) => {
@@ -38,7 +40,7 @@ export function Walkthroughs(props: ViewProps) {
     setAsking(null);
     setSide(WALKTHROUGHS[id].view);
     try {
-      const s = await lab.call<WalkthroughState | null>({ method: 'walkthrough.run', id, confirm });
+      const s = await lab.call<WalkthroughState | null>({ method: 'walkthrough.run', id, confirm, pace });
       if (s) setState(s);
     } catch (e) {
       setError((e as Error).message);
@@ -68,6 +70,10 @@ export function Walkthroughs(props: ViewProps) {
     }
   };
   const info = state ? WALKTHROUGHS[state.id] : null;
+  const next = (p?: WalkthroughPace): void => {
+    if (p) setPace(p);
+    void lab.call({ method: 'walkthrough.next', ...(p ? { pace: p } : {}) }).catch((e: Error) => setError(e.message));
+  };
   return (
     <Grid>
       <Grid.Col span={{ base: 12, lg: 5 }}>
@@ -82,6 +88,11 @@ export function Walkthroughs(props: ViewProps) {
               {error}
             </Alert>
           )}
+          <Group gap="sm" align="flex-end">
+            <SegmentedControl size="xs" value={pace.mode} onChange={(m) => setPace({ ...pace, mode: m as WalkthroughPace['mode'] })} data={[{ value: 'auto', label: TEXT.paceMode.auto }, { value: 'step', label: TEXT.paceMode.step }]} data-testid="walkthrough-mode" />
+            <Select size="xs" w={120} label={TEXT.speed} disabled={pace.mode === 'step'} value={String(pace.delayMs)} onChange={(v) => v !== null && setPace({ ...pace, delayMs: Number(v) })} data={TEXT.speeds} allowDeselect={false} data-testid="walkthrough-speed" />
+            <Switch size="xs" label={TEXT.pauseAtKey} disabled={pace.mode === 'step'} checked={pace.pauseAtKey} onChange={(e) => setPace({ ...pace, pauseAtKey: e.currentTarget.checked })} data-testid="walkthrough-pause-key" />
+          </Group>
           {state && info && (
             <Card withBorder data-testid="walkthrough" data-id={state.id} data-running={state.running} data-passed={String(state.passed)}>
               <Group justify="space-between" mb={4}>
@@ -100,13 +111,28 @@ export function Walkthroughs(props: ViewProps) {
               </Text>
               <Timeline active={state.steps.length - 1} bulletSize={18} lineWidth={2}>
                 {state.steps.map((s, i) => (
-                  <Timeline.Item key={i} color={COLOR[s.status]} title={s.text} data-testid="walkthrough-step" data-status={s.status}>
+                  <Timeline.Item key={i} color={COLOR[s.status]} title={s.key ? `★ ${s.text}` : s.text} data-testid="walkthrough-step" data-status={s.status} data-key={s.key ? 'true' : undefined}>
                     <Text size="xs" c="dimmed" ff="monospace">
                       {s.status === 'running' ? TEXT.waiting : s.observed}
                     </Text>
                   </Timeline.Item>
                 ))}
               </Timeline>
+              {state.running && state.waitingBefore && (
+                <Alert mt="md" color="blue" title={TEXT.waitingTitle} data-testid="walkthrough-waiting">
+                  <Text size="sm" mb="xs">
+                    {state.waitingBefore}
+                  </Text>
+                  <Group gap="xs">
+                    <Button size="xs" onClick={() => next()} data-testid="walkthrough-next">
+                      {TEXT.next}
+                    </Button>
+                    <Button size="xs" variant="light" onClick={() => next({ mode: 'auto', delayMs: pace.delayMs, pauseAtKey: false })} data-testid="walkthrough-continue">
+                      {TEXT.continueAuto}
+                    </Button>
+                  </Group>
+                </Alert>
+              )}
               {state.verdict && (
                 <Alert mt="md" color={state.passed ? 'teal' : 'red'} title={state.passed ? VERDICT.agrees : VERDICT.disagrees} data-testid="walkthrough-verdict">
                   <Text size="sm" data-testid="walkthrough-seed-says">

@@ -136,5 +136,17 @@ export const WALKTHROUGH_TEXT = {
   exporting: 'Exporting…',
   exported: (n: number, file: string) => `Exported ${n} znodes to ${file}.`,
   cancel: 'Cancel',
+  paceMode: { auto: 'Automatic', step: 'Step by step' },
+  speed: 'Between steps',
+  speeds: [
+    { value: '0', label: 'no wait' },
+    { value: '1500', label: '1.5 s' },
+    { value: '3000', label: '3 s' },
+    { value: '6000', label: '6 s' },
+  ],
+  pauseAtKey: 'Pause at the moment that matters',
+  waitingTitle: 'Next step',
+  next: 'Next',
+  continueAuto: 'Continue automatically',
   confirm: 'Erase and run',
 };

@@ -34,6 +34,7 @@ export async function writeFlow(w: Walk): Promise<void> {
       const stat = await writer!.setData(path, Buffer.from('after'));
       return { stat, ms: Date.now() - t0 };
     }, (r) => `acknowledged in ${r.ms} ms as zxid ${zxidText(r.stat.mzxid.toString(16))}`);
+    w.keyNext();
     const stale = await w.step(`Read ${path} through follower ${slow} at once`, async () => (await reader!.getData(path)).data?.toString() ?? '', (d) => `"${d}"${d === 'before' ? ': the follower has the txn but has not applied its commit yet' : ''}`);
     const fresh = await w.step(`sync through follower ${slow}, then read again: sync returns once the follower has applied what the leader had committed`, async () => {
       const t0 = Date.now();
@@ -72,6 +73,7 @@ export async function sessionMoves(w: Walk): Promise<void> {
     }, (p) => `${p}, session 0x${BigInt.asUintN(64, zk!.sessionId).toString(16)}`);
     watcher = await connect(others.map((i) => w.lab.address(i)).join(','), { sessionTimeout: 10_000 });
     const session = zk!.sessionId;
+    w.keyNext();
     await w.step(`Kill member ${member}: the client reconnects to another member within the session timeout and keeps its session`, async () => {
       await w.lab.node(member, 'kill');
       const deadline = Date.now() + 20_000;

@@ -31,6 +31,8 @@ export interface Walk {
    * `key`: the step where the claim is seen (a paced run pauses just before it).
    */
   step<T>(text: string, body: () => Promise<T>, observe?: (r: T) => string, opts?: { key?: boolean }): Promise<T>;
+  /** The next step is the moment the claim is seen: a paced run pauses just before it. */
+  keyNext(): void;
   /** Polls the lab's view (the poller reads every member a few times a second) until `ok`. */
   until(what: string, ok: (v: LabView) => boolean, ms?: number): Promise<LabView>;
   /** The verdict: the seed's claim, what the members showed, and whether they agree. */

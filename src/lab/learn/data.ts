@@ -54,6 +54,7 @@ export async function zxid(w: Walk): Promise<void> {
       return { z, a: a!.czxid, b: b!.czxid, v };
     }, (r) => `create a at ${zxidText(r.a)}, create b at ${zxidText(r.b)}, set at ${zxidText(r.z)}; every member's last zxid: ${memberZxids(r.v)}`);
     const before = v0.nodes.find((n) => n.myid === oldLeader)!.epoch ?? Number(epochOf(multi.z));
+    w.keyNext();
     const elected = await w.step(`Kill leader ${oldLeader}: the next leader takes a new epoch (the high 32 bits), and its counter starts again at 0`, async () => {
       await w.lab.node(oldLeader, 'kill');
       const v = await w.until('a new leader in a new epoch', (x) => x.serving && x.leader !== null && x.leader !== oldLeader && (x.nodes.find((n) => n.myid === x.leader)!.epoch ?? 0) > before);
@@ -132,6 +133,7 @@ export async function nodeTypes(w: Walk): Promise<void> {
       }
       return seen;
     }, (s) => `container ${s.container === null ? 'still there after 30 s' : `gone ${s.container} ms after its last child`}; TTL znode ${s.ttl === null ? 'still there after 30 s' : `gone after ${s.ttl} ms`}`);
+    w.keyNext();
     const after = await w.step('Close the creating session: its ephemeral znodes go with it, the persistent ones stay', async () => {
       await owner!.close();
       owner = null;

@@ -33,6 +33,7 @@ export async function electionFromEmpty(w: Walk): Promise<void> {
     await w.lab.node(2, 'start');
     return w.until('members 1 and 2 to look', (v) => [1, 2].every((i) => w.role(v, i) === 'looking'));
   }, (v) => w.roles(v, [1, 2]));
+  w.keyNext();
   const three = await w.step('Start member 3: three of five are a majority, and among equal zxids the highest sid wins', async () => {
     await w.lab.node(3, 'start');
     return w.until('a leader among 1, 2 and 3', (v) => v.serving && v.leader !== null);
@@ -72,6 +73,7 @@ export async function electionAfterFailure(w: Walk): Promise<void> {
   }, (v) => `1, 2, 3 at ${zxidText(v.nodes.find((n) => n.myid === 1)!.lastZxid)}; 4 and 5 stopped at ${zxidText(behind)}`);
   // 1 and 2 cast their own votes as soon as 3 dies (then 1 adopts 2's): the wire is read from here.
   const t3 = Date.now();
+  w.keyNext();
   await w.step('Kill the leader, member 3: members 1 and 2 alone are no majority of five', async () => {
     await w.lab.node(3, 'kill');
     return w.until('the ensemble to stop serving', (v) => !v.serving && w.role(v, 3) === 'down');
@@ -109,6 +111,7 @@ export async function majority(w: Walk): Promise<void> {
     const victim = followers[k]!;
     const up = 5 - (k + 1);
     const expectServing = up >= 3;
+    if (k === 2) w.keyNext();
     const v = await w.step(`Kill follower ${victim}: ${up} of 5 left, ${expectServing ? 'still a majority: the ensemble serves' : 'no majority: the leader steps down and nobody serves'}`, async () => {
       await w.lab.node(victim, 'kill');
       return w.until(expectServing ? `the ensemble to serve with ${up} members` : 'the ensemble to stop serving', (x) => w.role(x, victim) === 'down' && x.serving === expectServing && (expectServing ? x.leader !== null : true));

@@ -18,6 +18,7 @@ export async function partition(w: Walk): Promise<void> {
   let fault: Fault | null = null;
   let client: ZkClient | null = null;
   try {
+    w.keyNext();
     fault = await w.step(`Partition the network: ${minority.join(',')} (the leader and one follower) | ${majority.join(',')} (a majority of 3 of 5)`, () => w.lab.fault({ kind: 'partition', groups: [minority, majority] }), (f) => `${f.id}: ${f.description}`);
     const split = await w.step(`The majority side elects a leader among ${majority.join(', ')} in a higher epoch and serves`, () => w.until('a leader on the majority side', (x) => x.leader !== null && majority.includes(x.leader) && (x.nodes.find((n) => n.myid === x.leader)!.epoch ?? 0) > oldEpoch && majority.every((m) => ['leader', 'follower'].includes(w.role(x, m)))), (x) => `leader ${x.leader} in epoch ${x.nodes.find((n) => n.myid === x.leader)!.epoch}; ${w.roles(x, majority)}`);
     const minorityRoles = await w.step(`The minority side (${minority.join(', ')}) has no quorum: old leader ${oldLeader} steps down and neither member serves`, () => w.until('the minority to stop serving', (x) => minority.every((m) => !['leader', 'follower'].includes(w.role(x, m))), 30_000), (x) => w.roles(x, minority));
@@ -77,6 +78,7 @@ export async function writeViaFollower(w: Walk): Promise<void> {
       await client.create('/seed-walkthrough', null).catch(() => undefined);
       await client.delete(path).catch(() => undefined);
     }, () => `session 0x${client!.sessionId.toString(16)} on member ${follower}`);
+    w.keyNext();
     const made = await w.step(`Create ${path} through follower ${follower}`, async () => {
       const sent = Date.now();
       await client!.create(path, Buffer.from('via a follower'));
@@ -146,6 +148,7 @@ export async function recoveryCommitted(w: Walk): Promise<void> {
       for (const m of learners) seen.push(`${m}: ${(await clients.get(m)!.exists(path)) ? 'has it' : 'not yet'}`);
       return seen;
     }, (r) => r.join(', '));
+    w.keyNext();
     const after = await w.step(`Kill leader ${leader} before any COMMIT goes out; the learners elect a new leader`, async () => {
       await w.lab.node(leader, 'kill');
       return w.until('a new leader', (x) => x.leader !== null && x.leader !== leader && x.serving);
@@ -210,6 +213,7 @@ export async function recoveryDiscarded(w: Walk): Promise<void> {
         await new Promise((r) => setTimeout(r, 100));
       }
     }, (h) => (h.length > 0 ? `PROPOSAL ${h[0]!.zxid} held to ${h.map((m) => m.to).join(', ')}; the client has no answer` : 'no held PROPOSAL seen'));
+    w.keyNext();
     await w.step(`Kill leader ${leader}; the others elect a leader that never saw the proposal`, async () => {
       await w.lab.node(leader, 'kill');
       await pending;
