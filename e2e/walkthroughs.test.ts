@@ -159,6 +159,12 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     expect(verdict).toContain('seq-0000000000 under another parent (its own counter: yes)');
   });
 
+  it('watches: a one-shot watch fires once and is gone from the member; set again, it fires again; persistent and recursive ones stay', { timeout: 180_000 }, async () => {
+    const verdict = await runWalkthrough('watches');
+    expect(verdict).toMatch(/Member \d held the watch \(data \/seed-walkthrough\/watched\); the first change fired NodeDataChanged \/seed-walkthrough\/watched and the member then held none; the second change, with no new watch, brought 0 more event\(s\)/);
+    expect(verdict).toContain('a recursive one saw NodeCreated /seed-walkthrough/watched-tree/a, NodeCreated /seed-walkthrough/watched-tree/a/b');
+  });
+
   it('step by step: it waits before each step for Next, and stops midway leaving the lab serving', { timeout: 120_000 }, async () => {
     const page = lab.page;
     await setPace('step');

@@ -108,6 +108,14 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'tree',
   },
+  watches: {
+    title: 'A watch fires once and must be set again',
+    seedSection: '§8 监听器原理 (how watches work) and §11.3 常用命令 (get -w, ls -w)',
+    claim: 'A client registers a watch on a znode with the server it is connected to; when the znode changes, the server notifies the client once. To hear of the next change the client sets the watch again. Beyond the seed: persistent and recursive watches (3.6+) stay.',
+    needs: "a serving lab of 3 or 5 of our server (Apache's watch table does not say a watch's kind)",
+    erases: null,
+    view: 'tree',
+  },
 };
 
 /** The verdict's two sentences, as the UI and zk-lab show them. */
