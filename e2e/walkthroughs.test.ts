@@ -165,6 +165,11 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     expect(verdict).toContain('a recursive one saw NodeCreated /seed-walkthrough/watched-tree/a, NodeCreated /seed-walkthrough/watched-tree/a/b');
   });
 
+  it('broadcast: PROPOSAL to every learner, COMMIT once a majority acked, not waiting for a slow follower', { timeout: 180_000 }, async () => {
+    const verdict = await runWalkthrough('broadcast');
+    expect(verdict).toMatch(/sent PROPOSAL \d+\/\d+ \(0x[0-9a-f]+\) to 4 of 4 learners; by its first COMMIT \(\d+ ms after the client asked\) it had ACKs from [\d, ]+ and its own: [345] of 5, 3 needed; the slow follower \d's ACK reached it \d+ ms after/);
+  });
+
   it('step by step: it waits before each step for Next, and stops midway leaving the lab serving', { timeout: 120_000 }, async () => {
     const page = lab.page;
     await setPace('step');

@@ -11,7 +11,7 @@ import type { Walk, WalkthroughControl } from './learn/control';
 import { nodeTypes, zxid } from './learn/data';
 import { electionAfterFailure, electionFromEmpty, majority } from './learn/elections';
 import { watches } from './learn/watches';
-import { partition, recoveryCommitted, recoveryDiscarded, writeViaFollower } from './learn/zab';
+import { broadcast, partition, recoveryCommitted, recoveryDiscarded, writeViaFollower } from './learn/zab';
 
 export type { WalkthroughControl } from './learn/control';
 
@@ -38,10 +38,11 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   zxid,
   'node-types': nodeTypes,
   watches,
+  broadcast,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
-const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches'];
+const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast'];
 
 export class Walkthroughs implements Walk {
   private state: WalkthroughState | null = null;

@@ -108,6 +108,14 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'tree',
   },
+  broadcast: {
+    title: 'ZAB broadcast: PROPOSAL, ACKs, COMMIT once a majority acked',
+    seedSection: '§12.3 ZAB协议 · 消息广播 (message broadcast)',
+    claim: 'The leader turns a write into a PROPOSAL sent to every follower; once more than half (the leader included) have acknowledged it, it commits and sends COMMIT to all. A slow follower does not hold the commit back.',
+    needs: "a serving lab of 3 or 5 (slows one follower's link on the lab's network)",
+    erases: null,
+    view: 'wire',
+  },
   watches: {
     title: 'A watch fires once and must be set again',
     seedSection: '§8 监听器原理 (how watches work) and §11.3 常用命令 (get -w, ls -w)',

@@ -2,7 +2,7 @@
 // follower followed on the Wire capture, and the two crash-recovery cases.
 import { connect, CreateMode, type ZkClient } from '../../client';
 import type { Fault, WireMessage } from '../../shared/contract';
-import { zxidText, type Walk } from './control';
+import { serving, zxidText, type Walk } from './control';
 
 /** The seed: a partitioned ensemble keeps serving on the side with a majority; the other side stops until it heals. */
 export async function partition(w: Walk): Promise<void> {
@@ -248,5 +248,62 @@ export async function recoveryDiscarded(w: Walk): Promise<void> {
   } finally {
     if (hold) await w.lab.heal(hold.id).catch(() => undefined);
     await (writer as ZkClient | null)?.close().catch(() => undefined);
+  }
+}
+
+/** How late the slow follower of the broadcast walkthrough hears the leader, and the leader it (each way). */
+const SLOW_LINK_MS = 1500;
+
+/** The seed's message broadcast: PROPOSAL to every learner, ACKs, COMMIT once a majority (the leader counted) has acked, not waiting for a slow one. */
+export async function broadcast(w: Walk): Promise<void> {
+  const v0 = await serving(w, true);
+  const leader = v0.leader!;
+  const voters = v0.nodes.filter((n) => !n.observer).length;
+  const quorum = Math.floor(voters / 2) + 1;
+  const slow = v0.nodes.find((n) => n.role === 'follower')!.myid;
+  const path = '/seed-walkthrough/broadcast';
+  let fault: Fault | null = null;
+  let client: ZkClient | null = null;
+  try {
+    await w.step(`Open a session through leader ${leader}`, async () => {
+      client = await connect(w.lab.address(leader), { sessionTimeout: 10_000 });
+      await client.create('/seed-walkthrough', null).catch(() => undefined);
+      await client.delete(path).catch(() => undefined);
+    }, () => `session 0x${BigInt.asUintN(64, client!.sessionId).toString(16)}`);
+    fault = await w.step(`Slow the link between leader ${leader} and follower ${slow}: ${SLOW_LINK_MS} ms each way`, () => w.lab.fault({ kind: 'slow', a: leader, b: slow, ms: SLOW_LINK_MS, jitterMs: 0 }), (f) => `${f.id}: ${f.description}`);
+    w.keyNext();
+    const made = await w.step(`Create ${path} through the leader and time the answer`, async () => {
+      const sent = Date.now();
+      await client!.create(path, Buffer.from('broadcast'));
+      const ms = Date.now() - sent;
+      return { sent, ms, zxid: (await client!.exists(path))!.czxid };
+    }, (r) => `OK in ${r.ms} ms at zxid ${zxidText(r.zxid)}`);
+    const hex = `0x${made.zxid.toString(16)}`;
+    const flow = await w.step(`Follow zxid ${hex} on the wire until the slow follower's ACK has reached the leader too`, async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const mine = w.lab.wire({ afterSeq: 0, fromMs: made.sent - 1000, toMs: null, types: ['PROPOSAL', 'ACK', 'COMMIT'], members: null, zxid: hex, limit: 1000 }).messages;
+        const pick = (t: string): WireMessage[] => mine.filter((m) => m.type === t);
+        const r = { proposals: pick('PROPOSAL'), acks: pick('ACK'), commits: pick('COMMIT') };
+        if ((r.commits.some((c) => c.to === slow && c.deliveredAt !== null) && r.acks.some((a) => a.from === slow && a.deliveredAt !== null)) || Date.now() > deadline) return r;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }, (r) => `PROPOSAL to ${r.proposals.map((m) => m.to).join(', ')}; ACK from ${r.acks.map((m) => m.from).join(', ')}; COMMIT to ${r.commits.map((m) => m.to).join(', ')}`);
+    await w.lab.heal(fault.id);
+    fault = null;
+    const at = (m: WireMessage): number => m.deliveredAt ?? Infinity;
+    const firstCommit = Math.min(...flow.commits.map((m) => m.time));
+    const before = flow.acks.filter((a) => at(a) <= firstCommit).map((a) => a.from);
+    const slowAck = flow.acks.find((a) => a.from === slow);
+    const rel = (t: number): string => `${Math.round(t - made.sent)} ms`;
+    const learners = v0.nodes.filter((n) => n.myid !== leader).length;
+    w.finish(
+      'the leader sends the write as a PROPOSAL to every follower, and once more than half (itself included) have acknowledged it, commits it and sends COMMIT to all, without waiting for the rest',
+      `leader ${leader} sent PROPOSAL ${zxidText(made.zxid)} to ${flow.proposals.length} of ${learners} learners; by its first COMMIT (${Number.isFinite(firstCommit) ? rel(firstCommit) : 'not seen'} after the client asked) it had ACKs from ${before.join(', ') || 'nobody'} and its own: ${before.length + 1} of ${voters}, ${quorum} needed; the slow follower ${slow}'s ACK reached it ${slowAck ? rel(at(slowAck)) : '(not seen)'} after the client asked, and the client had its OK after ${made.ms} ms`,
+      flow.proposals.length === learners && Number.isFinite(firstCommit) && before.length + 1 >= quorum && !before.includes(slow) && slowAck !== undefined && at(slowAck) > firstCommit,
+    );
+  } finally {
+    if (fault) await w.lab.heal(fault.id).catch(() => undefined);
+    await (client as ZkClient | null)?.close().catch(() => undefined);
   }
 }
