@@ -10,6 +10,7 @@ import { sessionMoves, writeFlow } from './learn/clients';
 import type { Walk, WalkthroughControl } from './learn/control';
 import { nodeTypes, zxid } from './learn/data';
 import { electionAfterFailure, electionFromEmpty, majority } from './learn/elections';
+import { roles } from './learn/roles';
 import { watches } from './learn/watches';
 import { broadcast, partition, recoveryCommitted, recoveryDiscarded, writeViaFollower } from './learn/zab';
 
@@ -39,10 +40,11 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   'node-types': nodeTypes,
   watches,
   broadcast,
+  roles,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
-const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast'];
+const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles'];
 
 export class Walkthroughs implements Walk {
   private state: WalkthroughState | null = null;
@@ -72,6 +74,7 @@ export class Walkthroughs implements Walk {
     }
     if (ANY_ENSEMBLE.includes(id) && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');
     if (id === 'write-flow' && view.nodes.some((n) => n.engine !== 'ours')) throw new Error('The write flow slows a follower down with a fault only our server has: launch a lab of our server (not Apache ZooKeeper).');
+    if (id === 'roles' && !view.nodes.some((n) => n.observer)) throw new Error('This walkthrough shows an observer beside the leader and followers: destroy this lab and launch one with an observer (Launch options, or zk-lab launch --observers 1).');
     if (id === 'watches' && view.nodes.some((n) => n.engine !== 'ours')) throw new Error("This walkthrough reads each watch's kind from the members' watch tables, which only our server gives (lab_watches): launch a lab of our server.");
     const erases = WALKTHROUGHS[id].erases;
     if (erases && !confirm) throw new Error(`"${WALKTHROUGHS[id].title}" erases ${erases}. Confirm it (export the tree first if you want to keep it) and run it again.`);

@@ -108,6 +108,14 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'tree',
   },
+  roles: {
+    title: 'One leader, many followers; observers do not vote',
+    seedSection: '§3 特点 (1) (one leader, many followers) and §12.3 消息广播',
+    claim: 'An ensemble is one leader and several followers. Beyond the seed: an observer serves clients and learns every write (INFORM) but is not asked to acknowledge it, so it adds no vote.',
+    needs: 'a serving lab with an observer (launch with 1 or 2 observers)',
+    erases: null,
+    view: 'wire',
+  },
   broadcast: {
     title: 'ZAB broadcast: PROPOSAL, ACKs, COMMIT once a majority acked',
     seedSection: '§12.3 ZAB协议 · 消息广播 (message broadcast)',

@@ -281,8 +281,9 @@ describe('bin/zk-lab', needs(OUR_BUILD), () => {
     expect(list.walkthroughs.filter((w) => w.erases !== null).map((w) => w.id)).toEqual(['election-from-empty']);
     await refused(3, 'There is no lab in', 'walkthrough', 'run', 'zxid', ...dirFlag);
 
-    await json<StatusDoc>('launch', '--nodes', '3', ...dirFlag);
-    const before = await statusUntil(converged, 30_000, 'every member serving', ...dirFlag);
+    await json<StatusDoc>('launch', '--nodes', '3', '--observers', '1', ...dirFlag);
+    const up = (s: StatusDoc): boolean => s.serving && s.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role));
+    const before = await statusUntil(up, 30_000, 'every member serving', ...dirFlag);
     // Without --yes, a walkthrough that erases data says what and changes nothing.
     await refused(2, 'would erase every znode', 'walkthrough', 'run', 'election-from-empty', ...dirFlag);
     const after = await status(...dirFlag);
@@ -300,9 +301,14 @@ describe('bin/zk-lab', needs(OUR_BUILD), () => {
     // Its steps went to stderr as they happened.
     expect(r.stderr).toMatch(/\[1\] Open a session/);
     // It leaves the lab serving with every member up.
-    const end = await statusUntil(converged, 60_000, 'every member serving after the walkthrough', ...dirFlag);
-    expect(end.nodes.every((n) => n.role !== 'down')).toBe(true);
+    const end = await statusUntil(up, 60_000, 'every member serving after the walkthrough', ...dirFlag);
     for (const n of end.nodes) if (n.pid) members.add(n.pid);
+
+    // Roles: the observer (member 4) is told of the write (INFORM) but not asked to vote; read from the wire.
+    const roles = await zk('walkthrough', 'run', 'roles', '--json', ...dirFlag);
+    const rv = JSON.parse(roles.stdout) as { agrees: boolean; labSaw: string };
+    expect(rv.agrees, `${rv.labSaw}\n${roles.stderr}`).toBe(true);
+    expect(rv.labSaw).toMatch(/^1 leader \(\d\), followers \d, \d, observer 4 .+ proposed to \d, \d, acknowledged by [\d, ]+, and sent to 4 as INFORM/);
 
     await json('destroy', ...dirFlag);
   });
