@@ -170,6 +170,11 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     expect(verdict).toMatch(/sent PROPOSAL \d+\/\d+ \(0x[0-9a-f]+\) to 4 of 4 learners; by its first COMMIT \(\d+ ms after the client asked\) it had ACKs from [\d, ]+ and its own: [345] of 5, 3 needed; the slow follower \d's ACK reached it \d+ ms after/);
   });
 
+  it('sync modes: DIFF a little behind, SNAP far behind, TRUNC with an uncommitted txn, on the wire', { timeout: 240_000 }, async () => {
+    const verdict = await runWalkthrough('sync-modes');
+    expect(verdict).toMatch(/A little behind: DIFF .+; far behind \(600 txns\): SNAP .+; ahead with an uncommitted txn: TRUNC \d+\/\d+ \(0x[0-9a-f]+\)/);
+  });
+
   it('step by step: it waits before each step for Next, and stops midway leaving the lab serving', { timeout: 120_000 }, async () => {
     const page = lab.page;
     await setPace('step');

@@ -11,6 +11,7 @@ import type { Walk, WalkthroughControl } from './learn/control';
 import { nodeTypes, zxid } from './learn/data';
 import { electionAfterFailure, electionFromEmpty, majority } from './learn/elections';
 import { roles } from './learn/roles';
+import { syncModes } from './learn/sync';
 import { watches } from './learn/watches';
 import { broadcast, partition, recoveryCommitted, recoveryDiscarded, writeViaFollower } from './learn/zab';
 
@@ -41,10 +42,11 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   watches,
   broadcast,
   roles,
+  'sync-modes': syncModes,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
-const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles'];
+const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes'];
 
 export class Walkthroughs implements Walk {
   private state: WalkthroughState | null = null;

@@ -76,7 +76,7 @@ export function Walkthroughs(props: ViewProps) {
   };
   return (
     <Grid>
-      <Grid.Col span={{ base: 12, lg: 5 }}>
+      <Grid.Col span={{ base: 12, lg: 4 }}>
         <Stack>
           <Title order={3}>{TEXT.heading}</Title>
           <Text size="sm" c="dimmed">
@@ -184,7 +184,7 @@ export function Walkthroughs(props: ViewProps) {
           </ScrollArea.Autosize>
         </Stack>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, lg: 7 }}>
+      <Grid.Col span={{ base: 12, lg: 8 }}>
         <Stack>
           <SegmentedControl value={side} onChange={(v) => setSide(v as WalkthroughInfo['view'])} data={Object.entries(SIDE).map(([value, label]) => ({ value, label }))} data-testid="walkthrough-side" />
           <div data-testid="walkthrough-side-view" data-view={side}>

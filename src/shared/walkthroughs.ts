@@ -108,6 +108,14 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'tree',
   },
+  'sync-modes': {
+    title: 'A returning follower syncs: DIFF, SNAP or TRUNC',
+    seedSection: '§12.3 崩溃恢复 · 数据恢复 2 (data recovery: roll back or sync with the leader)',
+    claim: "When a follower connects, the leader compares the follower's last zxid with its own: a little behind, it sends the missing txns (DIFF); far behind, the whole tree (SNAP); with a txn the leader never committed, the follower rolls back (TRUNC).",
+    needs: "a serving lab of 3 or 5 (stops a follower twice, holds PROPOSALs on the lab's network and kills the leader, then starts it again)",
+    erases: null,
+    view: 'wire',
+  },
   roles: {
     title: 'One leader, many followers; observers do not vote',
     seedSection: '§3 特点 (1) (one leader, many followers) and §12.3 消息广播',
