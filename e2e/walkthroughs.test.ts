@@ -123,7 +123,9 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
   });
 
   it('a session outlives its member; its ephemeral znode goes with the session', { timeout: 180_000 }, async () => {
-    expect(await runWalkthrough('session-moves')).toContain('went with its session');
+    const verdict = await runWalkthrough('session-moves');
+    expect(verdict).toContain('went with its session');
+    expect(verdict).toMatch(/a session cut off for longer than its \d+ ms timeout lost its ephemeral znode \d+ ms after the cut, and its client, back, was told: state expired, /);
   });
 
   it('a write through a follower: REQUEST to the leader, PROPOSAL, ACKs from a majority, COMMIT, then the answer', { timeout: 180_000 }, async () => {

@@ -55,8 +55,8 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
   'session-moves': {
     title: 'A session outlives its member; its ephemeral znode lives as long as the session',
     seedSection: '§12.1 会话（Session） (sessions) and §7 节点类型 (ephemeral nodes)',
-    claim: 'A session belongs to the ensemble: when its server dies the client moves to another within the session timeout and keeps it. An ephemeral znode lives exactly as long as its session.',
-    needs: 'a serving lab of 3 or 5',
+    claim: 'A session belongs to the ensemble: when its server dies the client moves to another within the session timeout and keeps it. Cut off for longer than the timeout, the session expires, its ephemeral znodes go, and the client learns it when it gets through again (SESSIONEXPIRED). An ephemeral znode lives exactly as long as its session.',
+    needs: "a serving lab of 3 or 5 (kills a follower; cuts the lab's clients off it on the lab's network)",
     erases: null,
     view: 'cluster',
   },

@@ -11,6 +11,9 @@ import { zxidText, type Walk } from './control';
  */
 const SLOW_APPLY_MS = 4000;
 
+/** The session timeout of the session-moves walkthrough's cut-off client (short, so that it expires soon). */
+const CUT_TIMEOUT_MS = 4000;
+
 export async function writeFlow(w: Walk): Promise<void> {
   const v0 = await w.until('a serving ensemble', (v) => v.serving && v.leader !== null, 30_000).catch(() => {
     throw new Error('The ensemble is not serving now: start its members (Cluster view) and run this again.');
@@ -64,6 +67,8 @@ export async function sessionMoves(w: Walk): Promise<void> {
   const others = v0.nodes.filter((n) => n.myid !== member && !n.observer).map((n) => n.myid);
   let zk: ZkClient | null = null;
   let watcher: ZkClient | null = null;
+  let cut: ZkClient | null = null;
+  let fault: Fault | null = null;
   try {
     const path = await w.step(`Open a session through member ${member} only, and create an ephemeral znode with it`, async () => {
       // Its connect string lists member first and then the others, in that order, so it moves when member dies.
@@ -96,13 +101,39 @@ export async function sessionMoves(w: Walk): Promise<void> {
       await w.lab.node(member, 'start');
       return w.until(`member ${member} to serve`, (v) => ['leader', 'follower'].includes(w.role(v, member)));
     }, (v) => w.roles(v, [member]));
+    const lone = await w.step(`Open a session with a ${CUT_TIMEOUT_MS / 1000} s timeout through member ${member} alone (nowhere else to go), with an ephemeral znode`, async () => {
+      cut = await connect(w.lab.address(member), { sessionTimeout: CUT_TIMEOUT_MS });
+      const p = await cut.create('/seed-walkthrough/ephemeral-', Buffer.from('expires with its session'), { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+      return { path: p, session: cut.sessionId, timeout: cut.sessionTimeout };
+    }, (r) => `${r.path}, session 0x${BigInt.asUintN(64, r.session).toString(16)}, timeout ${r.timeout} ms`);
+    w.keyNext();
+    const expired = await w.step(`Cut the lab's clients off member ${member} for longer than the timeout: the ensemble expires the session and deletes its ephemeral znode`, async () => {
+      fault = await w.lab.fault({ kind: 'client-cut', myid: member });
+      const t0 = Date.now();
+      const deadline = t0 + 30_000;
+      while ((await watcher!.exists(lone.path)) !== null) {
+        if (Date.now() > deadline) throw new Error(`${lone.path} is still there 30 s after its client was cut off.`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return Date.now() - t0;
+    }, (ms) => `${lone.path} gone ${ms} ms after the cut (the other session saw it go)`);
+    const told = await w.step('Heal the cut: the client reconnects and is told its session expired (SESSIONEXPIRED)', async () => {
+      await w.lab.heal(fault!.id);
+      fault = null;
+      const deadline = Date.now() + 30_000;
+      while (cut!.state !== 'expired' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const err = await cut!.exists('/').then(() => null, (e: Error & { code?: number }) => e);
+      return { state: cut!.state, error: err ? `${err.code ?? ''} ${err.message}`.trim() : 'no error' };
+    }, (r) => `client state ${r.state}; a request then fails with ${r.error}`);
     w.finish(
-      'a session belongs to the ensemble, not to one server: it survives its server; an ephemeral znode lives exactly as long as its session',
-      `the ephemeral znode (owner 0x${BigInt.asUintN(64, stat?.ephemeralOwner ?? 0n).toString(16)}) outlived member ${member} and went with its session`,
-      stat !== null && stat.ephemeralOwner === session,
+      'a session belongs to the ensemble, not to one server: it survives its server if the client reconnects within the session timeout, and expires if it does not, taking its ephemeral znodes with it; an ephemeral znode lives exactly as long as its session',
+      `the ephemeral znode (owner 0x${BigInt.asUintN(64, stat?.ephemeralOwner ?? 0n).toString(16)}) outlived member ${member} and went with its session; a session cut off for longer than its ${lone.timeout} ms timeout lost its ephemeral znode ${expired} ms after the cut, and its client, back, was told: state ${told.state}, ${told.error}`,
+      stat !== null && stat.ephemeralOwner === session && told.state === 'expired' && /SESSIONEXPIRED|-112|expired/i.test(told.error),
     );
   } finally {
+    if (fault) await w.lab.heal((fault as Fault).id).catch(() => undefined);
     await (zk as ZkClient | null)?.close().catch(() => undefined);
+    await (cut as ZkClient | null)?.close().catch(() => undefined);
     await (watcher as ZkClient | null)?.close().catch(() => undefined);
   }
 }
