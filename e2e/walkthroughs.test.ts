@@ -1,9 +1,13 @@
 // The seed's claims run on a real 5-node lab through the UI: election from empty (member 3
-// leads), election after a failure (member 2 wins), majority (two failures survived, not three),
-// the write flow (a follower slowed by a lab fault reads stale until sync), and a session that
-// outlives its member while its ephemeral znode lives exactly as long as it.
+// leads; it erases data, so it asks first and offers an export), election after a failure
+// (member 2 wins), majority (two failures survived, not three), the write flow (a follower
+// slowed by a lab fault reads stale until sync), a session that outlives its member, the
+// network ones, zxid and node types. After each, the lab's history must be true: every election
+// the walkthrough caused has its start, its end and the leader change.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../src/shared/contract';
+import { labCall } from './lab-call';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
@@ -18,31 +22,95 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
     await page.locator('[data-role="follower"]').nth(3).waitFor({ timeout: 60_000 });
     await page.getByTestId('nav-walkthroughs').click();
+    await setPace('auto');
   }, 180_000);
+
+  /** The pace controls: `auto` here is at once with no pause (the tests' pace); `step` waits for Next. */
+  const setPace = async (mode: 'auto' | 'step'): Promise<void> => {
+    const page = lab.page;
+    await page.getByTestId('walkthrough-mode').getByText(mode === 'auto' ? 'Automatic' : 'Step by step').click();
+    if (mode === 'step') return;
+    await page.getByTestId('walkthrough-speed').click();
+    await page.getByRole('option', { name: 'no wait' }).click();
+    await page.getByTestId('walkthrough-pause-key').setChecked(false, { force: true });
+  };
   afterAll(async () => {
     await lab?.stop();
   });
 
-  const runWalkthrough = async (id: string): Promise<string> => {
+  /**
+   * The history since `since` is true: the elections alternate started/ended with none left open,
+   * each lasted no longer than the walkthrough, and `changes` ([previous, leader]) are among the
+   * leader changes recorded.
+   */
+  const checkHistory = async (since: number, changes: [number | null, number][] = []): Promise<HistoryEvent[]> => {
+    const elections = async (): Promise<HistoryEvent[]> => (await labCall<{ events: HistoryEvent[] }>(lab.page, { method: 'history', sinceMs: since })).events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
+    // The last poll may still be on its way: wait for the last election to be closed.
+    await expect.poll(async () => (await elections()).at(-1)?.type ?? 'none', { timeout: 30_000 }).not.toBe('ensemble.election.started');
+    const events = (await labCall<{ events: HistoryEvent[] }>(lab.page, { method: 'history', sinceMs: since })).events;
+    const el = events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
+    el.forEach((e, i) => expect(e.type, `election event ${i}: ${el.map((x) => x.detail).join(' | ')}`).toBe(i % 2 === 0 ? 'ensemble.election.started' : 'ensemble.election.ended'));
+    for (const e of el.filter((x) => x.type === 'ensemble.election.ended')) expect(e.data.durationMs as number, e.detail).toBeLessThanOrEqual(Date.now() - since);
+    const seen = events.filter((e) => e.type === 'ensemble.leader.changed').map((e) => [e.data.previous, e.data.leader]);
+    for (const c of changes) expect(seen, `leader changes ${JSON.stringify(seen)}`).toContainEqual(c);
+    return events;
+  };
+
+  const runWalkthrough = async (id: string, changes: [number | null, number][] = []): Promise<string> => {
     const page = lab.page;
+    const since = Date.now();
     await page.getByTestId(`walkthrough-run-${id}`).click();
     const card = page.locator(`[data-testid="walkthrough"][data-id="${id}"][data-running="false"]`);
     await card.waitFor({ timeout: 150_000 });
     const verdict = (await page.getByTestId('walkthrough-verdict').textContent().catch(() => null)) ?? '';
     const failure = (await page.getByTestId('walkthrough-failure').count()) > 0 ? await page.getByTestId('walkthrough-failure').textContent() : '';
     expect(await card.getAttribute('data-passed'), `${verdict} ${failure}`).toBe('true');
+    // The verdict is the seed's claim beside what the members showed, in two parts.
+    expect(await page.getByTestId('walkthrough-seed-says').textContent()).toMatch(/^The seed says: ./);
+    expect(await page.getByTestId('walkthrough-lab-saw').textContent()).toMatch(/^The lab saw: ./);
+    await checkHistory(since, changes);
     return verdict;
   };
 
+  it('election from empty asks first, says what it erases and offers an export; cancelled, nothing changes', { timeout: 60_000 }, async () => {
+    const page = lab.page;
+    const before = await labCall<{ nodes: { myid: number; pid: number | null; lastZxid: string | null }[] }>(page, { method: 'state' });
+    await page.getByTestId('walkthrough-run-election-from-empty').click();
+    expect(await page.getByTestId('walkthrough-erases').textContent()).toContain('erases every znode and the whole transaction log');
+    await page.getByTestId('walkthrough-export').click();
+    await expect.poll(async () => page.getByTestId('walkthrough-exported').textContent()).toMatch(/^Exported \d+ znodes to .+\.zk-tree\.json\.$/);
+    await page.getByTestId('walkthrough-cancel').click();
+    await page.getByTestId('walkthrough-erases').waitFor({ state: 'detached' });
+    expect(await page.locator('[data-testid="walkthrough"]').count()).toBe(0);
+    const after = await labCall<typeof before>(page, { method: 'state' });
+    expect(after.nodes.map((n) => [n.myid, n.pid])).toEqual(before.nodes.map((n) => [n.myid, n.pid]));
+    // The backend refuses it unconfirmed too, whoever asks.
+    await expect(labCall(page, { method: 'walkthrough.run', id: 'election-from-empty' })).rejects.toThrow(/erases every znode/);
+  });
+
   it('election from empty: member 3 leads, as the seed says', { timeout: 180_000 }, async () => {
-    const verdict = await runWalkthrough('election-from-empty');
-    expect(verdict).toContain('leader 3 after member 3 started');
+    const page = lab.page;
+    const since = Date.now();
+    const leaderBefore = (await labCall<{ leader: number | null }>(page, { method: 'state' })).leader;
+    await page.getByTestId('walkthrough-run-election-from-empty').click();
+    await page.getByTestId('walkthrough-confirm').click();
+    const card = page.locator('[data-testid="walkthrough"][data-id="election-from-empty"][data-running="false"]');
+    await card.waitFor({ timeout: 150_000 });
+    const verdict = (await page.getByTestId('walkthrough-verdict').textContent()) ?? '';
+    expect(await card.getAttribute('data-passed'), verdict).toBe('true');
+    // The history: the election that began when the members stopped ends with 3 leading.
+    const events = await checkHistory(since, leaderBefore === 3 ? [] : [[leaderBefore, 3]]);
+    expect(events.filter((e) => e.type === 'ensemble.election.ended').at(-1)?.data).toMatchObject({ leader: 3, epoch: 1 });
+    expect(verdict).toContain('Leader 3 after member 3 started');
     expect(await lab.page.locator('[data-testid="walkthrough-step"][data-status="done"]').count()).toBe(6);
     if (shots) await lab.page.screenshot({ path: join(shots, '13-walkthrough-election.png'), fullPage: true });
   });
 
   it('election after a failure: member 2 wins among (8,1), (8,2), (7,4)', { timeout: 180_000 }, async () => {
-    expect(await runWalkthrough('election-after-failure')).toContain('leader 2');
+    const verdict = await runWalkthrough('election-after-failure', [[3, 2]]);
+    expect(verdict).toContain('leader 2');
+    // The votes as the seed writes them, read from the wire, with the zxid in hex beside.
+    expect(verdict).toMatch(/\(1, (\d+), 1\) \[zxid 1\/\1 \(0x1[0-9a-f]{8}\)\], \(1, \1, 2\) \[zxid 1\/\1 \(0x1[0-9a-f]{8}\)\], \(1, (\d+), 4\)/);
   });
 
   it('majority: five members survive two failures, not three', { timeout: 180_000 }, async () => {
@@ -55,7 +123,9 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
   });
 
   it('a session outlives its member; its ephemeral znode goes with the session', { timeout: 180_000 }, async () => {
-    expect(await runWalkthrough('session-moves')).toContain('went with its session');
+    const verdict = await runWalkthrough('session-moves');
+    expect(verdict).toContain('went with its session');
+    expect(verdict).toMatch(/a session cut off for longer than its \d+ ms timeout lost its ephemeral znode \d+ ms after the cut, and its client, back, was told: state expired, /);
   });
 
   it('a write through a follower: REQUEST to the leader, PROPOSAL, ACKs from a majority, COMMIT, then the answer', { timeout: 180_000 }, async () => {
@@ -77,6 +147,62 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     const verdict = await runWalkthrough('partition');
     expect(verdict).toContain('refusing sessions');
     expect(verdict).toContain('read "written during the partition"');
+  });
+
+  it('zxid: +1 per write, a multi counts once, a new epoch starts the counter at 0; on every member', { timeout: 180_000 }, async () => {
+    const verdict = await runWalkthrough('zxid');
+    expect(verdict).toMatch(/one zxid for all three: yes, a step of 1/);
+    expect(verdict).toMatch(/started epoch (\d+) at \1\/0 \(0x[0-9a-f]+\) and the next write got \1\/1/);
+  });
+
+  it('node types: persistent stays, ephemeral goes with its session, sequential numbers have 10 digits per parent; container and TTL reaped', { timeout: 180_000 }, async () => {
+    const verdict = await runWalkthrough('node-types');
+    expect(verdict).toMatch(/Sequence suffixes \d{10}, \d{10}, \d{10}/);
+    expect(verdict).toContain('seq-0000000000 under another parent (its own counter: yes)');
+  });
+
+  it('watches: a one-shot watch fires once and is gone from the member; set again, it fires again; persistent and recursive ones stay', { timeout: 180_000 }, async () => {
+    const verdict = await runWalkthrough('watches');
+    expect(verdict).toMatch(/Member \d held the watch \(data \/seed-walkthrough\/watched\); the first change fired NodeDataChanged \/seed-walkthrough\/watched and the member then held none; the second change, with no new watch, brought 0 more event\(s\)/);
+    expect(verdict).toContain('a recursive one saw NodeCreated /seed-walkthrough/watched-tree/a, NodeCreated /seed-walkthrough/watched-tree/a/b');
+  });
+
+  it('broadcast: PROPOSAL to every learner, COMMIT once a majority acked, not waiting for a slow follower', { timeout: 180_000 }, async () => {
+    const verdict = await runWalkthrough('broadcast');
+    expect(verdict).toMatch(/sent PROPOSAL \d+\/\d+ \(0x[0-9a-f]+\) to 4 of 4 learners; by its first COMMIT \(\d+ ms after the client asked\) it had ACKs from [\d, ]+ and its own: [345] of 5, 3 needed; the slow follower \d's ACK reached it \d+ ms after/);
+  });
+
+  it('sync modes: DIFF a little behind, SNAP far behind, TRUNC with an uncommitted txn, on the wire', { timeout: 240_000 }, async () => {
+    const verdict = await runWalkthrough('sync-modes');
+    expect(verdict).toMatch(/A little behind: DIFF .+; far behind \(600 txns\): SNAP .+; ahead with an uncommitted txn: TRUNC \d+\/\d+ \(0x[0-9a-f]+\)/);
+  });
+
+  it('step by step: it waits before each step for Next, and stops midway leaving the lab serving', { timeout: 120_000 }, async () => {
+    const page = lab.page;
+    await setPace('step');
+    try {
+      await page.getByTestId('walkthrough-run-write-via-follower').click();
+      // The first step runs at once; then it waits, showing the next step, until Next.
+      await page.getByTestId('walkthrough-waiting').waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-testid="walkthrough-step"]').count()).toBe(1);
+      expect(await page.getByTestId('walkthrough-waiting').textContent()).toContain('Create /seed-walkthrough/via-follower through follower');
+      const waiting = await labCall<{ waitingBefore: string | null; running: boolean }>(page, { method: 'walkthrough.state' });
+      expect(waiting).toMatchObject({ running: true });
+      expect(waiting.waitingBefore).toContain('Create');
+      await page.getByTestId('walkthrough-next').click();
+      await expect.poll(async () => page.locator('[data-testid="walkthrough-step"][data-status="done"]').count(), { timeout: 30_000 }).toBe(2);
+      // The moment that matters is marked.
+      expect(await page.locator('[data-testid="walkthrough-step"][data-key="true"]').count()).toBe(1);
+      await page.getByTestId('walkthrough-waiting').waitFor({ timeout: 30_000 });
+      if (shots) await page.screenshot({ path: join(shots, '18-walkthrough-step-by-step.png'), fullPage: true });
+      await page.getByTestId('walkthrough-stop').click();
+      await page.locator('[data-testid="walkthrough"][data-id="write-via-follower"][data-running="false"]').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('walkthrough-failure').textContent()).toContain('Stopped on request');
+      expect(await page.locator('[data-testid="walkthrough-step"]').count()).toBe(2);
+      expect((await labCall<{ serving: boolean }>(page, { method: 'state' })).serving).toBe(true);
+    } finally {
+      await setPace('auto');
+    }
   });
 
   it('refuses a walkthrough while another runs, and says why', { timeout: 60_000 }, async () => {

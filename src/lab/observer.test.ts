@@ -110,4 +110,21 @@ describe('EnsembleObserver and stale readings', () => {
     expect(o.observe(30, nodes('dLF', 1))).toEqual([{ myid: 2, type: 'node.role', detail: 'node 2: looking → leader', data: { from: 'looking', to: 'leader' } }, expect.objectContaining({ type: 'node.role', myid: 3 })]);
     expect(types(o.observe(40, nodes('dLF', 2)))).toEqual(['ensemble.election.ended', 'ensemble.leader.changed', 'ensemble.epoch.changed']);
   });
+
+  it('ends the election after the members\' logs were erased, though the new epoch is not higher (election from empty, then after a failure)', () => {
+    const o = new EnsembleObserver();
+    o.observe(0, nodes('FFFFL', 3, '300000005'));
+    // Every member stopped and its log erased; 1, 2 and 3 start and 3 leads in epoch 1.
+    expect(types(o.observe(50, nodes('ddddd')))).not.toContain('ensemble.election.started');
+    o.forgetEpoch();
+    expect(types(o.observe(100, nodes('?dddd')))).toContain('ensemble.election.started');
+    const first = o.observe(200, nodes('FFLdd', 1, '100000000'));
+    expect(first.find((e) => e.type === 'ensemble.election.ended')?.data).toMatchObject({ leader: 3, epoch: 1, durationMs: 100 });
+    expect(first.find((e) => e.type === 'ensemble.leader.changed')?.detail).toBe('node 3 leads (was node 5)');
+    // Then leader 3 dies and 2 leads in epoch 2: still lower than the 3 seen before the erase.
+    expect(types(o.observe(300, nodes('??ddd', 1)))).toContain('ensemble.election.started');
+    const second = o.observe(400, nodes('FLdFd', 2, '200000000'));
+    expect(second.find((e) => e.type === 'ensemble.election.ended')?.data).toMatchObject({ leader: 2, epoch: 2, durationMs: 100 });
+    expect(second.find((e) => e.type === 'ensemble.leader.changed')?.detail).toBe('node 2 leads (was node 3)');
+  });
 });

@@ -44,6 +44,15 @@ export class EnsembleObserver {
   /** When the previous poll was observed: an election that fell between two polls began after it. */
   private lastObservedAt: number | null = null;
 
+  /**
+   * The members' logs were erased and their epochs start again from 0: the next leader is a new
+   * one even though its epoch is not higher than the last one seen (without this, the rule that
+   * takes such a leader for a stale reading would keep the election open for ever).
+   */
+  forgetEpoch(): void {
+    this.epoch = null;
+  }
+
   /** Compares this poll with the last one and returns what changed, as events. */
   observe(now: number, nodes: ObservedNode[]): ObservedEvent[] {
     const previousPoll = this.lastObservedAt;

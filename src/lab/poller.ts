@@ -76,6 +76,11 @@ export class Poller {
     loop();
   }
 
+  /** The members' logs were erased (a walkthrough): their epochs start again (EnsembleObserver.forgetEpoch). */
+  forgetEpochs(): void {
+    this.observer.forgetEpoch();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -91,6 +91,7 @@ export class LabService extends EventEmitter {
     nodeDir: (myid) => nodeDir(this.lab!, myid),
     address: (myid) => this.clientAddress(myid),
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
+    erased: () => this.poller?.forgetEpochs(),
     push: (state) => this.push({ kind: 'walkthrough', state }),
     applyDelay: (myid, ms) => this.applyDelay(myid, ms),
     fault: (spec) => this.startFault(spec),
@@ -404,12 +405,15 @@ export class LabService extends EventEmitter {
         return this.tree.sync(req.path, req.through);
       case 'walkthrough.run':
         // Answers at once; the steps arrive as pushes.
-        this.walkthroughs.check(req.id);
-        void this.walkthroughs.run(req.id).catch(() => undefined);
+        this.walkthroughs.check(req.id, req.confirm ?? false);
+        void this.walkthroughs.run(req.id, req.confirm ?? false, req.pace).catch(() => undefined);
         await new Promise((r) => setImmediate(r));
         return this.walkthroughs.current();
       case 'walkthrough.stop':
         this.walkthroughs.stop();
+        return this.walkthroughs.current();
+      case 'walkthrough.next':
+        this.walkthroughs.next(req.pace);
         return this.walkthroughs.current();
       case 'walkthrough.state':
         return this.walkthroughs.current();

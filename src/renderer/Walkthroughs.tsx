@@ -1,72 +1,33 @@
-// The seed's claims, run on the lab: pick one, watch each step happen to the real members (the
-// Cluster view and the Timeline show it too), and read what the seed says beside what happened.
-import { Alert, Badge, Button, Card, Group, Loader, SimpleGrid, Stack, Text, Timeline, Title } from '@mantine/core';
+// The seed's claims, run on the lab: pick one, watch each step happen to the real members in the
+// view where the claim is seen (beside the steps: Cluster, Wire, Tree or Timeline), and read what
+// the seed says beside what the members did. A walkthrough that erases data asks first, says
+// what will be lost and offers to export the tree. Its words are in src/shared/walkthroughs.ts.
+import { Alert, Badge, Button, Card, Grid, Group, Loader, Modal, ScrollArea, SegmentedControl, Select, Stack, Switch, Text, Timeline, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { WalkthroughId, WalkthroughState } from '../shared/contract';
+import type { TreeExport, WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
+import { VERDICT, WALKTHROUGH_TEXT as TEXT, WALKTHROUGHS, type WalkthroughInfo } from '../shared/walkthroughs';
+import { Cluster } from './Cluster';
+import { Timeline as LabTimeline } from './Timeline';
+import { TreeExplorer } from './TreeExplorer';
 import type { ViewProps } from './views';
-
-const CATALOGUE: { id: WalkthroughId; title: string; claim: string; needs: string }[] = [
-  {
-    id: 'election-from-empty',
-    title: 'Election from empty',
-    claim: 'Five members start one by one from empty. 1 and 2 alone cannot elect; when 3 starts there is a majority, and 3 (highest sid, equal zxids) leads. 4 and 5 find a leader and follow.',
-    needs: 'a 5-node lab; empties its data',
-  },
-  {
-    id: 'election-after-failure',
-    title: 'Election after a failure',
-    claim: 'Leader 3 and member 5 fail while 4 is behind (zxids 8, 8, 8, 7, 7). Among (epoch, zxid, sid) = (1,8,1), (1,8,2), (1,7,4) the newest zxid wins, then the higher sid: member 2 leads.',
-    needs: 'run "Election from empty" first',
-  },
-  {
-    id: 'majority',
-    title: 'Majority',
-    claim: 'An ensemble serves while more than half of its voters are up: five members survive two failures, not three.',
-    needs: 'a serving 5-node lab',
-  },
-  {
-    id: 'write-flow',
-    title: 'The write flow and sync',
-    claim: 'Writes go to the leader, which proposes them and commits once a majority has acknowledged. A follower answers reads from what it has applied, so it can lag behind; sync brings it up to date.',
-    needs: 'a serving lab of our server',
-  },
-  {
-    id: 'session-moves',
-    title: 'Sessions and ephemeral znodes',
-    claim: 'A session belongs to the ensemble: when its server dies the client moves to another and keeps it. An ephemeral znode lives exactly as long as its session.',
-    needs: 'a serving lab of 3 or 5',
-  },
-  {
-    id: 'partition',
-    title: 'A partition',
-    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving. Healed, they rejoin as followers and catch up.',
-    needs: "a serving 5-node lab (uses the lab's network); watch the Wire view",
-  },
-  {
-    id: 'write-via-follower',
-    title: 'A write through a follower',
-    claim: 'A write sent to a follower is forwarded to the leader (REQUEST); the leader proposes it, commits once a majority has acknowledged, and the follower answers its client once it has the COMMIT.',
-    needs: "a serving lab of 3 or 5 (uses the lab's network); follow its zxid in the Wire view",
-  },
-  {
-    id: 'recovery-committed',
-    title: 'Recovery, case 1',
-    claim: 'The leader commits a write a majority acknowledged and dies before any COMMIT reaches the followers (the lab holds them). The new leader, one of those that logged it, commits it everywhere.',
-    needs: "a serving lab of 3 or 5 (holds COMMITs on the lab's network; kills the leader, then starts it again)",
-  },
-  {
-    id: 'recovery-discarded',
-    title: 'Recovery, case 2',
-    claim: 'The leader logs a proposal nobody else receives (the lab holds it) and dies. The new leader never saw it; when the old leader returns it is told to TRUNC, and the write is nowhere.',
-    needs: "a serving lab of 3 or 5 (holds PROPOSALs on the lab's network; kills the leader, then starts it again)",
-  },
-];
+import { Wire } from './Wire';
 
 const COLOR = { pending: 'gray', running: 'blue', done: 'teal', failed: 'red' } as const;
 
-export function Walkthroughs({ lab, view }: ViewProps) {
+/** The view shown beside the steps, and its label. */
+const SIDE: Record<WalkthroughInfo['view'], string> = { cluster: 'Cluster', wire: 'Wire', tree: 'Tree', timeline: 'Timeline' };
+
+
+export function Walkthroughs(props: ViewProps) {
+  const { lab, view } = props;
   const [state, setState] = useState<WalkthroughState | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [asking, setAsking] = useState<WalkthroughId | null>(null);
+  const [exported, setExported] = useState<string | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const [side, setSide] = useState<WalkthroughInfo['view']>('cluster');
+  // A pace a person can follow: a wait between steps, and a pause before the moment that matters.
+  const [pace, setPace] = useState<WalkthroughPace>({ mode: 'auto', delayMs: 1500, pauseAtKey: true });
   useEffect(() => {
     void lab.call<WalkthroughState | null>({ method: 'walkthrough.state' }).then(setState, () => undefined);
     return lab.onPush((p) => {
@@ -74,79 +35,192 @@ export function Walkthroughs({ lab, view }: ViewProps) {
     });
   }, [lab]);
   const running = state?.running ?? false;
-  const run = async (id: WalkthroughId): Promise<void> => {
+  const start = async (id: WalkthroughId, confirm: boolean): Promise<void> => {
     setError(null);
+    setAsking(null);
+    setSide(WALKTHROUGHS[id].view);
     try {
-      const s = await lab.call<WalkthroughState | null>({ method: 'walkthrough.run', id });
+      const s = await lab.call<WalkthroughState | null>({ method: 'walkthrough.run', id, confirm, pace });
       if (s) setState(s);
     } catch (e) {
       setError((e as Error).message);
     }
   };
+  const run = (id: WalkthroughId): void => {
+    if (WALKTHROUGHS[id].erases) {
+      setExported(null);
+      setAsking(id);
+    } else void start(id, false);
+  };
+  const exportTree = async (): Promise<void> => {
+    setExporting(true);
+    try {
+      const doc = await lab.call<TreeExport>({ method: 'tree.export', path: '/', through: null });
+      const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${view?.name ?? 'lab'}-before-walkthrough.zk-tree.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setExported(TEXT.exported(doc.nodes.length, a.download));
+    } catch (e) {
+      setExported((e as Error).message);
+    } finally {
+      setExporting(false);
+    }
+  };
+  const info = state ? WALKTHROUGHS[state.id] : null;
+  const next = (p?: WalkthroughPace): void => {
+    if (p) setPace(p);
+    void lab.call({ method: 'walkthrough.next', ...(p ? { pace: p } : {}) }).catch((e: Error) => setError(e.message));
+  };
   return (
-    <Stack>
-      <Title order={3}>Seed walkthroughs</Title>
-      <Text size="sm" c="dimmed">
-        Each one does to this lab's real members what the tutorial describes, then compares what the seed says with what the ensemble did. Keep the Cluster view or the Timeline open beside it to watch.
-      </Text>
-      {!view && <Text>Launch a lab to run a walkthrough.</Text>}
-      {error && (
-        <Alert color="red" withCloseButton onClose={() => setError(null)} data-testid="walkthrough-error">
-          {error}
-        </Alert>
-      )}
-      <SimpleGrid cols={{ base: 1, md: 2 }}>
-        {CATALOGUE.map((w) => (
-          <Card key={w.id} withBorder>
-            <Group justify="space-between" mb={4}>
-              <Text fw={700}>{w.title}</Text>
-              <Badge variant="light" color="gray">
-                {w.needs}
-              </Badge>
-            </Group>
-            <Text size="sm" mb="xs">
-              {w.claim}
-            </Text>
-            <Button size="xs" disabled={!view || running} onClick={() => void run(w.id)} data-testid={`walkthrough-run-${w.id}`}>
-              Run
-            </Button>
-          </Card>
-        ))}
-      </SimpleGrid>
-      {state && (
-        <Card withBorder data-testid="walkthrough" data-id={state.id} data-running={state.running} data-passed={String(state.passed)}>
-          <Group justify="space-between" mb="sm">
-            <Group>
-              <Title order={5}>{state.title}</Title>
-              {state.running && <Loader size="xs" />}
-            </Group>
-            {state.running && (
-              <Button size="xs" variant="light" color="red" onClick={() => void lab.call({ method: 'walkthrough.stop' })} data-testid="walkthrough-stop">
-                Stop after this step
-              </Button>
-            )}
+    <Grid>
+      <Grid.Col span={{ base: 12, lg: 4 }}>
+        <Stack>
+          <Title order={3}>{TEXT.heading}</Title>
+          <Text size="sm" c="dimmed">
+            {TEXT.intro}
+          </Text>
+          {!view && <Text>{TEXT.noLab}</Text>}
+          {error && (
+            <Alert color="red" withCloseButton onClose={() => setError(null)} data-testid="walkthrough-error">
+              {error}
+            </Alert>
+          )}
+          <Group gap="sm" align="flex-end">
+            <SegmentedControl size="xs" value={pace.mode} onChange={(m) => setPace({ ...pace, mode: m as WalkthroughPace['mode'] })} data={[{ value: 'auto', label: TEXT.paceMode.auto }, { value: 'step', label: TEXT.paceMode.step }]} data-testid="walkthrough-mode" />
+            <Select size="xs" w={120} label={TEXT.speed} disabled={pace.mode === 'step'} value={String(pace.delayMs)} onChange={(v) => v !== null && setPace({ ...pace, delayMs: Number(v) })} data={TEXT.speeds} allowDeselect={false} data-testid="walkthrough-speed" />
+            <Switch size="xs" label={TEXT.pauseAtKey} disabled={pace.mode === 'step'} checked={pace.pauseAtKey} onChange={(e) => setPace({ ...pace, pauseAtKey: e.currentTarget.checked })} data-testid="walkthrough-pause-key" />
           </Group>
-          <Timeline active={state.steps.length - 1} bulletSize={18} lineWidth={2}>
-            {state.steps.map((s, i) => (
-              <Timeline.Item key={i} color={COLOR[s.status]} title={s.text} data-testid="walkthrough-step" data-status={s.status}>
-                <Text size="xs" c="dimmed" ff="monospace">
-                  {s.status === 'running' ? 'waiting for the members…' : s.observed}
-                </Text>
-              </Timeline.Item>
-            ))}
-          </Timeline>
-          {state.verdict && (
-            <Alert mt="md" color={state.passed ? 'teal' : 'red'} title={state.passed ? 'As the seed says' : 'Not as the seed says'} data-testid="walkthrough-verdict">
-              {state.verdict}
-            </Alert>
+          {state && info && (
+            <Card withBorder data-testid="walkthrough" data-id={state.id} data-running={state.running} data-passed={String(state.passed)}>
+              <Group justify="space-between" mb={4}>
+                <Group>
+                  <Title order={5}>{state.title}</Title>
+                  {state.running && <Loader size="xs" />}
+                </Group>
+                {state.running && (
+                  <Button size="xs" variant="light" color="red" onClick={() => void lab.call({ method: 'walkthrough.stop' })} data-testid="walkthrough-stop">
+                    {TEXT.stop}
+                  </Button>
+                )}
+              </Group>
+              <Text size="xs" c="dimmed" mb="sm">
+                {TEXT.seed} {info.seedSection}
+              </Text>
+              <Timeline active={state.steps.length - 1} bulletSize={18} lineWidth={2}>
+                {state.steps.map((s, i) => (
+                  <Timeline.Item key={i} color={COLOR[s.status]} title={s.key ? `★ ${s.text}` : s.text} data-testid="walkthrough-step" data-status={s.status} data-key={s.key ? 'true' : undefined}>
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {s.status === 'running' ? TEXT.waiting : s.observed}
+                    </Text>
+                  </Timeline.Item>
+                ))}
+              </Timeline>
+              {state.running && state.waitingBefore && (
+                <Alert mt="md" color="blue" title={TEXT.waitingTitle} data-testid="walkthrough-waiting">
+                  <Text size="sm" mb="xs">
+                    {state.waitingBefore}
+                  </Text>
+                  <Group gap="xs">
+                    <Button size="xs" onClick={() => next()} data-testid="walkthrough-next">
+                      {TEXT.next}
+                    </Button>
+                    <Button size="xs" variant="light" onClick={() => next({ mode: 'auto', delayMs: pace.delayMs, pauseAtKey: false })} data-testid="walkthrough-continue">
+                      {TEXT.continueAuto}
+                    </Button>
+                  </Group>
+                </Alert>
+              )}
+              {state.verdict && (
+                <Alert mt="md" color={state.passed ? 'teal' : 'red'} title={state.passed ? VERDICT.agrees : VERDICT.disagrees} data-testid="walkthrough-verdict">
+                  <Text size="sm" data-testid="walkthrough-seed-says">
+                    <b>{VERDICT.seedSays}:</b> {state.seedSays}
+                  </Text>
+                  <Text size="sm" mt={4} data-testid="walkthrough-lab-saw">
+                    <b>{VERDICT.labSaw}:</b> {state.labSaw}
+                  </Text>
+                </Alert>
+              )}
+              {state.error && (
+                <Alert mt="md" color="red" title={TEXT.failed} data-testid="walkthrough-failure">
+                  {state.error}
+                </Alert>
+              )}
+            </Card>
           )}
-          {state.error && (
-            <Alert mt="md" color="red" title="The walkthrough stopped" data-testid="walkthrough-failure">
-              {state.error}
-            </Alert>
-          )}
-        </Card>
-      )}
-    </Stack>
+          <ScrollArea.Autosize mah={state ? 420 : undefined}>
+            <Stack gap="xs">
+              {(Object.entries(WALKTHROUGHS) as [WalkthroughId, WalkthroughInfo][]).map(([id, w]) => (
+                <Card key={id} withBorder padding="sm">
+                  <Group justify="space-between" mb={4} wrap="nowrap">
+                    <Text fw={700} size="sm">
+                      {w.title}
+                    </Text>
+                    <Button size="xs" disabled={!view || running} onClick={() => run(id)} data-testid={`walkthrough-run-${id}`}>
+                      {TEXT.run}
+                    </Button>
+                  </Group>
+                  <Text size="sm" mb={4}>
+                    {w.claim}
+                  </Text>
+                  <Group gap={4}>
+                    <Badge variant="light" color="gray" tt="none">
+                      {TEXT.seed} {w.seedSection}
+                    </Badge>
+                    <Badge variant="light" color="gray" tt="none">
+                      {w.needs}
+                    </Badge>
+                    {w.erases && (
+                      <Badge variant="light" color="red" tt="none">
+                        {TEXT.erasesBadge}
+                      </Badge>
+                    )}
+                  </Group>
+                </Card>
+              ))}
+            </Stack>
+          </ScrollArea.Autosize>
+        </Stack>
+      </Grid.Col>
+      <Grid.Col span={{ base: 12, lg: 8 }}>
+        <Stack>
+          <SegmentedControl value={side} onChange={(v) => setSide(v as WalkthroughInfo['view'])} data={Object.entries(SIDE).map(([value, label]) => ({ value, label }))} data-testid="walkthrough-side" />
+          <div data-testid="walkthrough-side-view" data-view={side}>
+            {side === 'cluster' && <Cluster {...props} />}
+            {side === 'wire' && <Wire {...props} />}
+            {side === 'tree' && <TreeExplorer lab={lab} view={view} />}
+            {side === 'timeline' && <LabTimeline {...props} />}
+          </div>
+        </Stack>
+      </Grid.Col>
+      <Modal opened={asking !== null} onClose={() => setAsking(null)} title={TEXT.confirmTitle} data-testid="walkthrough-confirm-modal">
+        {asking && (
+          <Stack>
+            <Text size="sm" data-testid="walkthrough-erases">
+              {TEXT.confirmLead(WALKTHROUGHS[asking].title)} {WALKTHROUGHS[asking].erases}.
+            </Text>
+            <Text size="sm">{TEXT.confirmExport}</Text>
+            <Button variant="light" loading={exporting} onClick={() => void exportTree()} data-testid="walkthrough-export">
+              {exporting ? TEXT.exporting : TEXT.exportButton}
+            </Button>
+            {exported && (
+              <Text size="xs" c="dimmed" data-testid="walkthrough-exported">
+                {exported}
+              </Text>
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setAsking(null)} data-testid="walkthrough-cancel">
+                {TEXT.cancel}
+              </Button>
+              <Button color="red" onClick={() => void start(asking, true)} data-testid="walkthrough-confirm">
+                {TEXT.confirm}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </Grid>
   );
 }

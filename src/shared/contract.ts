@@ -313,16 +313,30 @@ export const TreeExport = z.object({
 export type TreeExport = z.infer<typeof TreeExport>;
 
 /** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
-export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded']);
+export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes']);
 export type WalkthroughId = z.infer<typeof WalkthroughId>;
+
+/**
+ * How a walkthrough goes from step to step: `auto` waits `delayMs` before each step (0: at once)
+ * and, with `pauseAtKey`, stops before the step where the claim is seen until `walkthrough.next`;
+ * `step` waits for `walkthrough.next` before every step.
+ */
+export const WalkthroughPace = z.object({ mode: z.enum(['auto', 'step']), delayMs: z.number().int().min(0).max(30_000), pauseAtKey: z.boolean() });
+export type WalkthroughPace = z.infer<typeof WalkthroughPace>;
 
 /** A walkthrough as it runs: its steps with what was observed, then the verdict. */
 export const WalkthroughState = z.object({
   id: WalkthroughId,
   title: z.string(),
   running: z.boolean(),
-  steps: z.array(z.object({ text: z.string(), status: z.enum(['pending', 'running', 'done', 'failed']), observed: z.string() })),
+  steps: z.array(z.object({ text: z.string(), status: z.enum(['pending', 'running', 'done', 'failed']), observed: z.string(), key: z.boolean().optional() })),
+  /** The next step, shown while the walkthrough waits for `walkthrough.next` (null when it does not wait). */
+  waitingBefore: z.string().nullable().optional(),
+  pace: WalkthroughPace.optional(),
   verdict: z.string().nullable(),
+  /** The verdict's two halves: the seed's claim and what the members showed (null until it ends). */
+  seedSays: z.string().nullable(),
+  labSaw: z.string().nullable(),
   passed: z.boolean().nullable(),
   error: z.string().nullable(),
   startedAt: z.number(),
@@ -359,8 +373,11 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('watches.list') }),
   z.object({ method: z.literal('watches.add'), path: z.string().min(1).max(4096), kind: z.enum(['data', 'exist', 'child', 'persistent', 'persistent-recursive']) }),
   z.object({ method: z.literal('tree.sync'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
-  z.object({ method: z.literal('walkthrough.run'), id: WalkthroughId }),
+  /** `confirm`: the person agreed to what the walkthrough erases (src/shared/walkthroughs.ts); one that erases nothing ignores it. */
+  z.object({ method: z.literal('walkthrough.run'), id: WalkthroughId, confirm: z.boolean().optional(), pace: WalkthroughPace.optional() }),
   z.object({ method: z.literal('walkthrough.stop') }),
+  /** A walkthrough waiting before a step goes on; the pace may change on the way (e.g. from step to auto). */
+  z.object({ method: z.literal('walkthrough.next'), pace: WalkthroughPace.optional() }),
   z.object({ method: z.literal('walkthrough.state') }),
   z.object({ method: z.literal('tree.search'), prefix: z.string().min(1).max(4096), through: z.number().int().nullable(), limit: z.number().int().min(1).max(1000) }),
   z.object({ method: z.literal('tree.export'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),

@@ -87,7 +87,7 @@ function zk(...args: string[]): Promise<Run> {
     child.once('error', reject);
     child.once('close', (status) => {
       clearTimeout(timer);
-      for (const name of ['default', 'faults']) noteBackend(name);
+      for (const name of ['default', 'faults', 'learn']) noteBackend(name);
       resolve({ status, stdout, stderr });
     });
   });
@@ -270,5 +270,46 @@ describe('bin/zk-lab', needs(OUR_BUILD), () => {
     const destroyed = await json<{ destroyed: boolean }>('destroy', ...dirFlag);
     expect(destroyed.destroyed).toBe(true);
     expect(existsSync(join(root, 'faults'))).toBe(false);
+  });
+
+  it('runs the seed walkthroughs from the shell: list, a destructive one refused without --yes (nothing changed), zxid with --yes and its verdict as JSON', { timeout: 240_000 }, async () => {
+    const dirFlag = ['--dir', join(root, 'learn')];
+    // The list needs no lab: it is the catalogue.
+    const list = await json<{ walkthroughs: { id: string; seedSection: string; erases: string | null }[] }>('walkthrough', 'list', ...dirFlag);
+    expect(list.walkthroughs.map((w) => w.id)).toEqual(expect.arrayContaining(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types']));
+    for (const w of list.walkthroughs) expect(w.seedSection).toMatch(/§\d/);
+    expect(list.walkthroughs.filter((w) => w.erases !== null).map((w) => w.id)).toEqual(['election-from-empty']);
+    await refused(3, 'There is no lab in', 'walkthrough', 'run', 'zxid', ...dirFlag);
+
+    await json<StatusDoc>('launch', '--nodes', '3', '--observers', '1', ...dirFlag);
+    const up = (s: StatusDoc): boolean => s.serving && s.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role));
+    const before = await statusUntil(up, 30_000, 'every member serving', ...dirFlag);
+    // Without --yes, a walkthrough that erases data says what and changes nothing.
+    await refused(2, 'would erase every znode', 'walkthrough', 'run', 'election-from-empty', ...dirFlag);
+    const after = await status(...dirFlag);
+    expect(snapshot(after)).toEqual(snapshot(before));
+    expect(after.nodes.map((n) => n.lastZxid)).toEqual(before.nodes.map((n) => n.lastZxid));
+
+    // --yes on one that erases nothing is accepted; the verdict is read from the members.
+    const r = await zk('walkthrough', 'run', 'zxid', '--yes', '--json', ...dirFlag);
+    const verdict = JSON.parse(r.stdout) as { id: string; seedSays: string; labSaw: string; agrees: boolean };
+    expect(Object.keys(verdict).sort()).toEqual(['agrees', 'id', 'labSaw', 'seedSays']);
+    expect(verdict.agrees, `${verdict.labSaw}\n${r.stderr}`).toBe(true);
+    expect(r.status).toBe(0);
+    expect(verdict.id).toBe('zxid');
+    expect(verdict.labSaw).toMatch(/Three writes at \d+\/\d+ \(0x[0-9a-f]+\)/);
+    // Its steps went to stderr as they happened.
+    expect(r.stderr).toMatch(/\[1\] Open a session/);
+    // It leaves the lab serving with every member up.
+    const end = await statusUntil(up, 60_000, 'every member serving after the walkthrough', ...dirFlag);
+    for (const n of end.nodes) if (n.pid) members.add(n.pid);
+
+    // Roles: the observer (member 4) is told of the write (INFORM) but not asked to vote; read from the wire.
+    const roles = await zk('walkthrough', 'run', 'roles', '--json', ...dirFlag);
+    const rv = JSON.parse(roles.stdout) as { agrees: boolean; labSaw: string };
+    expect(rv.agrees, `${rv.labSaw}\n${roles.stderr}`).toBe(true);
+    expect(rv.labSaw).toMatch(/^1 leader \(\d\), followers \d, \d, observer 4 .+ proposed to \d, \d, acknowledged by [\d, ]+, and sent to 4 as INFORM/);
+
+    await json('destroy', ...dirFlag);
   });
 });

@@ -193,3 +193,23 @@ describe('zk-lab wire', () => {
     expect(refusal('wire', 'PROPOSAL')).toContain('zk-lab wire takes no arguments');
   });
 });
+
+describe('zk-lab walkthrough', () => {
+  it('lists, and runs one by its id with or without --yes', () => {
+    expect(cmd('walkthrough', 'list')).toEqual({ name: 'walkthrough.list' });
+    expect(cmd('walkthrough', 'run', 'zxid')).toEqual({ name: 'walkthrough.run', id: 'zxid', yes: false });
+    expect(cmd('walkthrough', 'run', 'election-from-empty', '--yes')).toEqual({ name: 'walkthrough.run', id: 'election-from-empty', yes: true });
+    // --yes on a walkthrough that erases nothing is accepted.
+    expect(cmd('walkthrough', '--yes', 'run', 'majority')).toEqual({ name: 'walkthrough.run', id: 'majority', yes: true });
+  });
+
+  it('refuses an unknown walkthrough, a missing id, extra words and an unknown subcommand', () => {
+    expect(refusal('walkthrough', 'run', 'elections')).toContain('There is no walkthrough "elections"');
+    expect(refusal('walkthrough', 'run')).toContain('Say which walkthrough');
+    expect(refusal('walkthrough', 'run', 'zxid', 'majority')).toContain('takes one walkthrough');
+    expect(refusal('walkthrough', 'start', 'zxid')).toContain('zk-lab walkthrough list, or zk-lab walkthrough run <id>');
+    expect(refusal('walkthrough')).toContain('Usage: zk-lab walkthrough');
+    expect(refusal('walkthrough', 'list', 'zxid')).toContain('takes no arguments');
+    expect(refusal('walkthrough', 'list', '--yes')).toContain('--yes goes with');
+  });
+});

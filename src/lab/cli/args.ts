@@ -2,7 +2,7 @@
 // UsageError: one sentence saying what to do; nothing reaches the backend then.
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { FaultSpec, HoldType, NodeAction, WireQuery } from '../../shared/contract';
+import { FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery } from '../../shared/contract';
 import { labsRoot } from '../labdir';
 import { COMMANDS, type CommandName } from './help';
 
@@ -20,6 +20,8 @@ export type Command =
   | { name: 'fault.heal'; id: string | null }
   | { name: 'fault.release'; id: string | null }
   | { name: 'wire'; follow: boolean; query: WireQuery }
+  | { name: 'walkthrough.list' }
+  | { name: 'walkthrough.run'; id: WalkthroughId; yes: boolean }
   | { name: 'shutdown' }
   | { name: 'destroy' };
 
@@ -70,7 +72,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (help) {
     command = { name: 'help', topic: word !== undefined && (COMMANDS as readonly string[]).includes(word) ? (word as CommandName) : null };
   } else if (word === undefined) {
-    throw new UsageError('Give a command (launch, status, node, fault, wire, shutdown or destroy); zk-lab --help lists them.');
+    throw new UsageError('Give a command (launch, status, node, fault, wire, walkthrough, shutdown or destroy); zk-lab --help lists them.');
   } else {
     command = parseCommand(word, rest.slice(1));
   }
@@ -101,6 +103,8 @@ function parseCommand(word: string, args: string[]): Command {
       return parseFault(args);
     case 'wire':
       return parseWire(args);
+    case 'walkthrough':
+      return parseWalkthrough(args);
     default:
       throw new UsageError(`There is no command "${word}": zk-lab --help lists the commands.`);
   }
@@ -234,6 +238,22 @@ function parseWire(args: string[]): Command {
   }
   const query = contractCheck(WireQuery, { afterSeq: 0, fromMs: null, toMs: null, types, members, zxid, limit });
   return { name: 'wire', follow: o.flags.has('--follow'), query };
+}
+
+function parseWalkthrough(args: string[]): Command {
+  const o = options('walkthrough', args, { '--yes': 'flag' });
+  const [sub, id, ...extra] = o.positionals;
+  const ids = WalkthroughId.options as readonly string[];
+  if (sub === 'list') {
+    noPositionals('walkthrough list', [id, ...extra].filter((x): x is string => x !== undefined));
+    if (o.flags.has('--yes')) throw new UsageError('--yes goes with zk-lab walkthrough run <id>, not with list.');
+    return { name: 'walkthrough.list' };
+  }
+  if (sub !== 'run') throw new UsageError(`Usage: zk-lab walkthrough list, or zk-lab walkthrough run <id> [--yes]${sub === undefined ? '' : ` (not "${sub}")`}.`);
+  if (id === undefined) throw new UsageError(`Say which walkthrough to run: zk-lab walkthrough run <id> (ids: ${ids.join(', ')}).`);
+  if (!ids.includes(id)) throw new UsageError(`There is no walkthrough "${id}": zk-lab walkthrough list shows them (ids: ${ids.join(', ')}).`);
+  if (extra.length > 0) throw new UsageError(`zk-lab walkthrough run takes one walkthrough, not "${[id, ...extra].join(' ')}".`);
+  return { name: 'walkthrough.run', id: id as WalkthroughId, yes: o.flags.has('--yes') };
 }
 
 /** A zxid as 0x<hex> (at most 64 bits), or <epoch>/<counter>; sent as lower-case hex without leading zeros. */

@@ -1,6 +1,6 @@
 // zk-lab's help: the overview (`zk-lab --help`) and one text per command (`zk-lab help <command>`).
 
-export const COMMANDS = ['launch', 'status', 'node', 'fault', 'wire', 'shutdown', 'destroy', 'help'] as const;
+export const COMMANDS = ['launch', 'status', 'node', 'fault', 'wire', 'walkthrough', 'shutdown', 'destroy', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const GLOBAL = `Global options (anywhere on the line):
@@ -23,6 +23,8 @@ Commands:
                         disk, kill, stop, pause, slow-apply, list, heal (zk-lab help fault)
   wire [--follow] [--type T,...] [--member N,...] [--zxid 0x...] [--limit N]
                         the decoded messages between members, as JSON lines
+  walkthrough list | run <id> [--yes]
+                        the seed's claims, run on the lab's members, each with a verdict
   shutdown              stop the members and the backend; the lab's folder stays
   destroy               remove the lab (members, data, history), then stop the backend
   help <command>        help on one command
@@ -82,6 +84,16 @@ The lab's capture of the messages between members, decoded, one JSON object per 
 first), whatever --json says. --type keeps those types (PROPOSAL, ACK, COMMIT, NOTIFICATION, ...),
 --member the messages from or to those members, --zxid one write's messages; --limit caps how many
 (default 2000, at most 20000). --follow then keeps printing new messages until Ctrl-C.`,
+  walkthrough: `Usage: zk-lab walkthrough list
+       zk-lab walkthrough run <id> [--yes]
+
+list: every walkthrough (id, the seed's section, what it needs, whether it erases data).
+run: runs one on the lab's real members, printing each step as it happens (stderr), then what
+the seed says beside what the lab saw; --json prints {"id", "seedSays", "labSaw", "agrees"}.
+One that erases data (election-from-empty) needs --yes: without it zk-lab says what it would
+erase and exits 2 having changed nothing. --yes on one that erases nothing is accepted.
+Exit status 0 when the lab agrees with the seed, 1 when it does not (or the run failed: labSaw
+says what happened). Ctrl-C stops the walkthrough after its current step.`,
   shutdown: `Usage: zk-lab shutdown
 
 Stops every member and the backend; the lab's folder (data, logs, history) stays, and

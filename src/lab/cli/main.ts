@@ -4,7 +4,8 @@
 // 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
 // backend or no lab for the folder.
 import { z } from 'zod';
-import { Fault, LabView, NetView, WireCapture, type NodeAction, type Push, type WireMessage, type WireQuery } from '../../shared/contract';
+import { Fault, LabView, NetView, WalkthroughState, WireCapture, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
+import { VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
 import { parseArgs, UsageError, type Command, type Invocation } from './args';
 import { alive, awaitBackendExit, backendLog, ensureBackend, findBackend, labExists, removeLeftovers, startBackend, waitUntil, type BackendInfo, type LabTarget } from './backend';
 import { checkFault, checkFaultId, checkNode, checkWireMembers } from './checks';
@@ -33,6 +34,8 @@ const out = (text: string): void => void process.stdout.write(text.endsWith('\n'
 class Cli {
   private readonly t: LabTarget;
   private rpc: Rpc | null = null;
+  /** The exit status of a command that printed its document and still did not succeed (a walkthrough that disagreed). */
+  status = 0;
 
   constructor(private readonly inv: Invocation) {
     this.t = { dir: inv.dir, name: inv.name, root: inv.root };
@@ -123,6 +126,10 @@ class Cli {
         return this.healOrRelease(cmd.name === 'fault.heal' ? 'heal' : 'release', cmd.id);
       case 'wire':
         return this.wire(cmd.follow, cmd.query);
+      case 'walkthrough.list':
+        return this.walkthroughList();
+      case 'walkthrough.run':
+        return this.walkthroughRun(cmd.id, cmd.yes);
       case 'shutdown':
         return this.shutdown();
       case 'destroy':
@@ -262,6 +269,73 @@ class Cli {
     if (!interrupted) throw new Fail(1, `The lab backend stopped; zk-lab wire --follow ends with it.`);
   }
 
+  private walkthroughList(): void {
+    const items = Object.entries(WALKTHROUGHS).map(([id, w]) => ({ id, title: w.title, seedSection: w.seedSection, claim: w.claim, needs: w.needs, erases: w.erases }));
+    const width = Math.max(...items.map((i) => i.id.length));
+    const text = items.map((i) => `${i.id.padEnd(width)}  ${i.title}\n${' '.repeat(width)}  seed ${i.seedSection}; needs ${i.needs}${i.erases ? `\n${' '.repeat(width)}  ERASES ${i.erases} (run it with --yes)` : ''}`).join('\n');
+    this.print({ walkthroughs: items }, text);
+  }
+
+  /** Runs a walkthrough on the lab, its steps on stderr as they happen, then its verdict. */
+  private async walkthroughRun(id: WalkthroughId, yes: boolean): Promise<void> {
+    const info = WALKTHROUGHS[id];
+    const { rpc } = await this.running();
+    await this.lab(rpc);
+    if (info.erases && !yes) {
+      throw new Fail(2, `The walkthrough ${id} would erase ${info.erases} (lab ${this.t.dir}); nothing was changed. Export what you want to keep (the Tree view's Export), then run zk-lab walkthrough run ${id} --yes${this.dirFlag()}.`);
+    }
+    let printed = 0;
+    let startedAt = Infinity;
+    let resolveEnd: (s: WalkthroughState) => void = () => undefined;
+    const ended = new Promise<WalkthroughState>((r) => (resolveEnd = r));
+    const follow = (s: WalkthroughState): void => {
+      if (s.id !== id || s.startedAt < startedAt) return;
+      // A step is printed once it is done (or failed), with what the members showed.
+      for (; printed < s.steps.length && s.steps[printed]!.status !== 'running'; printed++) {
+        const st = s.steps[printed]!;
+        say(`[${printed + 1}] ${st.text}${st.observed ? ` → ${st.observed}` : ''}${st.status === 'failed' ? ' (failed)' : ''}`);
+      }
+      if (!s.running) resolveEnd(s);
+    };
+    const off = rpc.onPush((p) => {
+      if (p.kind === 'walkthrough') follow(p.state);
+    });
+    const stop = (): void => {
+      say('stopping the walkthrough after its current step (Ctrl-C again leaves it running in the lab)');
+      process.once('SIGINT', () => process.exit(130));
+      void rpc.call({ method: 'walkthrough.stop' }, WalkthroughState.nullable()).catch(() => undefined);
+    };
+    process.once('SIGINT', stop);
+    try {
+      const first = await rpc.call({ method: 'walkthrough.run', id, confirm: yes }, WalkthroughState.nullable());
+      if (!first) throw new Fail(1, 'The lab backend did not start the walkthrough; zk-lab status shows the lab.');
+      startedAt = first.startedAt;
+      say(`running "${info.title}" (seed ${info.seedSection})`);
+      follow(first);
+      const s = await Promise.race([
+        ended,
+        rpc.closed.then(() => {
+          throw new Fail(1, 'The lab backend stopped during the walkthrough; the lab is as its last step left it.');
+        }),
+      ]);
+      const agrees = s.passed === true;
+      const doc = {
+        id,
+        seedSays: s.seedSays ?? info.claim,
+        labSaw: s.labSaw ?? `The walkthrough stopped before its verdict: ${s.error ?? 'no reason given'}`,
+        agrees,
+      };
+      this.print(doc, `${VERDICT.seedSays} (${info.seedSection}): ${doc.seedSays}\n${VERDICT.labSaw}: ${doc.labSaw}\n${agrees ? VERDICT.agrees : VERDICT.disagrees}.`);
+      if (!agrees) {
+        this.status = 1;
+        say(s.error ? `the walkthrough stopped: ${s.error}` : 'the lab did not show what the seed says (see "The lab saw" above).');
+      }
+    } finally {
+      off();
+      process.removeListener('SIGINT', stop);
+    }
+  }
+
   /** Asks the backend to stop (its members with it) and waits for it to be gone. */
   private async stopBackend(rpc: Rpc, info: BackendInfo): Promise<void> {
     try {
@@ -330,7 +404,7 @@ async function main(argv: string[]): Promise<number> {
     const inv = parseArgs(argv);
     cli = new Cli(inv);
     await cli.run(inv.command);
-    return 0;
+    return cli.status;
   } catch (e) {
     const status = e instanceof UsageError ? 2 : e instanceof Fail ? e.status : 1;
     say(oneLine((e as Error).message || String(e)));

@@ -1,0 +1,62 @@
+// What a walkthrough may do to the lab (WalkthroughControl, given by the service) and the runner's
+// tools every walkthrough uses (Walk): a step shown as it happens with what the members showed,
+// waiting on the lab's polled view, and the verdict.
+import type { Fault, FaultSpec, LabView, NodeAction, WalkthroughState, WireCapture, WireQuery } from '../../shared/contract';
+
+export interface WalkthroughControl {
+  view(): LabView | null;
+  node(myid: number, action: NodeAction): Promise<unknown>;
+  /** The folder of node `myid` (its dataDir is `data` inside). */
+  nodeDir(myid: number): string;
+  /** A client address per member. */
+  address(myid: number): string;
+  record(type: 'walkthrough.started' | 'walkthrough.ended', detail: string, data: Record<string, unknown>): void;
+  /** The members' logs were erased: epochs start again at 0, so the history must not take the next leader for a stale reading of the old one. */
+  erased(): void;
+  /** Sets the lab fault that makes member `myid` apply commits `ms` late (our server only). */
+  applyDelay(myid: number, ms: number): Promise<void>;
+  /** Starts a fault of the lab's network (throws a sentence when there is no network). */
+  fault(spec: FaultSpec): Promise<Fault>;
+  heal(id: string): Promise<void>;
+  /** The Wire capture. */
+  wire(query: WireQuery): WireCapture;
+  push(state: WalkthroughState): void;
+}
+
+/** The runner as a walkthrough sees it. */
+export interface Walk {
+  readonly lab: WalkthroughControl;
+  /**
+   * Runs one step: shown as running, then done with what `observe` says the members showed.
+   * `key`: the step where the claim is seen (a paced run pauses just before it).
+   */
+  step<T>(text: string, body: () => Promise<T>, observe?: (r: T) => string, opts?: { key?: boolean }): Promise<T>;
+  /** The next step is the moment the claim is seen: a paced run pauses just before it. */
+  keyNext(): void;
+  /** Polls the lab's view (the poller reads every member a few times a second) until `ok`. */
+  until(what: string, ok: (v: LabView) => boolean, ms?: number): Promise<LabView>;
+  /** The verdict: the seed's claim, what the members showed, and whether they agree. */
+  finish(claim: string, observed: string, passed: boolean): void;
+  role(v: LabView, myid: number): string;
+  roles(v: LabView, ids: number[]): string;
+}
+
+/** A zxid as the seed speaks of it, epoch/counter, with the hex beside: "1/8 (0x100000008)". */
+export function zxidText(hex: string | bigint | null): string {
+  if (hex === null) return 'unknown';
+  const z = typeof hex === 'bigint' ? hex : BigInt(`0x${hex.replace(/^0x/, '')}`);
+  return `${z >> 32n}/${z & 0xffffffffn} (0x${z.toString(16)})`;
+}
+
+/** A zxid's counter (its low 32 bits), the number the seed's election table shows. */
+export function zxidCounter(hex: string | null): string {
+  return hex === null ? '?' : String(BigInt(`0x${hex.replace(/^0x/, '')}`) & 0xffffffffn);
+}
+
+/** Waits for a serving ensemble, or fails saying what to do. */
+export async function serving(w: Walk, allUp = false): Promise<LabView> {
+  const what = allUp ? 'a serving ensemble with every member up' : 'a serving ensemble';
+  return w.until(what, (v) => v.serving && v.leader !== null && (!allUp || v.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role))), 30_000).catch(() => {
+    throw new Error(`The ensemble is not serving${allUp ? ' with every member up' : ''} now: start its members (Cluster view) and run this again.`);
+  });
+}

@@ -1,0 +1,184 @@
+// The seed walkthroughs' words, in one place: what each one is called, which section of the seed
+// (a Chinese ZooKeeper 3.5.7 tutorial) it comes from, what the seed claims, what it needs and,
+// for a walkthrough that erases data, what it erases. The backend (src/lab/learn), the UI
+// (src/renderer/Walkthroughs.tsx) and bin/zk-lab all read them from here, so a translation
+// replaces this one file.
+import type { WalkthroughId } from './contract';
+
+export interface WalkthroughInfo {
+  title: string;
+  /** The seed's section, as it is headed there, with an English gloss. */
+  seedSection: string;
+  /** The claim, as the seed makes it (its facts, in English). */
+  claim: string;
+  /** What the lab must be for it to run. */
+  needs: string;
+  /** What it erases, or null when it erases nothing (it may stop and start members). */
+  erases: string | null;
+  /** The view where the claim is seen. */
+  view: 'cluster' | 'wire' | 'tree' | 'timeline';
+}
+
+export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
+  'election-from-empty': {
+    title: 'Election from empty: five members started one by one',
+    seedSection: '§6.1 选举机制 · 第一次启动 (election, first start)',
+    claim: 'Five members start one by one from empty. 1 and 2 alone cannot elect; when 3 starts there is a majority, and 3 (highest sid, equal zxids) leads. 4 and 5 find a leader and follow.',
+    needs: 'a 5-node lab',
+    erases: 'every znode and the whole transaction log of this lab (each member\'s data/version-2); the members are stopped and started from zxid 0',
+    view: 'cluster',
+  },
+  'election-after-failure': {
+    title: 'Election after a failure: leader 3 and member 5 down, 4 behind',
+    seedSection: '§6.2 选举机制 · 非第一次启动 (election, not the first start)',
+    claim: 'Leader 3 and member 5 fail while 4 is behind (the seed\'s zxids 8, 8, 8, 7, 7). Among (epoch, zxid, sid) = (1, 8, 1), (1, 8, 2), (1, 7, 4) the newest zxid wins, then the higher sid: member 2 leads.',
+    needs: 'run "Election from empty" first',
+    erases: null,
+    view: 'wire',
+  },
+  majority: {
+    title: 'Majority: how many members can go before the ensemble stops',
+    seedSection: '§3 特点 (2) (features: more than half alive) and §12.3 崩溃恢复 (available > total/2)',
+    claim: 'An ensemble serves while more than half of its voters are up: five members survive two failures, not three.',
+    needs: 'a serving 5-node lab',
+    erases: null,
+    view: 'cluster',
+  },
+  'write-flow': {
+    title: 'The write flow: the leader commits with a majority; a follower can lag until sync',
+    seedSection: '§9 客户端向服务端写数据流程 (the write flow) and §3 特点 (6) 实时性 (timeliness)',
+    claim: 'Writes go to the leader, which proposes them and commits once a majority has acknowledged. A follower answers reads from what it has applied, so it can lag behind; sync brings it up to date.',
+    needs: 'a serving lab of our server',
+    erases: null,
+    view: 'cluster',
+  },
+  'session-moves': {
+    title: 'A session outlives its member; its ephemeral znode lives as long as the session',
+    seedSection: '§12.1 会话（Session） (sessions) and §7 节点类型 (ephemeral nodes)',
+    claim: 'A session belongs to the ensemble: when its server dies the client moves to another within the session timeout and keeps it. Cut off for longer than the timeout, the session expires, its ephemeral znodes go, and the client learns it when it gets through again (SESSIONEXPIRED). An ephemeral znode lives exactly as long as its session.',
+    needs: "a serving lab of 3 or 5 (kills a follower; cuts the lab's clients off it on the lab's network)",
+    erases: null,
+    view: 'cluster',
+  },
+  partition: {
+    title: 'A partition: the majority side elects and serves, the minority side stops serving',
+    seedSection: '§3 特点 (2) and §12.3 崩溃恢复 · leader选举 (available > total/2)',
+    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving. Healed, they rejoin as followers and catch up.',
+    needs: "a serving 5-node lab (uses the lab's network)",
+    erases: null,
+    view: 'wire',
+  },
+  'write-via-follower': {
+    title: 'A write sent to a follower is forwarded to the leader',
+    seedSection: '§9.3 写流程之写入请求发送给follower节点 (a write sent to a follower) and §12.3 消息广播',
+    claim: 'A write sent to a follower is forwarded to the leader (REQUEST); the leader proposes it, commits once a majority has acknowledged, and the follower answers its client once it has the COMMIT.',
+    needs: "a serving lab of 3 or 5 (uses the lab's network)",
+    erases: null,
+    view: 'wire',
+  },
+  'recovery-committed': {
+    title: 'Recovery, case 1: a write a majority acknowledged survives its leader',
+    seedSection: '§12.3 ZAB协议 · 崩溃恢复, case 1 (crash recovery)',
+    claim: 'The leader commits a write a majority acknowledged and dies before any COMMIT reaches the followers (the lab holds them). The new leader, one of those that logged it, commits it everywhere.',
+    needs: "a serving lab of 3 or 5 (holds COMMITs on the lab's network; kills the leader, then starts it again)",
+    erases: null,
+    view: 'wire',
+  },
+  'recovery-discarded': {
+    title: 'Recovery, case 2: a proposal nobody else saw is discarded',
+    seedSection: '§12.3 ZAB协议 · 崩溃恢复, case 2 (crash recovery)',
+    claim: 'The leader logs a proposal nobody else receives (the lab holds it) and dies. The new leader never saw it; when the old leader returns it is told to TRUNC, and the write is nowhere.',
+    needs: "a serving lab of 3 or 5 (holds PROPOSALs on the lab's network; kills the leader, then starts it again)",
+    erases: null,
+    view: 'wire',
+  },
+  zxid: {
+    title: 'zxid = epoch << 32 | counter',
+    seedSection: '§12.3 ZAB协议 · 消息广播 (the ZXID paragraph) and §12.3 数据恢复 1',
+    claim: 'Every transaction has a 64-bit zxid: the low 32 bits are a counter the leader adds 1 to for each write (a multi is one transaction), the high 32 bits the epoch, which a new leader raises by one, starting its counter again at 0.',
+    needs: 'a serving lab of 3 or 5 (kills the leader, then starts it again)',
+    erases: null,
+    view: 'cluster',
+  },
+  'node-types': {
+    title: 'Node types: persistent, ephemeral, sequential, container, TTL',
+    seedSection: '§7 节点类型 (node types) and §11.3 常用命令 (create -s -e)',
+    claim: 'A persistent znode stays after its client disconnects; an ephemeral one is deleted with its session; a sequential one gets a number appended to its name (ZooKeeper: 10 digits, a counter per parent). Beyond the seed: a container is deleted once its last child goes, a TTL znode once it has been unchanged and childless for its TTL.',
+    needs: 'a serving lab of 3 or 5 (either engine)',
+    erases: null,
+    view: 'tree',
+  },
+  'sync-modes': {
+    title: 'A returning follower syncs: DIFF, SNAP or TRUNC',
+    seedSection: '§12.3 崩溃恢复 · 数据恢复 2 (data recovery: roll back or sync with the leader)',
+    claim: "When a follower connects, the leader compares the follower's last zxid with its own: a little behind, it sends the missing txns (DIFF); far behind, the whole tree (SNAP); with a txn the leader never committed, the follower rolls back (TRUNC).",
+    needs: "a serving lab of 3 or 5 (stops a follower twice, holds PROPOSALs on the lab's network and kills the leader, then starts it again)",
+    erases: null,
+    view: 'wire',
+  },
+  roles: {
+    title: 'One leader, many followers; observers do not vote',
+    seedSection: '§3 特点 (1) (one leader, many followers) and §12.3 消息广播',
+    claim: 'An ensemble is one leader and several followers. Beyond the seed: an observer serves clients and learns every write (INFORM) but is not asked to acknowledge it, so it adds no vote.',
+    needs: 'a serving lab with an observer (launch with 1 or 2 observers)',
+    erases: null,
+    view: 'wire',
+  },
+  broadcast: {
+    title: 'ZAB broadcast: PROPOSAL, ACKs, COMMIT once a majority acked',
+    seedSection: '§12.3 ZAB协议 · 消息广播 (message broadcast)',
+    claim: 'The leader turns a write into a PROPOSAL sent to every follower; once more than half (the leader included) have acknowledged it, it commits and sends COMMIT to all. A slow follower does not hold the commit back.',
+    needs: "a serving lab of 3 or 5 (slows one follower's link on the lab's network)",
+    erases: null,
+    view: 'wire',
+  },
+  watches: {
+    title: 'A watch fires once and must be set again',
+    seedSection: '§8 监听器原理 (how watches work) and §11.3 常用命令 (get -w, ls -w)',
+    claim: 'A client registers a watch on a znode with the server it is connected to; when the znode changes, the server notifies the client once. To hear of the next change the client sets the watch again. Beyond the seed: persistent and recursive watches (3.6+) stay.',
+    needs: "a serving lab of 3 or 5 of our server (Apache's watch table does not say a watch's kind)",
+    erases: null,
+    view: 'tree',
+  },
+};
+
+/** The verdict's two sentences, as the UI and zk-lab show them. */
+export const VERDICT = {
+  seedSays: 'The seed says',
+  labSaw: 'The lab saw',
+  agrees: 'As the seed says',
+  disagrees: 'Not as the seed says',
+};
+
+/** The Learn view's own words (src/renderer/Walkthroughs.tsx). */
+export const WALKTHROUGH_TEXT = {
+  heading: 'Seed walkthroughs',
+  intro: "Each one does to this lab's real members what the tutorial describes, then compares what the seed says with what the ensemble did. The view where the claim is seen runs beside the steps.",
+  noLab: 'Launch a lab to run a walkthrough.',
+  run: 'Run',
+  stop: 'Stop after this step',
+  waiting: 'waiting for the members…',
+  failed: 'The walkthrough stopped',
+  seed: 'seed',
+  erasesBadge: 'erases data',
+  confirmTitle: 'This walkthrough erases data',
+  confirmLead: (title: string) => `"${title}" erases`,
+  confirmExport: 'Before it runs, you can export the whole tree (every znode with its data) to a JSON file; the Tree view imports it again.',
+  exportButton: 'Export the tree first',
+  exporting: 'Exporting…',
+  exported: (n: number, file: string) => `Exported ${n} znodes to ${file}.`,
+  cancel: 'Cancel',
+  paceMode: { auto: 'Automatic', step: 'Step by step' },
+  speed: 'Between steps',
+  speeds: [
+    { value: '0', label: 'no wait' },
+    { value: '1500', label: '1.5 s' },
+    { value: '3000', label: '3 s' },
+    { value: '6000', label: '6 s' },
+  ],
+  pauseAtKey: 'Pause at the moment that matters',
+  waitingTitle: 'Next step',
+  next: 'Next',
+  continueAuto: 'Continue automatically',
+  confirm: 'Erase and run',
+};
