@@ -28,6 +28,8 @@ export interface RegisterOptions {
   reads?: number;
   writes?: number;
   sessionTimeoutMs?: number;
+  /** Called once every session is connected, before the first operation (a fault that new sessions would wait behind goes in here). */
+  onConnected?: () => Promise<void>;
   /** Stops the run early (the operations in flight still complete or become unknown). */
   signal?: AbortSignal;
 }
@@ -66,7 +68,6 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
   const history: HistoryOp[] = [];
   const pReads = o.reads ?? 0.5;
   const pWrites = o.writes ?? 0.3;
-  const end = performance.now() + o.durationMs;
   const byAddress = new Map(o.members.map((m) => [m.address, m.myid]));
   const clients: ZkClient[] = [];
   try {
@@ -76,6 +77,8 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
       const order = o.members.map((_, i) => o.members[(p + i) % o.members.length]!.address);
       clients.push(await connect(order.join(','), { sessionTimeout: o.sessionTimeoutMs ?? 6000, shuffleHosts: false, timeoutMs: 30_000 }));
     }
+    await o.onConnected?.();
+    const end = performance.now() + o.durationMs;
     let n = 0;
     const lastSeen = new Map<string, number>();
     const one = async (p: number): Promise<void> => {
