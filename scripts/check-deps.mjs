@@ -29,8 +29,9 @@ export const ALLOWED = {
   main: ['lab', 'shared', 'protocol'],
   preload: ['shared'],
   renderer: ['shared'],
-  // The benchmarks measure server pieces in-process (e.g. the txn log) besides real processes.
-  bench: ['protocol', 'server'],
+  // The benchmarks measure server pieces in-process (e.g. the txn log) besides real processes,
+  // and the consistency checker (shared/check).
+  bench: ['protocol', 'server', 'shared'],
 };
 
 /** What e2e tests may import from src. */

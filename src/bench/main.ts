@@ -1,4 +1,4 @@
-// npm run bench [-- --servers 1|3|5] [--quick] [--rounds N] [--large] [--profile] [--report]
+// npm run bench [-- --servers 1|3|5] [--quick] [--rounds N] [--large] [--profile] [--report] [--checker]
 // Our server side by side with Apache ZooKeeper 3.8 on this machine, driven by the same Java
 // load generator; prints a table of ours/theirs ratios and writes docs/bench/latest.json and
 // docs/bench/README.md. See docs/bench/README.md for what each number means.
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fsyncOnOff, measure, runRound, type BenchSettings, type RoundResult, type Workload } from './compare';
 import { flameGraphSvg, idleShare, topSelfTime, type CpuProfile } from './cpuprofile';
+import { runCheckerBench } from './checker';
 import { measureFloors } from './floors';
 import { compileLoadGenerators } from './java';
 import { runLarge } from './large';
@@ -28,12 +29,14 @@ export interface Args {
   profile: boolean;
   /** Only render docs/bench/README.md again from latest.json and bench/NOTES.md. */
   report: boolean;
+  /** Only the consistency checker on generated histories (docs/bench/checker.md). */
+  checker: boolean;
   zkHeap: string;
 }
 
 /** Parses the command line; a bad flag is an error that says what is accepted. */
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { servers: 1, quick: false, rounds: 2, large: false, profile: false, report: false, zkHeap: '' };
+  const a: Args = { servers: 1, quick: false, rounds: 2, large: false, profile: false, report: false, checker: false, zkHeap: '' };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i]!;
     const value = (): string => {
@@ -51,8 +54,9 @@ export function parseArgs(argv: string[]): Args {
     } else if (f === '--large') a.large = true;
     else if (f === '--profile') a.profile = true;
     else if (f === '--report') a.report = true;
+    else if (f === '--checker') a.checker = true;
     else if (f === '--zk-heap') a.zkHeap = value();
-    else throw new Error(`unknown option ${f}; use --servers 1|3|5, --quick, --rounds N, --large, --profile, --report, --zk-heap SIZE`);
+    else throw new Error(`unknown option ${f}; use --servers 1|3|5, --quick, --rounds N, --large, --profile, --report, --checker, --zk-heap SIZE`);
   }
   return a;
 }
@@ -292,6 +296,11 @@ function write(results: ReturnType<typeof loadResults>): void {
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
+  if (a.checker) {
+    console.log(runCheckerBench(join(OUT, 'checker.md'), log));
+    log(`wrote ${join(OUT, 'checker.md')}`);
+    return;
+  }
   if (a.report) {
     const results = loadResults(join(OUT, 'latest.json'));
     // The rows are derived from the rounds: derive them again with the current rules.

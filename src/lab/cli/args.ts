@@ -2,6 +2,7 @@
 // UsageError: one sentence saying what to do; nothing reaches the backend then.
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { MODELS, type Model } from '../../shared/check/check';
 import { FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery } from '../../shared/contract';
 import { labsRoot } from '../labdir';
 import { COMMANDS, type CommandName } from './help';
@@ -22,6 +23,7 @@ export type Command =
   | { name: 'wire'; follow: boolean; query: WireQuery }
   | { name: 'walkthrough.list' }
   | { name: 'walkthrough.run'; id: WalkthroughId; yes: boolean }
+  | { name: 'check.history'; file: string; model: Model; timeLimitMs: number }
   | { name: 'shutdown' }
   | { name: 'destroy' };
 
@@ -72,7 +74,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (help) {
     command = { name: 'help', topic: word !== undefined && (COMMANDS as readonly string[]).includes(word) ? (word as CommandName) : null };
   } else if (word === undefined) {
-    throw new UsageError('Give a command (launch, status, node, fault, wire, walkthrough, shutdown or destroy); zk-lab --help lists them.');
+    throw new UsageError('Give a command (launch, status, node, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
   } else {
     command = parseCommand(word, rest.slice(1));
   }
@@ -105,6 +107,8 @@ function parseCommand(word: string, args: string[]): Command {
       return parseWire(args);
     case 'walkthrough':
       return parseWalkthrough(args);
+    case 'check':
+      return parseCheck(args);
     default:
       throw new UsageError(`There is no command "${word}": zk-lab --help lists the commands.`);
   }
@@ -254,6 +258,18 @@ function parseWalkthrough(args: string[]): Command {
   if (!ids.includes(id)) throw new UsageError(`There is no walkthrough "${id}": zk-lab walkthrough list shows them (ids: ${ids.join(', ')}).`);
   if (extra.length > 0) throw new UsageError(`zk-lab walkthrough run takes one walkthrough, not "${[id, ...extra].join(' ')}".`);
   return { name: 'walkthrough.run', id: id as WalkthroughId, yes: o.flags.has('--yes') };
+}
+
+function parseCheck(args: string[]): Command {
+  const what = args[0];
+  if (what !== 'history') throw new UsageError(`Say what to check: zk-lab check history <file> [--model ${MODELS.join('|')}].`);
+  const o = options('check history', args.slice(1), { '--model': 'value', '--time-limit': 'value' });
+  if (o.positionals.length !== 1) throw new UsageError(`zk-lab check history takes one history file (one JSON operation per line), e.g. zk-lab check history run.jsonl.`);
+  const model = o.values['--model'] ?? 'zookeeper';
+  if (!(MODELS as readonly string[]).includes(model)) throw new UsageError(`--model takes ${MODELS.join(' or ')}, not "${model}".`);
+  const limit = o.values['--time-limit'] ?? '10';
+  if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 3600) throw new UsageError(`--time-limit takes whole seconds from 1 to 3600, not "${limit}".`);
+  return { name: 'check.history', file: resolve(o.positionals[0]!), model: model as Model, timeLimitMs: Number(limit) * 1000 };
 }
 
 /** A zxid as 0x<hex> (at most 64 bits), or <epoch>/<counter>; sent as lower-case hex without leading zeros. */

@@ -1,6 +1,6 @@
 // zk-lab's help: the overview (`zk-lab --help`) and one text per command (`zk-lab help <command>`).
 
-export const COMMANDS = ['launch', 'status', 'node', 'fault', 'wire', 'walkthrough', 'shutdown', 'destroy', 'help'] as const;
+export const COMMANDS = ['launch', 'status', 'node', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const GLOBAL = `Global options (anywhere on the line):
@@ -25,6 +25,8 @@ Commands:
                         the decoded messages between members, as JSON lines
   walkthrough list | run <id> [--yes]
                         the seed's claims, run on the lab's members, each with a verdict
+  check history <file> [--model zookeeper|linearizable] [--time-limit S]
+                        is a recorded history one ZooKeeper may give? (no lab needed)
   shutdown              stop the members and the backend; the lab's folder stays
   destroy               remove the lab (members, data, history), then stop the backend
   help <command>        help on one command
@@ -32,7 +34,8 @@ Commands:
 ${GLOBAL}
 
 Exit status: 0 done; 1 the lab or its backend refused or failed; 2 a bad command line, or it names
-a member, fault or state that is not there (nothing was changed); 3 no backend or no lab for --dir.`;
+a member, fault or state that is not there (nothing was changed); 3 no backend or no lab for --dir.
+zk-lab check: 0 ok, 1 violation, 2 undecided or an error.`;
 
 const TEXTS: Record<CommandName, string> = {
   launch: `Usage: zk-lab launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
@@ -94,6 +97,17 @@ One that erases data (election-from-empty) needs --yes: without it zk-lab says w
 erase and exits 2 having changed nothing. --yes on one that erases nothing is accepted.
 Exit status 0 when the lab agrees with the seed, 1 when it does not (or the run failed: labSaw
 says what happened). Ctrl-C stops the walkthrough after its current step.`,
+  check: `Usage: zk-lab check history <file> [--model zookeeper|linearizable] [--time-limit <s>]
+
+Checks a history file (one operation per line as JSON; the README's "Histories" section has the
+format) against a model of a register per znode: zookeeper (default: writes and cas
+linearizable, a session's operations in order, its reads never older than its previous reads or
+its own acknowledged writes; reads may be stale) or linearizable (every operation, reads
+included). Prints the verdict, and for a violation a counterexample: the operation no order of
+the history explains, what it could have seen, and the operations around it. --json prints
+{model, ops, keys, verdict, counterexample?, undecided?, perKey}. The search stops after
+--time-limit seconds (default 10): then the verdict is undecided, never a guess.
+Exit status: 0 ok, 1 violation, 2 undecided, or the file is missing or malformed (the line is named).`,
   shutdown: `Usage: zk-lab shutdown
 
 Stops every member and the backend; the lab's folder (data, logs, history) stays, and

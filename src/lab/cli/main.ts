@@ -3,8 +3,11 @@
 // anything asked of the backend. Errors are one sentence on stderr with a non-zero exit status:
 // 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
 // backend or no lab for the folder.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Fault, LabView, NetView, WalkthroughState, WireCapture, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
+import { check } from '../../shared/check/check';
+import { HistoryFormatError, parseHistory } from '../../shared/check/history';
 import { VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
 import { parseArgs, UsageError, type Command, type Invocation } from './args';
 import { alive, awaitBackendExit, backendLog, ensureBackend, findBackend, labExists, removeLeftovers, startBackend, waitUntil, type BackendInfo, type LabTarget } from './backend';
@@ -12,6 +15,7 @@ import { checkFault, checkFaultId, checkNode, checkWireMembers } from './checks'
 import { faultLine, faultsText, quorumLine, statusDoc, statusText, type StatusDoc } from './format';
 import { helpText } from './help';
 import { connect, RpcError, type Rpc } from './rpc';
+import { verdictText } from './verdict';
 import { matchesWire, wireLine } from './wire';
 
 /** An error with its exit status. */
@@ -34,7 +38,7 @@ const out = (text: string): void => void process.stdout.write(text.endsWith('\n'
 class Cli {
   private readonly t: LabTarget;
   private rpc: Rpc | null = null;
-  /** The exit status of a command that printed its document and still did not succeed (a walkthrough that disagreed). */
+  /** The exit status of a command that printed its document and still did not succeed (a walkthrough that disagreed, a check that found a violation). */
   status = 0;
 
   constructor(private readonly inv: Invocation) {
@@ -130,6 +134,8 @@ class Cli {
         return this.walkthroughList();
       case 'walkthrough.run':
         return this.walkthroughRun(cmd.id, cmd.yes);
+      case 'check.history':
+        return this.checkHistory(cmd);
       case 'shutdown':
         return this.shutdown();
       case 'destroy':
@@ -334,6 +340,26 @@ class Cli {
       off();
       process.removeListener('SIGINT', stop);
     }
+  }
+
+  /** Checks a history file here, without a lab: exit 0 ok, 1 violation, 2 undecided. */
+  private checkHistory(cmd: Extract<Command, { name: 'check.history' }>): void {
+    let text: string;
+    try {
+      text = readFileSync(cmd.file, 'utf8');
+    } catch (e) {
+      throw new Fail(2, `Cannot read the history ${cmd.file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a history file (one JSON operation per line).`);
+    }
+    let ops;
+    try {
+      ops = parseHistory(text);
+    } catch (e) {
+      if (e instanceof HistoryFormatError) throw new Fail(2, `${cmd.file} is not a history: ${e.message} (the README's "Histories" section has the format).`);
+      throw e;
+    }
+    const v = check(ops, { model: cmd.model, timeLimitMs: cmd.timeLimitMs });
+    this.print(v, verdictText(v));
+    this.status = v.verdict === 'ok' ? 0 : v.verdict === 'violation' ? 1 : 2;
   }
 
   /** Asks the backend to stop (its members with it) and waits for it to be gone. */
