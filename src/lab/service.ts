@@ -759,7 +759,8 @@ export class LabService extends EventEmitter {
     if (kind === 'log') return this.terminals.open(myid, kind, `node ${myid} log`, 'tail', ['-n', '500', '-F', join(dir, 'server.log')], dir, cols, rows);
     if (kind === 'zkcli') {
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows);
+      // Named, so that a member that is down is said to be node N at once (bin/zk-cli).
+      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows, { ZK_CLI_SERVER_NAME: `node ${myid}` });
     }
     return this.terminals.open(myid, kind, `node ${myid} shell`, process.env.SHELL || '/bin/sh', [], dir, cols, rows);
   }
