@@ -1,11 +1,13 @@
 // Role, epoch and zxid of every node over time, from the lab's SQLite history (so it is all
 // there again after the app restarts), with elections shaded and kills and stops marked.
 import { Card, Group, SegmentedControl, Stack, Text, Title, Tooltip as MTooltip } from '@mantine/core';
+import { useElementSize } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
+import { DASHES, lineOffset, markLabels } from './timelinemarks';
 import type { ViewProps } from './views';
 
 const COLORS = ['#0ca678', '#1c7ed6', '#f08c00', '#ae3ec9', '#e03131', '#2f9e44', '#5f3dc4', '#c2255c', '#1098ad'];
@@ -60,6 +62,9 @@ export function Timeline({ lab, view }: ViewProps) {
   const faults = events.filter((e) => e.source === 'lab' && FAULT_TYPES.includes(e.type));
   const start = samples[0]?.time ?? now;
   const end = Math.max(now, start + 1000);
+  const { ref: chartBox, width: chartWidth } = useElementSize();
+  // The plot is the card less the y axis and margins.
+  const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth]);
 
   if (samples.length === 0) {
     return (
@@ -76,13 +81,29 @@ export function Timeline({ lab, view }: ViewProps) {
         <ReferenceArea key={`e${s.from}`} x1={s.from} x2={s.to ?? end} fill="#fab005" fillOpacity={0.15} ifOverflow="hidden" />
       ))}
       {faults.map((e) => (
-        <ReferenceLine key={e.id} x={e.time} stroke="#e03131" strokeDasharray="4 2" label={{ value: `${e.type.replace('node.', '')} ${e.myid}`, position: 'insideTopRight', fontSize: 10, fill: '#e03131' }} />
+        <ReferenceLine key={e.id} x={e.time} stroke="#e03131" strokeDasharray="4 2" />
+      ))}
+      {/* One label per group of marks, on the row where it does not cover another. */}
+      {labels.map((l) => (
+        <ReferenceLine
+          key={`l${l.ids[0]}`}
+          x={l.time}
+          stroke="none"
+          label={(p: { viewBox?: { x?: number; y?: number } }) => (
+            <text x={(p.viewBox?.x ?? 0) + 3} y={(p.viewBox?.y ?? 0) + 10 + l.row * 11} fontSize={10} fill="#e03131" data-testid="timeline-mark-label">
+              {l.text}
+            </text>
+          )}
+        />
       ))}
     </>
   );
   const chart = (title: string, key: 'epoch' | 'zxid', testid: string) => (
-    <Card withBorder data-testid={testid}>
+    <Card withBorder data-testid={testid} ref={key === 'epoch' ? chartBox : undefined}>
       <Title order={5}>{title}</Title>
+      <Text size="xs" c="dimmed">
+        Members with the same value are drawn 3 px apart, with their own dash pattern, so none hides another; the tooltip gives the exact values.
+      </Text>
       <ResponsiveContainer width="100%" height={190}>
         <LineChart data={rows} margin={{ top: 14, right: 16, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -92,7 +113,20 @@ export function Timeline({ lab, view }: ViewProps) {
           <Legend />
           {marks}
           {ids.map((id, i) => (
-            <Line key={id} type="stepAfter" dataKey={`${key}${id}`} name={`node ${id}`} stroke={COLORS[i % COLORS.length]} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
+            <Line
+              key={id}
+              type="stepAfter"
+              dataKey={`${key}${id}`}
+              name={`node ${id}`}
+              stroke={COLORS[i % COLORS.length]}
+              strokeDasharray={DASHES[i % DASHES.length]}
+              strokeWidth={2}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls={false}
+              className={`tl-series tl-node-${id}`}
+              style={{ transform: `translateY(${lineOffset(i, ids.length)}px)` }}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
