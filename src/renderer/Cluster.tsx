@@ -60,6 +60,9 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
       withBorder
       p="md"
       data-testid={testid}
+      // A drop target has a name a screen reader says (the keys and the menu do the same).
+      role="region"
+      aria-label={`${label}: ${hint}`}
       style={{
         borderStyle: 'dashed',
         borderWidth: 2,

@@ -7,6 +7,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, R
 import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
+import { useSetting } from './persist';
 import { DASHES, lineOffset, markLabels } from './timelinemarks';
 import type { ViewProps } from './views';
 
@@ -22,7 +23,7 @@ interface Span {
 }
 
 export function Timeline({ lab, view }: ViewProps) {
-  const [range, setRange] = useState<Range>('15m');
+  const [range, setRange] = useSetting<Range>('timeline.range', '15m', (v): v is Range => typeof v === 'string' && v in RANGES);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
   const [now, setNow] = useState(Date.now());

@@ -1,6 +1,8 @@
 import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { LabApi, LabView } from '../shared/contract';
+import { takeZnodeRequests } from './navigate';
+import { useSetting } from './persist';
 import { KindBadges, TreeList, joinPath, type ZnodeKind } from './TreeList';
 import { TreeSearch, TreeTransfer } from './TreeTools';
 
@@ -109,7 +111,7 @@ function DataView({ data }: { data: string | null }) {
 
 /** Lazy tree, node details, create/set/delete, and read-through-a-chosen-member. */
 export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null }) {
-  const [through, setThrough] = useState<string>('all');
+  const [through, setThrough] = useSetting('tree.through', 'all');
   const [selected, setSelected] = useState('/');
   const [details, setDetails] = useState<NodeDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -124,7 +126,9 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   const [ttl, setTtl] = useState<number | string>(10);
   const [recursive, setRecursive] = useState(false);
   const [readOnly, setReadOnly] = useState(view?.attached ?? false);
-  const thr = through === 'all' ? null : Number(through);
+  // A member remembered from another lab that this one does not have: read through the ensemble.
+  const known = through !== 'all' && (view?.nodes.some((n) => String(n.myid) === through) ?? false);
+  const thr = known ? Number(through) : null;
 
   const refresh = useCallback(async () => {
     try {
@@ -144,6 +148,15 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   // The selected znode changed under us (another client, a member catching up): show it.
   useEffect(() => lab.onPush((p) => void (p.kind === 'tree.changed' && p.what === 'data' && p.path === selected && refresh())), [lab, selected, refresh]);
   const [reveal, setReveal] = useState<string | null>(null);
+  // "Go to znode …" from the command palette.
+  useEffect(
+    () =>
+      takeZnodeRequests((p) => {
+        setSelected(p);
+        setReveal(p);
+      }),
+    [],
+  );
   // A notice goes after a while, and when the person selects another znode.
   useEffect(() => {
     if (notice === null) return;
@@ -176,7 +189,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
         <Group>
           <Select
             label="Read through"
-            value={through}
+            value={known ? through : 'all'}
             onChange={(v) => setThrough(v ?? 'all')}
             data={[{ value: 'all', label: 'the ensemble' }, ...view.nodes.map((n) => ({ value: String(n.myid), label: `node ${n.myid} (${n.role})` }))]}
             data-testid="read-through"
