@@ -8,6 +8,8 @@ import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
 import { useSetting } from './persist';
+import { ReplayBar } from './Replay';
+import { offerHistory, replayAt, useReplay } from './replay';
 import { DASHES, lineOffset, markLabels } from './timelinemarks';
 import type { ViewProps } from './views';
 
@@ -64,6 +66,9 @@ export function Timeline({ lab, view }: ViewProps) {
   const start = samples[0]?.time ?? now;
   const end = Math.max(now, start + 1000);
   const { ref: chartBox, width: chartWidth } = useElementSize();
+  // The scrubber's moments are read from what this view loaded.
+  useEffect(() => offerHistory(samples, events), [samples, events]);
+  const { at } = useReplay();
   // The plot is the card less the y axis and margins.
   const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth]);
 
@@ -137,7 +142,8 @@ export function Timeline({ lab, view }: ViewProps) {
   return (
     <Stack>
       <Header range={range} setRange={setRange} />
-      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} />
+      <ReplayBar start={start} end={end} />
+      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} at={at} />
       {chart('Epoch (currentEpoch of each member)', 'epoch', 'chart-epoch')}
       {chart('zxid counter (the low 32 bits; it starts again at 0 in every new epoch)', 'zxid', 'chart-zxid')}
     </Stack>
@@ -169,7 +175,7 @@ function Header({ range, setRange }: { range: Range; setRange: (r: Range) => voi
 }
 
 /** A lane per node, coloured by its role over time. */
-function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[] }) {
+function RoleLanes({ ids, samples, start, end, elections, faults, at }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[]; at: number | null }) {
   const x = (t: number): string => `${(100 * (t - start)) / Math.max(1, end - start)}%`;
   const w = (a: number, b: number): string => `${(100 * Math.max(0, b - a)) / Math.max(1, end - start)}%`;
   const lanes = ids.map((id) => {
@@ -208,6 +214,7 @@ function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: numbe
               {elections.map((s) => (
                 <div key={`e${s.from}`} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to ?? end), top: 0, bottom: 0, background: 'rgba(250,176,5,0.25)' }} />
               ))}
+              {at !== null && <div style={{ position: 'absolute', left: x(at), width: 2, top: 0, bottom: 0, background: '#7048e8', zIndex: 1 }} />}
               {l.segs.map((s) => (
                 <MTooltip key={s.from} label={`node ${l.id}: ${s.role}, ${clock(s.from)} – ${clock(s.to)}`}>
                   <div data-role={s.role} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to), top: 3, bottom: 3, background: ROLE_CSS[s.role] ?? '#868e96', opacity: 0.9 }} />
@@ -216,8 +223,16 @@ function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: numbe
               {faults
                 .filter((e) => e.myid === l.id)
                 .map((e) => (
-                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail}`}>
-                    <div style={{ position: 'absolute', left: x(e.time), width: 3, top: 0, bottom: 0, background: '#c92a2a' }} />
+                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail} (click: replay just after)`}>
+                    {/* A second after the mark: the member's state once the fault took hold. */}
+                    <div
+                      role="button"
+                      aria-label={`replay node ${l.id} just after ${e.type.replace('node.', '')} at ${clock(e.time)}`}
+                      onClick={() => replayAt(Math.min(e.time + 1000, end - 1))}
+                      data-testid={`lane-mark-${l.id}`}
+                      data-type={e.type}
+                      style={{ position: 'absolute', left: x(e.time), width: 5, top: 0, bottom: 0, background: '#c92a2a', cursor: 'pointer' }}
+                    />
                   </MTooltip>
                 ))}
             </div>
