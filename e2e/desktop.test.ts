@@ -1,6 +1,8 @@
 // The desktop conventions through the real UI in Chromium: the command palette (Ctrl+K) runs
 // "kill node N" and goes to a znode path, the theme switch (dark, kept across a reload, as is
 // the open view), and the notifications with their history panel.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
@@ -9,13 +11,16 @@ import { needs } from '../test/support/needs';
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
 
 describe('the command palette, the theme and notifications', needs(...BROWSER), () => {
+  // A folder of its own, so that the app can be started again on it (settings survive that).
+  const labDir = mkdtempSync(join(tmpdir(), 'zk-lab-e2e-desktop-'));
   let lab: RunningLab;
   beforeAll(async () => {
-    lab = await startLab();
+    lab = await startLab({ labDir });
     lab.page.setDefaultTimeout(45_000);
   }, 120_000);
   afterAll(async () => {
     await lab?.stop();
+    rmSync(labDir, { recursive: true, force: true });
   });
 
   /** Opens the palette with its shortcut and types `query`. */
@@ -66,20 +71,24 @@ describe('the command palette, the theme and notifications', needs(...BROWSER), 
     await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/zookeeper');
   });
 
-  it('switches to the dark theme and keeps it, and the open view, across a reload', { timeout: 60_000 }, async () => {
-    const page = lab.page;
+  it('switches to the dark theme and keeps it, and the open view, across a restart of the app', { timeout: 120_000 }, async () => {
+    let page = lab.page;
     const scheme = async (): Promise<string | null> => page.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'));
     expect(await scheme()).toBe('light');
     await palette('dark theme');
     await page.locator('[data-command="theme:dark"]').click();
     await expect.poll(scheme).toBe('dark');
     await page.getByTestId('nav-cluster').click();
-    await page.reload();
-    await page.locator('[data-role="down"]').waitFor();
-    expect(await scheme()).toBe('dark');
-    expect(await page.getByTestId('nav-cluster').getAttribute('data-active')).toBe('true');
     if (shots) await page.screenshot({ path: join(shots, '18-dark-theme.png') });
-    // The navbar's switch goes back to light.
+    await page.getByTestId('nav-timeline').click();
+    // The app closed and started again: a new backend on a new port, a new browser profile.
+    await lab.stop();
+    lab = await startLab({ labDir });
+    page = lab.page;
+    page.setDefaultTimeout(45_000);
+    await expect.poll(async () => page.getByTestId('nav-timeline').getAttribute('data-active')).toBe('true');
+    expect(await scheme()).toBe('dark');
+    // The navbar's switch goes back to light, and that is kept too.
     await page.getByTestId('theme').getByText('Light').click();
     await expect.poll(scheme).toBe('light');
   });

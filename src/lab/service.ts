@@ -10,6 +10,7 @@ import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, Node
 import { LabNetwork } from './net/network';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
+import { readUiSettings, writeUiSetting } from './ui-settings';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { LoadPanel } from './load-panel';
@@ -423,6 +424,11 @@ export class LabService extends EventEmitter {
         return this.tree.exportTree(req.path, req.through);
       case 'tree.import':
         return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
+      case 'ui.settings':
+        return readUiSettings();
+      case 'ui.setting':
+        writeUiSetting(req.key, req.value);
+        return null;
       case 'capabilities':
         return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
       case 'node':

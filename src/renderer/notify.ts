@@ -15,14 +15,18 @@ const KEY = 'notifications';
 const KEEP = 100;
 const isNotes = (v: unknown): v is Note[] => Array.isArray(v) && v.every((n) => typeof n === 'object' && n !== null && 'title' in n && 'time' in n);
 
-let notes: Note[] = readSetting<Note[]>(KEY, [], isNotes);
-let nextId = Math.max(0, ...notes.map((n) => n.id)) + 1;
+// Read when first needed: the settings arrive from the backend before the app renders.
+let loaded: Note[] | null = null;
+const all = (): Note[] => (loaded ??= readSetting<Note[]>(KEY, [], isNotes));
+let nextId = 0;
 const listeners = new Set<(n: Note[]) => void>();
 
 /** Shows a notification and keeps it in the history. */
 export function notify(kind: Note['kind'], title: string, message = ''): void {
-  const note: Note = { id: nextId++, time: Date.now(), kind, title, message };
-  notes = [note, ...notes].slice(0, KEEP);
+  nextId = Math.max(nextId, ...all().map((n) => n.id)) + 1;
+  const note: Note = { id: nextId, time: Date.now(), kind, title, message };
+  const notes = [note, ...all()].slice(0, KEEP);
+  loaded = notes;
   writeSetting(KEY, notes);
   for (const l of listeners) l(notes);
   notifications.show({
@@ -37,13 +41,13 @@ export function notify(kind: Note['kind'], title: string, message = ''): void {
 }
 
 export function noteHistory(): Note[] {
-  return notes;
+  return all();
 }
 
 export function clearNotes(): void {
-  notes = [];
-  writeSetting(KEY, notes);
-  for (const l of listeners) l(notes);
+  loaded = [];
+  writeSetting(KEY, loaded);
+  for (const l of listeners) l(loaded);
 }
 
 export function onNotes(fn: (n: Note[]) => void): () => void {
