@@ -1,6 +1,7 @@
 // Replay through the real UI in Chromium: a follower killed and started again; on the Timeline
 // the kill's mark replays the moment after it, and the Cluster view shows that member down then
-// while it is up now; ← → step the moment; Live returns to the running lab.
+// while it is up now, with the Wire capture around that moment; ← → step the moment; Live
+// returns to the running lab.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
@@ -49,6 +50,8 @@ describe('replaying the lab history', needs(...BROWSER), () => {
     await page.getByTestId('replay-banner').waitFor();
     expect(await page.getByTestId(`past-node-${n}`).getAttribute('data-role')).toBe('down');
     expect(await page.locator('[data-testid^="past-node-"][data-role="leader"]').count()).toBe(1);
+    // The Wire capture around that moment (the leader pings its followers every half tick).
+    await expect.poll(async () => page.getByTestId('past-wire').textContent()).toMatch(/PING/);
     if (shots) await page.screenshot({ path: join(shots, '20-replay.png') });
     // Live: up now.
     await page.getByTestId('replay-live-cluster').click();

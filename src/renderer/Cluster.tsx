@@ -91,7 +91,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
 
   const running = !!draggedNode && draggedNode.role !== 'down';
   // A moment picked on the Timeline's scrubber: the members as they were then, until Live.
-  if (replay.at !== null) return <PastCluster ids={view.nodes.map((n) => n.myid)} />;
+  if (replay.at !== null) return <PastCluster ids={view.nodes.map((n) => n.myid)} lab={lab} />;
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">

@@ -1,7 +1,9 @@
 // The replay's two faces: the scrubber under the Timeline (drag, or ← → a second at a time,
 // Shift for ten; Live returns to now), and the Cluster view as it was at that moment.
 import { Alert, Badge, Button, Card, Group, SimpleGrid, Slider, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { LabApi } from '../shared/contract';
+import type { WireCapture, WireMessage } from '../shared/net';
 import { clock, ROLE_CSS } from './format';
 import { replayAt, stateAt, useReplay } from './replay';
 
@@ -55,15 +57,66 @@ export function ReplayBar({ start, end }: { start: number; end: number }) {
 }
 
 /** The Cluster view at the replayed moment: one card per member, the faults in force, the events around. */
-export function PastCluster({ ids }: { ids: number[] }) {
+/** Scrolls a list so that its first row at or after the moment (data-after) is in the middle. */
+function centre(box: HTMLElement | null): void {
+  const row = box?.querySelector<HTMLElement>('[data-after="true"]');
+  if (box && row) box.scrollTop = Math.max(0, row.offsetTop - box.clientHeight / 2);
+}
+
+/** How far either side of the moment the Wire card reaches. */
+const WIRE_SPAN_MS = 2000;
+
+/** The messages between members captured around the moment (the capture is a ring in memory: a moment before it, or before the app started, has none). */
+function WireThen({ lab, at }: { lab: LabApi; at: number }) {
+  const [got, setGot] = useState<{ at: number; messages: WireMessage[] } | { at: number; error: string } | null>(null);
+  const list = useRef<HTMLDivElement>(null);
+  useEffect(() => centre(list.current), [got]);
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: at - WIRE_SPAN_MS, toMs: at + WIRE_SPAN_MS, types: null, members: null, zxid: null, limit: 300 } }).then(
+        (c) => live && setGot({ at, messages: c.messages }),
+        (e: Error) => live && setGot({ at, error: e.message }),
+      );
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [lab, at]);
+  return (
+    <Card withBorder>
+      <Title order={6}>Wire within {WIRE_SPAN_MS / 1000} s of the moment</Title>
+      {got === null || got.at !== at ? (
+        <Text size="xs" c="dimmed">
+          reading the capture…
+        </Text>
+      ) : 'error' in got ? (
+        <Text size="xs" c="red">
+          {got.error}
+        </Text>
+      ) : got.messages.length === 0 ? (
+        <Text size="xs" c="dimmed" data-testid="past-wire-empty">
+          Nothing captured then: the capture keeps the last 30 000 messages of this run of the app (Save window in the Wire view keeps a stretch in the history).
+        </Text>
+      ) : (
+        <Stack gap={0} mah={220} style={{ overflowY: 'auto', position: 'relative' }} data-testid="past-wire" ref={list}>
+          {got.messages.map((m, i) => (
+            <Text key={`${m.seq}-${m.status}`} size="xs" ff="monospace" c={m.time > at ? 'dimmed' : undefined} data-after={m.time >= at && (i === 0 || got.messages[i - 1]!.time < at) ? 'true' : undefined}>
+              {clock(m.time)} {m.from}→{m.to} {m.type} {m.summary}
+            </Text>
+          ))}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+export function PastCluster({ ids, lab }: { ids: number[]; lab: LabApi }) {
   const { at, samples, events } = useReplay();
   const list = useRef<HTMLDivElement>(null);
   // The event list is centred on the moment (its first event at or after it).
-  useEffect(() => {
-    const box = list.current;
-    const row = box?.querySelector<HTMLElement>('[data-after="true"]');
-    if (box && row) box.scrollTop = Math.max(0, row.offsetTop - box.offsetTop - box.clientHeight / 2);
-  }, [at]);
+  useEffect(() => centre(list.current), [at]);
   if (at === null) return null;
   const then = stateAt(samples, events, at);
   const byId = new Map(then.members.map((m) => [m.myid, m]));
@@ -103,7 +156,7 @@ export function PastCluster({ ids }: { ids: number[] }) {
         })}
       </SimpleGrid>
       <Card withBorder>
-        <Title order={6}>Network faults in force then ({then.faults.length})</Title>
+        <Title order={6}>Faults in force then ({then.faults.length})</Title>
         {then.faults.length === 0 ? (
           <Text size="xs" c="dimmed">
             none
@@ -116,6 +169,7 @@ export function PastCluster({ ids }: { ids: number[] }) {
           ))
         )}
       </Card>
+      <WireThen lab={lab} at={at} />
       <Card withBorder>
         <Title order={6}>Events within 30 s of the moment</Title>
         <Stack gap={0} mah={260} style={{ overflowY: 'auto', position: 'relative' }} data-testid="past-events" ref={list}>
