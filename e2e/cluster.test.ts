@@ -97,9 +97,9 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
       await page.getByTestId('child-mode').click();
       await page.getByRole('option', { name: mode, exact: true }).click();
       // The lab's leader reaps expired TTL znodes every second (znode.container.checkIntervalMs
-      // in its zoo.cfg), and the UI's default TTL is 10 s: a TTL far longer than this test keeps
+      // in its zoo.cfg): a TTL far longer than this test (the UI's default is 10 minutes) keeps
       // /app/t there until the test has seen it, however slow the machine.
-      if (mode === 'ttl') await page.getByLabel('TTL ms').fill(String(TTL_MS));
+      if (mode === 'ttl') await page.getByTestId('child-ttl').fill(String(TTL_MS / 60_000));
       await page.getByTestId('create').click();
       // Done when the explorer selects the new znode, which it does once the create returned.
       // (Its notice says "created" from the first create on, so waiting for the notice did not
@@ -118,8 +118,8 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
     for (const [name, mode] of [['p', 'persistent'], ['ps-', 'persistent-sequential'], ['e', 'ephemeral'], ['es-', 'ephemeral-sequential'], ['box', 'container'], ['t', 'ttl']] as const) {
       await create('/app', name, mode, mode);
     }
+    // Each new child was revealed: /app is open already.
     await page.getByTestId('tree-/app').click();
-    await page.getByTestId('toggle-/app').click();
     for (const p of ['/app/p', '/app/e', '/app/box', '/app/t']) await page.getByTestId(`tree-${p}`).waitFor();
     // Sequential names carry the parent's counter as ten digits.
     for (const prefix of ['/app/ps-', '/app/es-']) await page.locator(`[data-testid^="tree-${prefix}"]`).first().waitFor();

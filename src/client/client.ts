@@ -71,6 +71,8 @@ export type ClientEvents = {
    * AuthFailed, ConnectedReadOnly, Closed) and node events of watches set with `watch: true`.
    */
   watchedEvent: (event: WatchedEvent) => void;
+  /** A connection attempt failed before the server answered (refused, timed out); it is tried again. */
+  connectFailed: (host: string, reason: string) => void;
 };
 
 /** A watch argument: true for the default watcher ('watchedEvent'), or a callback. */
@@ -121,6 +123,7 @@ export class ZkClient extends Emitter<ClientEvents> {
         state: (next, prev) => this.emit('state', next, prev),
         keeperState: (state) => this.emit('watchedEvent', { type: -1, state, path: null }),
         sessionGone: () => this.watches.clear(),
+        connectFailed: (host, reason) => this.emit('connectFailed', host, reason),
       },
     );
     for (const a of opts.authInfo ?? []) {

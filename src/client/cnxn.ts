@@ -67,6 +67,8 @@ export interface CnxnHooks {
   keeperState(state: number): void;
   /** The session is gone (expired or closed): drop all watches. */
   sessionGone(): void;
+  /** A connection attempt to `host` failed before the server answered (refused, timed out). */
+  connectFailed?(host: string, reason: string): void;
 }
 
 interface AuthEntry {
@@ -549,9 +551,11 @@ export class ClientCnxn {
   }
 
   /** The connection is gone (the session may live on): fail what was in flight, reconnect. */
-  private lost(_reason: string): void {
+  private lost(reason: string): void {
     const wasConnected = this.isConnected;
+    const attempt = this.handshaking && this.server ? formatHostPort(this.server) : null;
     this.teardownSocket();
+    if (attempt !== null && !this.closing) this.hooks.connectFailed?.(attempt, reason);
     if (wasConnected) this.counters.connectionLosses++;
     this.failAll(this.closing ? this.deadCode() : Err.CONNECTIONLOSS);
     if (this.closing) {

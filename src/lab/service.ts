@@ -10,7 +10,8 @@ import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, Node
 import { LabNetwork } from './net/network';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
-import { LabWatcher, listWatches } from './watches';
+import { readUiSettings, writeUiSetting } from './ui-settings';
+import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { LoadPanel } from './load-panel';
 import { LockPlayground } from './locks/playground';
@@ -386,13 +387,13 @@ export class LabService extends EventEmitter {
         return this.attachTo(req.connectString);
       case 'watches.list':
         return {
-          rows: await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))),
+          rows: labelOwners(await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))), await this.sessionOwners()),
           fired: this.watcher.recent(),
         };
       case 'watches.add':
         return this.watcher.add(this.treeConnectString(), req.path, req.kind);
       case 'tree.children':
-        return this.tree.children(req.path, req.through, req.offset, req.limit);
+        return this.tree.childrenWithKinds(req.path, req.through, req.offset, req.limit);
       case 'tree.node':
         return this.tree.node(req.path, req.through);
       case 'tree.create':
@@ -423,6 +424,11 @@ export class LabService extends EventEmitter {
         return this.tree.exportTree(req.path, req.through);
       case 'tree.import':
         return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
+      case 'ui.settings':
+        return readUiSettings();
+      case 'ui.setting':
+        writeUiSetting(req.key, req.value);
+        return null;
       case 'capabilities':
         return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
       case 'node':
@@ -759,9 +765,20 @@ export class LabService extends EventEmitter {
     if (kind === 'log') return this.terminals.open(myid, kind, `node ${myid} log`, 'tail', ['-n', '500', '-F', join(dir, 'server.log')], dir, cols, rows);
     if (kind === 'zkcli') {
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows);
+      // Named, so that a member that is down is said to be node N at once (bin/zk-cli).
+      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows, { ZK_CLI_SERVER_NAME: `node ${myid}` });
     }
     return this.terminals.open(myid, kind, `node ${myid} shell`, process.env.SHELL || '/bin/sh', [], dir, cols, rows);
+  }
+
+  /** The lab's own sessions by id: which view holds each (the watch inspector names them). */
+  private async sessionOwners(): Promise<Map<string, { owner: string; client?: number }>> {
+    const owners = new Map<string, { owner: string; client?: number }>();
+    for (const id of await this.tree.sessionIds()) owners.set(id, { owner: 'tree' });
+    const mine = await this.watcher.sessionId();
+    if (mine) owners.set(mine, { owner: 'inspector' });
+    for (const c of this.locks.state()?.clients ?? []) if (c.sessionId) owners.set(c.sessionId, { owner: 'locks', client: c.id });
+    return owners;
   }
 
   /** Stops polling, closes terminals and kills every node (the app is closing). */

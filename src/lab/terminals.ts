@@ -33,11 +33,11 @@ export class Terminals {
   constructor(private readonly sink: TerminalSink) {}
 
   /** Starts `file args` on a pty in `cwd`. */
-  async open(myid: number, kind: TerminalKind, title: string, file: string, args: string[], cwd: string, cols: number, rows: number): Promise<TerminalInfo> {
+  async open(myid: number, kind: TerminalKind, title: string, file: string, args: string[], cwd: string, cols: number, rows: number, env: Record<string, string> = {}): Promise<TerminalInfo> {
     // Loaded on first use: node-pty is native, and the rest of the backend does not need it.
     const pty = await import('node-pty');
     const id = `t${this.next++}`;
-    const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd, env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string> });
+    const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd, env: { ...process.env, TERM: 'xterm-256color', ...env } as Record<string, string> });
     const term: Term = { info: { id, myid, kind, title, exitCode: null, exited: false }, pty: p, backlog: [], backlogChars: 0, emitted: 0 };
     this.terms.set(id, term);
     p.onData((data) => {

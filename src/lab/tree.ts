@@ -1,7 +1,7 @@
 // The tree explorer's backend: reads and writes through our client, through the member the
 // user chose ("read through node N") or through the whole ensemble. Children are listed one
 // level at a time and paged; nothing caches the whole tree.
-import { connect, CreateMode, NoNodeError, Ops, type Op, type Watcher, type ZkClient } from '../client';
+import { BadVersionError, connect, CreateMode, NoNodeError, Ops, type Op, type Watcher, type ZkClient } from '../client';
 import { EXPORT_MAX_NODES } from '../shared/limits';
 import type { Stat } from '../client';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
@@ -55,6 +55,19 @@ function kindOf(owner: bigint): TreeExportNode['kind'] {
   return owner === 0n || owner === CONTAINER_EPHEMERAL_OWNER ? 'persistent' : 'ephemeral';
 }
 
+/** A znode's kind as the tree shows it: a client sees only ephemeral (its owner); the rest the lab knows when it created the znode. */
+export interface ZnodeKind {
+  numChildren: number;
+  ephemeral: boolean;
+  /** The create mode, when this lab created the znode (containers and TTL znodes look persistent to a client). */
+  mode: string | null;
+  /** A TTL znode's TTL in ms (when the lab created it). */
+  ttlMs: number | null;
+}
+
+/** ZooKeeper's sequential suffix: ten digits (String.format("%010d")). */
+const SEQUENTIAL_NAME = /\d{10}$/;
+
 export interface ImportResult {
   created: number;
   updated: number;
@@ -73,6 +86,8 @@ export class TreeBrowser {
    * children does not fetch and sort them all again; dropped when their child watch fires.
    */
   private readonly listings = new Map<string, string[]>();
+  /** The modes of the znodes this lab created (by path), for the badges a Stat cannot give. */
+  private readonly created = new Map<string, { mode: string; ttlMs: number | null }>();
 
   constructor(
     private readonly connectString: () => string,
@@ -96,6 +111,16 @@ export class TreeBrowser {
     return w;
   }
 
+  /** The session ids (0x…) of the Tree view's connections, to tell its watches from others'. */
+  async sessionIds(): Promise<string[]> {
+    const out: string[] = [];
+    for (const c of this.clients.values()) {
+      const zk = await c.catch(() => null);
+      if (zk && zk.sessionId !== 0n) out.push(`0x${BigInt.asUintN(64, zk.sessionId).toString(16)}`);
+    }
+    return out;
+  }
+
   /** The lab's session through one member (myid) or through the whole ensemble (null). */
   private client(through: number | null): Promise<ZkClient> {
     const cs = through === null ? this.connectString() : this.memberAddress(through);
@@ -111,6 +136,30 @@ export class TreeBrowser {
     return c;
   }
 
+  /** What the tree shows of a znode: its children count, ephemeral or not, and the mode the lab created it with. */
+  private kind(path: string, stat: Stat): ZnodeKind {
+    const known = this.created.get(path);
+    const ephemeral = kindOf(stat.ephemeralOwner) === 'ephemeral';
+    // The lab's record may be of an older znode of the same path: trust it only if it agrees.
+    const agrees = known !== undefined && (known.mode.startsWith('ephemeral') === ephemeral);
+    const mode = agrees ? known.mode : SEQUENTIAL_NAME.test(path) ? (ephemeral ? 'ephemeral-sequential' : 'persistent-sequential') : null;
+    return { numChildren: stat.numChildren, ephemeral, mode, ttlMs: agrees ? known.ttlMs : null };
+  }
+
+  /** One page of children, each with its kind (the page's exists calls are pipelined). */
+  async childrenWithKinds(path: string, through: number | null, offset: number, limit: number): Promise<{ children: string[]; total: number; kinds: (ZnodeKind | null)[] }> {
+    const page = await this.children(path, through, offset, limit);
+    const zk = await this.client(through);
+    const kinds = await Promise.all(
+      page.children.map(async (c) => {
+        const p = joinPath(path, c);
+        const stat = await zk.exists(p).catch(() => null);
+        return stat ? this.kind(p, stat) : null;
+      }),
+    );
+    return { ...page, kinds };
+  }
+
   async children(path: string, through: number | null, offset: number, limit: number): Promise<{ children: string[]; total: number }> {
     const key = `${through}|${path}`;
     let all = offset > 0 ? this.listings.get(key) : undefined;
@@ -124,7 +173,7 @@ export class TreeBrowser {
     return { children: all.slice(offset, offset + limit), total: all.length };
   }
 
-  async node(path: string, through: number | null): Promise<{ path: string; data: string | null; stat: Record<string, string | number>; acl: { perms: number; scheme: string; id: string }[] }> {
+  async node(path: string, through: number | null): Promise<{ path: string; data: string | null; stat: Record<string, string | number>; acl: { perms: number; scheme: string; id: string }[]; kind: ZnodeKind }> {
     const zk = await this.client(through);
     const { data, stat } = await zk.getData(path, this.watcher(through, path, 'data'));
     let acl: { perms: number; scheme: string; id: string }[] = [];
@@ -133,24 +182,42 @@ export class TreeBrowser {
     } catch {
       // no READ/ADMIN on the ACL: shown empty
     }
-    return { path, data: data === null ? null : data.toString('base64'), stat: statJson(stat), acl };
+    return { path, data: data === null ? null : data.toString('base64'), stat: statJson(stat), acl, kind: this.kind(path, stat) };
   }
 
   async create(path: string, data: string, mode: string, ttlMs: number | undefined, through: number | null): Promise<string> {
     const zk = await this.client(through);
     const m = MODES[mode];
     if (m === undefined) throw new Error(`Unknown create mode ${mode}.`);
-    return zk.create(path, Buffer.from(data, 'utf8'), { mode: m, ttl: mode === 'ttl' ? ttlMs : undefined });
+    const made = await zk.create(path, Buffer.from(data, 'utf8'), { mode: m, ttl: mode === 'ttl' ? ttlMs : undefined });
+    this.created.set(made, { mode, ttlMs: mode === 'ttl' ? (ttlMs ?? null) : null });
+    if (this.created.size > 10_000) this.created.delete(this.created.keys().next().value!);
+    return made;
+  }
+
+  /**
+   * A BadVersion that names both versions: the one expected and the one the znode is at now
+   * (read right after; ZooKeeper's error gives neither).
+   */
+  private async badVersion(zk: ZkClient, e: unknown, path: string, expected: number, what: string): Promise<never> {
+    if (!(e instanceof BadVersionError)) throw e;
+    const now = await zk.exists(path).catch(() => null);
+    const actual = now ? `it is at version ${now.version} now` : 'it is gone now';
+    throw new Error(`BadVersion: ${what} ${path} expected version ${expected}, but ${actual}. Nothing was changed: read it again, or give -1 for any version.`);
   }
 
   async set(path: string, data: string, version: number, through: number | null): Promise<Record<string, string | number>> {
     const zk = await this.client(through);
-    return statJson(await zk.setData(path, Buffer.from(data, 'utf8'), version));
+    try {
+      return statJson(await zk.setData(path, Buffer.from(data, 'utf8'), version));
+    } catch (e) {
+      return this.badVersion(zk, e, path, version, 'setting');
+    }
   }
 
   async delete(path: string, version: number, recursive: boolean, through: number | null): Promise<void> {
     const zk = await this.client(through);
-    if (!recursive) return zk.delete(path, version);
+    if (!recursive) return zk.delete(path, version).catch((e: unknown) => this.badVersion(zk, e, path, version, 'deleting'));
     const order: string[] = [];
     const walk = async (p: string): Promise<void> => {
       order.push(p);

@@ -9,6 +9,18 @@ export interface WatchRow {
   path: string;
   sessionId: string;
   kind: string;
+  /** Who holds the session, when it is one of the lab's own ('tree', 'inspector', 'locks'), else null. */
+  owner?: string | null;
+  /** The lock playground's client, when owner is 'locks'. */
+  client?: number;
+}
+
+/** Marks each row with the lab's view that owns its session (several views have sessions of their own). */
+export function labelOwners(rows: WatchRow[], owners: Map<string, { owner: string; client?: number }>): WatchRow[] {
+  return rows.map((r) => {
+    const o = owners.get(r.sessionId);
+    return { ...r, owner: o?.owner ?? null, ...(o?.client !== undefined ? { client: o.client } : {}) };
+  });
 }
 
 export interface WatchFire {
@@ -70,6 +82,12 @@ export class LabWatcher {
     this.fired.unshift(f);
     if (this.fired.length > 200) this.fired.pop();
     this.onFire(f);
+  }
+
+  /** The inspector's session id (0x…), once it has one. */
+  async sessionId(): Promise<string | null> {
+    const zk = await this.client?.catch(() => null);
+    return zk && zk.sessionId !== 0n ? `0x${BigInt.asUintN(64, zk.sessionId).toString(16)}` : null;
   }
 
   recent(): WatchFire[] {

@@ -15,6 +15,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'elect
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
+import { readUiSettings, windowBounds, writeUiSetting } from '../lab/ui-settings';
 import { Push, Request, type ReplyEnvelope } from '../shared/contract';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -118,9 +119,12 @@ function menu(url: string): void {
 
 function createWindow(url: string): void {
   const origin = new URL(url).origin;
+  // The size and place of the window when the app was last closed (in the UI settings file).
+  const saved = windowBounds(readUiSettings().window);
   win = new BrowserWindow({
-    width: 1440,
-    height: 920,
+    width: saved?.width ?? 1440,
+    height: saved?.height ?? 920,
+    ...(saved?.x !== undefined ? { x: saved.x, y: saved.y } : {}),
     title: 'ZooKeeper Lab',
     webPreferences: {
       preload: join(__dirname, '..', 'preload', 'index.js'),
@@ -137,6 +141,15 @@ function createWindow(url: string): void {
   });
   win.webContents.on('will-navigate', (e, target) => {
     if (!target.startsWith(origin)) e.preventDefault();
+  });
+  if (saved?.maximized) win.maximize();
+  win.on('close', () => {
+    if (!win) return;
+    try {
+      writeUiSetting('window', { ...win.getNormalBounds(), maximized: win.isMaximized() });
+    } catch {
+      // not kept: the next start opens at the default size
+    }
   });
   win.on('closed', () => (win = null));
   void win.loadURL(url);

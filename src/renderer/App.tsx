@@ -1,6 +1,10 @@
 import { Alert, AppShell, Badge, NavLink, Stack, Text, Title } from '@mantine/core';
 import { Fragment, useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
+import { DesktopBar, NotificationsPanel, Palette } from './Desktop';
+import { requestZnode } from './navigate';
+import { notify } from './notify';
+import { useSetting } from './persist';
 import { VIEWS } from './views';
 
 /** How many live events the app keeps for its views (the history has them all). */
@@ -11,7 +15,9 @@ export function App({ lab }: { lab: LabApi }) {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
-  const [page, setPage] = useState('cluster');
+  // The view open when the app was closed opens again.
+  const [page, setPage] = useSetting('app.page', 'cluster', (v): v is string => typeof v === 'string' && VIEWS.some((x) => x.id === v));
+  const [notesOpen, setNotesOpen] = useState(false);
 
   useEffect(() => {
     // Under load the members log hundreds of events a second (proposals, acks, commits): they are
@@ -46,12 +52,14 @@ export function App({ lab }: { lab: LabApi }) {
     if (labKey === null) setEvents([]);
   }, [labKey]);
 
-  const run = async (p: Promise<unknown>): Promise<void> => {
+  const run = async (p: Promise<unknown>, done?: string): Promise<void> => {
     setError(null);
     try {
       await p;
+      if (done) notify('done', done);
     } catch (e) {
       setError((e as Error).message);
+      notify('error', done ? `Failed: ${done.charAt(0).toLowerCase()}${done.slice(1)}` : 'That did not work', (e as Error).message);
     }
   };
 
@@ -68,6 +76,25 @@ export function App({ lab }: { lab: LabApi }) {
             {view === null ? 'no lab open' : view.attached ? `attached: ${view.dir}` : `${view.nodes.length} node${view.nodes.length === 1 ? '' : 's'} · ${view.serving ? 'serving' : 'not serving'}`}
           </Text>
         </Stack>
+        <DesktopBar onBell={() => setNotesOpen(true)} />
+        <Palette
+          view={view}
+          views={VIEWS}
+          go={setPage}
+          node={(myid, action, done) => void run(lab.call({ method: 'node', myid, action }), done)}
+          fault={(spec, done) => void run(lab.call({ method: 'net.fault', spec }), done)}
+          startAll={() => void run(lab.call({ method: 'startAll' }), 'Started every member that was down')}
+          launch={(size) => {
+            setPage('cluster');
+            void run(lab.call({ method: 'launch', size, observers: 0, engines: 'ours' }), `Launched a ${size}-node lab`);
+          }}
+          gotoZnode={(path) => {
+            requestZnode(path);
+            setPage('tree');
+          }}
+          showNotifications={() => setNotesOpen(true)}
+        />
+        <NotificationsPanel opened={notesOpen} onClose={() => setNotesOpen(false)} />
         {groups.map((g) => (
           <Fragment key={g}>
             <Text size="xs" fw={700} c="dimmed" tt="uppercase" mt="sm" mb={4}>

@@ -7,6 +7,8 @@ import type { FaultKind, FaultSpec, LabView, NodeAction } from '../shared/contra
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
+import { PastCluster } from './Replay';
+import { useReplay } from './replay';
 import type { ViewProps } from './views';
 
 type Engines = 'ours' | 'apache' | 'mixed';
@@ -19,6 +21,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
   const [confirmDestroy, setConfirmDestroy] = useState(false);
   const [now, setNow] = useState(Date.now());
   const { net, error: netError } = useNet(lab, view);
+  const replay = useReplay();
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
@@ -60,6 +63,9 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
       withBorder
       p="md"
       data-testid={testid}
+      // A drop target has a name a screen reader says (the keys and the menu do the same).
+      role="region"
+      aria-label={`${label}: ${hint}`}
       style={{
         borderStyle: 'dashed',
         borderWidth: 2,
@@ -84,6 +90,8 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
   );
 
   const running = !!draggedNode && draggedNode.role !== 'down';
+  // A moment picked on the Timeline's scrubber: the members as they were then, until Live.
+  if (replay.at !== null) return <PastCluster ids={view.nodes.map((n) => n.myid)} lab={lab} />;
   return (
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">

@@ -112,7 +112,7 @@ function LoadView({ lab, view, run }: ViewProps) {
 
       {view && !view.attached && <Faults view={view} status={status} act={(myid, action) => run(lab.call({ method: 'node', myid, action }))} startAll={() => run(lab.call({ method: 'startAll' }))} />}
 
-      <LastSecond sample={last} />
+      <LastSecond sample={last} stopped={!active} />
 
       {samples.length === 0 ? (
         <Text c="dimmed" data-testid="load-empty">
@@ -161,11 +161,14 @@ function Faults({ view, status, act, startAll }: { view: LabView; status: LoadSt
 }
 
 /** The second that just ended, in figures. */
-function LastSecond({ sample }: { sample: LoadSample | null }) {
+function LastSecond({ sample, stopped }: { sample: LoadSample | null; stopped: boolean }) {
+  // After a run the cards keep its last second: say so, or they read as the rates of now.
+  const stale = stopped && sample !== null;
   const stat = (label: string, value: string, testid: string, color?: string) => (
-    <Card withBorder padding="xs">
+    <Card withBorder padding="xs" data-stale={stale ? 'true' : 'false'}>
       <Text size="xs" c="dimmed">
         {label}
+        {stale ? ' · last run' : ''}
       </Text>
       <Text fw={700} c={color} data-testid={testid}>
         {value}

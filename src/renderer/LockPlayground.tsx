@@ -2,11 +2,13 @@
 // the seed's lock (watch the predecessor), the naive lock (everyone watches one node: the herd)
 // or Curator's InterProcessMutex. Live: the queue on the server, who holds, who watches whom,
 // the counters; faults per client; every run's mutual-exclusion verdict; past runs side by side.
-import { Alert, Badge, Button, Card, Group, NumberInput, Progress, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
-import { useCallback, useEffect, useState } from 'react';
-import type { LockClientState, LockRunSummary, LockRunView, LockSettings, LockStrategy } from '../shared/contract';
+import { Alert, Badge, Button, Card, Group, NumberInput, Progress, SegmentedControl, SimpleGrid, Slider, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { LockClientState, LockRunSummary, LockRunView, LockStrategy } from '../shared/contract';
 import { clock } from './format';
+import { checkLockForm as check, DEFAULT_LOCK_FORM, frameOf, lastQueueFrame, MAX_FRAMES, queueCaption, spreadOf, type LockForm as Form, type LockFrame } from './lockview';
 import { LockQueue } from './LockQueue';
+import { useSetting } from './persist';
 import type { ViewProps } from './views';
 
 const STRATEGIES: { value: LockStrategy; label: string; about: string }[] = [
@@ -24,39 +26,6 @@ const STATE_COLOR: Record<LockClientState, string> = {
   expired: 'red',
   stopped: 'gray',
 };
-
-interface Form {
-  clients: number | string;
-  strategy: LockStrategy;
-  holdMs: number | string;
-  thinkMs: number | string;
-  durationS: number | string;
-  acquisitions: number | string;
-  lockPath: string;
-}
-
-/** The settings, or for each bad field the sentence that says what to change. */
-function check(f: Form): { settings: LockSettings | null; errors: Partial<Record<keyof Form, string>> } {
-  const errors: Partial<Record<keyof Form, string>> = {};
-  const num = (v: number | string): number => (typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v));
-  const clients = num(f.clients);
-  if (!Number.isInteger(clients) || clients < 1 || clients > 50) errors.clients = 'Choose 1 to 50 clients.';
-  const holdMs = num(f.holdMs);
-  if (!Number.isInteger(holdMs) || holdMs < 0 || holdMs > 60_000) errors.holdMs = 'Hold time: 0 to 60000 ms, whole ms.';
-  const thinkMs = num(f.thinkMs);
-  if (!Number.isInteger(thinkMs) || thinkMs < 0 || thinkMs > 60_000) errors.thinkMs = 'Think time: 0 to 60000 ms, whole ms.';
-  const durationS = String(f.durationS).trim() === '' ? null : num(f.durationS);
-  if (durationS !== null && (!Number.isFinite(durationS) || durationS < 1 || durationS > 3600)) errors.durationS = 'Duration: 1 to 3600 s, or empty.';
-  const acquisitions = String(f.acquisitions).trim() === '' ? null : num(f.acquisitions);
-  if (acquisitions !== null && (!Number.isInteger(acquisitions) || acquisitions < 1)) errors.acquisitions = 'Acquisitions: 1 or more, or empty.';
-  if (durationS === null && acquisitions === null && !errors.durationS && !errors.acquisitions) errors.durationS = 'Give a duration or a number of acquisitions.';
-  if (!/^\/[^/]/.test(f.lockPath) || f.lockPath.endsWith('/')) errors.lockPath = 'A znode path such as /playground/lock.';
-  if (Object.keys(errors).length > 0) return { settings: null, errors };
-  return {
-    settings: { clients, strategy: f.strategy, holdMs, thinkMs, durationMs: durationS === null ? null : Math.round(durationS * 1000), acquisitions, lockPath: f.lockPath },
-    errors,
-  };
-}
 
 const ms = (v: number | null): string => (v === null ? '—' : v < 10 ? v.toFixed(1) : String(Math.round(v)));
 
@@ -110,7 +79,11 @@ function Counter({ label, value, hint, testid }: { label: string; value: string;
 }
 
 export function LockPlayground({ lab, view }: ViewProps) {
-  const [form, setForm] = useState<Form>({ clients: 10, strategy: 'seed', holdMs: 20, thinkMs: 0, durationS: 20, acquisitions: 100, lockPath: '/playground/lock' });
+  // The form is remembered across views and restarts, as every view's settings.
+  const [form, setForm] = useSetting<Form>('locks.form', DEFAULT_LOCK_FORM, (v): v is Form => typeof v === 'object' && v !== null && 'strategy' in v && 'lockPath' in v);
+  // The moments of the runs seen live, to keep the queue drawn after a run and to replay it.
+  const frames = useRef<LockFrame[]>([]);
+  const [frameCount, setFrameCount] = useState(0);
   const [run, setRun] = useState<LockRunView | null>(null);
   const [runs, setRuns] = useState<LockRunSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -129,7 +102,13 @@ export function LockPlayground({ lab, view }: ViewProps) {
     void lab.call<LockRunView | null>({ method: 'locks.state' }).then(setRun, (e: Error) => setError(e.message));
     void reloadRuns();
     return lab.onPush((p) => {
-      if (p.kind === 'locks') setRun(p.run);
+      if (p.kind !== 'locks') return;
+      setRun(p.run);
+      const f = frames.current;
+      if (f.length > 0 && f[0]!.id !== p.run.id) f.length = 0;
+      f.push(frameOf(p.run, Date.now()));
+      if (f.length > MAX_FRAMES) f.shift();
+      setFrameCount(f.length);
     });
   }, [lab, reloadRuns]);
 
@@ -140,7 +119,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
 
   const { settings, errors } = check(form);
   const shown = tried ? errors : {};
-  const set = <K extends keyof Form>(k: K, v: Form[K]): void => setForm((f) => ({ ...f, [k]: v }));
+  const set = <K extends keyof Form>(k: K, v: Form[K]): void => setForm((f: Form) => ({ ...f, [k]: v }));
 
   const act = async (what: string, p: () => Promise<unknown>): Promise<void> => {
     setError(null);
@@ -249,15 +228,8 @@ export function LockPlayground({ lab, view }: ViewProps) {
             />
             <Counter label="watches set" value={String(run.counters.watchesSet)} hint="Watches the waiting clients set on the server." testid="locks-watches" />
           </SimpleGrid>
-          <Card withBorder>
-            <Title order={6} mb={4}>
-              Queue on the server: children of {run.settings.lockPath} in sequence order
-            </Title>
-            <Text size="xs" c="dimmed" mb="xs">
-              {run.children.length === 0 ? 'No child right now.' : `${run.children.length} child${run.children.length === 1 ? '' : 'ren'}; the holder is green; arrows go from each waiter to the node its lock watches.`}
-            </Text>
-            <LockQueue run={run} />
-          </Card>
+          <QueueCard run={run} over={over} frames={frames.current.filter((f) => f.id === run.id)} frameCount={frameCount} />
+          <SpreadCard run={run} />
           <ClientsTable run={run} attached={view.attached} busy={busy} act={act} lab={lab} />
           {run.log.length > 0 && (
             <Card withBorder>
@@ -280,6 +252,105 @@ export function LockPlayground({ lab, view }: ViewProps) {
       )}
       <PastRuns runs={runs} strategyOf={strategyOf} />
     </Stack>
+  );
+}
+
+/** The queue graph: live during a run; after it, its last moment with a queue, and a replay of the run. */
+function QueueCard({ run, over, frames, frameCount }: { run: LockRunView; over: boolean; frames: LockFrame[]; frameCount: number }) {
+  const [at, setAt] = useState<number | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const replayable = over && frames.length > 1;
+  // A run that ends shows its last moment with a queue; a new run starts live again.
+  useEffect(() => {
+    setAt(null);
+    setPlaying(false);
+  }, [run.id, over]);
+  const index = at ?? (replayable ? lastQueueFrame(frames) : frames.length - 1);
+  useEffect(() => {
+    if (!playing) return;
+    if (index >= frames.length - 1) {
+      setPlaying(false);
+      return;
+    }
+    // At the pace it happened, but no pause longer than half a second.
+    const wait = Math.min(500, Math.max(16, frames[index + 1]!.time - frames[index]!.time));
+    const t = setTimeout(() => setAt(index + 1), wait);
+    return () => clearTimeout(t);
+  }, [playing, index, frames, frameCount]);
+  const shown: LockFrame = replayable && frames[index] ? frames[index] : frameOf(run, run.endedAt ?? Date.now());
+  return (
+    <Card withBorder>
+      <Title order={6} mb={4}>
+        Queue on the server: children of {run.settings.lockPath} in sequence order{replayable ? ` — ${clock(shown.time)}, ${at === null ? 'the last moment with a queue' : `moment ${index + 1} of ${frames.length}`}` : ''}
+      </Title>
+      <Text size="xs" c="dimmed" mb="xs" data-testid="locks-queue-caption">
+        {queueCaption(shown)}
+      </Text>
+      <LockQueue run={shown} />
+      {replayable && (
+        <Group mt="xs" wrap="nowrap" data-testid="locks-replay">
+          <Button
+            size="compact-sm"
+            variant="light"
+            onClick={() => {
+              if (index >= frames.length - 1) setAt(0);
+              setPlaying((p) => !p);
+            }}
+            data-testid="locks-replay-play"
+          >
+            {playing ? 'Pause' : 'Replay the run'}
+          </Button>
+          <Slider
+            style={{ flex: 1 }}
+            min={0}
+            max={frames.length - 1}
+            value={index}
+            onChange={(v) => {
+              setPlaying(false);
+              setAt(v);
+            }}
+            label={(v) => (frames[v] ? clock(frames[v].time) : '')}
+            aria-label="moment of the run"
+            data-testid="locks-replay-slider"
+          />
+        </Group>
+      )}
+    </Card>
+  );
+}
+
+/** How the acquisitions spread over the clients and the members they are connected to. */
+function SpreadCard({ run }: { run: LockRunView }) {
+  const spread = spreadOf(run);
+  if (spread.total === 0) return null;
+  const pct = (x: number): string => `${Math.round(x * 100)} %`;
+  const even = 1 / Math.max(1, spread.clients.length);
+  return (
+    <Card withBorder data-testid="locks-spread">
+      <Title order={6} mb={4}>
+        Who got the lock: {spread.total} acquisitions over {spread.clients.length} clients (an even share is {pct(even)} each)
+      </Title>
+      <Group gap="xs" mb="xs">
+        {spread.members.map((m) => (
+          <Badge key={m.member} variant="light" size="lg" data-testid="locks-spread-member" data-member={m.member} data-acquisitions={m.acquisitions}>
+            node {m.member}: {m.acquisitions} ({pct(m.share)}) by {m.clients} client{m.clients === 1 ? '' : 's'}
+          </Badge>
+        ))}
+      </Group>
+      <Stack gap={2}>
+        {spread.clients.map((c) => (
+          <Group key={c.id} gap="xs" wrap="nowrap" data-testid="locks-spread-client" data-client={c.id} data-acquisitions={c.acquisitions}>
+            <Text size="xs" w={150}>
+              client {c.id} {c.member !== null ? `(node ${c.member})` : '(no member now)'}
+            </Text>
+            <Progress value={c.share * 100} style={{ flex: 1 }} color={c.share > 2 * even ? 'orange' : 'teal'} aria-label={`client ${c.id}'s share`} />
+            <Text size="xs" w={90} ta="right">
+              {c.acquisitions} ({pct(c.share)})
+            </Text>
+          </Group>
+        ))}
+      </Stack>
+    </Card>
   );
 }
 

@@ -5,13 +5,38 @@
 import '@xyflow/react/dist/style.css';
 import { Background, Controls, MarkerType, Position, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type Node } from '@xyflow/react';
 import { useEffect, useMemo } from 'react';
-import type { LockRunView } from '../shared/contract';
+import type { LockFrame } from './lockview';
 
 const NODE_W = 132;
 const NODE_H = 64;
 const WAITER_W = 96;
 const WAITER_H = 32;
-const GAP = 80;
+const GAP = 56;
+const ROW_GAP = 40;
+/**
+ * The queue wraps into rows of this many nodes (and the herd into rows of WAITER_COLS) so that
+ * it fits the card of a 1400 px window at a zoom where its 11 px labels stay readable; one long
+ * row of ten or more nodes was zoomed out to fit and could not be read.
+ */
+const COLS = 6;
+const WAITER_COLS = 10;
+/** The graph is not zoomed out below this (a bigger queue scrolls, by dragging or the controls). */
+const MIN_READABLE_ZOOM = 0.85;
+
+/** Where node `i` of the queue sits: rows of COLS, left to right. */
+function slot(i: number): { x: number; y: number } {
+  return { x: (i % COLS) * (NODE_W + GAP), y: Math.floor(i / COLS) * (NODE_H + ROW_GAP) };
+}
+
+/**
+ * The graph's height in px at zoom 1 for the largest queue a run can have (every client in it),
+ * so that the box keeps its size through a run and its replay and the fitted view stays right.
+ */
+export function queueHeight(run: LockFrame): number {
+  const n = run.settings.clients;
+  if (run.settings.strategy === 'naive') return NODE_H + ROW_GAP + Math.ceil(n / WAITER_COLS) * (WAITER_H + 12) + 60;
+  return Math.ceil(n / COLS) * (NODE_H + ROW_GAP) + 60;
+}
 
 const box = (bg: string, border: string, width = NODE_W, height = NODE_H): React.CSSProperties => ({
   width,
@@ -27,7 +52,7 @@ const box = (bg: string, border: string, width = NODE_W, height = NODE_H): React
 });
 
 /** Nodes and edges of the queue graph for one moment of a run. */
-export function queueGraph(run: LockRunView): { nodes: Node[]; edges: Edge[] } {
+export function queueGraph(run: LockFrame): { nodes: Node[]; edges: Edge[] } {
   const holders = new Set(run.holders);
   // The naive lock's waiters sit under its one node and point up at it.
   const herd = run.settings.strategy === 'naive';
@@ -40,7 +65,7 @@ export function queueGraph(run: LockRunView): { nodes: Node[]; edges: Edge[] } {
     const seq = ch.sequence ?? ch.name;
     nodes.push({
       id: `z:${ch.name}`,
-      position: { x: i * (NODE_W + GAP), y: 0 },
+      position: slot(i),
       // Fixed dimensions: the graph is redrawn from every push and must not wait for a measurement.
       width: NODE_W,
       height: NODE_H,
@@ -63,10 +88,11 @@ export function queueGraph(run: LockRunView): { nodes: Node[]; edges: Edge[] } {
   const nodeOf = new Map(run.children.map((ch) => [ch.name, `z:${ch.name}`]));
   // Waiters without a node of their own (the naive lock): drawn under the queue.
   const homeless = run.clients.filter((c) => c.watching !== null && c.node === null);
+  const herdTop = Math.max(1, Math.ceil(run.children.length / COLS)) * (NODE_H + ROW_GAP) + 10;
   homeless.forEach((c, k) => {
     nodes.push({
       id: `c:${c.id}`,
-      position: { x: k * (WAITER_W + 12), y: 130 },
+      position: { x: (k % WAITER_COLS) * (WAITER_W + 12), y: herdTop + Math.floor(k / WAITER_COLS) * (WAITER_H + 12) },
       width: WAITER_W,
       height: WAITER_H,
       sourcePosition: Position.Top,
@@ -97,27 +123,27 @@ export function queueGraph(run: LockRunView): { nodes: Node[]; edges: Edge[] } {
   return { nodes, edges };
 }
 
-function Graph({ run }: { run: LockRunView }) {
+function Graph({ run }: { run: LockFrame }) {
   const { nodes, edges } = useMemo(() => queueGraph(run), [run]);
   const flow = useReactFlow();
   const shape = `${run.children.length}|${nodes.length}`;
   useEffect(() => {
     // Fit again when the queue grows or shrinks, not on every state change.
-    const t = setTimeout(() => void flow.fitView({ padding: 0.15, maxZoom: 1.2 }), 30);
+    const t = setTimeout(() => void flow.fitView({ padding: 0.1, maxZoom: 1.1, minZoom: MIN_READABLE_ZOOM }), 30);
     return () => clearTimeout(t);
   }, [shape, flow]);
   return (
-    <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} proOptions={{ hideAttribution: true }} minZoom={0.05}>
+    <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false} elementsSelectable={false} proOptions={{ hideAttribution: true }} minZoom={0.2} fitViewOptions={{ padding: 0.1, maxZoom: 1.1, minZoom: MIN_READABLE_ZOOM }}>
       <Background gap={16} />
       <Controls showInteractive={false} />
     </ReactFlow>
   );
 }
 
-/** The live queue graph of a run. */
-export function LockQueue({ run }: { run: LockRunView }) {
+/** The queue graph of a run at one moment (live, or a frame of its replay). */
+export function LockQueue({ run }: { run: LockFrame }) {
   return (
-    <div style={{ height: 280, border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8 }} data-testid="queue-graph" data-edges={queueGraph(run).edges.length}>
+    <div style={{ height: Math.min(640, Math.max(200, queueHeight(run))), border: '1px solid var(--mantine-color-gray-3)', borderRadius: 8 }} data-testid="queue-graph" data-edges={queueGraph(run).edges.length}>
       <ReactFlowProvider>
         <Graph run={run} />
       </ReactFlowProvider>

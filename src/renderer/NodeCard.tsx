@@ -49,6 +49,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           shadow="sm"
           padding="sm"
           tabIndex={0}
+          role="group"
           draggable={!attached}
           data-testid={`node-${n.myid}`}
           data-role={n.role}

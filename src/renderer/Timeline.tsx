@@ -1,11 +1,16 @@
 // Role, epoch and zxid of every node over time, from the lab's SQLite history (so it is all
 // there again after the app restarts), with elections shaded and kills and stops marked.
 import { Card, Group, SegmentedControl, Stack, Text, Title, Tooltip as MTooltip } from '@mantine/core';
+import { useElementSize } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
+import { useSetting } from './persist';
+import { ReplayBar } from './Replay';
+import { offerHistory, replayAt, useReplay } from './replay';
+import { DASHES, lineOffset, markLabels } from './timelinemarks';
 import type { ViewProps } from './views';
 
 const COLORS = ['#0ca678', '#1c7ed6', '#f08c00', '#ae3ec9', '#e03131', '#2f9e44', '#5f3dc4', '#c2255c', '#1098ad'];
@@ -20,7 +25,7 @@ interface Span {
 }
 
 export function Timeline({ lab, view }: ViewProps) {
-  const [range, setRange] = useState<Range>('15m');
+  const [range, setRange] = useSetting<Range>('timeline.range', '15m', (v): v is Range => typeof v === 'string' && v in RANGES);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
   const [now, setNow] = useState(Date.now());
@@ -60,6 +65,12 @@ export function Timeline({ lab, view }: ViewProps) {
   const faults = events.filter((e) => e.source === 'lab' && FAULT_TYPES.includes(e.type));
   const start = samples[0]?.time ?? now;
   const end = Math.max(now, start + 1000);
+  const { ref: chartBox, width: chartWidth } = useElementSize();
+  // The scrubber's moments are read from what this view loaded.
+  useEffect(() => offerHistory(samples, events), [samples, events]);
+  const { at } = useReplay();
+  // The plot is the card less the y axis and margins.
+  const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth]);
 
   if (samples.length === 0) {
     return (
@@ -76,13 +87,29 @@ export function Timeline({ lab, view }: ViewProps) {
         <ReferenceArea key={`e${s.from}`} x1={s.from} x2={s.to ?? end} fill="#fab005" fillOpacity={0.15} ifOverflow="hidden" />
       ))}
       {faults.map((e) => (
-        <ReferenceLine key={e.id} x={e.time} stroke="#e03131" strokeDasharray="4 2" label={{ value: `${e.type.replace('node.', '')} ${e.myid}`, position: 'insideTopRight', fontSize: 10, fill: '#e03131' }} />
+        <ReferenceLine key={e.id} x={e.time} stroke="#e03131" strokeDasharray="4 2" />
+      ))}
+      {/* One label per group of marks, on the row where it does not cover another. */}
+      {labels.map((l) => (
+        <ReferenceLine
+          key={`l${l.ids[0]}`}
+          x={l.time}
+          stroke="none"
+          label={(p: { viewBox?: { x?: number; y?: number } }) => (
+            <text x={(p.viewBox?.x ?? 0) + 3} y={(p.viewBox?.y ?? 0) + 10 + l.row * 11} fontSize={10} fill="#e03131" data-testid="timeline-mark-label">
+              {l.text}
+            </text>
+          )}
+        />
       ))}
     </>
   );
   const chart = (title: string, key: 'epoch' | 'zxid', testid: string) => (
-    <Card withBorder data-testid={testid}>
+    <Card withBorder data-testid={testid} ref={key === 'epoch' ? chartBox : undefined}>
       <Title order={5}>{title}</Title>
+      <Text size="xs" c="dimmed">
+        Members with the same value are drawn 3 px apart, with their own dash pattern, so none hides another; the tooltip gives the exact values.
+      </Text>
       <ResponsiveContainer width="100%" height={190}>
         <LineChart data={rows} margin={{ top: 14, right: 16, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -92,7 +119,20 @@ export function Timeline({ lab, view }: ViewProps) {
           <Legend />
           {marks}
           {ids.map((id, i) => (
-            <Line key={id} type="stepAfter" dataKey={`${key}${id}`} name={`node ${id}`} stroke={COLORS[i % COLORS.length]} strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
+            <Line
+              key={id}
+              type="stepAfter"
+              dataKey={`${key}${id}`}
+              name={`node ${id}`}
+              stroke={COLORS[i % COLORS.length]}
+              strokeDasharray={DASHES[i % DASHES.length]}
+              strokeWidth={2}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls={false}
+              className={`tl-series tl-node-${id}`}
+              style={{ transform: `translateY(${lineOffset(i, ids.length)}px)` }}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -102,7 +142,8 @@ export function Timeline({ lab, view }: ViewProps) {
   return (
     <Stack>
       <Header range={range} setRange={setRange} />
-      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} />
+      <ReplayBar start={start} end={end} />
+      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} at={at} />
       {chart('Epoch (currentEpoch of each member)', 'epoch', 'chart-epoch')}
       {chart('zxid counter (the low 32 bits; it starts again at 0 in every new epoch)', 'zxid', 'chart-zxid')}
     </Stack>
@@ -134,7 +175,7 @@ function Header({ range, setRange }: { range: Range; setRange: (r: Range) => voi
 }
 
 /** A lane per node, coloured by its role over time. */
-function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[] }) {
+function RoleLanes({ ids, samples, start, end, elections, faults, at }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[]; at: number | null }) {
   const x = (t: number): string => `${(100 * (t - start)) / Math.max(1, end - start)}%`;
   const w = (a: number, b: number): string => `${(100 * Math.max(0, b - a)) / Math.max(1, end - start)}%`;
   const lanes = ids.map((id) => {
@@ -173,6 +214,7 @@ function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: numbe
               {elections.map((s) => (
                 <div key={`e${s.from}`} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to ?? end), top: 0, bottom: 0, background: 'rgba(250,176,5,0.25)' }} />
               ))}
+              {at !== null && <div style={{ position: 'absolute', left: x(at), width: 2, top: 0, bottom: 0, background: '#7048e8', zIndex: 1 }} />}
               {l.segs.map((s) => (
                 <MTooltip key={s.from} label={`node ${l.id}: ${s.role}, ${clock(s.from)} – ${clock(s.to)}`}>
                   <div data-role={s.role} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to), top: 3, bottom: 3, background: ROLE_CSS[s.role] ?? '#868e96', opacity: 0.9 }} />
@@ -181,8 +223,16 @@ function RoleLanes({ ids, samples, start, end, elections, faults }: { ids: numbe
               {faults
                 .filter((e) => e.myid === l.id)
                 .map((e) => (
-                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail}`}>
-                    <div style={{ position: 'absolute', left: x(e.time), width: 3, top: 0, bottom: 0, background: '#c92a2a' }} />
+                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail} (click: replay just after)`}>
+                    {/* A second after the mark: the member's state once the fault took hold. */}
+                    <div
+                      role="button"
+                      aria-label={`replay node ${l.id} just after ${e.type.replace('node.', '')} at ${clock(e.time)}`}
+                      onClick={() => replayAt(Math.min(e.time + 1000, end - 1))}
+                      data-testid={`lane-mark-${l.id}`}
+                      data-type={e.type}
+                      style={{ position: 'absolute', left: x(e.time), width: 5, top: 0, bottom: 0, background: '#c92a2a', cursor: 'pointer' }}
+                    />
                   </MTooltip>
                 ))}
             </div>

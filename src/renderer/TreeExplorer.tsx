@@ -1,7 +1,9 @@
 import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { LabApi, LabView } from '../shared/contract';
-import { TreeList, joinPath } from './TreeList';
+import { takeZnodeRequests } from './navigate';
+import { useSetting } from './persist';
+import { KindBadges, TreeList, joinPath, type ZnodeKind } from './TreeList';
 import { TreeSearch, TreeTransfer } from './TreeTools';
 
 interface NodeDetails {
@@ -9,8 +11,36 @@ interface NodeDetails {
   data: string | null;
   stat: Record<string, string | number>;
   acl: { perms: number; scheme: string; id: string }[];
+  kind?: ZnodeKind;
 }
 
+/** How long a notice of the view stays (an error stays until closed). */
+const NOTICE_MS = 8000;
+
+/** "9 min 32 s" */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+}
+
+/**
+ * A TTL znode's remaining time: ZooKeeper removes it once it has no children and its mtime is
+ * older than its TTL, at the leader's next container check (so it may outlive this a little).
+ */
+function TtlLeft({ mtime, ttlMs, children }: { mtime: number; ttlMs: number; children: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const left = mtime + ttlMs - now;
+  return (
+    <Text size="sm" data-testid="ttl-left">
+      TTL {duration(ttlMs)}:{' '}
+      {children > 0 ? 'kept while it has children' : left > 0 ? `${duration(left)} left (expires about ${new Date(mtime + ttlMs).toLocaleTimeString()}, unless it is written again)` : 'expired: the leader removes it at its next check'}
+    </Text>
+  );
+}
 const MODES = ['persistent', 'persistent-sequential', 'ephemeral', 'ephemeral-sequential', 'container', 'ttl'] as const;
 
 const join = joinPath;
@@ -81,7 +111,7 @@ function DataView({ data }: { data: string | null }) {
 
 /** Lazy tree, node details, create/set/delete, and read-through-a-chosen-member. */
 export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null }) {
-  const [through, setThrough] = useState<string>('all');
+  const [through, setThrough] = useSetting('tree.through', 'all');
   const [selected, setSelected] = useState('/');
   const [details, setDetails] = useState<NodeDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -92,10 +122,13 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   const [childName, setChildName] = useState('');
   const [childData, setChildData] = useState('');
   const [mode, setMode] = useState<string>('persistent');
-  const [ttl, setTtl] = useState<number | string>(10_000);
+  // In minutes: a TTL of seconds removes the znode before a person has looked at it.
+  const [ttl, setTtl] = useState<number | string>(10);
   const [recursive, setRecursive] = useState(false);
   const [readOnly, setReadOnly] = useState(view?.attached ?? false);
-  const thr = through === 'all' ? null : Number(through);
+  // A member remembered from another lab that this one does not have: read through the ensemble.
+  const known = through !== 'all' && (view?.nodes.some((n) => String(n.myid) === through) ?? false);
+  const thr = known ? Number(through) : null;
 
   const refresh = useCallback(async () => {
     try {
@@ -115,13 +148,28 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   // The selected znode changed under us (another client, a member catching up): show it.
   useEffect(() => lab.onPush((p) => void (p.kind === 'tree.changed' && p.what === 'data' && p.path === selected && refresh())), [lab, selected, refresh]);
   const [reveal, setReveal] = useState<string | null>(null);
+  // "Go to znode …" from the command palette.
+  useEffect(
+    () =>
+      takeZnodeRequests((p) => {
+        setSelected(p);
+        setReveal(p);
+      }),
+    [],
+  );
+  // A notice goes after a while, and when the person selects another znode.
+  useEffect(() => {
+    if (notice === null) return;
+    const t = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(t);
+  }, [notice]);
 
   if (!view) return <Text>Launch or attach a lab to explore its tree.</Text>;
-  const act = async (p: Promise<unknown>, done: string): Promise<void> => {
+  const act = async (p: Promise<unknown>, done: string | (() => string)): Promise<void> => {
     setError(null);
     try {
       await p;
-      setNotice(done);
+      setNotice(typeof done === 'string' ? done : done());
       setVersion((v) => v + 1);
     } catch (e) {
       setError((e as Error).message);
@@ -141,10 +189,11 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
         <Group>
           <Select
             label="Read through"
-            value={through}
+            value={known ? through : 'all'}
             onChange={(v) => setThrough(v ?? 'all')}
             data={[{ value: 'all', label: 'the ensemble' }, ...view.nodes.map((n) => ({ value: String(n.myid), label: `node ${n.myid} (${n.role})` }))]}
             data-testid="read-through"
+            allowDeselect={false}
             w={220}
           />
           <Button variant="light" mt={24} onClick={() => act(lab.call({ method: 'tree.sync', path: '/', through: thr }), `synced node ${through === 'all' ? '' : through} with the leader`)} data-testid="sync">
@@ -175,19 +224,26 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
               }}
               onError={setError}
             />
-            <TreeList lab={lab} through={thr} selected={selected} onSelect={setSelected} reveal={reveal} reloadKey={version} height={520} />
+            <TreeList lab={lab} through={thr} selected={selected}
+              onSelect={(p) => {
+                setSelected(p);
+                setNotice(null);
+              }}
+              reveal={reveal} reloadKey={version} height={520} />
           </Card>
         </Grid.Col>
         <Grid.Col span={8}>
           <Stack>
-            <Group>
+            <Group gap="xs">
               <Text fw={700} ff="monospace" data-testid="selected-path">
                 {selected}
               </Text>
+              {details?.path === selected && <KindBadges kind={details.kind} size="sm" />}
               <Button size="compact-xs" variant="subtle" onClick={() => void navigator.clipboard?.writeText(selected)}>
                 copy path
               </Button>
             </Group>
+            {details?.kind?.mode === 'ttl' && details.kind.ttlMs !== null && s && <TtlLeft mtime={Number(s.mtime)} ttlMs={details.kind.ttlMs} children={Number(s.numChildren)} />}
             {details && <DataView key={`${details.path}-${s?.mzxid}`} data={details.data} />}
             {s && (
               <Table withTableBorder striped data-testid="stat">
@@ -229,15 +285,30 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                 <Group align="end">
                   <TextInput label="name" value={childName} onChange={(e) => setChildName(e.currentTarget.value)} data-testid="child-name" />
                   <TextInput label="data" value={childData} onChange={(e) => setChildData(e.currentTarget.value)} data-testid="child-data" />
-                  <Select label="mode" value={mode} onChange={(v) => setMode(v ?? 'persistent')} data={[...MODES]} w={200} data-testid="child-mode" />
-                  {mode === 'ttl' && <NumberInput label="TTL ms" value={ttl} onChange={setTtl} w={120} />}
+                  {/* A select that deselects on a second click would fall back to another mode. */}
+                  <Select label="mode" value={mode} onChange={(v) => v !== null && setMode(v)} allowDeselect={false} data={[...MODES]} w={200} data-testid="child-mode" />
+                  {mode === 'ttl' && <NumberInput label="TTL (minutes)" value={ttl} onChange={setTtl} min={0.1} decimalScale={2} w={120} data-testid="child-ttl" />}
                   <Button
-                    onClick={() =>
-                      act(
-                        lab.call({ method: 'tree.create', path: join(selected, childName), data: childData, mode: mode as (typeof MODES)[number], ttlMs: mode === 'ttl' ? Number(ttl) : undefined, through: thr }).then((p) => setSelected(String(p))),
-                        'created',
-                      )
-                    }
+                    onClick={() => {
+                      const ttlMs = Math.round(Number(ttl) * 60_000);
+                      if (mode === 'ttl' && !(ttlMs > 0)) {
+                        setError('A TTL znode needs a TTL above 0 minutes (e.g. 10). Nothing was created.');
+                        return;
+                      }
+                      let made = '';
+                      void act(
+                        lab.call({ method: 'tree.create', path: join(selected, childName), data: childData, mode: mode as (typeof MODES)[number], ttlMs: mode === 'ttl' ? ttlMs : undefined, through: thr }).then((p) => {
+                          made = String(p);
+                          // The new child is selected and shown in the tree (its parent opened),
+                          // and the form is ready for the next one.
+                          setSelected(made);
+                          setReveal(made);
+                          setChildName('');
+                          setChildData('');
+                        }),
+                        () => `created ${made} (${mode})`,
+                      );
+                    }}
                     data-testid="create"
                   >
                     Create

@@ -1,7 +1,7 @@
 // The tree as one virtualized list: expanded znodes' children are loaded a page at a time (the
 // next page when its "more" row scrolls into view), only the rows on screen are in the DOM, and
 // a znode whose children change (the backend's one-shot watch) reloads just its own list.
-import { Text, UnstyledButton } from '@mantine/core';
+import { Badge, Text, UnstyledButton } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { LabApi } from '../shared/contract';
@@ -21,12 +21,46 @@ export function ancestorsOf(path: string): string[] {
   return out;
 }
 
+/** What the backend says of a child (tree.children): see ZnodeKind in src/lab/tree.ts. */
+export interface ZnodeKind {
+  numChildren: number;
+  ephemeral: boolean;
+  mode: string | null;
+  ttlMs: number | null;
+}
+
 interface Listing {
   names: string[];
   total: number;
+  kinds: Map<string, ZnodeKind>;
 }
 
-type Row = { kind: 'node'; path: string; name: string; depth: number } | { kind: 'more'; parent: string; remaining: number; depth: number };
+/** The badges of a znode: what a Stat shows (ephemeral) and the mode the lab created it with. */
+export function badgesOf(k: ZnodeKind | null | undefined): string[] {
+  if (!k) return [];
+  const out: string[] = [];
+  if (k.ephemeral) out.push('ephemeral');
+  if (k.mode?.endsWith('sequential')) out.push('sequential');
+  if (k.mode === 'container') out.push('container');
+  if (k.mode === 'ttl') out.push('TTL');
+  return out;
+}
+
+const BADGE_COLOR: Record<string, string> = { ephemeral: 'orange', sequential: 'blue', container: 'grape', TTL: 'red' };
+
+export function KindBadges({ kind, size = 'xs' }: { kind: ZnodeKind | null | undefined; size?: 'xs' | 'sm' }) {
+  return (
+    <>
+      {badgesOf(kind).map((b) => (
+        <Badge key={b} size={size} variant="light" color={BADGE_COLOR[b]} data-testid="znode-badge" data-badge={b} style={{ flexShrink: 0 }}>
+          {b}
+        </Badge>
+      ))}
+    </>
+  );
+}
+
+type Row = { kind: 'node'; path: string; name: string; depth: number; info: ZnodeKind | null } | { kind: 'more'; parent: string; remaining: number; depth: number };
 
 export function TreeList(props: { lab: LabApi; through: number | null; selected: string; onSelect: (p: string) => void; reveal: string | null; reloadKey: number; height: number }) {
   const { lab, through, selected, onSelect, reveal, reloadKey, height } = props;
@@ -51,24 +85,30 @@ export function TreeList(props: { lab: LabApi; through: number | null; selected:
       try {
         const keep = offset === 0 ? Math.max(PAGE, listingsRef.current.get(path)?.names.length ?? 0) : PAGE;
         const names: string[] = [];
+        const kinds = new Map<string, ZnodeKind>();
         let total = 0;
         for (let at = offset; at < offset + keep; at += 1000) {
-          const r = await lab.call<{ children: string[]; total: number }>({ method: 'tree.children', path, through, offset: at, limit: Math.min(1000, offset + keep - at) });
+          const r = await lab.call<{ children: string[]; total: number; kinds?: (ZnodeKind | null)[] }>({ method: 'tree.children', path, through, offset: at, limit: Math.min(1000, offset + keep - at) });
           names.push(...r.children);
+          r.children.forEach((n, i) => {
+            const k = r.kinds?.[i];
+            if (k) kinds.set(n, k);
+          });
           total = r.total;
           if (r.children.length === 0 || at + r.children.length >= r.total) break;
         }
         setListings((m) => {
           const next = new Map(m);
           const before = offset === 0 ? [] : (m.get(path)?.names ?? []).slice(0, offset);
-          next.set(path, { names: [...before, ...names], total });
+          const known = offset === 0 ? kinds : new Map([...(m.get(path)?.kinds ?? []), ...kinds]);
+          next.set(path, { names: [...before, ...names], total, kinds: known });
           return next;
         });
       } catch {
         // the znode is gone (or the member is down): show it without children
         setListings((m) => {
           const next = new Map(m);
-          next.set(path, { names: [], total: 0 });
+          next.set(path, { names: [], total: 0, kinds: new Map() });
           return next;
         });
       } finally {
@@ -121,15 +161,15 @@ export function TreeList(props: { lab: LabApi; through: number | null; selected:
 
   const rows = useMemo(() => {
     const out: Row[] = [];
-    const walk = (path: string, name: string, depth: number): void => {
-      out.push({ kind: 'node', path, name, depth });
+    const walk = (path: string, name: string, depth: number, info: ZnodeKind | null): void => {
+      out.push({ kind: 'node', path, name, depth, info });
       if (!open.has(path)) return;
       const l = listings.get(path);
       if (!l) return;
-      for (const n of l.names) walk(joinPath(path, n), n, depth + 1);
+      for (const n of l.names) walk(joinPath(path, n), n, depth + 1, l.kinds.get(n) ?? null);
       if (l.names.length < l.total) out.push({ kind: 'more', parent: path, remaining: l.total - l.names.length, depth: depth + 1 });
     };
-    walk('/', '/', 0);
+    walk('/', '/', 0, null);
     return out;
   }, [open, listings]);
 
@@ -171,11 +211,18 @@ export function TreeList(props: { lab: LabApi; through: number | null; selected:
             );
           }
           const isOpen = open.has(r.path);
+          // A znode known to have no children is a leaf: nothing to expand (an open one keeps its
+          // toggle, so a list that is being watched can still be closed).
+          const leaf = !isOpen && r.info !== null && r.info.numChildren === 0;
           return (
-            <div key={r.path} style={style}>
-              <UnstyledButton onClick={() => toggle(r.path)} w={16} aria-label={isOpen ? 'collapse' : 'expand'} data-testid={`toggle-${r.path}`}>
-                {isOpen ? '▾' : '▸'}
-              </UnstyledButton>
+            <div key={r.path} style={style} data-leaf={leaf ? 'true' : 'false'} data-testid={`row-${r.path}`}>
+              {leaf ? (
+                <span style={{ width: 16, flexShrink: 0 }} />
+              ) : (
+                <UnstyledButton onClick={() => toggle(r.path)} w={16} aria-label={`${isOpen ? 'collapse' : 'expand'} ${r.path}`} data-testid={`toggle-${r.path}`}>
+                  {isOpen ? '▾' : '▸'}
+                </UnstyledButton>
+              )}
               <UnstyledButton
                 onClick={() => onSelect(r.path)}
                 data-testid={`tree-${r.path}`}
@@ -183,6 +230,7 @@ export function TreeList(props: { lab: LabApi; through: number | null; selected:
               >
                 {r.name}
               </UnstyledButton>
+              <KindBadges kind={r.info} />
             </div>
           );
         })}

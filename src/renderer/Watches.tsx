@@ -1,12 +1,22 @@
 import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { LabApi, LabView } from '../shared/contract';
+import { useSetting } from './persist';
+import { OTHER_SESSION, SESSION_OWNER } from './strings';
 
 interface Row {
   myid: number;
   path: string;
   sessionId: string;
   kind: string;
+  /** The lab's view that holds the session ('tree', 'inspector', 'locks'), or null. */
+  owner?: string | null;
+  client?: number;
+}
+
+function ownerText(r: Row): string {
+  if (!r.owner) return OTHER_SESSION;
+  return r.owner === 'locks' ? `${SESSION_OWNER.locks} ${r.client ?? ''}`.trim() : (SESSION_OWNER[r.owner] ?? r.owner);
 }
 interface Fire {
   time: number;
@@ -25,8 +35,16 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
   const [feed, setFeed] = useState<Fire[]>([]);
   const [pathFilter, setPathFilter] = useState('');
   const [sessionFilter, setSessionFilter] = useState('');
-  const [path, setPath] = useState('/');
-  const [kind, setKind] = useState<string>('data');
+  // Kept when the view is left (and across restarts), as the other views' settings.
+  const [path, setPath] = useSetting('watches.path', '/');
+  const [kind, setKind] = useSetting('watches.kind', 'data');
+  const [newData, setNewData] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    if (notice === null) return;
+    const t = setTimeout(() => setNotice(null), 8000);
+    return () => clearTimeout(t);
+  }, [notice]);
   const [error, setError] = useState<string | null>(null);
   const [mine, setMine] = useState<string | null>(null);
 
@@ -62,7 +80,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
       )}
       <Card withBorder>
         <Title order={6}>
-          Set a watch as the lab's own session
+          Set a watch as the Watch inspector's session
           {mine && (
             <>
               {' '}
@@ -72,7 +90,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
         </Title>
         <Group align="end">
           <TextInput label="path" value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="watch-path" />
-          <Select label="kind" value={kind} onChange={(v) => setKind(v ?? 'data')} data={['data', 'exist', 'child', 'persistent', 'persistent-recursive']} data-testid="watch-kind" w={220} />
+          <Select label="kind" value={kind} onChange={(v) => v !== null && setKind(v)} allowDeselect={false} data={['data', 'exist', 'child', 'persistent', 'persistent-recursive']} data-testid="watch-kind" w={220} />
           <Button
             onClick={async () => {
               setError(null);
@@ -89,8 +107,32 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
             Watch
           </Button>
         </Group>
+        <Group align="end" mt="xs">
+          <TextInput label={`new data for ${path}`} value={newData} onChange={(e) => setNewData(e.currentTarget.value)} data-testid="watch-set-data" w={260} />
+          <Button
+            variant="light"
+            onClick={async () => {
+              setError(null);
+              try {
+                // Any version: this is a poke to make the watch fire, not an edit (the Tree view has versions).
+                await lab.call({ method: 'tree.set', path, data: newData, version: -1, through: null });
+                setNotice(`set ${path} to "${newData}" (as the Tree explorer's session)`);
+              } catch (e) {
+                setError((e as Error).message);
+              }
+            }}
+            data-testid="watch-set"
+          >
+            Set data
+          </Button>
+          {notice && (
+            <Text size="xs" c="teal" data-testid="watch-notice">
+              {notice}
+            </Text>
+          )}
+        </Group>
         <Text size="xs" c="dimmed" mt="xs">
-          Then change the node in the Tree view and see the event arrive below. A data, exist or child watch fires once and is gone; a persistent one stays.
+          Then change the node here or in the Tree view and see the event arrive below. A data, exist or child watch fires once and is gone; a persistent one stays.
         </Text>
       </Card>
       <Group grow align="start">
@@ -106,17 +148,19 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
                 <Table.Th>path</Table.Th>
                 <Table.Th>kind</Table.Th>
                 <Table.Th>session</Table.Th>
+                <Table.Th>session of</Table.Th>
                 <Table.Th>held by</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {shown.map((r) => (
-                <Table.Tr key={`${r.myid}-${r.path}-${r.sessionId}-${r.kind}`} data-testid="watch-row" data-path={r.path} data-kind={r.kind} data-session={r.sessionId}>
+                <Table.Tr key={`${r.myid}-${r.path}-${r.sessionId}-${r.kind}`} data-testid="watch-row" data-path={r.path} data-kind={r.kind} data-session={r.sessionId} data-owner={r.owner ?? ''}>
                   <Table.Td ff="monospace">{r.path}</Table.Td>
                   <Table.Td>
                     <Badge variant="light">{r.kind}</Badge>
                   </Table.Td>
                   <Table.Td ff="monospace">{r.sessionId}</Table.Td>
+                  <Table.Td data-testid="watch-owner">{ownerText(r)}</Table.Td>
                   <Table.Td>node {r.myid}</Table.Td>
                 </Table.Tr>
               ))}

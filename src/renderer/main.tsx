@@ -1,18 +1,37 @@
 import '@mantine/core/styles.css';
+import '@mantine/notifications/styles.css';
+import '@mantine/spotlight/styles.css';
 import '@xterm/xterm/css/xterm.css';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { MantineProvider, createTheme, type MantineColorScheme, type MantineColorSchemeManager } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { connectLab } from './api';
 import type { LabApi } from '../shared/contract';
+import { loadSettings, readSetting, writeSetting } from './persist';
 
 const theme = createTheme({ primaryColor: 'teal', fontFamily: 'system-ui, sans-serif' });
 // In the desktop app the preload's IPC bridge is the way in; in a browser, the WebSocket.
 const bridged = (window as unknown as { lab?: LabApi & { mode: string } }).lab;
 const lab: LabApi = bridged && typeof bridged.call === 'function' ? bridged : connectLab();
 
-createRoot(document.getElementById('root')!).render(
-  <MantineProvider theme={theme} defaultColorScheme="light">
-    <App lab={lab} />
-  </MantineProvider>,
+// Light, dark or the system's ('auto'), switched by the palette and the navbar, remembered with
+// the other settings by the backend; light until one is chosen.
+const isScheme = (v: unknown): v is MantineColorScheme => v === 'light' || v === 'dark' || v === 'auto';
+const schemes: MantineColorSchemeManager = {
+  get: (fallback) => readSetting('theme', fallback, isScheme),
+  set: (value) => writeSetting('theme', value),
+  subscribe: () => {},
+  unsubscribe: () => {},
+  clear: () => writeSetting('theme', null),
+};
+
+// The remembered settings first (the open view, the theme), then the app.
+void loadSettings(lab).then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <MantineProvider theme={theme} defaultColorScheme="light" colorSchemeManager={schemes}>
+      <Notifications position="bottom-right" limit={4} />
+      <App lab={lab} />
+    </MantineProvider>,
+  ),
 );

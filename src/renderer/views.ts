@@ -19,8 +19,8 @@ export interface ViewProps {
   /** The newest events of the lab, live. */
   events: HistoryEvent[];
   progress: Progress | null;
-  /** Runs an action; a failure shows in the app's error banner. */
-  run: (p: Promise<unknown>) => Promise<void>;
+  /** Runs an action; a failure shows in the app's error banner and as a notification, `done` (if given) as one when it succeeds. */
+  run: (p: Promise<unknown>, done?: string) => Promise<void>;
 }
 
 export interface ViewEntry {

@@ -357,6 +357,10 @@ export const Request = z.discriminatedUnion('method', [
   }),
   z.object({ method: z.literal('startAll') }),
   z.object({ method: z.literal('capabilities') }),
+  /** The UI's remembered settings (theme, open view, views' settings), kept by the backend in <labs folder>/ui-settings.json. */
+  z.object({ method: z.literal('ui.settings') }),
+  /** Remembers one UI setting (null forgets it). */
+  z.object({ method: z.literal('ui.setting'), key: z.string().min(1).max(100), value: z.unknown() }),
   z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   z.object({ method: z.literal('tree.node'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),

@@ -1,7 +1,8 @@
 // bin/zk-cli [-server host:port[,host:port...][/chroot]] [-timeout ms] [-r] [cmd args]
 // A zkCli.sh-compatible shell on our client. Interactive on a terminal (prompt, history,
-// tab completion of commands and znode paths, Ctrl-C cancels the running command or clears
-// the line, Ctrl-D quits), line by line when piped, one-shot with a command on the line.
+// tab completion of commands and znode paths, Ctrl-C leaves with status 130 as zkCli.sh does
+// (the JVM dies on SIGINT), Ctrl-D quits), line by line when piped, one-shot with a command on
+// the line. ZK_CLI_SERVER_NAME names the server in the line said when it does not answer.
 import { createInterface } from 'node:readline';
 import { Shell, type ShellIO } from './shell';
 
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     },
     write: (t) => void process.stdout.write(t),
   };
-  const shell = new Shell(io, { timeout: args.timeout, readOnly: args.readOnly, client: { disconnectedRequestTimeoutMs: Math.min(args.timeout, 10_000) } });
+  const shell = new Shell(io, { timeout: args.timeout, readOnly: args.readOnly, client: { disconnectedRequestTimeoutMs: Math.min(args.timeout, 10_000) }, serverName: process.env.ZK_CLI_SERVER_NAME || undefined });
   io.out(`Connecting to ${args.server}`);
   try {
     await shell.connect(args.server);
@@ -64,8 +65,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (args.command) {
-    // One-shot: the answer comes after the connection event, as a person would see it.
-    await shell.waitConnected(Math.min(args.timeout, 10_000));
+    // One-shot: the answer comes after the connection event, as a person would see it; a
+    // server that refuses fails the command at the next attempt (ConnectionLoss), as zkCli's.
+    await shell.waitConnectedOrRefused(Math.min(args.timeout, 10_000));
     await shell.processCmd(args.command);
     shell.printWatches = false;
     await shell.zk?.close();
@@ -73,8 +75,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   io.out('Welcome to ZooKeeper!');
-  // Commands read before the session is up would only queue: wait for the first state event.
-  await shell.waitConnected(Math.min(args.timeout, 10_000));
+  // Commands read before the session is up would only queue: wait for the first state event,
+  // or the first refusal (said at once, see Shell.connect).
+  await shell.waitConnectedOrRefused(Math.min(args.timeout, 10_000));
 
   const rl = createInterface({
     input: process.stdin,
@@ -129,16 +132,12 @@ async function main(argv: string[]): Promise<number> {
     finish(shell.exitCode);
   };
 
-  let generation = 0;
   const pump = async (): Promise<void> => {
     if (running) return;
     running = true;
     atPrompt = false;
-    const mine = ++generation;
     while (queue.length > 0) {
       await shell.executeLine(queue.shift()!);
-      // Ctrl-C abandoned this run; the handler has shown the prompt already.
-      if (mine !== generation) return;
       if (shell.quitRequested) {
         running = false;
         ended = true;
@@ -158,20 +157,10 @@ async function main(argv: string[]): Promise<number> {
     void pump();
   });
   rl.on('SIGINT', () => {
-    if (running) {
-      // Abandon the running command and any lines queued behind it.
-      generation++;
-      shell.cancel();
-      queue.length = 0;
-      process.stdout.write('^C\n');
-      running = false;
-      showPrompt();
-    } else {
-      // Clear what is typed so far, as a shell does.
-      process.stdout.write('^C\n');
-      rl.write(null, { ctrl: true, name: 'u' });
-      showPrompt();
-    }
+    // zkCli.sh has no handler: the JVM ends at once with 130 (128 + SIGINT), the typed line and
+    // a running command with it, and its session is left to expire; the terminal shows ^C.
+    process.stdout.write('^C');
+    process.exit(130);
   });
   rl.on('close', () => {
     inputClosed = true;

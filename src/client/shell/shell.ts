@@ -26,6 +26,8 @@ export interface ShellOptions {
   readOnly?: boolean;
   /** Extra client options (tests pass faster reconnects). */
   client?: ClientOptions;
+  /** What to call the server when it cannot be reached ("node 3" in the lab's terminals). */
+  serverName?: string;
 }
 
 interface Command {
@@ -450,6 +452,8 @@ export class Shell {
   /** Set by quit: the caller should end the process with exitCode. */
   quitRequested = false;
   private currentRun: object | null = null;
+  private failedAttempts = 0;
+  private attemptWaiters: (() => void)[] = [];
 
   constructor(
     readonly io: ShellIO,
@@ -467,6 +471,21 @@ export class Shell {
     this.host = host;
     const zk = new ZkClient(host, { sessionTimeout: this.opts.timeout ?? 30_000, canBeReadOnly: this.opts.readOnly ?? false, ...this.opts.client });
     this.zk = zk;
+    // zkCli.sh says nothing while a server refuses it (its WARN goes to the log); a person at a
+    // prompt that only says CONNECTING cannot tell a down server from a slow one: say it once
+    // per stretch without a connection.
+    let said = false;
+    zk.on('connectFailed', (where, reason) => {
+      this.failedAttempts++;
+      for (const w of this.attemptWaiters.splice(0)) w();
+      if (said || this.zk !== zk) return;
+      said = true;
+      const who = this.opts.serverName ? `${this.opts.serverName} (${where})` : where;
+      this.io.err(`${who} does not answer (${reason}): is it down? Still trying; commands fail with ConnectionLoss until it answers.`);
+    });
+    zk.on('state', (s) => {
+      if (s === 'connected' || s === 'readOnly') said = false;
+    });
     zk.on('watchedEvent', (e) => {
       if (!this.printWatches) return;
       this.io.out('');
@@ -474,6 +493,16 @@ export class Shell {
       this.io.out('');
       this.io.out(formatWatchedEvent(e));
     });
+  }
+
+  /**
+   * Waits until the current session is connected or one attempt to connect has failed (or
+   * `timeoutMs` passes): a command typed then fails at the next failed attempt, as zkCli's does.
+   */
+  async waitConnectedOrRefused(timeoutMs: number): Promise<boolean> {
+    if (this.failedAttempts > 0) return false;
+    const refused = new Promise<false>((r) => this.attemptWaiters.push(() => r(false)));
+    return Promise.race([this.waitConnected(timeoutMs), refused]);
   }
 
   /** Waits until the current session is connected or has failed (or `timeoutMs` passes). */

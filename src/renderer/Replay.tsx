@@ -1,0 +1,188 @@
+// The replay's two faces: the scrubber under the Timeline (drag, or ← → a second at a time,
+// Shift for ten; Live returns to now), and the Cluster view as it was at that moment.
+import { Alert, Badge, Button, Card, Group, SimpleGrid, Slider, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
+import type { LabApi } from '../shared/contract';
+import type { WireCapture, WireMessage } from '../shared/net';
+import { clock, ROLE_CSS } from './format';
+import { replayAt, stateAt, useReplay } from './replay';
+
+/** ← → move the replayed moment (when no input has the focus). */
+function useArrowKeys(at: number | null, start: number, end: number): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable || t.getAttribute('role') === 'slider')) return;
+      const step = (e.shiftKey ? 10_000 : 1000) * (e.key === 'ArrowLeft' ? -1 : 1);
+      const from = at ?? end;
+      const next = Math.min(end, Math.max(start, from + step));
+      e.preventDefault();
+      replayAt(next >= end ? null : next);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [at, start, end]);
+}
+
+export function ReplayBar({ start, end }: { start: number; end: number }) {
+  const { at } = useReplay();
+  useArrowKeys(at, start, end);
+  return (
+    <Card withBorder data-testid="replay-bar" data-at={at ?? ''}>
+      <Group wrap="nowrap" gap="md">
+        <Text size="sm" fw={700} w={170} data-testid="replay-when">
+          {at === null ? 'Live' : `Replaying ${clock(at)}`}
+        </Text>
+        <Slider
+          style={{ flex: 1 }}
+          min={start}
+          max={end}
+          step={1000}
+          value={at ?? end}
+          onChange={(v) => replayAt(v >= end ? null : v)}
+          label={(v) => clock(v)}
+          aria-label="moment to replay"
+          data-testid="replay-slider"
+        />
+        <Button size="compact-sm" variant={at === null ? 'filled' : 'light'} onClick={() => replayAt(null)} data-testid="replay-live">
+          Live
+        </Button>
+      </Group>
+      <Text size="xs" c="dimmed" mt={4}>
+        Pick a moment (or ← → a second at a time, Shift for ten; click a red mark to jump to it): the Cluster view shows each member as it was then, from the lab&apos;s history.
+      </Text>
+    </Card>
+  );
+}
+
+/** The Cluster view at the replayed moment: one card per member, the faults in force, the events around. */
+/** Scrolls a list so that its first row at or after the moment (data-after) is in the middle. */
+function centre(box: HTMLElement | null): void {
+  const row = box?.querySelector<HTMLElement>('[data-after="true"]');
+  if (box && row) box.scrollTop = Math.max(0, row.offsetTop - box.clientHeight / 2);
+}
+
+/** How far either side of the moment the Wire card reaches. */
+const WIRE_SPAN_MS = 2000;
+
+/** The messages between members captured around the moment (the capture is a ring in memory: a moment before it, or before the app started, has none). */
+function WireThen({ lab, at }: { lab: LabApi; at: number }) {
+  const [got, setGot] = useState<{ at: number; messages: WireMessage[] } | { at: number; error: string } | null>(null);
+  const list = useRef<HTMLDivElement>(null);
+  useEffect(() => centre(list.current), [got]);
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: at - WIRE_SPAN_MS, toMs: at + WIRE_SPAN_MS, types: null, members: null, zxid: null, limit: 300 } }).then(
+        (c) => live && setGot({ at, messages: c.messages }),
+        (e: Error) => live && setGot({ at, error: e.message }),
+      );
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [lab, at]);
+  return (
+    <Card withBorder>
+      <Title order={6}>Wire within {WIRE_SPAN_MS / 1000} s of the moment</Title>
+      {got === null || got.at !== at ? (
+        <Text size="xs" c="dimmed">
+          reading the capture…
+        </Text>
+      ) : 'error' in got ? (
+        <Text size="xs" c="red">
+          {got.error}
+        </Text>
+      ) : got.messages.length === 0 ? (
+        <Text size="xs" c="dimmed" data-testid="past-wire-empty">
+          Nothing captured then: the capture keeps the last 30 000 messages of this run of the app (Save window in the Wire view keeps a stretch in the history).
+        </Text>
+      ) : (
+        <Stack gap={0} mah={220} style={{ overflowY: 'auto', position: 'relative' }} data-testid="past-wire" ref={list}>
+          {got.messages.map((m, i) => (
+            <Text key={`${m.seq}-${m.status}`} size="xs" ff="monospace" c={m.time > at ? 'dimmed' : undefined} data-after={m.time >= at && (i === 0 || got.messages[i - 1]!.time < at) ? 'true' : undefined}>
+              {clock(m.time)} {m.from}→{m.to} {m.type} {m.summary}
+            </Text>
+          ))}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+export function PastCluster({ ids, lab }: { ids: number[]; lab: LabApi }) {
+  const { at, samples, events } = useReplay();
+  const list = useRef<HTMLDivElement>(null);
+  // The event list is centred on the moment (its first event at or after it).
+  useEffect(() => centre(list.current), [at]);
+  if (at === null) return null;
+  const then = stateAt(samples, events, at);
+  const byId = new Map(then.members.map((m) => [m.myid, m]));
+  const all = [...new Set([...ids, ...then.members.map((m) => m.myid)])].sort((a, b) => a - b);
+  return (
+    <Stack gap="md" data-testid="past-cluster" data-at={at}>
+      <Alert color="grape" title={`Replaying ${new Date(at).toLocaleString()}`} data-testid="replay-banner">
+        <Group justify="space-between">
+          <Text size="sm">The members as the lab&apos;s history has them at that moment (Timeline: move the scrubber, or ← →).</Text>
+          <Button size="compact-sm" onClick={() => replayAt(null)} data-testid="replay-live-cluster">
+            Back to live
+          </Button>
+        </Group>
+      </Alert>
+      {/* Seven members fit on one row at 1400 px: small cards, role as a word as well as a colour. */}
+      <SimpleGrid cols={{ base: 3, lg: Math.min(7, Math.max(3, all.length)) }} spacing="xs">
+        {all.map((id) => {
+          const m = byId.get(id);
+          const role = m?.role ?? 'unknown';
+          return (
+            <Card key={id} withBorder padding="xs" role="group" aria-label={`node ${id} then: ${role}`} data-testid={`past-node-${id}`} data-role={role} style={{ borderLeft: `6px solid ${ROLE_CSS[role] ?? '#868e96'}` }}>
+              <Group justify="space-between" wrap="nowrap">
+                <Title order={6}>Node {id}</Title>
+                <Badge size="sm" color={ROLE_CSS[role] ?? 'gray'} variant={role === 'down' ? 'outline' : 'filled'}>
+                  {role}
+                </Badge>
+              </Group>
+              <Text size="xs">epoch {m?.epoch ?? '—'}</Text>
+              <Text size="xs" ff="monospace">
+                zxid {m?.zxid ? `0x${m.zxid}` : '—'}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {m ? `sampled ${clock(m.sampledAt)}` : 'no sample near then'}
+              </Text>
+            </Card>
+          );
+        })}
+      </SimpleGrid>
+      <Card withBorder>
+        <Title order={6}>Faults in force then ({then.faults.length})</Title>
+        {then.faults.length === 0 ? (
+          <Text size="xs" c="dimmed">
+            none
+          </Text>
+        ) : (
+          then.faults.map((f) => (
+            <Text key={f.id} size="xs" data-testid="past-fault">
+              {f.id}: {f.description} (since {clock(f.startedAt)})
+            </Text>
+          ))
+        )}
+      </Card>
+      <WireThen lab={lab} at={at} />
+      <Card withBorder>
+        <Title order={6}>Events within 30 s of the moment</Title>
+        <Stack gap={0} mah={260} style={{ overflowY: 'auto', position: 'relative' }} data-testid="past-events" ref={list}>
+          {then.around.map((e, i) => (
+            <Text
+              key={e.id}
+              data-after={e.time >= at && (i === 0 || then.around[i - 1]!.time < at) ? 'true' : undefined} size="xs" ff="monospace" fw={Math.abs(e.time - at) < 1000 ? 700 : 400} c={e.time > at ? 'dimmed' : undefined}>
+              {clock(e.time)} {e.myid !== null ? `node ${e.myid} ` : ''}
+              {e.type} {e.detail}
+            </Text>
+          ))}
+        </Stack>
+      </Card>
+    </Stack>
+  );
+}
