@@ -1,11 +1,12 @@
 // A lab is a folder: node<N>/zoo.cfg, node<N>/data/myid, node<N>/server.log, lab.json (ports)
 // and history.sqlite. Ports are free loopback ports chosen when the lab is created.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { NetPorts } from './net/network';
 import { labPorts } from './ports';
+import { makeLabDirs } from './dirs';
 
 /** Which server a node runs: ours (bin/zk-server) or Apache ZooKeeper 3.8 (Debian's jars). */
 export type Engine = 'ours' | 'apache';
@@ -34,9 +35,12 @@ export interface LabSpec {
   net?: NetPorts;
 }
 
-/** Where labs live: $ZK_LAB_DIR, else the app's data folder. */
+/**
+ * Where labs live: $ZK_LAB_DIR, else the app's data folder. Always absolute: a relative
+ * ZK_LAB_DIR would name another folder for every process started elsewhere (members, zk-lab).
+ */
 export function labsRoot(): string {
-  if (process.env.ZK_LAB_DIR) return process.env.ZK_LAB_DIR;
+  if (process.env.ZK_LAB_DIR) return resolve(process.env.ZK_LAB_DIR);
   const base = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
   return join(base, 'zookeeper-lab', 'labs');
 }
@@ -62,7 +66,7 @@ export async function createLab(name: string, size: number, observers = 0, engin
   if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
-  mkdirSync(dir, { recursive: true });
+  makeLabDirs(dir);
   const members = size + observers;
   // Each member's client, admin, quorum and election ports; two relays per ordered pair; one client relay each.
   const pool = await labPorts(members * 4 + members * (members - 1) * 2 + members);
@@ -90,7 +94,7 @@ export async function createLab(name: string, size: number, observers = 0, engin
 
 function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
   const d = nodeDir(lab, n.myid);
-  mkdirSync(join(d, 'data'), { recursive: true });
+  makeLabDirs(join(d, 'data'));
   writeFileSync(join(d, 'data', 'myid'), `${n.myid}\n`);
   const lines = [
     `# ZooKeeper Lab node ${n.myid} of lab "${lab.name}"`,
