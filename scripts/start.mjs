@@ -21,7 +21,24 @@ if (!browserOnly && electronBin && existsSync(electronBin) && display) {
 } else {
   const why = browserOnly ? 'browser mode was asked for' : !electronBin || !existsSync(electronBin) ? 'the Electron binary is not installed' : 'there is no display';
   console.log(`ZooKeeper Lab runs in browser mode (${why}); open the address below.`);
-  child = spawn(process.execPath, [join(root, 'dist', 'web', 'main.js'), ...process.argv.slice(2).filter((a) => a !== '--browser')], { stdio: 'inherit' });
+  child = spawn(process.execPath, [join(root, 'dist', 'web', 'main.js'), ...process.argv.slice(2).filter((a) => a !== '--browser' && a !== '--no-open')], { stdio: 'inherit' });
 }
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code) => process.exit(code ?? 0));
+// A closed terminal leaves stdout without a reader: writing must not end us before the lab stops.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+let stopping = false;
+const stop = (sig, why) => {
+  if (stopping) return;
+  stopping = true;
+  if (why) console.log(`ZooKeeper Lab: ${why}; stopping the lab.`);
+  child.kill(sig);
+};
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(sig));
+// SIGTERM to the `npm start` process reaches only npm and the shell npm runs us under, which
+// dies without passing it on: we would be left running, the lab's members with us. So when our
+// parent goes away (we are handed to another one), stop as if we had the signal.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM', `the process that started it (pid ${parent}) went away`);
+}, 250).unref();
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

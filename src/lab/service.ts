@@ -669,7 +669,7 @@ export class LabService extends EventEmitter {
     return this.view();
   }
 
-  private shutdownLab(): void {
+  private shutdownLab(): string {
     this.load.reset('the lab stopped');
     this.locks.closeNow('the lab stopped');
     this.closeAttached();
@@ -680,12 +680,16 @@ export class LabService extends EventEmitter {
     this.network?.close();
     this.network = null;
     this.processFaults.clear();
-    this.supervisor?.killAll();
-    this.terminals.closeAll();
+    const members = this.supervisor?.killAll() ?? [];
+    const terminals = this.terminals.closeAll();
     this.history?.close();
     this.history = null;
     this.supervisor = null;
     this.lab = null;
+    const parts: string[] = [];
+    if (members.length > 0) parts.push(`member${members.length > 1 ? 's' : ''} ${members.map((m) => `${m.myid} (pid ${m.pid})`).join(', ')}`);
+    if (terminals.length > 0) parts.push(`terminal${terminals.length > 1 ? 's' : ''} ${terminals.map((t) => `"${t.title}" (pid ${t.pid})`).join(', ')}`);
+    return parts.join('; ');
   }
 
   /** Kills every node and removes the lab's folder (its data, logs and history); detaches an attached ensemble. */
@@ -765,7 +769,8 @@ export class LabService extends EventEmitter {
   }
 
   /** Stops polling, closes terminals and kills every node (the app is closing). */
-  close(): void {
-    this.shutdownLab();
+  /** Stops everything the lab started; returns what was running, in words ("" when nothing). */
+  close(): string {
+    return this.shutdownLab();
   }
 }

@@ -251,14 +251,17 @@ export class Supervisor {
     }
   }
 
-  /** Kills every node's process group at once, synchronously (the app is closing). */
-  killAll(): void {
-    for (const p of this.procs.values()) {
+  /** Kills every node's process group at once, synchronously (the app is closing); returns those it killed. */
+  killAll(): { myid: number; pid: number }[] {
+    const killed: { myid: number; pid: number }[] = [];
+    for (const [myid, p] of this.procs) {
       if (p.child && p.child.pid && p.child.exitCode === null && p.child.signalCode === null) {
         p.expecting = 'SIGKILL';
         killGroup(p.child.pid, 'SIGKILL');
+        killed.push({ myid, pid: p.child.pid });
       }
     }
+    return killed;
   }
 
   /** Resolves when no node process of this supervisor is left. */

@@ -80,19 +80,28 @@ export class Terminals {
     this.get(id).pty?.resize(cols, rows);
   }
 
-  close(id: string): void {
+  /** Ends the terminal; returns the pid of the process it ended, if one still ran. */
+  close(id: string): number | null {
     const t = this.terms.get(id);
-    if (!t) return;
+    if (!t) return null;
     this.terms.delete(id);
+    const pid = t.pty?.pid ?? null;
     try {
       t.pty?.kill();
     } catch {
       // already gone
     }
+    return pid;
   }
 
-  closeAll(): void {
-    for (const id of [...this.terms.keys()]) this.close(id);
+  /** Ends every terminal; returns those whose process still ran. */
+  closeAll(): { title: string; pid: number }[] {
+    const ended: { title: string; pid: number }[] = [];
+    for (const [id, t] of [...this.terms]) {
+      const pid = this.close(id);
+      if (pid !== null) ended.push({ title: t.info.title, pid });
+    }
+    return ended;
   }
 
   private get(id: string): Term {
