@@ -1,6 +1,6 @@
 import { Alert, AppShell, Badge, NavLink, Stack, Text, Title } from '@mantine/core';
 import { Fragment, useEffect, useState } from 'react';
-import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
+import type { HistoryEvent, LabApi, LabConnection, LabView, Progress } from '../shared/contract';
 import { VIEWS } from './views';
 
 /** How many live events the app keeps for its views (the history has them all). */
@@ -12,6 +12,9 @@ export function App({ lab }: { lab: LabApi }) {
   const [error, setError] = useState<string | null>(null);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
   const [page, setPage] = useState('cluster');
+  const [connection, setConnection] = useState<LabConnection>({ state: 'open' });
+
+  useEffect(() => lab.onConnection?.(setConnection), [lab]);
 
   useEffect(() => {
     // Under load the members log hundreds of events a second (proposals, acks, commits): they are
@@ -32,8 +35,9 @@ export function App({ lab }: { lab: LabApi }) {
         timer ??= setTimeout(flush, 250);
       }
     });
-    void lab.call<LabView | null>({ method: 'state' }).then(setView);
-    void lab.call<{ events: HistoryEvent[] }>({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)));
+    // A refused or lost connection shows in its banner; these calls are made again by nothing, the pushes catch up.
+    void lab.call<LabView | null>({ method: 'state' }).then(setView, () => {});
+    void lab.call<{ events: HistoryEvent[] }>({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)), () => {});
     return () => {
       off();
       if (timer) clearTimeout(timer);
@@ -89,6 +93,16 @@ export function App({ lab }: { lab: LabApi }) {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
+        {connection.state === 'reconnecting' && (
+          <Alert color="yellow" title="Disconnected — reconnecting" mb="md" data-testid="connection">
+            The page lost its connection to the lab backend and tries again every second; what you see is as it was. If this stays, is `npm start` still running?
+          </Alert>
+        )}
+        {connection.state === 'refused' && (
+          <Alert color="red" title="The lab refused this page" mb="md" data-testid="connection">
+            {connection.reason}
+          </Alert>
+        )}
         {error && (
           <Alert color="red" title="That did not work" mb="md" withCloseButton onClose={() => setError(null)} data-testid="error">
             {error}

@@ -461,7 +461,16 @@ export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 /** The typed API the renderer uses (window.lab in Electron, a WebSocket client in a browser). */
+/**
+ * The page's link to the backend: `open`; `reconnecting` after it was lost (calls wait for it,
+ * up to their time limit); `refused` when the backend will not take this page (its reason says
+ * what to do; reconnecting would not help).
+ */
+export type LabConnection = { state: 'connecting' | 'open' | 'reconnecting' } | { state: 'refused'; reason: string };
+
 export interface LabApi {
   call<T = unknown>(request: Request): Promise<T>;
   onPush(listener: (p: Push) => void): () => void;
+  /** The link's state, now and on every change (the desktop bridge has none to report). */
+  onConnection?(listener: (c: LabConnection) => void): () => void;
 }
