@@ -58,6 +58,11 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
+/** A state-changing lab command to our member: POST with the lab's secret, which only the lab knows. */
+function labPost(lab: LabSpec, adminPort: number, command: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${adminPort}/commands/${command}`, { method: 'POST', headers: { 'x-zk-lab-secret': lab.adminSecret ?? '' } });
+}
+
 /** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
 const SLOW_APPLY_MS = 2000;
 export class LabService extends EventEmitter {
@@ -105,7 +110,7 @@ export class LabService extends EventEmitter {
   /** Sets the slow-learner fault of node `myid` (our server's lab_apply_delay). */
   private async applyDelay(myid: number, ms: number): Promise<void> {
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
+    const r = (await (await labPost(this.lab!, n.adminPort, `lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
     if (r.error) throw new Error(`Node ${myid} refused the fault: ${r.error}`);
   }
 
@@ -297,7 +302,7 @@ export class LabService extends EventEmitter {
   /** Sets or reads our member's disk faults (AdminServer lab_disk). */
   private async labDisk(myid: number, query: string): Promise<{ stall_ms: number; full: boolean; write_failure: string | null }> {
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_disk?${query}`)).json()) as { error: string | null; stall_ms: number; full: boolean; write_failure: string | null };
+    const r = (await (await labPost(this.lab!, n.adminPort, `lab_disk?${query}`)).json()) as { error: string | null; stall_ms: number; full: boolean; write_failure: string | null };
     if (r.error) throw new Error(`Member ${myid} refused the disk fault: ${r.error}`);
     return r;
   }

@@ -182,7 +182,7 @@ export class Supervisor {
     const log = openSync(join(dir, 'server.log'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { cwd: dir, stdio: ['ignore', log, log], detached: true });
+      child = spawn(file, args, { cwd: dir, stdio: ['ignore', log, log], detached: true, env: { ...process.env, ZK_LAB_ADMIN_SECRET: this.lab.adminSecret ?? '' } });
     } finally {
       closeSync(log);
     }

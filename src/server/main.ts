@@ -139,7 +139,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
 
   let adminServer: import('node:http').Server | null = null;
   if (cfg.adminEnableServer) {
-    adminServer = createAdminServer(commands, cfg.adminCommandUrl);
+    adminServer = createAdminServer(commands, cfg.adminCommandUrl, { address: cfg.adminServerAddress, secret: process.env.ZK_LAB_ADMIN_SECRET || null });
     try {
       await listen(adminServer, cfg.adminServerPort, cfg.adminServerAddress, 'AdminServer port');
     } catch (e) {
