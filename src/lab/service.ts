@@ -69,6 +69,8 @@ export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
   private attached: AttachedEnsemble | null = null;
   private attachTimer: NodeJS.Timeout | null = null;
+  /** Writes to the attached ensemble, unlocked by the person for this attach only (attach.writes). */
+  private attachedWrites = false;
   private supervisor: Supervisor | null = null;
   private history: History | null = null;
   private poller: Poller | null = null;
@@ -389,6 +391,10 @@ export class LabService extends EventEmitter {
         return this.startAll();
       case 'attach':
         return this.attachTo(req.connectString);
+      case 'attach.writes':
+        if (!this.attached) throw new Error('There is no attached ensemble: a lab the lab launched takes writes anyway.');
+        this.attachedWrites = req.on;
+        return { writes: req.on };
       case 'watches.list':
         return {
           rows: await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))),
@@ -401,10 +407,13 @@ export class LabService extends EventEmitter {
       case 'tree.node':
         return this.tree.node(req.path, req.through);
       case 'tree.create':
+        this.refuseAttachedWrite();
         return this.tree.create(req.path, req.data, req.mode, req.ttlMs, req.through);
       case 'tree.set':
+        this.refuseAttachedWrite();
         return this.tree.set(req.path, req.data, req.version, req.through);
       case 'tree.delete':
+        this.refuseAttachedWrite();
         return this.tree.delete(req.path, req.version, req.recursive, req.through);
       case 'tree.sync':
         return this.tree.sync(req.path, req.through);
@@ -427,6 +436,7 @@ export class LabService extends EventEmitter {
       case 'tree.export':
         return this.tree.exportTree(req.path, req.through);
       case 'tree.import':
+        this.refuseAttachedWrite();
         return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
       case 'capabilities':
         return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
@@ -447,6 +457,7 @@ export class LabService extends EventEmitter {
       case 'load.runs':
         return this.load.runs();
       case 'locks.start':
+        this.refuseAttachedWrite();
         return this.locks.start(req.settings);
       case 'locks.stop':
         return this.locks.stop();
@@ -600,10 +611,18 @@ export class LabService extends EventEmitter {
     return this.view();
   }
 
+  /** The lab keeps an ensemble it did not launch read-only unless the person unlocked writes for this attach. */
+  private refuseAttachedWrite(): void {
+    if (this.attached && !this.attachedWrites) {
+      throw new Error('This ensemble is attached read-only: the lab writes nothing to an ensemble it did not launch. Turn off Read-only in the Tree explorer to allow writes for this attach.');
+    }
+  }
+
   private closeAttached(): void {
     if (this.attachTimer) clearTimeout(this.attachTimer);
     this.attachTimer = null;
     this.attached = null;
+    this.attachedWrites = false;
   }
 
   /**

@@ -358,6 +358,8 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('startAll') }),
   z.object({ method: z.literal('capabilities') }),
   z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
+  /** Allows (on) or refuses again (off) writes, lock runs included, to the attached ensemble; refused by default. */
+  z.object({ method: z.literal('attach.writes'), on: z.boolean() }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   z.object({ method: z.literal('tree.node'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
   z.object({
