@@ -13,6 +13,7 @@ export function App({ lab }: { lab: LabApi }) {
   const [events, setEvents] = useState<HistoryEvent[]>([]);
   const [page, setPage] = useState('cluster');
   const [connection, setConnection] = useState<LabConnection>({ state: 'open' });
+  const [backendError, setBackendError] = useState<string | null>(null);
 
   useEffect(() => lab.onConnection?.(setConnection), [lab]);
 
@@ -29,6 +30,7 @@ export function App({ lab }: { lab: LabApi }) {
     };
     const off = lab.onPush((p) => {
       if (p.kind === 'state') setView(p.lab);
+      else if (p.kind === 'backend.error') setBackendError(p.message);
       else if (p.kind === 'progress') setProgress(p.progress);
       else if (p.kind === 'event') {
         batch.push(p.event);
@@ -96,6 +98,11 @@ export function App({ lab }: { lab: LabApi }) {
         {connection.state === 'reconnecting' && (
           <Alert color="yellow" title="Disconnected — reconnecting" mb="md" data-testid="connection">
             The page lost its connection to the lab backend and tries again every second; what you see is as it was. If this stays, is `npm start` still running?
+          </Alert>
+        )}
+        {backendError && (
+          <Alert color="orange" title="The lab backend hit an error and kept running" mb="md" withCloseButton onClose={() => setBackendError(null)} data-testid="backend-error">
+            {backendError}
           </Alert>
         )}
         {connection.state === 'refused' && (

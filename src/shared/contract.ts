@@ -427,6 +427,8 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('state'), lab: LabView.nullable() }),
   /** A launch under way, node by node; null when it is over. */
   z.object({ kind: z.literal('progress'), progress: Progress.nullable() }),
+  /** An error the backend survived (it and the members keep running): one line for the page. */
+  z.object({ kind: z.literal('backend.error'), time: z.number(), message: z.string() }),
   z.object({ kind: z.literal('event'), event: HistoryEvent }),
   z.object({ kind: z.literal('walkthrough'), state: WalkthroughState }),
   /** A znode the Tree view shows changed (its children or its data). */

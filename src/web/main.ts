@@ -4,6 +4,7 @@
 // (A SIGKILL leaves nothing to run: the next start reaps what is left, see supervisor.ts.)
 import { acquireInstance, type InstanceLock } from '../lab/instance';
 import { LabService } from '../lab/service';
+import { guardProcess } from './crash-guard';
 import { startWebServer } from './server';
 
 async function main(): Promise<void> {
@@ -29,21 +30,22 @@ async function main(): Promise<void> {
   };
   // Registered before the lab exists, so that no path out of this process leaves nodes behind.
   process.on('exit', () => closeAll());
-  process.on('uncaughtException', (e) => {
-    process.stderr.write(`ZooKeeper Lab crashed: ${e.stack ?? e.message}\n`);
-    closeAll('crashed');
-    process.exit(70);
-  });
-  process.on('unhandledRejection', (e) => {
-    process.stderr.write(`ZooKeeper Lab crashed: ${(e as Error)?.stack ?? String(e)}\n`);
-    closeAll('crashed');
-    process.exit(70);
+  let serving = false;
+  guardProcess({
+    started: () => serving,
+    crash: (text) => {
+      process.stderr.write(`ZooKeeper Lab crashed while starting: ${text}\n`);
+      closeAll('crashed');
+      process.exit(70);
+    },
+    report: (message) => lab?.emit('push', { kind: 'backend.error', time: Date.now(), message }),
   });
   lock = acquireInstance(name);
   lab = new LabService(name);
   const web = await startWebServer(lab, { port, token: process.env.ZK_LAB_TOKEN });
   lock.setUrl(web.url);
   process.stdout.write(`ZooKeeper Lab: ${web.url}\n`);
+  serving = true;
   const shutdown = (why: string): void => {
     if (closing) return;
     closing = true;

@@ -134,7 +134,13 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
   const onPush = (p: unknown): void => {
     const isWire = (p as { kind?: string }).kind === 'wire';
     if (isWire && wireSubscribers.size === 0) return;
-    const text = JSON.stringify(Push.parse(p));
+    const checked = Push.safeParse(p);
+    if (!checked.success) {
+      // A push the contract does not allow is a bug of the backend: logged, never sent, never fatal.
+      process.stderr.write(`ZooKeeper Lab: a ${(p as { kind?: string }).kind ?? 'nameless'} push does not fit the contract and was not sent: ${z.prettifyError(checked.error)}\n`);
+      return;
+    }
+    const text = JSON.stringify(checked.data);
     for (const ws of isWire ? wireSubscribers : sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
   lab.on('push', onPush);
