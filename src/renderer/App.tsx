@@ -2,6 +2,7 @@ import { Alert, AppShell, Badge, NavLink, Stack, Text, Title } from '@mantine/co
 import { Fragment, useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabConnection, LabView, Progress } from '../shared/contract';
 import { VIEWS } from './views';
+import { ViewBoundary } from './ViewBoundary';
 
 /** How many live events the app keeps for its views (the history has them all). */
 const LIVE_EVENTS = 500;
@@ -115,7 +116,9 @@ export function App({ lab }: { lab: LabApi }) {
             {error}
           </Alert>
         )}
-        <Current lab={lab} view={view} events={events} progress={progress} run={run} />
+        <ViewBoundary key={current.id} name={current.label}>
+          <Current lab={lab} view={view} events={events} progress={progress} run={run} />
+        </ViewBoundary>
       </AppShell.Main>
     </AppShell>
   );
