@@ -1,5 +1,6 @@
 // npm start: the desktop app where the Electron binary and a display exist; otherwise the same
-// lab in the browser (one line with the address is printed).
+// lab in the browser: one line with the address is printed and the default browser opens it
+// (`--no-open` to skip that).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,7 +22,31 @@ if (!browserOnly && electronBin && existsSync(electronBin) && display) {
 } else {
   const why = browserOnly ? 'browser mode was asked for' : !electronBin || !existsSync(electronBin) ? 'the Electron binary is not installed' : 'there is no display';
   console.log(`ZooKeeper Lab runs in browser mode (${why}); open the address below.`);
-  child = spawn(process.execPath, [join(root, 'dist', 'web', 'main.js'), ...process.argv.slice(2).filter((a) => a !== '--browser' && a !== '--no-open')], { stdio: 'inherit' });
+  child = spawn(process.execPath, [join(root, 'dist', 'web', 'main.js'), ...process.argv.slice(2).filter((a) => a !== '--browser' && a !== '--no-open')], { stdio: ['inherit', 'pipe', 'inherit'] });
+  // Its output is ours, as it prints it; the line with the address also opens the default browser.
+  let seen = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (seen === null) return;
+    seen += chunk.toString();
+    const m = /ZooKeeper Lab: (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(seen);
+    if (!m) return;
+    seen = null;
+    if (process.argv.includes('--no-open')) console.log('ZooKeeper Lab: not opening a browser (--no-open).');
+    else openBrowser(m[1]);
+  });
+}
+
+/** Opens `url` in the default browser (xdg-open, open, start); if that fails, says so: the address is printed above. */
+function openBrowser(url) {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url.replace(/&/g, '^&')]] : ['xdg-open', [url]];
+  const opener = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  opener.on('error', (e) => console.log(`ZooKeeper Lab: could not open a browser (${cmd}: ${e.code ?? e.message}); open the address above yourself.`));
+  opener.on('exit', (code) => {
+    if (code) console.log(`ZooKeeper Lab: ${cmd} could not open a browser (exit status ${code}); open the address above yourself.`);
+  });
+  opener.unref();
 }
 // A closed terminal leaves stdout without a reader: writing must not end us before the lab stops.
 process.stdout.on('error', () => {});
