@@ -29,6 +29,10 @@ function onPath(names) {
 /** Runs a command with the output shown; exits with its status when it fails. */
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, shell: windows });
+  if (r.error) {
+    say(`${cmd} could not be run (${r.error.code ?? r.error.message}): is it installed and on the PATH?`);
+    process.exit(1);
+  }
   if (r.status !== 0) {
     say(`${cmd} ${args.join(' ')} failed (exit status ${r.status ?? r.signal}); the lines above say why.`);
     process.exit(r.status || 1);
