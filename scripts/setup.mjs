@@ -88,7 +88,10 @@ if (existsSync(pathTxt) && existsSync(join(root, 'node_modules', 'electron', 'di
   const r = spawnSync(process.execPath, ['install.js'], { cwd: join(root, 'node_modules', 'electron'), encoding: 'utf8', timeout: 300_000 });
   if (r.status === 0) say("Electron installed; 'npm start' opens the desktop app.");
   else {
-    say(`the Electron binary could not be downloaded (${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').pop() || 'no answer'}).`);
+    // Its first error line says why (e.g. "RequestError: getaddrinfo ENOTFOUND github.com"); the stack below it does not.
+    const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').map((l) => l.trim());
+    const why = lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? r.error?.message ?? 'no answer within 5 minutes';
+    say(`the Electron binary could not be downloaded (${why}).`);
     say("that is fine: 'npm start' will open the lab in your browser instead.");
   }
 }
