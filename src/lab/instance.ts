@@ -1,9 +1,10 @@
 // One backend per lab folder. Two would each take the other's nodes for orphans of a crashed
 // run and kill them; so the backend holds <labs root>/<name>.lock (its pid and address) while
 // it runs, and a second one is told where the first one is instead.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { labsRoot } from './labdir';
+import { makeLabDirs } from './dirs';
 
 interface LockRecord {
   pid: number;
@@ -42,7 +43,11 @@ export function acquireInstance(name: string): InstanceLock {
     throw new Error(`ZooKeeper Lab is already running for lab "${name}" (pid ${other.pid})${other.url ? `: open ${other.url}` : '; use that one, or stop it first'}`);
   }
   const file = lockFile(name);
-  mkdirSync(labsRoot(), { recursive: true });
+  try {
+    makeLabDirs(labsRoot());
+  } catch (e) {
+    throw new Error(`the labs folder ${labsRoot()} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set ZK_LAB_DIR to a folder you can write.`);
+  }
   rmSync(file, { force: true });
   let fd: number;
   try {

@@ -1,11 +1,14 @@
 // A lab is a folder: node<N>/zoo.cfg, node<N>/data/myid, node<N>/server.log, lab.json (ports)
 // and history.sqlite. Ports are free loopback ports chosen when the lab is created.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import type { NetPorts } from './net/network';
 import { labPorts } from './ports';
+import { makeLabDirs } from './dirs';
 
 /** Which server a node runs: ours (bin/zk-server) or Apache ZooKeeper 3.8 (Debian's jars). */
 export type Engine = 'ours' | 'apache';
@@ -32,11 +35,45 @@ export interface LabSpec {
    * clients. Labs made before it have none (their members talk directly).
    */
   net?: NetPorts;
+  /**
+   * The secret our members want for the lab's state-changing AdminServer commands (lab faults),
+   * passed to them as ZK_LAB_ADMIN_SECRET. Labs made before it get one when read.
+   */
+  adminSecret?: string;
 }
 
-/** Where labs live: $ZK_LAB_DIR, else the app's data folder. */
+const Port = z.number().int().min(1).max(65535);
+const PortMap = z.record(z.string().regex(/^\d+(-\d+)?$/), Port);
+/** lab.json as the lab writes it: what is read back is checked, not trusted (a hand edit, a half-written file). */
+const LabFile = z.object({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+  dir: z.string().min(1),
+  tickTime: z.number().int().min(1).max(600_000),
+  nodes: z
+    .array(
+      z.object({
+        myid: z.number().int().min(1).max(255),
+        observer: z.boolean(),
+        engine: z.enum(['ours', 'apache']).optional().default('ours'),
+        clientPort: Port,
+        adminPort: Port,
+        quorumPort: Port,
+        electionPort: Port,
+      }),
+    )
+    .min(1)
+    .max(9),
+  readOnly: z.boolean().optional(),
+  net: z.object({ quorum: PortMap, election: PortMap, client: PortMap }).optional(),
+  adminSecret: z.string().regex(/^[0-9a-f]{32,}$/).optional(),
+});
+
+/**
+ * Where labs live: $ZK_LAB_DIR, else the app's data folder. Always absolute: a relative
+ * ZK_LAB_DIR would name another folder for every process started elsewhere (members, zk-lab).
+ */
 export function labsRoot(): string {
-  if (process.env.ZK_LAB_DIR) return process.env.ZK_LAB_DIR;
+  if (process.env.ZK_LAB_DIR) return resolve(process.env.ZK_LAB_DIR);
   const base = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
   return join(base, 'zookeeper-lab', 'labs');
 }
@@ -62,7 +99,7 @@ export async function createLab(name: string, size: number, observers = 0, engin
   if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
-  mkdirSync(dir, { recursive: true });
+  makeLabDirs(dir);
   const members = size + observers;
   // Each member's client, admin, quorum and election ports; two relays per ordered pair; one client relay each.
   const pool = await labPorts(members * 4 + members * (members - 1) * 2 + members);
@@ -82,15 +119,16 @@ export async function createLab(name: string, size: number, observers = 0, engin
     }
     net.client[String(a.myid)] = await port();
   }
-  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly };
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex') };
   for (const n of nodes) writeNodeConfig(lab, n);
-  writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2));
+  // Owner only: it holds the members' secret.
+  writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2), { mode: 0o600 });
   return lab;
 }
 
 function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
   const d = nodeDir(lab, n.myid);
-  mkdirSync(join(d, 'data'), { recursive: true });
+  makeLabDirs(join(d, 'data'));
   writeFileSync(join(d, 'data', 'myid'), `${n.myid}\n`);
   const lines = [
     `# ZooKeeper Lab node ${n.myid} of lab "${lab.name}"`,
@@ -131,5 +169,16 @@ function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
 export function readLab(name: string): LabSpec | null {
   const f = join(labsRoot(), name, 'lab.json');
   if (!existsSync(f)) return null;
-  return JSON.parse(readFileSync(f, 'utf8')) as LabSpec;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(f, 'utf8'));
+  } catch (e) {
+    throw new Error(`${f} is not JSON (${(e as Error).message}): fix it, or move the folder away to start a new lab.`);
+  }
+  const parsed = LabFile.safeParse(raw);
+  if (!parsed.success) throw new Error(`${f} is not a lab's lab.json (${z.prettifyError(parsed.error).replace(/\n/g, ' ')}): fix it, or move the folder away to start a new lab.`);
+  const lab: LabSpec = parsed.data;
+  if (lab.dir !== join(labsRoot(), name)) throw new Error(`${f} names another folder (${lab.dir}): it was copied or moved; move it back, or remove it to start a new lab.`);
+  lab.adminSecret ??= randomBytes(24).toString('hex');
+  return lab;
 }

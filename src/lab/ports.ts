@@ -5,11 +5,12 @@
 // below every platform's ephemeral range (Linux 32768–60999, macOS and Windows 49152–65535),
 // and each chosen port is reserved for a while with a file in a folder all labs on this machine
 // share, which the others skip.
-import { mkdirSync, openSync, closeSync, statSync, unlinkSync } from 'node:fs';
+import { openSync, closeSync, statSync, unlinkSync } from 'node:fs';
 import { LAB_PORT_MAX, LAB_PORT_MIN } from '../shared/limits';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeLabDirs } from './dirs';
 
 /** Below the ephemeral ranges; above the well-known and most registered services' ports. */
 export { LAB_PORT_MAX, LAB_PORT_MIN };
@@ -34,7 +35,7 @@ export function bindable(port: number): Promise<boolean> {
  */
 export function reservePort(port: number): boolean {
   const dir = reservations();
-  mkdirSync(dir, { recursive: true });
+  makeLabDirs(dir);
   const file = join(dir, String(port));
   try {
     closeSync(openSync(file, 'wx'));

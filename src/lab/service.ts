@@ -59,12 +59,19 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
+/** A state-changing lab command to our member: POST with the lab's secret, which only the lab knows. */
+function labPost(lab: LabSpec, adminPort: number, command: string): Promise<Response> {
+  return fetch(`http://127.0.0.1:${adminPort}/commands/${command}`, { method: 'POST', headers: { 'x-zk-lab-secret': lab.adminSecret ?? '' } });
+}
+
 /** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
 const SLOW_APPLY_MS = 2000;
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
   private attached: AttachedEnsemble | null = null;
   private attachTimer: NodeJS.Timeout | null = null;
+  /** Writes to the attached ensemble, unlocked by the person for this attach only (attach.writes). */
+  private attachedWrites = false;
   private supervisor: Supervisor | null = null;
   private history: History | null = null;
   private poller: Poller | null = null;
@@ -106,7 +113,7 @@ export class LabService extends EventEmitter {
   /** Sets the slow-learner fault of node `myid` (our server's lab_apply_delay). */
   private async applyDelay(myid: number, ms: number): Promise<void> {
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
+    const r = (await (await labPost(this.lab!, n.adminPort, `lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
     if (r.error) throw new Error(`Node ${myid} refused the fault: ${r.error}`);
   }
 
@@ -298,7 +305,7 @@ export class LabService extends EventEmitter {
   /** Sets or reads our member's disk faults (AdminServer lab_disk). */
   private async labDisk(myid: number, query: string): Promise<{ stall_ms: number; full: boolean; write_failure: string | null }> {
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const r = (await (await fetch(`http://127.0.0.1:${n.adminPort}/commands/lab_disk?${query}`)).json()) as { error: string | null; stall_ms: number; full: boolean; write_failure: string | null };
+    const r = (await (await labPost(this.lab!, n.adminPort, `lab_disk?${query}`)).json()) as { error: string | null; stall_ms: number; full: boolean; write_failure: string | null };
     if (r.error) throw new Error(`Member ${myid} refused the disk fault: ${r.error}`);
     return r;
   }
@@ -385,6 +392,10 @@ export class LabService extends EventEmitter {
         return this.startAll();
       case 'attach':
         return this.attachTo(req.connectString);
+      case 'attach.writes':
+        if (!this.attached) throw new Error('There is no attached ensemble: a lab the lab launched takes writes anyway.');
+        this.attachedWrites = req.on;
+        return { writes: req.on };
       case 'watches.list':
         return {
           rows: labelOwners(await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))), await this.sessionOwners()),
@@ -397,10 +408,13 @@ export class LabService extends EventEmitter {
       case 'tree.node':
         return this.tree.node(req.path, req.through);
       case 'tree.create':
+        this.refuseAttachedWrite();
         return this.tree.create(req.path, req.data, req.mode, req.ttlMs, req.through);
       case 'tree.set':
+        this.refuseAttachedWrite();
         return this.tree.set(req.path, req.data, req.version, req.through);
       case 'tree.delete':
+        this.refuseAttachedWrite();
         return this.tree.delete(req.path, req.version, req.recursive, req.through);
       case 'tree.sync':
         return this.tree.sync(req.path, req.through);
@@ -423,6 +437,7 @@ export class LabService extends EventEmitter {
       case 'tree.export':
         return this.tree.exportTree(req.path, req.through);
       case 'tree.import':
+        this.refuseAttachedWrite();
         return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
       case 'ui.settings':
         return readUiSettings();
@@ -448,6 +463,7 @@ export class LabService extends EventEmitter {
       case 'load.runs':
         return this.load.runs();
       case 'locks.start':
+        this.refuseAttachedWrite();
         return this.locks.start(req.settings);
       case 'locks.stop':
         return this.locks.stop();
@@ -601,10 +617,18 @@ export class LabService extends EventEmitter {
     return this.view();
   }
 
+  /** The lab keeps an ensemble it did not launch read-only unless the person unlocked writes for this attach. */
+  private refuseAttachedWrite(): void {
+    if (this.attached && !this.attachedWrites) {
+      throw new Error('This ensemble is attached read-only: the lab writes nothing to an ensemble it did not launch. Turn off Read-only in the Tree explorer to allow writes for this attach.');
+    }
+  }
+
   private closeAttached(): void {
     if (this.attachTimer) clearTimeout(this.attachTimer);
     this.attachTimer = null;
     this.attached = null;
+    this.attachedWrites = false;
   }
 
   /**
@@ -675,7 +699,7 @@ export class LabService extends EventEmitter {
     return this.view();
   }
 
-  private shutdownLab(): void {
+  private shutdownLab(): string {
     this.load.reset('the lab stopped');
     this.locks.closeNow('the lab stopped');
     this.closeAttached();
@@ -686,12 +710,16 @@ export class LabService extends EventEmitter {
     this.network?.close();
     this.network = null;
     this.processFaults.clear();
-    this.supervisor?.killAll();
-    this.terminals.closeAll();
+    const members = this.supervisor?.killAll() ?? [];
+    const terminals = this.terminals.closeAll();
     this.history?.close();
     this.history = null;
     this.supervisor = null;
     this.lab = null;
+    const parts: string[] = [];
+    if (members.length > 0) parts.push(`member${members.length > 1 ? 's' : ''} ${members.map((m) => `${m.myid} (pid ${m.pid})`).join(', ')}`);
+    if (terminals.length > 0) parts.push(`terminal${terminals.length > 1 ? 's' : ''} ${terminals.map((t) => `"${t.title}" (pid ${t.pid})`).join(', ')}`);
+    return parts.join('; ');
   }
 
   /** Kills every node and removes the lab's folder (its data, logs and history); detaches an attached ensemble. */
@@ -782,7 +810,8 @@ export class LabService extends EventEmitter {
   }
 
   /** Stops polling, closes terminals and kills every node (the app is closing). */
-  close(): void {
-    this.shutdownLab();
+  /** Stops everything the lab started; returns what was running, in words ("" when nothing). */
+  close(): string {
+    return this.shutdownLab();
   }
 }

@@ -182,7 +182,7 @@ export class Supervisor {
     const log = openSync(join(dir, 'server.log'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { cwd: dir, stdio: ['ignore', log, log], detached: true });
+      child = spawn(file, args, { cwd: dir, stdio: ['ignore', log, log], detached: true, env: { ...process.env, ZK_LAB_ADMIN_SECRET: this.lab.adminSecret ?? '' } });
     } finally {
       closeSync(log);
     }
@@ -251,14 +251,17 @@ export class Supervisor {
     }
   }
 
-  /** Kills every node's process group at once, synchronously (the app is closing). */
-  killAll(): void {
-    for (const p of this.procs.values()) {
+  /** Kills every node's process group at once, synchronously (the app is closing); returns those it killed. */
+  killAll(): { myid: number; pid: number }[] {
+    const killed: { myid: number; pid: number }[] = [];
+    for (const [myid, p] of this.procs) {
       if (p.child && p.child.pid && p.child.exitCode === null && p.child.signalCode === null) {
         p.expecting = 'SIGKILL';
         killGroup(p.child.pid, 'SIGKILL');
+        killed.push({ myid, pid: p.child.pid });
       }
     }
+    return killed;
   }
 
   /** Resolves when no node process of this supervisor is left. */

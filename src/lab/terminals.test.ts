@@ -45,3 +45,16 @@ describe('Terminals', () => {
     expect(() => terms.backlog(t.id)).toThrow(`There is no terminal ${t.id}; open a new one.`);
   });
 });
+
+describe('Terminals without node-pty', () => {
+  it('says why they are unavailable and how to get them, and starts nothing', async () => {
+    const missing = Object.assign(new Error("Cannot find module 'node-pty'"), { code: 'MODULE_NOT_FOUND' });
+    const none = new Terminals({ data: () => {}, exit: () => {} }, () => Promise.reject(missing));
+    await expect(none.open(1, 'shell', 'shell 1', '/bin/sh', [], '/', 80, 24)).rejects.toThrow(
+      /^Terminals need node-pty, which is not installed: .*C\+\+ compiler, make and Python 3 .*apt-get install build-essential python3.*Everything else in the lab works without it\.$/,
+    );
+    expect(none.list()).toEqual([]);
+    const broken = new Terminals({ data: () => {}, exit: () => {} }, () => Promise.reject(new Error('pty.node: invalid ELF header')));
+    await expect(broken.open(1, 'shell', 'shell 1', '/bin/sh', [], '/', 80, 24)).rejects.toThrow(/^Terminals need node-pty, which does not load \(pty\.node: invalid ELF header\)/);
+  });
+});

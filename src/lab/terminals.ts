@@ -30,12 +30,21 @@ export class Terminals {
   private readonly terms = new Map<string, Term>();
   private next = 1;
 
-  constructor(private readonly sink: TerminalSink) {}
+  constructor(
+    private readonly sink: TerminalSink,
+    /** Loads node-pty (an optional dependency: it builds from source where no prebuilt binary fits). */
+    private readonly loadPty: () => Promise<typeof import('node-pty')> = () => import('node-pty'),
+  ) {}
 
   /** Starts `file args` on a pty in `cwd`. */
   async open(myid: number, kind: TerminalKind, title: string, file: string, args: string[], cwd: string, cols: number, rows: number, env: Record<string, string> = {}): Promise<TerminalInfo> {
     // Loaded on first use: node-pty is native, and the rest of the backend does not need it.
-    const pty = await import('node-pty');
+    let pty: typeof import('node-pty');
+    try {
+      pty = await this.loadPty();
+    } catch (e) {
+      throw new Error(ptyMissing(e));
+    }
     const id = `t${this.next++}`;
     const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd, env: { ...process.env, TERM: 'xterm-256color', ...env } as Record<string, string> });
     const term: Term = { info: { id, myid, kind, title, exitCode: null, exited: false }, pty: p, backlog: [], backlogChars: 0, emitted: 0 };
@@ -80,19 +89,28 @@ export class Terminals {
     this.get(id).pty?.resize(cols, rows);
   }
 
-  close(id: string): void {
+  /** Ends the terminal; returns the pid of the process it ended, if one still ran. */
+  close(id: string): number | null {
     const t = this.terms.get(id);
-    if (!t) return;
+    if (!t) return null;
     this.terms.delete(id);
+    const pid = t.pty?.pid ?? null;
     try {
       t.pty?.kill();
     } catch {
       // already gone
     }
+    return pid;
   }
 
-  closeAll(): void {
-    for (const id of [...this.terms.keys()]) this.close(id);
+  /** Ends every terminal; returns those whose process still ran. */
+  closeAll(): { title: string; pid: number }[] {
+    const ended: { title: string; pid: number }[] = [];
+    for (const [id, t] of [...this.terms]) {
+      const pid = this.close(id);
+      if (pid !== null) ended.push({ title: t.info.title, pid });
+    }
+    return ended;
   }
 
   private get(id: string): Term {
@@ -100,4 +118,14 @@ export class Terminals {
     if (!t) throw new Error(`There is no terminal ${id}; open a new one.`);
     return t;
   }
+}
+
+/** Why the terminals are unavailable, and how to get them. */
+export function ptyMissing(e: unknown): string {
+  const why = (e as NodeJS.ErrnoException)?.code === 'MODULE_NOT_FOUND' || (e as NodeJS.ErrnoException)?.code === 'ERR_MODULE_NOT_FOUND' ? 'is not installed' : `does not load (${(e as Error)?.message?.split('\n')[0] ?? String(e)})`;
+  return (
+    `Terminals need node-pty, which ${why}: npm builds it from source where no prebuilt binary fits, and that needs a C++ compiler, make and Python 3 ` +
+    '(Debian/Ubuntu: sudo apt-get install build-essential python3; macOS: xcode-select --install; Windows: Visual Studio Build Tools). ' +
+    'Then run npm install in the lab\'s folder and start the lab again. Everything else in the lab works without it.'
+  );
 }

@@ -17,6 +17,8 @@ import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { readUiSettings, windowBounds, writeUiSetting } from '../lab/ui-settings';
 import { Push, Request, type ReplyEnvelope } from '../shared/contract';
+import { sameOrigin } from '../shared/origin';
+import { guardNavigation } from './guards';
 
 const ROOT = resolve(__dirname, '..', '..');
 let backend: ChildProcess | null = null;
@@ -87,7 +89,7 @@ function bridge(url: string): void {
   });
   ipcMain.handle('lab:call', async (e, request: unknown) => {
     // Only our window's page, loaded from the backend, may call.
-    if (!e.senderFrame || !e.senderFrame.url.startsWith(u.origin)) throw new Error('Refused: not the lab window.');
+    if (!e.senderFrame || !sameOrigin(e.senderFrame.url, u.origin)) throw new Error('Refused: not the lab window.');
     const req = Request.safeParse(request);
     if (!req.success) throw new Error(`Bad request (nothing was changed): ${req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     await open;
@@ -139,9 +141,7 @@ function createWindow(url: string): void {
     if (/^https?:\/\//.test(target)) void shell.openExternal(target);
     return { action: 'deny' };
   });
-  win.webContents.on('will-navigate', (e, target) => {
-    if (!target.startsWith(origin)) e.preventDefault();
-  });
+  guardNavigation(win.webContents, origin);
   if (saved?.maximized) win.maximize();
   win.on('close', () => {
     if (!win) return;

@@ -53,6 +53,13 @@ export const ConnectResponse = record('ConnectResponse', {
   passwd: buffer,
   readOnly: bool,
 });
+/** The ConnectResponse a client older than 3.3 reads: no readOnly byte (36 bytes). */
+export const ConnectResponseV0 = record('ConnectResponse', {
+  protocolVersion: int,
+  timeOut: int,
+  sessionId: long,
+  passwd: buffer,
+});
 export const RequestHeader = record('RequestHeader', { xid: int, type: int });
 export const ReplyHeader = record('ReplyHeader', { xid: int, zxid: long, err: int });
 export const MultiHeader = record('MultiHeader', { type: int, done: bool, err: int });

@@ -1,11 +1,12 @@
 import { Alert, AppShell, Badge, NavLink, Stack, Text, Title } from '@mantine/core';
 import { Fragment, useEffect, useState } from 'react';
-import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract';
+import type { HistoryEvent, LabApi, LabConnection, LabView, Progress } from '../shared/contract';
 import { DesktopBar, NotificationsPanel, Palette } from './Desktop';
 import { requestZnode } from './navigate';
 import { notify } from './notify';
 import { useSetting } from './persist';
 import { VIEWS } from './views';
+import { ViewBoundary } from './ViewBoundary';
 
 /** How many live events the app keeps for its views (the history has them all). */
 const LIVE_EVENTS = 500;
@@ -18,6 +19,10 @@ export function App({ lab }: { lab: LabApi }) {
   // The view open when the app was closed opens again.
   const [page, setPage] = useSetting('app.page', 'cluster', (v): v is string => typeof v === 'string' && VIEWS.some((x) => x.id === v));
   const [notesOpen, setNotesOpen] = useState(false);
+  const [connection, setConnection] = useState<LabConnection>({ state: 'open' });
+  const [backendError, setBackendError] = useState<string | null>(null);
+
+  useEffect(() => lab.onConnection?.(setConnection), [lab]);
 
   useEffect(() => {
     // Under load the members log hundreds of events a second (proposals, acks, commits): they are
@@ -32,14 +37,16 @@ export function App({ lab }: { lab: LabApi }) {
     };
     const off = lab.onPush((p) => {
       if (p.kind === 'state') setView(p.lab);
+      else if (p.kind === 'backend.error') setBackendError(p.message);
       else if (p.kind === 'progress') setProgress(p.progress);
       else if (p.kind === 'event') {
         batch.push(p.event);
         timer ??= setTimeout(flush, 250);
       }
     });
-    void lab.call<LabView | null>({ method: 'state' }).then(setView);
-    void lab.call<{ events: HistoryEvent[] }>({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)));
+    // A refused or lost connection shows in its banner; these calls are made again by nothing, the pushes catch up.
+    void lab.call<LabView | null>({ method: 'state' }).then(setView, () => {});
+    void lab.call<{ events: HistoryEvent[] }>({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)), () => {});
     return () => {
       off();
       if (timer) clearTimeout(timer);
@@ -116,12 +123,29 @@ export function App({ lab }: { lab: LabApi }) {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
+        {connection.state === 'reconnecting' && (
+          <Alert color="yellow" title="Disconnected — reconnecting" mb="md" data-testid="connection">
+            The page lost its connection to the lab backend and tries again every second; what you see is as it was. If this stays, is `npm start` still running?
+          </Alert>
+        )}
+        {backendError && (
+          <Alert color="orange" title="The lab backend hit an error and kept running" mb="md" withCloseButton onClose={() => setBackendError(null)} data-testid="backend-error">
+            {backendError}
+          </Alert>
+        )}
+        {connection.state === 'refused' && (
+          <Alert color="red" title="The lab refused this page" mb="md" data-testid="connection">
+            {connection.reason}
+          </Alert>
+        )}
         {error && (
           <Alert color="red" title="That did not work" mb="md" withCloseButton onClose={() => setError(null)} data-testid="error">
             {error}
           </Alert>
         )}
-        <Current lab={lab} view={view} events={events} progress={progress} run={run} />
+        <ViewBoundary key={current.id} name={current.label}>
+          <Current lab={lab} view={view} events={events} progress={progress} run={run} />
+        </ViewBoundary>
       </AppShell.Main>
     </AppShell>
   );

@@ -199,7 +199,12 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
           <Button variant="light" mt={24} onClick={() => act(lab.call({ method: 'tree.sync', path: '/', through: thr }), `synced node ${through === 'all' ? '' : through} with the leader`)} data-testid="sync">
             sync
           </Button>
-          <Checkbox mt={24} label="Read-only" checked={readOnly} onChange={(e) => setReadOnly(e.currentTarget.checked)} data-testid="read-only" />
+          <Checkbox mt={24} label="Read-only" checked={readOnly} onChange={(e) => {
+              const on = e.currentTarget.checked;
+              // An attached ensemble's writes are unlocked in the backend too, for this attach only.
+              if (view?.attached) void lab.call({ method: 'attach.writes', on: !on }).then(() => setReadOnly(on), (err: Error) => setError(err.message));
+              else setReadOnly(on);
+            }} data-testid="read-only" />
         </Group>
       </Group>
       {error && (

@@ -1,6 +1,6 @@
 // bin/zk-server <zoo.cfg>: one server member in the foreground. Logs go to stdout; a bad
 // zoo.cfg, a port in use or an unusable dataDir end the process with one clear sentence.
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { createServer as createNetServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Commands } from './admin/commands';
@@ -14,6 +14,7 @@ import { systemClock } from './runtime/clock';
 import { systemNet } from './runtime/net';
 import { readJaasUsers } from './auth/sasl';
 import { openStorage } from './storage/open';
+import { makeDirsSync } from './storage/fsutil';
 
 const FOUR_LETTER_CODES = new Set(['ruok', 'srvr', 'stat', 'conf', 'cons', 'crst', 'dump', 'envi', 'mntr', 'wchs', 'wchc', 'wchp', 'dirs', 'isro', 'srst', 'gtmk', 'stmk', 'hash']);
 
@@ -32,7 +33,7 @@ function makeLogger(myid: number | null): Logger {
 
 function prepareDir(dir: string, what: string): void {
   try {
-    mkdirSync(join(dir, 'version-2'), { recursive: true });
+    makeDirsSync(join(dir, 'version-2'));
     accessSync(join(dir, 'version-2'), constants.W_OK | constants.R_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -138,7 +139,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
 
   let adminServer: import('node:http').Server | null = null;
   if (cfg.adminEnableServer) {
-    adminServer = createAdminServer(commands, cfg.adminCommandUrl);
+    adminServer = createAdminServer(commands, cfg.adminCommandUrl, { address: cfg.adminServerAddress, secret: process.env.ZK_LAB_ADMIN_SECRET || null });
     try {
       await listen(adminServer, cfg.adminServerPort, cfg.adminServerAddress, 'AdminServer port');
     } catch (e) {

@@ -362,6 +362,8 @@ export const Request = z.discriminatedUnion('method', [
   /** Remembers one UI setting (null forgets it). */
   z.object({ method: z.literal('ui.setting'), key: z.string().min(1).max(100), value: z.unknown() }),
   z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
+  /** Allows (on) or refuses again (off) writes, lock runs included, to the attached ensemble; refused by default. */
+  z.object({ method: z.literal('attach.writes'), on: z.boolean() }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   z.object({ method: z.literal('tree.node'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
   z.object({
@@ -429,6 +431,8 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('state'), lab: LabView.nullable() }),
   /** A launch under way, node by node; null when it is over. */
   z.object({ kind: z.literal('progress'), progress: Progress.nullable() }),
+  /** An error the backend survived (it and the members keep running): one line for the page. */
+  z.object({ kind: z.literal('backend.error'), time: z.number(), message: z.string() }),
   z.object({ kind: z.literal('event'), event: HistoryEvent }),
   z.object({ kind: z.literal('walkthrough'), state: WalkthroughState }),
   /** A znode the Tree view shows changed (its children or its data). */
@@ -465,7 +469,16 @@ export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 /** The typed API the renderer uses (window.lab in Electron, a WebSocket client in a browser). */
+/**
+ * The page's link to the backend: `open`; `reconnecting` after it was lost (calls wait for it,
+ * up to their time limit); `refused` when the backend will not take this page (its reason says
+ * what to do; reconnecting would not help).
+ */
+export type LabConnection = { state: 'connecting' | 'open' | 'reconnecting' } | { state: 'refused'; reason: string };
+
 export interface LabApi {
   call<T = unknown>(request: Request): Promise<T>;
   onPush(listener: (p: Push) => void): () => void;
+  /** The link's state, now and on every change (the desktop bridge has none to report). */
+  onConnection?(listener: (c: LabConnection) => void): () => void;
 }

@@ -4,6 +4,7 @@
 // (A SIGKILL leaves nothing to run: the next start reaps what is left, see supervisor.ts.)
 import { acquireInstance, type InstanceLock } from '../lab/instance';
 import { LabService } from '../lab/service';
+import { guardProcess } from './crash-guard';
 import { startWebServer } from './server';
 
 async function main(): Promise<void> {
@@ -15,40 +16,47 @@ async function main(): Promise<void> {
   let lock: InstanceLock | null = null;
   let lab: LabService | null = null;
   let closing = false;
-  const closeAll = (): void => {
-    lab?.close();
+  let closed = false;
+  // A closed terminal (SIGHUP) leaves stdout without a reader: writing must not end us early.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  /** Stops everything the lab started, once, and says what (why: a signal, zk-lab shutdown, exit). */
+  const closeAll = (why = 'exiting'): void => {
+    if (closed) return;
+    closed = true;
+    const stopped = lab?.close() ?? '';
     lock?.release();
+    process.stdout.write(`ZooKeeper Lab stopped (${why}): ${stopped ? `${stopped}; ` : ''}the backend (pid ${process.pid}).\n`);
   };
   // Registered before the lab exists, so that no path out of this process leaves nodes behind.
-  process.on('exit', closeAll);
-  process.on('uncaughtException', (e) => {
-    process.stderr.write(`ZooKeeper Lab crashed: ${e.stack ?? e.message}\n`);
-    closeAll();
-    process.exit(70);
-  });
-  process.on('unhandledRejection', (e) => {
-    process.stderr.write(`ZooKeeper Lab crashed: ${(e as Error)?.stack ?? String(e)}\n`);
-    closeAll();
-    process.exit(70);
+  process.on('exit', () => closeAll());
+  let serving = false;
+  guardProcess({
+    started: () => serving,
+    crash: (text) => {
+      process.stderr.write(`ZooKeeper Lab crashed while starting: ${text}\n`);
+      closeAll('crashed');
+      process.exit(70);
+    },
+    report: (message) => lab?.emit('push', { kind: 'backend.error', time: Date.now(), message }),
   });
   lock = acquireInstance(name);
   lab = new LabService(name);
   const web = await startWebServer(lab, { port, token: process.env.ZK_LAB_TOKEN });
   lock.setUrl(web.url);
   process.stdout.write(`ZooKeeper Lab: ${web.url}\n`);
-  const shutdown = (): void => {
+  serving = true;
+  const shutdown = (why: string): void => {
     if (closing) return;
     closing = true;
-    closeAll();
+    closeAll(why);
     void web.close().then(() => process.exit(0));
   };
   // zk-lab shutdown: members down, then this backend (the lab's folder stays).
-  lab.on('shutdown', shutdown);
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  process.on('SIGHUP', shutdown);
+  lab.on('shutdown', () => shutdown('zk-lab shutdown'));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => shutdown(sig));
   // When Electron (or any parent) that started us over an IPC channel goes away, so do we.
-  process.on('disconnect', shutdown);
+  process.on('disconnect', () => shutdown('the app that started it went away'));
 }
 
 main().catch((e: Error) => {

@@ -60,6 +60,22 @@ function openWs(query: string, headers: Record<string, string> = {}): Promise<We
   });
 }
 
+/** How an opened socket ends: "<code> <reason>" when the server closes it first, "open" when it stays open and a state push arrives. */
+function closeOf(ws: WebSocket | number): Promise<string> {
+  if (typeof ws === 'number') return Promise.resolve(`refused with HTTP ${ws}`);
+  return new Promise((resolve) => {
+    if (received.get(ws)!.length > 0) {
+      ws.close();
+      return resolve('open');
+    }
+    ws.once('message', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.once('close', (code, reason) => resolve(`${code} ${reason.toString()}`));
+  });
+}
+
 describe('browser mode server', () => {
   it('listens on loopback only and prints an address with its token', () => {
     expect((web.server.address() as { address: string }).address).toBe('127.0.0.1');
@@ -70,7 +86,7 @@ describe('browser mode server', () => {
     expect((await get('/')).status).toBe(403);
     expect((await get(`/?token=${'b2'.repeat(24)}`)).status).toBe(403);
     expect((await get(`/?token=${TOKEN.slice(0, 10)}`)).status).toBe(403);
-    expect((await get('/', { cookie: 'zklab_token=00' })).status).toBe(403);
+    expect((await get('/', { cookie: `zklab_token_${web.port}=00` })).status).toBe(403);
   });
 
   it('serves the page with the token, then by its cookie, with a strict CSP', async () => {
@@ -80,7 +96,18 @@ describe('browser mode server', () => {
     expect(String(first.headers['content-security-policy'])).toContain("default-src 'self'");
     expect(String(first.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
     expect(String(first.headers['set-cookie'])).toContain('HttpOnly');
-    expect((await get('/index.html', { cookie: `zklab_token=${TOKEN}` })).status).toBe(200);
+    expect(String(first.headers['set-cookie'])).toContain(`zklab_token_${web.port}=${TOKEN};`);
+    expect((await get('/index.html', { cookie: `zklab_token_${web.port}=${TOKEN}` })).status).toBe(200);
+  });
+
+  it('works from the cookie alone: a bare address, or an empty ?token=, does not override it', async () => {
+    const cookie = `zklab_token_${web.port}=${TOKEN}`;
+    expect((await get('/', { cookie })).status).toBe(200);
+    expect((await get('/?token=', { cookie })).status).toBe(200);
+    expect(await closeOf(await openWs('?token=', { cookie, Origin: `http://127.0.0.1:${web.port}` }))).toBe('open');
+    // Another lab's cookie (another port) is not this lab's.
+    expect((await get('/', { cookie: `zklab_token_${web.port + 1}=${TOKEN}` })).status).toBe(403);
+    expect((await get('/', { cookie: `zklab_token=${TOKEN}` })).status).toBe(403);
   });
 
   it('refuses a foreign Origin and a foreign Host (DNS rebinding) even with the token', async () => {
@@ -94,10 +121,14 @@ describe('browser mode server', () => {
     expect((await get(`/%2e%2e/secret.txt?token=${TOKEN}`)).status).toBe(404);
   });
 
-  it('refuses WebSockets without the token or from a foreign Origin', async () => {
-    expect(await openWs('')).toBe(403);
-    expect(await openWs(`?token=${'c3'.repeat(24)}`)).toBe(403);
+  it('refuses WebSockets without the token (telling our page why) or from a foreign Origin or Host', async () => {
+    const refused = '4401 This page has no valid token for the lab; open the address npm start printed.';
+    expect(await closeOf(await openWs(''))).toBe(refused);
+    expect(await closeOf(await openWs(`?token=${'c3'.repeat(24)}`, { Origin: `http://127.0.0.1:${web.port}` }))).toBe(refused);
     expect(await openWs(`?token=${TOKEN}`, { Origin: 'http://evil.example' })).toBe(403);
+    expect(await openWs(`?token=${TOKEN}`, { Origin: `http://127.0.0.1:${web.port}@evil.example` })).toBe(403);
+    expect(await openWs(`?token=${TOKEN}`, { Origin: `http://127.0.0.1:${web.port}0` })).toBe(403);
+    expect(await openWs('', { Host: `evil.example:${web.port}` })).toBe(403);
   });
 
   it('speaks the contract over the WebSocket: a state push, replies by id, and bad requests refused with a reason', async () => {

@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { Push, RequestEnvelope, type ReplyEnvelope } from '../shared/contract';
 import type { LabService } from '../lab/service';
+import { sameOrigin } from '../shared/origin';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -36,24 +37,39 @@ function sameToken(a: string | null | undefined, b: string): boolean {
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-function cookieToken(req: IncomingMessage): string | null {
-  const m = /(?:^|;\s*)zklab_token=([0-9a-f]+)/.exec(req.headers.cookie ?? '');
+/**
+ * The token cookie's name: one per lab instance. Cookies are not kept apart by port, so two labs
+ * on 127.0.0.1 (or a lab started again on another port) would otherwise overwrite each other's.
+ */
+export function cookieName(port: number): string {
+  return `zklab_token_${port}`;
+}
+
+function cookieToken(req: IncomingMessage, port: number): string | null {
+  const m = new RegExp(`(?:^|;\\s*)${cookieName(port)}=([0-9a-f]+)`).exec(req.headers.cookie ?? '');
   return m ? m[1]! : null;
 }
 
-/**
- * Whether a request may be served: the right token (query or cookie), a Host that is this
- * server's loopback address (a DNS-rebound name is not), and no Origin but our own.
- */
-export function admissible(req: IncomingMessage, token: string, port: number): boolean {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const given = url.searchParams.get('token') ?? cookieToken(req);
-  if (!sameToken(given, token)) return false;
+/** A Host that is this server's loopback address (a DNS-rebound name is not) and no Origin but our own. */
+function ourPage(req: IncomingMessage, port: number): boolean {
   const host = req.headers.host ?? '';
   if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return false;
   const origin = req.headers.origin;
-  return origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+  return origin === undefined || sameOrigin(origin, `http://127.0.0.1:${port}`) || sameOrigin(origin, `http://localhost:${port}`);
 }
+
+/**
+ * Whether a request may be served: our own page (ourPage) with the right token, from the query
+ * or else the cookie (an empty `?token=` is no token: the cookie still counts).
+ */
+export function admissible(req: IncomingMessage, token: string, port: number): boolean {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const given = url.searchParams.get('token') || cookieToken(req, port);
+  return sameToken(given, token) && ourPage(req, port);
+}
+
+/** Close code of a WebSocket refused for its token (4000-4999: the application's own). */
+export const WS_REFUSED_TOKEN = 4401;
 
 /** Starts the browser-mode server on 127.0.0.1:<port> (0 = any free port). */
 export function startWebServer(lab: LabService, opts: { port?: number; token?: string; rendererDir?: string } = {}): Promise<WebHandle> {
@@ -85,7 +101,7 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
     }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Set-Cookie': `zklab_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      'Set-Cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       'Content-Security-Policy': `default-src 'self'; connect-src 'self' ws://127.0.0.1:${port}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
@@ -97,9 +113,17 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/ws' || !admissible(req, token, port)) {
+    if (url.pathname !== '/ws' || !ourPage(req, port)) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
+      return;
+    }
+    if (!admissible(req, token, port)) {
+      // Our own page with no or a stale token (the lab restarted): a browser shows a page nothing
+      // of a refused upgrade, so the socket opens and closes at once with the reason, and nothing else.
+      wss.handleUpgrade(req, socket, head, (ws) =>
+        ws.close(WS_REFUSED_TOKEN, 'This page has no valid token for the lab; open the address npm start printed.'),
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
@@ -110,7 +134,13 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
   const onPush = (p: unknown): void => {
     const isWire = (p as { kind?: string }).kind === 'wire';
     if (isWire && wireSubscribers.size === 0) return;
-    const text = JSON.stringify(Push.parse(p));
+    const checked = Push.safeParse(p);
+    if (!checked.success) {
+      // A push the contract does not allow is a bug of the backend: logged, never sent, never fatal.
+      process.stderr.write(`ZooKeeper Lab: a ${(p as { kind?: string }).kind ?? 'nameless'} push does not fit the contract and was not sent: ${z.prettifyError(checked.error)}\n`);
+      return;
+    }
+    const text = JSON.stringify(checked.data);
     for (const ws of isWire ? wireSubscribers : sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
   lab.on('push', onPush);

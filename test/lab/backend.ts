@@ -34,6 +34,11 @@ export async function startBackend(labDir: string): Promise<Backend> {
     child.stderr!.on('data', onData);
     child.once('exit', (c) => rej(new Error(`the lab backend exited with ${c}:\n${out}`)));
   });
+  return connectBackend(url, child);
+}
+
+/** Connects to a running backend at its tokened address (`child`: the process behind it, as the test knows it). */
+export async function connectBackend(url: string, child: ChildProcess): Promise<Backend> {
   const u = new URL(url);
   const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

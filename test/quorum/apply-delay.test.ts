@@ -5,6 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, NoNodeError, type ZkClient } from '../../src/client';
 import { start, startEnsemble, type OurEnsemble, type OurZk } from '../support/ourzk';
 
+// The members take it from their environment, as the lab passes it: lab faults need it (POST).
+const SECRET = 'f6'.repeat(24);
+process.env.ZK_LAB_ADMIN_SECRET = SECRET;
+
 let ensemble: OurEnsemble | null = null;
 let single: OurZk | null = null;
 const clients: ZkClient[] = [];
@@ -17,7 +21,9 @@ afterEach(async () => {
 });
 
 async function admin(port: number, query: string): Promise<Record<string, unknown>> {
-  return (await fetch(`http://127.0.0.1:${port}/commands/lab_apply_delay${query}`)).json() as Promise<Record<string, unknown>>;
+  const change = query.includes('ms=');
+  const init = change ? { method: 'POST', headers: { 'x-zk-lab-secret': SECRET } } : {};
+  return (await fetch(`http://127.0.0.1:${port}/commands/lab_apply_delay${query}`, init)).json() as Promise<Record<string, unknown>>;
 }
 
 describe('lab_apply_delay', () => {

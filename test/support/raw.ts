@@ -77,8 +77,13 @@ export class RawConn {
     this.socket.write(Buffer.concat([len, payload]));
   }
 
-  /** Sends a ConnectRequest (+ readOnly byte) and returns the raw response frame. */
-  async handshake(opts: { lastZxidSeen?: bigint; sessionId?: bigint; passwd?: Buffer; timeOut?: number } = {}): Promise<Buffer | null> {
+  /**
+   * Sends a ConnectRequest and returns the raw response frame. The readOnly byte follows the
+   * record as 3.8's clients send it; `old` leaves it out, as clients older than 3.3 do (44 bytes).
+   */
+  async handshake(
+    opts: { lastZxidSeen?: bigint; sessionId?: bigint; passwd?: Buffer; timeOut?: number; readOnly?: boolean; old?: boolean } = {},
+  ): Promise<Buffer | null> {
     const w = new Writer();
     R.ConnectRequest.write(w, {
       protocolVersion: 0,
@@ -87,7 +92,7 @@ export class RawConn {
       sessionId: opts.sessionId ?? 0n,
       passwd: opts.passwd ?? Buffer.alloc(16),
     });
-    w.bool(false);
+    if (!opts.old) w.bool(opts.readOnly ?? false);
     this.sendFrame(Buffer.from(w.bytes()));
     return this.next();
   }

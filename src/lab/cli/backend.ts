@@ -3,9 +3,10 @@
 // its name; while it runs it holds <parent>/<name>.lock ({pid, url}; src/lab/instance.ts), which
 // is how zk-lab (and a second app) finds it. The app's own backend is found the same way.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runningInstance } from '../instance';
+import { makeLabDirs } from '../dirs';
 
 /** The backend's program in this checkout. */
 export const BACKEND_JS = resolve(__dirname, '..', '..', 'web', 'main.js');
@@ -102,7 +103,7 @@ function startFailure(t: LabTarget, from: number): string | null {
  */
 export async function startBackend(t: LabTarget, say: (line: string) => void): Promise<BackendInfo> {
   if (!existsSync(BACKEND_JS)) throw new Error(`The lab backend is not built (${BACKEND_JS} is missing): run npm run build in ${ROOT}.`);
-  mkdirSync(t.dir, { recursive: true });
+  makeLabDirs(t.dir);
   const log = backendLog(t);
   const logFd = openSync(log, 'a', 0o600);
   const from = (() => {

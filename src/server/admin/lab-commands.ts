@@ -5,6 +5,14 @@ import type { ClientConnection } from '../net/connection';
 import { diskFaults } from '../storage/disk-faults';
 import type { Json } from './jackson';
 
+/** The arguments with which a lab_* command changes the member (without them it only reads). */
+const STATE_PARAMS: Record<string, string[]> = { lab_apply_delay: ['ms'], lab_disk: ['stall_ms', 'full'] };
+
+/** Whether this call of a command changes the member (a lab fault): those need POST and the lab's secret. */
+export function labStateChange(name: string, params: URLSearchParams): boolean {
+  return (STATE_PARAMS[name] ?? []).some((p) => params.has(p));
+}
+
 /** Answers a lab_* command (an `error` key when its arguments are wrong). */
 export function labCommand(name: string, params: URLSearchParams, core: ServerCore): { [k: string]: Json } {
   switch (name) {

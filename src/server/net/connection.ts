@@ -37,6 +37,11 @@ export class ClientConnection implements Watcher {
   private state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
   private paused = false;
   private closedReason: string | null = null;
+  /**
+   * A client older than 3.3 sends its ConnectRequest without the readOnly byte and reads a
+   * ConnectResponse without one (36 bytes): ServerCnxn.isOldClient in ZooKeeper.
+   */
+  private oldClient = false;
   // Per-connection statistics for cons / connections.
   packetsReceived = 0;
   packetsSent = 0;
@@ -143,9 +148,12 @@ export class ClientConnection implements Watcher {
   private handleConnect(payload: Buffer): void {
     const r = new Reader(payload, 0, payload.length, this.core.cfg.juteMaxBuffer * 2);
     const req = R.ConnectRequest.read(r);
-    // 3.8 clients append readOnly after the record; very old clients omit it.
-    const readOnly = r.remaining() >= 1 ? r.bool() : false;
+    // 3.8 clients append readOnly after the record; clients older than 3.3 omit it, and get
+    // their reply without it (ZooKeeperServer.processConnectRequest reads it in a try).
     const core = this.core;
+    this.oldClient = r.remaining() < 1;
+    const readOnly = this.oldClient ? false : r.bool();
+    if (this.oldClient) core.log('WARN', `Connection request from old client /${this.remoteAddress}:${this.remotePort}; will be dropped if server is in r-o mode`);
     const roServer = core.replicator.isReadOnly?.() ?? false;
     if (roServer && !readOnly) {
       // ZooKeeperServer.processConnectRequest: a CloseRequestException, so no answer at all.
@@ -215,7 +223,7 @@ export class ClientConnection implements Watcher {
     this.sessionTimeout = timeout;
     const w = new Writer(64);
     w.int(0);
-    R.ConnectResponse.write(w, { protocolVersion: 0, timeOut: timeout, sessionId, passwd: sessionPassword(sessionId), readOnly: this.core.replicator.isReadOnly?.() ?? false });
+    this.writeConnectResponse(w, timeout, sessionId, sessionPassword(sessionId));
     w.patchInt(0, w.pos - 4);
     this.send(w.bytes());
     this.state = 'open';
@@ -224,11 +232,18 @@ export class ClientConnection implements Watcher {
     this.processInputSafely();
   }
 
+  /** ZooKeeperServer.finishSessionInit: the readOnly byte only for clients that sent theirs. */
+  private writeConnectResponse(w: Writer, timeOut: number, sessionId: bigint, passwd: Buffer): void {
+    const readOnly = this.core.replicator.isReadOnly?.() ?? false;
+    if (this.oldClient) R.ConnectResponseV0.write(w, { protocolVersion: 0, timeOut, sessionId, passwd });
+    else R.ConnectResponse.write(w, { protocolVersion: 0, timeOut, sessionId, passwd, readOnly });
+  }
+
   private rejectSession(): void {
     if (this.state === 'closed') return;
     const w = new Writer(64);
     w.int(0);
-    R.ConnectResponse.write(w, { protocolVersion: 0, timeOut: 0, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: this.core.replicator.isReadOnly?.() ?? false });
+    this.writeConnectResponse(w, 0, 0n, Buffer.alloc(16));
     w.patchInt(0, w.pos - 4);
     this.sessionId = null;
     this.send(w.bytes());

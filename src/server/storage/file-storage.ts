@@ -2,12 +2,12 @@
 // half of SyncRequestProcessor and ZKDatabase): txn log with group commit, fuzzy snapshots
 // every ~snapCount txns, recovery, autopurge, epoch files, TRUNC and DIFF support. A dataDir
 // written here opens in ZooKeeper and the other way round.
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, truncateSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
 import type { DataTree } from '../tree/datatree';
 import { readEpochFile, writeEpochFile, type EpochName } from './epoch';
-import { dirSize, fsyncDirSync, syncFile } from './fsutil';
+import { dirSize, fsyncDirSync, makeDirsSync, syncFile } from './fsutil';
 import { TxnLogWriter, nodeLogIO, type LogIO, type LogWriterStats } from './logwriter';
 import { LOG_PREFIX, SNAPSHOT_PREFIX, VERSION_DIR, listDataFiles, logFilesFrom, zxidHex } from './names';
 import { purgeOldFiles } from './purge';
@@ -105,8 +105,8 @@ export class FileStorage implements Storage {
     await this.writer.closeFile();
     if (this.snapshotRunning) await this.snapshotRunning;
     try {
-      mkdirSync(this.snapDir, { recursive: true });
-      mkdirSync(this.logDir, { recursive: true });
+      makeDirsSync(this.snapDir);
+      makeDirsSync(this.logDir);
     } catch (e) {
       throw new StorageError(`Cannot create ${this.snapDir} or ${this.logDir}: ${(e as Error).message}`);
     }
@@ -257,7 +257,7 @@ export class FileStorage implements Storage {
   }
 
   writeEpoch(name: EpochName, epoch: number): void {
-    mkdirSync(this.snapDir, { recursive: true });
+    makeDirsSync(this.snapDir);
     writeEpochFile(this.snapDir, name, epoch);
   }
 

@@ -1,8 +1,36 @@
 // Small file-system helpers with the durability steps spelled out: fsync a directory after
 // creating or renaming in it, atomic replace (tmp + fsync + rename), directory sizes.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * mkdir -p that always ends. Node's own `mkdirSync(dir, { recursive: true })` (20.x) loops
+ * forever at full CPU when mkdir answers ENOENT for a directory whose parent exists, as under
+ * /proc: this one creates each missing level once and throws the first error.
+ */
+export function makeDirsSync(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); ; ) {
+    try {
+      if (statSync(p).isDirectory()) break;
+      throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${p}'`), { code: 'ENOTDIR' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    missing.push(p);
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
 
 /** Makes a directory's entries (a created or renamed file) durable. */
 export async function fsyncDir(dir: string): Promise<void> {
