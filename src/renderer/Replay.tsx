@@ -5,29 +5,37 @@ import { useEffect, useRef, useState } from 'react';
 import type { LabApi } from '../shared/contract';
 import type { WireCapture, WireMessage } from '../shared/net';
 import { clock, ROLE_CSS } from './format';
-import { replayAt, stateAt, useReplay } from './replay';
+import { replayAt, replayedAt, stateAt, useReplay } from './replay';
 
-/** ← → move the replayed moment (when no input has the focus). */
-function useArrowKeys(at: number | null, start: number, end: number): void {
+/**
+ * ← → move the replayed moment (when no input has the focus). The handler reads the moment and
+ * the range when the key is pressed: an effect that re-subscribes after each render would run
+ * after the page shows the new moment, and a key pressed in between moved from the old one
+ * (a busy machine's e2e run went back to Live from a moment it had just shown).
+ */
+function useArrowKeys(start: number, end: number): void {
+  const range = useRef({ start, end });
+  range.current = { start, end };
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
       const t = e.target as HTMLElement | null;
       if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable || t.getAttribute('role') === 'slider')) return;
+      const { start: first, end: last } = range.current;
       const step = (e.shiftKey ? 10_000 : 1000) * (e.key === 'ArrowLeft' ? -1 : 1);
-      const from = at ?? end;
-      const next = Math.min(end, Math.max(start, from + step));
+      const from = replayedAt() ?? last;
+      const next = Math.min(last, Math.max(first, from + step));
       e.preventDefault();
-      replayAt(next >= end ? null : next);
+      replayAt(next >= last ? null : next);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [at, start, end]);
+  }, []);
 }
 
 export function ReplayBar({ start, end }: { start: number; end: number }) {
   const { at } = useReplay();
-  useArrowKeys(at, start, end);
+  useArrowKeys(start, end);
   return (
     <Card withBorder data-testid="replay-bar" data-at={at ?? ''}>
       <Group wrap="nowrap" gap="md">

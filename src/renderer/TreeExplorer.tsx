@@ -234,7 +234,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                 setSelected(p);
                 setNotice(null);
               }}
-              reveal={reveal} reloadKey={version} height={520} />
+              reveal={reveal} reloadKey={version} height={520} fresh={details ? { path: details.path, kind: details.kind ?? null } : null} />
           </Card>
         </Grid.Col>
         <Grid.Col span={8}>

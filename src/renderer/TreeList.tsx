@@ -62,8 +62,22 @@ export function KindBadges({ kind, size = 'xs' }: { kind: ZnodeKind | null | und
 
 type Row = { kind: 'node'; path: string; name: string; depth: number; info: ZnodeKind | null } | { kind: 'more'; parent: string; remaining: number; depth: number };
 
-export function TreeList(props: { lab: LabApi; through: number | null; selected: string; onSelect: (p: string) => void; reveal: string | null; reloadKey: number; height: number }) {
-  const { lab, through, selected, onSelect, reveal, reloadKey, height } = props;
+export function TreeList(props: {
+  lab: LabApi;
+  through: number | null;
+  selected: string;
+  onSelect: (p: string) => void;
+  reveal: string | null;
+  reloadKey: number;
+  height: number;
+  /**
+   * What the details pane read of the selected znode just now. A row's kind comes from its
+   * parent's listing, which no watch refreshes when the row itself gains children (a child watch
+   * is on open parents only): a znode listed as a leaf gets its expander once it is selected.
+   */
+  fresh?: { path: string; kind: ZnodeKind | null } | null;
+}) {
+  const { lab, through, selected, onSelect, reveal, reloadKey, height, fresh } = props;
   const [open, setOpen] = useState<Set<string>>(() => new Set(['/']));
   const [listings, setListings] = useState<Map<string, Listing>>(() => new Map());
   const loading = useRef(new Set<string>());
@@ -161,7 +175,8 @@ export function TreeList(props: { lab: LabApi; through: number | null; selected:
 
   const rows = useMemo(() => {
     const out: Row[] = [];
-    const walk = (path: string, name: string, depth: number, info: ZnodeKind | null): void => {
+    const walk = (path: string, name: string, depth: number, listed: ZnodeKind | null): void => {
+      const info = fresh && fresh.path === path && fresh.kind ? fresh.kind : listed;
       out.push({ kind: 'node', path, name, depth, info });
       if (!open.has(path)) return;
       const l = listings.get(path);
@@ -171,7 +186,7 @@ export function TreeList(props: { lab: LabApi; through: number | null; selected:
     };
     walk('/', '/', 0, null);
     return out;
-  }, [open, listings]);
+  }, [open, listings, fresh]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 20 });

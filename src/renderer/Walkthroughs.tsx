@@ -187,7 +187,8 @@ export function Walkthroughs(props: ViewProps) {
       <Grid.Col span={{ base: 12, lg: 8 }}>
         <Stack>
           <SegmentedControl value={side} onChange={(v) => setSide(v as WalkthroughInfo['view'])} data={Object.entries(SIDE).map(([value, label]) => ({ value, label }))} data-testid="walkthrough-side" />
-          <div data-testid="walkthrough-side-view" data-view={side}>
+          {/* The Wire view's lanes are wider than this half of the page: they scroll here instead of being cut off. */}
+          <div data-testid="walkthrough-side-view" data-view={side} style={{ minWidth: 0, overflowX: 'auto' }}>
             {side === 'cluster' && <Cluster {...props} />}
             {side === 'wire' && <Wire {...props} />}
             {side === 'tree' && <TreeExplorer lab={lab} view={view} />}

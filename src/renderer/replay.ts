@@ -74,6 +74,11 @@ export function offerHistory(samples: Sample[], events: HistoryEvent[]): void {
   set({ samples, events });
 }
 
+/** The moment being replayed now (null: live), read at the time of the call, not of a render. */
+export function replayedAt(): number | null {
+  return store.at;
+}
+
 /** Replays `at` (ms since the epoch), or returns to live with null. */
 export function replayAt(at: number | null): void {
   set({ at });

@@ -12,6 +12,16 @@ import { fourLetter, startEnsemble, waitFor, type OurEnsemble } from '../support
 let ens: OurEnsemble;
 let members: LoadMember[];
 let checker: ZkClient;
+
+/**
+ * What the lab's runs wrote, as the checker's member sees it once it caught up: the checker may be
+ * on another member than the sessions that wrote (or removed) it, and ZooKeeper lets that member
+ * lag until a sync (a fresh run read /s1 as absent right after it was created).
+ */
+async function seen(path: string): Promise<Awaited<ReturnType<ZkClient['exists']>>> {
+  await checker.sync('/');
+  return checker.exists(path);
+}
 const running: LoadGenerator[] = [];
 
 beforeAll(async () => {
@@ -74,7 +84,7 @@ describe('the Load generator on 3 members of ours', () => {
     await expect(LoadGenerator.start([], {})).rejects.toThrow(/no member to send load to/);
     // Nothing connected, nothing created.
     expect(await connections()).toBe(before);
-    expect(await checker.exists(LOAD_ROOT)).toBeNull();
+    expect(await seen(LOAD_ROOT)).toBeNull();
   });
 
   it('reports every second, counts what a dead leader takes with it, recovers, and cleans up', { timeout: 180_000 }, async () => {
@@ -103,7 +113,7 @@ describe('the Load generator on 3 members of ours', () => {
     expect(busy.members.map((m) => m.myid)).toEqual([1, 2, 3]);
     expect(busy.members.map((m) => m.sessions)).toEqual([2, 1, 1]);
     expect(busy.members.reduce((a, m) => a + m.ops, 0)).toBe(busy.ops);
-    expect(await checker.exists(`${gen.path}/s0`)).not.toBeNull();
+    expect(await seen(`${gen.path}/s0`)).not.toBeNull();
 
     // The leader hangs, then dies. A plain SIGKILL loses only what is in flight at that instant,
     // which at a light load may be nothing; a paused leader holds its sessions' operations (and
@@ -137,8 +147,8 @@ describe('the Load generator on 3 members of ours', () => {
     expect(result.p99!).toBeGreaterThanOrEqual(result.p50!);
     expect(result.members.find((m) => m.myid === leader.myid)!.ops).toBeGreaterThan(0);
     expect(result.cleanup).toBe(`removed ${gen.path} and its 5 znodes`);
-    expect(await checker.exists(gen.path)).toBeNull();
-    expect(await checker.exists(LOAD_ROOT)).toBeNull();
+    expect(await seen(gen.path)).toBeNull();
+    expect(await seen(LOAD_ROOT)).toBeNull();
     expect(gen.running).toBe(false);
     await waitFor(() => gen.sessionsView().every((s) => s.state === 'closed'), 10_000, 'the sessions to close');
     // Bring the old leader back for the next test.
@@ -151,15 +161,15 @@ describe('the Load generator on 3 members of ours', () => {
     running.push(first);
     const aborted = first.abort('the test ended it');
     expect(aborted.cleanup).toMatch(new RegExp(`^left ${first.path}: the test ended it`));
-    expect(await checker.exists(`${first.path}/s1`)).not.toBeNull();
+    expect(await seen(`${first.path}/s1`)).not.toBeNull();
     // Its owner (an ephemeral of its first session) goes with the session.
-    await waitFor(async () => (await checker.exists(`${first.path}/owner`)) === null, 30_000, "the aborted run's owner to go");
+    await waitFor(async () => (await seen(`${first.path}/owner`)) === null, 30_000, "the aborted run's owner to go");
 
     const second = await LoadGenerator.start(members, { sessions: 1, rate: 50 });
     running.push(second);
-    expect(await checker.exists(first.path)).toBeNull();
-    expect(await checker.getChildren(LOAD_ROOT)).toEqual([second.path.slice(LOAD_ROOT.length + 1)]);
+    expect(await seen(first.path)).toBeNull();
+    expect(await checker.sync('/').then(() => checker.getChildren(LOAD_ROOT))).toEqual([second.path.slice(LOAD_ROOT.length + 1)]);
     expect((await second.stop()).cleanup).toMatch(/^removed /);
-    expect(await checker.exists(LOAD_ROOT)).toBeNull();
+    expect(await seen(LOAD_ROOT)).toBeNull();
   });
 });

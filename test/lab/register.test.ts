@@ -9,6 +9,11 @@ import { runRegister } from '../../src/lab/check/register';
 import { needs, OUR_BUILD } from '../support/needs';
 import { startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
 
+// Our members take the lab's state-changing commands (lab_apply_delay) only as a POST with the lab's
+// secret, which the lab passes them in their environment: these members inherit this one.
+const SECRET = 'c4'.repeat(24);
+process.env.ZK_LAB_ADMIN_SECRET = SECRET;
+
 let ens: OurEnsemble | null = null;
 afterEach(async () => {
   await ens?.stop();
@@ -60,7 +65,7 @@ describe('register workload through a slow follower', needs(OUR_BUILD), () => {
     // Clients 0 and 2 start at the leader, 1 and 3 at the follower that applies commits late.
     const members = [leader, slow].map((m) => ({ myid: m.sid, address: `127.0.0.1:${m.clientPort}` }));
     const setDelay = async (ms: number): Promise<void> => {
-      const r = (await (await fetch(`http://127.0.0.1:${slow.adminPort}/commands/lab_apply_delay?ms=${ms}`)).json()) as { apply_delay_ms: number };
+      const r = (await (await fetch(`http://127.0.0.1:${slow.adminPort}/commands/lab_apply_delay?ms=${ms}`, { method: 'POST', headers: { 'x-zk-lab-secret': SECRET } })).json()) as { apply_delay_ms: number };
       expect(r.apply_delay_ms).toBe(ms);
     };
     const { history } = await runRegister({ members, clients: 4, keys: 1, durationMs: 4000, reads: 0.8, writes: 0.2, root: '/check-slow', sessionTimeoutMs: 10_000, onConnected: () => setDelay(1000) });
