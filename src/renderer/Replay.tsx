@@ -21,7 +21,10 @@ function useArrowKeys(start: number, end: number): void {
       if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
       const t = e.target as HTMLElement | null;
       if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable || t.getAttribute('role') === 'slider')) return;
-      const { start: first, end: last } = range.current;
+      // The range ends now: the view's `end` is as of its last history load, which a busy backend
+      // can leave seconds behind (a moment just before it would step straight to Live).
+      const first = range.current.start;
+      const last = Math.max(range.current.end, Date.now());
       const step = (e.shiftKey ? 10_000 : 1000) * (e.key === 'ArrowLeft' ? -1 : 1);
       const from = replayedAt() ?? last;
       const next = Math.min(last, Math.max(first, from + step));
@@ -36,6 +39,9 @@ function useArrowKeys(start: number, end: number): void {
 export function ReplayBar({ start, end }: { start: number; end: number }) {
   const { at } = useReplay();
   useArrowKeys(start, end);
+  // A moment just picked can lie past the view's `end` (as of its last history load, up to a
+  // second old): the slider must not clamp it, which would move it to Live.
+  const top = Math.max(end, at ?? end);
   return (
     <Card withBorder data-testid="replay-bar" data-at={at ?? ''}>
       <Group wrap="nowrap" gap="md">
@@ -45,10 +51,10 @@ export function ReplayBar({ start, end }: { start: number; end: number }) {
         <Slider
           style={{ flex: 1 }}
           min={start}
-          max={end}
+          max={top}
           step={1000}
-          value={at ?? end}
-          onChange={(v) => replayAt(v >= end ? null : v)}
+          value={at ?? top}
+          onChange={(v) => replayAt(v >= top ? null : v)}
           label={(v) => clock(v)}
           aria-label="moment to replay"
           data-testid="replay-slider"

@@ -62,7 +62,8 @@ export function Timeline({ lab, view }: ViewProps) {
   const ids = useMemo(() => (view ? view.nodes.map((n) => n.myid) : [...new Set(samples.map((s) => s.myid))].sort((a, b) => a - b)), [view, samples]);
   const rows = useMemo(() => toRows(samples), [samples]);
   const elections = useMemo(() => electionSpans(events), [events]);
-  const faults = events.filter((e) => e.source === 'lab' && FAULT_TYPES.includes(e.type));
+  const labActions = useMemo(() => events.filter((e) => e.source === 'lab'), [events]);
+  const faults = labActions.filter((e) => FAULT_TYPES.includes(e.type));
   const start = samples[0]?.time ?? now;
   const end = Math.max(now, start + 1000);
   const { ref: chartBox, width: chartWidth } = useElementSize();
@@ -143,7 +144,7 @@ export function Timeline({ lab, view }: ViewProps) {
     <Stack>
       <Header range={range} setRange={setRange} />
       <ReplayBar start={start} end={end} />
-      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} at={at} />
+      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} actions={labActions} at={at} />
       {chart('Epoch (currentEpoch of each member)', 'epoch', 'chart-epoch')}
       {chart('zxid counter (the low 32 bits; it starts again at 0 in every new epoch)', 'zxid', 'chart-zxid')}
     </Stack>
@@ -175,7 +176,7 @@ function Header({ range, setRange }: { range: Range; setRange: (r: Range) => voi
 }
 
 /** A lane per node, coloured by its role over time. */
-function RoleLanes({ ids, samples, start, end, elections, faults, at }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[]; at: number | null }) {
+function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[]; actions: HistoryEvent[]; at: number | null }) {
   const x = (t: number): string => `${(100 * (t - start)) / Math.max(1, end - start)}%`;
   const w = (a: number, b: number): string => `${(100 * Math.max(0, b - a)) / Math.max(1, end - start)}%`;
   const lanes = ids.map((id) => {
@@ -224,11 +225,13 @@ function RoleLanes({ ids, samples, start, end, elections, faults, at }: { ids: n
                 .filter((e) => e.myid === l.id)
                 .map((e) => (
                   <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail} (click: replay just after)`}>
-                    {/* A second after the mark: the member's state once the fault took hold. */}
+                    {/* A second after the mark (the member's state once the fault took hold), but
+                        before the lab's next action on this member (a restart can follow a kill within that
+                        second) and not past now. */}
                     <div
                       role="button"
                       aria-label={`replay node ${l.id} just after ${e.type.replace('node.', '')} at ${clock(e.time)}`}
-                      onClick={() => replayAt(Math.min(e.time + 1000, end - 1))}
+                      onClick={() => replayAt(Math.min(e.time + 1000, (actions.find((x) => x.myid === l.id && x.time > e.time)?.time ?? Infinity) - 1, Math.max(end, Date.now()) - 1))}
                       data-testid={`lane-mark-${l.id}`}
                       data-type={e.type}
                       style={{ position: 'absolute', left: x(e.time), width: 5, top: 0, bottom: 0, background: '#c92a2a', cursor: 'pointer' }}

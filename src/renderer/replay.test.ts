@@ -25,4 +25,15 @@ describe('the state of the lab at a past moment', () => {
     expect(stateAt(samples, events, 2700).faults).toEqual([]);
     expect(stateAt(samples, events, 2000, 500).around.map((e) => e.id)).toEqual([1]);
   });
+
+  it("takes the lab's kill of a member between two samples over the sample before it", () => {
+    // Killed at 3200 and started again at 3600, before any sample saw it down.
+    const events = [{ ...event(3, 3200, 'node.killed'), myid: 2 }, { ...event(4, 3600, 'node.started'), myid: 2 }];
+    expect(stateAt(samples, events, 3300).members.map((m) => [m.myid, m.role])).toEqual([
+      [1, 'leader'],
+      [2, 'down'],
+    ]);
+    expect(stateAt(samples, events, 3700).members.find((m) => m.myid === 2)!.role).toBe('follower');
+    expect(stateAt(samples, events, 3100).members.find((m) => m.myid === 2)!.role).toBe('follower');
+  });
 });

@@ -29,6 +29,9 @@ export interface LabThen {
   around: HistoryEvent[];
 }
 
+/** What the lab's actions on a member make of it until the next sample (null: a sample will say). */
+const ACTION_ROLE: Record<string, string | null> = { 'node.killed': 'down', 'node.stopped': 'down', 'node.paused': 'paused', 'node.started': null, 'node.resumed': null };
+
 /** How far a sample may lie before the moment and still say how the member was (samples come every second). */
 const SAMPLE_REACH_MS = 5000;
 
@@ -40,10 +43,23 @@ export function stateAt(samples: Sample[], events: HistoryEvent[], at: number, w
     const prev = last.get(s.myid);
     if (!prev || s.time >= prev.time) last.set(s.myid, s);
   }
+  // The lab's own actions on a member are exact, samples come at most every second: a kill (or
+  // stop, or pause) after the member's last sample and before the moment says how it was, even
+  // when it was started again before any sample saw it down.
+  const acted = new Map<number, HistoryEvent>();
+  for (const e of events) {
+    if (e.source !== 'lab' || e.myid === null || e.myid === undefined || e.time > at || !(e.type in ACTION_ROLE)) continue;
+    const prev = acted.get(e.myid);
+    if (!prev || e.time >= prev.time) acted.set(e.myid, e);
+  }
   const members = [...last.values()]
     .filter((s) => at - s.time <= SAMPLE_REACH_MS)
     .sort((a, b) => a.myid - b.myid)
-    .map((s) => ({ myid: s.myid, role: s.role, epoch: s.epoch, zxid: s.zxid, sampledAt: s.time }));
+    .map((s) => {
+      const e = acted.get(s.myid);
+      const role = e && e.time > s.time && ACTION_ROLE[e.type] !== null ? ACTION_ROLE[e.type]! : s.role;
+      return { myid: s.myid, role, epoch: s.epoch, zxid: s.zxid, sampledAt: s.time };
+    });
   const faults = new Map<string, FaultThen>();
   for (const e of [...events].sort((a, b) => a.time - b.time || a.id - b.id)) {
     if (e.time > at) break;
