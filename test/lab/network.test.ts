@@ -104,8 +104,9 @@ describe('the lab network', () => {
     const zxid = `0x${created!.czxid.toString(16)}`;
     const byZxid = await eventually(async () => {
       const ms = await wire({ zxid });
-      return ms.filter((m) => m.type === 'COMMIT').length === 2 ? ms : undefined;
-    }, 10_000, `the COMMITs of ${zxid}`);
+      // The COMMITs go once a majority acked: the other follower's ACK may still be on its way.
+      return ms.filter((m) => m.type === 'COMMIT').length === 2 && ms.filter((m) => m.type === 'ACK').length === 2 ? ms : undefined;
+    }, 10_000, `the ACKs and COMMITs of ${zxid}`);
     const followers = v.nodes.filter((n) => n.myid !== leader.myid).map((n) => n.myid).sort();
     const pick = (t: string) => byZxid.filter((m) => m.type === t);
     expect(pick('PROPOSAL').map((m) => [m.from, m.to]).sort()).toEqual(followers.map((f) => [leader.myid, f]));
