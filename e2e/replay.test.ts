@@ -4,7 +4,7 @@
 // returns to the running lab.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, launchInUi, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -21,10 +21,7 @@ describe('replaying the lab history', needs(...BROWSER), () => {
   it('shows a member down then and up now', { timeout: 240_000 }, async () => {
     const page = lab.page;
     page.setDefaultTimeout(45_000);
-    await page.getByTestId('size').getByText('3', { exact: true }).click();
-    await page.getByTestId('launch').click();
-    await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-role="follower"]').length === 2, undefined, { timeout: 90_000 });
+    await launchInUi(page, 3);
     const n = (await page.locator('[data-role="follower"]').first().getAttribute('data-testid'))!.replace('node-', '');
     const card = page.getByTestId(`node-${n}`);
     await card.focus();

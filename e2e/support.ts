@@ -70,3 +70,14 @@ export async function startLab(opts: { labDir?: string } = {}): Promise<RunningL
     },
   };
 }
+
+/**
+ * Launches a lab of `size` members of ours from the Cluster view, as a person does, and waits for
+ * its leader and its size - 1 followers on the cards.
+ */
+export async function launchInUi(page: Page, size: 3 | 5): Promise<void> {
+  await page.getByTestId('size').getByText(String(size), { exact: true }).click();
+  await page.getByTestId('launch').click();
+  await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-role="follower"]').length === n, size - 1, { timeout: 90_000 });
+}

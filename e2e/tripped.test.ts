@@ -7,7 +7,7 @@
 // the naive lock's caption, acquisitions per client).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, launchInUi, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 // ZK_LAB_SCREENSHOTS=1 writes what each step looks like (to look at; not in the README table).
@@ -19,10 +19,7 @@ describe('what a new user tripped over', needs(...BROWSER), () => {
     lab = await startLab();
     const page = lab.page;
     page.setDefaultTimeout(45_000);
-    await page.getByTestId('size').getByText('3', { exact: true }).click();
-    await page.getByTestId('launch').click();
-    await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-role="follower"]').length === 2, undefined, { timeout: 90_000 });
+    await launchInUi(page, 3);
   }, 180_000);
   afterAll(async () => {
     await lab?.stop();

@@ -4,7 +4,7 @@ import { Err, OpCode } from '../protocol/codes';
 import type { LoggedTxn } from '../protocol/txn';
 import type { ServerCore } from './core';
 import { Prep } from './chain/prep';
-import { standaloneChain, type Chain } from './chain/chains';
+import { prepChain, type Chain } from './chain/chains';
 import type { Replicator } from './replicator';
 import type { Request } from './request';
 import type { Clock } from './runtime/clock';
@@ -56,11 +56,9 @@ export class StandaloneReplicator implements Replicator {
       now: () => clock.wall(),
     });
     this.lastZxid = core.lastProcessedZxid;
-    this.path = standaloneChain({
+    this.path = prepChain('standalone', {
       prepare: (req) => this.prepareAndLog(req),
-      forward: () => undefined,
       sync: (_req, done) => this.afterInFlight(done),
-      fail: (req, err) => core.answerLocally(req, err),
     });
   }
 

@@ -47,15 +47,13 @@ export interface Stages {
 
 const goOn = (): null => null;
 
-export function standaloneChain(s: Stages): Chain {
-  return { name: 'standalone', refuse: goOn, write: (req) => s.prepare(req), sync: (req, done) => s.sync(req, done) };
+/** Standalone and leader: the member preps its writes itself (then logs, or proposes). */
+export function prepChain(name: 'standalone' | 'leader', s: Pick<Stages, 'prepare' | 'sync'>): Chain {
+  return { name, refuse: goOn, write: (req) => s.prepare(req), sync: (req, done) => s.sync(req, done) };
 }
 
-export function leaderChain(s: Stages): Chain {
-  return { name: 'leader', refuse: goOn, write: (req) => s.prepare(req), sync: (req, done) => s.sync(req, done) };
-}
-
-export function learnerChain(name: 'follower' | 'observer', s: Stages): Chain {
+/** Follower and observer: writes go to the leader's chain. */
+export function learnerChain(name: 'follower' | 'observer', s: Pick<Stages, 'forward' | 'sync'>): Chain {
   return { name, refuse: goOn, write: (req) => s.forward(req), sync: (req, done) => s.sync(req, done) };
 }
 

@@ -21,7 +21,7 @@ import { SessionUpkeep } from '../session/upkeep';
 import { encodeSnapStream, type SnapStreamReader } from '../storage/snapstream';
 import { computeReconfig, configText } from './dynconfig';
 import { ELECTION_DEFAULTS } from './election/fle';
-import { leaderChain, learnerChain, readOnlyChain, unavailableChain, type Chain, type Stages } from '../chain/chains';
+import { learnerChain, prepChain, readOnlyChain, unavailableChain, type Chain, type Stages } from '../chain/chains';
 import { fromForwarded, toForwarded } from '../chain/forward';
 import { LateApplies } from './late-apply';
 import { LeaderLink, LearnerPort, type LinkOwner } from './links';
@@ -145,7 +145,7 @@ export class QuorumPeer implements Replicator {
       fail: (req, err) => this.failRequest(req, err),
     };
     this.chains = {
-      leader: leaderChain(stages),
+      leader: prepChain('leader', stages),
       follower: learnerChain('follower', stages),
       observer: learnerChain('observer', stages),
       readOnly: readOnlyChain((req) => this.readOnly.submit(req)),
