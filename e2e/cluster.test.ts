@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, Ops } from '../src/client';
 import { caughtUp, labZxid } from '../test/support/caught-up';
-import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, showNode, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -90,8 +90,7 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
     await page.getByTestId('nav-tree').click();
     /** Creates `name` under `parent` from the explorer's form; resolves once the znode exists. */
     const create = async (parent: string, name: string, data: string, mode: string): Promise<void> => {
-      await page.getByTestId(`tree-${parent}`).click();
-      await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe(parent);
+      await showNode(page, parent);
       await page.getByTestId('child-name').fill(name);
       await page.getByTestId('child-data').fill(data);
       await page.getByTestId('child-mode').click();

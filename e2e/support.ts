@@ -81,3 +81,13 @@ export async function launchInUi(page: Page, size: 3 | 5): Promise<void> {
   await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
   await page.waitForFunction((n) => document.querySelectorAll('[data-role="follower"]').length === n, size - 1, { timeout: 90_000 });
 }
+
+/**
+ * Selects `path` in the Tree explorer and waits until its details (stat, set-data card) are shown.
+ * They arrive after the click and push the create form down: a mode dropdown opened before they
+ * arrive is hidden with its field scrolled away, and a click on its option then never lands.
+ */
+export async function showNode(page: Page, path: string): Promise<void> {
+  await page.getByTestId(`tree-${path}`).click();
+  await page.locator(`[data-testid="stat"][data-path="${path}"]`).waitFor();
+}

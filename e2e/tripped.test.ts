@@ -7,7 +7,7 @@
 // the naive lock's caption, acquisitions per client).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER, launchInUi, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, launchInUi, ROOT, showNode, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 // ZK_LAB_SCREENSHOTS=1 writes what each step looks like (to look at; not in the README table).
@@ -37,9 +37,10 @@ describe('what a new user tripped over', needs(...BROWSER), () => {
       await pick(mode);
       await page.getByTestId('create').click();
     };
-    await page.getByTestId('tree-/').click();
+    await showNode(page, '/');
     await create('app', 'persistent');
     await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/app');
+    await page.locator('[data-testid="stat"][data-path="/app"]').waitFor();
     // The form is empty for the next child, and the new one is shown in the tree.
     expect(await page.getByTestId('child-name').inputValue()).toBe('');
     await page.getByTestId('tree-/app').waitFor();
@@ -62,12 +63,12 @@ describe('what a new user tripped over', needs(...BROWSER), () => {
     await expect.poll(async () => page.getByTestId('tree-notice').textContent()).toMatch(/^created \/app\/job-\d{10}/);
     await expect.poll(async () => page.getByTestId('tree-notice').count(), { timeout: 20_000 }).toBe(0);
 
-    await page.getByTestId('tree-/app').click();
+    await showNode(page, '/app');
     await create('e', 'ephemeral');
     await page.getByTestId('row-/app/e').locator('[data-badge="ephemeral"]').waitFor();
 
     // A TTL znode: minutes by default, and its time left.
-    await page.getByTestId('tree-/app').click();
+    await showNode(page, '/app');
     await page.getByTestId('child-name').fill('t');
     await pick('ttl');
     expect(await page.getByTestId('child-ttl').inputValue()).toBe('10');
@@ -77,8 +78,7 @@ describe('what a new user tripped over', needs(...BROWSER), () => {
     await expect.poll(async () => page.getByTestId('ttl-left').textContent()).toMatch(/^TTL 10 min 0 s: (9 min \d+ s|10 min 0 s) left/);
 
     // BadVersion names the version expected and the one the znode is at.
-    await page.getByTestId('tree-/app').click();
-    await expect.poll(async () => page.getByTestId('selected-path').textContent()).toBe('/app');
+    await showNode(page, '/app');
     await page.getByTestId('set-data').fill('one');
     await page.getByTestId('set-version').fill('0');
     await page.getByTestId('set').click();

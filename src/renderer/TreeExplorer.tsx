@@ -251,7 +251,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
             {details?.kind?.mode === 'ttl' && details.kind.ttlMs !== null && s && <TtlLeft mtime={Number(s.mtime)} ttlMs={details.kind.ttlMs} children={Number(s.numChildren)} />}
             {details && <DataView key={`${details.path}-${s?.mzxid}`} data={details.data} />}
             {s && (
-              <Table withTableBorder striped data-testid="stat">
+              <Table withTableBorder striped data-testid="stat" data-path={details?.path}>
                 <Table.Tbody>
                   {row('czxid', `${s.czxid} (epoch ${s.czxidEpoch}, counter ${s.czxidCounter})`)}
                   {row('mzxid', `${s.mzxid} (epoch ${s.mzxidEpoch}, counter ${s.mzxidCounter})`)}
