@@ -2,9 +2,11 @@
 // own origin and token, as the renderer makes it (src/renderer/api.ts). For what a test reads or
 // does beside the UI (net.state, a node action) without a second way in.
 import type { Page } from 'playwright-core';
-import type { Request } from '../src/shared/contract';
+import { Results, type RequestIn, type Result } from '../src/shared/api';
+import type { LabView } from '../src/shared/contract';
 
-export async function labCall<T>(page: Page, request: Request): Promise<T> {
+/** Sends `request` and resolves with its result, checked against the method's schema. */
+export async function labCall<R extends RequestIn>(page: Page, request: R): Promise<Result<R['method']>> {
   const reply = await page.evaluate(
     (req) =>
       new Promise<{ ok: boolean; result?: unknown; error?: string }>((resolve, reject) => {
@@ -23,5 +25,12 @@ export async function labCall<T>(page: Page, request: Request): Promise<T> {
     request,
   );
   if (!reply.ok) throw new Error(reply.error ?? 'the lab refused the request');
-  return reply.result as T;
+  return Results[request.method].parse(reply.result) as Result<R['method']>;
+}
+
+/** The lab as `state` answers it; a test that asks has launched one, so none is an error. */
+export async function labState(page: Page): Promise<LabView> {
+  const lab = await labCall(page, { method: 'state' });
+  if (!lab) throw new Error('the backend has no lab: launch one first');
+  return lab;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabView, NetView } from '../src/shared/contract';
 import { needs } from '../test/support/needs';
-import { labCall } from './lab-call';
+import { labCall, labState } from './lab-call';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -38,14 +38,14 @@ describe('the network in the Cluster view, in Chromium', needs(...BROWSER), () =
     const followers = [1, 2, 3, 4, 5].filter((x) => x !== leader);
     const f = followers[0]!;
     const [a, b] = [Math.min(leader, f), Math.max(leader, f)];
-    const net = (): Promise<NetView> => labCall<NetView>(page, { method: 'net.state' });
+    const net = (): Promise<NetView> => labCall(page, { method: 'net.state' });
     const state = async (from: number, to: number): Promise<string | undefined> => (await net()).links.find((l) => l.from === from && l.to === to)?.state;
     const drawn = async (x: number, y: number): Promise<string> => {
       const link = page.getByTestId(`link-${x}-${y}`);
       return `${await link.getAttribute('data-ab')}/${await link.getAttribute('data-ba')}`;
     };
     // Each card shows the port through the lab and the direct one.
-    const ports = (await labCall<LabView>(page, { method: 'state' })).nodes.find((n) => n.myid === f)!;
+    const ports = (await labState(page)).nodes.find((n) => n.myid === f)!;
     expect(await page.getByTestId(`client-port-${f}`).textContent()).toBe(`client 127.0.0.1:${ports.labClientPort}`);
     expect(await page.getByTestId(`direct-port-${f}`).textContent()).toBe(`direct: ${ports.clientPort} (outside clients)`);
     expect(ports.labClientPort).not.toBe(ports.clientPort);

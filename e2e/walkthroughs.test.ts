@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../src/shared/contract';
-import { labCall } from './lab-call';
+import { labCall, labState } from './lab-call';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
@@ -44,10 +44,10 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
    * leader changes recorded.
    */
   const checkHistory = async (since: number, changes: [number | null, number][] = []): Promise<HistoryEvent[]> => {
-    const elections = async (): Promise<HistoryEvent[]> => (await labCall<{ events: HistoryEvent[] }>(lab.page, { method: 'history', sinceMs: since })).events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
+    const elections = async (): Promise<HistoryEvent[]> => (await labCall(lab.page, { method: 'history', sinceMs: since })).events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
     // The last poll may still be on its way: wait for the last election to be closed.
     await expect.poll(async () => (await elections()).at(-1)?.type ?? 'none', { timeout: 30_000 }).not.toBe('ensemble.election.started');
-    const events = (await labCall<{ events: HistoryEvent[] }>(lab.page, { method: 'history', sinceMs: since })).events;
+    const events = (await labCall(lab.page, { method: 'history', sinceMs: since })).events;
     const el = events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
     el.forEach((e, i) => expect(e.type, `election event ${i}: ${el.map((x) => x.detail).join(' | ')}`).toBe(i % 2 === 0 ? 'ensemble.election.started' : 'ensemble.election.ended'));
     for (const e of el.filter((x) => x.type === 'ensemble.election.ended')) expect(e.data.durationMs as number, e.detail).toBeLessThanOrEqual(Date.now() - since);
@@ -74,7 +74,7 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
 
   it('election from empty asks first, says what it erases and offers an export; cancelled, nothing changes', { timeout: 60_000 }, async () => {
     const page = lab.page;
-    const before = await labCall<{ nodes: { myid: number; pid: number | null; lastZxid: string | null }[] }>(page, { method: 'state' });
+    const before = await labState(page);
     await page.getByTestId('walkthrough-run-election-from-empty').click();
     expect(await page.getByTestId('walkthrough-erases').textContent()).toContain('erases every znode and the whole transaction log');
     await page.getByTestId('walkthrough-export').click();
@@ -82,7 +82,7 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     await page.getByTestId('walkthrough-cancel').click();
     await page.getByTestId('walkthrough-erases').waitFor({ state: 'detached' });
     expect(await page.locator('[data-testid="walkthrough"]').count()).toBe(0);
-    const after = await labCall<typeof before>(page, { method: 'state' });
+    const after = await labState(page);
     expect(after.nodes.map((n) => [n.myid, n.pid])).toEqual(before.nodes.map((n) => [n.myid, n.pid]));
     // The backend refuses it unconfirmed too, whoever asks.
     await expect(labCall(page, { method: 'walkthrough.run', id: 'election-from-empty' })).rejects.toThrow(/erases every znode/);
@@ -91,7 +91,7 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
   it('election from empty: member 3 leads, as the seed says', { timeout: 180_000 }, async () => {
     const page = lab.page;
     const since = Date.now();
-    const leaderBefore = (await labCall<{ leader: number | null }>(page, { method: 'state' })).leader;
+    const leaderBefore = (await labState(page)).leader;
     await page.getByTestId('walkthrough-run-election-from-empty').click();
     await page.getByTestId('walkthrough-confirm').click();
     const card = page.locator('[data-testid="walkthrough"][data-id="election-from-empty"][data-running="false"]');
@@ -186,9 +186,9 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
       await page.getByTestId('walkthrough-waiting').waitFor({ timeout: 30_000 });
       expect(await page.locator('[data-testid="walkthrough-step"]').count()).toBe(1);
       expect(await page.getByTestId('walkthrough-waiting').textContent()).toContain('Create /seed-walkthrough/via-follower through follower');
-      const waiting = await labCall<{ waitingBefore: string | null; running: boolean }>(page, { method: 'walkthrough.state' });
+      const waiting = await labCall(page, { method: 'walkthrough.state' });
       expect(waiting).toMatchObject({ running: true });
-      expect(waiting.waitingBefore).toContain('Create');
+      expect(waiting!.waitingBefore).toContain('Create');
       await page.getByTestId('walkthrough-next').click();
       await expect.poll(async () => page.locator('[data-testid="walkthrough-step"][data-status="done"]').count(), { timeout: 30_000 }).toBe(2);
       // The moment that matters is marked.
@@ -199,7 +199,7 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
       await page.locator('[data-testid="walkthrough"][data-id="write-via-follower"][data-running="false"]').waitFor({ timeout: 30_000 });
       expect(await page.getByTestId('walkthrough-failure').textContent()).toContain('Stopped on request');
       expect(await page.locator('[data-testid="walkthrough-step"]').count()).toBe(2);
-      expect((await labCall<{ serving: boolean }>(page, { method: 'state' })).serving).toBe(true);
+      expect((await labState(page)).serving).toBe(true);
     } finally {
       await setPace('auto');
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabView } from '../src/shared/contract';
 import { needs } from '../test/support/needs';
-import { labCall } from './lab-call';
+import { labCall, labState } from './lab-call';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -59,7 +59,7 @@ describe('the Wire view in Chromium', needs(...BROWSER), () => {
     await expect.poll(() => ends('PROPOSAL', 'data-to'), { timeout: 20_000 }).toEqual(followers);
     expect(await ends('PROPOSAL', 'data-from')).toEqual([leader]);
     // ACKs from a majority: the leader's own (its log, no message) and at least one follower's of two.
-    const view = await labCall<LabView>(page, { method: 'state' });
+    const view = await labState(page);
     const ackers = await ends('ACK', 'data-from');
     expect(ackers.length + 1).toBeGreaterThanOrEqual(view.quorumNeeded);
     expect(ackers.every((x) => followers.includes(x))).toBe(true);
@@ -107,7 +107,7 @@ describe('the Wire view in Chromium', needs(...BROWSER), () => {
     expect(await details.getByTestId('wire-details-type').textContent()).toBe('NOTIFICATION');
     for (const field of ['leader', 'zxid', 'electionEpoch', 'peerEpoch', 'state']) await details.locator(`[data-field="${field}"]`).waitFor();
     // A new leader is elected among the two.
-    await expect.poll(async () => (await labCall<LabView>(page, { method: 'state' })).leader, { timeout: 60_000 }).toBeOneOf(followers);
+    await expect.poll(async () => (await labState(page)).leader, { timeout: 60_000 }).toBeOneOf(followers);
     if (shots) {
       await page.setViewportSize({ width: 1400, height: 1100 });
       await page.evaluate(() => window.scrollTo(0, 0));

@@ -6,7 +6,8 @@ import { EventEmitter } from 'node:events';
 import { checkLabLimits } from '../shared/limits';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push, Request } from '../shared/contract';
+import type { Method, RequestOf, Result } from '../shared/api';
+import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push } from '../shared/contract';
 import { LabNetwork } from './net/network';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
@@ -66,6 +67,9 @@ function labPost(lab: LabSpec, adminPort: number, command: string): Promise<Resp
 
 /** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
 const SLOW_APPLY_MS = 2000;
+/** A handler for every method of the contract, each returning that method's result. */
+type Handlers = { [M in Method]: (req: RequestOf<M>) => Result<M> | Promise<Result<M>> };
+
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
   private attached: AttachedEnsemble | null = null;
@@ -381,135 +385,129 @@ export class LabService extends EventEmitter {
     return e;
   }
 
-  /** Handles one validated request from the UI. */
-  async handle(req: Request): Promise<unknown> {
-    switch (req.method) {
-      case 'state':
-        return this.view();
-      case 'launch':
-        return this.launch(req.size, req.observers, req.engines, req.readOnly ?? false);
-      case 'startAll':
-        return this.startAll();
-      case 'attach':
-        return this.attachTo(req.connectString);
-      case 'attach.writes':
-        if (!this.attached) throw new Error('There is no attached ensemble: a lab the lab launched takes writes anyway.');
-        this.attachedWrites = req.on;
-        return { writes: req.on };
-      case 'watches.list':
-        return {
-          rows: labelOwners(await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))), await this.sessionOwners()),
-          fired: this.watcher.recent(),
-        };
-      case 'watches.add':
-        return this.watcher.add(this.treeConnectString(), req.path, req.kind);
-      case 'tree.children':
-        return this.tree.childrenWithKinds(req.path, req.through, req.offset, req.limit);
-      case 'tree.node':
-        return this.tree.node(req.path, req.through);
-      case 'tree.create':
-        this.refuseAttachedWrite();
-        return this.tree.create(req.path, req.data, req.mode, req.ttlMs, req.through);
-      case 'tree.set':
-        this.refuseAttachedWrite();
-        return this.tree.set(req.path, req.data, req.version, req.through);
-      case 'tree.delete':
-        this.refuseAttachedWrite();
-        return this.tree.delete(req.path, req.version, req.recursive, req.through);
-      case 'tree.sync':
-        return this.tree.sync(req.path, req.through);
-      case 'walkthrough.run':
-        // Answers at once; the steps arrive as pushes.
-        this.walkthroughs.check(req.id, req.confirm ?? false);
-        void this.walkthroughs.run(req.id, req.confirm ?? false, req.pace).catch(() => undefined);
-        await new Promise((r) => setImmediate(r));
-        return this.walkthroughs.current();
-      case 'walkthrough.stop':
-        this.walkthroughs.stop();
-        return this.walkthroughs.current();
-      case 'walkthrough.next':
-        this.walkthroughs.next(req.pace);
-        return this.walkthroughs.current();
-      case 'walkthrough.state':
-        return this.walkthroughs.current();
-      case 'tree.search':
-        return this.tree.search(req.prefix, req.through, req.limit);
-      case 'tree.export':
-        return this.tree.exportTree(req.path, req.through);
-      case 'tree.import':
-        this.refuseAttachedWrite();
-        return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
-      case 'ui.settings':
-        return readUiSettings();
-      case 'ui.setting':
-        writeUiSetting(req.key, req.value);
-        return null;
-      case 'capabilities':
-        return { apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() };
-      case 'node':
-        return this.act(req.myid, req.action);
-      case 'destroy':
-        return this.destroy();
-      case 'history':
-        return { events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null };
-      case 'load.start':
-        return this.load.start(req.settings);
-      case 'load.update':
-        return this.load.update(req.settings);
-      case 'load.stop':
-        return this.load.stop();
-      case 'load.status':
-        return this.load.view();
-      case 'load.runs':
-        return this.load.runs();
-      case 'locks.start':
-        this.refuseAttachedWrite();
-        return this.locks.start(req.settings);
-      case 'locks.stop':
-        return this.locks.stop();
-      case 'locks.state':
-        return this.locks.state();
-      case 'locks.fault':
-        return this.locks.fault(req.client, req.fault);
-      case 'locks.runs':
-        return this.locks.runs(req.limit);
-      case 'terminal.open':
-        return this.openTerminal(req.myid, req.kind, req.cols, req.rows);
-      case 'terminal.list':
-        return this.terminals.list();
-      case 'terminal.backlog':
-        return this.terminals.backlog(req.id);
-      case 'terminal.input':
-        this.terminals.write(req.id, req.data);
-        return null;
-      case 'terminal.resize':
-        this.terminals.resize(req.id, req.cols, req.rows);
-        return null;
-      case 'terminal.close':
-        this.terminals.close(req.id);
-        return null;
-      case 'net.state':
-        return this.netView();
-      case 'net.fault':
-        return this.startFault(req.spec);
-      case 'net.heal':
-        return this.healFault(req.id);
-      case 'net.release':
-        if (!this.network) throw new Error(this.networkError ?? 'There is no lab network.');
-        this.network.release(req.id);
-        return this.netView();
-      case 'wire.query':
-        if (!this.network) return { messages: [], cap: 0, total: 0, folded: 0, budgetPerSecond: 0 };
-        return this.network.query(req.query);
-      case 'wire.subscribe':
-        // The transport keeps subscriptions (src/web/server.ts); in-process callers get every push.
-        return { subscribed: req.on };
-      case 'wire.save':
-        return this.saveWire(req.fromMs, req.toMs, req.label);
-      case 'shutdown':
-        setImmediate(() => this.emit('shutdown'));
-        return null;
-    }
+  /**
+   * Each request's handler: it must return what the contract's Results promise for its method
+   * (src/shared/api.ts), which the compiler checks here.
+   */
+  private readonly handlers: Handlers = {
+    state: () => this.view(),
+    launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false),
+    startAll: () => this.startAll(),
+    attach: (req) => this.attachTo(req.connectString),
+    'attach.writes': (req) => {
+      if (!this.attached) throw new Error('There is no attached ensemble: a lab the lab launched takes writes anyway.');
+      this.attachedWrites = req.on;
+      return { writes: req.on };
+    },
+    'watches.list': async () => ({
+      rows: labelOwners(await listWatches((this.view()?.nodes ?? []).filter((n) => n.adminPort > 0).map((n) => ({ myid: n.myid, adminPort: n.adminPort }))), await this.sessionOwners()),
+      fired: this.watcher.recent(),
+    }),
+    'watches.add': (req) => this.watcher.add(this.treeConnectString(), req.path, req.kind),
+    'tree.children': (req) => this.tree.childrenWithKinds(req.path, req.through, req.offset, req.limit),
+    'tree.node': (req) => this.tree.node(req.path, req.through),
+    'tree.create': (req) => {
+      this.refuseAttachedWrite();
+      return this.tree.create(req.path, req.data, req.mode, req.ttlMs, req.through);
+    },
+    'tree.set': (req) => {
+      this.refuseAttachedWrite();
+      return this.tree.set(req.path, req.data, req.version, req.through);
+    },
+    'tree.delete': async (req) => {
+      this.refuseAttachedWrite();
+      await this.tree.delete(req.path, req.version, req.recursive, req.through);
+      return null;
+    },
+    'tree.sync': async (req) => {
+      await this.tree.sync(req.path, req.through);
+      return null;
+    },
+    'walkthrough.run': async (req) => {
+      // Answers at once; the steps arrive as pushes.
+      this.walkthroughs.check(req.id, req.confirm ?? false);
+      void this.walkthroughs.run(req.id, req.confirm ?? false, req.pace).catch(() => undefined);
+      await new Promise((r) => setImmediate(r));
+      return this.walkthroughs.current();
+    },
+    'walkthrough.stop': () => {
+      this.walkthroughs.stop();
+      return this.walkthroughs.current();
+    },
+    'walkthrough.next': (req) => {
+      this.walkthroughs.next(req.pace);
+      return this.walkthroughs.current();
+    },
+    'walkthrough.state': () => this.walkthroughs.current(),
+    'tree.search': (req) => this.tree.search(req.prefix, req.through, req.limit),
+    'tree.export': (req) => this.tree.exportTree(req.path, req.through),
+    'tree.import': (req) => {
+      this.refuseAttachedWrite();
+      return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
+    },
+    'ui.settings': () => readUiSettings(),
+    'ui.setting': (req) => {
+      writeUiSetting(req.key, req.value);
+      return null;
+    },
+    capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() }),
+    node: (req) => this.act(req.myid, req.action),
+    destroy: () => this.destroy(),
+    history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
+    'load.start': (req) => this.load.start(req.settings),
+    'load.update': (req) => this.load.update(req.settings),
+    'load.stop': () => this.load.stop(),
+    'load.status': () => this.load.view(),
+    'load.runs': () => this.load.runs(),
+    'locks.start': (req) => {
+      this.refuseAttachedWrite();
+      return this.locks.start(req.settings);
+    },
+    'locks.stop': () => this.locks.stop(),
+    'locks.state': () => this.locks.state(),
+    'locks.fault': (req) => this.locks.fault(req.client, req.fault),
+    'locks.runs': (req) => this.locks.runs(req.limit),
+    'terminal.open': (req) => this.openTerminal(req.myid, req.kind, req.cols, req.rows),
+    'terminal.list': () => this.terminals.list(),
+    'terminal.backlog': (req) => this.terminals.backlog(req.id),
+    'terminal.input': (req) => {
+      this.terminals.write(req.id, req.data);
+      return null;
+    },
+    'terminal.resize': (req) => {
+      this.terminals.resize(req.id, req.cols, req.rows);
+      return null;
+    },
+    'terminal.close': (req) => {
+      this.terminals.close(req.id);
+      return null;
+    },
+    'net.state': () => this.netView(),
+    'net.fault': (req) => this.startFault(req.spec),
+    'net.heal': (req) => this.healFault(req.id),
+    'net.release': (req) => {
+      if (!this.network) throw new Error(this.networkError ?? 'There is no lab network.');
+      this.network.release(req.id);
+      return this.netView();
+    },
+    'wire.query': (req) => {
+      if (!this.network) return { messages: [], cap: 0, total: 0, folded: 0, budgetPerSecond: 0 };
+      return this.network.query(req.query);
+    },
+    // The transport keeps subscriptions (src/web/server.ts); in-process callers get every push.
+    'wire.subscribe': (req) => ({ subscribed: req.on }),
+    'wire.save': (req) => this.saveWire(req.fromMs, req.toMs, req.label),
+    shutdown: () => {
+      setImmediate(() => this.emit('shutdown'));
+      return null;
+    },
+  };
+
+  /** Handles one request from the UI, already validated against the contract. */
+  handle<M extends Method>(req: RequestOf<M>): Promise<Result<M>> {
+    // One method's handler for that method's request: the table's type pairs them.
+    const handler = this.handlers[req.method] as (r: RequestOf<M>) => Result<M> | Promise<Result<M>>;
+    return Promise.resolve().then(() => handler(req));
   }
 
   /** Creates the lab and starts its nodes one by one, reporting progress. */

@@ -6,6 +6,7 @@ import { EXPORT_MAX_NODES } from '../shared/limits';
 import type { Stat } from '../client';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
 import { baseName, joinPath, parentOf, pathError } from '../protocol/paths';
+import type { ImportResult, NodeDetails, StatView, TreeChildren, ZnodeKind } from '../shared/api';
 import { TreeExport, type TreeExportNode } from '../shared/contract';
 
 export { EXPORT_MAX_NODES };
@@ -14,7 +15,7 @@ const IMPORT_BATCH_OPS = 500;
 const IMPORT_BATCH_BYTES = 512 * 1024;
 
 /** A Stat as JSON: 64-bit values as strings, zxids also split into epoch and counter. */
-export function statJson(s: Stat): Record<string, string | number> {
+export function statJson(s: Stat): StatView {
   const z = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
   return {
     czxid: z(s.czxid),
@@ -55,27 +56,9 @@ function kindOf(owner: bigint): TreeExportNode['kind'] {
   return owner === 0n || owner === CONTAINER_EPHEMERAL_OWNER ? 'persistent' : 'ephemeral';
 }
 
-/** A znode's kind as the tree shows it: a client sees only ephemeral (its owner); the rest the lab knows when it created the znode. */
-export interface ZnodeKind {
-  numChildren: number;
-  ephemeral: boolean;
-  /** The create mode, when this lab created the znode (containers and TTL znodes look persistent to a client). */
-  mode: string | null;
-  /** A TTL znode's TTL in ms (when the lab created it). */
-  ttlMs: number | null;
-}
-
 /** ZooKeeper's sequential suffix: ten digits (String.format("%010d")). */
 const SEQUENTIAL_NAME = /\d{10}$/;
 
-export interface ImportResult {
-  created: number;
-  updated: number;
-  skipped: number;
-  /** Ephemeral and TTL znodes of the export, created as persistent ones. */
-  converted: number;
-  transactions: number;
-}
 
 export class TreeBrowser {
   private clients = new Map<string, Promise<ZkClient>>();
@@ -147,7 +130,7 @@ export class TreeBrowser {
   }
 
   /** One page of children, each with its kind (the page's exists calls are pipelined). */
-  async childrenWithKinds(path: string, through: number | null, offset: number, limit: number): Promise<{ children: string[]; total: number; kinds: (ZnodeKind | null)[] }> {
+  async childrenWithKinds(path: string, through: number | null, offset: number, limit: number): Promise<TreeChildren> {
     const page = await this.children(path, through, offset, limit);
     const zk = await this.client(through);
     const kinds = await Promise.all(
@@ -173,7 +156,7 @@ export class TreeBrowser {
     return { children: all.slice(offset, offset + limit), total: all.length };
   }
 
-  async node(path: string, through: number | null): Promise<{ path: string; data: string | null; stat: Record<string, string | number>; acl: { perms: number; scheme: string; id: string }[]; kind: ZnodeKind }> {
+  async node(path: string, through: number | null): Promise<NodeDetails> {
     const zk = await this.client(through);
     const { data, stat } = await zk.getData(path, this.watcher(through, path, 'data'));
     let acl: { perms: number; scheme: string; id: string }[] = [];
@@ -206,7 +189,7 @@ export class TreeBrowser {
     throw new Error(`BadVersion: ${what} ${path} expected version ${expected}, but ${actual}. Nothing was changed: read it again, or give -1 for any version.`);
   }
 
-  async set(path: string, data: string, version: number, through: number | null): Promise<Record<string, string | number>> {
+  async set(path: string, data: string, version: number, through: number | null): Promise<StatView> {
     const zk = await this.client(through);
     try {
       return statJson(await zk.setData(path, Buffer.from(data, 'utf8'), version));
@@ -284,7 +267,7 @@ export class TreeBrowser {
    * then multis of up to 500 ops, each one transaction. Existing znodes are left alone, or get
    * the export's data with `overwrite`.
    */
-  async importTree(parent: string, doc: unknown, overwrite: boolean, through: number | null): Promise<ImportResult & { root: string }> {
+  async importTree(parent: string, doc: unknown, overwrite: boolean, through: number | null): Promise<ImportResult> {
     const parsed = TreeExport.safeParse(doc);
     if (!parsed.success) throw new Error(`This is not a tree export of ZooKeeper Lab: ${parsed.error.issues[0]?.path.join('.') || 'document'}: ${parsed.error.issues[0]?.message}. Export a subtree from the Tree view to get one.`);
     const bad = pathError(parent);
@@ -295,7 +278,7 @@ export class TreeBrowser {
     const full = (rel: string): string => (rel === '' ? target : target === '/' ? rel : target + rel);
     const planned = new Set<string>();
     const ops: Op[] = [];
-    const result: ImportResult = { created: 0, updated: 0, skipped: 0, converted: 0, transactions: 0 };
+    const result: Omit<ImportResult, 'root'> = { created: 0, updated: 0, skipped: 0, converted: 0, transactions: 0 };
     for (const n of parsed.data.nodes) {
       const p = full(n.path);
       const err = pathError(p);

@@ -3,17 +3,9 @@
 // and watches the user sets as the lab's own session, whose events are pushed as they fire.
 import { connect, AddWatchMode, type ZkClient, type WatchedEvent } from '../client';
 import { eventTypeName } from '../client';
+import type { WatchRow } from '../shared/api';
+import type { WatchFire } from '../shared/contract';
 
-export interface WatchRow {
-  myid: number;
-  path: string;
-  sessionId: string;
-  kind: string;
-  /** Who holds the session, when it is one of the lab's own ('tree', 'inspector', 'locks'), else null. */
-  owner?: string | null;
-  /** The lock playground's client, when owner is 'locks'. */
-  client?: number;
-}
 
 /** Marks each row with the lab's view that owns its session (several views have sessions of their own). */
 export function labelOwners(rows: WatchRow[], owners: Map<string, { owner: string; client?: number }>): WatchRow[] {
@@ -23,13 +15,6 @@ export function labelOwners(rows: WatchRow[], owners: Map<string, { owner: strin
   });
 }
 
-export interface WatchFire {
-  time: number;
-  path: string;
-  type: string;
-  kind: string;
-  watchId: number;
-}
 
 export type WatchKind = 'data' | 'exist' | 'child' | 'persistent' | 'persistent-recursive';
 

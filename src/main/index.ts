@@ -5,18 +5,17 @@
 // Electron's, and rebuilding them for Electron needs Electron's headers from the network. A
 // plain Node child also keeps the nodes' supervisor out of the UI process: if the window hangs,
 // the lab does not. The window loads the page the backend serves (127.0.0.1, random port and
-// token) and talks to the lab only through `window.lab` (preload) -> IPC -> this process ->
-// the backend's WebSocket, validated against src/shared's contract in both directions.
+// token) and talks to the lab as it does in a browser: over the backend's token-protected
+// WebSocket (src/renderer/api.ts: one client, with its time limits and reconnection). The page
+// gets no Node or Electron API; the preload only tells it that it runs in the desktop app.
 //
 // Lifetimes: the backend is started with an IPC channel; when this process ends in any way the
 // channel closes and the backend kills every node and exits. When the backend dies, the window
 // says so and the app quits.
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import WebSocket from 'ws';
 import { readUiSettings, windowBounds, writeUiSetting } from '../lab/ui-settings';
-import { Push, Request, type ReplyEnvelope } from '../shared/contract';
 import { sameOrigin } from '../shared/origin';
 import { guardNavigation } from './guards';
 
@@ -52,51 +51,6 @@ function startBackend(): Promise<string> {
         dialog.showErrorBox('ZooKeeper Lab', `The lab backend stopped (${signal ?? `status ${code}`}); its nodes went with it. Start the app again.\n\n${out.trim().split('\n').slice(-5).join('\n')}`);
         app.quit();
       }
-    });
-  });
-}
-
-/**
- * Bridges the window's IPC to the backend's WebSocket; both directions are validated against
- * the one contract in src/shared.
- */
-function bridge(url: string): void {
-  const u = new URL(url);
-  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  const open = new Promise<void>((r, reject) => {
-    ws.once('open', () => r());
-    ws.once('error', (e) => reject(new Error(`The window could not reach the lab backend: ${e.message}`)));
-  });
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(String(raw)) as Record<string, unknown>;
-    if ('kind' in msg) {
-      const p = Push.safeParse(msg);
-      if (p.success && win && !win.isDestroyed()) win.webContents.send('lab:push', p.data);
-      return;
-    }
-    const reply = msg as ReplyEnvelope;
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
-    if (reply.ok) p.resolve(reply.result);
-    else p.reject(new Error(reply.error));
-  });
-  ws.on('close', () => {
-    for (const p of pending.values()) p.reject(new Error('The lab backend closed the connection; restart the app.'));
-    pending.clear();
-  });
-  ipcMain.handle('lab:call', async (e, request: unknown) => {
-    // Only our window's page, loaded from the backend, may call.
-    if (!e.senderFrame || !sameOrigin(e.senderFrame.url, u.origin)) throw new Error('Refused: not the lab window.');
-    const req = Request.safeParse(request);
-    if (!req.success) throw new Error(`Bad request (nothing was changed): ${req.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    await open;
-    const id = nextId++;
-    return new Promise((resolvePromise, reject) => {
-      pending.set(id, { resolve: resolvePromise, reject });
-      ws.send(JSON.stringify({ id, request: req.data }));
     });
   });
 }
@@ -180,7 +134,6 @@ if (!app.requestSingleInstanceLock()) {
         cb({ responseHeaders: headers });
       });
       menu(labUrl);
-      bridge(labUrl);
       createWindow(labUrl);
     })
     .catch((e: Error) => {

@@ -1,17 +1,6 @@
-// The only door from the page to the app: a typed `window.lab` (call + onPush) over IPC. The
-// page never gets Node or Electron APIs (contextIsolation, sandbox, no nodeIntegration).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { Push, Request } from '../shared/contract';
+// The page's one fact from the desktop app: that it runs in it. The page talks to the lab over
+// the backend's WebSocket as in a browser (src/renderer/api.ts) and gets no Node or Electron API
+// (contextIsolation, sandbox, no nodeIntegration).
+import { contextBridge } from 'electron';
 
-contextBridge.exposeInMainWorld(
-  'lab',
-  Object.freeze({
-    mode: 'electron',
-    call: (request: Request): Promise<unknown> => ipcRenderer.invoke('lab:call', request),
-    onPush: (listener: (p: Push) => void): (() => void) => {
-      const handler = (_e: IpcRendererEvent, p: Push): void => listener(p);
-      ipcRenderer.on('lab:push', handler);
-      return () => ipcRenderer.off('lab:push', handler);
-    },
-  }),
-);
+contextBridge.exposeInMainWorld('lab', Object.freeze({ mode: 'electron' }));

@@ -45,8 +45,8 @@ export function App({ lab }: { lab: LabApi }) {
       }
     });
     // A refused or lost connection shows in its banner; these calls are made again by nothing, the pushes catch up.
-    void lab.call<LabView | null>({ method: 'state' }).then(setView, () => {});
-    void lab.call<{ events: HistoryEvent[] }>({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)), () => {});
+    void lab.call({ method: 'state' }).then(setView, () => {});
+    void lab.call({ method: 'history', sinceMs: Date.now() - 3600_000 }).then((h) => setEvents(h.events.slice(-LIVE_EVENTS)), () => {});
     return () => {
       off();
       if (timer) clearTimeout(timer);

@@ -213,7 +213,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const [busy, setBusy] = useState(false);
   const [connectString, setConnectString] = useState('');
   useEffect(() => {
-    void lab.call<{ apache: boolean; ours: boolean }>({ method: 'capabilities' }).then(setCaps);
+    void lab.call({ method: 'capabilities' }).then(setCaps);
   }, [lab]);
 
   const total = Number(size) + (size === '1' ? 0 : Number(observers));

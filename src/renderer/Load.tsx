@@ -41,7 +41,7 @@ function LoadView({ lab, view, run }: ViewProps) {
       if (s) setSamples((old) => [...(old.length > 0 && old[0]!.time < s.time - WINDOW_MS ? old.filter((x) => x.time >= s.time - WINDOW_MS) : old), s]);
       if (p.marks.length > 0) setMarks((old) => [...old.filter((m) => m.time >= Date.now() - WINDOW_MS), ...p.marks]);
     });
-    void lab.call<{ status: LoadStatus; samples: LoadSample[]; marks: HistoryEvent[] }>({ method: 'load.status' }).then((v) => {
+    void lab.call({ method: 'load.status' }).then((v) => {
       setStatus(v.status);
       setSamples(v.samples);
       setMarks(v.marks);
@@ -53,7 +53,7 @@ function LoadView({ lab, view, run }: ViewProps) {
   // The history's runs, again whenever a run ends.
   const lastRunId = status?.lastRun?.id ?? null;
   useEffect(() => {
-    void lab.call<LoadRunSummary[]>({ method: 'load.runs' }).then(setRuns);
+    void lab.call({ method: 'load.runs' }).then(setRuns);
   }, [lab, lastRunId]);
 
   const state = status?.state ?? 'idle';

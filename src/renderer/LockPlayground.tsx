@@ -92,14 +92,14 @@ export function LockPlayground({ lab, view }: ViewProps) {
 
   const reloadRuns = useCallback(async () => {
     try {
-      setRuns(await lab.call<LockRunSummary[]>({ method: 'locks.runs', limit: 30 }));
+      setRuns(await lab.call({ method: 'locks.runs', limit: 30 }));
     } catch (e) {
       setError((e as Error).message);
     }
   }, [lab]);
 
   useEffect(() => {
-    void lab.call<LockRunView | null>({ method: 'locks.state' }).then(setRun, (e: Error) => setError(e.message));
+    void lab.call({ method: 'locks.state' }).then(setRun, (e: Error) => setError(e.message));
     void reloadRuns();
     return lab.onPush((p) => {
       if (p.kind !== 'locks') return;
@@ -139,7 +139,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
       setError(`Nothing was started: ${Object.values(errors).join(' ')}`);
       return;
     }
-    void act('start', async () => setRun(await lab.call<LockRunView>({ method: 'locks.start', settings })));
+    void act('start', async () => setRun(await lab.call({ method: 'locks.start', settings })));
   };
 
   if (!view) return <Text>Launch or attach a lab to run the lock playground.</Text>;

@@ -20,7 +20,7 @@ export function useNet(lab: LabApi, view: LabView | null): { net: NetView | null
     if (labKey === null) return;
     let stop = false;
     const ask = (): void => {
-      lab.call<NetView>({ method: 'net.state' }).then(
+      lab.call({ method: 'net.state' }).then(
         (n) => {
           if (stop) return;
           setNet(n);

@@ -88,7 +88,7 @@ function WireThen({ lab, at }: { lab: LabApi; at: number }) {
   useEffect(() => {
     let live = true;
     const t = setTimeout(() => {
-      lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: at - WIRE_SPAN_MS, toMs: at + WIRE_SPAN_MS, types: null, members: null, zxid: null, limit: 300 } }).then(
+      lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: at - WIRE_SPAN_MS, toMs: at + WIRE_SPAN_MS, types: null, members: null, zxid: null, limit: 300 } }).then(
         (c) => live && setGot({ at, messages: c.messages }),
         (e: Error) => live && setGot({ at, error: e.message }),
       );

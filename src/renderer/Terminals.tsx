@@ -19,7 +19,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
   const [error, setError] = useState<string | null>(null);
 
   const refresh = useCallback(async (): Promise<TerminalInfo[]> => {
-    const list = await lab.call<TerminalInfo[]>({ method: 'terminal.list' });
+    const list = await lab.call({ method: 'terminal.list' });
     setTerms(list);
     return list;
   }, [lab]);
@@ -34,7 +34,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
         return;
       }
       try {
-        const t = await lab.call<TerminalInfo>({ method: 'terminal.open', myid: id, kind: k, cols: 120, rows: 30 });
+        const t = await lab.call({ method: 'terminal.open', myid: id, kind: k, cols: 120, rows: 30 });
         await refresh();
         setActive(t.id);
       } catch (e) {
@@ -148,7 +148,7 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
       if (p.kind === 'terminal.exit' && p.id === id) term.write(`\r\n\x1b[2m[process exited with ${p.code}]\x1b[0m\r\n`);
     });
     void lab
-      .call<{ data: string; end: number }>({ method: 'terminal.backlog', id })
+      .call({ method: 'terminal.backlog', id })
       .then((b) => {
         term.write(b.data);
         end = b.end;

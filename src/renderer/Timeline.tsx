@@ -39,7 +39,7 @@ export function Timeline({ lab, view }: ViewProps) {
     // The first call loads the range; later ones only what is new since.
     const load = async (): Promise<void> => {
       const from = since.current;
-      const h = await lab.call<{ events: HistoryEvent[]; samples: Sample[] }>({ method: 'history', sinceMs: from });
+      const h = await lab.call({ method: 'history', sinceMs: from });
       if (stop) return;
       const last = Math.max(from, ...h.samples.map((s) => s.time + 1), ...h.events.map((e) => e.time + 1));
       since.current = last;

@@ -1,18 +1,11 @@
 import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, SegmentedControl, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
+import type { NodeDetails } from '../shared/api';
 import type { LabApi, LabView } from '../shared/contract';
 import { takeZnodeRequests } from './navigate';
 import { useSetting } from './persist';
-import { KindBadges, TreeList, joinPath, type ZnodeKind } from './TreeList';
+import { KindBadges, TreeList, joinPath } from './TreeList';
 import { TreeSearch, TreeTransfer } from './TreeTools';
-
-interface NodeDetails {
-  path: string;
-  data: string | null;
-  stat: Record<string, string | number>;
-  acl: { perms: number; scheme: string; id: string }[];
-  kind?: ZnodeKind;
-}
 
 /** How long a notice of the view stays (an error stays until closed). */
 const NOTICE_MS = 8000;
@@ -132,7 +125,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
 
   const refresh = useCallback(async () => {
     try {
-      const d = await lab.call<NodeDetails>({ method: 'tree.node', path: selected, through: thr });
+      const d = await lab.call({ method: 'tree.node', path: selected, through: thr });
       setDetails(d);
       setNewData(new TextDecoder().decode(bytesOf(d.data)));
       setExpected(Number(d.stat.version));

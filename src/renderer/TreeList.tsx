@@ -4,6 +4,7 @@
 import { Badge, Text, UnstyledButton } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ZnodeKind } from '../shared/api';
 import type { LabApi } from '../shared/contract';
 
 const PAGE = 500;
@@ -19,14 +20,6 @@ export function ancestorsOf(path: string): string[] {
   const parts = path.split('/').filter(Boolean);
   for (let i = 1; i < parts.length; i++) out.push(`/${parts.slice(0, i).join('/')}`);
   return out;
-}
-
-/** What the backend says of a child (tree.children): see ZnodeKind in src/lab/tree.ts. */
-export interface ZnodeKind {
-  numChildren: number;
-  ephemeral: boolean;
-  mode: string | null;
-  ttlMs: number | null;
 }
 
 interface Listing {
@@ -102,7 +95,7 @@ export function TreeList(props: {
         const kinds = new Map<string, ZnodeKind>();
         let total = 0;
         for (let at = offset; at < offset + keep; at += 1000) {
-          const r = await lab.call<{ children: string[]; total: number; kinds?: (ZnodeKind | null)[] }>({ method: 'tree.children', path, through, offset: at, limit: Math.min(1000, offset + keep - at) });
+          const r = await lab.call({ method: 'tree.children', path, through, offset: at, limit: Math.min(1000, offset + keep - at) });
           names.push(...r.children);
           r.children.forEach((n, i) => {
             const k = r.kinds?.[i];

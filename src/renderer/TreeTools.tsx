@@ -4,15 +4,6 @@ import { Button, Card, Checkbox, FileButton, Group, Stack, Text, TextInput, Titl
 import { useEffect, useState } from 'react';
 import type { LabApi, TreeExport } from '../shared/contract';
 
-interface ImportResult {
-  root: string;
-  created: number;
-  updated: number;
-  skipped: number;
-  converted: number;
-  transactions: number;
-}
-
 /** A file name for an export of `path` ('/' -> root). */
 function fileNameOf(path: string): string {
   return `${path === '/' ? 'root' : path.slice(1).replace(/[^A-Za-z0-9._-]+/g, '_')}.zk-tree.json`;
@@ -31,7 +22,7 @@ export function TreeSearch(props: { lab: LabApi; through: number | null; onFound
     }
     let live = true;
     const t = setTimeout(() => {
-      lab.call<{ paths: string[]; total: number }>({ method: 'tree.search', prefix, through, limit: 50 }).then(
+      lab.call({ method: 'tree.search', prefix, through, limit: 50 }).then(
         (r) => live && setHits(r),
         (e: Error) => live && onError(e.message),
       );
@@ -69,7 +60,7 @@ export function TreeTransfer(props: { lab: LabApi; through: number | null; selec
   const exportTree = async (): Promise<void> => {
     setBusy(`exporting ${selected}…`);
     try {
-      const doc = await lab.call<TreeExport>({ method: 'tree.export', path: selected, through });
+      const doc = await lab.call({ method: 'tree.export', path: selected, through });
       const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
       const a = document.createElement('a');
       a.href = url;
@@ -94,7 +85,7 @@ export function TreeTransfer(props: { lab: LabApi; through: number | null; selec
       } catch (e) {
         throw new Error(`${file.name} is not JSON (${(e as Error).message}). Choose a file the Tree view exported.`);
       }
-      const r = await lab.call<ImportResult>({ method: 'tree.import', path: selected, doc, overwrite, through });
+      const r = await lab.call({ method: 'tree.import', path: selected, doc, overwrite, through });
       const parts = [`${r.created} created`, `${r.updated} updated`, `${r.skipped} left as they were`];
       if (r.converted > 0) parts.push(`${r.converted} ephemeral or TTL znodes created as persistent`);
       onImported(`imported ${file.name} as ${r.root}: ${parts.join(', ')} (${r.transactions} transaction${r.transactions === 1 ? '' : 's'})`);

@@ -29,7 +29,7 @@ export function Walkthroughs(props: ViewProps) {
   // A pace a person can follow: a wait between steps, and a pause before the moment that matters.
   const [pace, setPace] = useState<WalkthroughPace>({ mode: 'auto', delayMs: 1500, pauseAtKey: true });
   useEffect(() => {
-    void lab.call<WalkthroughState | null>({ method: 'walkthrough.state' }).then(setState, () => undefined);
+    void lab.call({ method: 'walkthrough.state' }).then(setState, () => undefined);
     return lab.onPush((p) => {
       if (p.kind === 'walkthrough') setState(p.state);
     });
@@ -40,7 +40,7 @@ export function Walkthroughs(props: ViewProps) {
     setAsking(null);
     setSide(WALKTHROUGHS[id].view);
     try {
-      const s = await lab.call<WalkthroughState | null>({ method: 'walkthrough.run', id, confirm, pace });
+      const s = await lab.call({ method: 'walkthrough.run', id, confirm, pace });
       if (s) setState(s);
     } catch (e) {
       setError((e as Error).message);
@@ -55,7 +55,7 @@ export function Walkthroughs(props: ViewProps) {
   const exportTree = async (): Promise<void> => {
     setExporting(true);
     try {
-      const doc = await lab.call<TreeExport>({ method: 'tree.export', path: '/', through: null });
+      const doc = await lab.call({ method: 'tree.export', path: '/', through: null });
       const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' }));
       const a = document.createElement('a');
       a.href = url;

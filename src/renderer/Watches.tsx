@@ -1,29 +1,15 @@
 import { Alert, Badge, Button, Card, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
-import type { LabApi, LabView } from '../shared/contract';
+import type { WatchRow } from '../shared/api';
+import type { LabApi, LabView, WatchFire } from '../shared/contract';
 import { useSetting } from './persist';
 import { OTHER_SESSION, SESSION_OWNER } from './strings';
 
-interface Row {
-  myid: number;
-  path: string;
-  sessionId: string;
-  kind: string;
-  /** The lab's view that holds the session ('tree', 'inspector', 'locks'), or null. */
-  owner?: string | null;
-  client?: number;
-}
+type Row = WatchRow;
 
 function ownerText(r: Row): string {
   if (!r.owner) return OTHER_SESSION;
   return r.owner === 'locks' ? `${SESSION_OWNER.locks} ${r.client ?? ''}`.trim() : (SESSION_OWNER[r.owner] ?? r.owner);
-}
-interface Fire {
-  time: number;
-  path: string;
-  type: string;
-  kind: string;
-  watchId: number;
 }
 
 /**
@@ -32,7 +18,7 @@ interface Fire {
  */
 export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
   const [rows, setRows] = useState<Row[]>([]);
-  const [feed, setFeed] = useState<Fire[]>([]);
+  const [feed, setFeed] = useState<WatchFire[]>([]);
   const [pathFilter, setPathFilter] = useState('');
   const [sessionFilter, setSessionFilter] = useState('');
   // Kept when the view is left (and across restarts), as the other views' settings.
@@ -50,7 +36,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
 
   const reload = useCallback(async () => {
     try {
-      const r = await lab.call<{ rows: Row[]; fired: Fire[] }>({ method: 'watches.list' });
+      const r = await lab.call({ method: 'watches.list' });
       setRows(r.rows);
       setFeed(r.fired);
     } catch (e) {
@@ -95,7 +81,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
             onClick={async () => {
               setError(null);
               try {
-                const r = await lab.call<{ sessionId: string }>({ method: 'watches.add', path, kind: kind as 'data' });
+                const r = await lab.call({ method: 'watches.add', path, kind: kind as 'data' });
                 setMine(r.sessionId);
                 await reload();
               } catch (e) {

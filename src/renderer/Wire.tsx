@@ -163,8 +163,8 @@ function WireView({ lab, view, run }: ViewProps) {
     // Live messages come only to connections that ask (renewed every 2 s below: a reconnected socket starts without).
     const subscribe = (on: boolean): void => void lab.call({ method: 'wire.subscribe', on }).catch(() => {});
     subscribe(true);
-    void lab.call<NetView>({ method: 'net.state' }).then((n) => !stop && setNet(n), () => {});
-    void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: Date.now() - SCRUB_MS, toMs: null, types: null, members: null, zxid: null, limit: LIVE_CAP } }).then(
+    void lab.call({ method: 'net.state' }).then((n) => !stop && setNet(n), () => {});
+    void lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: Date.now() - SCRUB_MS, toMs: null, types: null, members: null, zxid: null, limit: LIVE_CAP } }).then(
       (c) => {
         if (stop) return;
         const { messages, ...info } = c;
@@ -186,7 +186,7 @@ function WireView({ lab, view, run }: ViewProps) {
     const c = setInterval(() => {
       subscribe(true);
       const last = buf.current.at(-1)?.seq ?? 0;
-      void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: last, fromMs: null, toMs: null, types: null, members: null, zxid: null, limit: 1 } }).then(
+      void lab.call({ method: 'wire.query', query: { afterSeq: last, fromMs: null, toMs: null, types: null, members: null, zxid: null, limit: 1 } }).then(
         ({ messages: _m, ...info }) => {
           if (stop) return;
           setCapture(info);
@@ -214,7 +214,7 @@ function WireView({ lab, view, run }: ViewProps) {
     setPaused((p) => (p ? { ...p, loading: true } : { messages: [], truncated: false, loading: true }));
     const t = setTimeout(() => {
       const limit = 20_000;
-      void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: end - windowMs, toMs: end, types: null, members: null, zxid: null, limit } }).then(
+      void lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: end - windowMs, toMs: end, types: null, members: null, zxid: null, limit } }).then(
         (c) => {
           if (stop) return;
           const { messages, ...info } = c;
@@ -235,7 +235,7 @@ function WireView({ lab, view, run }: ViewProps) {
     setFollowMsgs([]);
     if (!follow) return;
     let stop = false;
-    void lab.call<WireCapture>({ method: 'wire.query', query: { afterSeq: 0, fromMs: null, toMs: null, types: null, members: null, zxid: follow, limit: 500 } }).then(
+    void lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: null, toMs: null, types: null, members: null, zxid: follow, limit: 500 } }).then(
       (c) => !stop && setFollowMsgs((old) => merge([...c.messages].sort((a, b) => a.seq - b.seq), old)),
       (e: Error) => !stop && setNotice(`The capture did not answer: ${e.message}`),
     );
@@ -326,7 +326,7 @@ function WireView({ lab, view, run }: ViewProps) {
 
   const save = async (): Promise<void> => {
     await run(
-      lab.call<{ saved: number }>({ method: 'wire.save', fromMs: from, toMs: to, label: `Wire view ${ms3(from)}–${ms3(to)}` }).then((r) => {
+      lab.call({ method: 'wire.save', fromMs: from, toMs: to, label: `Wire view ${ms3(from)}–${ms3(to)}` }).then((r) => {
         setNotice(`Saved ${r.saved} message${r.saved === 1 ? '' : 's'} of ${ms3(from)}–${ms3(to)} to the lab's history (every message the capture has of that window, whatever the filters).`);
       }),
     );

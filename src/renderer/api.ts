@@ -1,20 +1,15 @@
 // The renderer's one way to the lab: the contract of src/shared over a WebSocket to the lab
 // backend (browser mode, and Electron, whose window shows the same page). A lost connection is
 // opened again by itself; calls made meanwhile wait for it, and every call has a time limit.
-import type { LabApi, LabConnection, Push, ReplyEnvelope, Request } from '../shared/contract';
+import type { LabApi } from '../shared/api';
+import type { LabConnection } from '../shared/contract';
+import { RpcCalls } from '../shared/rpc';
 
 /** The close code the backend refuses a page's token with (src/web/server.ts WS_REFUSED_TOKEN). */
 const REFUSED_TOKEN = 4401;
-/** How long a call may take: the long actions (launching, a walkthrough, an import) report progress meanwhile. */
-const LONG_CALLS = new Set<Request['method']>(['launch', 'startAll', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node']);
-const CALL_MS = 30_000;
-const LONG_CALL_MS = 10 * 60_000;
 
 export function connectLab(): LabApi {
-  const listeners = new Set<(p: Push) => void>();
   const connListeners = new Set<(c: LabConnection) => void>();
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
   let ws: WebSocket;
   let connection: LabConnection = { state: 'connecting' };
   let wasOpen = false;
@@ -24,6 +19,17 @@ export function connectLab(): LabApi {
   };
   /** Sockets waiting to be open: resolved on open, rejected when the backend refuses the page. */
   let openWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  const whenOpen = (): Promise<void> => {
+    if (connection.state === 'open') return Promise.resolve();
+    if (connection.state === 'refused') return Promise.reject(new Error(connection.reason));
+    return new Promise((resolve, reject) => openWaiters.push({ resolve, reject }));
+  };
+  const calls = new RpcCalls({
+    ready: whenOpen,
+    send: (text) => ws.send(text),
+    late: (method, limit) => `The lab did not answer "${method}" within ${limit / 1000} s${connection.state === 'open' ? '' : ' (the page is not connected to it: is npm start still running?)'}; try again.`,
+    check: false,
+  });
   const open = (): void => {
     // Without a token in the address (a second tab, a bookmark), the lab's cookie carries it.
     const token = new URLSearchParams(location.search).get('token');
@@ -33,23 +39,9 @@ export function connectLab(): LabApi {
       setConnection({ state: 'open' });
       for (const w of openWaiters.splice(0)) w.resolve();
     });
-    ws.addEventListener('message', (ev) => {
-      const msg = JSON.parse(String(ev.data));
-      if ('kind' in msg) {
-        for (const l of listeners) l(msg as Push);
-        return;
-      }
-      const reply = msg as ReplyEnvelope;
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      if (reply.ok) p.resolve(reply.result);
-      else p.reject(new Error(reply.error));
-    });
+    ws.addEventListener('message', (ev) => calls.receive(String(ev.data)));
     ws.addEventListener('close', (ev) => {
-      const lost = new Error('The connection to the lab was lost while this was under way; it reconnects by itself: look whether it was done, then try again.');
-      for (const p of pending.values()) p.reject(lost);
-      pending.clear();
+      calls.failAll(() => new Error('The connection to the lab was lost while this was under way; it reconnects by itself: look whether it was done, then try again.'));
       if (ev.code === REFUSED_TOKEN) {
         const reason = ev.reason || 'The lab refused this page; open the address npm start printed.';
         setConnection({ state: 'refused', reason });
@@ -61,34 +53,9 @@ export function connectLab(): LabApi {
     });
   };
   open();
-  const whenOpen = (): Promise<void> => {
-    if (connection.state === 'open') return Promise.resolve();
-    if (connection.state === 'refused') return Promise.reject(new Error(connection.reason));
-    return new Promise((resolve, reject) => openWaiters.push({ resolve, reject }));
-  };
   return {
-    async call<T>(request: Request): Promise<T> {
-      const limit = LONG_CALLS.has(request.method) ? LONG_CALL_MS : CALL_MS;
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          pending.delete(id);
-          reject(new Error(`The lab did not answer "${request.method}" within ${limit / 1000} s${connection.state === 'open' ? '' : ' (the page is not connected to it: is npm start still running?)'}; try again.`));
-        }, limit);
-        const settle = { resolve: (v: unknown) => (clearTimeout(timer), resolve(v as T)), reject: (e: Error) => (clearTimeout(timer), reject(e)) };
-        whenOpen().then(() => {
-          if (timedOut) return;
-          pending.set(id, settle);
-          ws.send(JSON.stringify({ id, request }));
-        }, settle.reject);
-      });
-    },
-    onPush(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    call: (request) => calls.call(request),
+    onPush: (listener) => calls.onPush(listener),
     onConnection(listener) {
       connListeners.add(listener);
       listener(connection);

@@ -7,13 +7,11 @@ import { Notifications } from '@mantine/notifications';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { connectLab } from './api';
-import type { LabApi } from '../shared/contract';
 import { loadSettings, readSetting, writeSetting } from './persist';
 
 const theme = createTheme({ primaryColor: 'teal', fontFamily: 'system-ui, sans-serif' });
-// In the desktop app the preload's IPC bridge is the way in; in a browser, the WebSocket.
-const bridged = (window as unknown as { lab?: LabApi & { mode: string } }).lab;
-const lab: LabApi = bridged && typeof bridged.call === 'function' ? bridged : connectLab();
+// The same WebSocket client in the desktop app and in a browser.
+const lab = connectLab();
 
 // Light, dark or the system's ('auto'), switched by the palette and the navbar, remembered with
 // the other settings by the backend; light until one is chosen.

@@ -14,7 +14,7 @@ export async function loadSettings(lab: LabApi): Promise<void> {
   try {
     // A backend that does not answer soon must not keep the app from opening (it says why itself).
     const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), 3000));
-    cache = (await Promise.race([lab.call<Record<string, unknown>>({ method: 'ui.settings' }), late])) ?? {};
+    cache = (await Promise.race([lab.call({ method: 'ui.settings' }), late])) ?? {};
   } catch {
     // an older backend, or none: the defaults, and settings last while the page does
     cache = {};

@@ -426,6 +426,10 @@ export const Request = z.discriminatedUnion('method', [
 ]);
 export type Request = z.infer<typeof Request>;
 
+/** A watch the lab's own session set, as it fired. */
+export const WatchFire = z.object({ time: z.number(), path: z.string(), type: z.string(), kind: z.string(), watchId: z.number().int() });
+export type WatchFire = z.infer<typeof WatchFire>;
+
 /** What the backend pushes without being asked. */
 export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('state'), lab: LabView.nullable() }),
@@ -437,7 +441,7 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('walkthrough'), state: WalkthroughState }),
   /** A znode the Tree view shows changed (its children or its data). */
   z.object({ kind: z.literal('tree.changed'), path: z.string(), what: z.enum(['children', 'data']) }),
-  z.object({ kind: z.literal('watch.fired'), fire: z.object({ time: z.number(), path: z.string(), type: z.string(), kind: z.string(), watchId: z.number().int() }) }),
+  z.object({ kind: z.literal('watch.fired'), fire: WatchFire }),
   /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
   z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),
   z.object({ kind: z.literal('terminal.exit'), id: z.string(), code: z.number().int().nullable() }),
@@ -453,14 +457,15 @@ export const Push = z.discriminatedUnion('kind', [
 export type Push = z.infer<typeof Push>;
 
 /** A terminal the backend runs (see src/lab/terminals.ts). */
-export interface TerminalInfo {
-  id: string;
-  myid: number;
-  kind: 'log' | 'zkcli' | 'shell';
-  title: string;
-  exitCode: number | null;
-  exited: boolean;
-}
+export const TerminalInfo = z.object({
+  id: z.string(),
+  myid: z.number().int(),
+  kind: z.enum(['log', 'zkcli', 'shell']),
+  title: z.string(),
+  exitCode: z.number().int().nullable(),
+  exited: z.boolean(),
+});
+export type TerminalInfo = z.infer<typeof TerminalInfo>;
 
 /** A request on the wire: an id to match the reply. */
 export const RequestEnvelope = z.object({ id: z.number().int(), request: Request });
@@ -468,7 +473,6 @@ export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 
 export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
-/** The typed API the renderer uses (window.lab in Electron, a WebSocket client in a browser). */
 /**
  * The page's link to the backend: `open`; `reconnecting` after it was lost (calls wait for it,
  * up to their time limit); `refused` when the backend will not take this page (its reason says
@@ -476,9 +480,5 @@ export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: nu
  */
 export type LabConnection = { state: 'connecting' | 'open' | 'reconnecting' } | { state: 'refused'; reason: string };
 
-export interface LabApi {
-  call<T = unknown>(request: Request): Promise<T>;
-  onPush(listener: (p: Push) => void): () => void;
-  /** The link's state, now and on every change (the desktop bridge has none to report). */
-  onConnection?(listener: (c: LabConnection) => void): () => void;
-}
+// The API itself (each method's result) is in api.ts, which builds on these schemas.
+export type { LabApi } from './api';

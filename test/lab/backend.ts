@@ -4,7 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import type { LabView, Push, Request } from '../../src/shared/contract';
+import type { RequestIn, Result } from '../../src/shared/api';
+import type { LabView } from '../../src/shared/contract';
+import { RpcCalls } from '../../src/shared/rpc';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const BACKEND = join(ROOT, 'dist', 'web', 'main.js');
@@ -14,7 +16,7 @@ export interface Backend {
   url: string;
   /** The latest state push. */
   state: LabView | null;
-  call<T = unknown>(request: Request): Promise<T>;
+  call<R extends RequestIn>(request: R): Promise<Result<R['method']>>;
   /** Resolves when a state push satisfies `pred`. */
   until(pred: (lab: LabView | null) => boolean, timeoutMs: number, what: string): Promise<LabView | null>;
   close(): void;
@@ -41,20 +43,25 @@ export async function startBackend(labDir: string): Promise<Backend> {
 export async function connectBackend(url: string, child: ChildProcess): Promise<Backend> {
   const u = new URL(url);
   const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { origin: u.origin });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const waiters = new Set<() => void>();
-  let nextId = 1;
+  const calls = new RpcCalls({
+    ready: async () => {
+      if (ws.readyState !== WebSocket.OPEN) throw new Error('the test is not connected to the lab backend');
+    },
+    send: (text) => ws.send(text),
+    late: (method, ms) => `the lab backend did not answer ${method} within ${ms} ms`,
+    check: true,
+  });
+  calls.onPush((p) => {
+    if (p.kind !== 'state') return;
+    b.state = p.lab;
+    for (const w of [...waiters]) w();
+  });
   const b: Backend = {
     process: child,
     url,
     state: null,
-    call<T>(request: Request): Promise<T> {
-      const id = nextId++;
-      return new Promise<T>((resolvePromise, reject) => {
-        pending.set(id, { resolve: resolvePromise as (v: unknown) => void, reject });
-        ws.send(JSON.stringify({ id, request }));
-      });
-    },
+    call: (request) => calls.call(request),
     until(pred, timeoutMs, what) {
       return new Promise((resolvePromise, reject) => {
         const check = (): void => {
@@ -75,22 +82,8 @@ export async function connectBackend(url: string, child: ChildProcess): Promise<
       ws.terminate();
     },
   };
-  ws.on('message', (raw) => {
-    const msg = JSON.parse(String(raw));
-    if ('kind' in msg) {
-      const p = msg as Push;
-      if (p.kind === 'state') {
-        b.state = p.lab;
-        for (const w of [...waiters]) w();
-      }
-      return;
-    }
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(new Error(msg.error));
-  });
+  ws.on('message', (raw) => calls.receive(String(raw)));
+  ws.on('close', () => calls.failAll((m) => new Error(`the lab backend closed the connection while answering ${m}`)));
   await new Promise<void>((res, rej) => {
     ws.once('open', () => res());
     ws.once('error', rej);

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 async function launchOne(b: Backend): Promise<number> {
-  await b.call<LabView>({ method: 'launch', size: 1, observers: 0, engines: 'ours' });
+  await b.call({ method: 'launch', size: 1, observers: 0, engines: 'ours' });
   const view = await b.until((l) => l?.nodes[0]?.role === 'standalone', 30_000, 'the node to serve');
   const pid = view!.nodes[0]!.pid!;
   leftPids.push(pid);
@@ -60,14 +60,14 @@ describe('node processes never outlive the lab', needs(OUR_BUILD), () => {
     const second = await startBackend(labDir);
     started.push(second);
     await waitFor(() => !alive(pid), 10_000, 'the orphan to be reaped');
-    const h = await second.call<{ events: HistoryEvent[] }>({ method: 'history' });
+    const h = await second.call({ method: 'history' });
     expect(h.events.find((e) => e.type === 'lab.orphans')).toMatchObject({ source: 'lab', data: { count: 1 } });
     // The lab is still there, its node down, and it can be started again.
-    const view = await second.call<LabView>({ method: 'state' });
-    expect(view.nodes[0]!.role).toBe('down');
+    const view = await second.call({ method: 'state' });
+    expect(view!.nodes[0]!.role).toBe('down');
     await second.call({ method: 'startAll' });
     await second.until((l) => l?.nodes[0]?.role === 'standalone', 30_000, 'the node to serve again');
-    leftPids.push((await second.call<LabView>({ method: 'state' })).nodes[0]!.pid!);
+    leftPids.push((await second.call({ method: 'state' }))!.nodes[0]!.pid!);
   });
 
   it('a second backend for the same lab refuses to start and says where the first one is', { timeout: 60_000 }, async () => {

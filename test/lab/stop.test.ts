@@ -50,10 +50,10 @@ async function stopFrom(door: 'SIGTERM to npm' | 'SIGHUP to the group' | 'SIGINT
   const url = /ZooKeeper Lab: (http\S+)/.exec(out)![1]!;
   const lock = JSON.parse(readFileSync(join(root, 'default.lock'), 'utf8')) as { pid: number };
   const backend = await connectBackend(url, npm);
-  const lab = await backend.call<LabView>({ method: 'launch', size: 3, observers: 0, engines: 'ours' });
-  const term = await backend.call<TerminalInfo>({ method: 'terminal.open', myid: 1, kind: 'zkcli', cols: 80, rows: 24 });
+  const lab = await backend.call({ method: 'launch', size: 3, observers: 0, engines: 'ours' });
+  const term = await backend.call({ method: 'terminal.open', myid: 1, kind: 'zkcli', cols: 80, rows: 24 });
   backend.close();
-  const members = lab.nodes.map((n) => n.pid!);
+  const members = lab!.nodes.map((n) => n.pid!);
   // npm → sh → node scripts/start.mjs → node dist/web/main.js (the backend) → members
   const startMjs = ppidOf(lock.pid);
   for (const pid of [lock.pid, startMjs, ...members]) pids.add(pid);

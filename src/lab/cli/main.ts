@@ -4,8 +4,7 @@
 // 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
 // backend or no lab for the folder.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { Fault, LabView, NetView, WalkthroughState, WireCapture, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
+import { type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
 import { check } from '../../shared/check/check';
 import { HistoryFormatError, parseHistory } from '../../shared/check/history';
 import { VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
@@ -28,7 +27,6 @@ class Fail extends Error {
   }
 }
 
-const Null = z.null();
 /** Roles a member settles in once it serves (or has given up electing for now). */
 const SETTLED = new Set(['leader', 'follower', 'observer', 'standalone', 'read-only', 'down', 'paused']);
 
@@ -75,7 +73,7 @@ class Cli {
 
   /** The lab; fails with status 3 when the backend has none. */
   private async lab(rpc: Rpc): Promise<LabView> {
-    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    const lab = await rpc.call({ method: 'state' });
     if (!lab) throw new Fail(3, `There is no lab in ${this.t.dir}: zk-lab launch${this.dirFlag()} starts one.`);
     return lab;
   }
@@ -83,7 +81,7 @@ class Cli {
   /** The lab's network, or null from a backend that has none (older than the network). */
   private async net(rpc: Rpc): Promise<NetView | null> {
     try {
-      return await rpc.call({ method: 'net.state' }, NetView);
+      return await rpc.call({ method: 'net.state' });
     } catch (e) {
       if (/went away|did not answer/.test((e as Error).message)) throw e;
       return null;
@@ -114,14 +112,14 @@ class Cli {
         const { rpc } = await this.running();
         const problem = checkFault(await this.lab(rpc), cmd.spec);
         if (problem) throw new Fail(2, problem);
-        const f = await rpc.call({ method: 'net.fault', spec: cmd.spec }, Fault);
+        const f = await rpc.call({ method: 'net.fault', spec: cmd.spec });
         this.print(f, faultLine(f));
         return;
       }
       case 'fault.list': {
         const { rpc } = await this.running();
         await this.lab(rpc);
-        const net = await rpc.call({ method: 'net.state' }, NetView);
+        const net = await rpc.call({ method: 'net.state' });
         this.print(net, `${net.enabled ? '' : `Network: off${net.reason ? ` (${net.reason})` : ''}\n`}${faultsText(net.faults)}`);
         return;
       }
@@ -150,7 +148,7 @@ class Cli {
     }
     info ??= await startBackend(this.t, say);
     const rpc = await this.open(info);
-    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    const lab = await rpc.call({ method: 'state' });
     if (lab) {
       if (lab.nodes.some((n) => n.role !== 'down')) {
         throw new Fail(1, `A lab is launched in ${this.t.dir} already (${lab.nodes.length} member${lab.nodes.length === 1 ? '' : 's'}, ${lab.serving ? 'serving' : 'not serving'}): zk-lab status${this.dirFlag()} shows it; zk-lab destroy${this.dirFlag()} removes it.`);
@@ -161,10 +159,10 @@ class Cli {
       if (p.kind === 'progress' && p.progress) say(`[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
     });
     try {
-      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine, readOnly: cmd.readOnly }, LabView.nullable(), 15 * 60_000);
+      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine, readOnly: cmd.readOnly }, 15 * 60_000);
     } catch (e) {
       // Refused before it made anything (e.g. Apache ZooKeeper not installed): leave nothing behind.
-      if (info.started && (await rpc.call({ method: 'state' }, LabView.nullable()).catch(() => null)) === null) {
+      if (info.started && (await rpc.call({ method: 'state' }).catch(() => null)) === null) {
         await this.stopBackend(rpc, info).catch(() => undefined);
         removeLeftovers(this.t);
       }
@@ -195,11 +193,11 @@ class Cli {
     if (problem) throw new Fail(2, problem);
     let what: string;
     if (myid === 'all') {
-      await rpc.call({ method: 'startAll' }, LabView.nullable(), 60_000);
+      await rpc.call({ method: 'startAll' }, 60_000);
       await this.settle(rpc, 90_000);
       what = 'Started every member that was down';
     } else {
-      await rpc.call({ method: 'node', myid, action }, LabView.nullable(), 60_000);
+      await rpc.call({ method: 'node', myid, action }, 60_000);
       if (action === 'start' || action === 'restart') {
         await rpc.waitState((l) => SETTLED.has(l?.nodes.find((n) => n.myid === myid)?.role ?? 'down'), 30_000);
       }
@@ -224,10 +222,10 @@ class Cli {
   private async healOrRelease(verb: 'heal' | 'release', id: string | null): Promise<void> {
     const { rpc } = await this.running();
     await this.lab(rpc);
-    const before = await rpc.call({ method: 'net.state' }, NetView);
+    const before = await rpc.call({ method: 'net.state' });
     const problem = checkFaultId(before, id);
     if (problem) throw new Fail(2, problem);
-    const after = await rpc.call({ method: verb === 'heal' ? 'net.heal' : 'net.release', id }, NetView);
+    const after = await rpc.call({ method: verb === 'heal' ? 'net.heal' : 'net.release', id });
     const which = id === null ? before.faults : before.faults.filter((f) => f.id === id);
     const held = which.reduce((s, f) => s + f.held, 0);
     let text: string;
@@ -256,8 +254,8 @@ class Cli {
           }
         })
       : () => undefined;
-    if (follow) await rpc.call({ method: 'wire.subscribe', on: true }, z.unknown());
-    const cap = await rpc.call({ method: 'wire.query', query }, WireCapture, 60_000);
+    if (follow) await rpc.call({ method: 'wire.subscribe', on: true });
+    const cap = await rpc.call({ method: 'wire.query', query }, 60_000);
     process.stdout.write(cap.messages.map(wireLine).join(''));
     if (!follow) return;
     for (const m of cap.messages) lastSeq = Math.max(lastSeq, m.seq);
@@ -309,11 +307,11 @@ class Cli {
     const stop = (): void => {
       say('stopping the walkthrough after its current step (Ctrl-C again leaves it running in the lab)');
       process.once('SIGINT', () => process.exit(130));
-      void rpc.call({ method: 'walkthrough.stop' }, WalkthroughState.nullable()).catch(() => undefined);
+      void rpc.call({ method: 'walkthrough.stop' }).catch(() => undefined);
     };
     process.once('SIGINT', stop);
     try {
-      const first = await rpc.call({ method: 'walkthrough.run', id, confirm: yes }, WalkthroughState.nullable());
+      const first = await rpc.call({ method: 'walkthrough.run', id, confirm: yes });
       if (!first) throw new Fail(1, 'The lab backend did not start the walkthrough; zk-lab status shows the lab.');
       startedAt = first.startedAt;
       say(`running "${info.title}" (seed ${info.seedSection})`);
@@ -365,7 +363,7 @@ class Cli {
   /** Asks the backend to stop (its members with it) and waits for it to be gone. */
   private async stopBackend(rpc: Rpc, info: BackendInfo): Promise<void> {
     try {
-      await rpc.call({ method: 'shutdown' }, z.unknown(), 60_000);
+      await rpc.call({ method: 'shutdown' }, 60_000);
     } catch (e) {
       // Gone before it could answer is what was asked; a backend that refuses says why.
       if (!(e instanceof RpcError) || !/went away|Bad request/.test(e.message)) throw e;
@@ -380,7 +378,7 @@ class Cli {
       throw labExists(this.t) ? new Fail(3, `No backend runs for ${this.t.dir}: the lab is shut down already.`) : this.noLab();
     }
     const rpc = await this.open(info);
-    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
+    const lab = await rpc.call({ method: 'state' });
     const members = (lab?.nodes ?? []).filter((n) => n.pid !== null).map((n) => ({ myid: n.myid, pid: n.pid! }));
     await this.stopBackend(rpc, info);
     if (!(await waitUntil(() => members.every((m) => !alive(m.pid)), 20_000))) {
@@ -400,8 +398,8 @@ class Cli {
       info = await startBackend(this.t, say);
     }
     const rpc = await this.open(info);
-    const lab = await rpc.call({ method: 'state' }, LabView.nullable());
-    await rpc.call({ method: 'destroy' }, Null, 120_000);
+    const lab = await rpc.call({ method: 'state' });
+    await rpc.call({ method: 'destroy' }, 120_000);
     await this.stopBackend(rpc, info);
     removeLeftovers(this.t);
     this.print(

@@ -3,30 +3,23 @@
 // and pushes when they arrive; every call has a timeout, and a backend that goes away fails the
 // calls under way with a sentence saying so.
 import WebSocket from 'ws';
-import { z } from 'zod';
-import { LabView, Push, Request } from '../../shared/contract';
+import type { RequestIn, Result } from '../../shared/api';
+import type { LabView, Push } from '../../shared/contract';
+import { RpcCalls, RpcError } from '../../shared/rpc';
 
-const Reply = z.union([
-  z.object({ id: z.number().int(), ok: z.literal(true), result: z.unknown() }),
-  z.object({ id: z.number().int(), ok: z.literal(false), error: z.string() }),
-]);
-
-/** The request as the caller may write it (defaults filled in by the contract). */
-export type RequestIn = z.input<typeof Request>;
+export { RpcError };
 
 export interface RpcOptions {
   /** Where the backend's log is, for the error sentences. */
   log: string;
   pid: number;
-  /** Per call, unless the call says otherwise. */
+  /** Per call, unless the call says otherwise (else each method's own limit). */
   timeoutMs?: number;
 }
 
-export class RpcError extends Error {}
-
 export interface Rpc {
-  /** Sends a request and resolves with its result, checked with `schema`. */
-  call<T>(request: RequestIn, schema: z.ZodType<T>, timeoutMs?: number): Promise<T>;
+  /** Sends a request and resolves with its result, checked against the method's schema. */
+  call<R extends RequestIn>(request: R, timeoutMs?: number): Promise<Result<R['method']>>;
   onPush(listener: (p: Push) => void): () => void;
   /** The lab as the latest state push (or state reply) showed it; undefined before the first. */
   readonly state: LabView | null | undefined;
@@ -46,48 +39,31 @@ export function wsAddress(url: string): string {
 /** Connects to the backend at `url` (as its lock file says). */
 export function connect(url: string, opts: RpcOptions): Promise<Rpc> {
   const ws = new WebSocket(wsAddress(url), { handshakeTimeout: 10_000 });
-  const pending = new Map<number, { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
-  const listeners = new Set<(p: Push) => void>();
   let state: LabView | null | undefined;
-  let nextId = 1;
   let closedByUs = false;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
   const gone = (method: string): RpcError =>
     new RpcError(`The lab backend (pid ${opts.pid}) went away while answering ${method}; read ${opts.log}.`);
+  const calls = new RpcCalls({
+    ready: async (method) => {
+      if (ws.readyState !== WebSocket.OPEN) throw gone(method);
+    },
+    send: (text) => ws.send(text),
+    late: (method, ms) => `The lab backend (pid ${opts.pid}) did not answer ${method} within ${Math.round(ms / 1000)} s; read ${opts.log}, or stop it with zk-lab shutdown.`,
+    check: true,
+  });
+  calls.onPush((p) => {
+    if (p.kind === 'state') state = p.lab;
+  });
 
   const rpc: Rpc = {
-    call<T>(request: RequestIn, schema: z.ZodType<T>, timeoutMs = opts.timeoutMs ?? 30_000): Promise<T> {
-      const checked = Request.safeParse(request);
-      if (!checked.success) return Promise.reject(new RpcError(`zk-lab built a request the contract refuses (${z.prettifyError(checked.error).replace(/\s+/g, ' ')}); this is a bug in zk-lab.`));
-      const method = checked.data.method;
-      if (ws.readyState !== WebSocket.OPEN) return Promise.reject(gone(method));
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new RpcError(`The lab backend (pid ${opts.pid}) did not answer ${method} within ${Math.round(timeoutMs / 1000)} s; read ${opts.log}, or stop it with zk-lab shutdown.`));
-        }, timeoutMs);
-        pending.set(id, {
-          method,
-          timer,
-          reject,
-          resolve: (result) => {
-            const r = schema.safeParse(result);
-            if (r.success) {
-              if (method === 'state') state = r.data as LabView | null;
-              resolve(r.data);
-            }
-            else reject(new RpcError(`The lab backend answered ${method} with something this zk-lab does not understand (is it older than this checkout? run npm run build, then zk-lab shutdown and start the lab again).`));
-          },
-        });
-        ws.send(JSON.stringify({ id, request: checked.data }));
-      });
+    async call(request, timeoutMs = opts.timeoutMs) {
+      const result = await calls.call(request, timeoutMs);
+      if (request.method === 'state') state = result as LabView | null;
+      return result;
     },
-    onPush(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onPush: (listener) => calls.onPush(listener),
     get state() {
       return state;
     },
@@ -124,36 +100,10 @@ export function connect(url: string, opts: RpcOptions): Promise<Rpc> {
     },
   };
 
-  ws.on('message', (raw) => {
-    let msg: unknown;
-    try {
-      msg = JSON.parse(String(raw));
-    } catch {
-      return;
-    }
-    if (typeof msg === 'object' && msg !== null && 'kind' in msg) {
-      // A push this zk-lab does not know (a newer backend) is not an error.
-      const p = Push.safeParse(msg);
-      if (!p.success) return;
-      if (p.data.kind === 'state') state = p.data.lab;
-      for (const l of [...listeners]) l(p.data);
-      return;
-    }
-    const r = Reply.safeParse(msg);
-    if (!r.success) return;
-    const call = pending.get(r.data.id);
-    if (!call) return;
-    pending.delete(r.data.id);
-    clearTimeout(call.timer);
-    if (r.data.ok) call.resolve(r.data.result);
-    else call.reject(new RpcError(r.data.error));
-  });
+  // A push this zk-lab does not know (a newer backend) is not an error: it is left out.
+  ws.on('message', (raw) => calls.receive(String(raw)));
   ws.on('close', () => {
-    for (const [id, call] of pending) {
-      pending.delete(id);
-      clearTimeout(call.timer);
-      call.reject(gone(call.method));
-    }
+    calls.failAll(gone);
     resolveClosed();
   });
 

@@ -3,7 +3,8 @@
 // and recursive watches (3.6+) for contrast. What each member holds is read from its watch table
 // (lab_watches, or 3.8's `watches`), and what fired is what the client received.
 import { AddWatchMode, connect, eventTypeName, type WatchedEvent, type ZkClient } from '../../client';
-import { listWatches, type WatchRow } from '../watches';
+import type { WatchRow } from '../../shared/api';
+import { listWatches } from '../watches';
 import { serving, type Walk } from './control';
 
 /** Deletes `path` and everything under it (a walkthrough's own znodes from an earlier run). */
