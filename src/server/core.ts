@@ -1,6 +1,7 @@
 // The client-facing core of a member (ZooKeeperServer + FinalRequestProcessor): sessions'
 // request queues, reads, applying committed txns in zxid order, firing watches, and replies
 // in request order per connection.
+import type { DiskFaults } from './runtime/disk-faults';
 import { Err, OpCode } from '../protocol/codes';
 import { Writer } from '../protocol/jute';
 import * as R from '../protocol/records';
@@ -47,6 +48,8 @@ export class ServerCore {
   writeFailure: string | null = null;
   /** SASL DIGEST-MD5 users from the JAAS `Server` section, or null when SASL is not configured. */
   saslUsers: Map<string, string> | null = null;
+  /** The lab's disk faults on this member's disk (lab_disk), when it has a disk. */
+  diskFaults: DiskFaults | null = null;
   /** myid in an ensemble, 1 standalone: the top byte of the session ids this server makes. */
   serverId = 1;
   private nextSessionId: bigint | null = null;

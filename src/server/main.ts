@@ -14,7 +14,9 @@ import { systemClock } from './runtime/clock';
 import { systemNet } from './runtime/net';
 import { readJaasUsers } from './auth/sasl';
 import { openStorage } from './storage/open';
-import { makeDirsSync } from './storage/fsutil';
+import { makeDirsSync, nodeDisk } from './runtime/disk';
+import { DiskFaults } from './runtime/disk-faults';
+import { FileStorage } from './storage/file-storage';
 
 const FOUR_LETTER_CODES = new Set(['ruok', 'srvr', 'stat', 'conf', 'cons', 'crst', 'dump', 'envi', 'mntr', 'wchs', 'wchc', 'wchp', 'dirs', 'isro', 'srst', 'gtmk', 'stmk', 'hash']);
 
@@ -68,8 +70,11 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
   if (cfg.dataLogDir !== cfg.dataDir) prepareDir(cfg.dataLogDir, 'dataLogDir');
   for (const w of cfg.warnings) log('WARN', w);
 
-  const storage = openStorage(cfg, log);
+  // The member's disk, with the lab's faults on it (off until the lab turns them on).
+  const diskFaults = new DiskFaults();
+  const storage = openStorage(cfg, log, diskFaults.wrap(nodeDisk));
   const core = new ServerCore(cfg, storage, log);
+  if (storage instanceof FileStorage) core.diskFaults = diskFaults;
   const loaded = await storage.load(core.tree, core.sessionTable).catch((e: Error) => {
     throw new StartupError(e.message);
   });

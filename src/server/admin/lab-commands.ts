@@ -2,7 +2,6 @@
 // watch with its kind, and the lab's faults (a slow learner, a stalled or full disk).
 import type { ServerCore } from '../core';
 import type { ClientConnection } from '../net/connection';
-import { diskFaults } from '../storage/disk-faults';
 import type { Json } from './jackson';
 
 /** The arguments with which a lab_* command changes the member (without them it only reads). */
@@ -45,6 +44,8 @@ export function labCommand(name: string, params: URLSearchParams, core: ServerCo
     }
     case 'lab_disk': {
       // ?stall_ms=N (0 ends the stall) and/or ?full=true|false; without them, the faults in force.
+      const diskFaults = core.diskFaults;
+      if (!diskFaults) return { error: 'This member keeps its data in memory (lab.storage=memory): it has no disk to fault.' };
       const stall = params.get('stall_ms');
       const full = params.get('full');
       if (stall !== null) {

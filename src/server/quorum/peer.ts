@@ -133,7 +133,7 @@ export class QuorumPeer implements Replicator {
     this.leaderLink = new LeaderLink(links);
     this.learners = new LearnerPort(links);
     this.late = new LateApplies(clock, log);
-    this.readOnly = new ReadOnlyServer(server, { enabled: cfg.readOnlyModeEnabled, tickTime: cfg.tickTime, isLooking: () => this.core.state === ServerState.LOOKING, log });
+    this.readOnly = new ReadOnlyServer(server, { enabled: cfg.readOnlyModeEnabled, tickTime: cfg.tickTime, isLooking: () => this.core.state === ServerState.LOOKING, log, clock });
     const stages: Stages = {
       prepare: (req) => this.proposeLocal(req),
       forward: (req) => this.step({ type: 'forward', request: toForwarded(req) }),

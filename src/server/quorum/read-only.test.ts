@@ -6,6 +6,7 @@ import { Err, OpCode } from '../../protocol/codes';
 import type { ServerCore } from '../core';
 import type { Request } from '../request';
 import { READ_ONLY_REFUSED } from '../chain/read-only';
+import { systemClock } from '../runtime/clock';
 import { ReadOnlyServer } from './read-only';
 
 function fakeCore() {
@@ -30,7 +31,7 @@ describe('ReadOnlyServer', () => {
     looking = true;
   });
   afterEach(() => vi.useRealTimers());
-  const make = (core: ServerCore, enabled = true, tickTime = 500): ReadOnlyServer => new ReadOnlyServer(core, { enabled, tickTime, isLooking: () => looking, log: () => {} });
+  const make = (core: ServerCore, enabled = true, tickTime = 500): ReadOnlyServer => new ReadOnlyServer(core, { enabled, tickTime, isLooking: () => looking, log: () => {}, clock: systemClock() });
 
   it('starts after max(2000 ms, tickTime) of looking, and its shutdown closes every connection', () => {
     const { core, calls } = fakeCore();

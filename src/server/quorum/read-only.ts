@@ -16,6 +16,7 @@
 import { Err, OpCode } from '../../protocol/codes';
 import type { Logger, ServerCore } from '../core';
 import type { Request } from '../request';
+import type { Clock, Timer } from '../runtime/clock';
 import { SessionTracker } from '../session/tracker';
 
 export interface ReadOnlyOptions {
@@ -25,12 +26,13 @@ export interface ReadOnlyOptions {
   /** Is the member still LOOKING (checked when the grace period ends)? */
   isLooking(): boolean;
   log: Logger;
+  clock: Clock;
 }
 
 /** The read-only server of one member: at most one at a time, started and stopped by the peer. */
 export class ReadOnlyServer {
-  private graceTimer: NodeJS.Timeout | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
+  private graceTimer: Timer | null = null;
+  private expiryTimer: Timer | null = null;
   /** The local sessions of the running read-only server; null while it does not run. */
   tracker: SessionTracker | null = null;
 
@@ -51,17 +53,17 @@ export class ReadOnlyServer {
   looking(): void {
     if (!this.opts.enabled || this.active || this.graceTimer !== null) return;
     this.opts.log('INFO', 'Attempting to start ReadOnlyZooKeeperServer');
-    this.graceTimer = setTimeout(() => {
+    this.graceTimer = this.opts.clock.after(Math.max(2000, this.opts.tickTime), () => {
       this.graceTimer = null;
       if (this.opts.isLooking()) this.startup();
-    }, Math.max(2000, this.opts.tickTime));
+    });
   }
 
   private startup(): void {
     const tickTime = this.opts.tickTime;
     const tracker = new SessionTracker(this.core.serverId, tickTime);
     this.tracker = tracker;
-    this.expiryTimer = setInterval(() => this.expireSessions(tracker), tickTime);
+    this.expiryTimer = this.opts.clock.every(tickTime, () => this.expireSessions(tracker));
     this.opts.log('INFO', `Read-only server started, zxid 0x${this.core.lastProcessedZxid.toString(16)}: serving only read-only clients`);
   }
 
@@ -70,10 +72,10 @@ export class ReadOnlyServer {
    * and every client connection is closed (QuorumPeer.closeAllConnections).
    */
   stop(): void {
-    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    this.graceTimer?.cancel();
     this.graceTimer = null;
     if (!this.active) return;
-    if (this.expiryTimer !== null) clearInterval(this.expiryTimer);
+    this.expiryTimer?.cancel();
     this.expiryTimer = null;
     const sessions = this.tracker!.sessions.size;
     this.tracker = null;

@@ -1,17 +1,16 @@
 // acceptedEpoch / currentEpoch in dataDir/version-2 (QuorumPeer.readLongFromFile /
 // writeLongToFile): the epoch as plain decimal text, replaced atomically.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from './fsutil';
+import type { Disk } from '../runtime/disk';
 
 export type EpochName = 'acceptedEpoch' | 'currentEpoch';
 
 /** The epoch in `dir/<name>`, or null when the file does not exist. */
-export function readEpochFile(dir: string, name: EpochName): number | null {
+export function readEpochFile(disk: Disk, dir: string, name: EpochName): number | null {
   const path = join(dir, name);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = disk.read(path).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new Error(`${path} cannot be read: ${(e as Error).message}`);
@@ -24,7 +23,7 @@ export function readEpochFile(dir: string, name: EpochName): number | null {
 }
 
 /** Writes `dir/<name>` atomically (tmp, fsync, rename, fsync of the directory). */
-export function writeEpochFile(dir: string, name: EpochName, epoch: number): void {
+export function writeEpochFile(disk: Disk, dir: string, name: EpochName, epoch: number): void {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`${name} must be a non-negative integer, not ${epoch}`);
-  writeFileAtomicSync(join(dir, name), String(epoch));
+  disk.writeAtomic(join(dir, name), String(epoch));
 }

@@ -1,15 +1,14 @@
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { indexState, OPEN_ACL, READ_ACL, DIGEST_ACL, treeState, TxnGen } from '../../../test/storage/txngen';
 import { Writer } from '../../protocol/jute';
 import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
 import { DataTree } from '../tree/datatree';
 import { FileStorage, type FileStorageOptions } from './file-storage';
-import type { LogFileHandle, LogIO } from './logwriter';
-import { nodeLogIO } from './logwriter';
+import { nodeDisk, type Disk, type DiskFile } from '../runtime/disk';
 import { replayTxn, StorageError } from './recovery';
 import { applyImage, captureTree, imageChunks, parseImage, type TreeImage } from './treeimage';
 import { adler32 } from './adler32';
@@ -538,7 +537,7 @@ describe('FileStorage', () => {
     // ZooKeeper records the digest of the last txn it finished; we write snapshots with none
     // (zxid 0), so these files get one patched in, sealed again as ZooKeeper seals it.
     const withDigest = async (dir: string, image: TreeImage, zxid: bigint, digest: bigint) => {
-      const { path } = await writeSnapshotFile(join(dir, 'version-2'), image);
+      const { path } = await writeSnapshotFile(nodeDisk, join(dir, 'version-2'), image);
       const b = readFileSync(path);
       const seal2 = b.length - 13; // long adler32, ustring "/"
       b.writeBigInt64BE(zxid, seal2 - 20);
@@ -688,11 +687,13 @@ describe('FileStorage', () => {
 
 
 describe('FileStorage on a failing disk', () => {
-  /** The real disk, except that the chosen step fails once armed. */
-  function faultyIO(fail: { on: 'write' | 'datasync' | null; code: string }): LogIO {
+  /** The real disk, except that the chosen step of the txn log fails once armed. */
+  function faultyDisk(fail: { on: 'write' | 'datasync' | null; code: string }): Disk {
     return {
-      async create(path) {
-        const real = await nodeLogIO.create(path);
+      ...nodeDisk,
+      async create(path, copy) {
+        const real = await nodeDisk.create(path, copy);
+        if (!basename(path).startsWith('log.')) return real;
         const guard = (step: 'write' | 'datasync') => {
           if (fail.on === step) {
             const e = new Error(`${fail.code}: simulated, ${step}`) as NodeJS.ErrnoException;
@@ -700,7 +701,7 @@ describe('FileStorage on a failing disk', () => {
             throw e;
           }
         };
-        const h: LogFileHandle = {
+        const h: DiskFile = {
           write: async (b, p) => {
             guard('write');
             await real.write(b, p);
@@ -714,7 +715,6 @@ describe('FileStorage on a failing disk', () => {
         };
         return h;
       },
-      syncDir: nodeLogIO.syncDir,
     };
   }
 
@@ -722,7 +722,7 @@ describe('FileStorage on a failing disk', () => {
     it(`rejects appends when ${step} fails with ${code}, acknowledges nothing after, and recovers what was durable`, async () => {
       const dir = tempDir();
       const fail = { on: null as 'write' | 'datasync' | null, code };
-      const { storage } = await open(dir, { logIO: faultyIO(fail) });
+      const { storage } = await open(dir, { disk: faultyDisk(fail) });
       const g = new TxnGen();
       for (let i = 0; i < 5; i++) await storage.append(g.create(`/ok${i}`));
       const durable = treeState(g.tree);

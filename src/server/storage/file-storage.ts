@@ -2,13 +2,13 @@
 // half of SyncRequestProcessor and ZKDatabase): txn log with group commit, fuzzy snapshots
 // every ~snapCount txns, recovery, autopurge, epoch files, TRUNC and DIFF support. A dataDir
 // written here opens in ZooKeeper and the other way round.
-import { closeSync, fstatSync, openSync, readSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
 import type { DataTree } from '../tree/datatree';
 import { readEpochFile, writeEpochFile, type EpochName } from './epoch';
-import { dirSize, fsyncDirSync, makeDirsSync, syncFile } from './fsutil';
-import { TxnLogWriter, nodeLogIO, type LogIO, type LogWriterStats } from './logwriter';
+import { dirSize } from './fsutil';
+import { TxnLogWriter, type LogWriterStats } from './logwriter';
+import { nodeDisk, type Disk } from '../runtime/disk';
 import { LOG_PREFIX, SNAPSHOT_PREFIX, VERSION_DIR, listDataFiles, logFilesFrom, zxidHex } from './names';
 import { purgeOldFiles } from './purge';
 import { recover, StorageError } from './recovery';
@@ -33,7 +33,8 @@ export interface FileStorageOptions {
   /** Znodes copied per event-loop turn while a snapshot is taken. */
   snapshotSliceSize?: number;
   /** Disk access for the txn log (fault-injection tests); the real disk by default. */
-  logIO?: LogIO;
+  /** The member's disk (node:fs, or one with the lab's faults or a test's). */
+  disk?: Disk;
 }
 
 export type StorageLogger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
@@ -61,6 +62,7 @@ export class FileStorage implements Storage {
   private readonly logEnds = new Map<string, number>();
   private purgeTimer: NodeJS.Timeout | null = null;
   private readonly random: () => number;
+  private readonly disk: Disk;
 
   constructor(
     private readonly opts: FileStorageOptions,
@@ -73,11 +75,12 @@ export class FileStorage implements Storage {
     this.source = source ?? null;
     this.sourceFromLoad = source === undefined;
     this.random = opts.random ?? Math.random;
+    this.disk = opts.disk ?? nodeDisk;
     this.randRoll = this.nextRoll();
     this.writer = new TxnLogWriter(
       this.logDir,
       { preAllocSize: opts.preAllocSizeKb * 1024, forceSync: opts.forceSync },
-      opts.logIO ?? nodeLogIO,
+      this.disk,
       (name, end) => this.logEnds.set(name, end),
     );
   }
@@ -105,13 +108,13 @@ export class FileStorage implements Storage {
     await this.writer.closeFile();
     if (this.snapshotRunning) await this.snapshotRunning;
     try {
-      makeDirsSync(this.snapDir);
-      makeDirsSync(this.logDir);
+      this.disk.makeDirs(this.snapDir);
+      this.disk.makeDirs(this.logDir);
     } catch (e) {
       throw new StorageError(`Cannot create ${this.snapDir} or ${this.logDir}: ${(e as Error).message}`);
     }
     if (this.sourceFromLoad) this.source = { tree, sessions };
-    const r = await recover(this.snapDir, this.logDir, tree, sessions);
+    const r = await recover(this.disk, this.snapDir, this.logDir, tree, sessions);
     this.logEnds.clear();
     for (const [name, end] of r.logEnds) this.logEnds.set(name, end);
     this.lastQueuedZxid = r.lastLoggedZxid;
@@ -167,7 +170,7 @@ export class FileStorage implements Storage {
     const run = (async () => {
       const started = performance.now();
       const image = await captureTree(src.tree, src.sessions, { sliceSize: this.opts.snapshotSliceSize });
-      const { name, bytes } = await writeSnapshotFile(this.snapDir, image);
+      const { name, bytes } = await writeSnapshotFile(this.disk, this.snapDir, image);
       this.lastSnap = { zxid: image.zxid, timestampMs: Date.now() };
       this.log('INFO', `Snapshot ${name}: ${image.nodeCount} znodes, ${image.sessions.length} sessions, ${bytes} bytes in ${Math.round(performance.now() - started)} ms`);
     })();
@@ -184,26 +187,12 @@ export class FileStorage implements Storage {
    */
   txnsAfter(after: bigint): LoggedTxn[] | null {
     if (after >= this.lastQueuedZxid) return [];
-    const files = logFilesFrom(listDataFiles(this.logDir, LOG_PREFIX), after);
+    const files = logFilesFrom(listDataFiles(this.disk, this.logDir, LOG_PREFIX), after);
     const out: LoggedTxn[] = [];
     let reachesBack = false;
     for (const f of files) {
-      const fd = openSync(f.path, 'r');
-      let buf: Buffer;
-      try {
-        const end = this.logEnds.get(f.name) ?? fstatSync(fd).size;
-        buf = Buffer.allocUnsafe(end);
-        let got = 0;
-        while (got < end) {
-          const n = readSync(fd, buf, got, end - got, got);
-          if (n === 0) break;
-          got += n;
-        }
-        buf = buf.subarray(0, got);
-      } finally {
-        closeSync(fd);
-      }
-      for (const e of scanLog(buf).entries) {
+      // Up to where its durable entries end: past that, preallocated zeros.
+      for (const e of scanLog(this.disk.read(f.path, 0, this.logEnds.get(f.name))).entries) {
         if (e.zxid <= after) reachesBack = true;
         else out.push(e.txn!);
       }
@@ -221,54 +210,53 @@ export class FileStorage implements Storage {
     while (this.snapshotRunning) await this.snapshotRunning.catch(() => {});
     if (this.writer.failed) throw this.writer.failed;
     const dropped: string[] = [];
-    for (const f of listDataFiles(this.logDir, LOG_PREFIX)) {
-      const scan = scanLog(readFileSyncWhole(f.path));
+    for (const f of listDataFiles(this.disk, this.logDir, LOG_PREFIX)) {
+      const scan = scanLog(this.disk.read(f.path));
       const cut = scan.entries.find((e) => e.zxid > zxid);
       if (!cut) continue;
       if (cut === scan.entries[0]) {
-        unlinkSync(f.path);
+        this.disk.unlink(f.path);
         this.logEnds.delete(f.name);
         dropped.push(f.name);
       } else {
-        truncateSync(f.path, cut.start);
-        syncFile(f.path);
+        this.disk.truncate(f.path, cut.start);
         this.logEnds.set(f.name, cut.start);
         dropped.push(`${f.name} after byte ${cut.start}`);
       }
     }
-    for (const s of listDataFiles(this.snapDir, SNAPSHOT_PREFIX)) {
+    for (const s of listDataFiles(this.disk, this.snapDir, SNAPSHOT_PREFIX)) {
       if (s.zxid > zxid) {
-        unlinkSync(s.path);
+        this.disk.unlink(s.path);
         dropped.push(s.name);
       }
     }
-    fsyncDirSync(this.logDir);
-    if (this.snapDir !== this.logDir) fsyncDirSync(this.snapDir);
+    this.disk.syncDirSync(this.logDir);
+    if (this.snapDir !== this.logDir) this.disk.syncDirSync(this.snapDir);
     if (this.lastQueuedZxid > zxid) this.lastQueuedZxid = zxid;
     if (this.lastSnap && this.lastSnap.zxid > zxid) {
-      const newest = listDataFiles(this.snapDir, SNAPSHOT_PREFIX, true)[0];
+      const newest = listDataFiles(this.disk, this.snapDir, SNAPSHOT_PREFIX, true)[0];
       this.lastSnap = newest ? { zxid: newest.zxid, timestampMs: Date.now() } : null;
     }
     this.log('INFO', `Truncated the log to ${hex(zxid)}${dropped.length ? `: dropped ${dropped.join(', ')}` : ''}`);
   }
 
   readEpoch(name: EpochName): number | null {
-    return readEpochFile(this.snapDir, name);
+    return readEpochFile(this.disk, this.snapDir, name);
   }
 
   writeEpoch(name: EpochName, epoch: number): void {
-    makeDirsSync(this.snapDir);
-    writeEpochFile(this.snapDir, name, epoch);
+    this.disk.makeDirs(this.snapDir);
+    writeEpochFile(this.disk, this.snapDir, name, epoch);
   }
 
   /** As ZooKeeperServer.getDataDirSize reports it: the size of the txn log directory. */
   dataDirSize(): number {
-    return dirSize(this.logDir);
+    return dirSize(this.disk, this.logDir);
   }
 
   /** As ZooKeeperServer.getLogDirSize reports it: the size of the snapshot directory. */
   logDirSize(): number {
-    return dirSize(this.snapDir);
+    return dirSize(this.disk, this.snapDir);
   }
 
   lastSnapshot(): { zxid: bigint; timestampMs: number } | null {
@@ -277,7 +265,7 @@ export class FileStorage implements Storage {
 
   /** Runs autopurge once now; returns the files it deleted. */
   purge(): string[] {
-    const removed = purgeOldFiles(this.snapDir, this.logDir, Math.max(3, this.opts.autopurgeSnapRetainCount));
+    const removed = purgeOldFiles(this.disk, this.snapDir, this.logDir, Math.max(3, this.opts.autopurgeSnapRetainCount));
     for (const name of removed) this.logEnds.delete(name);
     if (removed.length > 0) this.log('INFO', `Autopurge removed ${removed.join(', ')}`);
     return removed;
@@ -306,22 +294,5 @@ export class FileStorage implements Storage {
     this.purgeTimer = null;
     while (this.snapshotRunning) await this.snapshotRunning.catch(() => {});
     await this.writer.close();
-  }
-}
-
-function readFileSyncWhole(path: string): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -4,56 +4,15 @@
 // promise resolves only after its batch is on disk. After any write or sync error the writer
 // refuses everything: after a failed fsync the kernel may have dropped the dirty pages, so
 // neither a retry nor anything queued behind it could be trusted.
-import { writeSync } from 'node:fs';
 import { LOG_BATCH_MAX } from '../../protocol/limits';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkDiskSpace, fsyncStall } from './disk-faults';
-import { describeIoError, fsyncDir } from './fsutil';
+import { nodeDisk, type Disk, type DiskFile } from '../runtime/disk';
+import { describeIoError } from './fsutil';
 import { logName } from './names';
 import { frameEntry, logFileHeader } from './txnlog';
 
-/** One open log file, as the writer needs it (a seam for fault-injection tests). */
-export interface LogFileHandle {
-  write(bytes: Buffer, position: number): Promise<void>;
-  datasync(): Promise<void>;
-  /** Sets the file length (preallocation extends it with zeros). */
-  truncate(length: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** How the writer reaches the disk. */
-export interface LogIO {
-  create(path: string): Promise<LogFileHandle>;
-  syncDir(dir: string): Promise<void>;
-}
-
-/** The real disk through node:fs. */
-export const nodeLogIO: LogIO = {
-  async create(path) {
-    const h = await open(path, 'w');
-    return {
-      async write(bytes, position) {
-        checkDiskSpace(path);
-        // Into the page cache on this thread: a batch is small and the copy takes microseconds,
-        // while a thread-pool round trip for it delayed every acknowledged write (the
-        // fdatasync that follows still runs off the event loop).
-        let done = 0;
-        while (done < bytes.length) done += writeSync(h.fd, bytes, done, bytes.length - done, position + done);
-      },
-      datasync: async () => {
-        await fsyncStall();
-        await h.datasync();
-      },
-      truncate: (length) => {
-        checkDiskSpace(path);
-        return h.truncate(length);
-      },
-      close: () => h.close(),
-    };
-  },
-  syncDir: fsyncDir,
-};
+/** What the writer needs of the member's disk. */
+export type LogDisk = Pick<Disk, 'create' | 'syncDir'>;
 
 export interface LogWriterOptions {
   /** Bytes to extend the file by when a write gets within 4 KiB of its end (0: never). */
@@ -81,7 +40,7 @@ interface Pending {
 }
 
 interface OpenLog {
-  handle: LogFileHandle;
+  handle: DiskFile;
   name: string;
   position: number;
   size: number;
@@ -113,7 +72,7 @@ export class TxnLogWriter {
   constructor(
     private readonly dir: string,
     private readonly opts: LogWriterOptions,
-    private readonly io: LogIO = nodeLogIO,
+    private readonly io: LogDisk = nodeDisk,
     /** Told after every durable batch: the file and the offset its good entries end at. */
     private readonly onDurable: (name: string, end: number, lastZxid: bigint) => void = () => {},
   ) {}
@@ -200,7 +159,7 @@ export class TxnLogWriter {
       if (!this.file) {
         name = logName(first.zxid);
         step = 'creating';
-        const handle = await this.io.create(join(this.dir, name));
+        const handle = await this.io.create(join(this.dir, name), 'inline');
         this.file = { handle, name, position: 0, size: 0 };
         created = true;
       }

@@ -1,7 +1,7 @@
 // File names under version-2 as ZooKeeper makes and parses them (persistence/Util.java):
 // log.<hex zxid of the first txn>, snapshot.<hex lastProcessedZxid>[.gz|.snappy], lowercase
 // hex without padding or 0x.
-import { readdirSync } from 'node:fs';
+import type { Disk } from '../runtime/disk';
 import { join } from 'node:path';
 
 export const VERSION_DIR = 'version-2';
@@ -37,10 +37,10 @@ export interface DataFile {
 }
 
 /** Files named <prefix>.<hex>[...] in `dir`, sorted by zxid (ascending unless told). */
-export function listDataFiles(dir: string, prefix: string, descending = false): DataFile[] {
+export function listDataFiles(disk: Disk, dir: string, prefix: string, descending = false): DataFile[] {
   let names: string[];
   try {
-    names = readdirSync(dir);
+    names = disk.list(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;

@@ -5,8 +5,9 @@ import type { Logger } from '../core';
 import { FileStorage } from './file-storage';
 import { MemoryStorage } from './memory';
 import type { Storage } from './types';
+import type { Disk } from '../runtime/disk';
 
-export function openStorage(cfg: ServerConfig, log: Logger): Storage {
+export function openStorage(cfg: ServerConfig, log: Logger, disk: Disk): Storage {
   if (cfg.properties.get('lab.storage') === 'memory' || cfg.properties.get('zookeeper.lab.storage') === 'memory') {
     log('WARN', 'Storage is in memory (lab.storage=memory): data does not survive a restart of this member.');
     return new MemoryStorage();
@@ -20,6 +21,7 @@ export function openStorage(cfg: ServerConfig, log: Logger): Storage {
       forceSync: cfg.forceSync,
       autopurgeSnapRetainCount: cfg.autopurgeSnapRetainCount,
       autopurgePurgeIntervalHours: cfg.autopurgePurgeIntervalHours,
+      disk,
     },
     log,
   );

@@ -3,7 +3,6 @@
 // the middle of a write leaves: a partial record, a bad checksum, a missing 0x42) is cut back
 // to the last good txn; anything else unreadable stops the start with a sentence naming the
 // file and what is wrong, never a silently empty or shortened tree.
-import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { RECOVERY_SNAPSHOTS_TRIED } from '../../protocol/limits';
 import { join } from 'node:path';
 import { Err, OpCode } from '../../protocol/codes';
@@ -11,7 +10,8 @@ import type { LoggedTxn } from '../../protocol/txn';
 import { parentOf } from '../../protocol/paths';
 import type { DataTree } from '../tree/datatree';
 import { treeDigest } from './digest';
-import { describeIoError, fsyncDirSync, syncFile } from './fsutil';
+import type { Disk } from '../runtime/disk';
+import { describeIoError } from './fsutil';
 import { LOG_PREFIX, SNAPSHOT_PREFIX, SNAPSHOT_TMP_PREFIX, listDataFiles, logFilesFrom, zxidHex, type DataFile } from './names';
 import { DIGEST_VERSION, readSnapshotFile, SnapshotError, type LoadedSnapshot } from './snapfile';
 import { applyImage } from './treeimage';
@@ -61,23 +61,23 @@ export function replayTxn(tree: DataTree, sessions: SessionTable, t: LoggedTxn):
 }
 
 /** Reads one log file; entries at or before `snapZxid` are only checksummed (their txn is null). */
-function readLog(f: DataFile, snapZxid: bigint | null): LogScan {
+function readLog(disk: Disk, f: DataFile, snapZxid: bigint | null): LogScan {
   let buf: Buffer;
   try {
-    buf = readFileSync(f.path);
+    buf = disk.read(f.path);
   } catch (e) {
     throw new StorageError(`Cannot read transaction log ${f.path}: ${describeIoError(e)}. Fix its permissions or the disk, then start again.`);
   }
   return scanLog(buf, snapZxid);
 }
 
-async function loadNewestSnapshot(snapDir: string, notes: string[]): Promise<{ snap: LoadedSnapshot; file: DataFile } | null> {
-  const candidates = listDataFiles(snapDir, SNAPSHOT_PREFIX, true).slice(0, MAX_SNAPSHOTS_TRIED);
+async function loadNewestSnapshot(disk: Disk, snapDir: string, notes: string[]): Promise<{ snap: LoadedSnapshot; file: DataFile } | null> {
+  const candidates = listDataFiles(disk, snapDir, SNAPSHOT_PREFIX, true).slice(0, MAX_SNAPSHOTS_TRIED);
   if (candidates.length === 0) return null;
   const problems: string[] = [];
   for (const f of candidates) {
     try {
-      const snap = await readSnapshotFile(f.path, f.name);
+      const snap = await readSnapshotFile(disk, f.path, f.name);
       if (problems.length > 0) notes.push(`Skipped ${problems.length} unusable newer snapshot(s) (${problems.join('; ')}); using ${f.name}.`);
       return { snap, file: f };
     } catch (e) {
@@ -92,32 +92,32 @@ async function loadNewestSnapshot(snapDir: string, notes: string[]): Promise<{ s
 }
 
 /** Loads the newest usable snapshot and the log after it into `tree` and `sessions`. */
-export async function recover(snapDir: string, logDir: string, tree: DataTree, sessions: SessionTable): Promise<RecoveryResult> {
+export async function recover(disk: Disk, snapDir: string, logDir: string, tree: DataTree, sessions: SessionTable): Promise<RecoveryResult> {
   const notes: string[] = [];
   const result: RecoveryResult = { lastZxid: 0n, lastLoggedZxid: 0n, notes, snapshot: null, logEnds: new Map(), empty: false };
 
   // A snapshot still under its temporary name was never finished.
-  for (const name of readdirSync(snapDir)) {
+  for (const name of disk.list(snapDir)) {
     if (name.startsWith(SNAPSHOT_TMP_PREFIX)) {
-      unlinkSync(join(snapDir, name));
+      disk.unlink(join(snapDir, name));
       notes.push(`Removed ${name}, a snapshot that was still being written when the server stopped.`);
     }
   }
   if (snapDir !== logDir) {
     // FileTxnSnapLog.checkLogDir / checkSnapDir: a swapped dataDir/dataLogDir.
-    if (listDataFiles(logDir, SNAPSHOT_PREFIX).length > 0) {
+    if (listDataFiles(disk, logDir, SNAPSHOT_PREFIX).length > 0) {
       throw new StorageError(`The log directory ${logDir} holds snapshot files. Check that dataLogDir and dataDir in zoo.cfg are right.`);
     }
-    if (listDataFiles(snapDir, LOG_PREFIX).length > 0) {
+    if (listDataFiles(disk, snapDir, LOG_PREFIX).length > 0) {
       throw new StorageError(`The snapshot directory ${snapDir} holds transaction logs. Check that dataLogDir and dataDir in zoo.cfg are right.`);
     }
   }
 
-  const loaded = await loadNewestSnapshot(snapDir, notes);
-  const logs = listDataFiles(logDir, LOG_PREFIX);
+  const loaded = await loadNewestSnapshot(disk, snapDir, notes);
+  const logs = listDataFiles(disk, logDir, LOG_PREFIX);
   const snapZxid = loaded ? loaded.snap.zxid : 0n;
   const files = loaded ? logFilesFrom(logs, snapZxid) : logs;
-  const scans = files.map((f) => ({ f, scan: readLog(f, loaded ? snapZxid : null) }));
+  const scans = files.map((f) => ({ f, scan: readLog(disk, f, loaded ? snapZxid : null) }));
   let lastWithEntries = -1;
   scans.forEach((s, i) => {
     if (s.scan.entries.length > 0) lastWithEntries = i;
@@ -134,13 +134,13 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
           'restore the dataDir from a backup, or move the file aside if losing its txns is acceptable.',
       );
     }
-    unlinkSync(f.path);
+    disk.unlink(f.path);
     removedAny = true;
     const why = scan.headerProblem ?? (scan.damage ? `its first record is torn (${scan.damage.reason})` : 'it holds no transactions');
     notes.push(`Removed ${f.name}: ${why}; it was created just before the server stopped and held no acknowledged txn.`);
   }
   scans.splice(lastWithEntries + 1);
-  if (removedAny) fsyncDirSync(logDir);
+  if (removedAny) disk.syncDirSync(logDir);
 
   if (!loaded) {
     if (scans.length > 0) {
@@ -169,9 +169,8 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
         );
       }
       const lastGood = scan.entries[scan.entries.length - 1]!.zxid;
-      truncateSync(f.path, scan.damage.at);
       // Durable before new txns go to a newer file: a torn tail coming back would then be fatal.
-      syncFile(f.path);
+      disk.truncate(f.path, scan.damage.at);
       notes.push(
         `${f.name} ended in a torn write ${where}: truncated it back to the last good txn ${hex(lastGood)}; ` +
           'the torn txn was never acknowledged.',
@@ -183,7 +182,7 @@ export async function recover(snapDir: string, logDir: string, tree: DataTree, s
 
   const { snap, file } = loaded;
   applyImage(tree, sessions, snap.image, snapZxid);
-  const { mtimeMs } = statSync(file.path);
+  const { mtimeMs } = disk.stat(file.path);
   result.snapshot = { zxid: snapZxid, name: file.name, timestampMs: Math.floor(mtimeMs) };
   notes.push(`Loaded ${file.name}: ${snap.image.nodeCount} znodes, ${snap.image.sessions.size} sessions, zxid ${hex(snapZxid)}.`);
 

@@ -6,14 +6,13 @@
 //   long adler32 of every byte so far; ustring "/"                  the second seal
 // We write the digest section as 3.8 does when it has no tree digest to give (zxid 0, version 2):
 // 3.8 then skips the digest comparison. Readers accept files without it (pre-3.6) and .gz files.
-import { checkDiskSpace } from './disk-faults';
-import { readFile, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Reader, Writer } from '../../protocol/jute';
 import { FileHeader } from '../../protocol/records';
 import { adler32, RunningAdler32 } from './adler32';
-import { describeIoError, fsyncDir } from './fsutil';
+import type { Disk } from '../runtime/disk';
+import { describeIoError } from './fsutil';
 import { SNAPSHOT_PREFIX, SNAPSHOT_TMP_PREFIX, snapshotName, zxidFromName, zxidHex } from './names';
 import { imageChunks, ImageError, parseImage, type ParsedImage, type TreeImage } from './treeimage';
 
@@ -46,19 +45,17 @@ function seal(w: Writer, sum: number): void {
  * so a crash never leaves a partial snapshot under a real name. Chunks are written one at a
  * time, so the event loop keeps running while a big tree goes out.
  */
-export async function writeSnapshotFile(dir: string, image: TreeImage): Promise<{ name: string; path: string; bytes: number }> {
+export async function writeSnapshotFile(disk: Disk, dir: string, image: TreeImage): Promise<{ name: string; path: string; bytes: number }> {
   const name = snapshotName(image.zxid);
   const tmp = join(dir, SNAPSHOT_TMP_PREFIX + zxidHex(image.zxid));
   const path = join(dir, name);
   const sum = new RunningAdler32();
   let position = 0;
-  const h = await open(tmp, 'w');
+  const h = await disk.create(tmp, 'pool');
   try {
     const put = async (b: Buffer) => {
-      checkDiskSpace(tmp);
       sum.update(b);
-      let done = 0;
-      while (done < b.length) done += (await h.write(b, done, b.length - done, position + done)).bytesWritten;
+      await h.write(b, position);
       position += b.length;
     };
     await put(FileHeader.encode({ magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: -1n }));
@@ -71,15 +68,19 @@ export async function writeSnapshotFile(dir: string, image: TreeImage): Promise<
     tail.long(0n);
     seal(tail, adler32(tail.buf.subarray(0, digestAt + 20), sum.get()));
     await put(Buffer.from(tail.bytes()));
-    await h.sync();
+    await h.datasync();
   } catch (e) {
     await h.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
+    try {
+      disk.unlink(tmp);
+    } catch {
+      // never created, or gone already
+    }
     throw new Error(`Writing snapshot ${name} in ${dir} failed with ${describeIoError(e)}`);
   }
   await h.close();
-  await rename(tmp, path);
-  await fsyncDir(dir);
+  await disk.rename(tmp, path);
+  await disk.syncDir(dir);
   return { name, path, bytes: position };
 }
 
@@ -112,11 +113,11 @@ function checkSeal(buf: Buffer, pos: number, what: string, sum: { from: number; 
 }
 
 /** Reads and checks one snapshot file completely; throws SnapshotError with the reason. */
-export async function readSnapshotFile(path: string, name: string): Promise<LoadedSnapshot> {
+export async function readSnapshotFile(disk: Disk, path: string, name: string): Promise<LoadedSnapshot> {
   const zxid = zxidFromName(name, SNAPSHOT_PREFIX);
   let buf: Buffer;
   try {
-    buf = await readFile(path);
+    buf = await disk.readAsync(path);
   } catch (e) {
     throw new SnapshotError(`${name} cannot be read: ${describeIoError(e)}`);
   }
