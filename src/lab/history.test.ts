@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { History } from './history';
+import { CHECK_RUNS_KEPT, History } from './history';
 
 let dir: string;
 beforeEach(() => {
@@ -153,7 +153,7 @@ describe('History of lock-playground runs', () => {
     expect(h.lockRuns().length).toBe(1);
     h.close();
     const db2 = new Database(join(dir, 'history.sqlite'));
-    expect(db2.pragma('user_version', { simple: true })).toBe(5);
+    expect(db2.pragma('user_version', { simple: true })).toBe(6);
     db2.close();
   });
 
@@ -169,9 +169,56 @@ describe('History of lock-playground runs', () => {
     expect(h.wireWindows()).toEqual([{ id, savedAt: expect.any(Number), fromMs: 10, toMs: 20, label: 'one write', count: 2 }]);
     h.close();
     const db2 = new Database(join(dir, 'history.sqlite'));
-    expect(db2.pragma('user_version', { simple: true })).toBe(5);
+    expect(db2.pragma('user_version', { simple: true })).toBe(6);
     const row = db2.prepare('SELECT messages FROM wire_windows WHERE id = ?').get(id) as { messages: string };
     expect(row.messages.split('\n').map((l) => JSON.parse(l))).toEqual(msgs);
     db2.close();
+  });
+});
+
+describe('History of checked runs', () => {
+  const run = {
+    source: 'run' as const,
+    settings: { clients: 4, keys: 2, seconds: 10, faults: 'kills' as const, readPercent: 50, writePercent: 30, timeLimitS: 10 },
+    name: 'run of 2026-12-07T18:00:00.000Z',
+    startedAt: 1_700_000_000_000,
+    endedAt: 1_700_000_012_000,
+    ops: 2,
+    keys: 1,
+    verdicts: { linearizable: null, zookeeper: { model: 'zookeeper' as const, ops: 2, keys: 1, verdict: 'ok' as const, perKey: [{ key: '/r/0', ops: 2, verdict: 'ok' as const, states: 3 }] } },
+    marks: [{ t: 1500, type: 'node.killed', myid: 2, detail: 'node 2 killed (SIGKILL)' }],
+    note: null,
+  };
+  const text = '{"process":0,"session":"0x1","member":1,"f":"write","key":"/r/0","value":"a","version":null,"invoke":1,"complete":2,"result":"ok"}\n';
+
+  it('keeps a run with its history and marks across a reopen, and only the newest CHECK_RUNS_KEPT', () => {
+    const h = new History(dir);
+    const first = h.checkRun(run, text);
+    expect(first).toEqual({ id: first.id, ...run });
+    h.close();
+    const again = new History(dir);
+    expect(again.checkRuns()).toEqual([first]);
+    expect(again.checkRunHistory(first.id)).toEqual({ summary: first, text });
+    for (let i = 0; i < CHECK_RUNS_KEPT; i++) again.checkRun({ ...run, startedAt: run.startedAt + i + 1 }, text);
+    const kept = again.checkRuns(100);
+    expect(kept.length).toBe(CHECK_RUNS_KEPT);
+    expect(kept.some((r) => r.id === first.id)).toBe(false);
+    expect(again.checkRunHistory(first.id)).toBeNull();
+    again.close();
+  });
+
+  it('adds the checked runs to a history of version 5 and keeps its load runs', () => {
+    const old = new History(dir);
+    old.loadRun({ startedAt: 1, endedAt: 2, settings: { sessions: 1, rate: 1, readPercent: 0, payloadBytes: 0 }, path: '/x', ops: 0, errors: {}, p50: null, p99: null, max: null, members: [], reason: 'r', cleanup: 'c' });
+    old.close();
+    const db = new Database(join(dir, 'history.sqlite'));
+    db.exec('DROP TABLE check_runs; PRAGMA user_version = 5;');
+    db.close();
+    const h = new History(dir);
+    expect(h.loadRuns().length).toBe(1);
+    expect(h.checkRuns()).toEqual([]);
+    h.checkRun(run, text);
+    expect(h.checkRuns().length).toBe(1);
+    h.close();
   });
 });

@@ -4,15 +4,19 @@
 // app, so the timeline does too.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { HistoryEvent, LoadRunSummary, LockRunSummary, Sample } from '../shared/contract';
+import type { CheckRunSummary, HistoryEvent, LoadRunSummary, LockRunSummary, Sample } from '../shared/contract';
 
 /**
  * Version 1: events(id,time,myid,type,detail), samples(time,myid,role,epoch,zxid_counter).
  * Version 2: events.source/data, samples.zxid/connections/outstanding/avg_latency.
  * Version 3: load_runs (the Load panel's runs).
  * Version 4: lock_runs (the lock playground's runs).
+ * Version 5: wire_windows (kept windows of the Wire capture).
+ * Version 6: check_runs (checked histories: the operations, the verdicts, the faults and elections beside them).
  */
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
+/** Checked runs kept: the newest ones (each holds its whole history, up to CHECK_MAX_OPS operations). */
+export const CHECK_RUNS_KEPT = 20;
 /** Samples older than this are dropped when a lab is opened. */
 const KEEP_SAMPLES_MS = 7 * 24 * 3600_000;
 
@@ -72,6 +76,10 @@ export class History {
       if (!has('wire_windows')) {
         // Windows of the Wire capture a person chose to keep: the messages as JSON lines.
         this.db.exec('CREATE TABLE wire_windows (id INTEGER PRIMARY KEY AUTOINCREMENT, saved_at INTEGER NOT NULL, from_ms REAL NOT NULL, to_ms REAL NOT NULL, label TEXT NOT NULL, count INTEGER NOT NULL, messages TEXT NOT NULL)');
+      }
+      if (!has('check_runs')) {
+        // The history as the JSON-lines file it exports to; summary: the rest of CheckRunSummary as JSON.
+        this.db.exec('CREATE TABLE check_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, summary TEXT NOT NULL, history TEXT NOT NULL)');
       }
       this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     });
@@ -198,7 +206,28 @@ export class History {
     }));
   }
 
-  /** When the first event of the lab was recorded (its launch), or null for an empty history. */
+  /** Keeps a checked run (its history as the file's text) and drops all but the newest CHECK_RUNS_KEPT; returns it with its id. */
+  checkRun(run: Omit<CheckRunSummary, 'id'>, historyText: string): CheckRunSummary {
+    const tx = this.db.transaction(() => {
+      const id = Number(this.db.prepare('INSERT INTO check_runs (started_at, summary, history) VALUES (?, ?, ?)').run(run.startedAt, JSON.stringify(run), historyText).lastInsertRowid);
+      this.db.prepare('DELETE FROM check_runs WHERE id NOT IN (SELECT id FROM check_runs ORDER BY id DESC LIMIT ?)').run(CHECK_RUNS_KEPT);
+      return id;
+    });
+    return { id: tx(), ...run };
+  }
+
+  /** The newest `limit` checked runs, newest first, without their histories. */
+  checkRuns(limit = CHECK_RUNS_KEPT): CheckRunSummary[] {
+    const rows = this.db.prepare('SELECT id, summary FROM check_runs ORDER BY id DESC LIMIT ?').all(limit) as { id: number; summary: string }[];
+    return rows.map((r) => ({ ...(JSON.parse(r.summary) as Omit<CheckRunSummary, 'id'>), id: r.id }));
+  }
+
+  /** A kept run's history as the file's text, or null when it is not kept (any more). */
+  checkRunHistory(id: number): { summary: CheckRunSummary; text: string } | null {
+    const r = this.db.prepare('SELECT id, summary, history FROM check_runs WHERE id = ?').get(id) as { id: number; summary: string; history: string } | undefined;
+    return r ? { summary: { ...(JSON.parse(r.summary) as Omit<CheckRunSummary, 'id'>), id: r.id }, text: r.history } : null;
+  }
+
   /** Keeps a window of the Wire capture; returns its id. */
   wireWindow(fromMs: number, toMs: number, label: string, messages: unknown[]): number {
     const body = messages.map((m) => JSON.stringify(m)).join('\n');
@@ -210,6 +239,7 @@ export class History {
     return this.db.prepare('SELECT id, saved_at AS savedAt, from_ms AS fromMs, to_ms AS toMs, label, count FROM wire_windows ORDER BY id DESC LIMIT ?').all(limit) as never;
   }
 
+  /** When the first event of the lab was recorded (its launch), or null for an empty history. */
   firstEventTime(): number | null {
     const r = this.db.prepare('SELECT MIN(time) AS t FROM events').get() as { t: number | null };
     return r.t;

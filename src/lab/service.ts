@@ -15,6 +15,7 @@ import { readUiSettings, writeUiSetting } from './ui-settings';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { LoadPanel } from './load-panel';
+import { CheckRuns } from './check/runs';
 import { LockPlayground } from './locks/playground';
 import type { LockMember } from './locks/run';
 import type { LoadMember } from './load';
@@ -134,6 +135,19 @@ export class LabService extends EventEmitter {
   private readonly watcher = new LabWatcher((fire) => this.push({ kind: 'watch.fired', fire }));
 
   private readonly load = new LoadPanel({ members: () => this.loadMembers(), history: () => this.history, push: (p) => this.push(p) });
+
+  private readonly checks = new CheckRuns({
+    members: () => {
+      if (this.attached) throw new Error('This ensemble is attached, and the lab keeps attached ensembles read-only: a checked run writes znodes (under /zk-lab/check) and throws faults, so it runs against a lab the lab launched.');
+      return this.loadMembers();
+    },
+    view: () => this.view(),
+    fault: (spec) => this.startFault(spec),
+    heal: async (id) => void (await this.healFault(id)),
+    store: () => this.history,
+    push: (run) => this.push({ kind: 'check', run }),
+    record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
+  });
 
   private readonly locks = new LockPlayground({
     members: () => this.lockMembers(),
@@ -459,6 +473,12 @@ export class LabService extends EventEmitter {
     'load.stop': () => this.load.stop(),
     'load.status': () => this.load.view(),
     'load.runs': () => this.load.runs(),
+    'check.start': (req) => this.checks.start(req.settings),
+    'check.stop': () => this.checks.stop(),
+    'check.state': () => this.checks.state(),
+    'check.runs': (req) => this.checks.runs(req.limit),
+    'check.export': (req) => this.checks.exportRun(req.id),
+    'check.import': (req) => this.checks.importHistory(req.name, req.text, req.timeLimitS),
     'locks.start': (req) => {
       this.refuseAttachedWrite();
       return this.locks.start(req.settings);
@@ -699,6 +719,7 @@ export class LabService extends EventEmitter {
 
   private shutdownLab(): string {
     this.load.reset('the lab stopped');
+    this.checks.reset('the lab stopped');
     this.locks.closeNow('the lab stopped');
     this.closeAttached();
     void this.tree.close();

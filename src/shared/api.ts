@@ -5,6 +5,8 @@
 // the page trusts its own backend (it was built with it) and skips the parse.
 import { z } from 'zod';
 import {
+  CheckRunSummary,
+  CheckRunView,
   Fault,
   HistoryEvent,
   LabView,
@@ -115,6 +117,13 @@ export const Results = {
   'load.stop': LoadRunSummary,
   'load.status': z.object({ status: LoadStatus, samples: z.array(LoadSample), marks: z.array(HistoryEvent) }),
   'load.runs': z.array(LoadRunSummary),
+  'check.start': CheckRunView,
+  'check.stop': CheckRunView,
+  'check.state': CheckRunView.nullable(),
+  'check.runs': z.array(CheckRunSummary),
+  /** The history as the JSON-lines file, and a name for it. */
+  'check.export': z.object({ name: z.string(), text: z.string() }),
+  'check.import': CheckRunSummary,
   'locks.start': LockRunView,
   'locks.stop': LockRunView,
   'locks.state': LockRunView.nullable(),
@@ -151,7 +160,7 @@ export type Result<M extends Method> = z.infer<(typeof Results)[M]>;
 export function callLimitMs(method: Method): number {
   return LONG_CALLS.has(method) ? 10 * 60_000 : 30_000;
 }
-const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node', 'shutdown']);
+const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
 
 /** The typed API the page uses (a WebSocket client in a browser and in Electron's window). */
 export interface LabApi {

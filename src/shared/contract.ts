@@ -181,6 +181,102 @@ export const LoadStatus = z.object({
 });
 export type LoadStatus = z.infer<typeof LoadStatus>;
 
+/** The faults a checked run throws at the lab while its clients work (src/lab/check/faults.ts). */
+export const CheckFaults = z.enum(['none', 'partitions', 'kills', 'pauses', 'mixed']);
+export type CheckFaults = z.infer<typeof CheckFaults>;
+
+/** A register workload run whose history is checked (src/lab/check/runs.ts). Bad values are refused with these sentences. */
+export const CheckSettings = z
+  .object({
+    clients: z.number().int('clients must be a whole number').min(1, 'clients must be 1 to 32').max(32, 'clients must be 1 to 32').default(5),
+    keys: z.number().int('keys must be a whole number').min(1, 'keys must be 1 to 16').max(16, 'keys must be 1 to 16').default(2),
+    seconds: z.number().int('seconds must be a whole number').min(2, 'a run lasts 2 to 300 seconds').max(300, 'a run lasts 2 to 300 seconds').default(10),
+    faults: CheckFaults.default('none'),
+    /** Shares of getData and setData; the rest are cas (setData with the version last seen). */
+    readPercent: z.number().int('reads must be a whole percentage').min(0, 'reads must be 0 to 100 %').max(100, 'reads must be 0 to 100 %').default(50),
+    writePercent: z.number().int('writes must be a whole percentage').min(0, 'writes must be 0 to 100 %').max(100, 'writes must be 0 to 100 %').default(30),
+    /** The checker's bound per model, seconds: past it the verdict is "undecided". */
+    timeLimitS: z.number().min(1, 'the time limit is 1 to 300 s').max(300, 'the time limit is 1 to 300 s').default(10),
+  })
+  .refine((s) => s.readPercent + s.writePercent <= 100, { message: 'reads and writes together are at most 100 % (the rest are cas)', path: ['writePercent'] });
+export type CheckSettings = z.infer<typeof CheckSettings>;
+
+/** One operation of a counterexample: a history line (src/shared/check/history.ts) with its 0-based index. */
+export const CheckOp = z.object({
+  index: z.number().int(),
+  process: z.number().int(),
+  session: z.string(),
+  member: z.number().int(),
+  f: z.enum(['read', 'write', 'cas']),
+  key: z.string(),
+  value: z.string().nullable(),
+  version: z.number().int().nullable(),
+  invoke: z.number(),
+  complete: z.number().nullable(),
+  result: z.enum(['ok', 'fail', 'unknown']),
+});
+export type CheckOp = z.infer<typeof CheckOp>;
+
+/** The checker's verdict under one model (as `zk-lab check history --json` prints it). */
+export const CheckVerdict = z.object({
+  model: z.enum(['linearizable', 'zookeeper']),
+  ops: z.number().int(),
+  keys: z.number().int(),
+  verdict: z.enum(['ok', 'violation', 'undecided']),
+  counterexample: z
+    .object({
+      key: z.string(),
+      culprit: z.number().int(),
+      ops: z.array(CheckOp),
+      could: z.array(z.object({ value: z.string(), version: z.number().int() })),
+      earlier: z.number().int(),
+      explanation: z.string(),
+    })
+    .optional(),
+  undecided: z.string().optional(),
+  perKey: z.array(z.object({ key: z.string(), ops: z.number().int(), verdict: z.enum(['ok', 'violation', 'undecided']), states: z.number().int() })),
+});
+export type CheckVerdict = z.infer<typeof CheckVerdict>;
+
+/** A fault or an election during a checked run, on the history's time axis (ms from the run's start). */
+export const CheckMark = z.object({ t: z.number(), type: z.string(), myid: z.number().int().nullable(), detail: z.string() });
+export type CheckMark = z.infer<typeof CheckMark>;
+
+/** A checked run as the lab history keeps it (an imported history is one too, with source "import"). */
+export const CheckRunSummary = z.object({
+  id: z.number().int(),
+  source: z.enum(['run', 'import']),
+  /** The run's settings; for an import, the file's name. */
+  settings: CheckSettings.nullable(),
+  name: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number(),
+  ops: z.number().int(),
+  keys: z.number().int(),
+  /** The verdict under each model; null where it was not checked (a run cut short before its checks). */
+  verdicts: z.object({ linearizable: CheckVerdict.nullable(), zookeeper: CheckVerdict.nullable() }),
+  marks: z.array(CheckMark),
+  /** Why it ended early, or what went wrong; null for a run that went as asked. */
+  note: z.string().nullable(),
+});
+export type CheckRunSummary = z.infer<typeof CheckRunSummary>;
+
+/** The checked run under way (pushed as it goes), or the last one. */
+export const CheckRunView = z.object({
+  phase: z.enum(['connecting', 'running', 'checking', 'done', 'failed']),
+  settings: CheckSettings,
+  startedAt: z.number(),
+  /** Operations recorded so far, and those done ok / failed / of unknown result. */
+  ops: z.number().int(),
+  results: z.object({ ok: z.number().int(), fail: z.number().int(), unknown: z.number().int() }),
+  /** What the run has done to the lab so far, in words, oldest first. */
+  log: z.array(z.object({ time: z.number(), text: z.string() })),
+  /** The run as kept once it ended (null before). */
+  summary: CheckRunSummary.nullable(),
+  error: z.string().nullable(),
+});
+export type CheckRunView = z.infer<typeof CheckRunView>;
+
 /** The lock playground's strategies: the seed's plain-API lock, the herd-effect lock, Curator's InterProcessMutex. */
 export const LockStrategy = z.enum(['seed', 'naive', 'mutex']);
 export type LockStrategy = z.infer<typeof LockStrategy>;
@@ -398,6 +494,16 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('load.stop') }),
   z.object({ method: z.literal('load.status') }),
   z.object({ method: z.literal('load.runs') }),
+  /** Starts a register workload whose history is checked under both models; answers once its sessions are connecting (the run arrives as `check` pushes). */
+  z.object({ method: z.literal('check.start'), settings: CheckSettings }),
+  /** Ends the run early: what was recorded is checked. */
+  z.object({ method: z.literal('check.stop') }),
+  z.object({ method: z.literal('check.state') }),
+  z.object({ method: z.literal('check.runs'), limit: z.number().int().min(1).max(100).optional() }),
+  /** A kept run's history as the JSON-lines file (README: "The history format"). */
+  z.object({ method: z.literal('check.export'), id: z.number().int() }),
+  /** Checks a history file under both models and keeps it beside the lab's runs (under 1 MiB: the page's link carries at most that). */
+  z.object({ method: z.literal('check.import'), name: z.string().min(1).max(200), text: z.string().max(900_000), timeLimitS: z.number().min(1).max(300).default(10) }),
   z.object({ method: z.literal('locks.start'), settings: LockSettings }),
   z.object({ method: z.literal('locks.stop') }),
   z.object({ method: z.literal('locks.state') }),
@@ -449,6 +555,8 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('locks'), run: LockRunView }),
   /** The Load panel: its state, the second that just ended (or null), and ensemble events to mark on its charts. */
   z.object({ kind: z.literal('load'), status: LoadStatus, sample: LoadSample.nullable(), marks: z.array(HistoryEvent) }),
+  /** The checked run as it goes and as it ends. */
+  z.object({ kind: z.literal('check'), run: CheckRunView }),
   /** The lab's network changed: a fault started, healed or released, a link's held count moved. */
   z.object({ kind: z.literal('net'), net: NetView }),
   /** Messages the relays captured since the last push (a few times a second). */

@@ -45,6 +45,10 @@ export const LAB_EVENT_TYPES = [
   'locks.started',
   /** A lock-playground run ended: { run, acquisitions, violations } */
   'locks.ended',
+  /** A checked run (register workload) started: its settings */
+  'check.started',
+  /** It ended: { run, zookeeper, linearizable } (the verdicts), or { error } */
+  'check.ended',
   /** A seed walkthrough started: { id } */
   'walkthrough.started',
   /** A seed walkthrough ended: { id, passed } */

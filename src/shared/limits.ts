@@ -18,6 +18,8 @@ export const LAB_PORT_MAX = 32_700;
 export const LOAD_WAITING_MAX = 50_000;
 /** Load panel: operations sent in one turn of the event loop at most. */
 export const LOAD_BURST_MAX = 2000;
+/** A checked run records at most this many operations (it ends early there): the checker and the lab history keep them whole. */
+export const CHECK_MAX_OPS = 100_000;
 
 /** The caps that must agree with each other; an empty list when they do. */
 export function checkLabLimits(): string[] {

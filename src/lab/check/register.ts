@@ -32,6 +32,8 @@ export interface RegisterOptions {
   onConnected?: () => Promise<void>;
   /** Stops the run early (the operations in flight still complete or become unknown). */
   signal?: AbortSignal;
+  /** Called as each operation completes (with its result), for progress. */
+  onOperation?: (op: HistoryOp) => void;
 }
 
 export interface RegisterRun {
@@ -105,6 +107,7 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
           }
           op.result = 'ok';
           op.complete = performance.now();
+          o.onOperation?.(op);
         } catch (e) {
           const t = performance.now();
           if (e instanceof BadVersionError) {
@@ -116,6 +119,9 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
             op.complete = t;
             op.result = 'unknown';
             if (f === 'read') op.value = op.version = null;
+          }
+          o.onOperation?.(op);
+          if (op.result === 'unknown') {
             if (c.state === 'closed' || c.state === 'expired' || c.state === 'authFailed') return;
           }
         }

@@ -3,7 +3,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { MODELS, type Model } from '../../shared/check/check';
-import { FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery } from '../../shared/contract';
+import { CheckFaults, CheckSettings, FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery } from '../../shared/contract';
 import { labsRoot } from '../labdir';
 import { COMMANDS, type CommandName } from './help';
 
@@ -24,6 +24,7 @@ export type Command =
   | { name: 'walkthrough.list' }
   | { name: 'walkthrough.run'; id: WalkthroughId; yes: boolean }
   | { name: 'check.history'; file: string; model: Model; timeLimitMs: number }
+  | { name: 'check.run'; settings: CheckSettings; model: Model; save: string | null }
   | { name: 'shutdown' }
   | { name: 'destroy' };
 
@@ -262,14 +263,63 @@ function parseWalkthrough(args: string[]): Command {
 
 function parseCheck(args: string[]): Command {
   const what = args[0];
-  if (what !== 'history') throw new UsageError(`Say what to check: zk-lab check history <file> [--model ${MODELS.join('|')}].`);
+  if (what === 'run') return parseCheckRun(args.slice(1));
+  if (what !== 'history') throw new UsageError(`Say what to check: zk-lab check run [--clients N --keys K --seconds S --faults F], or zk-lab check history <file> [--model ${MODELS.join('|')}].`);
   const o = options('check history', args.slice(1), { '--model': 'value', '--time-limit': 'value' });
   if (o.positionals.length !== 1) throw new UsageError(`zk-lab check history takes one history file (one JSON operation per line), e.g. zk-lab check history run.jsonl.`);
-  const model = o.values['--model'] ?? 'zookeeper';
+  return { name: 'check.history', file: resolve(o.positionals[0]!), model: modelArg(o.values['--model']), timeLimitMs: timeLimit(o.values['--time-limit']) };
+}
+
+function modelArg(text: string | undefined): Model {
+  const model = text ?? 'zookeeper';
   if (!(MODELS as readonly string[]).includes(model)) throw new UsageError(`--model takes ${MODELS.join(' or ')}, not "${model}".`);
-  const limit = o.values['--time-limit'] ?? '10';
+  return model as Model;
+}
+
+function timeLimit(text: string | undefined): number {
+  const limit = text ?? '10';
   if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 3600) throw new UsageError(`--time-limit takes whole seconds from 1 to 3600, not "${limit}".`);
-  return { name: 'check.history', file: resolve(o.positionals[0]!), model: model as Model, timeLimitMs: Number(limit) * 1000 };
+  return Number(limit) * 1000;
+}
+
+/** A whole number for a flag, or the default when the flag is not given. */
+function whole(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(text)) throw new UsageError(`${flag} takes a whole number, not "${text}".`);
+  return Number(text);
+}
+
+function parseCheckRun(args: string[]): Command {
+  const o = options('check run', args, {
+    '--workload': 'value',
+    '--clients': 'value',
+    '--keys': 'value',
+    '--seconds': 'value',
+    '--faults': 'value',
+    '--reads': 'value',
+    '--writes': 'value',
+    '--model': 'value',
+    '--time-limit': 'value',
+    '--save': 'value',
+  });
+  noPositionals('check run', o.positionals);
+  const workload = o.values['--workload'] ?? 'register';
+  if (workload !== 'register') throw new UsageError(`--workload takes register (reads, writes and cas on a few znodes), not "${workload}".`);
+  const faults = o.values['--faults'] ?? 'none';
+  if (!(CheckFaults.options as readonly string[]).includes(faults)) throw new UsageError(`--faults takes ${CheckFaults.options.join(', ')}, not "${faults}".`);
+  const limitMs = timeLimit(o.values['--time-limit']);
+  if (limitMs > 300_000) throw new UsageError(`--time-limit of a run is at most 300 s, not ${limitMs / 1000}.`);
+  const settings = contractCheck(CheckSettings, {
+    clients: whole(o.values['--clients'], '--clients', 5),
+    keys: whole(o.values['--keys'], '--keys', 2),
+    seconds: whole(o.values['--seconds'], '--seconds', 10),
+    faults,
+    readPercent: whole(o.values['--reads'], '--reads', 50),
+    writePercent: whole(o.values['--writes'], '--writes', 30),
+    timeLimitS: limitMs / 1000,
+  });
+  const save = o.values['--save'];
+  return { name: 'check.run', settings, model: modelArg(o.values['--model']), save: save === undefined ? null : resolve(save) };
 }
 
 /** A zxid as 0x<hex> (at most 64 bits), or <epoch>/<counter>; sent as lower-case hex without leading zeros. */

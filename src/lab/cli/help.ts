@@ -25,6 +25,9 @@ Commands:
                         the decoded messages between members, as JSON lines
   walkthrough list | run <id> [--yes]
                         the seed's claims, run on the lab's members, each with a verdict
+  check run [--clients N] [--keys K] [--seconds S] [--faults partitions|kills|pauses|mixed]
+            [--model zookeeper|linearizable] [--save <file>]
+                        record a register workload on the lab under faults and check it
   check history <file> [--model zookeeper|linearizable] [--time-limit S]
                         is a recorded history one ZooKeeper may give? (no lab needed)
   shutdown              stop the members and the backend; the lab's folder stays
@@ -97,9 +100,23 @@ One that erases data (election-from-empty) needs --yes: without it zk-lab says w
 erase and exits 2 having changed nothing. --yes on one that erases nothing is accepted.
 Exit status 0 when the lab agrees with the seed, 1 when it does not (or the run failed: labSaw
 says what happened). Ctrl-C stops the walkthrough after its current step.`,
-  check: `Usage: zk-lab check history <file> [--model zookeeper|linearizable] [--time-limit <s>]
+  check: `Usage: zk-lab check run [--workload register] [--clients 1-32] [--keys 1-16] [--seconds 2-300]
+                        [--faults none|partitions|kills|pauses|mixed] [--reads %] [--writes %]
+                        [--model zookeeper|linearizable] [--time-limit <s>] [--save <file>]
+       zk-lab check history <file> [--model zookeeper|linearizable] [--time-limit <s>]
 
-Checks a history file (one operation per line as JSON; the README's "Histories" section has the
+run: on the lab, N clients (each its own session, spread over the members through the lab's
+network) read, write and compare-and-set K znodes under /zk-lab/check for S seconds (defaults
+5, 2, 10; reads 50 %, writes 30 %, the rest cas) while the lab throws the faults at the members
+(partitions: isolate one member; kills: SIGKILL and restart; pauses: SIGSTOP and SIGCONT; mixed:
+each in turn; the leader first), each held a while and healed. Progress goes to stderr. The
+history is then checked under both models and kept in the lab's history (the Load panel shows
+it); --save writes it to a file in the history format. It prints the verdict of --model
+(default zookeeper) and the other model's in one line; --json prints the verdict document below
+with "run" (id, settings, the faults and elections on the history's axis, ms from its start) and
+"verdicts" (both models' verdicts in a word).
+
+history: checks a history file (one operation per line as JSON; the README's "Histories" section has the
 format) against a model of a register per znode: zookeeper (default: writes and cas
 linearizable, a session's operations in order, its reads never older than its previous reads or
 its own acknowledged writes; reads may be stale) or linearizable (every operation, reads
@@ -107,7 +124,8 @@ included). Prints the verdict, and for a violation a counterexample: the operati
 the history explains, what it could have seen, and the operations around it. --json prints
 {model, ops, keys, verdict, counterexample?, undecided?, perKey}. The search stops after
 --time-limit seconds (default 10): then the verdict is undecided, never a guess.
-Exit status: 0 ok, 1 violation, 2 undecided, or the file is missing or malformed (the line is named).`,
+Exit status: 0 ok, 1 violation, 2 undecided, or the file is missing or malformed (the line is
+named), or the run could not go (no quorum, bad settings: nothing was started).`,
   shutdown: `Usage: zk-lab shutdown
 
 Stops every member and the backend; the lab's folder (data, logs, history) stays, and

@@ -3,9 +3,9 @@
 // anything asked of the backend. Errors are one sentence on stderr with a non-zero exit status:
 // 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
 // backend or no lab for the folder.
-import { readFileSync } from 'node:fs';
-import { type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
-import { check } from '../../shared/check/check';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type CheckRunView, type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
+import { check, type Verdict } from '../../shared/check/check';
 import { HistoryFormatError, parseHistory } from '../../shared/check/history';
 import { VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
 import { parseArgs, UsageError, type Command, type Invocation } from './args';
@@ -134,6 +134,8 @@ class Cli {
         return this.walkthroughRun(cmd.id, cmd.yes);
       case 'check.history':
         return this.checkHistory(cmd);
+      case 'check.run':
+        return this.checkRun(cmd);
       case 'shutdown':
         return this.shutdown();
       case 'destroy':
@@ -357,6 +359,81 @@ class Cli {
     }
     const v = check(ops, { model: cmd.model, timeLimitMs: cmd.timeLimitMs });
     this.print(v, verdictText(v));
+    this.status = v.verdict === 'ok' ? 0 : v.verdict === 'violation' ? 1 : 2;
+  }
+
+  /**
+   * Records a register workload on the lab under its faults and prints the verdict of the chosen
+   * model: its progress on stderr as it goes, the other model's verdict in one line after it.
+   * Exit 0 ok, 1 violation, 2 undecided or the run could not go. Ctrl-C ends the recording early
+   * (what was recorded is checked).
+   */
+  private async checkRun(cmd: Extract<Command, { name: 'check.run' }>): Promise<void> {
+    const { rpc } = await this.running();
+    const lab = await this.lab(rpc);
+    if (lab.attached) throw new Fail(2, 'This lab is attached to an ensemble it did not start: a checked run writes znodes and throws faults, so it needs a lab that zk-lab launch (or the app) launched.');
+    let logged = 0;
+    let lastPhase = '';
+    let resolveEnd: (r: CheckRunView) => void = () => undefined;
+    const ended = new Promise<CheckRunView>((r) => (resolveEnd = r));
+    let startedAt = Infinity;
+    const follow = (r: CheckRunView): void => {
+      if (r.startedAt < startedAt) return;
+      if (r.phase !== lastPhase) {
+        lastPhase = r.phase;
+        if (r.phase === 'checking') say(`recorded ${r.ops} operations (${r.results.ok} ok, ${r.results.fail} failed, ${r.results.unknown} unknown)`);
+      }
+      for (; logged < r.log.length; logged++) say(r.log[logged]!.text);
+      if (r.phase === 'done' || r.phase === 'failed') resolveEnd(r);
+    };
+    const off = rpc.onPush((p) => {
+      if (p.kind === 'check') follow(p.run);
+    });
+    const stop = (): void => {
+      say('stopping the recording: what was recorded is checked (Ctrl-C again leaves the run going in the lab)');
+      process.once('SIGINT', () => process.exit(130));
+      void rpc.call({ method: 'check.stop' }).catch(() => undefined);
+    };
+    process.once('SIGINT', stop);
+    let end: CheckRunView;
+    try {
+      let first: CheckRunView;
+      try {
+        first = await rpc.call({ method: 'check.start', settings: cmd.settings });
+      } catch (e) {
+        if (e instanceof RpcError && !/went away|did not answer/.test(e.message)) throw new Fail(2, e.message);
+        throw e;
+      }
+      startedAt = first.startedAt;
+      const s = cmd.settings;
+      say(`recording ${s.clients} client(s) on ${s.keys} key(s) for ${s.seconds} s, faults: ${s.faults}`);
+      follow(first);
+      end = await Promise.race([
+        ended,
+        rpc.closed.then(() => {
+          throw new Fail(2, 'The lab backend stopped during the checked run; nothing was checked.');
+        }),
+      ]);
+    } finally {
+      off();
+      process.removeListener('SIGINT', stop);
+    }
+    if (end.phase === 'failed' || !end.summary) throw new Fail(2, end.error ?? 'The checked run failed.');
+    const sum = end.summary;
+    const v = sum.verdicts[cmd.model];
+    const other = sum.verdicts[cmd.model === 'zookeeper' ? 'linearizable' : 'zookeeper'];
+    if (!v) throw new Fail(2, `The run was recorded (run ${sum.id}) but not checked as ${cmd.model}.`);
+    if (cmd.save) {
+      const file = await rpc.call({ method: 'check.export', id: sum.id }, 120_000);
+      writeFileSync(cmd.save, file.text);
+      say(`the history is in ${cmd.save} (zk-lab check history ${cmd.save} checks it again)`);
+    }
+    const run = { id: sum.id, settings: sum.settings, startedAt: sum.startedAt, endedAt: sum.endedAt, marks: sum.marks, note: sum.note, file: cmd.save };
+    const verdicts = { zookeeper: sum.verdicts.zookeeper?.verdict ?? null, linearizable: sum.verdicts.linearizable?.verdict ?? null };
+    const faults = sum.marks.filter((m) => m.type === 'net.fault.started').length;
+    const elections = sum.marks.filter((m) => m.type === 'ensemble.election.ended').length;
+    const tail = `Run ${sum.id}: ${faults} fault(s), ${elections} election(s)${sum.note ? `; ${sum.note}` : ''}.${other ? ` Checked as ${other.model} too: ${other.verdict}.` : ''}`;
+    this.print({ ...v, run, verdicts }, `${verdictText(v as Verdict)}\n${tail}`);
     this.status = v.verdict === 'ok' ? 0 : v.verdict === 'violation' ? 1 : 2;
   }
 
