@@ -2,9 +2,10 @@
 // its throughput and latency live with the ensemble's events marked, errors by ZooKeeper code,
 // each member's share, and the kill buttons right here, so a person sees what killing the
 // leader does to the clients' latency.
-import { Badge, Button, Card, Group, NumberInput, ScrollArea, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, Card, Group, NumberInput, ScrollArea, SegmentedControl, SimpleGrid, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { memo, useEffect, useMemo, useState } from 'react';
 import type { HistoryEvent, LabView, LoadRunSummary, LoadSample, LoadSettings, LoadStatus } from '../shared/contract';
+import { CheckPanel } from './CheckPanel';
 import { clock, ROLE_COLOR } from './format';
 import { errorTotal, LoadCharts, msText } from './LoadCharts';
 import type { ViewProps } from './views';
@@ -21,7 +22,39 @@ const STATE_COLOR: Record<LoadStatus['state'], string> = { idle: 'gray', startin
  */
 export const Load = memo(LoadView, (a, b) => a.lab === b.lab && a.view === b.view);
 
-function LoadView({ lab, view, run }: ViewProps) {
+function LoadView(props: ViewProps) {
+  const [workload, setWorkload] = useState<'steady' | 'register'>('steady');
+  return (
+    <Stack gap="md">
+      <SegmentedControl
+        w={420}
+        value={workload}
+        onChange={(v) => setWorkload(v as 'steady' | 'register')}
+        data={[
+          { value: 'steady', label: 'Steady load' },
+          { value: 'register', label: 'Register workload, checked' },
+        ]}
+        data-testid="load-workload"
+      />
+      {workload === 'steady' ? (
+        <SteadyLoad {...props} />
+      ) : (
+        <>
+          <div>
+            <Title order={3}>Register workload, checked</Title>
+            <Text size="sm" c="dimmed" maw={760}>
+              Clients read, write and compare-and-set a few znodes while the lab breaks the ensemble; every operation is recorded with its call, its return and its result, then the history is checked after the fact, as Jepsen does:
+              did ZooKeeper keep its promises, and would it have been linearizable?
+            </Text>
+          </div>
+          <CheckPanel lab={props.lab} view={props.view} run={props.run} />
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function SteadyLoad({ lab, view, run }: ViewProps) {
   const [status, setStatus] = useState<LoadStatus | null>(null);
   const [samples, setSamples] = useState<LoadSample[]>([]);
   const [marks, setMarks] = useState<HistoryEvent[]>([]);
