@@ -62,7 +62,7 @@ export async function runFaults(kind: CheckFaults, endAt: number, now: () => num
     // A fault needs its hold and a second after it for the ensemble to serve again in the run.
     if (signal.aborted || now() + holdMs + 1000 > endAt) return;
     const view = host.view();
-    const myid = view ? target(view, n, last) : null;
+    const myid: number | null = view ? target(view, n, last) : null;
     if (myid === null) {
       host.log('no member runs that a fault could hit; the schedule waits');
       continue;
