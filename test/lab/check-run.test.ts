@@ -2,68 +2,16 @@
 // nothing; a register workload under kills records a history, the lab's own fault actions kill
 // and restart members during it (kept beside the history as marks on its time axis), the verdict
 // is ok under the zookeeper model, and the saved history is the documented file that
-// zk-lab check history checks again to the same verdict. Every backend and member pid is killed
-// afterwards, even when the test fails.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// zk-lab check history checks again to the same verdict.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseHistory } from '../../src/shared/check/history';
 import { needs, OUR_BUILD } from '../support/needs';
-import { waitFor } from '../support/ourzk';
-import { alive, ROOT } from './backend';
+import { useCli } from './zk-cli';
 
-const CLI = join(ROOT, 'bin', 'zk-lab');
-
-let root: string;
-const backends = new Set<number>();
-const members = new Set<number>();
-
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'zk-lab-check-'));
-});
-
-afterEach(async () => {
-  for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGTERM');
-  await waitFor(() => [...backends].every((p) => !alive(p)), 20_000, 'the backends to stop').catch(() => {
-    for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
-  for (const pid of members) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone, as it should be
-    }
-  }
-  backends.clear();
-  members.clear();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function zk(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLI, args, { env: { ...process.env, ZK_LAB_DIR: root }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.once('error', reject);
-    child.once('close', (status) => {
-      clearTimeout(timer);
-      const lock = join(root, 'default.lock');
-      if (existsSync(lock)) backends.add((JSON.parse(readFileSync(lock, 'utf8')) as { pid: number }).pid);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const cli = useCli();
+const zk = cli.zk;
 
 interface Mark {
   t: number;
@@ -87,7 +35,7 @@ describe('zk-lab check run', needs(OUR_BUILD), () => {
     const launched = await zk('launch', '--nodes', '3', '--json');
     expect(launched.status, launched.stderr).toBe(0);
     const lab = JSON.parse(launched.stdout) as { nodes: { pid: number }[] };
-    for (const n of lab.nodes) members.add(n.pid);
+    cli.members(lab);
 
     for (const [args, words] of [
       [['--faults', 'floods'], '--faults takes none, partitions, kills, pauses, mixed'],
@@ -102,7 +50,7 @@ describe('zk-lab check run', needs(OUR_BUILD), () => {
       expect(r.stderr).toContain(words);
     }
 
-    const file = join(root, 'run.jsonl');
+    const file = join(cli.root(), 'run.jsonl');
     const r = await zk('check', 'run', '--clients', '4', '--keys', '2', '--seconds', '6', '--faults', 'kills', '--save', file, '--json');
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as RunDoc;
@@ -136,7 +84,7 @@ describe('zk-lab check run', needs(OUR_BUILD), () => {
     // The lab is whole again: every member runs.
     const st = await zk('status', '--json');
     const after = JSON.parse(st.stdout) as { faults: unknown[]; nodes: { role: string; pid: number }[] };
-    for (const n of after.nodes) if (n.pid) members.add(n.pid);
+    cli.members(after);
     expect(after.faults).toEqual([]);
     expect(after.nodes.every((n) => n.role !== 'down')).toBe(true);
 
