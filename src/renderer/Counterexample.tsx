@@ -88,14 +88,18 @@ export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[
           const x0 = x(o.invoke);
           const x1 = unknown ? WIDTH - RIGHT : Math.max(x(o.complete!), x0 + 3);
           const isCulprit = o.index === cex.culprit;
+          const fits = x1 - x0 >= opLabel(o).length * 5.6 + 6;
           const fill = unknown ? 'url(#cex-unknown)' : o.result === 'fail' ? '#adb5bd' : COLOR[o.f];
           return (
             <g key={o.index} data-testid="check-op" data-index={o.index} data-culprit={isCulprit ? 'true' : 'false'} data-overlaps={overlaps(o) ? 'true' : 'false'}>
               <title>{`line ${o.index + 1}: process ${o.process} (session ${o.session || 'none'}, member ${o.member || '?'}) ${opLabel(o)}, ${o.result}, ${o.invoke.toFixed(1)}–${o.complete === null ? '…' : o.complete.toFixed(1)} ms`}</title>
               <rect x={x0} y={y} width={x1 - x0} height={LANE - 12} rx={3} fill={fill} fillOpacity={isCulprit ? 0.9 : 0.55} stroke={isCulprit ? '#e03131' : overlaps(o) ? '#f08c00' : 'none'} strokeWidth={isCulprit ? 3 : 1.5} />
-              <text x={x0 + 4} y={y + LANE / 2 - 2} fontSize={10} fill={dark ? '#fff' : '#000'}>
-                {opLabel(o)}
-              </text>
+              {/* A label that does not fit its bar is left to the tooltip, but the culprit's is written beside it. */}
+              {(fits || isCulprit) && (
+                <text x={fits ? x0 + 4 : x1 + 4} y={y + LANE / 2 - 2} fontSize={10} fill={dark ? '#fff' : '#000'} fontWeight={isCulprit ? 700 : 400}>
+                  {opLabel(o)}
+                </text>
+              )}
             </g>
           );
         })}
