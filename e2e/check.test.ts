@@ -44,7 +44,7 @@ describe('the checked register workload in Chromium', needs(...BROWSER), () => {
     await page.getByTestId('check-log').filter({ hasText: /f\d+ healed/ }).first().waitFor();
     await expect.poll(async () => page.getByTestId('check-phase').textContent(), { timeout: 90_000 }).toBe('done');
     const recorded = Number(/^(\d+) operations/.exec((await page.getByTestId('check-progress').textContent()) ?? '')?.[1]);
-    expect(recorded).toBeGreaterThan(50);
+    expect(recorded).toBeGreaterThan(10);
     // Writes under a partition stay linearizable, and ZooKeeper's guarantees hold.
     expect(await page.getByTestId('check-verdict-zookeeper').getAttribute('data-verdict')).toBe('ok');
     expect(['ok', 'violation', 'undecided']).toContain(await page.getByTestId('check-verdict-linearizable').getAttribute('data-verdict'));

@@ -1,7 +1,7 @@
 // The Load panel through the real UI in Chromium: launch 3 nodes, start a load, see the charts
 // fill second by second, kill the leader from the panel, see the kill and the election marked
 // on the charts, and the load carry on once the new leader serves; stop it and find the run in
-// the lab's history.
+// the lab's history, its history recorded and checked beside the checked runs.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
@@ -75,5 +75,13 @@ describe('the Load panel in Chromium', needs(...BROWSER), () => {
     await page.getByTestId('load-run').first().waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('load-run').count()).toBe(1);
     expect(await page.getByTestId('load-run').first().textContent()).toContain('stopped from the Load panel');
+
+    // Its history was recorded and checked: listed with the checked histories, ZooKeeper's guarantees kept.
+    await page.getByTestId('load-workload').getByText('Register workload, checked').click();
+    const row = page.getByTestId('check-run').filter({ hasText: 'steady load run' });
+    await expect.poll(async () => row.count(), { timeout: 60_000 }).toBe(1);
+    await row.click();
+    await page.getByTestId('check-verdicts').filter({ hasText: /^The steady load run \d+: \d+ operations on 4 keys/ }).waitFor();
+    expect(await page.getByTestId('check-verdict-zookeeper').getAttribute('data-verdict')).toBe('ok');
   });
 });

@@ -4,6 +4,7 @@
 // every second, and each run's summary in the lab history.
 import type { HistoryEvent, LoadRunSummary, LoadSample, LoadStatus, Push } from '../shared/contract';
 import type { History } from './history';
+import type { HistoryOp } from '../shared/check/history';
 import { LoadGenerator, parseLoadSettings, type LoadMember } from './load';
 
 /** How much of a run the panel keeps in memory (the history keeps its summary). */
@@ -28,6 +29,8 @@ export interface LoadPanelHost {
   members(): LoadMember[];
   history(): History | null;
   push(p: Push): void;
+  /** A run's recorded history (time 0 at `startedAt`), to be checked and kept beside the checked runs. */
+  recorded?(ops: readonly HistoryOp[], startedAt: number, name: string): void;
 }
 
 export class LoadPanel {
@@ -122,7 +125,9 @@ export class LoadPanel {
     this.pushStatus();
     try {
       const result = await g.stop();
-      return this.keep({ ...result, reason: 'stopped from the Load panel' });
+      const kept = this.keep({ ...result, reason: 'stopped from the Load panel' });
+      this.host.recorded?.(g.recorded(), g.startedAt, `steady load run ${kept.id}`);
+      return kept;
     } finally {
       this.gen = null;
       this.stopping = false;
@@ -136,7 +141,10 @@ export class LoadPanel {
     const g = this.gen;
     this.gen = null;
     this.stopping = false;
-    if (g) this.keep({ ...g.abort(why), reason: why });
+    if (g) {
+      const kept = this.keep({ ...g.abort(why), reason: why });
+      this.host.recorded?.(g.recorded(), g.startedAt, `steady load run ${kept.id}`);
+    }
     this.samples = [];
     this.marks = [];
     this.lastRun = null;

@@ -9,8 +9,9 @@
 // the last one is answered, stops sending while the ensemble stalls and reports a 2 s election
 // as one slow operation among few ("coordinated omission"); here every operation due during the
 // stall carries its share of it, so the chart shows what clients of the lab would have felt.
-import { randomBytes } from 'node:crypto';
-import { LOAD_BURST_MAX, LOAD_WAITING_MAX } from '../shared/limits';
+import { createHash, randomBytes } from 'node:crypto';
+import { CHECK_MAX_OPS, LOAD_BURST_MAX, LOAD_WAITING_MAX } from '../shared/limits';
+import type { HistoryOp } from '../shared/check/history';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { connect, CreateMode, NodeExistsError, NoNodeError, NotEmptyError, ZkError, type ZkClient } from '../client';
@@ -159,6 +160,16 @@ export class LoadGenerator {
   private readonly memberTotals = new Map<number, { ops: number; errors: number }>();
   private drained: (() => void) | null = null;
   private stopping: Promise<LoadResult> | null = null;
+  /**
+   * What the sessions saw, in the checker's history format (src/shared/check/history.ts): each
+   * session's znode is a register, each session a process (its operations pipelined, which the
+   * zookeeper model's session order covers). Values are the data's digests, the data the znodes
+   * were created with being "" (the checker's first value), so payloads of any size record small.
+   * At most CHECK_MAX_OPS operations, the run's first.
+   */
+  private readonly history: HistoryOp[] = [];
+  /** performance.now() when the run started: time 0 of the history. */
+  readonly clockStart = performance.now();
 
   private constructor(
     readonly members: readonly LoadMember[],
@@ -166,6 +177,7 @@ export class LoadGenerator {
     readonly path: string,
     private readonly sessions: Session[],
     private readonly opts: LoadOptions,
+    private readonly initial: Buffer,
   ) {
     this.payload = randomBytes(current.payloadBytes);
     this.byAddress = new Map(members.map((m) => [m.address, m.myid]));
@@ -210,6 +222,7 @@ export class LoadGenerator {
       );
     }
     const sessions: Session[] = clients.map((client, i) => ({ index: i, home: members[i % members.length]!.myid, client, path: `${runPath}/s${i}` }));
+    const payload = randomBytes(settings.payloadBytes);
     try {
       const zk = clients[0]!;
       for (const p of ['/zk-lab', LOAD_ROOT]) await zk.create(p).catch((e: unknown) => (e instanceof NodeExistsError ? '' : Promise.reject(e)));
@@ -217,14 +230,13 @@ export class LoadGenerator {
       await zk.create(runPath);
       // A live run holds an ephemeral owner: a run without one is a leftover the next start removes.
       await zk.create(`${runPath}/owner`, null, { mode: CreateMode.EPHEMERAL });
-      const payload = randomBytes(settings.payloadBytes);
       await Promise.all(sessions.map((s) => s.client.create(s.path, payload)));
     } catch (e) {
       await deleteRun(clients[0]!, runPath).catch(() => undefined);
       await closeAll();
       throw new Error(`Could not create the load's znodes under ${runPath} (${(e as Error).message}); nothing was started.`);
     }
-    return new LoadGenerator(members, settings, runPath, sessions, opts);
+    return new LoadGenerator(members, settings, runPath, sessions, opts, payload);
   }
 
   get settings(): LoadSettings {
@@ -293,11 +305,56 @@ export class LoadGenerator {
     }
     this.pending.set(id, due);
     const sentTo = this.memberOf(s.client);
+    const rec = this.record(s, write, sentTo);
     const op: Promise<unknown> = write ? s.client.setData(s.path, this.payload, -1) : s.client.getData(s.path);
     op.then(
-      () => this.done(id, due, write, this.memberOf(s.client) ?? sentTo),
-      (e: unknown) => this.failed(id, e, sentTo ?? this.memberOf(s.client)),
+      (r) => {
+        if (rec) {
+          rec.complete = performance.now() - this.clockStart;
+          rec.result = 'ok';
+          if (!write) {
+            const got = r as { data: Buffer | null; stat: { version: number } };
+            rec.value = this.digest(got.data ?? Buffer.alloc(0));
+            rec.version = got.stat.version;
+          }
+        }
+        this.done(id, due, write, this.memberOf(s.client) ?? sentTo);
+      },
+      (e: unknown) => {
+        // Connection loss, a timeout, an expired session: it may or may not have happened.
+        if (rec) rec.complete = performance.now() - this.clockStart;
+        this.failed(id, e, sentTo ?? this.memberOf(s.client));
+      },
     );
+  }
+
+  /** The data as the history names it: "" for what the znodes were created with, else a digest. */
+  private digest(data: Buffer): string {
+    return data.equals(this.initial) ? '' : createHash('sha1').update(data).digest('hex').slice(0, 16);
+  }
+
+  /** Records an operation as it goes out (unknown until it returns), while the history has room. */
+  private record(s: Session, write: boolean, member: number | null): HistoryOp | null {
+    if (this.history.length >= CHECK_MAX_OPS) return null;
+    const op: HistoryOp = {
+      process: s.index,
+      session: s.client.sessionId === 0n ? '' : `0x${BigInt.asUintN(64, s.client.sessionId).toString(16)}`,
+      member: member ?? 0,
+      f: write ? 'write' : 'read',
+      key: s.path,
+      value: write ? this.digest(this.payload) : null,
+      version: null,
+      invoke: performance.now() - this.clockStart,
+      complete: null,
+      result: 'unknown',
+    };
+    this.history.push(op);
+    return op;
+  }
+
+  /** The run's history so far (time 0 is its start; see `history`). */
+  recorded(): readonly HistoryOp[] {
+    return this.history;
   }
 
   private done(id: number, due: number, write: boolean, myid: number | null): void {

@@ -134,7 +134,12 @@ export class LabService extends EventEmitter {
 
   private readonly watcher = new LabWatcher((fire) => this.push({ kind: 'watch.fired', fire }));
 
-  private readonly load = new LoadPanel({ members: () => this.loadMembers(), history: () => this.history, push: (p) => this.push(p) });
+  private readonly load = new LoadPanel({
+    members: () => this.loadMembers(),
+    history: () => this.history,
+    push: (p) => this.push(p),
+    recorded: (ops, startedAt, name) => void this.checks.keepRecorded(ops, startedAt, name).catch((e: Error) => this.record(null, 'lab', 'check.ended', `${name} could not be checked: ${e.message}`, { error: e.message })),
+  });
 
   private readonly checks = new CheckRuns({
     members: () => {

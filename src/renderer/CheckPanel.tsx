@@ -4,6 +4,7 @@
 // A stale read through a lagging follower is allowed by the first and not by the second, and the
 // counterexample is drawn (Counterexample.tsx). Runs are kept in the lab history; a history file
 // (the README's format) can be imported, checked and drawn the same way, and any run exported.
+// The steady load's runs record their histories too and are listed here once checked.
 import { Alert, Badge, Button, Card, FileButton, Group, NumberInput, Progress, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { CheckFaults, CheckRunSummary, CheckRunView, CheckSettings, CheckVerdict, LabApi, LabView } from '../shared/contract';
@@ -43,14 +44,23 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
     return off;
   }, [lab]);
 
-  // The kept runs, again whenever one ends; the newest is shown.
+  // The kept runs, again whenever one ends (this panel's, or the steady load's checked after it
+  // stopped: the lab's check.ended event); the newest run of this panel is shown.
   const endedId = current?.summary?.id ?? null;
+  const [checked, setChecked] = useState(0);
+  useEffect(
+    () =>
+      lab.onPush((p) => {
+        if (p.kind === 'event' && p.event.type === 'check.ended') setChecked((n) => n + 1);
+      }),
+    [lab],
+  );
   useEffect(() => {
     void lab.call<CheckRunSummary[]>({ method: 'check.runs' }).then((rs) => {
       setRuns(rs);
       if (endedId !== null) setSelected(endedId);
     });
-  }, [lab, endedId]);
+  }, [lab, endedId, checked]);
 
   const phase = current?.phase ?? null;
   const busy = phase === 'connecting' || phase === 'running' || phase === 'checking';
@@ -172,7 +182,7 @@ function Verdicts({ run, onExport }: { run: CheckRunSummary; onExport: () => voi
     <Card withBorder data-testid="check-verdicts" data-run={run.id}>
       <Group justify="space-between" mb="xs">
         <Title order={5}>
-          {run.source === 'import' ? `Imported ${run.name}` : `Run ${run.id}`}: {run.ops} operations on {run.keys} key{run.keys === 1 ? '' : 's'}
+          {run.source === 'import' ? `Imported ${run.name}` : run.source === 'load' ? `The ${run.name}` : `Run ${run.id}`}: {run.ops} operations on {run.keys} key{run.keys === 1 ? '' : 's'}
         </Title>
         <Button size="xs" variant="default" onClick={onExport} data-testid="check-export">
           Export the history
@@ -254,9 +264,9 @@ function Runs({ runs, selected, onSelect }: { runs: CheckRunSummary[]; selected:
         <Table.Tbody>
           {runs.map((r) => (
             <Table.Tr key={r.id} onClick={() => onSelect(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selected ? 'var(--mantine-color-blue-light)' : undefined} data-testid="check-run">
-              <Table.Td>{r.source === 'import' ? r.name : `run ${r.id}`}</Table.Td>
+              <Table.Td>{r.source === 'run' ? `run ${r.id}` : r.name}</Table.Td>
               <Table.Td>{new Date(r.startedAt).toLocaleString()}</Table.Td>
-              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : 'imported'}</Table.Td>
+              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? `steady load: a key per session, ${r.keys} keys` : 'imported'}</Table.Td>
               <Table.Td>{r.ops}</Table.Td>
               {(['zookeeper', 'linearizable'] as const).map((m) => (
                 <Table.Td key={m}>

@@ -242,10 +242,10 @@ export type CheckVerdict = z.infer<typeof CheckVerdict>;
 export const CheckMark = z.object({ t: z.number(), type: z.string(), myid: z.number().int().nullable(), detail: z.string() });
 export type CheckMark = z.infer<typeof CheckMark>;
 
-/** A checked run as the lab history keeps it (an imported history is one too, with source "import"). */
+/** A checked run as the lab history keeps it (an imported history is one too, with source "import"; the Load panel's steady load's, "load"). */
 export const CheckRunSummary = z.object({
   id: z.number().int(),
-  source: z.enum(['run', 'import']),
+  source: z.enum(['run', 'import', 'load']),
   /** The run's settings; for an import, the file's name. */
   settings: CheckSettings.nullable(),
   name: z.string(),

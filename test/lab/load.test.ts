@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type ZkClient } from '../../src/client';
 import { LOAD_ROOT, LoadGenerator, type LoadMember } from '../../src/lab/load';
 import type { LoadSample } from '../../src/shared/contract';
+import { check } from '../../src/shared/check/check';
+import { formatHistory, parseHistory } from '../../src/shared/check/history';
 import { fourLetter, startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
 
 let ens: OurEnsemble;
@@ -151,6 +153,19 @@ describe('the Load generator on 3 members of ours', () => {
     expect(await seen(LOAD_ROOT)).toBeNull();
     expect(gen.running).toBe(false);
     await waitFor(() => gen.sessionsView().every((s) => s.state === 'closed'), 10_000, 'the sessions to close');
+
+    // What the sessions saw is a history in the documented format: every operation, each
+    // session's znode a register, the failed ones of unknown result; ZooKeeper kept its promises.
+    const ops = parseHistory(formatHistory(gen.recorded()));
+    expect(ops.filter((o) => o.result === 'ok').length).toBe(result.ops);
+    expect(ops.filter((o) => o.result === 'unknown').length).toBeGreaterThan(0);
+    expect(new Set(ops.map((o) => o.key))).toEqual(new Set([0, 1, 2, 3].map((i) => `${gen.path}/s${i}`)));
+    expect(ops.some((o) => o.f === 'read' && o.result === 'ok' && o.version! > 0 && o.value !== '')).toBe(true);
+    const v = check(ops, { model: 'zookeeper', timeLimitMs: 30_000 });
+    expect(v.verdict, JSON.stringify(v.counterexample ?? v.undecided)).toBe('ok');
+    // One read changed to a value never written: the checker fails it.
+    const r = ops.findIndex((o) => o.f === 'read' && o.result === 'ok' && o.version! > 0);
+    expect(check(ops.map((o, i) => (i === r ? { ...o, value: 'never-written' } : o)), { model: 'zookeeper' }).verdict).toBe('violation');
     // Bring the old leader back for the next test.
     await leader.launch();
     await waitFor(async () => (await leader.mode()) === 'follower', 60_000, 'the old leader to follow');

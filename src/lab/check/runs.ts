@@ -114,7 +114,7 @@ export class CheckRuns {
   exportRun(id: number): { name: string; text: string } {
     const r = this.host.store()?.checkRunHistory(id) ?? this.inMemory.find((x) => x.summary.id === id) ?? null;
     if (!r) throw new Error(`There is no checked run ${id} in this lab's history (it keeps the newest ${this.runs().length}).`);
-    const name = r.summary.source === 'import' ? r.summary.name : `check-run-${id}.jsonl`;
+    const name = r.summary.source === 'import' ? r.summary.name : `${r.summary.source === 'load' ? 'load' : 'check'}-run-${id}.jsonl`;
     return { name, text: r.text };
   }
 
@@ -169,6 +169,29 @@ export class CheckRuns {
     const now = Date.now();
     const summary = { source: 'import' as const, settings: null, name, startedAt: now, endedAt: now + (t1 - t0), ops: ops.length, keys: new Set(ops.map((o) => o.key)).size, verdicts: await verdicts(ops, timeLimitS), marks: [], note: null };
     return this.keep(summary, formatHistory(ops));
+  }
+
+  /** The faults and elections since `wall0` (ms since 1970), on the axis of a history that starts then. */
+  private marksSince(wall0: number): CheckMark[] {
+    return (this.host.store()?.events(wall0, 5000) ?? [])
+      .filter((e) => e.source === 'lab' && MARK_TYPES.has(e.type) && !(e.type === 'node.exited' && e.data.kind !== 'crashed'))
+      .map((e) => ({ t: e.time - wall0, type: e.type, myid: e.myid, detail: e.detail }));
+  }
+
+  /**
+   * Checks a history another of the lab's workloads recorded (the Load panel's steady load; its
+   * time 0 at `wall0`) under both models and keeps it beside the runs, with the faults and
+   * elections since. Resolves to null when there was nothing to check.
+   */
+  async keepRecorded(ops: readonly HistoryOp[], wall0: number, name: string): Promise<CheckRunSummary | null> {
+    if (ops.length === 0) return null;
+    const rounded = ops.map((o) => ({ ...o, invoke: round(o.invoke), complete: o.complete === null ? null : round(o.complete) }));
+    const marks = this.marksSince(wall0);
+    const v = await verdicts(rounded, 10);
+    const note = ops.length >= CHECK_MAX_OPS ? `the run's first ${CHECK_MAX_OPS} operations` : null;
+    const summary = this.keep({ source: 'load', settings: null, name, startedAt: wall0, endedAt: Date.now(), ops: ops.length, keys: new Set(ops.map((o) => o.key)).size, verdicts: v, marks, note }, formatHistory(rounded));
+    this.host.record('check.ended', `${name} checked (run ${summary.id}): ${ops.length} operations; zookeeper model ${v.zookeeper?.verdict}, linearizable ${v.linearizable?.verdict}`, { run: summary.id, zookeeper: v.zookeeper?.verdict, linearizable: v.linearizable?.verdict });
+    return summary;
   }
 
   private keep(summary: Omit<CheckRunSummary, 'id'>, text: string): CheckRunSummary {
@@ -241,9 +264,7 @@ export class CheckRuns {
     this.push(true);
     // On the run's own axis: 0 is when it started; the faults and elections go on the same axis.
     const ops = history.map((o) => ({ ...o, invoke: round(o.invoke - t0), complete: o.complete === null ? null : round(o.complete - t0) }));
-    const marks: CheckMark[] = (this.host.store()?.events(wall0, 5000) ?? [])
-      .filter((e) => e.source === 'lab' && MARK_TYPES.has(e.type) && !(e.type === 'node.exited' && e.data.kind !== 'crashed'))
-      .map((e) => ({ t: e.time - wall0, type: e.type, myid: e.myid, detail: e.detail }));
+    const marks = this.marksSince(wall0);
     await this.removeKeys(members, root);
     try {
       const v = await verdicts(ops, s.timeLimitS);
