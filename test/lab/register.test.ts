@@ -72,11 +72,12 @@ describe('register workload through a slow follower', needs(OUR_BUILD), () => {
     await setDelay(0);
     const viaSlow = history.filter((o) => o.member === slow.sid && o.f === 'read' && o.result === 'ok');
     expect(viaSlow.length).toBeGreaterThan(10);
-    // The fault acted: some read through the slow member was many versions behind the writes
-    // acknowledged before it began. (Reads through any follower may lag a little without the
-    // fault too, which ZooKeeper allows: the linearizable verdict alone does not show the fault.)
-    const lag = (r: (typeof history)[number]): number => history.filter((w) => w.f !== 'read' && w.result === 'ok' && w.complete! < r.invoke).length - r.version!;
-    expect(Math.max(...viaSlow.map(lag))).toBeGreaterThan(20);
+    // The fault acted: some read through the slow member missed writes acknowledged half a second
+    // before it began (one key: its version is the count of writes applied). Reads through any
+    // follower may lag a few ms without the fault, which ZooKeeper allows; never half a second.
+    // (Counted in time, not in writes: a busy machine makes fewer writes in the fault's second.)
+    const missed = (r: (typeof history)[number]): number => history.filter((w) => w.f !== 'read' && w.result === 'ok' && w.complete! < r.invoke - 500).length - r.version!;
+    expect(Math.max(...viaSlow.map(missed))).toBeGreaterThan(0);
     const lin = check(history, { model: 'linearizable', timeLimitMs: 30_000 });
     expect(lin.verdict).toBe('violation');
     // What no order explains is a read through the slow member that saw an older version.
