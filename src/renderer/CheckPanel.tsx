@@ -37,7 +37,7 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
     const off = lab.onPush((p) => {
       if (p.kind === 'check') setCurrent(p.run);
     });
-    void lab.call<CheckRunView | null>({ method: 'check.state' }).then((r) => {
+    void lab.call({ method: 'check.state' }).then((r) => {
       setCurrent(r);
       if (r) setForm(r.settings);
     });
@@ -56,7 +56,7 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
     [lab],
   );
   useEffect(() => {
-    void lab.call<CheckRunSummary[]>({ method: 'check.runs' }).then((rs) => {
+    void lab.call({ method: 'check.runs' }).then((rs) => {
       setRuns(rs);
       if (endedId !== null) setSelected(endedId);
     });
@@ -73,8 +73,8 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
     try {
       const text = await file.text();
       if (text.length > 900_000) throw new Error(`${file.name} is ${Math.round(text.length / 1024)} KiB; the page imports histories up to 900 KB. Check a larger one with zk-lab check history ${file.name}.`);
-      const kept = await lab.call<CheckRunSummary>({ method: 'check.import', name: file.name, text, timeLimitS: form.timeLimitS });
-      setRuns(await lab.call<CheckRunSummary[]>({ method: 'check.runs' }));
+      const kept = await lab.call({ method: 'check.import', name: file.name, text, timeLimitS: form.timeLimitS });
+      setRuns(await lab.call({ method: 'check.runs' }));
       setSelected(kept.id);
     } finally {
       setImporting(null);
@@ -82,7 +82,7 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
   };
 
   const exportRun = async (id: number): Promise<void> => {
-    const f = await lab.call<{ name: string; text: string }>({ method: 'check.export', id });
+    const f = await lab.call({ method: 'check.export', id });
     const url = URL.createObjectURL(new Blob([f.text], { type: 'application/x-ndjson' }));
     const a = document.createElement('a');
     a.href = url;
