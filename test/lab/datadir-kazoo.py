@@ -71,21 +71,22 @@ STAT = ['czxid', 'mzxid', 'ctime', 'mtime', 'version', 'cversion', 'aversion', '
 def dump(hosts):
     zk = client(hosts)
     out = {}
-    stack = ['/']
-    while stack:
-        path = stack.pop()
-        data, stat = zk.get(path)
-        acl, _ = zk.get_acls(path)
-        out[path] = {
-            'data': None if data is None else base64.b64encode(data).decode(),
-            'stat': {k: getattr(stat, k) for k in STAT},
-            'acl': sorted('%s:%s:%d' % (a.id.scheme, a.id.id, a.perms) for a in acl),
-        }
-        # /zookeeper holds each server's own config and quota: not the data being compared.
-        if path == '/zookeeper':
-            continue
-        for c in zk.get_children(path):
-            stack.append(('/' if path == '/' else path + '/') + c)
+    level = ['/']
+    # A level at a time, its reads pipelined (one round trip per level, not three per znode).
+    while level:
+        reads = [(p, zk.get_async(p), zk.get_acls_async(p), None if p == '/zookeeper' else zk.get_children_async(p)) for p in level]
+        level = []
+        for path, got, acls, kids in reads:
+            data, stat = got.get(timeout=60)
+            acl, _ = acls.get(timeout=60)
+            out[path] = {
+                'data': None if data is None else base64.b64encode(data).decode(),
+                'stat': {k: getattr(stat, k) for k in STAT},
+                'acl': sorted('%s:%s:%d' % (a.id.scheme, a.id.id, a.perms) for a in acl),
+            }
+            # /zookeeper holds each server's own config and quota: not the data being compared.
+            if kids is not None:
+                level.extend(('/' if path == '/' else path + '/') + c for c in kids.get(timeout=60))
     zk.stop()
     zk.close()
     sys.stdout.write(json.dumps(out, sort_keys=True) + '\n')

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JAVA, KAZOO, needs, OUR_BUILD, ZK_JARS } from '../support/needs';
 import { waitFor } from '../support/ourzk';
 import { start, type RealZk } from '../support/realzk';
-import { alive, ROOT } from './backend';
+import { alive, ROOT, startBackend, type Backend } from './backend';
 
 const CLI = join(ROOT, 'bin', 'zk-lab');
 const KAZOO_SCRIPT = join(__dirname, 'datadir-kazoo.py');
@@ -23,6 +23,8 @@ const PYTHON = '/usr/bin/python3';
 let root: string;
 let work: string;
 let zk: RealZk | null = null;
+/** A backend the test started (zk-lab then uses it and leaves it running after a refusal). */
+let backend: Backend | null = null;
 const backends = new Set<number>();
 const members = new Set<number>();
 
@@ -34,6 +36,8 @@ beforeEach(() => {
 afterEach(async () => {
   await zk?.stop();
   zk = null;
+  backend?.close();
+  backend = null;
   for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGTERM');
   await waitFor(() => [...backends].every((p) => !alive(p)), 20_000, 'the backends to stop').catch(() => {
     for (const pid of backends) if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -103,9 +107,9 @@ function contents(dir: string): Record<string, string> {
   return out;
 }
 
-/** Nothing of a lab in the labs folder: no lab folder, no lock, no staging copy. */
+/** Nothing of a lab in the labs folder: no lab folder, no staging copy (and no lock, unless the test's own backend runs). */
 function nothingLeft(): void {
-  expect(readdirSync(root).filter((n) => n !== 'ui-settings.json')).toEqual([]);
+  expect(readdirSync(root).filter((n) => n !== 'ui-settings.json' && !(backend && n === 'default.lock'))).toEqual([]);
 }
 
 /** A copy of the real dataDir's version-2, changed by `spoil`, opened: refused with `words`, nothing left behind. */
@@ -121,7 +125,7 @@ async function refusedCopy(version2: string, words: RegExp, spoil: (dir: string)
   const last = r.stderr.trim().split('\n').pop()!;
   expect(last).toMatch(/^zk-lab: .+[.]$/);
   expect(last).toMatch(words);
-  await waitFor(() => [...backends].every((p) => !alive(p)), 20_000, 'the backend zk-lab started to stop');
+  if (!backend) await waitFor(() => [...backends].every((p) => !alive(p)), 20_000, 'the backend zk-lab started to stop');
   nothingLeft();
   expect(contents(v2)).toEqual(before);
 }
@@ -154,6 +158,9 @@ describe('zk-lab open-datadir', needs(OUR_BUILD, JAVA, ZK_JARS, KAZOO), () => {
       const f = join(d, snaps.at(-1)!);
       truncateSync(f, statSync(f).size - 100);
     });
+    // The rest through a backend that runs already (zk-lab leaves it running after a refusal).
+    backend = await startBackend(root);
+    backends.add(backend.process.pid!);
     await refusedCopy(v2, new RegExp(`${logs[0]!.replace('.', '\\.')} is (corrupt|truncated or torn) at byte`), (d) => {
       const f = join(d, logs[0]!);
       const b = readFileSync(f);
@@ -172,18 +179,27 @@ describe('zk-lab open-datadir', needs(OUR_BUILD, JAVA, ZK_JARS, KAZOO), () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Copying .*MB of .*MB/);
     expect(r.stderr).toMatch(/\d+ znodes/);
-    const doc = JSON.parse(r.stdout) as { serving: boolean; backendPid: number; nodes: { myid: number; pid: number | null; clientPort: number }[]; opened: { znodes: number; snapshots: number; logs: number; ephemerals: number; lastZxid: string } };
+    const doc = JSON.parse(r.stdout) as { serving: boolean; backendPid: number; nodes: { myid: number; pid: number | null; clientPort: number; adminPort: number }[]; opened: { znodes: number; snapshots: number; logs: number; ephemerals: number; lastZxid: string } };
     backends.add(doc.backendPid);
     for (const n of doc.nodes) if (n.pid) members.add(n.pid);
     expect(doc.serving).toBe(true);
     expect(doc.opened.snapshots).toBe(snaps.length);
     expect(doc.opened.logs).toBe(logs.length);
     expect(doc.opened.ephemerals).toBe(3);
-    for (const n of doc.nodes) {
-      const got = await dump(`127.0.0.1:${n.clientPort}`);
-      expect(Object.keys(got).length, `member ${n.myid}'s znodes`).toBe(Object.keys(expected).length);
-      expect(differences(expected, got), `znodes that differ through member ${n.myid}`).toEqual([]);
-    }
+    const dumps = await Promise.all(doc.nodes.map((n) => dump(`127.0.0.1:${n.clientPort}`)));
+    doc.nodes.forEach((n, i) => {
+      expect(Object.keys(dumps[i]!).length, `member ${n.myid}'s znodes`).toBe(Object.keys(expected).length);
+      expect(differences(expected, dumps[i]!), `znodes that differ through member ${n.myid}`).toEqual([]);
+    });
+    // Where the bytes are under /tree: our member's lab_du and the reader's du of Apache's own
+    // newest snapshot (how the lab sizes an Apache member) agree (nothing under /tree changed after it).
+    const ours = (await (await fetch(`http://127.0.0.1:${doc.nodes[0]!.adminPort}/commands/lab_du?path=/tree&sort=bytes&limit=1000`)).json()) as { children: unknown[]; znode: unknown };
+    const fromSnapshot = spawnSync(process.execPath, [join(ROOT, 'dist', 'server', 'datadir-main.js'), 'du', v2, '/tree', 'bytes', '0', '1000']);
+    const apache = (JSON.parse(fromSnapshot.stdout.toString()) as { result: { children: unknown[]; znode: unknown; snapshot: string } }).result;
+    expect(apache.snapshot).toBe(snaps.at(-1));
+    expect(apache.children.length).toBeGreaterThan(40);
+    expect(apache.children).toEqual(ours.children);
+    expect(apache.znode).toEqual(ours.znode);
     // The original was only read (the live server may have written on; what was there is unchanged).
     const now = contents(v2);
     for (const [name, hash] of Object.entries(original)) if (name.startsWith('snapshot.')) expect(now[name], name).toBe(hash);
