@@ -3,7 +3,7 @@
 // backend's progress pushes); once open, a line saying where the lab's data came from.
 import { Alert, Button, Card, Group, Progress, SegmentedControl, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import type { DataDirOpened, LabView } from '../shared/contract';
+import type { LabView } from '../shared/contract';
 import type { ViewProps } from './views';
 
 const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;
@@ -17,7 +17,7 @@ export function OpenDataDir({ lab, progress, run, busy, setBusy }: Pick<ViewProp
     setBusy(true);
     setOpening(true);
     await run(
-      lab.call<DataDirOpened>({ method: 'datadir.open', path: path.trim(), nodes: readOnly ? 1 : (Number(nodes) as 1 | 3 | 5 | 7), readOnly }),
+      lab.call({ method: 'datadir.open', path: path.trim(), nodes: readOnly ? 1 : (Number(nodes) as 1 | 3 | 5 | 7), readOnly }),
       `Opened ${path.trim()}: its znodes are in the Tree explorer`,
     );
     setOpening(false);

@@ -27,7 +27,7 @@ export function TreeSizes({ lab, through, path, onSelect, reloadKey }: { lab: La
     async (offset: number): Promise<void> => {
       setLoading(true);
       try {
-        const r = await lab.call<TreeDu>({ method: 'tree.du', path, through, sort, offset, limit: PAGE });
+        const r = await lab.call({ method: 'tree.du', path, through, sort, offset, limit: PAGE });
         setDu(r);
         setRows((old) => (offset === 0 ? r.children : [...old.slice(0, offset), ...r.children]));
         setError(null);

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, Ops, type ZkClient } from '../../src/client';
-import type { LabView, TreeDu } from '../../src/shared/contract';
 import { needs, OUR_BUILD } from '../support/needs';
 import { startBackend, type Backend } from './backend';
 
@@ -36,7 +35,7 @@ const record = (path: string, dataLength: number): number => 76 + Buffer.byteLen
 describe('tree.du', needs(OUR_BUILD), () => {
   it('sorts children by their subtrees\' bytes and znodes, as the member computes them, and pages 100 000 children', { timeout: 180_000 }, async () => {
     backend = await startBackend(dir);
-    const lab = (await backend.call<LabView>({ method: 'launch', size: 1, observers: 0, engines: 'ours' }))!;
+    const lab = (await backend.call({ method: 'launch', size: 1, observers: 0, engines: 'ours' }))!;
     zk = await connect(`127.0.0.1:${lab.nodes[0]!.clientPort}`);
     await zk.create('/du', null);
     // Subtrees: few znodes with much data, many znodes with none, and a name with UTF-8 in it.
@@ -49,7 +48,7 @@ describe('tree.du', needs(OUR_BUILD), () => {
     await zk.create('/du/big', null);
     for (let i = 0; i < 100_000; i += 1000) await zk.multi(Array.from({ length: 1000 }, (_, j) => Ops.create(`/du/big/c${String(i + j).padStart(6, '0')}`, i + j === 4242 ? Buffer.alloc(3000) : null)));
 
-    const byBytes = await backend.call<TreeDu>({ method: 'tree.du', path: '/du', through: null, sort: 'bytes', offset: 0, limit: 10 });
+    const byBytes = await backend.call({ method: 'tree.du', path: '/du', through: null, sort: 'bytes', offset: 0, limit: 10 });
     expect(byBytes.source).toBe('member 1');
     expect(byBytes.children.map((c) => c.name)).toEqual(['big', 'heavy', 'many', 'zürich']);
     const bigBytes = record('/du/big', 0) + 100_000 * record('/du/big/c000000', 0) + 3000;
@@ -64,21 +63,21 @@ describe('tree.du', needs(OUR_BUILD), () => {
     ]);
     expect(byBytes.znode).toEqual({ name: 'du', descendants: 100_001 + 2 + 201 + 1, bytes: record('/du', 0) + bigBytes + heavyBytes + manyBytes + record('/du/zürich', 2), dataBytes: 28_002, numChildren: 4 });
     // By znode count, the data-heavy subtree falls behind the one with many znodes.
-    const byCount = await backend.call<TreeDu>({ method: 'tree.du', path: '/du', through: 1, sort: 'count', offset: 0, limit: 10 });
+    const byCount = await backend.call({ method: 'tree.du', path: '/du', through: 1, sort: 'count', offset: 0, limit: 10 });
     expect(byCount.children.map((c) => c.name)).toEqual(['big', 'many', 'heavy', 'zürich']);
 
     // 100 000 children: the biggest first, then a later page, each a page only.
-    const first = await backend.call<TreeDu>({ method: 'tree.du', path: '/du/big', through: null, sort: 'bytes', offset: 0, limit: 500 });
+    const first = await backend.call({ method: 'tree.du', path: '/du/big', through: null, sort: 'bytes', offset: 0, limit: 500 });
     expect(first.total).toBe(100_000);
     expect(first.children).toHaveLength(500);
     expect(first.children[0]).toEqual({ name: 'c004242', descendants: 0, bytes: record('/du/big/c004242', 3000), dataBytes: 3000, numChildren: 0 });
     expect(first.children[1]!.name).toBe('c000000');
-    const later = await backend.call<TreeDu>({ method: 'tree.du', path: '/du/big', through: null, sort: 'name', offset: 99_990, limit: 500 });
+    const later = await backend.call({ method: 'tree.du', path: '/du/big', through: null, sort: 'name', offset: 99_990, limit: 500 });
     expect(later.children.map((c) => c.name)).toEqual(Array.from({ length: 10 }, (_, i) => `c0${99_990 + i}`));
 
     // A change shows at once: the member's listing is of its last zxid.
     await zk.setData('/du/zürich', Buffer.alloc(100_000));
-    const after = await backend.call<TreeDu>({ method: 'tree.du', path: '/du', through: null, sort: 'bytes', offset: 0, limit: 10 });
+    const after = await backend.call({ method: 'tree.du', path: '/du', through: null, sort: 'bytes', offset: 0, limit: 10 });
     expect(after.children.map((c) => c.name)).toEqual(['big', 'zürich', 'heavy', 'many']);
     await expect(backend.call({ method: 'tree.du', path: '/du/none', through: null, sort: 'bytes', offset: 0, limit: 10 })).rejects.toThrow('There is no znode /du/none on this member.');
   });
