@@ -40,6 +40,12 @@ export interface LabSpec {
    * passed to them as ZK_LAB_ADMIN_SECRET. Labs made before it get one when read.
    */
   adminSecret?: string;
+  /**
+   * The production dataDir this lab was opened from (zk-lab open-datadir, the Cluster view's
+   * "Open a dataDir"): every member started on a copy of its version-2 files. `readOnly`: one
+   * member, and the lab's own views write nothing to it.
+   */
+  source?: { path: string; readOnly: boolean; lastZxid: string; znodes: number };
 }
 
 const Port = z.number().int().min(1).max(65535);
@@ -66,6 +72,7 @@ const LabFile = z.object({
   readOnly: z.boolean().optional(),
   net: z.object({ quorum: PortMap, election: PortMap, client: PortMap }).optional(),
   adminSecret: z.string().regex(/^[0-9a-f]{32,}$/).optional(),
+  source: z.object({ path: z.string(), readOnly: z.boolean(), lastZxid: z.string(), znodes: z.number().int() }).optional(),
 });
 
 /**
@@ -95,7 +102,7 @@ export function nodeDir(lab: LabSpec, myid: number): string {
 }
 
 /** Writes a new lab folder with `size` members (the last `observers` of them observers). */
-export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false): Promise<LabSpec> {
+export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false, source?: LabSpec['source']): Promise<LabSpec> {
   if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
@@ -119,7 +126,7 @@ export async function createLab(name: string, size: number, observers = 0, engin
     }
     net.client[String(a.myid)] = await port();
   }
-  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex') };
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex'), ...(source ? { source } : {}) };
   for (const n of nodes) writeNodeConfig(lab, n);
   // Owner only: it holds the members' secret.
   writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2), { mode: 0o600 });

@@ -7,7 +7,9 @@ import { checkLabLimits } from '../shared/limits';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Method, RequestOf, Result } from '../shared/api';
-import type { Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push } from '../shared/contract';
+import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push, TreeDu } from '../shared/contract';
+import { placeDataDir, stageDataDir, version2Of } from './datadir';
+import { memberDu, snapshotDu } from './du';
 import { LabNetwork } from './net/network';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
@@ -176,6 +178,7 @@ export class LabService extends EventEmitter {
   /** The members the Load panel sends load to: every node of a launched lab. */
   private loadMembers(): LoadMember[] {
     if (this.attached) throw new Error('This ensemble is attached, and the lab keeps attached ensembles read-only: the Load panel writes znodes (under /zk-lab/load), so it runs against a lab the lab launched.');
+    if (this.lab?.source?.readOnly) throw new Error(`This lab opened ${this.lab.source.path} read-only: the Load panel writes znodes (under /zk-lab/load), so it runs against a lab that is not read-only.`);
     if (!this.lab) throw new Error('There is no lab yet: launch one first.');
     return this.lab.nodes.map((n) => ({ myid: n.myid, address: this.clientAddress(n.myid) }));
   }
@@ -412,6 +415,8 @@ export class LabService extends EventEmitter {
     state: () => this.view(),
     launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false),
     startAll: () => this.startAll(),
+    'datadir.open': (req) => this.openDataDir(req.path, req.nodes, req.readOnly),
+    'tree.du': (req) => this.treeDu(req.path, req.through, req.sort, req.offset, req.limit),
     attach: (req) => this.attachTo(req.connectString),
     'attach.writes': (req) => {
       if (!this.attached) throw new Error('There is no attached ensemble: a lab the lab launched takes writes anyway.');
@@ -558,18 +563,100 @@ export class LabService extends EventEmitter {
         readOnly,
         dir: lab.dir,
       });
-      for (const n of lab.nodes) {
-        this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid} of ${total}`, done: n.myid - 1, total } });
-        this.startNode(n.myid);
-        await this.waitAdmin(n.myid, n.engine === 'apache' ? 60_000 : 15_000);
-      }
-      this.push({ kind: 'progress', progress: { step: total > 1 ? 'Waiting for the ensemble to elect a leader' : 'Waiting for the server to serve', done: total, total } });
-      await this.waitServing(total > 1 ? 60_000 : 15_000);
+      await this.startMembers(lab, '', 0);
       return this.view();
     } finally {
       this.launching = false;
       this.push({ kind: 'progress', progress: null });
     }
+  }
+
+  /** Starts a new lab's members one by one and waits for them to serve; `extraMs` for each to load its data. */
+  private async startMembers(lab: LabSpec, loading: string, extraMs: number): Promise<void> {
+    const total = lab.nodes.length;
+    for (const n of lab.nodes) {
+      this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid} of ${total}${loading}`, done: n.myid - 1, total } });
+      this.startNode(n.myid);
+      await this.waitAdmin(n.myid, (n.engine === 'apache' ? 60_000 : 15_000) + extraMs);
+    }
+    this.push({ kind: 'progress', progress: { step: total > 1 ? 'Waiting for the ensemble to elect a leader' : 'Waiting for the server to serve', done: total, total } });
+    await this.waitServing((total > 1 ? 60_000 : 15_000) + extraMs);
+  }
+
+  /**
+   * Opens a production dataDir (datadir.ts): a checked copy, then a new lab whose members start
+   * on it. Anything that fails after the lab folder was made takes the lab away again.
+   */
+  private async openDataDir(path: string, nodes: 1 | 3 | 5 | 7, readOnly: boolean): Promise<DataDirOpened> {
+    if (!oursAvailable()) throw new Error('Our server is not built: run `npm run build`, then open the dataDir again.');
+    if (this.launching) throw new Error('A lab is being launched already; wait for it.');
+    if (this.lab || this.attached) throw new Error('There is a lab already: destroy it (or detach) before opening a dataDir in a new one.');
+    if (readOnly && nodes !== 1) throw new Error(`A dataDir opened read-only gets one member, not ${nodes}: open it with one member, or without read-only for ${nodes}.`);
+    const version2 = version2Of(path);
+    this.launching = true;
+    const progress = (step: string, p: { bytesDone: number; bytesTotal: number; znodes: number }): void =>
+      this.push({ kind: 'progress', progress: { step, done: 0, total: nodes, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, znodes: p.znodes } });
+    let made: LabSpec | null = null;
+    try {
+      const { staging, summary } = await stageDataDir(version2, labsRoot(), (p) => progress(p.step, p));
+      try {
+        if (summary.dynamicConfig !== null && nodes > 1) {
+          throw new Error(
+            `${version2} holds a committed dynamic configuration (a reconfig: ${summary.dynamicConfig.trim().split('\n').join('; ')}); members of an ensemble adopt it over their zoo.cfg and would reach for those servers, so open it with one member.`,
+          );
+        }
+        made = await createLab(this.name, nodes, 0, 'ours', false, { path: resolve(path), readOnly, lastZxid: summary.lastZxid, znodes: summary.znodes });
+        await placeDataDir(staging, summary, made.nodes.map((n) => join(nodeDir(made!, n.myid), 'data', 'version-2')), (p) => progress(p.step, p));
+      } catch (e) {
+        rmSync(staging, { recursive: true, force: true });
+        throw e;
+      }
+      const lab = made;
+      this.adopt(lab);
+      await this.networkReady;
+      this.record(null, 'lab', 'lab.launched', `opened ${resolve(path)}${readOnly ? ' read-only' : ''}: ${summary.znodes} znodes up to zxid ${summary.lastZxid}, on ${nodes} member(s) of ours in ${lab.dir}`, {
+        size: nodes,
+        engines: 'ours',
+        source: resolve(path),
+        readOnly,
+        znodes: summary.znodes,
+        lastZxid: summary.lastZxid,
+        dir: lab.dir,
+      });
+      // A member reads the whole copy before it listens: about 10 s more per 100 MB, so big trees are not given up on.
+      await this.startMembers(lab, ` (loading ${summary.znodes.toLocaleString('en-US')} znodes)`, Math.ceil(summary.bytes / 10_000_000) * 1000);
+      if (!this.view()?.serving) throw new Error(`The members started on the copy but do not serve; read ${join(nodeDir(lab, 1), 'server.log')}.`);
+      return { lab: this.view(), path: resolve(path), files: summary.files.length, bytes: summary.bytes, snapshots: summary.snapshots.length, logs: summary.logs.length, lastZxid: summary.lastZxid, znodes: summary.znodes, sessions: summary.sessions, ephemerals: summary.ephemerals, ignored: summary.ignored };
+    } catch (e) {
+      // No half lab: whatever was made goes (the original was only ever read).
+      if (made) {
+        const sup = this.supervisor;
+        this.shutdownLab();
+        await sup?.allExited();
+        if (made.dir.startsWith(labsRoot() + sep)) rmSync(made.dir, { recursive: true, force: true });
+        this.push({ kind: 'state', lab: null });
+      }
+      throw e;
+    } finally {
+      this.launching = false;
+      this.push({ kind: 'progress', progress: null });
+    }
+  }
+
+  /** Where the bytes are under `path`, from the member read through (else the leader, else any running one). */
+  private async treeDu(path: string, through: number | null, sort: DuSort, offset: number, limit: number): Promise<TreeDu> {
+    if (this.attached) throw new Error("Where the bytes are is computed by the member (our AdminServer's lab_du, or an Apache member's snapshot file in its dataDir); an attached ensemble offers the lab neither.");
+    const lab = this.lab;
+    const sup = this.supervisor;
+    if (!lab || !sup) throw new Error('There is no lab yet: launch one first.');
+    const running = lab.nodes.filter((n) => sup.isRunning(n.myid));
+    const leader = this.view()?.leader ?? null;
+    const n = through !== null ? lab.nodes.find((x) => x.myid === through) : (running.find((x) => x.myid === leader) ?? running[0]);
+    if (!n) throw new Error(through !== null ? `There is no member ${through} in this lab.` : 'No member is running: start one first.');
+    const args = { path, sort, offset, limit };
+    if (n.engine === 'apache') return snapshotDu(n.myid, join(nodeDir(lab, n.myid), 'data', 'version-2'), args);
+    if (!sup.isRunning(n.myid)) throw new Error(`Member ${n.myid} is down: start it, or read through another member.`);
+    return memberDu(n.myid, n.adminPort, args);
   }
 
   private startNode(myid: number): void {
@@ -642,6 +729,9 @@ export class LabService extends EventEmitter {
 
   /** The lab keeps an ensemble it did not launch read-only unless the person unlocked writes for this attach. */
   private refuseAttachedWrite(): void {
+    if (this.lab?.source?.readOnly) {
+      throw new Error(`This lab opened ${this.lab.source.path} read-only: the lab writes nothing to it. Destroy it and open the dataDir again without read-only to change a copy.`);
+    }
     if (this.attached && !this.attachedWrites) {
       throw new Error('This ensemble is attached read-only: the lab writes nothing to an ensemble it did not launch. Turn off Read-only in the Tree explorer to allow writes for this attach.');
     }
@@ -798,7 +888,7 @@ export class LabService extends EventEmitter {
     const votersUp = voters.filter((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'standalone').length;
     const quorumNeeded = Math.floor(voters.length / 2) + 1;
     const leader = nodes.find((n) => n.role === 'leader' || n.role === 'standalone')?.myid ?? null;
-    return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader };
+    return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}) };
   }
 
   private async openTerminal(myid: number, kind: TerminalKind, cols: number, rows: number): Promise<TerminalInfo> {

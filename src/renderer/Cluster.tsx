@@ -7,6 +7,7 @@ import type { FaultKind, FaultSpec, LabView, NodeAction } from '../shared/contra
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
+import { OpenDataDir, SourceBanner } from './OpenDataDir';
 import { PastCluster } from './Replay';
 import { useReplay } from './replay';
 import type { ViewProps } from './views';
@@ -134,6 +135,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
       </Modal>
       {progress && <LaunchProgress progress={progress} total={view.nodes.length} />}
       <QuorumBanner view={view} launching={progress !== null} />
+      <SourceBanner view={view} />
       {!view.attached && <NetBanner view={view} net={net} />}
       <SimpleGrid
         cols={{ base: 2, md: 3, lg: Math.min(view.nodes.length, 5) }}
@@ -282,7 +284,8 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
       <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
         {`Launch ${size}-node lab`}
       </Button>
-      {busy && <LaunchProgress progress={progress} total={total} />}
+      {busy && !progress?.bytesTotal && <LaunchProgress progress={progress} total={total} />}
+      <OpenDataDir lab={lab} progress={progress} run={run} busy={busy} setBusy={setBusy} />
       <Text size="sm" c="dimmed" mt="lg">
         or watch an ensemble you started yourself (read-only):
       </Text>

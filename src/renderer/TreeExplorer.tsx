@@ -6,6 +6,7 @@ import { takeZnodeRequests } from './navigate';
 import { useSetting } from './persist';
 import { KindBadges, TreeList, joinPath } from './TreeList';
 import { TreeSearch, TreeTransfer } from './TreeTools';
+import { TreeSizes } from './TreeSizes';
 
 /** How long a notice of the view stays (an error stays until closed). */
 const NOTICE_MS = 8000;
@@ -118,7 +119,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   // In minutes: a TTL of seconds removes the znode before a person has looked at it.
   const [ttl, setTtl] = useState<number | string>(10);
   const [recursive, setRecursive] = useState(false);
-  const [readOnly, setReadOnly] = useState(view?.attached ?? false);
+  const [readOnly, setReadOnly] = useState((view?.attached || view?.source?.readOnly) ?? false);
   // A member remembered from another lab that this one does not have: read through the ensemble.
   const known = through !== 'all' && (view?.nodes.some((n) => String(n.myid) === through) ?? false);
   const thr = known ? Number(through) : null;
@@ -264,6 +265,18 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
               <Text size="sm" ff="monospace" data-testid="acl">
                 ACL: {details.acl.map((a) => `${a.scheme}:${a.id}:${perms(a.perms)}`).join(', ')}
               </Text>
+            )}
+            {!view.attached && (
+              <TreeSizes
+                lab={lab}
+                through={thr}
+                path={selected}
+                reloadKey={version}
+                onSelect={(p) => {
+                  setSelected(p);
+                  setReveal(p);
+                }}
+              />
             )}
             {!readOnly && details && (
               <Card withBorder>

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   CheckRunSummary,
   CheckRunView,
+  DataDirOpened,
   Fault,
   HistoryEvent,
   LabView,
@@ -18,6 +19,7 @@ import {
   NetView,
   Sample,
   TerminalInfo,
+  TreeDu,
   TreeExport,
   WalkthroughState,
   WatchFire,
@@ -88,6 +90,8 @@ export const Results = {
   state: LabView.nullable(),
   launch: LabView.nullable(),
   startAll: LabView.nullable(),
+  'datadir.open': DataDirOpened,
+  'tree.du': TreeDu,
   capabilities: z.object({ apache: z.boolean(), ours: z.boolean(), zkCli: z.boolean() }),
   'ui.settings': z.record(z.string(), z.unknown()),
   'ui.setting': Nothing,
@@ -160,7 +164,7 @@ export type Result<M extends Method> = z.infer<(typeof Results)[M]>;
 export function callLimitMs(method: Method): number {
   return LONG_CALLS.has(method) ? 10 * 60_000 : 30_000;
 }
-const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
+const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
 
 /** The typed API the page uses (a WebSocket client in a browser and in Electron's window). */
 export interface LabApi {

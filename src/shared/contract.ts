@@ -54,6 +54,8 @@ export const LabView = z.object({
   quorumNeeded: z.number().int(),
   serving: z.boolean(),
   leader: z.number().int().nullable(),
+  /** The production dataDir the lab was opened from (datadir.open), or absent for a launched lab. */
+  source: z.object({ path: z.string(), readOnly: z.boolean(), lastZxid: z.string(), znodes: z.number().int() }).optional(),
 });
 export type LabView = z.infer<typeof LabView>;
 
@@ -386,6 +388,10 @@ export const Progress = z.object({
   step: z.string(),
   done: z.number().int(),
   total: z.number().int(),
+  /** Opening a dataDir: bytes copied or read so far and in all, and znodes loaded so far. */
+  bytesDone: z.number().optional(),
+  bytesTotal: z.number().optional(),
+  znodes: z.number().int().optional(),
 });
 export type Progress = z.infer<typeof Progress>;
 
@@ -407,6 +413,51 @@ export const TreeExport = z.object({
   nodes: z.array(TreeExportNode).max(20_000),
 });
 export type TreeExport = z.infer<typeof TreeExport>;
+
+/** How the Tree view orders a znode's children by where the bytes are (tree.du). */
+export const DuSort = z.enum(['bytes', 'count', 'name']);
+export type DuSort = z.infer<typeof DuSort>;
+
+/**
+ * One znode's subtree: `descendants` znodes under it, `bytes` = data + 76 + the path's UTF-8
+ * bytes per znode of it (its record in a snapshot), `dataBytes` the data alone.
+ */
+export const DuRow = z.object({ name: z.string(), descendants: z.number().int(), bytes: z.number(), dataBytes: z.number(), numChildren: z.number().int() });
+export type DuRow = z.infer<typeof DuRow>;
+
+/** Result of tree.du: one page of a znode's children, biggest first (or as sorted). */
+export const TreeDu = z.object({
+  path: z.string(),
+  /** Who computed it: "member 2", or "snapshot.1f of member 2 (Apache ZooKeeper)". */
+  source: z.string(),
+  /** The zxid the figures are of (the member's last applied, or the snapshot's). */
+  zxid: z.string(),
+  sort: DuSort,
+  offset: z.number().int(),
+  total: z.number().int(),
+  znode: DuRow,
+  children: z.array(DuRow),
+  /** How the overhead per znode is estimated, in words. */
+  overhead: z.string(),
+});
+export type TreeDu = z.infer<typeof TreeDu>;
+
+/** Result of datadir.open: the lab, and what was copied into every member. */
+export const DataDirOpened = z.object({
+  lab: LabView.nullable(),
+  path: z.string(),
+  files: z.number().int(),
+  bytes: z.number(),
+  snapshots: z.number().int(),
+  logs: z.number().int(),
+  lastZxid: z.string(),
+  znodes: z.number().int(),
+  sessions: z.number().int(),
+  ephemerals: z.number().int(),
+  /** Files of version-2 left out of the copy (neither snapshot, log nor epoch). */
+  ignored: z.array(z.string()),
+});
+export type DataDirOpened = z.infer<typeof DataDirOpened>;
 
 /** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
 export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes']);
@@ -452,6 +503,13 @@ export const Request = z.discriminatedUnion('method', [
     readOnly: z.boolean().optional(),
   }),
   z.object({ method: z.literal('startAll') }),
+  /**
+   * Copies an Apache ZooKeeper 3.5–3.9 dataDir (its version-2 snapshots, logs and epochs) into a
+   * new lab and starts `nodes` members of ours on it, each with the copy; `readOnly`: one member,
+   * and the lab's views write nothing. The copy is checked whole first: a bad file is refused
+   * and nothing is left behind. Answers DataDirOpened.
+   */
+  z.object({ method: z.literal('datadir.open'), path: z.string().min(1).max(4096), nodes: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]).default(1), readOnly: z.boolean().default(false) }),
   z.object({ method: z.literal('capabilities') }),
   /** The UI's remembered settings (theme, open view, views' settings), kept by the backend in <labs folder>/ui-settings.json. */
   z.object({ method: z.literal('ui.settings') }),
@@ -462,6 +520,8 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('attach.writes'), on: z.boolean() }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
   z.object({ method: z.literal('tree.node'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
+  /** Where the bytes are under `path`: its children with their subtrees' znodes and bytes, sorted, a page at a time (TreeDu). */
+  z.object({ method: z.literal('tree.du'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), sort: DuSort.default('bytes'), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(500) }),
   z.object({
     method: z.literal('tree.create'),
     path: z.string().min(1).max(4096),

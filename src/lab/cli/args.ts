@@ -14,6 +14,7 @@ export type Engines = 'ours' | 'apache' | 'mixed';
 export type Command =
   | { name: 'help'; topic: CommandName | null }
   | { name: 'launch'; size: 1 | 3 | 5 | 7; observers: number; engine: Engines; readOnly: boolean }
+  | { name: 'open-datadir'; path: string; nodes: 1 | 3 | 5 | 7; readOnly: boolean }
   | { name: 'status' }
   | { name: 'node'; action: NodeAction; myid: number | 'all' }
   | { name: 'fault'; spec: FaultSpec }
@@ -75,7 +76,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (help) {
     command = { name: 'help', topic: word !== undefined && (COMMANDS as readonly string[]).includes(word) ? (word as CommandName) : null };
   } else if (word === undefined) {
-    throw new UsageError('Give a command (launch, status, node, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
+    throw new UsageError('Give a command (launch, open-datadir, status, node, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
   } else {
     command = parseCommand(word, rest.slice(1));
   }
@@ -94,6 +95,8 @@ function parseCommand(word: string, args: string[]): Command {
     }
     case 'launch':
       return parseLaunch(args);
+    case 'open-datadir':
+      return parseOpenDataDir(args);
     case 'status':
     case 'shutdown':
     case 'destroy': {
@@ -128,6 +131,17 @@ function parseLaunch(args: string[]): Command {
   const engine = o.values['--engine'] ?? 'ours';
   if (engine !== 'ours' && engine !== 'apache' && engine !== 'mixed') throw new UsageError(`--engine takes ours, apache or mixed, not "${engine}".`);
   return { name: 'launch', size, observers, engine, readOnly: o.flags.has('--read-only') };
+}
+
+function parseOpenDataDir(args: string[]): Command {
+  const o = options('open-datadir', args, { '--nodes': 'value', '--read-only': 'flag' });
+  if (o.positionals.length !== 1) throw new UsageError('Give the dataDir to open, e.g. zk-lab open-datadir /var/lib/zookeeper (the folder that holds version-2).');
+  const nodesText = o.values['--nodes'] ?? '1';
+  if (!['1', '3', '5', '7'].includes(nodesText)) throw new UsageError(`--nodes takes 1, 3, 5 or 7 members, not "${nodesText}".`);
+  const nodes = Number(nodesText) as 1 | 3 | 5 | 7;
+  const readOnly = o.flags.has('--read-only');
+  if (readOnly && nodes !== 1) throw new UsageError(`A dataDir opened --read-only gets one member: leave out --nodes ${nodes}, or --read-only.`);
+  return { name: 'open-datadir', path: resolve(o.positionals[0]!), nodes, readOnly };
 }
 
 function parseNode(args: string[]): Command {

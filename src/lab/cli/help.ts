@@ -1,6 +1,6 @@
 // zk-lab's help: the overview (`zk-lab --help`) and one text per command (`zk-lab help <command>`).
 
-export const COMMANDS = ['launch', 'status', 'node', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
+export const COMMANDS = ['launch', 'open-datadir', 'status', 'node', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const GLOBAL = `Global options (anywhere on the line):
@@ -16,6 +16,8 @@ Usage: zk-lab <command> [arguments] [--dir <path>] [--json]
 Commands:
   launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
                         start the backend if needed, launch the members, wait until they serve
+  open-datadir <path> [--nodes 1|3|5|7] [--read-only]
+                        copy a ZooKeeper 3.5–3.9 dataDir into a new lab and start members on it
   status                the lab, its members (ports, pids, roles) and the faults in force
   node <action> <myid>  kill | stop | start | restart | pause | resume | slow | unslow
                         (node start all: every member that is down)
@@ -52,6 +54,18 @@ every member in read-only mode (readonlymode.enabled): one cut off from its quor
 that accept read-only servers.
 A lab already launched there is an error; so is a stopped one (start it with zk-lab node start all,
 or zk-lab destroy it first).`,
+  'open-datadir': `Usage: zk-lab open-datadir <path> [--nodes 1|3|5|7] [--read-only]
+
+Copies the dataDir of an Apache ZooKeeper 3.5–3.9 server (<path> holds version-2, or is it) into
+a new lab and starts --nodes members of ours on it (default 1), each with its own copy of the
+snapshots, txn logs and epoch files. The original is only read. The copy is checked first, every
+snapshot and log whole (a torn or truncated tail too), and the tree loaded: a corrupt, truncated
+or foreign file is refused with one sentence, and nothing is left behind (no lab, no copy).
+--read-only: one member, and the lab's own views (Tree, Load, locks) write nothing to it.
+Progress (bytes copied and read, znodes loaded) goes to stderr; then the lab as zk-lab status
+prints it, with what was opened (--json: {"opened": {path, files, bytes, snapshots, logs,
+lastZxid, znodes, sessions, ephemerals, ignored}, ...status}).
+A lab already in --dir is an error: destroy it first, or give another --dir.`,
   status: `Usage: zk-lab status
 
 The lab (serving, leader, voters up), each member (myid, role, pid, client ports through the lab

@@ -4,7 +4,7 @@
 // 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
 // backend or no lab for the folder.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type CheckRunView, type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
+import { type CheckRunView, type DataDirOpened, type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
 import { check, type Verdict } from '../../shared/check/check';
 import { HistoryFormatError, parseHistory } from '../../shared/check/history';
 import { VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
@@ -100,6 +100,8 @@ class Cli {
         return;
       case 'launch':
         return this.launch(cmd);
+      case 'open-datadir':
+        return this.openDataDir(cmd);
       case 'status': {
         const { info, rpc } = await this.running();
         const d = await this.doc(rpc, info);
@@ -176,6 +178,45 @@ class Cli {
     const d = await this.doc(rpc, info);
     if (!d.serving) throw new Fail(1, `The lab launched but its quorum does not serve: zk-lab status${this.dirFlag()} shows the members, and their logs are ${this.t.dir}/node<N>/server.log.`);
     this.print({ ...d, backendStarted: info.started }, `Launched lab "${d.name}" in ${d.dir}: ${quorumLine(d)}\n${statusText(d).split('\n').slice(1).join('\n')}`);
+  }
+
+  /** Copies a dataDir into a new lab and starts its members (datadir.open), progress on stderr. */
+  private async openDataDir(cmd: Extract<Command, { name: 'open-datadir' }>): Promise<void> {
+    let info = await findBackend(this.t);
+    if (!info && labExists(this.t)) {
+      throw new Fail(1, `There is a lab in ${this.t.dir} already (shut down): zk-lab destroy${this.dirFlag()} removes it, or give another --dir.`);
+    }
+    info ??= await startBackend(this.t, say);
+    const rpc = await this.open(info);
+    if (await rpc.call({ method: 'state' })) {
+      throw new Fail(1, `There is a lab in ${this.t.dir} already: zk-lab destroy${this.dirFlag()} removes it, or give another --dir.`);
+    }
+    let lastStep = '';
+    const off = rpc.onPush((p: Push) => {
+      if (p.kind !== 'progress' || !p.progress || p.progress.step === lastStep) return;
+      lastStep = p.progress.step;
+      say(p.progress.bytesTotal !== undefined ? p.progress.step : `[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
+    });
+    let opened: DataDirOpened;
+    try {
+      opened = await rpc.call({ method: 'datadir.open', path: cmd.path, nodes: cmd.nodes, readOnly: cmd.readOnly }, 60 * 60_000);
+    } catch (e) {
+      // Refused (a bad file, no server built): the backend this command started goes too.
+      if (info.started && (await rpc.call({ method: 'state' }).catch(() => null)) === null) {
+        await this.stopBackend(rpc, info).catch(() => undefined);
+        removeLeftovers(this.t);
+      }
+      throw e;
+    } finally {
+      off();
+    }
+    await this.settle(rpc, 60_000);
+    const d = await this.doc(rpc, info);
+    const { lab: _lab, ...what } = opened;
+    this.print(
+      { ...d, opened: what, backendStarted: info.started },
+      `Opened ${what.path}${cmd.readOnly ? ' read-only' : ''} in lab "${d.name}" (${d.dir}): ${what.znodes} znodes up to zxid ${what.lastZxid}, ${what.sessions} session(s) with ${what.ephemerals} ephemeral znode(s), from ${what.snapshots} snapshot(s) and ${what.logs} log(s) (${what.bytes} bytes) copied to each member${what.ignored.length ? `; left out: ${what.ignored.join(', ')}` : ''}.\n${quorumLine(d)}\n${statusText(d).split('\n').slice(1).join('\n')}`,
+    );
   }
 
   /** Waits until the quorum serves and every member has settled in a role (or `ms`). */

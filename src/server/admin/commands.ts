@@ -336,6 +336,8 @@ export class Commands {
     // ZooKeeper Lab's own fault: ?ms=N makes a learner apply commits N ms late (reads through it lag until sync).
     lab_apply_delay: [],
     lab_disk: [],
+    // ZooKeeper Lab's own: per child of ?path=, its subtree's znodes and bytes, biggest first (du.ts).
+    lab_du: [],
   };
 
   static primaryName(name: string): string | null {

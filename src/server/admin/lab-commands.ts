@@ -1,7 +1,8 @@
 // ZooKeeper Lab's own AdminServer commands (no ZooKeeper has them): the member's event log, every
-// watch with its kind, and the lab's faults (a slow learner, a stalled or full disk).
+// watch with its kind, where the bytes are (lab_du, du.ts), and the lab's faults (a slow learner, a stalled or full disk).
 import type { ServerCore } from '../core';
 import type { ClientConnection } from '../net/connection';
+import { duCommandOf } from './du';
 import type { Json } from './jackson';
 
 /** The arguments with which a lab_* command changes the member (without them it only reads). */
@@ -59,6 +60,8 @@ export function labCommand(name: string, params: URLSearchParams, core: ServerCo
       }
       return { stall_ms: diskFaults.stallMs, full: diskFaults.full, write_failure: core.writeFailure ?? null };
     }
+    case 'lab_du':
+      return duCommandOf(core).answer(params);
     case 'lab_events': {
       const since = Number(params.get('since') ?? 0);
       const events = core.events.since(Number.isFinite(since) ? since : 0).map((e) => toJson(e));
