@@ -71,7 +71,9 @@ export class Walkthroughs implements Walk {
     const view = this.lab.view();
     if (!view) throw new Error('There is no lab yet: launch a 5-node lab first.');
     if (view.attached) throw new Error('This ensemble is attached: walkthroughs stop and start members, so they run on a lab the lab launched.');
-    if (!ANY_ENSEMBLE.includes(id) && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
+    if (id === 'majority') {
+      if (view.nodes.filter((n) => !n.observer).length < 2) throw new Error('The majority rule needs an ensemble: launch a lab of 2 to 7 voting members (5 for the seed\'s case, 4 to see that an even size tolerates no more failures than one member fewer).');
+    } else if (!ANY_ENSEMBLE.includes(id) && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
       throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
     }
     if (ANY_ENSEMBLE.includes(id) && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');

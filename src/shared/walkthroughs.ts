@@ -38,9 +38,9 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
   },
   majority: {
     title: 'Majority: how many members can go before the ensemble stops',
-    seedSection: '§3 特点 (2) (features: more than half alive) and §12.3 崩溃恢复 (available > total/2)',
-    claim: 'An ensemble serves while more than half of its voters are up: five members survive two failures, not three.',
-    needs: 'a serving 5-node lab',
+    seedSection: '§3 特点 (2) (features: more than half alive, so an odd number of servers), §11.2 生产集群安装多少 zk 合适 (odd sizes) and §12.3 崩溃恢复 (available > total/2)',
+    claim: 'An ensemble serves while more than half of its voters are up: five members survive two failures, not three. So ZooKeeper suits an odd number of servers: four members need three for a majority and survive one failure, no more than three members do.',
+    needs: 'a serving lab of 2 to 7 voting members (5 for the seed\'s case; 4 to see an even size buy nothing); kills followers, then starts them again',
     erases: null,
     view: 'cluster',
   },
@@ -141,6 +141,23 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     view: 'tree',
   },
 };
+
+/** Failures an ensemble of `voters` voting members survives: it needs more than half of them up. */
+export function failuresTolerated(voters: number): number {
+  return voters - (Math.floor(voters / 2) + 1);
+}
+
+/**
+ * The launcher's word on a size (the Cluster view and zk-lab launch): odd sizes are recommended,
+ * and an even one says why, as the majority walkthrough shows on its members.
+ */
+export function sizeAdvice(voters: number): string {
+  const quorum = Math.floor(voters / 2) + 1;
+  const f = failuresTolerated(voters);
+  const base = voters === 1 ? 'One server runs standalone: no quorum, no failure tolerated.' : `${voters} voting members need ${quorum} up for a quorum, so they survive ${f} failure${f === 1 ? '' : 's'}.`;
+  if (voters === 1 || voters % 2 === 1) return `${base}${voters >= 3 ? ' Odd sizes are recommended.' : ''}`;
+  return `${base} That is no more than ${voters - 1} members survive: the extra member adds one more machine that can fail and one more vote to wait for, and no failure tolerated. Odd sizes are recommended; ${voters} is here for the majority lesson ("Majority" walkthrough).`;
+}
 
 /** The verdict's two sentences, as the UI and zk-lab show them. */
 export const VERDICT = {
