@@ -101,6 +101,12 @@ export class LabService extends EventEmitter {
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     erased: () => this.poller?.forgetEpochs(),
     push: (state) => this.push({ kind: 'walkthrough', state }),
+    locks: {
+      start: (settings) => this.locks.start(settings),
+      state: () => this.locks.state(),
+      stop: (reason) => this.locks.stop(reason),
+      fault: (client, kind) => this.locks.fault(client, kind),
+    },
     applyDelay: (myid, ms) => this.applyDelay(myid, ms),
     fault: (spec) => this.startFault(spec),
     heal: async (id) => void (await this.healFault(id)),

@@ -10,6 +10,7 @@ import { sessionMoves, writeFlow } from './learn/clients';
 import type { Walk, WalkthroughControl } from './learn/control';
 import { nodeTypes, zxid } from './learn/data';
 import { electionAfterFailure, electionFromEmpty, majority } from './learn/elections';
+import { lock } from './learn/lock';
 import { roles } from './learn/roles';
 import { syncModes } from './learn/sync';
 import { watches } from './learn/watches';
@@ -43,10 +44,11 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   broadcast,
   roles,
   'sync-modes': syncModes,
+  lock,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
-const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes'];
+const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock'];
 
 export class Walkthroughs implements Walk {
   private state: WalkthroughState | null = null;

@@ -16,7 +16,7 @@ export interface WalkthroughInfo {
   /** What it erases, or null when it erases nothing (it may stop and start members). */
   erases: string | null;
   /** The view where the claim is seen. */
-  view: 'cluster' | 'wire' | 'tree' | 'timeline';
+  view: 'cluster' | 'wire' | 'tree' | 'timeline' | 'locks';
 }
 
 export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
@@ -139,6 +139,14 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     needs: "a serving lab of 3 or 5 of our server (Apache's watch table does not say a watch's kind)",
     erases: null,
     view: 'tree',
+  },
+  lock: {
+    title: "A distributed lock: the seed's lock, the herd, a reentrant mutex, a holder that expires",
+    seedSection: '§10 分布式锁 (distributed lock): 1. Java API 实现 (the plain-API lock) and 2. Curator 框架实现 (Curator, reentrancy)',
+    claim: "A lock is a parent znode: each client creates an ephemeral-sequential child; the lowest holds the lock, and every other client watches only the child just before its own, so a release wakes one client. Curator's InterProcessMutex does the same and is reentrant: a holder may acquire it again, and releases it as many times. Beyond the seed: a lock every waiter watches wakes them all (the herd effect), and a holder whose session expires loses its ephemeral znode and the lock passes on.",
+    needs: 'a serving lab of 3 or more (either engine; runs the Lock playground, which must be idle)',
+    erases: null,
+    view: 'locks',
   },
 };
 

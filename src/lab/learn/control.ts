@@ -2,6 +2,7 @@
 // tools every walkthrough uses (Walk): a step shown as it happens with what the members showed,
 // waiting on the lab's polled view, and the verdict.
 import type { Fault, FaultSpec, LabView, NodeAction, WalkthroughState, WireCapture, WireQuery } from '../../shared/contract';
+import type { LockPlayground } from '../locks/playground';
 
 export interface WalkthroughControl {
   view(): LabView | null;
@@ -21,6 +22,8 @@ export interface WalkthroughControl {
   /** The Wire capture. */
   wire(query: WireQuery): WireCapture;
   push(state: WalkthroughState): void;
+  /** The lab's lock playground (the Locks view shows the runs a walkthrough starts there). */
+  locks: Pick<LockPlayground, 'start' | 'state' | 'stop' | 'fault'>;
 }
 
 /** The runner as a walkthrough sees it. */
