@@ -6,6 +6,7 @@
 // walkthroughs themselves are in learn/, one file per group; their words in src/shared/walkthroughs.ts.
 import type { LabView, WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
 import { WALKTHROUGHS } from '../shared/walkthroughs';
+import { configAndMembership, discovery } from './learn/apps';
 import { sessionMoves, writeFlow } from './learn/clients';
 import type { Walk, WalkthroughControl } from './learn/control';
 import { nodeTypes, zxid } from './learn/data';
@@ -45,10 +46,12 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   roles,
   'sync-modes': syncModes,
   lock,
+  'config-and-membership': configAndMembership,
+  discovery,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
-const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock'];
+const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery'];
 
 export class Walkthroughs implements Walk {
   private state: WalkthroughState | null = null;

@@ -148,6 +148,22 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'locks',
   },
+  'config-and-membership': {
+    title: 'Configuration pushed to every client; members seen to come and go',
+    seedSection: '§4.2 统一配置管理 (configuration management), §4.3 统一集群管理 and §4.4 服务器动态上下线 (cluster membership), §12.2 心跳监测 (heartbeats by ephemeral znodes)',
+    claim: 'Write the configuration to one znode and let every client watch it: when it changes, ZooKeeper notifies them all. Each process registers an ephemeral znode under a group znode as its heartbeat; the others watch the group, and when a process dies its znode goes and they are told.',
+    needs: 'a serving lab of 3 or more (either engine)',
+    erases: null,
+    view: 'tree',
+  },
+  discovery: {
+    title: 'Service registration and discovery, with soft load balancing',
+    seedSection: '§4.5 软负载均衡 (soft load balancing) and §12.4 服务注册、服务发现 (service registration and discovery)',
+    claim: 'Providers register their address under the service\'s znode when they start; consumers read the list, and ZooKeeper keeps each provider\'s connection count so the next client goes to the one with the fewest. When a provider goes down its address leaves the list and the consumers get the new list.',
+    needs: 'a serving lab of 3 or more (either engine)',
+    erases: null,
+    view: 'tree',
+  },
 };
 
 /** Failures an ensemble of `voters` voting members survives: it needs more than half of them up. */
