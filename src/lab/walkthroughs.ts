@@ -13,6 +13,7 @@ import { nodeTypes, zxid } from './learn/data';
 import { electionAfterFailure, electionFromEmpty, majority } from './learn/elections';
 import { lock } from './learn/lock';
 import { roles } from './learn/roles';
+import { sizing } from './learn/sizing';
 import { syncModes } from './learn/sync';
 import { watches } from './learn/watches';
 import { broadcast, partition, recoveryCommitted, recoveryDiscarded, writeViaFollower } from './learn/zab';
@@ -48,6 +49,7 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   lock,
   'config-and-membership': configAndMembership,
   discovery,
+  sizing,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
@@ -78,6 +80,8 @@ export class Walkthroughs implements Walk {
     if (view.attached) throw new Error('This ensemble is attached: walkthroughs stop and start members, so they run on a lab the lab launched.');
     if (id === 'majority') {
       if (view.nodes.filter((n) => !n.observer).length < 2) throw new Error('The majority rule needs an ensemble: launch a lab of 2 to 7 voting members (5 for the seed\'s case, 4 to see that an even size tolerates no more failures than one member fewer).');
+    } else if (id === 'sizing') {
+      // It launches labs of its own beside this one: this lab may be of any size.
     } else if (!ANY_ENSEMBLE.includes(id) && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
       throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
     }

@@ -313,7 +313,7 @@ export const TreeExport = z.object({
 export type TreeExport = z.infer<typeof TreeExport>;
 
 /** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
-export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery']);
+export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery', 'sizing']);
 export type WalkthroughId = z.infer<typeof WalkthroughId>;
 
 /**

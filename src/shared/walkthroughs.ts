@@ -164,6 +164,14 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'tree',
   },
+  sizing: {
+    title: 'Cluster sizing: 3, 5 and 7 members side by side',
+    seedSection: '§11.2 生产集群安装多少 zk 合适 (how many servers for production)',
+    claim: 'Install an odd number of servers: 3 for 10 machines, 5 for 20, 11 for 100 or 200. More servers: more reliability; but more communication delay.',
+    needs: "any launched lab (it launches 3, 5 and 7 members of our server beside it, one after the other, then removes them; this lab is not touched)",
+    erases: null,
+    view: 'cluster',
+  },
 };
 
 /** Failures an ensemble of `voters` voting members survives: it needs more than half of them up. */
