@@ -3,11 +3,14 @@
 // allows an even size and says why it buys nothing). On it: majority (four survive one failure,
 // as three do), roles (the observer is told, not asked), and the seed's applications: the lock,
 // configuration and membership, service discovery. Each verdict is read from the members.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../src/shared/contract';
 import { labCall } from './lab-call';
-import { BROWSER, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
+
+const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
 
 describe('seed walkthroughs on a 4-member lab with an observer, in Chromium', needs(...BROWSER), () => {
   let lab: RunningLab;
@@ -46,6 +49,7 @@ describe('seed walkthroughs on a 4-member lab with an observer, in Chromium', ne
     await page.getByTestId('size').getByText('4', { exact: true }).click();
     await expect.poll(async () => page.getByTestId('size-advice').textContent()).toContain('4 voting members need 3 up for a quorum, so they survive 1 failure. That is no more than 3 members survive');
     expect(await page.getByTestId('size-advice').textContent()).toContain('Odd sizes are recommended');
+    if (shots) await page.screenshot({ path: join(shots, '21-launcher-even-size.png'), fullPage: true });
     await page.getByTestId('observers').getByText('1', { exact: true }).click();
     await page.getByTestId('launch').click();
     await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
@@ -77,6 +81,7 @@ describe('seed walkthroughs on a 4-member lab with an observer, in Chromium', ne
     // The runs it made are the Lock playground's, there to look at.
     await lab.page.getByTestId('walkthrough-side').getByText('Locks').click();
     await expect.poll(async () => (await labCall<{ settings: { lockPath: string } } | null>(lab.page, { method: 'locks.state' }))?.settings.lockPath).toBe('/seed-walkthrough/lock/handoff');
+    if (shots) await lab.page.screenshot({ path: join(shots, '22-walkthrough-lock.png'), fullPage: true });
   });
 
   it('configuration and membership: a push reaches every watcher; a worker that dies is seen to leave', { timeout: 120_000 }, async () => {
