@@ -103,7 +103,7 @@ export function nodeDir(lab: LabSpec, myid: number): string {
 
 /** Writes a new lab folder with `size` members (the last `observers` of them observers). */
 export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false, source?: LabSpec['source']): Promise<LabSpec> {
-  if (![1, 3, 5, 7].includes(size)) throw new Error(`A lab has 1, 3, 5 or 7 nodes, not ${size}.`);
+  if (!Number.isInteger(size) || size < 1 || size > 7) throw new Error(`A lab has 1 to 7 voting nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
   makeLabDirs(dir);

@@ -7,7 +7,7 @@ import { checkLabLimits } from '../shared/limits';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Method, RequestOf, Result } from '../shared/api';
-import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabView, NetView, NodeAction, NodeView, Push, TreeDu } from '../shared/contract';
+import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabSize, LabView, NetView, NodeAction, NodeView, Push, TreeDu } from '../shared/contract';
 import { placeDataDir, stageDataDir, version2Of } from './datadir';
 import { memberDu, snapshotDu } from './du';
 import { LabNetwork } from './net/network';
@@ -27,6 +27,7 @@ import { POLL_MS, Poller, type PollTarget } from './poller';
 import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './supervisor';
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
+import type { SideLab } from './learn/control';
 import { Walkthroughs } from './walkthroughs';
 
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
@@ -108,6 +109,13 @@ export class LabService extends EventEmitter {
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     erased: () => this.poller?.forgetEpochs(),
     push: (state) => this.push({ kind: 'walkthrough', state }),
+    sideLab: (size) => this.sideLab(size),
+    locks: {
+      start: (settings) => this.locks.start(settings),
+      state: () => this.locks.state(),
+      stop: (reason) => this.locks.stop(reason),
+      fault: (client, kind) => this.locks.fault(client, kind),
+    },
     applyDelay: (myid, ms) => this.applyDelay(myid, ms),
     fault: (spec) => this.startFault(spec),
     heal: async (id) => void (await this.healFault(id)),
@@ -117,6 +125,21 @@ export class LabService extends EventEmitter {
     },
   });
 
+  /** A lab of `size` voters of our server beside this one, for the sizing walkthrough (see WalkthroughControl.sideLab). */
+  private async sideLab(size: LabSize): Promise<SideLab> {
+    const side = new LabService(`${this.name}-sizing-${size}`);
+    const destroy = async (): Promise<void> => void (await side.handle({ method: 'destroy' }));
+    try {
+      // A folder an interrupted run left behind is removed first.
+      if (side.view()) await destroy();
+      await side.handle({ method: 'launch', size, observers: 0, engines: 'ours' });
+    } catch (e) {
+      await destroy().catch(() => undefined);
+      throw e;
+    }
+    return { name: side.name, view: () => side.view(), address: (myid) => side.clientAddress(myid), destroy };
+  }
+
   /** Sets the slow-learner fault of node `myid` (our server's lab_apply_delay). */
   private async applyDelay(myid: number, ms: number): Promise<void> {
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
@@ -125,7 +148,7 @@ export class LabService extends EventEmitter {
   }
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
-  constructor(private readonly name = 'default') {
+  constructor(readonly name = 'default') {
     // The caps must agree before anything uses them (a mistake here is ours, not the user's).
     const problems = checkLabLimits();
     if (problems.length > 0) throw new Error(`The lab's limits disagree: ${problems.join('; ')}`);
@@ -187,7 +210,7 @@ export class LabService extends EventEmitter {
    * Where the lab's own clients reach member `myid`: through the lab's network (its client relay)
    * when the lab has one, so that a client cut reaches them; an attached member directly.
    */
-  private clientAddress(myid: number): string {
+  clientAddress(myid: number): string {
     if (this.attached) {
       const h = this.attached.hosts[myid - 1]!;
       return `${h.host}:${h.port}`;

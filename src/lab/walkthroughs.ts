@@ -6,11 +6,14 @@
 // walkthroughs themselves are in learn/, one file per group; their words in src/shared/walkthroughs.ts.
 import type { LabView, WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
 import { WALKTHROUGHS } from '../shared/walkthroughs';
+import { configAndMembership, discovery } from './learn/apps';
 import { sessionMoves, writeFlow } from './learn/clients';
 import type { Walk, WalkthroughControl } from './learn/control';
 import { nodeTypes, zxid } from './learn/data';
 import { electionAfterFailure, electionFromEmpty, majority } from './learn/elections';
+import { lock } from './learn/lock';
 import { roles } from './learn/roles';
+import { sizing } from './learn/sizing';
 import { syncModes } from './learn/sync';
 import { watches } from './learn/watches';
 import { broadcast, partition, recoveryCommitted, recoveryDiscarded, writeViaFollower } from './learn/zab';
@@ -43,10 +46,14 @@ const RUN: Record<WalkthroughId, (w: Walk) => Promise<void>> = {
   broadcast,
   roles,
   'sync-modes': syncModes,
+  lock,
+  'config-and-membership': configAndMembership,
+  discovery,
+  sizing,
 };
 
 /** Walkthroughs that run on any ensemble of 3 voters or more (the others follow the seed's five). */
-const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes'];
+const ANY_ENSEMBLE: WalkthroughId[] = ['session-moves', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'write-flow', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery'];
 
 export class Walkthroughs implements Walk {
   private state: WalkthroughState | null = null;
@@ -71,7 +78,11 @@ export class Walkthroughs implements Walk {
     const view = this.lab.view();
     if (!view) throw new Error('There is no lab yet: launch a 5-node lab first.');
     if (view.attached) throw new Error('This ensemble is attached: walkthroughs stop and start members, so they run on a lab the lab launched.');
-    if (!ANY_ENSEMBLE.includes(id) && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
+    if (id === 'majority') {
+      if (view.nodes.filter((n) => !n.observer).length < 2) throw new Error('The majority rule needs an ensemble: launch a lab of 2 to 7 voting members (5 for the seed\'s case, 4 to see that an even size tolerates no more failures than one member fewer).');
+    } else if (id === 'sizing') {
+      // It launches labs of its own beside this one: this lab may be of any size.
+    } else if (!ANY_ENSEMBLE.includes(id) && (view.nodes.length !== 5 || view.nodes.some((n) => n.observer))) {
       throw new Error('This walkthrough follows the seed: it needs a lab of 5 voting members. Destroy this lab and launch a 5-node one without observers.');
     }
     if (ANY_ENSEMBLE.includes(id) && view.nodes.filter((n) => !n.observer).length < 3) throw new Error('This walkthrough needs an ensemble: launch a lab of 3 or 5 members.');

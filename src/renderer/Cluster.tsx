@@ -3,7 +3,8 @@
 // what the ensemble does under them: Network.tsx), and the lab's events as they happen.
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { FaultKind, FaultSpec, LabView, NodeAction } from '../shared/contract';
+import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shared/contract';
+import { sizeAdvice } from '../shared/walkthroughs';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
@@ -221,7 +222,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const total = Number(size) + (size === '1' ? 0 : Number(observers));
   const launch = async (): Promise<void> => {
     setBusy(true);
-    await run(lab.call({ method: 'launch', size: Number(size) as 1 | 3 | 5 | 7, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly }));
+    await run(lab.call({ method: 'launch', size: Number(size) as LabSize, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly }));
     setBusy(false);
   };
 
@@ -235,8 +236,11 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
         <Text size="sm" w={90}>
           Nodes
         </Text>
-        <SegmentedControl value={size} onChange={setSize} data={['1', '3', '5', '7']} disabled={busy} data-testid="size" />
+        <SegmentedControl value={size} onChange={setSize} data={['1', '2', '3', '4', '5', '6', '7']} disabled={busy} data-testid="size" />
       </Group>
+      <Text size="xs" c={Number(size) % 2 === 0 ? 'orange' : 'dimmed'} maw={560} ta="center" data-testid="size-advice">
+        {sizeAdvice(Number(size))}
+      </Text>
       <Group>
         <Text size="sm" w={90}>
           Observers

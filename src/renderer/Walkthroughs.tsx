@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import type { TreeExport, WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
 import { VERDICT, WALKTHROUGH_TEXT as TEXT, WALKTHROUGHS, type WalkthroughInfo } from '../shared/walkthroughs';
 import { Cluster } from './Cluster';
+import { LockPlayground } from './LockPlayground';
 import { Timeline as LabTimeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
 import type { ViewProps } from './views';
@@ -15,7 +16,7 @@ import { Wire } from './Wire';
 const COLOR = { pending: 'gray', running: 'blue', done: 'teal', failed: 'red' } as const;
 
 /** The view shown beside the steps, and its label. */
-const SIDE: Record<WalkthroughInfo['view'], string> = { cluster: 'Cluster', wire: 'Wire', tree: 'Tree', timeline: 'Timeline' };
+const SIDE: Record<WalkthroughInfo['view'], string> = { cluster: 'Cluster', wire: 'Wire', tree: 'Tree', timeline: 'Timeline', locks: 'Locks' };
 
 
 export function Walkthroughs(props: ViewProps) {
@@ -193,6 +194,7 @@ export function Walkthroughs(props: ViewProps) {
             {side === 'wire' && <Wire {...props} />}
             {side === 'tree' && <TreeExplorer lab={lab} view={view} />}
             {side === 'timeline' && <LabTimeline {...props} />}
+            {side === 'locks' && <LockPlayground {...props} />}
           </div>
         </Stack>
       </Grid.Col>

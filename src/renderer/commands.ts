@@ -1,7 +1,7 @@
 // The command palette's actions (Ctrl/Cmd+K, Ctrl/Cmd+Shift+P): every action of the lab by name,
 // built from the lab as it is now (a node that is down offers Start, not Kill). Pure data with
 // callbacks, so the list is tested without a browser; Palette.tsx draws it with Mantine Spotlight.
-import type { LabView, NodeAction } from '../shared/contract';
+import type { LabSize, LabView, NodeAction } from '../shared/contract';
 import type { FaultSpec } from '../shared/net';
 
 export interface Command {
@@ -24,7 +24,7 @@ export interface CommandDeps {
   node: (myid: number, action: NodeAction, done: string) => void;
   fault: (spec: FaultSpec, done: string) => void;
   startAll: () => void;
-  launch: (size: 1 | 3 | 5 | 7) => void;
+  launch: (size: LabSize) => void;
   gotoZnode: (path: string) => void;
   theme: (scheme: 'light' | 'dark' | 'auto') => void;
   showNotifications: () => void;

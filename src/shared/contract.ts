@@ -460,7 +460,7 @@ export const DataDirOpened = z.object({
 export type DataDirOpened = z.infer<typeof DataDirOpened>;
 
 /** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
-export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes']);
+export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery', 'sizing']);
 export type WalkthroughId = z.infer<typeof WalkthroughId>;
 
 /**
@@ -491,12 +491,19 @@ export const WalkthroughState = z.object({
 });
 export type WalkthroughState = z.infer<typeof WalkthroughState>;
 
+/**
+ * Voting members of a launched lab: 1 to 7. Odd sizes are what the launcher recommends; even ones
+ * are there for the majority lesson (four members tolerate no more failures than three).
+ */
+export const LabSize = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7)]);
+export type LabSize = z.infer<typeof LabSize>;
+
 /** Requests the UI may make, with their parameters. */
 export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('state') }),
   z.object({
     method: z.literal('launch'),
-    size: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]),
+    size: LabSize,
     observers: z.number().int().min(0).max(2).default(0),
     engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
     /** Read-only mode (readonlymode.enabled) on every member: one cut off from its quorum serves read-only clients. */

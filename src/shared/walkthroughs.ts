@@ -16,7 +16,7 @@ export interface WalkthroughInfo {
   /** What it erases, or null when it erases nothing (it may stop and start members). */
   erases: string | null;
   /** The view where the claim is seen. */
-  view: 'cluster' | 'wire' | 'tree' | 'timeline';
+  view: 'cluster' | 'wire' | 'tree' | 'timeline' | 'locks';
 }
 
 export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
@@ -38,9 +38,9 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
   },
   majority: {
     title: 'Majority: how many members can go before the ensemble stops',
-    seedSection: '§3 特点 (2) (features: more than half alive) and §12.3 崩溃恢复 (available > total/2)',
-    claim: 'An ensemble serves while more than half of its voters are up: five members survive two failures, not three.',
-    needs: 'a serving 5-node lab',
+    seedSection: '§3 特点 (2) (features: more than half alive, so an odd number of servers), §11.2 生产集群安装多少 zk 合适 (odd sizes) and §12.3 崩溃恢复 (available > total/2)',
+    claim: 'An ensemble serves while more than half of its voters are up: five members survive two failures, not three. So ZooKeeper suits an odd number of servers: four members need three for a majority and survive one failure, no more than three members do.',
+    needs: 'a serving lab of 2 to 7 voting members (5 for the seed\'s case; 4 to see an even size buy nothing); kills followers, then starts them again',
     erases: null,
     view: 'cluster',
   },
@@ -140,7 +140,56 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
     erases: null,
     view: 'tree',
   },
+  lock: {
+    title: "A distributed lock: the seed's lock, the herd, a reentrant mutex, a holder that expires",
+    seedSection: '§10 分布式锁 (distributed lock): 1. Java API 实现 (the plain-API lock) and 2. Curator 框架实现 (Curator, reentrancy)',
+    claim: "A lock is a parent znode: each client creates an ephemeral-sequential child; the lowest holds the lock, and every other client watches only the child just before its own, so a release wakes one client. Curator's InterProcessMutex does the same and is reentrant: a holder may acquire it again, and releases it as many times. Beyond the seed: a lock every waiter watches wakes them all (the herd effect), and a holder whose session expires loses its ephemeral znode and the lock passes on.",
+    needs: 'a serving lab of 3 or more (either engine; runs the Lock playground, which must be idle)',
+    erases: null,
+    view: 'locks',
+  },
+  'config-and-membership': {
+    title: 'Configuration pushed to every client; members seen to come and go',
+    seedSection: '§4.2 统一配置管理 (configuration management), §4.3 统一集群管理 and §4.4 服务器动态上下线 (cluster membership), §12.2 心跳监测 (heartbeats by ephemeral znodes)',
+    claim: 'Write the configuration to one znode and let every client watch it: when it changes, ZooKeeper notifies them all. Each process registers an ephemeral znode under a group znode as its heartbeat; the others watch the group, and when a process dies its znode goes and they are told.',
+    needs: 'a serving lab of 3 or more (either engine)',
+    erases: null,
+    view: 'tree',
+  },
+  discovery: {
+    title: 'Service registration and discovery, with soft load balancing',
+    seedSection: '§4.5 软负载均衡 (soft load balancing) and §12.4 服务注册、服务发现 (service registration and discovery)',
+    claim: 'Providers register their address under the service\'s znode when they start; consumers read the list, and ZooKeeper keeps each provider\'s connection count so the next client goes to the one with the fewest. When a provider goes down its address leaves the list and the consumers get the new list.',
+    needs: 'a serving lab of 3 or more (either engine)',
+    erases: null,
+    view: 'tree',
+  },
+  sizing: {
+    title: 'Cluster sizing: 3, 5 and 7 members side by side',
+    seedSection: '§11.2 生产集群安装多少 zk 合适 (how many servers for production)',
+    claim: 'Install an odd number of servers: 3 for 10 machines, 5 for 20, 11 for 100 or 200. More servers: more reliability; but more communication delay.',
+    needs: "any launched lab (it launches 3, 5 and 7 members of our server beside it, one after the other, then removes them; this lab is not touched)",
+    erases: null,
+    view: 'cluster',
+  },
 };
+
+/** Failures an ensemble of `voters` voting members survives: it needs more than half of them up. */
+export function failuresTolerated(voters: number): number {
+  return voters - (Math.floor(voters / 2) + 1);
+}
+
+/**
+ * The launcher's word on a size (the Cluster view and zk-lab launch): odd sizes are recommended,
+ * and an even one says why, as the majority walkthrough shows on its members.
+ */
+export function sizeAdvice(voters: number): string {
+  const quorum = Math.floor(voters / 2) + 1;
+  const f = failuresTolerated(voters);
+  const base = voters === 1 ? 'One server runs standalone: no quorum, no failure tolerated.' : `${voters} voting members need ${quorum} up for a quorum, so they survive ${f} failure${f === 1 ? '' : 's'}.`;
+  if (voters === 1 || voters % 2 === 1) return `${base}${voters >= 3 ? ' Odd sizes are recommended.' : ''}`;
+  return `${base} That is no more than ${voters - 1} members survive: the extra member adds one more machine that can fail and one more vote to wait for, and no failure tolerated. Odd sizes are recommended; ${voters} is here for the majority lesson ("Majority" walkthrough).`;
+}
 
 /** The verdict's two sentences, as the UI and zk-lab show them. */
 export const VERDICT = {

@@ -56,11 +56,16 @@ describe('zk-lab launch', () => {
     expect(cmd('launch')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'ours', readOnly: false });
     expect(cmd('launch', '--nodes', '5', '--observers=2', '--engine', 'mixed')).toEqual({ name: 'launch', size: 5, observers: 2, engine: 'mixed', readOnly: false });
     expect(cmd('launch', '--nodes=1', '--engine=apache')).toEqual({ name: 'launch', size: 1, observers: 0, engine: 'apache', readOnly: false });
+    // Even sizes too, for the majority lesson (four members tolerate no more failures than three).
+    expect(cmd('launch', '--nodes', '4')).toEqual({ name: 'launch', size: 4, observers: 0, engine: 'ours', readOnly: false });
+    expect(cmd('launch', '--nodes', '2', '--observers', '1')).toEqual({ name: 'launch', size: 2, observers: 1, engine: 'ours', readOnly: false });
     expect(cmd('launch', '--read-only', '--engine', 'apache')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'apache', readOnly: true });
   });
 
   it('refuses sizes, observers and engines the lab does not have', () => {
-    expect(refusal('launch', '--nodes', '4')).toBe('--nodes takes 1, 3, 5 or 7 voting members, not "4".');
+    expect(refusal('launch', '--nodes', '8')).toBe('--nodes takes 1 to 7 voting members (odd sizes recommended), not "8".');
+    expect(refusal('launch', '--nodes', '0')).toContain('--nodes takes 1 to 7');
+    expect(refusal('launch', '--nodes', '4.5')).toContain('--nodes takes 1 to 7');
     expect(refusal('launch', '--observers', '3')).toBe('--observers takes 0, 1 or 2, not "3".');
     expect(refusal('launch', '--nodes', '1', '--observers', '1')).toContain('Observers need an ensemble');
     expect(refusal('launch', '--engine', 'java')).toBe('--engine takes ours, apache or mixed, not "java".');

@@ -3,7 +3,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { MODELS, type Model } from '../../shared/check/check';
-import { CheckFaults, CheckSettings, FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery } from '../../shared/contract';
+import { CheckFaults, CheckSettings, FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery, type LabSize } from '../../shared/contract';
 import { labsRoot } from '../labdir';
 import { COMMANDS, type CommandName } from './help';
 
@@ -13,7 +13,7 @@ export type Engines = 'ours' | 'apache' | 'mixed';
 
 export type Command =
   | { name: 'help'; topic: CommandName | null }
-  | { name: 'launch'; size: 1 | 3 | 5 | 7; observers: number; engine: Engines; readOnly: boolean }
+  | { name: 'launch'; size: LabSize; observers: number; engine: Engines; readOnly: boolean }
   | { name: 'open-datadir'; path: string; nodes: 1 | 3 | 5 | 7; readOnly: boolean }
   | { name: 'status' }
   | { name: 'node'; action: NodeAction; myid: number | 'all' }
@@ -122,12 +122,12 @@ function parseLaunch(args: string[]): Command {
   const o = options('launch', args, { '--nodes': 'value', '--observers': 'value', '--engine': 'value', '--read-only': 'flag' });
   noPositionals('launch', o.positionals);
   const nodesText = o.values['--nodes'] ?? '3';
-  if (!['1', '3', '5', '7'].includes(nodesText)) throw new UsageError(`--nodes takes 1, 3, 5 or 7 voting members, not "${nodesText}".`);
-  const size = Number(nodesText) as 1 | 3 | 5 | 7;
+  if (!/^[1-7]$/.test(nodesText)) throw new UsageError(`--nodes takes 1 to 7 voting members (odd sizes recommended), not "${nodesText}".`);
+  const size = Number(nodesText) as LabSize;
   const obsText = o.values['--observers'] ?? '0';
   if (!['0', '1', '2'].includes(obsText)) throw new UsageError(`--observers takes 0, 1 or 2, not "${obsText}".`);
   const observers = Number(obsText);
-  if (observers > 0 && size === 1) throw new UsageError('Observers need an ensemble: use --nodes 3, 5 or 7 with --observers.');
+  if (observers > 0 && size === 1) throw new UsageError('Observers need an ensemble: use --nodes 2 or more with --observers.');
   const engine = o.values['--engine'] ?? 'ours';
   if (engine !== 'ours' && engine !== 'apache' && engine !== 'mixed') throw new UsageError(`--engine takes ours, apache or mixed, not "${engine}".`);
   return { name: 'launch', size, observers, engine, readOnly: o.flags.has('--read-only') };

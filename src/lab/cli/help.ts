@@ -14,7 +14,7 @@ export const OVERVIEW = `zk-lab: ZooKeeper Lab from a shell (the same backend as
 Usage: zk-lab <command> [arguments] [--dir <path>] [--json]
 
 Commands:
-  launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
+  launch [--nodes 1-7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
                         start the backend if needed, launch the members, wait until they serve
   open-datadir <path> [--nodes 1|3|5|7] [--read-only]
                         copy a ZooKeeper 3.5–3.9 dataDir into a new lab and start members on it
@@ -43,7 +43,7 @@ a member, fault or state that is not there (nothing was changed); 3 no backend o
 zk-lab check: 0 ok, 1 violation, 2 undecided or an error.`;
 
 const TEXTS: Record<CommandName, string> = {
-  launch: `Usage: zk-lab launch [--nodes 1|3|5|7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
+  launch: `Usage: zk-lab launch [--nodes 1-7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
 
 Starts the lab's backend for --dir in the background if none runs (its output goes to
 <dir>/backend.log; the app, when it runs for that lab, is that backend), launches the members,

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type CheckRunView, type DataDirOpened, type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
 import { check, type Verdict } from '../../shared/check/check';
 import { HistoryFormatError, parseHistory } from '../../shared/check/history';
-import { VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
+import { sizeAdvice, VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
 import { parseArgs, UsageError, type Command, type Invocation } from './args';
 import { alive, awaitBackendExit, backendLog, ensureBackend, findBackend, labExists, removeLeftovers, startBackend, waitUntil, type BackendInfo, type LabTarget } from './backend';
 import { checkFault, checkFaultId, checkNode, checkWireMembers } from './checks';
@@ -159,6 +159,8 @@ class Cli {
       }
       throw new Fail(1, `The lab in ${this.t.dir} is stopped (its backend runs, its members do not): zk-lab node start all${this.dirFlag()} starts them, or zk-lab destroy${this.dirFlag()} removes the lab.`);
     }
+    // An even size is allowed for the majority lesson; say what it buys (nothing) before it starts.
+    if (cmd.size % 2 === 0) say(sizeAdvice(cmd.size));
     const off = rpc.onPush((p: Push) => {
       if (p.kind === 'progress' && p.progress) say(`[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
     });

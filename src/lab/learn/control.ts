@@ -1,7 +1,8 @@
 // What a walkthrough may do to the lab (WalkthroughControl, given by the service) and the runner's
 // tools every walkthrough uses (Walk): a step shown as it happens with what the members showed,
 // waiting on the lab's polled view, and the verdict.
-import type { Fault, FaultSpec, LabView, NodeAction, WalkthroughState, WireCapture, WireQuery } from '../../shared/contract';
+import type { Fault, FaultSpec, LabSize, LabView, NodeAction, WalkthroughState, WireCapture, WireQuery } from '../../shared/contract';
+import type { LockPlayground } from '../locks/playground';
 
 export interface WalkthroughControl {
   view(): LabView | null;
@@ -21,6 +22,21 @@ export interface WalkthroughControl {
   /** The Wire capture. */
   wire(query: WireQuery): WireCapture;
   push(state: WalkthroughState): void;
+  /**
+   * Launches a lab of `size` voters of our server beside this one (a folder of its own next to
+   * this lab's, its own members and network), for a walkthrough that compares sizes. Its
+   * `destroy` stops its members and removes its folder; a walkthrough always calls it.
+   */
+  sideLab(size: LabSize): Promise<SideLab>;
+  /** The lab's lock playground (the Locks view shows the runs a walkthrough starts there). */
+  locks: Pick<LockPlayground, 'start' | 'state' | 'stop' | 'fault'>;
+}
+
+export interface SideLab {
+  name: string;
+  view(): LabView | null;
+  address(myid: number): string;
+  destroy(): Promise<void>;
 }
 
 /** The runner as a walkthrough sees it. */

@@ -2,7 +2,8 @@
 // a failure decided by (epoch, zxid, sid), and the majority rule.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, CreateMode } from '../../client';
+import { connect, CreateMode, type ZkClient } from '../../client';
+import { failuresTolerated } from '../../shared/walkthroughs';
 import type { WireMessage } from '../../shared/contract';
 import { serving, zxidCounter, zxidText, type Walk } from './control';
 
@@ -103,29 +104,102 @@ export async function electionAfterFailure(w: Walk): Promise<void> {
   );
 }
 
-export async function majority(w: Walk): Promise<void> {
-  const v0 = await serving(w);
-  const followers = v0.nodes.filter((n) => n.myid !== v0.leader).map((n) => n.myid);
-  const seen: string[] = [];
-  for (let k = 0; k < 3; k++) {
-    const victim = followers[k]!;
-    const up = 5 - (k + 1);
-    const expectServing = up >= 3;
-    if (k === 2) w.keyNext();
-    const v = await w.step(`Kill follower ${victim}: ${up} of 5 left, ${expectServing ? 'still a majority: the ensemble serves' : 'no majority: the leader steps down and nobody serves'}`, async () => {
-      await w.lab.node(victim, 'kill');
-      return w.until(expectServing ? `the ensemble to serve with ${up} members` : 'the ensemble to stop serving', (x) => w.role(x, victim) === 'down' && x.serving === expectServing && (expectServing ? x.leader !== null : true));
-    }, (x) => `${x.votersUp} of 5 up, ${x.serving ? `serving, leader ${x.leader}` : 'not serving'}`);
-    seen.push(`${up} up: ${v.serving ? 'serving' : 'not serving'}`);
+/**
+ * Whether the ensemble commits a write now, asked of the members themselves: a new session (itself
+ * a transaction) and a sequential znode, through the voters still up. No answer within the limit
+ * (longer than the leader takes to notice it lost its quorum) means no quorum.
+ */
+async function commits(w: Walk, through: number[]): Promise<{ ok: boolean; ms: number; zxid: bigint | null }> {
+  const t0 = Date.now();
+  let zk: ZkClient | null = null;
+  try {
+    zk = await connect(through.map((i) => w.lab.address(i)).join(','), { sessionTimeout: 6000, timeoutMs: PROBE_MS });
+    await zk.create('/seed-walkthrough', null).catch(() => undefined);
+    const p = await withTimeout(zk.create('/seed-walkthrough/majority-', null, { mode: CreateMode.PERSISTENT_SEQUENTIAL }), PROBE_MS - (Date.now() - t0));
+    const stat = await zk.exists(p);
+    return { ok: true, ms: Date.now() - t0, zxid: stat?.czxid ?? null };
+  } catch {
+    return { ok: false, ms: Date.now() - t0, zxid: null };
+  } finally {
+    await zk?.close(1000).catch(() => undefined);
   }
-  const back = await w.step(`Start follower ${followers[2]} again: 3 of 5, a majority again`, async () => {
-    await w.lab.node(followers[2]!, 'start');
-    return w.until('the ensemble to serve again', (x) => x.serving && x.leader !== null);
-  }, (x) => `serving, leader ${x.leader}`);
-  await w.step(`Start ${followers[0]} and ${followers[1]}: all five serve`, async () => {
-    await w.lab.node(followers[0]!, 'start');
-    await w.lab.node(followers[1]!, 'start');
-    return w.until('all five serving', (x) => x.nodes.every((n) => ['leader', 'follower'].includes(n.role)));
-  }, (x) => w.roles(x, [1, 2, 3, 4, 5]));
-  w.finish('five members survive two failures (a majority of 3 remains) but not three', `${seen.join('; ')}; 3 up again: ${back.serving ? 'serving' : 'not serving'}`, seen.join(';') === '4 up: serving;3 up: serving;2 up: not serving' && back.serving);
+}
+
+/** How long a write may take before the walkthrough counts the ensemble as not serving. */
+const PROBE_MS = 8000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no answer')), Math.max(0, ms));
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+/**
+ * The seed: an ensemble serves while more than half of its voters are up. Followers are killed one
+ * by one until it stops serving; after each kill a write is tried through the members still up,
+ * so "serving" is what the members did, not what the arithmetic says. On an even-sized lab the
+ * verdict also says what one member fewer tolerates: as many failures.
+ */
+export async function majority(w: Walk): Promise<void> {
+  const v0 = await serving(w, true);
+  const voters = v0.nodes.filter((n) => !n.observer).map((n) => n.myid);
+  const size = voters.length;
+  const followers = voters.filter((m) => m !== v0.leader);
+  const quorum = Math.floor(size / 2) + 1;
+  // Kill until the ensemble should stop: one more than the failures it tolerates.
+  const kills = size - quorum + 1;
+  const seen: string[] = [];
+  const killed: number[] = [];
+  let tolerated: number | null = null;
+  for (let k = 0; k < kills; k++) {
+    const victim = followers[k]!;
+    const up = size - (k + 1);
+    if (k === kills - 1) w.keyNext();
+    const r = await w.step(`Kill follower ${victim}: ${up} of ${size} voters left (${quorum} make a majority); then try a write through the members still up`, async () => {
+      await w.lab.node(victim, 'kill');
+      killed.push(victim);
+      await w.until(`member ${victim} to be down`, (x) => w.role(x, victim) === 'down');
+      const live = voters.filter((m) => !killed.includes(m));
+      const probe = await commits(w, live);
+      // The Cluster view agrees with what the members did (the leader steps down without a quorum).
+      const v = await w.until(probe.ok ? 'the ensemble to show it serves' : 'the ensemble to show it stopped serving', (x) => x.serving === probe.ok, 30_000);
+      return { probe, v };
+    }, ({ probe, v }) => `${v.votersUp} of ${size} up, ${probe.ok ? `serving: a write committed in ${probe.ms} ms (zxid ${zxidText(probe.zxid)}), leader ${v.leader}` : `not serving: no write committed within ${PROBE_MS / 1000} s; ${w.roles(v, voters.filter((m) => !killed.includes(m)))}`}`);
+    seen.push(`${up} up: ${r.probe.ok ? 'serving' : 'not serving'}`);
+    if (!r.probe.ok) {
+      tolerated = k;
+      break;
+    }
+  }
+  if (tolerated === null) tolerated = kills;
+  const last = killed.at(-1)!;
+  const back = await w.step(`Start follower ${last} again: ${size - killed.length + 1} of ${size}, a majority again`, async () => {
+    await w.lab.node(last, 'start');
+    await w.until('the ensemble to serve again', (x) => x.serving && x.leader !== null, 60_000);
+    return commits(w, voters.filter((m) => m === last || !killed.includes(m)));
+  }, (p) => (p.ok ? `serving: a write committed in ${p.ms} ms` : 'still not serving'));
+  const rest = killed.slice(0, -1);
+  if (rest.length > 0) {
+    await w.step(`Start ${rest.join(' and ')}: all ${v0.nodes.length} serve`, async () => {
+      for (const m of rest) await w.lab.node(m, 'start');
+      return w.until(`all ${v0.nodes.length} serving`, (x) => x.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 60_000);
+    }, (x) => w.roles(x, x.nodes.map((n) => n.myid)));
+  }
+  const expected = failuresTolerated(size);
+  const even = size % 2 === 0 && size >= 2;
+  const claim = even
+    ? `an ensemble serves while more than half of its voters are up: ${size} members need ${quorum}, so they survive ${expected} failure${expected === 1 ? '' : 's'}, the same as ${size - 1} members; that is why an odd number of servers is recommended`
+    : `an ensemble serves while more than half of its voters are up: ${size} members survive ${expected} failure${expected === 1 ? '' : 's'} (a majority of ${quorum} remains) but not ${expected + 1}`;
+  const observed = `${size} voters: ${seen.join('; ')}; ${size - killed.length + 1} up again: ${back.ok ? 'serving' : 'not serving'}; ${tolerated} failure${tolerated === 1 ? '' : 's'} survived${even ? `, as many as the same rule gives ${size - 1} voters (${failuresTolerated(size - 1)}; run this on a ${size - 1}-member lab to see it)` : ''}`;
+  w.finish(claim, observed, tolerated === expected && back.ok && (!even || tolerated === failuresTolerated(size - 1)));
 }
