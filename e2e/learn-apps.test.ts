@@ -5,7 +5,6 @@
 // configuration and membership, service discovery. Each verdict is read from the members.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../src/shared/contract';
 import { labCall, labState } from './lab-call';
 import { BROWSER, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
