@@ -24,6 +24,7 @@ import type { LoadMember } from './load';
 import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
 import type { MemberEvent } from './admin';
 import { POLL_MS, Poller, type PollTarget } from './poller';
+import { isProcessFault, ProcessFaults, SLOW_APPLY_MS } from './process-faults';
 import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './supervisor';
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
@@ -64,13 +65,6 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
-/** A state-changing lab command to our member: POST with the lab's secret, which only the lab knows. */
-function labPost(lab: LabSpec, adminPort: number, command: string): Promise<Response> {
-  return fetch(`http://127.0.0.1:${adminPort}/commands/${command}`, { method: 'POST', headers: { 'x-zk-lab-secret': lab.adminSecret ?? '' } });
-}
-
-/** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
-const SLOW_APPLY_MS = 2000;
 /** A handler for every method of the contract, each returning that method's result. */
 type Handlers = { [M in Method]: (req: RequestOf<M>) => Result<M> | Promise<Result<M>> };
 
@@ -93,7 +87,13 @@ export class LabService extends EventEmitter {
   private networkReady: Promise<void> = Promise.resolve();
   private networkError: string | null = null;
   /** Process faults started through net.fault: healing them restarts, resumes or restores the member. */
-  private readonly processFaults = new Map<string, FaultSpec>();
+  private readonly processFaults = new ProcessFaults({
+    lab: () => this.lab,
+    supervisor: () => this.supervisor,
+    network: () => this.network,
+    nodeAction: (myid, action) => this.nodeAction(myid, action),
+    record: (myid, type, detail, data) => void this.record(myid, 'lab', type, detail, data),
+  });
 
   private readonly tree = new TreeBrowser(
     () => this.treeConnectString(),
@@ -116,7 +116,7 @@ export class LabService extends EventEmitter {
       stop: (reason) => this.locks.stop(reason),
       fault: (client, kind) => this.locks.fault(client, kind),
     },
-    applyDelay: (myid, ms) => this.applyDelay(myid, ms),
+    applyDelay: (myid, ms) => this.processFaults.applyDelay(myid, ms),
     fault: (spec) => this.startFault(spec),
     heal: async (id) => void (await this.healFault(id)),
     wire: (query) => {
@@ -138,13 +138,6 @@ export class LabService extends EventEmitter {
       throw e;
     }
     return { name: side.name, view: () => side.view(), address: (myid) => side.clientAddress(myid), destroy };
-  }
-
-  /** Sets the slow-learner fault of node `myid` (our server's lab_apply_delay). */
-  private async applyDelay(myid: number, ms: number): Promise<void> {
-    const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const r = (await (await labPost(this.lab!, n.adminPort, `lab_apply_delay?ms=${ms}`)).json()) as { error: string | null };
-    if (r.error) throw new Error(`Node ${myid} refused the fault: ${r.error}`);
   }
 
   /** Opens the lab `name` if its folder exists (killing node processes an earlier run left behind). */
@@ -280,28 +273,8 @@ export class LabService extends EventEmitter {
   /** The network as the UI shows it, with the process faults that are still true. */
   private netView(base?: NetView): NetView {
     if (!this.network) return { enabled: false, reason: this.attached ? 'An attached ensemble is not the lab\'s: its members talk to each other directly.' : this.networkError ?? 'There is no lab yet.', faults: [], links: [], clientCut: [], labClientPorts: {} };
-    this.dropStaleProcessFaults();
+    this.processFaults.dropStale();
     return base ?? this.network.view();
-  }
-
-  /** A process fault someone undid by hand (a restart from the card) is no longer in force. */
-  private dropStaleProcessFaults(): void {
-    const sup = this.supervisor;
-    const net = this.network;
-    if (!sup || !net) return;
-    for (const [id, spec] of [...this.processFaults]) {
-      if (!net.has(id)) {
-        this.processFaults.delete(id);
-        continue;
-      }
-      const p = sup.procs.get((spec as { myid: number }).myid);
-      const running = p ? sup.isRunning(p.myid) : false;
-      const stillTrue = spec.kind === 'kill' || spec.kind === 'stop' ? !running : spec.kind === 'pause' ? running && !!p?.paused : spec.kind === 'slow-apply' || spec.kind === 'disk' ? running : true;
-      if (!stillTrue) {
-        this.processFaults.delete(id);
-        net.heal(id);
-      }
-    }
   }
 
   /** Starts a fault of any kind: network faults on the relays, process faults on the member. */
@@ -310,53 +283,7 @@ export class LabService extends EventEmitter {
     if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: its network and processes are not the lab\'s to break.');
     if (!this.lab || !this.supervisor) throw new Error('There is no lab yet: launch one first.');
     if (!net) throw new Error(this.networkError ?? 'The lab\'s network is not running.');
-    const sup = this.supervisor;
-    const has = (m: number): void => {
-      if (!sup.procs.has(m)) throw new Error(`There is no member ${m} in this lab (members: ${[...sup.procs.keys()].join(', ')}).`);
-    };
-    switch (spec.kind) {
-      case 'kill':
-      case 'stop':
-      case 'pause':
-      case 'slow-apply': {
-        has(spec.myid);
-        if (!sup.isRunning(spec.myid)) throw new Error(`Member ${spec.myid} is down already: start it first.`);
-        if (spec.kind === 'pause' && sup.procs.get(spec.myid)!.paused) throw new Error(`Member ${spec.myid} is paused already.`);
-        const action: NodeAction = spec.kind === 'slow-apply' ? 'slow' : spec.kind;
-        if (spec.kind === 'slow-apply') {
-          const n = this.lab.nodes.find((x) => x.myid === spec.myid)!;
-          if (n.engine === 'apache') throw new Error(`Member ${spec.myid} runs Apache ZooKeeper, which has no slow-apply fault; use one of our members.`);
-          await this.applyDelay(spec.myid, spec.ms);
-          this.record(spec.myid, 'lab', 'node.slowed', `node ${spec.myid} applies commits ${spec.ms} ms late (lab fault): reads through it lag until sync`, { applyDelayMs: spec.ms });
-        } else {
-          await this.nodeAction(spec.myid, action);
-        }
-        const f = net.addExternal(spec);
-        this.processFaults.set(f.id, spec);
-        return f;
-      }
-      case 'disk': {
-        has(spec.myid);
-        const n = this.lab.nodes.find((x) => x.myid === spec.myid)!;
-        if (n.engine === 'apache') throw new Error(`Member ${spec.myid} runs Apache ZooKeeper: the lab's disk faults act on our members only.`);
-        if (!sup.isRunning(spec.myid)) throw new Error(`Member ${spec.myid} is down: start it first.`);
-        if ([...this.processFaults.values()].some((x) => x.kind === 'disk' && x.myid === spec.myid && x.mode === spec.mode)) throw new Error(`Member ${spec.myid} has that disk fault already.`);
-        await this.labDisk(spec.myid, spec.mode === 'full' ? 'full=true' : `stall_ms=${spec.ms}`);
-        const f = net.addExternal(spec);
-        this.processFaults.set(f.id, spec);
-        return f;
-      }
-      default:
-        return net.addFault(spec);
-    }
-  }
-
-  /** Sets or reads our member's disk faults (AdminServer lab_disk). */
-  private async labDisk(myid: number, query: string): Promise<{ stall_ms: number; full: boolean; write_failure: string | null }> {
-    const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const r = (await (await labPost(this.lab!, n.adminPort, `lab_disk?${query}`)).json()) as { error: string | null; stall_ms: number; full: boolean; write_failure: string | null };
-    if (r.error) throw new Error(`Member ${myid} refused the disk fault: ${r.error}`);
-    return r;
+    return isProcessFault(spec) ? this.processFaults.start(spec, net) : net.addFault(spec);
   }
 
   /** Keeps the capture between two times in the history. */
@@ -373,26 +300,9 @@ export class LabService extends EventEmitter {
   private async healFault(id: string | null): Promise<NetView> {
     const net = this.network;
     if (!net) throw new Error(this.networkError ?? 'There is no lab network to heal.');
-    this.dropStaleProcessFaults();
+    this.processFaults.dropStale();
     if (id !== null && !net.has(id)) throw new Error(`There is no fault ${id} in force (faults: ${net.active().map((f) => f.id).join(', ') || 'none'}).`);
-    const targets = id === null ? [...this.processFaults.keys()] : this.processFaults.has(id) ? [id] : [];
-    for (const pid of targets) {
-      const spec = this.processFaults.get(pid)!;
-      this.processFaults.delete(pid);
-      const myid = (spec as { myid: number }).myid;
-      if (spec.kind === 'kill' || spec.kind === 'stop') await this.nodeAction(myid, 'start');
-      else if (spec.kind === 'pause') await this.nodeAction(myid, 'resume');
-      else if (spec.kind === 'slow-apply') await this.nodeAction(myid, 'unslow');
-      else if (spec.kind === 'disk' && this.supervisor?.isRunning(myid)) {
-        const r = await this.labDisk(myid, spec.mode === 'full' ? 'full=false' : 'stall_ms=0');
-        // A member whose log write failed acknowledges nothing more until it restarts and recovers
-        // from its log (ZooKeeper's too): with space back, the lab restarts it.
-        if (spec.mode === 'full' && r.write_failure) {
-          this.record(myid, 'lab', 'node.stopped', `node ${myid} restarted to recover now that its disk has space (its log write had failed: ${r.write_failure})`);
-          await this.nodeAction(myid, 'restart');
-        }
-      }
-    }
+    await this.processFaults.heal(id);
     net.heal(id);
     return this.netView();
   }
@@ -779,15 +689,9 @@ export class LabService extends EventEmitter {
       return this.view();
     }
     const v = await this.nodeAction(myid, action);
-    if (action === 'unslow' || action === 'restart') {
-      // Undone by hand: no longer in force (a restart also clears a member's disk and apply faults).
-      for (const [id, f] of [...this.processFaults]) {
-        if ((f as { myid: number }).myid !== myid || (action === 'unslow' && f.kind !== 'slow-apply')) continue;
-        this.processFaults.delete(id);
-        if (this.network?.has(id)) this.network.heal(id);
-      }
-    }
-    this.dropStaleProcessFaults();
+    // Undone by hand: no longer in force (a restart also clears a member's disk and apply faults).
+    if (action === 'unslow' || action === 'restart') this.processFaults.undoneByHand(myid, action);
+    this.processFaults.dropStale();
     return v;
   }
 
@@ -818,7 +722,7 @@ export class LabService extends EventEmitter {
         const n = this.lab.nodes.find((x) => x.myid === myid)!;
         if (n.engine === 'apache') throw new Error(`Node ${myid} runs Apache ZooKeeper, which has no slow-learner fault; use one of our members.`);
         if (!sup.isRunning(myid)) throw new Error(`Node ${myid} is down: start it first.`);
-        await this.applyDelay(myid, action === 'slow' ? SLOW_APPLY_MS : 0);
+        await this.processFaults.applyDelay(myid, action === 'slow' ? SLOW_APPLY_MS : 0);
         this.record(myid, 'lab', 'node.slowed', action === 'slow' ? `node ${myid} applies commits ${SLOW_APPLY_MS} ms late (lab fault): reads through it lag until sync` : `node ${myid} applies commits at once again`, { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 });
         break;
       }
