@@ -14,6 +14,7 @@ import { AttachedEnsemble } from './attach';
 import { readUiSettings, writeUiSetting } from './ui-settings';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
+import { foldPerTxn } from './member-events';
 import { LoadPanel } from './load-panel';
 import { LockPlayground } from './locks/playground';
 import type { LockMember } from './locks/run';
@@ -195,7 +196,7 @@ export class LabService extends EventEmitter {
         for (const e of events) this.record(e.myid, 'lab', e.type, e.detail, e.data);
       },
       memberEvents: (myid, events) => {
-        for (const e of events) this.record(myid, 'member', e.type, describeMemberEvent(myid, e), e, typeof e.time === 'number' ? e.time : Date.now());
+        for (const e of foldPerTxn(events)) this.record(myid, 'member', e.type, describeMemberEvent(myid, e), e, typeof e.time === 'number' ? e.time : Date.now());
       },
       samples: (rows) => this.history?.samples(rows),
       polled: () => this.push({ kind: 'state', lab: this.view() }),
