@@ -1,8 +1,9 @@
 // A member's per-transaction events reach the history folded, one row per run of them.
 import { describe, expect, it } from 'vitest';
+import type { MemberEvent } from './admin';
 import { foldPerTxn } from './member-events';
 
-const ev = (seq: number, type: string, extra: Record<string, unknown> = {}) => ({ seq, time: 1000 + seq, type, sid: 3, ...extra });
+const ev = (seq: number, type: string, extra: Record<string, unknown> = {}): MemberEvent => ({ seq, time: 1000 + seq, type, sid: 3, ...extra });
 
 describe('foldPerTxn', () => {
   it('folds each run of proposals or commits into one event with the count and the zxids', () => {

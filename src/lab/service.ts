@@ -15,6 +15,7 @@ import { readUiSettings, writeUiSetting } from './ui-settings';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { foldPerTxn } from './member-events';
+import { LogRoller, logLimitsFrom } from './logrotate';
 import { LoadPanel } from './load-panel';
 import { LockPlayground } from './locks/playground';
 import type { LockMember } from './locks/run';
@@ -79,6 +80,9 @@ export class LabService extends EventEmitter {
   private attachedWrites = false;
   private supervisor: Supervisor | null = null;
   private history: History | null = null;
+  /** Rolls the members' server.log and the backend's log by size (ZK_LAB_LOG_MAXFILESIZE, ZK_LAB_LOG_MAXBACKUPINDEX). */
+  private logRoller: LogRoller | null = null;
+  private readonly logLimits = logLimitsFrom(process.env);
   private poller: Poller | null = null;
   private launching = false;
   private readonly terminals = new Terminals({
@@ -202,6 +206,12 @@ export class LabService extends EventEmitter {
       polled: () => this.push({ kind: 'state', lab: this.view() }),
     });
     this.poller.start();
+    this.logRoller = new LogRoller(
+      () => [...lab.nodes.map((n) => join(nodeDir(lab, n.myid), 'server.log')), join(lab.dir, 'backend.log')],
+      this.logLimits,
+      (message) => this.push({ kind: 'backend.error', time: Date.now(), message }),
+    );
+    this.logRoller.start();
     this.startNetwork(lab);
   }
 
@@ -706,6 +716,8 @@ export class LabService extends EventEmitter {
     void this.watcher.close();
     this.poller?.stop();
     this.poller = null;
+    this.logRoller?.stop();
+    this.logRoller = null;
     this.network?.close();
     this.network = null;
     this.processFaults.clear();
