@@ -16,6 +16,7 @@ import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { foldPerTxn } from './member-events';
 import { LogRoller, logLimitsFrom } from './logrotate';
+import { TreeImports } from './tree-import';
 import { LoadPanel } from './load-panel';
 import { LockPlayground } from './locks/playground';
 import type { LockMember } from './locks/run';
@@ -101,6 +102,9 @@ export class LabService extends EventEmitter {
     (myid) => (this.view()?.nodes.some((x) => x.myid === myid) ? this.clientAddress(myid) : null),
     (path, what) => this.push({ kind: 'tree.changed', path, what }),
   );
+
+  /** Tree imports sent in chunks (src/lab/tree-import.ts). */
+  private readonly imports = new TreeImports(() => this.tree, (state) => this.push({ kind: 'import', state }));
 
   private readonly walkthroughs = new Walkthroughs({
     view: () => this.view(),
@@ -456,6 +460,17 @@ export class LabService extends EventEmitter {
       this.refuseAttachedWrite();
       return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
     },
+    'tree.import.begin': (req) => {
+      this.refuseAttachedWrite();
+      return this.imports.begin(req.path, req.header, req.total, req.overwrite, req.through);
+    },
+    'tree.import.chunk': (req) => this.imports.chunk(req.upload, req.nodes),
+    'tree.import.commit': (req) => {
+      this.refuseAttachedWrite();
+      return this.imports.commit(req.upload);
+    },
+    'tree.import.cancel': (req) => this.imports.cancel(req.upload),
+    'tree.import.status': (req) => this.imports.status(req.upload),
     'ui.settings': () => readUiSettings(),
     'ui.setting': (req) => {
       writeUiSetting(req.key, req.value);
@@ -712,6 +727,7 @@ export class LabService extends EventEmitter {
     this.load.reset('the lab stopped');
     this.locks.closeNow('the lab stopped');
     this.closeAttached();
+    this.imports.cancelAll();
     void this.tree.close();
     void this.watcher.close();
     this.poller?.stop();

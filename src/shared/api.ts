@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   Fault,
   HistoryEvent,
+  ImportState,
   LabView,
   LoadRunSummary,
   LoadSample,
@@ -107,6 +108,12 @@ export const Results = {
   'tree.search': z.object({ paths: z.array(z.string()), total: z.number().int() }),
   'tree.export': TreeExport,
   'tree.import': ImportResult,
+  'tree.import.begin': ImportState,
+  'tree.import.chunk': ImportState,
+  /** Answers at once; the import goes on in the backend, reported by `import` pushes. */
+  'tree.import.commit': ImportState,
+  'tree.import.cancel': ImportState,
+  'tree.import.status': ImportState,
   node: LabView.nullable(),
   destroy: Nothing,
   history: z.object({ events: z.array(HistoryEvent), samples: z.array(Sample), launchedAt: z.number().nullable() }),
