@@ -197,8 +197,11 @@ export class LabService extends EventEmitter {
     this.lab = lab;
     this.history = new History(lab.dir);
     this.supervisor = new Supervisor(lab, (r) => this.onExit(r));
-    const reaped = this.supervisor.reapOrphans();
+    const { adopted, reaped } = this.supervisor.adoptOrphans();
     if (reaped > 0) this.record(null, 'lab', 'lab.orphans', `killed ${reaped} node process(es) an earlier run of the lab left behind`, { count: reaped });
+    if (adopted.length > 0) {
+      this.record(null, 'lab', 'lab.adopted', `took over member${adopted.length > 1 ? 's' : ''} ${adopted.map((a) => `${a.myid} (pid ${a.pid})`).join(', ')}, still running from the lab's last backend`, { members: adopted });
+    }
     this.poller = new Poller(() => this.pollTargets(), {
       observed: (events) => {
         for (const e of events) this.record(e.myid, 'lab', e.type, e.detail, e.data);
