@@ -17,6 +17,7 @@ import { History, type EventSource } from './history';
 import { foldPerTxn } from './member-events';
 import { LogRoller, logLimitsFrom } from './logrotate';
 import { TreeImports } from './tree-import';
+import { nodeScript, pauseUnsupported, systemShell } from './platform';
 import { LoadPanel } from './load-panel';
 import { LockPlayground } from './locks/playground';
 import type { LockMember } from './locks/run';
@@ -29,12 +30,13 @@ import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
 import { Walkthroughs } from './walkthroughs';
 
-const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
+/** The Log terminal's follower (what tail -F does, on every platform). */
+const FOLLOW_LOG_JS = resolve(__dirname, 'follow-log.js');
 
 /** Our zkCli-compatible shell, when it is built. */
 function zkCliAvailable(): boolean {
-  return existsSync(ZK_CLI) && existsSync(ZK_CLI_JS);
+  return existsSync(ZK_CLI_JS);
 }
 
 /** One line for people about an event a member logged (its fields, in ZooKeeper's words). */
@@ -479,7 +481,7 @@ export class LabService extends EventEmitter {
       writeUiSetting(req.key, req.value);
       return null;
     },
-    capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() }),
+    capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable(), pauseUnsupported: pauseUnsupported(process.platform) }),
     node: (req) => this.act(req.myid, req.action),
     destroy: () => this.destroy(),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
@@ -813,20 +815,25 @@ export class LabService extends EventEmitter {
       if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
       if (kind !== 'zkcli') throw new Error('An attached ensemble has no log or folder on this machine that the lab knows of; use the zkCli shell.');
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, ZK_CLI, ['-server', `${h.host}:${h.port}`], process.cwd(), cols, rows);
+      const cli = nodeScript(ZK_CLI_JS, ['-server', `${h.host}:${h.port}`]);
+      return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, cli.file, cli.args, process.cwd(), cols, rows, cli.env);
     }
     const lab = this.lab;
     if (!lab) throw new Error('There is no lab yet: launch one first.');
     const n = lab.nodes.find((x) => x.myid === myid);
     if (!n) throw new Error(`There is no node ${myid} in this lab.`);
     const dir = nodeDir(lab, myid);
-    if (kind === 'log') return this.terminals.open(myid, kind, `node ${myid} log`, 'tail', ['-n', '500', '-F', join(dir, 'server.log')], dir, cols, rows);
+    if (kind === 'log') {
+      const f = nodeScript(FOLLOW_LOG_JS, [join(dir, 'server.log'), '500']);
+      return this.terminals.open(myid, kind, `node ${myid} log`, f.file, f.args, dir, cols, rows, f.env);
+    }
     if (kind === 'zkcli') {
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
       // Named, so that a member that is down is said to be node N at once (bin/zk-cli).
-      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows, { ZK_CLI_SERVER_NAME: `node ${myid}` });
+      const cli = nodeScript(ZK_CLI_JS, ['-server', this.clientAddress(myid)]);
+      return this.terminals.open(myid, kind, `node ${myid} zkCli`, cli.file, cli.args, dir, cols, rows, { ...cli.env, ZK_CLI_SERVER_NAME: `node ${myid}` });
     }
-    return this.terminals.open(myid, kind, `node ${myid} shell`, process.env.SHELL || '/bin/sh', [], dir, cols, rows);
+    return this.terminals.open(myid, kind, `node ${myid} shell`, systemShell(process.platform, process.env), [], dir, cols, rows);
   }
 
   /** The lab's own sessions by id: which view holds each (the watch inspector names them). */

@@ -9,7 +9,8 @@
 // reads pids.json and adopts the members it finds there still running (their command line names
 // their own zoo.cfg in this lab, so a recycled pid of some other program is never taken): it
 // watches them by pid, signals them and stops them as if it had started them.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { pauseUnsupported, treeKillCommand } from './platform';
 import { commandLineOf, pidAlive } from './procinfo';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -285,6 +286,8 @@ export class Supervisor {
   async signal(myid: number, sig: 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
     const p = this.procs.get(myid);
     if (!p || !this.isRunning(myid) || p.pid === null) throw new Error(`Node ${myid} is not running; start it first.`);
+    const noPause = sig === 'SIGSTOP' || sig === 'SIGCONT' ? pauseUnsupported(process.platform) : null;
+    if (noPause) throw new Error(noPause);
     const child = p.child;
     const adopted = p.adopted;
     const pid = p.pid;
@@ -333,8 +336,17 @@ export class Supervisor {
   }
 }
 
-/** Signals a whole process group (the node and anything it started). */
+/**
+ * Signals a whole process group (the node and anything it started); on Windows, which has no
+ * groups and no signals but a kill, taskkill ends the process tree.
+ */
 function killGroup(pid: number, sig: NodeJS.Signals): void {
+  const tree = sig === 'SIGKILL' || sig === 'SIGTERM' ? treeKillCommand(process.platform, pid, sig) : null;
+  if (tree) {
+    const r = spawnSync(tree[0], tree[1], { stdio: 'ignore', windowsHide: true });
+    // A console program may refuse a polite taskkill: the grace period then ends in /F.
+    if (r.status === 0 || sig === 'SIGTERM') return;
+  }
   try {
     process.kill(-pid, sig);
   } catch {

@@ -87,7 +87,8 @@ export const Results = {
   state: LabView.nullable(),
   launch: LabView.nullable(),
   startAll: LabView.nullable(),
-  capabilities: z.object({ apache: z.boolean(), ours: z.boolean(), zkCli: z.boolean() }),
+  /** pauseUnsupported: why members cannot be paused on the backend's platform (no SIGSTOP on Windows), or null. */
+  capabilities: z.object({ apache: z.boolean(), ours: z.boolean(), zkCli: z.boolean(), pauseUnsupported: z.string().nullable() }),
   'ui.settings': z.record(z.string(), z.unknown()),
   'ui.setting': Nothing,
   attach: LabView.nullable(),
