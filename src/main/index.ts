@@ -84,6 +84,8 @@ function createWindow(url: string): void {
     height: saved?.height ?? 920,
     ...(saved?.x !== undefined ? { x: saved.x, y: saved.y } : {}),
     title: 'ZooKeeper Lab',
+    // resources/ sits beside out/ in the source tree and in the installed app alike.
+    icon: join(__dirname, '..', '..', 'resources', 'icon.png'),
     webPreferences: {
       preload: join(__dirname, '..', 'preload', 'index.js'),
       contextIsolation: true,
