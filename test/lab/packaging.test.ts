@@ -8,7 +8,6 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LabView } from '../../src/shared/contract';
 import { LAB_BUILD, needs, OUR_BUILD } from '../support/needs';
 import { connectBackend, ROOT, stopProcess, type Backend } from './backend';
 
@@ -124,7 +123,7 @@ describe('the app as the installers lay it out', needs(OUR_BUILD, LAB_BUILD), ()
     expect(icon.headers.get('content-type')).toBe('image/png');
     expect(pngSize(Buffer.from(await icon.arrayBuffer()))).toEqual([64, 64]);
     // A member, started from the packed dist/.
-    await backend.call<LabView>({ method: 'launch', size: 1, observers: 0, engines: 'ours' });
+    await backend.call({ method: 'launch', size: 1, observers: 0, engines: 'ours' });
     const view = (await backend.until((l) => l?.nodes[0]?.role === 'standalone', 60_000, 'the member to serve'))!;
     const cmd = readFileSync(`/proc/${view.nodes[0]!.pid}/cmdline`, 'utf8').split('\0');
     expect(cmd.slice(0, 2)).toEqual([process.execPath, join(app, 'dist', 'server', 'main.js')]);
