@@ -222,3 +222,45 @@ describe('History of checked runs', () => {
     h.close();
   });
 });
+
+describe('History caps', () => {
+  const sample = (time: number, myid: number) => ({ time, myid, role: 'follower' as const, epoch: 1, zxid: '1', zxidCounter: 1, connections: 0, outstanding: 0, avgLatency: 0 });
+
+  it('keeps at most its cap of events and samples, the newest, however many are written', () => {
+    const h = new History(dir, { events: 100, samples: 50 });
+    const t = Date.now();
+    for (let i = 0; i < 1000; i++) h.event(null, 'lab', 'node.role', `event ${i}`, {}, t + i);
+    for (let i = 0; i < 400; i++) h.samples([sample(t + i, 1), sample(t + i, 2)]);
+    const c = h.counts();
+    // Pruned down to the cap whenever a tenth past it: never more than cap + cap/10.
+    expect(c.events).toBeGreaterThanOrEqual(100);
+    expect(c.events).toBeLessThanOrEqual(110);
+    expect(c.samples).toBeLessThanOrEqual(55);
+    const events = h.events(0, 10_000);
+    expect(events.at(-1)!.detail).toBe('event 999');
+    expect(events[0]!.detail).toBe(`event ${1000 - c.events}`);
+    const samples = h.samplesSince(0);
+    expect(samples.at(-1)).toMatchObject({ time: t + 399, myid: 2 });
+    expect(samples[0]!.time).toBeGreaterThan(t + 370);
+    h.close();
+  });
+
+  it('prunes a history that was written under larger caps when it is opened', () => {
+    const h = new History(dir);
+    for (let i = 0; i < 300; i++) h.event(null, 'lab', 'node.role', `event ${i}`);
+    h.close();
+    const small = new History(dir, { events: 20 });
+    expect(small.counts().events).toBe(20);
+    expect(small.events().at(-1)!.detail).toBe('event 299');
+    small.close();
+  });
+
+  it('keeps the newest wire windows and runs within their caps', () => {
+    const h = new History(dir, { wireWindows: 3, runs: 2 });
+    for (let i = 0; i < 5; i++) h.wireWindow(i, i + 1, `w${i}`, [{ seq: i }]);
+    for (let i = 0; i < 4; i++) h.lockRunBegin(i, { clients: 2, strategy: 'seed', holdMs: 10, thinkMs: 10, durationMs: 1000, acquisitions: 0 } as never);
+    expect(h.wireWindows().map((w) => w.label)).toEqual(['w4', 'w3', 'w2']);
+    expect(h.lockRuns().map((r) => r.startedAt)).toEqual([3, 2]);
+    h.close();
+  });
+});

@@ -20,14 +20,34 @@ export const CHECK_RUNS_KEPT = 20;
 /** Samples older than this are dropped when a lab is opened. */
 const KEEP_SAMPLES_MS = 7 * 24 * 3600_000;
 
+/**
+ * How much the history keeps at most, newest first (the README says these): a lab left running
+ * for weeks, or under the Load panel for hours, must not fill the disk. About 300 bytes an event
+ * and 60 a sample, so the history stays under ~150 MB.
+ */
+export interface HistoryCaps {
+  events: number;
+  samples: number;
+  /** Saved windows of the Wire capture (each up to 30 000 messages). */
+  wireWindows: number;
+  /** Rows of load_runs and of lock_runs, each. */
+  runs: number;
+}
+export const HISTORY_CAPS: HistoryCaps = { events: 200_000, samples: 1_000_000, wireWindows: 50, runs: 1000 };
+
 export type EventSource = 'lab' | 'member';
 
 export class History {
   private readonly db: Database.Database;
   private readonly insertEvent: Database.Statement;
   private readonly insertSample: Database.Statement;
+  /** Rows written since the last prune, per table: pruning is a DELETE, done every so often rather than per row. */
+  private eventsSincePrune = 0;
+  private samplesSincePrune = 0;
+  private readonly caps: HistoryCaps;
 
-  constructor(dir: string) {
+  constructor(dir: string, caps: Partial<HistoryCaps> = {}) {
+    this.caps = { ...HISTORY_CAPS, ...caps };
     this.db = new Database(join(dir, 'history.sqlite'));
     this.db.pragma('journal_mode = WAL');
     // Samples can be lost in a crash of the machine without harm; fsync per sample is not worth it.
@@ -38,6 +58,46 @@ export class History {
       'INSERT INTO samples (time, myid, role, epoch, zxid, zxid_counter, connections, outstanding, avg_latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.db.prepare('DELETE FROM samples WHERE time < ?').run(Date.now() - KEEP_SAMPLES_MS);
+    this.prune();
+  }
+
+  /** Rows a table may grow past its cap before the next prune (a tenth of the cap, at least 1). */
+  private slack(cap: number): number {
+    return Math.max(1, Math.floor(cap / 10));
+  }
+
+  /**
+   * Drops the oldest rows of every table over its cap, keeping the newest. Events and samples are
+   * pruned down to their cap once they are a tenth over it, so the DELETE runs rarely.
+   */
+  prune(): void {
+    const keepNewest = (table: string, order: string, cap: number): void => {
+      // The cap-th newest row's key; everything older goes. No row there: under the cap.
+      const edge = this.db.prepare(`SELECT ${order} AS k FROM ${table} ORDER BY ${order} DESC LIMIT 1 OFFSET ?`).get(cap - 1) as { k: number } | undefined;
+      if (edge) this.db.prepare(`DELETE FROM ${table} WHERE ${order} < ?`).run(edge.k);
+    };
+    const tx = this.db.transaction(() => {
+      keepNewest('events', 'id', this.caps.events);
+      // Samples of one poll share a time; rowid orders them as written (and only grows: the newest rows are never deleted).
+      keepNewest('samples', 'rowid', this.caps.samples);
+      keepNewest('wire_windows', 'id', this.caps.wireWindows);
+      keepNewest('load_runs', 'id', this.caps.runs);
+      keepNewest('lock_runs', 'id', this.caps.runs);
+    });
+    tx();
+    this.eventsSincePrune = 0;
+    this.samplesSincePrune = 0;
+  }
+
+  /** Prunes once events or samples grew a tenth past their caps since the last prune. */
+  private maybePrune(): void {
+    if (this.eventsSincePrune >= this.slack(this.caps.events) || this.samplesSincePrune >= this.slack(this.caps.samples)) this.prune();
+  }
+
+  /** Rows per table now (the lab's disk use, and the caps' tests). */
+  counts(): { events: number; samples: number; wireWindows: number; loadRuns: number; lockRuns: number } {
+    const n = (table: string): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { events: n('events'), samples: n('samples'), wireWindows: n('wire_windows'), loadRuns: n('load_runs'), lockRuns: n('lock_runs') };
   }
 
   private migrate(): void {
@@ -89,6 +149,8 @@ export class History {
   /** Records one event and returns it as the UI sees it. */
   event(myid: number | null, source: EventSource, type: string, detail: string, data: Record<string, unknown> = {}, time = Date.now()): HistoryEvent {
     const r = this.insertEvent.run(time, myid, source, type, detail, JSON.stringify(data));
+    this.eventsSincePrune++;
+    this.maybePrune();
     return { id: Number(r.lastInsertRowid), time, myid, source, type, detail, data };
   }
 
@@ -98,6 +160,8 @@ export class History {
       for (const s of all) this.insertSample.run(s.time, s.myid, s.role, s.epoch, s.zxid, s.zxidCounter, s.connections, s.outstanding, s.avgLatency);
     });
     tx(rows);
+    this.samplesSincePrune += rows.length;
+    this.maybePrune();
   }
 
   /** Events since `sinceMs`, oldest first, at most `limit` (the newest ones when there are more). */
@@ -122,6 +186,7 @@ export class History {
     const r = this.db
       .prepare('INSERT INTO load_runs (started_at, ended_at, settings, path, ops, errors, p50, p99, max, members, reason, cleanup) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(run.startedAt, run.endedAt, JSON.stringify(run.settings), run.path, run.ops, JSON.stringify(run.errors), run.p50, run.p99, run.max, JSON.stringify(run.members), run.reason, run.cleanup);
+    this.prune();
     return { id: Number(r.lastInsertRowid), ...run };
   }
 
@@ -161,7 +226,9 @@ export class History {
 
   /** Opens a lock-playground run's row and returns its id. */
   lockRunBegin(startedAt: number, settings: LockRunSummary['settings']): number {
-    return Number(this.db.prepare('INSERT INTO lock_runs (started_at, settings) VALUES (?, ?)').run(startedAt, JSON.stringify(settings)).lastInsertRowid);
+    const id = Number(this.db.prepare('INSERT INTO lock_runs (started_at, settings) VALUES (?, ?)').run(startedAt, JSON.stringify(settings)).lastInsertRowid);
+    this.prune();
+    return id;
   }
 
   /** Writes how a lock-playground run ended. */
@@ -231,7 +298,9 @@ export class History {
   /** Keeps a window of the Wire capture; returns its id. */
   wireWindow(fromMs: number, toMs: number, label: string, messages: unknown[]): number {
     const body = messages.map((m) => JSON.stringify(m)).join('\n');
-    return Number(this.db.prepare('INSERT INTO wire_windows (saved_at, from_ms, to_ms, label, count, messages) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now(), fromMs, toMs, label, messages.length, body).lastInsertRowid);
+    const id = Number(this.db.prepare('INSERT INTO wire_windows (saved_at, from_ms, to_ms, label, count, messages) VALUES (?, ?, ?, ?, ?, ?)').run(Date.now(), fromMs, toMs, label, messages.length, body).lastInsertRowid);
+    this.prune();
+    return id;
   }
 
   /** The saved windows of the Wire capture, newest first, without their messages. */
@@ -239,7 +308,7 @@ export class History {
     return this.db.prepare('SELECT id, saved_at AS savedAt, from_ms AS fromMs, to_ms AS toMs, label, count FROM wire_windows ORDER BY id DESC LIMIT ?').all(limit) as never;
   }
 
-  /** When the first event of the lab was recorded (its launch), or null for an empty history. */
+  /** When the first event the history still has was recorded (the lab's launch, unless pruned since), or null for an empty history. */
   firstEventTime(): number | null {
     const r = this.db.prepare('SELECT MIN(time) AS t FROM events').get() as { t: number | null };
     return r.t;

@@ -1,9 +1,13 @@
 // One backend per lab folder. Two would each take the other's nodes for orphans of a crashed
-// run and kill them; so the backend holds <labs root>/<name>.lock (its pid and address) while
-// it runs, and a second one is told where the first one is instead.
+// run; so the backend holds <labs root>/<name>.lock (its pid and address) while it runs, and a
+// second one is told where the first one is instead. A lock whose pid is dead, or now some other
+// program's (its command line is not a lab backend's), is stale and taken over. (proper-lockfile
+// was considered: its lock is a folder whose mtime must be refreshed, it records no pid, and
+// zk-lab reads this file for the backend's address.)
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { labsRoot } from './labdir';
+import { commandLineOf } from './procinfo';
 import { makeLabDirs } from './dirs';
 
 interface LockRecord {
@@ -19,8 +23,8 @@ export function runningInstance(name: string): LockRecord | null {
     const rec = JSON.parse(readFileSync(file, 'utf8')) as LockRecord;
     if (!Number.isInteger(rec.pid) || rec.pid === process.pid) return null;
     // A pid of a dead process, or one reused by some other program, holds nothing.
-    const cmd = readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8');
-    return cmd.includes(join('web', 'main.js')) ? rec : null;
+    const cmd = commandLineOf(rec.pid);
+    return cmd !== null && cmd.includes(join('web', 'main.js')) ? rec : null;
   } catch {
     return null;
   }

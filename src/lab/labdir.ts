@@ -1,5 +1,6 @@
 // A lab is a folder: node<N>/zoo.cfg, node<N>/data/myid, node<N>/server.log, lab.json (ports)
 // and history.sqlite. Ports are free loopback ports chosen when the lab is created.
+import { defaultLabsRoot } from './platform';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -81,8 +82,7 @@ const LabFile = z.object({
  */
 export function labsRoot(): string {
   if (process.env.ZK_LAB_DIR) return resolve(process.env.ZK_LAB_DIR);
-  const base = process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
-  return join(base, 'zookeeper-lab', 'labs');
+  return defaultLabsRoot(process.platform, process.env, homedir());
 }
 
 /** A port on 127.0.0.1 that is free right now. */

@@ -16,6 +16,10 @@ import { AttachedEnsemble } from './attach';
 import { readUiSettings, writeUiSetting } from './ui-settings';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
+import { foldPerTxn } from './member-events';
+import { LogRoller, logLimitsFrom } from './logrotate';
+import { TreeImports } from './tree-import';
+import { nodeScript, pauseUnsupported, systemShell } from './platform';
 import { LoadPanel } from './load-panel';
 import { CheckRuns } from './check/runs';
 import { LockPlayground } from './locks/playground';
@@ -31,12 +35,13 @@ import { TreeBrowser } from './tree';
 import type { SideLab } from './learn/control';
 import { Walkthroughs } from './walkthroughs';
 
-const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
+/** The Log terminal's follower (what tail -F does, on every platform). */
+const FOLLOW_LOG_JS = resolve(__dirname, 'follow-log.js');
 
 /** Our zkCli-compatible shell, when it is built. */
 function zkCliAvailable(): boolean {
-  return existsSync(ZK_CLI) && existsSync(ZK_CLI_JS);
+  return existsSync(ZK_CLI_JS);
 }
 
 /** One line for people about an event a member logged (its fields, in ZooKeeper's words). */
@@ -76,6 +81,9 @@ export class LabService extends EventEmitter {
   private attachedWrites = false;
   private supervisor: Supervisor | null = null;
   private history: History | null = null;
+  /** Rolls the members' server.log and the backend's log by size (ZK_LAB_LOG_MAXFILESIZE, ZK_LAB_LOG_MAXBACKUPINDEX). */
+  private logRoller: LogRoller | null = null;
+  private readonly logLimits = logLimitsFrom(process.env);
   private poller: Poller | null = null;
   private launching = false;
   private readonly terminals = new Terminals({
@@ -100,6 +108,9 @@ export class LabService extends EventEmitter {
     (myid) => (this.view()?.nodes.some((x) => x.myid === myid) ? this.clientAddress(myid) : null),
     (path, what) => this.push({ kind: 'tree.changed', path, what }),
   );
+
+  /** Tree imports sent in chunks (src/lab/tree-import.ts). */
+  private readonly imports = new TreeImports(() => this.tree, (state) => this.push({ kind: 'import', state }));
 
   private readonly walkthroughs = new Walkthroughs({
     view: () => this.view(),
@@ -226,19 +237,28 @@ export class LabService extends EventEmitter {
     this.lab = lab;
     this.history = new History(lab.dir);
     this.supervisor = new Supervisor(lab, (r) => this.onExit(r));
-    const reaped = this.supervisor.reapOrphans();
+    const { adopted, reaped } = this.supervisor.adoptOrphans();
     if (reaped > 0) this.record(null, 'lab', 'lab.orphans', `killed ${reaped} node process(es) an earlier run of the lab left behind`, { count: reaped });
+    if (adopted.length > 0) {
+      this.record(null, 'lab', 'lab.adopted', `took over member${adopted.length > 1 ? 's' : ''} ${adopted.map((a) => `${a.myid} (pid ${a.pid})`).join(', ')}, still running from the lab's last backend`, { members: adopted });
+    }
     this.poller = new Poller(() => this.pollTargets(), {
       observed: (events) => {
         for (const e of events) this.record(e.myid, 'lab', e.type, e.detail, e.data);
       },
       memberEvents: (myid, events) => {
-        for (const e of events) this.record(myid, 'member', e.type, describeMemberEvent(myid, e), e, typeof e.time === 'number' ? e.time : Date.now());
+        for (const e of foldPerTxn(events)) this.record(myid, 'member', e.type, describeMemberEvent(myid, e), e, typeof e.time === 'number' ? e.time : Date.now());
       },
       samples: (rows) => this.history?.samples(rows),
       polled: () => this.push({ kind: 'state', lab: this.view() }),
     });
     this.poller.start();
+    this.logRoller = new LogRoller(
+      () => [...lab.nodes.map((n) => join(nodeDir(lab, n.myid), 'server.log')), join(lab.dir, 'backend.log')],
+      this.logLimits,
+      (message) => this.push({ kind: 'backend.error', time: Date.now(), message }),
+    );
+    this.logRoller.start();
     this.startNetwork(lab);
   }
 
@@ -402,12 +422,23 @@ export class LabService extends EventEmitter {
       this.refuseAttachedWrite();
       return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
     },
+    'tree.import.begin': (req) => {
+      this.refuseAttachedWrite();
+      return this.imports.begin(req.path, req.header, req.total, req.overwrite, req.through);
+    },
+    'tree.import.chunk': (req) => this.imports.chunk(req.upload, req.nodes),
+    'tree.import.commit': (req) => {
+      this.refuseAttachedWrite();
+      return this.imports.commit(req.upload);
+    },
+    'tree.import.cancel': (req) => this.imports.cancel(req.upload),
+    'tree.import.status': (req) => this.imports.status(req.upload),
     'ui.settings': () => readUiSettings(),
     'ui.setting': (req) => {
       writeUiSetting(req.key, req.value);
       return null;
     },
-    capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable() }),
+    capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable(), pauseUnsupported: pauseUnsupported(process.platform) }),
     node: (req) => this.act(req.myid, req.action),
     destroy: () => this.destroy(),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
@@ -744,10 +775,13 @@ export class LabService extends EventEmitter {
     this.checks.reset('the lab stopped');
     this.locks.closeNow('the lab stopped');
     this.closeAttached();
+    this.imports.cancelAll();
     void this.tree.close();
     void this.watcher.close();
     this.poller?.stop();
     this.poller = null;
+    this.logRoller?.stop();
+    this.logRoller = null;
     this.network?.close();
     this.network = null;
     this.processFaults.clear();
@@ -824,20 +858,25 @@ export class LabService extends EventEmitter {
       if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
       if (kind !== 'zkcli') throw new Error('An attached ensemble has no log or folder on this machine that the lab knows of; use the zkCli shell.');
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, ZK_CLI, ['-server', `${h.host}:${h.port}`], process.cwd(), cols, rows);
+      const cli = nodeScript(ZK_CLI_JS, ['-server', `${h.host}:${h.port}`]);
+      return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, cli.file, cli.args, process.cwd(), cols, rows, cli.env);
     }
     const lab = this.lab;
     if (!lab) throw new Error('There is no lab yet: launch one first.');
     const n = lab.nodes.find((x) => x.myid === myid);
     if (!n) throw new Error(`There is no node ${myid} in this lab.`);
     const dir = nodeDir(lab, myid);
-    if (kind === 'log') return this.terminals.open(myid, kind, `node ${myid} log`, 'tail', ['-n', '500', '-F', join(dir, 'server.log')], dir, cols, rows);
+    if (kind === 'log') {
+      const f = nodeScript(FOLLOW_LOG_JS, [join(dir, 'server.log'), '500']);
+      return this.terminals.open(myid, kind, `node ${myid} log`, f.file, f.args, dir, cols, rows, f.env);
+    }
     if (kind === 'zkcli') {
       if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
       // Named, so that a member that is down is said to be node N at once (bin/zk-cli).
-      return this.terminals.open(myid, kind, `node ${myid} zkCli`, ZK_CLI, ['-server', this.clientAddress(myid)], dir, cols, rows, { ZK_CLI_SERVER_NAME: `node ${myid}` });
+      const cli = nodeScript(ZK_CLI_JS, ['-server', this.clientAddress(myid)]);
+      return this.terminals.open(myid, kind, `node ${myid} zkCli`, cli.file, cli.args, dir, cols, rows, { ...cli.env, ZK_CLI_SERVER_NAME: `node ${myid}` });
     }
-    return this.terminals.open(myid, kind, `node ${myid} shell`, process.env.SHELL || '/bin/sh', [], dir, cols, rows);
+    return this.terminals.open(myid, kind, `node ${myid} shell`, systemShell(process.platform, process.env), [], dir, cols, rows);
   }
 
   /** The lab's own sessions by id: which view holds each (the watch inspector names them). */

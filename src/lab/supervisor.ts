@@ -6,16 +6,17 @@
 // a wrapper's child), and a node in its own group does not take the app's Ctrl-C or the
 // terminal's hang-up as its own. Why a pid file: a process group does not die with its parent,
 // so if the app itself is killed (SIGKILL, a crash) the nodes live on; the next start of the lab
-// reads pids.json and kills the groups it finds there, checking /proc first so that a recycled
-// pid of some other program is never touched.
-import { spawn, type ChildProcess } from 'node:child_process';
+// reads pids.json and adopts the members it finds there still running (their command line names
+// their own zoo.cfg in this lab, so a recycled pid of some other program is never taken): it
+// watches them by pid, signals them and stops them as if it had started them.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { pauseUnsupported, treeKillCommand } from './platform';
+import { commandLineOf, pidAlive } from './procinfo';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabSpec, NodeSpec } from './labdir';
 import { nodeDir } from './labdir';
 
-/** bin/zk-server of this checkout. */
-export const ZK_SERVER = resolve(__dirname, '..', '..', 'bin', 'zk-server');
 const OUR_SERVER_JS = resolve(__dirname, '..', '..', 'dist', 'server', 'main.js');
 
 const JAVA_DIR = '/usr/share/java';
@@ -33,7 +34,7 @@ export function apacheAvailable(): boolean {
 
 /** Whether our server is built (bin/zk-server runs dist/server/main.js). */
 export function oursAvailable(): boolean {
-  return existsSync(ZK_SERVER) && existsSync(OUR_SERVER_JS);
+  return existsSync(OUR_SERVER_JS);
 }
 
 /** The command line that runs one node: [file, args]. */
@@ -55,7 +56,14 @@ export function nodeCommand(lab: LabSpec, spec: NodeSpec): [string, string[]] {
       ],
     ];
   }
-  return [ZK_SERVER, [cfg]];
+  // Node itself, not bin/zk-server (a POSIX shell script): no shell on the run path. Under
+  // Electron, its binary runs the script as plain Node.
+  return [process.execPath, [OUR_SERVER_JS, cfg]];
+}
+
+/** The environment of a member process. */
+function memberEnv(lab: LabSpec): NodeJS.ProcessEnv {
+  return { ...process.env, ZK_LAB_ADMIN_SECRET: lab.adminSecret ?? '', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
 }
 
 /** Why a node went down, as the supervisor saw it. */
@@ -73,7 +81,15 @@ export interface NodeProcess {
   lastExit: string | null;
   /** The signal the lab sent on purpose, so an exit after it is not called a crash. */
   expecting: 'SIGKILL' | 'SIGTERM' | null;
+  /**
+   * A member an earlier backend of this lab started and this one adopted: no ChildProcess, so it
+   * is watched by its pid (and its exit status is not known).
+   */
+  adopted: { pid: number; exited: Promise<void>; timer: NodeJS.Timeout } | null;
 }
+
+/** How often an adopted member's pid is checked for its end. */
+const ADOPTED_POLL_MS = 250;
 
 export interface ExitReport {
   myid: number;
@@ -87,6 +103,8 @@ export interface ExitReport {
 interface PidRecord {
   myid: number;
   pid: number;
+  /** The lab had stopped it with SIGSTOP (so an adopted member is known to be paused). */
+  paused?: boolean;
 }
 
 export class Supervisor {
@@ -99,56 +117,87 @@ export class Supervisor {
   ) {
     this.pidFile = join(lab.dir, 'pids.json');
     for (const n of lab.nodes) {
-      this.procs.set(n.myid, { myid: n.myid, child: null, pid: null, startedAt: null, paused: false, exitCode: null, exitSignal: null, lastExit: null, expecting: null });
+      this.procs.set(n.myid, { myid: n.myid, child: null, pid: null, startedAt: null, paused: false, exitCode: null, exitSignal: null, lastExit: null, expecting: null, adopted: null });
     }
   }
 
   /**
-   * Kills the node process groups a previous run of the app left behind (their pids are in
-   * pids.json) and returns how many it killed. Only processes whose command line names this
-   * lab's folder are touched.
+   * Takes over the members an earlier backend of this lab left running (their pids are in
+   * pids.json): each one whose command line still names its own zoo.cfg in this lab is adopted,
+   * watched by its pid from now on. Processes a lab of an older layout recorded without their
+   * myid are killed instead (reaped), as before. Returns both lists.
    */
-  reapOrphans(): number {
-    if (!existsSync(this.pidFile)) return 0;
-    let killed = 0;
+  adoptOrphans(): { adopted: { myid: number; pid: number }[]; reaped: number } {
+    const adopted: { myid: number; pid: number }[] = [];
+    let reaped = 0;
+    if (!existsSync(this.pidFile)) return { adopted, reaped };
     let records: PidRecord[] = [];
     try {
       const raw = JSON.parse(readFileSync(this.pidFile, 'utf8')) as unknown;
       // Older labs wrote a bare list of pids.
       if (Array.isArray(raw)) records = raw.map((r) => (typeof r === 'number' ? { myid: 0, pid: r } : (r as PidRecord))).filter((r) => Number.isInteger(r.pid) && r.pid > 1);
     } catch {
-      // An unreadable pid file has nothing we can trust to reap.
+      // An unreadable pid file has nothing we can trust to adopt or reap.
     }
-    for (const { pid } of records) {
-      if (!this.ownsProcess(pid)) continue;
-      try {
-        process.kill(-pid, 'SIGKILL');
-        killed++;
-      } catch {
-        try {
-          // Not a group leader (a lab from before process groups): the process alone.
-          process.kill(pid, 'SIGKILL');
-          killed++;
-        } catch {
-          // gone between the check and the kill
-        }
+    for (const r of records) {
+      const p = this.procs.get(r.myid);
+      if (p && p.pid === null && this.ownsProcess(r.pid, r.myid)) {
+        this.adopt(p, r.pid, r.paused === true);
+        adopted.push({ myid: r.myid, pid: r.pid });
+      } else if (!p && this.ownsProcess(r.pid, null)) {
+        killGroup(r.pid, 'SIGKILL');
+        reaped++;
       }
     }
     this.savePids();
-    return killed;
+    return { adopted, reaped };
   }
 
-  /** Whether `pid` is a live node process of this lab (its command line names the lab folder). */
-  private ownsProcess(pid: number): boolean {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.lab.dir);
-    } catch {
-      return false;
+  /** Kills what adoptOrphans would adopt (a lab opened to be destroyed, say); returns how many. */
+  reapOrphans(): number {
+    const { adopted, reaped } = this.adoptOrphans();
+    for (const a of adopted) {
+      const p = this.procs.get(a.myid)!;
+      p.expecting = 'SIGKILL';
+      killGroup(a.pid, 'SIGKILL');
     }
+    return adopted.length + reaped;
+  }
+
+  /**
+   * Whether `pid` is a live member process of this lab: its command line names node `myid`'s
+   * zoo.cfg (any node's, for a record without a myid).
+   */
+  private ownsProcess(pid: number, myid: number | null): boolean {
+    const line = commandLineOf(pid);
+    if (line === null) return false;
+    if (myid !== null) return line.includes(join(nodeDir(this.lab, myid), 'zoo.cfg'));
+    return line.includes(this.lab.dir);
+  }
+
+  private adopt(p: NodeProcess, pid: number, paused: boolean): void {
+    let resolveExit!: () => void;
+    const exited = new Promise<void>((r) => (resolveExit = r));
+    const timer = setInterval(() => {
+      if (pidAlive(pid)) return;
+      clearInterval(timer);
+      if (p.adopted?.pid === pid) this.exited(p, null, null, null);
+      resolveExit();
+    }, ADOPTED_POLL_MS);
+    timer.unref();
+    p.adopted = { pid, exited, timer };
+    p.pid = pid;
+    // When it started is not known: the lab has watched it since now.
+    p.startedAt = Date.now();
+    p.paused = paused;
+    p.exitCode = null;
+    p.exitSignal = null;
+    p.lastExit = null;
+    p.expecting = null;
   }
 
   private savePids(): void {
-    const records: PidRecord[] = [...this.procs.values()].filter((p) => p.pid !== null).map((p) => ({ myid: p.myid, pid: p.pid! }));
+    const records: PidRecord[] = [...this.procs.values()].filter((p) => p.pid !== null).map((p) => ({ myid: p.myid, pid: p.pid!, ...(p.paused ? { paused: true } : {}) }));
     // Written whole and renamed, so a crash mid-write never leaves half a pid file.
     const tmp = `${this.pidFile}.tmp`;
     try {
@@ -162,7 +211,9 @@ export class Supervisor {
 
   isRunning(myid: number): boolean {
     const p = this.procs.get(myid);
-    return !!p && p.child !== null && p.child.exitCode === null && p.child.signalCode === null;
+    if (!p) return false;
+    if (p.adopted) return true;
+    return p.child !== null && p.child.exitCode === null && p.child.signalCode === null;
   }
 
   /** Starts node `myid` in a process group of its own; its output goes to node<N>/server.log. */
@@ -182,7 +233,7 @@ export class Supervisor {
     const log = openSync(join(dir, 'server.log'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(file, args, { cwd: dir, stdio: ['ignore', log, log], detached: true, env: { ...process.env, ZK_LAB_ADMIN_SECRET: this.lab.adminSecret ?? '' } });
+      child = spawn(file, args, { cwd: dir, stdio: ['ignore', log, log], detached: true, env: memberEnv(this.lab), windowsHide: true });
     } finally {
       closeSync(log);
     }
@@ -194,6 +245,7 @@ export class Supervisor {
     p.exitSignal = null;
     p.lastExit = null;
     p.expecting = null;
+    p.adopted = null;
     this.savePids();
     child.once('error', (e) => {
       // spawn itself failed (ENOENT, EACCES): there will be no 'exit' with a pid to reap.
@@ -213,12 +265,15 @@ export class Supervisor {
     let how: string;
     if (failure) how = `${failure}; see ${log}`;
     else if (kind === 'killed') how = 'killed by SIGKILL';
-    else if (kind === 'stopped') how = signal ? `stopped by ${signal}` : `stopped (exit status ${code})`;
+    else if (kind === 'stopped') how = signal ? `stopped by ${signal}` : code !== null ? `stopped (exit status ${code})` : 'stopped';
+    else if (p.adopted) how = `crashed: it ended while the lab watched it by its pid (an earlier backend started it, so its exit status is unknown); see ${log}`;
     else how = signal ? `crashed: killed by ${signal} from outside the lab; see ${log}` : `crashed: exited with status ${code}; see ${log}`;
     p.exitCode = code;
     p.exitSignal = signal;
     p.lastExit = how;
     p.child = null;
+    if (p.adopted) clearInterval(p.adopted.timer);
+    p.adopted = null;
     p.pid = null;
     p.startedAt = null;
     p.paused = false;
@@ -230,17 +285,21 @@ export class Supervisor {
   /** Sends a signal to a running node's process group; resolves when a kill or stop has taken effect. */
   async signal(myid: number, sig: 'SIGKILL' | 'SIGTERM' | 'SIGSTOP' | 'SIGCONT'): Promise<void> {
     const p = this.procs.get(myid);
-    if (!p || !p.child || !this.isRunning(myid)) throw new Error(`Node ${myid} is not running; start it first.`);
+    if (!p || !this.isRunning(myid) || p.pid === null) throw new Error(`Node ${myid} is not running; start it first.`);
+    const noPause = sig === 'SIGSTOP' || sig === 'SIGCONT' ? pauseUnsupported(process.platform) : null;
+    if (noPause) throw new Error(noPause);
     const child = p.child;
-    const pid = child.pid!;
+    const adopted = p.adopted;
+    const pid = p.pid;
     if (sig === 'SIGKILL' || sig === 'SIGTERM') p.expecting = sig;
     // A stopped process cannot act on SIGTERM until it runs again.
     if (sig === 'SIGTERM' && p.paused) killGroup(pid, 'SIGCONT');
     killGroup(pid, sig);
     if (sig === 'SIGSTOP') p.paused = true;
     if (sig === 'SIGCONT') p.paused = false;
+    if (sig === 'SIGSTOP' || sig === 'SIGCONT') this.savePids();
     if (sig === 'SIGKILL' || sig === 'SIGTERM') {
-      const gone = new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+      const gone = adopted ? adopted.exited : new Promise<void>((r) => (child!.exitCode !== null || child!.signalCode !== null ? r() : child!.once('exit', () => r())));
       if (sig === 'SIGTERM') {
         const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
         await gone;
@@ -255,10 +314,10 @@ export class Supervisor {
   killAll(): { myid: number; pid: number }[] {
     const killed: { myid: number; pid: number }[] = [];
     for (const [myid, p] of this.procs) {
-      if (p.child && p.child.pid && p.child.exitCode === null && p.child.signalCode === null) {
+      if (this.isRunning(myid) && p.pid !== null) {
         p.expecting = 'SIGKILL';
-        killGroup(p.child.pid, 'SIGKILL');
-        killed.push({ myid, pid: p.child.pid });
+        killGroup(p.pid, 'SIGKILL');
+        killed.push({ myid, pid: p.pid });
       }
     }
     return killed;
@@ -268,6 +327,7 @@ export class Supervisor {
   async allExited(): Promise<void> {
     await Promise.all(
       [...this.procs.values()].map((p) => {
+        if (p.adopted) return p.adopted.exited;
         const c = p.child;
         if (!c || c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
         return new Promise<void>((r) => c.once('exit', () => r()));
@@ -276,8 +336,17 @@ export class Supervisor {
   }
 }
 
-/** Signals a whole process group (the node and anything it started). */
+/**
+ * Signals a whole process group (the node and anything it started); on Windows, which has no
+ * groups and no signals but a kill, taskkill ends the process tree.
+ */
 function killGroup(pid: number, sig: NodeJS.Signals): void {
+  const tree = sig === 'SIGKILL' || sig === 'SIGTERM' ? treeKillCommand(process.platform, pid, sig) : null;
+  if (tree) {
+    const r = spawnSync(tree[0], tree[1], { stdio: 'ignore', windowsHide: true });
+    // A console program may refuse a polite taskkill: the grace period then ends in /F.
+    if (r.status === 0 || sig === 'SIGTERM') return;
+  }
   try {
     process.kill(-pid, sig);
   } catch {

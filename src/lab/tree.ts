@@ -7,7 +7,7 @@ import type { Stat } from '../client';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
 import { baseName, joinPath, parentOf, pathError } from '../protocol/paths';
 import type { ImportResult, NodeDetails, StatView, TreeChildren, ZnodeKind } from '../shared/api';
-import { TreeExport, type TreeExportNode } from '../shared/contract';
+import { TreeExport, type ImportCounts, type TreeExportNode } from '../shared/contract';
 
 export { EXPORT_MAX_NODES };
 /** Ops per multi when importing (each multi is one transaction). */
@@ -59,6 +59,21 @@ function kindOf(owner: bigint): TreeExportNode['kind'] {
 /** ZooKeeper's sequential suffix: ten digits (String.format("%010d")). */
 const SEQUENTIAL_NAME = /\d{10}$/;
 
+/** How an import reports as it goes, and how it is told to stop (checked between two round trips). */
+export interface ImportControl {
+  progress(phase: 'checking' | 'writing', done: number, total: number, result: ImportCounts, root: string): void;
+  cancelled(): boolean;
+}
+
+/** An import stopped by ImportControl.cancelled(): what it had written by then stays. */
+export class ImportCancelled extends Error {
+  constructor(
+    readonly result: ImportCounts,
+    readonly root: string,
+  ) {
+    super(`The import was cancelled after ${result.transactions} transaction(s): ${result.created} znodes created and ${result.updated} updated stay.`);
+  }
+}
 
 export class TreeBrowser {
   private clients = new Map<string, Promise<ZkClient>>();
@@ -267,7 +282,7 @@ export class TreeBrowser {
    * then multis of up to 500 ops, each one transaction. Existing znodes are left alone, or get
    * the export's data with `overwrite`.
    */
-  async importTree(parent: string, doc: unknown, overwrite: boolean, through: number | null): Promise<ImportResult> {
+  async importTree(parent: string, doc: unknown, overwrite: boolean, through: number | null, control?: ImportControl): Promise<ImportResult> {
     const parsed = TreeExport.safeParse(doc);
     if (!parsed.success) throw new Error(`This is not a tree export of ZooKeeper Lab: ${parsed.error.issues[0]?.path.join('.') || 'document'}: ${parsed.error.issues[0]?.message}. Export a subtree from the Tree view to get one.`);
     const bad = pathError(parent);
@@ -277,9 +292,19 @@ export class TreeBrowser {
     const zk = await this.client(through);
     const full = (rel: string): string => (rel === '' ? target : target === '/' ? rel : target + rel);
     const planned = new Set<string>();
+    const convertedPaths = new Set<string>();
     const ops: Op[] = [];
-    const result: Omit<ImportResult, 'root'> = { created: 0, updated: 0, skipped: 0, converted: 0, transactions: 0 };
+    const result: ImportCounts = { created: 0, updated: 0, skipped: 0, converted: 0, transactions: 0 };
+    const total = parsed.data.nodes.length;
+    // Progress every so many znodes checked (one round trip each), and a chance to cancel.
+    const every = Math.max(1, Math.min(200, Math.floor(total / 50)));
+    let checked = 0;
     for (const n of parsed.data.nodes) {
+      if (control && checked % every === 0) {
+        if (control.cancelled()) throw new ImportCancelled({ ...result, created: 0, updated: 0, skipped: 0, converted: 0 }, root);
+        control.progress('checking', checked, total, result, root);
+      }
+      checked++;
       const p = full(n.path);
       const err = pathError(p);
       if (err) throw new Error(`The export holds a bad path ${n.path}: ${err}. Nothing was imported.`);
@@ -295,21 +320,37 @@ export class TreeBrowser {
       } else {
         const parent = parentOf(p);
         if (!planned.has(parent) && (await zk.exists(parent)) === null) throw new Error(`${parent} does not exist and the export does not create it before ${p}. Nothing was imported.`);
-        if (n.kind === 'ephemeral' || n.kind === 'ttl') result.converted++;
+        if (n.kind === 'ephemeral' || n.kind === 'ttl') {
+          result.converted++;
+          convertedPaths.add(p);
+        }
         ops.push(Ops.create(p, data, { mode: n.kind === 'container' ? CreateMode.CONTAINER : CreateMode.PERSISTENT }));
         result.created++;
       }
       planned.add(p);
     }
+    // What the multis wrote so far (the plan above counted what they will write).
+    const written: ImportCounts = { created: 0, updated: 0, skipped: result.skipped, converted: 0, transactions: 0 };
+    let sent = 0;
     let batch: Op[] = [];
     let bytes = 0;
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
+      if (control?.cancelled()) throw new ImportCancelled(written, root);
       await zk.multi(batch);
+      for (const op of batch) {
+        if (op.op === 'setData') written.updated++;
+        else written.created++;
+        if (convertedPaths.has(op.path)) written.converted++;
+      }
+      written.transactions++;
       result.transactions++;
+      sent += batch.length;
       batch = [];
       bytes = 0;
+      control?.progress('writing', sent, ops.length, written, root);
     };
+    control?.progress('writing', 0, ops.length, written, root);
     for (const op of ops) {
       const size = op.path.length + ('data' in op && op.data ? Buffer.byteLength(op.data as Buffer) : 0) + 64;
       if (batch.length >= IMPORT_BATCH_OPS || (batch.length > 0 && bytes + size > IMPORT_BATCH_BYTES)) await flush();

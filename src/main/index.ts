@@ -15,6 +15,7 @@
 import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { labsRoot } from '../lab/labdir';
 import { readUiSettings, windowBounds, writeUiSetting } from '../lab/ui-settings';
 import { sameOrigin } from '../shared/origin';
 import { guardNavigation } from './guards';
@@ -62,7 +63,8 @@ function menu(url: string): void {
         label: 'Lab',
         submenu: [
           { label: 'Open in a browser too', click: () => void shell.openExternal(url) },
-          { label: 'Open the labs folder', click: () => void shell.openPath(process.env.ZK_LAB_DIR ?? join(app.getPath('appData'), 'zookeeper-lab', 'labs')) },
+          // The same folder the backend uses (labsRoot: ZK_LAB_DIR made absolute, else the platform's app-data folder).
+          { label: 'Open the labs folder', click: () => void shell.openPath(labsRoot()) },
           { type: 'separator' },
           { role: 'quit' },
         ],
@@ -82,6 +84,8 @@ function createWindow(url: string): void {
     height: saved?.height ?? 920,
     ...(saved?.x !== undefined ? { x: saved.x, y: saved.y } : {}),
     title: 'ZooKeeper Lab',
+    // resources/ sits beside out/ in the source tree and in the installed app alike.
+    icon: join(__dirname, '..', '..', 'resources', 'icon.png'),
     webPreferences: {
       preload: join(__dirname, '..', 'preload', 'index.js'),
       contextIsolation: true,

@@ -21,6 +21,11 @@ const DRAG_TYPE = 'application/x-zookeeper-lab-node';
 export function Cluster({ lab, view, progress, events, run }: ViewProps) {
   const [dragging, setDragging] = useState<number | null>(null);
   const [confirmDestroy, setConfirmDestroy] = useState(false);
+  /** Why members cannot be paused on the backend's platform (Windows has no SIGSTOP), or null. */
+  const [noPause, setNoPause] = useState<string | null>(null);
+  useEffect(() => {
+    void lab.call({ method: 'capabilities' }).then((c) => setNoPause(c.pauseUnsupported), () => {});
+  }, [lab]);
   const [now, setNow] = useState(Date.now());
   const { net, error: netError } = useNet(lab, view);
   const replay = useReplay();
@@ -147,7 +152,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
         data-testid="node-grid"
       >
         {view.nodes.map((n) => (
-          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} labClientPort={n.labClientPort ?? net?.labClientPorts[String(n.myid)] ?? null} />
+          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} labClientPort={n.labClientPort ?? net?.labClientPorts[String(n.myid)] ?? null} noPause={noPause} />
         ))}
       </SimpleGrid>
       {view.attached ? (

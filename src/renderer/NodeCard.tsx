@@ -14,6 +14,8 @@ interface Props {
   onDrag: (myid: number | null) => void;
   /** The client port through the lab's network (its faults reach it), when the lab has one. */
   labClientPort: number | null;
+  /** Why Pause is off on this platform (no SIGSTOP), or null. */
+  noPause?: string | null;
 }
 
 /** What a row means, shown when the pointer rests on its name. */
@@ -27,7 +29,7 @@ const HINTS: Record<string, string> = {
 /** Keys on a focused card, and what they do. */
 const KEYS: Record<string, NodeAction | 'menu'> = { k: 'kill', s: 'stop', r: 'restart', p: 'pause', Enter: 'menu', ' ': 'menu', ContextMenu: 'menu' };
 
-export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPort }: Props) {
+export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPort, noPause = null }: Props) {
   const down = n.role === 'down';
   const paused = n.role === 'paused';
   const [menu, setMenu] = useState(false);
@@ -162,8 +164,13 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
         <Menu.Item disabled={down} onClick={() => act(n.myid, 'stop')}>
           Stop (SIGTERM)
         </Menu.Item>
-        <Menu.Item disabled={down} onClick={() => act(n.myid, paused ? 'resume' : 'pause')}>
+        <Menu.Item disabled={down || noPause !== null} title={noPause ?? undefined} onClick={() => act(n.myid, paused ? 'resume' : 'pause')}>
           {paused ? 'Resume (SIGCONT)' : 'Pause (SIGSTOP)'}
+          {noPause && (
+            <Text size="xs" c="dimmed">
+              {noPause}
+            </Text>
+          )}
         </Menu.Item>
         <Menu.Item onClick={() => act(n.myid, down ? 'start' : 'restart')}>{down ? 'Start' : 'Restart'}</Menu.Item>
         {n.engine === 'ours' && (

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // bin/zk-server <zoo.cfg>: one server member in the foreground. Logs go to stdout; a bad
 // zoo.cfg, a port in use or an unusable dataDir end the process with one clear sentence.
 import { accessSync, constants } from 'node:fs';

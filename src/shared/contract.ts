@@ -459,6 +459,39 @@ export const DataDirOpened = z.object({
 });
 export type DataDirOpened = z.infer<typeof DataDirOpened>;
 
+/** A tree export without its znodes: the first message of an import sent in chunks. */
+export const TreeExportHeader = TreeExport.omit({ nodes: true });
+export type TreeExportHeader = z.infer<typeof TreeExportHeader>;
+
+/** What an import made: znodes created, updated (overwrite), left alone, and ephemeral/TTL ones created persistent. */
+export const ImportCounts = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  skipped: z.number().int(),
+  converted: z.number().int(),
+  /** Multis written (each one transaction). */
+  transactions: z.number().int(),
+});
+export type ImportCounts = z.infer<typeof ImportCounts>;
+
+/**
+ * An import sent in chunks, as it goes: `receiving` the chunks, `checking` what exists,
+ * `writing` the multis, then `done` (with the result), `failed` (with the error; writes already
+ * made stay, and `result` counts them) or `cancelled` (likewise).
+ */
+export const ImportState = z.object({
+  upload: z.string(),
+  path: z.string(),
+  phase: z.enum(['receiving', 'checking', 'writing', 'done', 'failed', 'cancelled']),
+  done: z.number().int(),
+  total: z.number().int(),
+  /** Where the export lands (set once it is known). */
+  root: z.string().nullable(),
+  result: ImportCounts.nullable(),
+  error: z.string().nullable(),
+});
+export type ImportState = z.infer<typeof ImportState>;
+
 /** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
 export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery', 'sizing']);
 export type WalkthroughId = z.infer<typeof WalkthroughId>;
@@ -552,6 +585,18 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('tree.export'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
   /** `doc` is checked against TreeExport by the backend, which says what is wrong with it. */
   z.object({ method: z.literal('tree.import'), path: z.string().min(1).max(4096), doc: z.unknown(), overwrite: z.boolean(), through: z.number().int().nullable() }),
+  /**
+   * An import in chunks (any size up to EXPORT_MAX_NODES znodes, every message under
+   * WS_MESSAGE_MAX): `begin` with the export's header and how many znodes follow (answers the
+   * upload's id), `chunk`s of znodes in order, then `commit`, which answers at once; the import
+   * runs in the backend and reports as `import` pushes (and `tree.import.status`). `cancel` stops
+   * it between two transactions, or drops an upload not committed yet.
+   */
+  z.object({ method: z.literal('tree.import.begin'), path: z.string().min(1).max(4096), header: TreeExportHeader, total: z.number().int().min(0).max(20_000), overwrite: z.boolean(), through: z.number().int().nullable() }),
+  z.object({ method: z.literal('tree.import.chunk'), upload: z.string().max(64), nodes: z.array(TreeExportNode).min(1).max(2000) }),
+  z.object({ method: z.literal('tree.import.commit'), upload: z.string().max(64) }),
+  z.object({ method: z.literal('tree.import.cancel'), upload: z.string().max(64) }),
+  z.object({ method: z.literal('tree.import.status'), upload: z.string().max(64) }),
   z.object({ method: z.literal('node'), myid: z.number().int().min(1).max(255), action: NodeAction }),
   z.object({ method: z.literal('destroy') }),
   z.object({ method: z.literal('history'), sinceMs: z.number().optional() }),
@@ -624,6 +669,8 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('load'), status: LoadStatus, sample: LoadSample.nullable(), marks: z.array(HistoryEvent) }),
   /** The checked run as it goes and as it ends. */
   z.object({ kind: z.literal('check'), run: CheckRunView }),
+  /** An import in chunks moved on (see tree.import.begin). */
+  z.object({ kind: z.literal('import'), state: ImportState }),
   /** The lab's network changed: a fault started, healed or released, a link's held count moved. */
   z.object({ kind: z.literal('net'), net: NetView }),
   /** Messages the relays captured since the last push (a few times a second). */

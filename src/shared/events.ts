@@ -16,6 +16,8 @@ export const LAB_EVENT_TYPES = [
   'lab.launched',
   /** Node processes a crashed app left behind were killed at start: { count } */
   'lab.orphans',
+  /** Members an earlier backend of the lab started, still running, taken over at start: { members: [{ myid, pid }] } */
+  'lab.adopted',
   /** The supervisor started a node: { pid, engine } */
   'node.started',
   /** The lab sent SIGKILL: {} */

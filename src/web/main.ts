@@ -1,7 +1,7 @@
 // `node dist/web/main.js [--port N]`: the lab backend, in browser mode or behind Electron. Prints
 // one line with the address (token included) and runs until interrupted; every node it started
 // dies with it: on a signal, when the parent that started it goes away, and on its own crash.
-// (A SIGKILL leaves nothing to run: the next start reaps what is left, see supervisor.ts.)
+// (A SIGKILL leaves nothing to run: the members live on, and the next start adopts them, see supervisor.ts.)
 import { acquireInstance, type InstanceLock } from '../lab/instance';
 import { LabService } from '../lab/service';
 import { guardProcess } from './crash-guard';

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Push, RequestEnvelope, type ReplyEnvelope } from '../shared/contract';
 import type { LabService } from '../lab/service';
 import { sameOrigin } from '../shared/origin';
+import { WS_MESSAGE_MAX } from '../shared/limits';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -110,7 +111,7 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
     });
     res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MESSAGE_MAX });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/ws' || !ourPage(req, port)) {

@@ -1,5 +1,5 @@
-// No node outlives the lab: a clean stop of the backend takes its nodes along, and after a crash
-// of the backend (SIGKILL, nothing runs on the way out) the next start kills what was left.
+// No node outlives the lab unwatched: a clean stop of the backend takes its nodes along, and after
+// a crash of the backend (SIGKILL, nothing runs on the way out) the next start adopts them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,26 +48,37 @@ describe('node processes never outlive the lab', needs(OUR_BUILD), () => {
     await waitFor(() => !alive(pid), 10_000, 'the node to die with the backend');
   });
 
-  it('after a SIGKILL of the backend, its next start kills the node it left behind and says so', { timeout: 90_000 }, async () => {
+  it('after a SIGKILL of the backend, its next start adopts the members still running, serves through them and can stop them', { timeout: 120_000 }, async () => {
     labDir = mkdtempSync(join(tmpdir(), 'zk-lab-orphans-'));
     const first = await startBackend(labDir);
     started.push(first);
-    const pid = await launchOne(first);
+    await first.call({ method: 'launch', size: 3, observers: 0, engines: 'ours' });
+    const before = (await first.until((l) => !!l && l.nodes.filter((n) => n.role === 'leader').length === 1 && l.nodes.filter((n) => n.role === 'follower').length === 2, 60_000, 'a leader and two followers'))!;
+    const pids = before.nodes.map((n) => n.pid!);
+    leftPids.push(...pids);
     await stopProcess(first.process, 'SIGKILL');
-    // Its own process group kept the node alive through the crash.
-    expect(alive(pid)).toBe(true);
+    // Their own process groups kept the members alive through the crash.
+    for (const pid of pids) expect(alive(pid)).toBe(true);
 
     const second = await startBackend(labDir);
     started.push(second);
-    await waitFor(() => !alive(pid), 10_000, 'the orphan to be reaped');
+    // The same processes, not new ones; with the lab's relays open again they form a quorum again.
+    const after = (await second.until((l) => !!l && l.nodes.some((n) => n.role === 'leader') && l.nodes.filter((n) => n.role === 'follower').length === 2, 60_000, 'the adopted members to serve'))!;
+    expect(after.nodes.map((n) => n.pid)).toEqual(pids);
     const h = await second.call({ method: 'history' });
-    expect(h.events.find((e) => e.type === 'lab.orphans')).toMatchObject({ source: 'lab', data: { count: 1 } });
-    // The lab is still there, its node down, and it can be started again.
-    const view = await second.call({ method: 'state' });
-    expect(view!.nodes[0]!.role).toBe('down');
-    await second.call({ method: 'startAll' });
-    await second.until((l) => l?.nodes[0]?.role === 'standalone', 30_000, 'the node to serve again');
-    leftPids.push((await second.call({ method: 'state' }))!.nodes[0]!.pid!);
+    expect(h.events.find((e) => e.type === 'lab.adopted')).toMatchObject({ source: 'lab', data: { members: before.nodes.map((n) => ({ myid: n.myid, pid: n.pid })) } });
+    expect(h.events.some((e) => e.type === 'lab.orphans')).toBe(false);
+
+    // The lab acts on an adopted member as on one it started: a kill is a kill, seen and recorded.
+    const follower = after.nodes.find((n) => n.role === 'follower')!;
+    await second.call({ method: 'node', myid: follower.myid, action: 'kill' });
+    expect(alive(follower.pid!)).toBe(false);
+    await second.until((l) => l?.nodes.find((n) => n.myid === follower.myid)?.role === 'down', 10_000, 'the killed member to show down');
+    const h2 = await second.call({ method: 'history' });
+    expect(h2.events.filter((e) => e.type === 'node.exited' && e.myid === follower.myid).at(-1)).toMatchObject({ detail: `node ${follower.myid} killed by SIGKILL`, data: { kind: 'killed' } });
+    // And a clean stop of this backend takes the adopted members along.
+    await stopProcess(second.process, 'SIGTERM');
+    for (const pid of pids) await waitFor(() => !alive(pid), 10_000, `member pid ${pid} to stop with the backend`);
   });
 
   it('a second backend for the same lab refuses to start and says where the first one is', { timeout: 60_000 }, async () => {

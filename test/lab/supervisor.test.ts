@@ -1,6 +1,6 @@
 // The supervisor with real node processes (our bin/zk-server, standalone): process groups,
 // start, pause/resume, stop, kill, and a crash told apart from what the lab asked for.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,33 @@ describe('Supervisor with our server', needs(OUR_BUILD), () => {
     await waitFor(() => !sup.isRunning(1), 5000, 'the first supervisor to see it');
     // Nothing left to reap, and a pid that is not the lab's is never touched.
     expect(next.reapOrphans()).toBe(0);
+  });
+
+  it('adopts a member an earlier supervisor left running, with its pause, and never a pid that is not the lab\'s', async () => {
+    sup.start(1);
+    const pid = sup.procs.get(1)!.pid!;
+    await waitFor(serving, 20_000, 'node 1 to serve');
+    await sup.signal(1, 'SIGSTOP');
+    expect(JSON.parse(readFileSync(join(lab.dir, 'pids.json'), 'utf8'))).toEqual([{ myid: 1, pid, paused: true }]);
+    const adoptedExits: ExitReport[] = [];
+    const next = new Supervisor(lab, (r) => adoptedExits.push(r));
+    expect(next.adoptOrphans()).toEqual({ adopted: [{ myid: 1, pid }], reaped: 0 });
+    expect(next.isRunning(1)).toBe(true);
+    expect(next.procs.get(1)).toMatchObject({ pid, paused: true });
+    await next.signal(1, 'SIGCONT');
+    await waitFor(() => procStat(pid).state !== 'T', 5000, 'node 1 to run again');
+    await waitFor(serving, 10_000, 'node 1 to serve after SIGCONT');
+    // Ended from outside: the adopting supervisor sees it by its pid and calls it a crash.
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => !next.isRunning(1), 5000, 'the adopted member to be seen dead');
+    expect(adoptedExits.at(-1)).toMatchObject({ myid: 1, kind: 'crashed', code: null, signal: null });
+    expect(adoptedExits.at(-1)!.how).toMatch(/exit status is unknown.*server\.log/);
+    await waitFor(() => !sup.isRunning(1), 5000, 'the first supervisor to see it');
+
+    // A recorded pid now used by another program (here: this test's own process) is left alone.
+    writeFileSync(join(lab.dir, 'pids.json'), JSON.stringify([{ myid: 1, pid: process.pid }]));
+    const third = new Supervisor(lab, () => {});
+    expect(third.adoptOrphans()).toEqual({ adopted: [], reaped: 0 });
+    expect(third.isRunning(1)).toBe(false);
   });
 });

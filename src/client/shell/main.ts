@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // bin/zk-cli [-server host:port[,host:port...][/chroot]] [-timeout ms] [-r] [cmd args]
 // A zkCli.sh-compatible shell on our client. Interactive on a terminal (prompt, history,
 // tab completion of commands and znode paths, Ctrl-C leaves with status 130 as zkCli.sh does

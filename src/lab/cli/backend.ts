@@ -2,6 +2,7 @@
 // The backend is `node dist/web/main.js` with ZK_LAB_DIR = the folder's parent and ZK_LAB_NAME =
 // its name; while it runs it holds <parent>/<name>.lock ({pid, url}; src/lab/instance.ts), which
 // is how zk-lab (and a second app) finds it. The app's own backend is found the same way.
+import { pidAlive } from '../procinfo';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,19 +33,12 @@ export const lockPath = (t: LabTarget): string => join(t.root, `${t.name}.lock`)
 /** Whether the folder holds a lab (launched before, running or not). */
 export const labExists = (t: LabTarget): boolean => existsSync(join(t.dir, 'lab.json'));
 
-/** Whether a process with this pid runs (a zombie counts as gone). */
+/**
+ * Whether a process with this pid runs. A backend this process started and that ended is reaped by
+ * Node at once (it holds the child's handle), so a zombie is never taken for a live backend.
+ */
 export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
+  return pidAlive(pid);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

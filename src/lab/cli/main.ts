@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // bin/zk-lab: ZooKeeper Lab from a shell, through the same backend as the app (see help.ts for
 // the commands). Arguments are checked here first, then against the lab as it is; only then is
 // anything asked of the backend. Errors are one sentence on stderr with a non-zero exit status:

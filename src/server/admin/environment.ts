@@ -35,10 +35,16 @@ export function javaDate(ms: number): string {
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
-export function openFds(): number {
+/**
+ * The process's open file descriptors, where the system lists them (/proc/self/fd on Linux,
+ * /dev/fd on macOS and the BSDs); -1 elsewhere (Windows), as ZooKeeper has the count only on Unix.
+ */
+export function openFds(platform: NodeJS.Platform = process.platform): number {
+  const dir = platform === 'linux' ? '/proc/self/fd' : platform === 'win32' ? null : '/dev/fd';
+  if (dir === null) return -1;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('node:fs').readdirSync('/proc/self/fd').length;
+    return require('node:fs').readdirSync(dir).length;
   } catch {
     return -1;
   }
