@@ -28,6 +28,7 @@ import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './s
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
 import type { SideLab } from './learn/control';
+import { digestOf } from './tree-acl';
 import { Walkthroughs } from './walkthroughs';
 
 const ZK_CLI = resolve(__dirname, '..', '..', 'bin', 'zk-cli');
@@ -470,6 +471,13 @@ export class LabService extends EventEmitter {
       await this.tree.sync(req.path, req.through);
       return null;
     },
+    'tree.setAcl': (req) => {
+      this.refuseAttachedWrite();
+      return this.tree.setAcl(req.path, req.acl, req.version, req.recursive, req.through, (progress) => this.push({ kind: 'tree.progress', progress }));
+    },
+    'tree.addAuth': (req) => this.tree.addAuth(req.user, req.password, req.through),
+    'tree.identities': (req) => this.tree.identities(req.through),
+    'tree.digest': (req) => ({ id: digestOf(req.user, req.password) }),
     'walkthrough.run': async (req) => {
       // Answers at once; the steps arrive as pushes.
       this.walkthroughs.check(req.id, req.confirm ?? false);

@@ -25,6 +25,8 @@ import {
   WatchFire,
   WireCapture,
   Request,
+  Identity,
+  SetAclResult,
   type LabConnection,
   type Push,
 } from './contract';
@@ -106,6 +108,10 @@ export const Results = {
   'watches.list': z.object({ rows: z.array(WatchRow), fired: z.array(WatchFire) }),
   'watches.add': z.object({ watchId: z.number().int(), sessionId: z.string() }),
   'tree.sync': Nothing,
+  'tree.setAcl': SetAclResult,
+  'tree.addAuth': z.array(Identity),
+  'tree.identities': z.array(Identity),
+  'tree.digest': z.object({ id: z.string() }),
   'walkthrough.run': WalkthroughState.nullable(),
   'walkthrough.stop': WalkthroughState.nullable(),
   'walkthrough.next': WalkthroughState.nullable(),
@@ -164,7 +170,7 @@ export type Result<M extends Method> = z.infer<(typeof Results)[M]>;
 export function callLimitMs(method: Method): number {
   return LONG_CALLS.has(method) ? 10 * 60_000 : 30_000;
 }
-const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
+const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'tree.setAcl', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
 
 /** The typed API the page uses (a WebSocket client in a browser and in Electron's window). */
 export interface LabApi {
