@@ -68,6 +68,7 @@ export function toAcl(rows: AclRow[]): ACL[] {
   return rows.map((r, i) => {
     const where = `Entry ${i + 1} (${r.scheme}:${r.id})`;
     if (r.scheme === 'world' && r.id !== 'anyone') throw new Error(`${where}: the world scheme has one id, "anyone". Nothing was changed.`);
+    if (r.scheme === 'digest' && /^[^:]+:x$/.test(r.id)) throw new Error(`${where}: the server hid this digest's hash (it shows x to a session without ADMIN on the znode). Add that user's digest auth (addauth) and read the znode again, or enter the entry again with the digest helper. Nothing was changed.`);
     if (r.scheme === 'digest' && !/^[^:]+:[A-Za-z0-9+/]{27}=$/.test(r.id)) throw new Error(`${where}: a digest id is user:base64(sha1(user:password)), e.g. from the digest helper; a plain password does not work there. Nothing was changed.`);
     if (r.scheme === 'ip' && !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(r.id)) throw new Error(`${where}: an ip id is an address, or address/bits (10.0.0.0/8). Nothing was changed.`);
     return { perms: r.perms, id: { scheme: r.scheme, id: r.scheme === 'auth' ? '' : r.id } };

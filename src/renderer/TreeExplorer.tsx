@@ -2,6 +2,7 @@ import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, Segmente
 import { useCallback, useEffect, useState } from 'react';
 import type { NodeDetails } from '../shared/api';
 import type { LabApi, LabView } from '../shared/contract';
+import { AclEditor, SessionAuth } from './AclEditor';
 import { takeZnodeRequests } from './navigate';
 import { useSetting } from './persist';
 import { KindBadges, TreeList, joinPath } from './TreeList';
@@ -278,6 +279,10 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                 }}
               />
             )}
+            {details?.path === selected && s && (
+              <AclEditor lab={lab} path={selected} acl={details.acl} aversion={Number(s.aversion)} through={thr} readOnly={readOnly} onDone={(m) => void act(Promise.resolve(), m)} onError={setError} />
+            )}
+            <SessionAuth lab={lab} through={thr} onAdded={(m) => void act(Promise.resolve(), m)} onError={setError} />
             {!readOnly && details && (
               <Card withBorder>
                 <Title order={6}>Set data</Title>
