@@ -341,12 +341,17 @@ export class TreeBrowser {
    */
   async addAuth(user: string, password: string, through: number | null): Promise<Identity[]> {
     digestOf(user, password); // the same check as the helper's
-    if (!this.auths.some((a) => a.user === user && a.password === password)) this.auths.push({ user, password });
+    this.keepAuth(user, password);
     for (const c of this.clients.values()) {
       const zk = await c.catch(() => null);
       await zk?.addAuth('digest', `${user}:${password}`);
     }
     return this.identities(through);
+  }
+
+  /** Digest auth for the sessions opened from now on (a saved connection's, at attach). */
+  keepAuth(user: string, password: string): void {
+    if (!this.auths.some((a) => a.user === user && a.password === password)) this.auths.push({ user, password });
   }
 
   async identities(through: number | null): Promise<Identity[]> {

@@ -1,10 +1,11 @@
 // The first screen: launch a lab (or attach to an ensemble), then every node as a card, the
 // quorum banner, the Kill / Stop zones to drag cards onto, the lab's network (links, faults and
 // what the ensemble does under them: Network.tsx), and the lab's events as they happen.
-import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shared/contract';
 import { sizeAdvice } from '../shared/walkthroughs';
+import { AttachForm } from './Connections';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
@@ -214,7 +215,6 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const [readOnly, setReadOnly] = useState(false);
   const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [connectString, setConnectString] = useState('');
   useEffect(() => {
     void lab.call({ method: 'capabilities' }).then(setCaps);
   }, [lab]);
@@ -290,15 +290,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
       </Button>
       {busy && !progress?.bytesTotal && <LaunchProgress progress={progress} total={total} />}
       <OpenDataDir lab={lab} progress={progress} run={run} busy={busy} setBusy={setBusy} />
-      <Text size="sm" c="dimmed" mt="lg">
-        or watch an ensemble you started yourself (read-only):
-      </Text>
-      <Group>
-        <TextInput placeholder="127.0.0.1:2181,127.0.0.1:2182" value={connectString} onChange={(e) => setConnectString(e.currentTarget.value)} w={320} data-testid="connect-string" disabled={busy} />
-        <Button variant="light" onClick={() => run(lab.call({ method: 'attach', connectString }))} disabled={connectString.trim() === '' || busy} data-testid="attach">
-          Attach
-        </Button>
-      </Group>
+      <AttachForm lab={lab} run={run} busy={busy} />
     </Stack>
   );
 }

@@ -120,7 +120,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   // In minutes: a TTL of seconds removes the znode before a person has looked at it.
   const [ttl, setTtl] = useState<number | string>(10);
   const [recursive, setRecursive] = useState(false);
-  const [readOnly, setReadOnly] = useState((view?.attached || view?.source?.readOnly) ?? false);
+  const [readOnly, setReadOnly] = useState((view?.attached ? !view.attachedWrites : view?.source?.readOnly) ?? false);
   // A member remembered from another lab that this one does not have: read through the ensemble.
   const known = through !== 'all' && (view?.nodes.some((n) => String(n.myid) === through) ?? false);
   const thr = known ? Number(through) : null;

@@ -26,6 +26,7 @@ import {
   WireCapture,
   Request,
   Identity,
+  SavedConnection,
   SetAclResult,
   type LabConnection,
   type Push,
@@ -99,6 +100,9 @@ export const Results = {
   'ui.setting': Nothing,
   attach: LabView.nullable(),
   'attach.writes': z.object({ writes: z.boolean() }),
+  'connections.list': z.array(SavedConnection),
+  'connections.save': z.array(SavedConnection),
+  'connections.forget': z.array(SavedConnection),
   'tree.children': TreeChildren,
   'tree.node': NodeDetails,
   /** The path created (with its sequence number). */

@@ -47,6 +47,8 @@ export const LabView = z.object({
   dir: z.string(),
   /** Attached to an ensemble the lab did not start: read-only, no process actions. */
   attached: z.boolean().default(false),
+  /** An attached ensemble takes the lab's writes (a saved connection without read-only, or attach.writes). */
+  attachedWrites: z.boolean().optional(),
   size: z.number().int(),
   nodes: z.array(NodeView),
   /** Voting members up and serving / needed for a quorum. */
@@ -474,6 +476,12 @@ export type AclProgress = z.infer<typeof AclProgress>;
 export const SetAclResult = z.object({ aversion: z.number().int(), count: z.number().int() });
 export type SetAclResult = z.infer<typeof SetAclResult>;
 
+/** A saved connection for Attach as the page sees it (the passwords stay in the backend's connections.json). */
+export const SavedConnection = z.object({ name: z.string(), connectString: z.string(), users: z.array(z.string()), readOnly: z.boolean() });
+export type SavedConnection = z.infer<typeof SavedConnection>;
+
+const DigestAuth = z.object({ user: z.string().min(1).max(256), password: z.string().max(256) });
+
 /** The seed's claims the lab can run (see src/lab/walkthroughs.ts). */
 export const WalkthroughId = z.enum(['election-from-empty', 'election-after-failure', 'majority', 'write-flow', 'session-moves', 'partition', 'write-via-follower', 'recovery-committed', 'recovery-discarded', 'zxid', 'node-types', 'watches', 'broadcast', 'roles', 'sync-modes', 'lock', 'config-and-membership', 'discovery', 'sizing']);
 export type WalkthroughId = z.infer<typeof WalkthroughId>;
@@ -537,7 +545,17 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ui.settings') }),
   /** Remembers one UI setting (null forgets it). */
   z.object({ method: z.literal('ui.setting'), key: z.string().min(1).max(100), value: z.unknown() }),
-  z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
+  /**
+   * Attaches to an ensemble: `auth` digest credentials for the lab's sessions, `readOnly` (default
+   * true) refuses the lab's writes; `saved` names a saved connection whose connect string, auth and
+   * read-only setting are used instead.
+   */
+  z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000), auth: z.array(DigestAuth).max(8).optional(), readOnly: z.boolean().optional(), saved: z.string().max(100).optional() }),
+  /** The saved connections (SavedConnection[]), kept in <labs folder>/connections.json. */
+  z.object({ method: z.literal('connections.list') }),
+  /** Saves one (replacing one of the same name); answers with the list. */
+  z.object({ method: z.literal('connections.save'), name: z.string().min(1).max(100), connectString: z.string().min(3).max(2000), auth: z.array(DigestAuth).max(8), readOnly: z.boolean() }),
+  z.object({ method: z.literal('connections.forget'), name: z.string().min(1).max(100) }),
   /** Allows (on) or refuses again (off) writes, lock runs included, to the attached ensemble; refused by default. */
   z.object({ method: z.literal('attach.writes'), on: z.boolean() }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
