@@ -5,9 +5,11 @@
 import { Badge, Button, Group, PasswordInput, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { SavedConnection } from '../shared/contract';
+import { useTranslation } from './i18n';
 import type { ViewProps } from './views';
 
 export function AttachForm({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & { busy: boolean }) {
+  const { t } = useTranslation();
   const [connectString, setConnectString] = useState('');
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
@@ -24,14 +26,14 @@ export function AttachForm({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & 
         setSaved(list);
         setName('');
       }),
-      `Saved the connection ${name}`,
+      t('attach.saved', { name }),
     );
-  const forget = (n: string): Promise<void> => run(lab.call<SavedConnection[]>({ method: 'connections.forget', name: n }).then(setSaved), `Forgot the connection ${n}`);
+  const forget = (n: string): Promise<void> => run(lab.call<SavedConnection[]>({ method: 'connections.forget', name: n }).then(setSaved), t('attach.forgot', { name: n }));
 
   return (
     <Stack gap="xs">
       <Text size="sm" c="dimmed" mt="lg">
-        or watch an ensemble you started yourself:
+        {t('attach.intro')}
       </Text>
       {saved.length > 0 && (
         <Table withTableBorder w={720} data-testid="saved-connections">
@@ -44,21 +46,21 @@ export function AttachForm({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & 
                   <Group gap={4}>
                     {c.users.map((u) => (
                       <Badge key={u} size="sm" variant="light">
-                        digest {u}
+                        {t('attach.digestUser', { user: u })}
                       </Badge>
                     ))}
                     <Badge size="sm" variant="outline" color={c.readOnly ? 'gray' : 'orange'}>
-                      {c.readOnly ? 'read-only' : 'writes allowed'}
+                      {c.readOnly ? t('attach.readOnlyBadge') : t('attach.writesBadge')}
                     </Badge>
                   </Group>
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
                     <Button size="compact-sm" variant="light" disabled={busy} onClick={() => void run(lab.call({ method: 'attach', connectString: c.connectString, saved: c.name }))} data-testid={`saved-attach-${c.name}`}>
-                      Attach
+                      {t('attach.attach')}
                     </Button>
                     <Button size="compact-sm" variant="subtle" color="red" onClick={() => void forget(c.name)} data-testid={`saved-forget-${c.name}`}>
-                      Forget
+                      {t('attach.forget')}
                     </Button>
                   </Group>
                 </Table.Td>
@@ -68,18 +70,18 @@ export function AttachForm({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & 
         </Table>
       )}
       <Group align="end">
-        <TextInput label="connect string" placeholder="127.0.0.1:2181,127.0.0.1:2182" value={connectString} onChange={(e) => setConnectString(e.currentTarget.value)} w={320} data-testid="connect-string" disabled={busy} />
-        <TextInput label="digest user (optional)" value={user} onChange={(e) => setUser(e.currentTarget.value)} w={150} data-testid="attach-user" disabled={busy} />
-        <PasswordInput label="password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={150} data-testid="attach-password" disabled={busy} />
+        <TextInput label={t('attach.connectString')} placeholder="127.0.0.1:2181,127.0.0.1:2182" value={connectString} onChange={(e) => setConnectString(e.currentTarget.value)} w={320} data-testid="connect-string" disabled={busy} />
+        <TextInput label={t('attach.user')} value={user} onChange={(e) => setUser(e.currentTarget.value)} w={150} data-testid="attach-user" disabled={busy} />
+        <PasswordInput label={t('attach.password')} value={password} onChange={(e) => setPassword(e.currentTarget.value)} w={150} data-testid="attach-password" disabled={busy} />
         <Button variant="light" onClick={() => run(lab.call({ method: 'attach', connectString, auth, readOnly }))} disabled={connectString.trim() === '' || busy} data-testid="attach">
-          Attach
+          {t('attach.attach')}
         </Button>
       </Group>
-      <Switch checked={readOnly} onChange={(e) => setReadOnly(e.currentTarget.checked)} label="read-only: the lab writes nothing to it (the Tree explorer can allow writes later)" data-testid="attach-read-only" />
+      <Switch checked={readOnly} onChange={(e) => setReadOnly(e.currentTarget.checked)} label={t('attach.readOnly')} data-testid="attach-read-only" />
       <Group align="end">
-        <TextInput label="save as" placeholder="staging" value={name} onChange={(e) => setName(e.currentTarget.value)} w={200} data-testid="connection-name" />
+        <TextInput label={t('attach.saveAs')} placeholder="staging" value={name} onChange={(e) => setName(e.currentTarget.value)} w={200} data-testid="connection-name" />
         <Button variant="subtle" disabled={name.trim() === '' || connectString.trim() === ''} onClick={() => void save()} data-testid="connection-save">
-          Save connection
+          {t('attach.save')}
         </Button>
       </Group>
     </Stack>
