@@ -1,5 +1,5 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
-// checks it, and src/renderer/i18n/i18n.test.ts checks every key the code uses is in both).
+// checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
 // Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
 export const en = {
   nav: {

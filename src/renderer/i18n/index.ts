@@ -1,7 +1,7 @@
 // The UI's words in English and Simplified Chinese, through i18next (react-i18next for React).
 // The catalogues are en.ts and zh.ts: one section per part of the UI (shell, palette, cluster,
 // tree, …; a view's section is named after it), keys written whole in the code (t('tree.sync'))
-// so that test/…/i18n.test.ts can find every key used and check both catalogues have it.
+// so that test/lint/i18n.test.ts can find every key used and check both catalogues have it.
 // The language follows the system's (navigator.languages: the OS locale in Electron, the
 // browser's in browser mode) until the person picks one; the choice is kept with the other UI
 // settings (`language`: "en", "zh" or "system").

@@ -4,14 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Role } from '../../shared/contract';
-import { en } from './en';
-import { zh } from './zh';
-import { i18n, systemLanguage } from './index';
+import { Role } from '../../src/shared/contract';
+import { en } from '../../src/renderer/i18n/en';
+import { zh } from '../../src/renderer/i18n/zh';
+import { i18n, systemLanguage } from '../../src/renderer/i18n';
 
 /** The parts of the UI in the catalogues; Walkthroughs.tsx, Load.tsx and LockPlayground.tsx come next (their sections are ready). */
-export const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx'];
-const dir = join(__dirname, '..');
+const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx'];
+const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
 const KEY = new RegExp(`['"\`]((?:${SECTIONS.join('|')})\\.[A-Za-z0-9_-]+)['"\`]`, 'g');
 
