@@ -10,10 +10,24 @@ import { zh } from '../../src/renderer/i18n/zh';
 import { i18n, systemLanguage } from '../../src/renderer/i18n';
 
 /** The parts of the UI in the catalogues; Walkthroughs.tsx, Load.tsx and LockPlayground.tsx come next (their sections are ready). */
-const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx'];
+const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx'];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
 const KEY = new RegExp(`['"\`]((?:${SECTIONS.join('|')})\\.[A-Za-z0-9_-]+)['"\`]`, 'g');
+/** A t() call's key. */
+const CALL = /\bt(?:r)?\(\s*['"`]([A-Za-z]+\.[A-Za-z0-9_-]+)['"`]/g;
+/** Lines whose dotted strings are the lab's request methods, push kinds or setting names, not keys. */
+const NOT_KEYS = /method: |kind === |kind: |useSetting|readSetting|writeSetting/;
+
+/** The catalogue keys a file uses: every t() call's, and the keys its tables hold ('node.epoch'). */
+function keysUsed(src: string): string[] {
+  const calls = [...src.matchAll(CALL)].map((m) => m[1]!);
+  const literals = src
+    .split('\n')
+    .filter((l) => !NOT_KEYS.test(l))
+    .flatMap((l) => [...l.matchAll(KEY)].map((m) => m[1]!));
+  return [...new Set([...calls, ...literals])];
+}
 
 type Tree = Record<string, Record<string, string>>;
 function has(cat: Tree, key: string): boolean {
@@ -22,7 +36,7 @@ function has(cat: Tree, key: string): boolean {
   return s !== undefined && (name in s || `${name}_other` in s);
 }
 /** Text that is the same in every language: key names. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K']);
+const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', 'ACL:']);
 const keysOf = (cat: Tree): string[] => Object.entries(cat).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`)).sort();
 
 describe('the catalogues', () => {
@@ -33,7 +47,7 @@ describe('the catalogues', () => {
 
   it.each(TRANSLATED)('hold every key %s uses, in both languages', (file) => {
     const src = readFileSync(join(dir, file), 'utf8');
-    const used = [...src.matchAll(KEY)].map((m) => m[1]!);
+    const used = keysUsed(src);
     expect(used.length).toBeGreaterThan(0);
     const missing = used.filter((k) => !has(en as Tree, k) || !has(zh as Tree, k));
     expect(missing).toEqual([]);
