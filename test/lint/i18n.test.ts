@@ -10,7 +10,7 @@ import { zh } from '../../src/renderer/i18n/zh';
 import { i18n, systemLanguage } from '../../src/renderer/i18n';
 
 /** The parts of the UI in the catalogues; Walkthroughs.tsx, Load.tsx and LockPlayground.tsx come next (their sections are ready). */
-const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx'];
+const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
 const KEY = new RegExp(`['"\`]((?:${SECTIONS.join('|')})\\.[A-Za-z0-9_-]+)['"\`]`, 'g');
