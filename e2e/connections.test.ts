@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, digestId, Perms } from '../src/client';
-import type { SavedConnection } from '../src/shared/contract';
 import { start, type OurZk } from '../test/support/ourzk';
 import { needs } from '../test/support/needs';
 import { labCall } from './lab-call';
@@ -50,7 +49,7 @@ describe('saved connections for Attach', needs(...BROWSER), () => {
     page = second.page;
     page.setDefaultTimeout(45_000);
     await expect.poll(async () => page.getByTestId('saved-staging').textContent()).toBe(`staging${server.connectString}digest aliceread-onlyAttachForget`);
-    const listed = await labCall<SavedConnection[]>(page, { method: 'connections.list' });
+    const listed = await labCall(page, { method: 'connections.list' });
     expect(JSON.stringify(listed)).not.toContain('secret');
     await page.getByTestId('saved-attach-staging').click();
     await page.getByTestId('attached-banner').waitFor();

@@ -5,7 +5,8 @@
 // identities the server holds for them.
 import { ActionIcon, Button, Card, Checkbox, Group, NumberInput, PasswordInput, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { AclEntry, AclProgress, Identity, LabApi, SetAclResult } from '../shared/contract';
+import type { AclRow as AclEntry, AclProgress, Identity } from '../shared/contract';
+import type { LabApi } from '../shared/api';
 
 /** cdrwa in zkCli's order, with ZooKeeper's bits. */
 const PERMS: [string, number, string][] = [
@@ -54,7 +55,7 @@ export function AclEditor(props: {
     if (recursive && !window.confirm(`Set this ACL on ${path} and every znode under it?`)) return;
     setBusy(true);
     try {
-      const r = await lab.call<SetAclResult>({ method: 'tree.setAcl', path, acl: rows, version: Number(version), recursive, through });
+      const r = await lab.call({ method: 'tree.setAcl', path, acl: rows, version: Number(version), recursive, through });
       onDone(recursive ? `set the ACL of ${r.count} znodes under ${path} (${path} is at aclVersion ${r.aversion})` : `set the ACL of ${path} (aclVersion ${r.aversion})`);
     } catch (e) {
       onError((e as Error).message);
@@ -64,7 +65,7 @@ export function AclEditor(props: {
   };
   const addDigest = async (): Promise<void> => {
     try {
-      const { id } = await lab.call<{ id: string }>({ method: 'tree.digest', user, password });
+      const { id } = await lab.call({ method: 'tree.digest', user, password });
       setRows((rs) => [...rs, { scheme: 'digest', id, perms: 31 }]);
       setPassword('');
     } catch (e) {
@@ -186,7 +187,7 @@ export function SessionAuth(props: { lab: LabApi; through: number | null; onAdde
   const [password, setPassword] = useState('');
   useEffect(() => {
     let live = true;
-    lab.call<Identity[]>({ method: 'tree.identities', through }).then(
+    lab.call({ method: 'tree.identities', through }).then(
       (r) => live && setIds(r),
       () => live && setIds(null),
     );
@@ -196,7 +197,7 @@ export function SessionAuth(props: { lab: LabApi; through: number | null; onAdde
   }, [lab, through]);
   const add = async (): Promise<void> => {
     try {
-      setIds(await lab.call<Identity[]>({ method: 'tree.addAuth', user, password, through }));
+      setIds(await lab.call({ method: 'tree.addAuth', user, password, through }));
       onAdded(`addauth digest ${user}: the lab's session now holds digest:${user}`);
       setPassword('');
     } catch (e) {

@@ -17,18 +17,18 @@ export function AttachForm({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & 
   const [name, setName] = useState('');
   const [saved, setSaved] = useState<SavedConnection[]>([]);
   useEffect(() => {
-    void lab.call<SavedConnection[]>({ method: 'connections.list' }).then(setSaved, () => {});
+    void lab.call({ method: 'connections.list' }).then(setSaved, () => {});
   }, [lab]);
   const auth = user === '' ? [] : [{ user, password }];
   const save = (): Promise<void> =>
     run(
-      lab.call<SavedConnection[]>({ method: 'connections.save', name, connectString, auth, readOnly }).then((list) => {
+      lab.call({ method: 'connections.save', name, connectString, auth, readOnly }).then((list) => {
         setSaved(list);
         setName('');
       }),
       t('attach.saved', { name }),
     );
-  const forget = (n: string): Promise<void> => run(lab.call<SavedConnection[]>({ method: 'connections.forget', name: n }).then(setSaved), t('attach.forgot', { name: n }));
+  const forget = (n: string): Promise<void> => run(lab.call({ method: 'connections.forget', name: n }).then(setSaved), t('attach.forgot', { name: n }));
 
   return (
     <Stack gap="xs">
