@@ -106,6 +106,7 @@ export class AttachedEnsemble {
       name: 'attached',
       dir: this.connectString,
       attached: true,
+      attachedWrites: false,
       size: voters.length,
       nodes: this.nodes.map((n) => ({ ...n })),
       votersUp,

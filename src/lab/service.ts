@@ -33,6 +33,8 @@ import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './s
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
 import type { SideLab } from './learn/control';
+import { digestOf } from './tree-acl';
+import { findConnection, forgetConnection, listConnections, saveConnection } from './connections';
 import { Walkthroughs } from './walkthroughs';
 
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
@@ -370,10 +372,17 @@ export class LabService extends EventEmitter {
     startAll: () => this.startAll(),
     'datadir.open': (req) => this.openDataDir(req.path, req.nodes, req.readOnly),
     'tree.du': (req) => this.treeDu(req.path, req.through, req.sort, req.offset, req.limit),
-    attach: (req) => this.attachTo(req.connectString),
+    attach: (req) => {
+      const c = req.saved !== undefined ? findConnection(req.saved) : { connectString: req.connectString, auth: req.auth ?? [], readOnly: req.readOnly ?? true };
+      return this.attachTo(c.connectString, c.auth, c.readOnly);
+    },
+    'connections.list': () => listConnections(),
+    'connections.save': (req) => saveConnection({ name: req.name, connectString: req.connectString, auth: req.auth, readOnly: req.readOnly }),
+    'connections.forget': (req) => forgetConnection(req.name),
     'attach.writes': (req) => {
       if (!this.attached) throw new Error('There is no attached ensemble: a lab the lab launched takes writes anyway.');
       this.attachedWrites = req.on;
+      this.push({ kind: 'state', lab: this.view() });
       return { writes: req.on };
     },
     'watches.list': async () => ({
@@ -400,6 +409,13 @@ export class LabService extends EventEmitter {
       await this.tree.sync(req.path, req.through);
       return null;
     },
+    'tree.setAcl': (req) => {
+      this.refuseAttachedWrite();
+      return this.tree.setAcl(req.path, req.acl, req.version, req.recursive, req.through, (progress) => this.push({ kind: 'tree.progress', progress }));
+    },
+    'tree.addAuth': (req) => this.tree.addAuth(req.user, req.password, req.through),
+    'tree.identities': (req) => this.tree.identities(req.through),
+    'tree.digest': (req) => ({ id: digestOf(req.user, req.password) }),
     'walkthrough.run': async (req) => {
       // Answers at once; the steps arrive as pushes.
       this.walkthroughs.check(req.id, req.confirm ?? false);
@@ -676,15 +692,20 @@ export class LabService extends EventEmitter {
     throw new Error(`Node ${myid} did not open its AdminServer on port ${n.adminPort} within ${ms / 1000} s; read ${join(nodeDir(this.lab!, myid), 'server.log')}.`);
   }
 
-  private async attachTo(connectString: string): Promise<LabView | null> {
+  private async attachTo(connectString: string, auth: { user: string; password: string }[], readOnly: boolean): Promise<LabView | null> {
     if (this.lab) throw new Error('A lab is open: destroy it before attaching to another ensemble.');
     const attached = new AttachedEnsemble(connectString);
+    for (const a of auth) digestOf(a.user, a.password);
     this.closeAttached();
+    await this.tree.close();
+    // The Tree view's sessions to it connect with this auth (ZooKeeper's addauth at connect).
+    for (const a of auth) this.tree.keepAuth(a.user, a.password);
     this.attached = attached;
+    this.attachedWrites = !readOnly;
     const loop = async (): Promise<void> => {
       await attached.poll();
       if (this.attached !== attached) return;
-      this.push({ kind: 'state', lab: attached.view() });
+      this.push({ kind: 'state', lab: this.view() });
       this.attachTimer = setTimeout(() => void loop(), POLL_MS);
     };
     await loop();
@@ -813,7 +834,7 @@ export class LabService extends EventEmitter {
 
   /** The lab as the UI shows it. */
   view(): LabView | null {
-    if (this.attached) return this.attached.view();
+    if (this.attached) return { ...this.attached.view(), attachedWrites: this.attachedWrites };
     const lab = this.lab;
     const sup = this.supervisor;
     if (!lab || !sup) return null;

@@ -7,7 +7,9 @@ import type { Stat } from '../client';
 import { CONTAINER_EPHEMERAL_OWNER } from '../protocol/codes';
 import { baseName, joinPath, parentOf, pathError } from '../protocol/paths';
 import type { ImportResult, NodeDetails, StatView, TreeChildren, ZnodeKind } from '../shared/api';
-import { TreeExport, type ImportCounts, type TreeExportNode } from '../shared/contract';
+import { TreeExport, type AclRow, type AclProgress, type Identity, type ImportCounts, type TreeExportNode } from '../shared/contract';
+import { Perms } from '../protocol/codes';
+import { digestOf, explainNoAuth, identitiesOf, setAcl, type Need } from './tree-acl';
 
 export { EXPORT_MAX_NODES };
 /** Ops per multi when importing (each multi is one transaction). */
@@ -86,6 +88,8 @@ export class TreeBrowser {
   private readonly listings = new Map<string, string[]>();
   /** The modes of the znodes this lab created (by path), for the badges a Stat cannot give. */
   private readonly created = new Map<string, { mode: string; ttlMs: number | null }>();
+  /** The digest auths added (addauth) for every session of the view, and given to those it opens later. */
+  private readonly auths: { user: string; password: string }[] = [];
 
   constructor(
     private readonly connectString: () => string,
@@ -125,7 +129,7 @@ export class TreeBrowser {
     if (!cs) throw new Error(`There is no node ${through} to read through.`);
     let c = this.clients.get(cs);
     if (!c) {
-      c = connect(cs, { sessionTimeout: 10_000 }).catch((e: Error) => {
+      c = connect(cs, { sessionTimeout: 10_000, authInfo: this.auths.map((a) => ({ scheme: 'digest', auth: `${a.user}:${a.password}` })) }).catch((e: Error) => {
         this.clients.delete(cs);
         throw new Error(`Cannot reach ${cs}: ${e.message}`);
       });
@@ -163,7 +167,7 @@ export class TreeBrowser {
     let all = offset > 0 ? this.listings.get(key) : undefined;
     if (!all) {
       const zk = await this.client(through);
-      all = (await zk.getChildren(path, this.watcher(through, path, 'children'))).sort();
+      all = (await zk.getChildren(path, this.watcher(through, path, 'children')).catch((e: unknown) => this.noAuth(zk, e, path, { what: 'listing the children of', on: path, perm: Perms.READ }))).sort();
       this.listings.delete(key);
       this.listings.set(key, all);
       if (this.listings.size > 8) this.listings.delete(this.listings.keys().next().value!);
@@ -173,7 +177,7 @@ export class TreeBrowser {
 
   async node(path: string, through: number | null): Promise<NodeDetails> {
     const zk = await this.client(through);
-    const { data, stat } = await zk.getData(path, this.watcher(through, path, 'data'));
+    const { data, stat } = await zk.getData(path, this.watcher(through, path, 'data')).catch((e: unknown) => this.noAuth(zk, e, path, { what: 'reading', on: path, perm: Perms.READ }));
     let acl: { perms: number; scheme: string; id: string }[] = [];
     try {
       acl = (await zk.getACL(path)).acl.map((a) => ({ perms: a.perms, scheme: a.id.scheme, id: a.id.id }));
@@ -187,7 +191,9 @@ export class TreeBrowser {
     const zk = await this.client(through);
     const m = MODES[mode];
     if (m === undefined) throw new Error(`Unknown create mode ${mode}.`);
-    const made = await zk.create(path, Buffer.from(data, 'utf8'), { mode: m, ttl: mode === 'ttl' ? ttlMs : undefined });
+    const made = await zk
+      .create(path, Buffer.from(data, 'utf8'), { mode: m, ttl: mode === 'ttl' ? ttlMs : undefined })
+      .catch((e: unknown) => this.noAuth(zk, e, path, { what: 'creating', on: parentOf(path), perm: Perms.CREATE }));
     this.created.set(made, { mode, ttlMs: mode === 'ttl' ? (ttlMs ?? null) : null });
     if (this.created.size > 10_000) this.created.delete(this.created.keys().next().value!);
     return made;
@@ -198,7 +204,7 @@ export class TreeBrowser {
    * (read right after; ZooKeeper's error gives neither).
    */
   private async badVersion(zk: ZkClient, e: unknown, path: string, expected: number, what: string): Promise<never> {
-    if (!(e instanceof BadVersionError)) throw e;
+    if (!(e instanceof BadVersionError)) return this.noAuth(zk, e, path, what === 'setting' ? { what: 'setting data of', on: path, perm: Perms.WRITE } : { what: 'deleting', on: parentOf(path), perm: Perms.DELETE });
     const now = await zk.exists(path).catch(() => null);
     const actual = now ? `it is at version ${now.version} now` : 'it is gone now';
     throw new Error(`BadVersion: ${what} ${path} expected version ${expected}, but ${actual}. Nothing was changed: read it again, or give -1 for any version.`);
@@ -361,8 +367,42 @@ export class TreeBrowser {
     return { ...result, root };
   }
 
+  private noAuth(zk: ZkClient, e: unknown, path: string, need: Need): Promise<never> {
+    return explainNoAuth(zk, e, path, need, this.auths.map((a) => a.user));
+  }
+
+  async setAcl(path: string, acl: AclRow[], version: number, recursive: boolean, through: number | null, progress: (p: AclProgress | null) => void): Promise<{ aversion: number; count: number }> {
+    const zk = await this.client(through);
+    return setAcl(zk, path, acl, version, recursive, this.auths.map((a) => a.user), progress);
+  }
+
+  /**
+   * addauth digest user:password on every session of the view; sessions opened later send it
+   * when they connect (ZooKeeper keeps auth per connection, and forgets it with the session).
+   */
+  async addAuth(user: string, password: string, through: number | null): Promise<Identity[]> {
+    digestOf(user, password); // the same check as the helper's
+    this.keepAuth(user, password);
+    for (const c of this.clients.values()) {
+      const zk = await c.catch(() => null);
+      await zk?.addAuth('digest', `${user}:${password}`);
+    }
+    return this.identities(through);
+  }
+
+  /** Digest auth for the sessions opened from now on (a saved connection's, at attach). */
+  keepAuth(user: string, password: string): void {
+    if (!this.auths.some((a) => a.user === user && a.password === password)) this.auths.push({ user, password });
+  }
+
+  async identities(through: number | null): Promise<Identity[]> {
+    return identitiesOf(await this.client(through), this.auths.map((a) => a.user));
+  }
+
   /** Closes every session (the lab changed or is closing). */
   async close(): Promise<void> {
+    // A new lab starts with the session's plain identity again.
+    this.auths.length = 0;
     this.watchers.clear();
     this.listings.clear();
     const cs = [...this.clients.values()];

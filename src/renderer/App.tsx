@@ -3,6 +3,7 @@ import { Fragment, useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabConnection, LabView, Progress } from '../shared/contract';
 import { DesktopBar, NotificationsPanel, Palette } from './Desktop';
 import { requestZnode } from './navigate';
+import { locale, useTranslation } from './i18n';
 import { notify } from './notify';
 import { useSetting } from './persist';
 import { VIEWS } from './views';
@@ -12,6 +13,8 @@ import { ViewBoundary } from './ViewBoundary';
 const LIVE_EVENTS = 500;
 
 export function App({ lab }: { lab: LabApi }) {
+  // The whole app renders again in the new language when it changes.
+  const { t } = useTranslation();
   const [view, setView] = useState<LabView | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -66,34 +69,35 @@ export function App({ lab }: { lab: LabApi }) {
       if (done) notify('done', done);
     } catch (e) {
       setError((e as Error).message);
-      notify('error', done ? `Failed: ${done.charAt(0).toLowerCase()}${done.slice(1)}` : 'That did not work', (e as Error).message);
+      notify('error', done ? t('shell.failed', { what: `${done.charAt(0).toLowerCase()}${done.slice(1)}` }) : t('shell.didNotWork'), (e as Error).message);
     }
   };
 
-  const current = VIEWS.find((v) => v.id === page) ?? VIEWS[0]!;
+  const views = VIEWS.map((v) => ({ ...v, label: t(v.labelKey) }));
+  const current = views.find((v) => v.id === page) ?? views[0]!;
   const Current = current.component;
-  const groups = [...new Set(VIEWS.map((v) => v.group))];
+  const groups = [...new Set(VIEWS.map((v) => v.groupKey))];
 
   return (
     <AppShell navbar={{ width: 210, breakpoint: 0 }} padding="md">
       <AppShell.Navbar p="sm">
         <Stack gap={2}>
-          <Title order={4}>ZooKeeper Lab</Title>
+          <Title order={4}>{t('shell.title')}</Title>
           <Text size="xs" c="dimmed" mb="md" data-testid="lab-summary">
-            {view === null ? 'no lab open' : view.attached ? `attached: ${view.dir}` : `${view.nodes.length} node${view.nodes.length === 1 ? '' : 's'} · ${view.serving ? 'serving' : 'not serving'}`}
+            {view === null ? t('shell.noLab') : view.attached ? t('shell.attached', { dir: view.dir }) : t(view.serving ? 'shell.summaryServing' : 'shell.summaryNotServing', { count: view.nodes.length, n: view.nodes.length.toLocaleString(locale()) })}
           </Text>
         </Stack>
         <DesktopBar onBell={() => setNotesOpen(true)} />
         <Palette
           view={view}
-          views={VIEWS}
+          views={views}
           go={setPage}
           node={(myid, action, done) => void run(lab.call({ method: 'node', myid, action }), done)}
           fault={(spec, done) => void run(lab.call({ method: 'net.fault', spec }), done)}
-          startAll={() => void run(lab.call({ method: 'startAll' }), 'Started every member that was down')}
+          startAll={() => void run(lab.call({ method: 'startAll' }), t('palette.doneStartAll'))}
           launch={(size) => {
             setPage('cluster');
-            void run(lab.call({ method: 'launch', size, observers: 0, engines: 'ours' }), `Launched a ${size}-node lab`);
+            void run(lab.call({ method: 'launch', size, observers: 0, engines: 'ours' }), t('palette.doneLaunch', { size }));
           }}
           gotoZnode={(path) => {
             requestZnode(path);
@@ -105,18 +109,18 @@ export function App({ lab }: { lab: LabApi }) {
         {groups.map((g) => (
           <Fragment key={g}>
             <Text size="xs" fw={700} c="dimmed" tt="uppercase" mt="sm" mb={4}>
-              {g}
+              {t(g)}
             </Text>
-            {VIEWS.filter((v) => v.group === g).map((v) => (
+            {views.filter((v) => v.groupKey === g).map((v) => (
               <NavLink
                 key={v.id}
                 label={v.label}
                 active={page === v.id}
                 disabled={v.needsLab && view === null}
-                description={v.needsLab && view === null ? 'launch a lab first' : undefined}
+                description={v.needsLab && view === null ? t('shell.launchFirst') : undefined}
                 onClick={() => setPage(v.id)}
                 data-testid={`nav-${v.id}`}
-                rightSection={v.id === 'cluster' && view && !view.serving ? <Badge size="xs" color="red">no quorum</Badge> : undefined}
+                rightSection={v.id === 'cluster' && view && !view.serving ? <Badge size="xs" color="red">{t('shell.noQuorum')}</Badge> : undefined}
               />
             ))}
           </Fragment>
@@ -124,22 +128,22 @@ export function App({ lab }: { lab: LabApi }) {
       </AppShell.Navbar>
       <AppShell.Main>
         {connection.state === 'reconnecting' && (
-          <Alert color="yellow" title="Disconnected — reconnecting" mb="md" data-testid="connection">
-            The page lost its connection to the lab backend and tries again every second; what you see is as it was. If this stays, is `npm start` still running?
+          <Alert color="yellow" title={t('shell.reconnectingTitle')} mb="md" data-testid="connection">
+            {t('shell.reconnecting')}
           </Alert>
         )}
         {backendError && (
-          <Alert color="orange" title="The lab backend hit an error and kept running" mb="md" withCloseButton onClose={() => setBackendError(null)} data-testid="backend-error">
+          <Alert color="orange" title={t('shell.backendErrorTitle')} mb="md" withCloseButton onClose={() => setBackendError(null)} data-testid="backend-error">
             {backendError}
           </Alert>
         )}
         {connection.state === 'refused' && (
-          <Alert color="red" title="The lab refused this page" mb="md" data-testid="connection">
+          <Alert color="red" title={t('shell.refusedTitle')} mb="md" data-testid="connection">
             {connection.reason}
           </Alert>
         )}
         {error && (
-          <Alert color="red" title="That did not work" mb="md" withCloseButton onClose={() => setError(null)} data-testid="error">
+          <Alert color="red" title={t('shell.didNotWork')} mb="md" withCloseButton onClose={() => setError(null)} data-testid="error">
             {error}
           </Alert>
         )}

@@ -1,10 +1,12 @@
 // The first screen: launch a lab (or attach to an ensemble), then every node as a card, the
 // quorum banner, the Kill / Stop zones to drag cards onto, the lab's network (links, faults and
 // what the ensemble does under them: Network.tsx), and the lab's events as they happen.
-import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shared/contract';
 import { sizeAdvice } from '../shared/walkthroughs';
+import { AttachForm } from './Connections';
+import { useTranslation } from './i18n';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
@@ -19,6 +21,7 @@ type Engines = 'ours' | 'apache' | 'mixed';
 const DRAG_TYPE = 'application/x-zookeeper-lab-node';
 
 export function Cluster({ lab, view, progress, events, run }: ViewProps) {
+  const { t } = useTranslation();
   const [dragging, setDragging] = useState<number | null>(null);
   const [confirmDestroy, setConfirmDestroy] = useState(false);
   /** Why members cannot be paused on the backend's platform (Windows has no SIGSTOP), or null. */
@@ -103,7 +106,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">
         <div>
-          <Title order={3}>Cluster</Title>
+          <Title order={3}>{t('cluster.title')}</Title>
           <Text size="xs" c="dimmed" ff="monospace" data-testid="lab-dir">
             {view.dir}
           </Text>
@@ -111,21 +114,21 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
         <Group>
           {!view.attached && !progress && down.length > 0 && (
             <Button variant="light" onClick={() => run(lab.call({ method: 'startAll' }))} data-testid="start-all">
-              {down.length === view.nodes.length ? 'Start all nodes' : `Start ${down.length} down node${down.length === 1 ? '' : 's'}`}
+              {down.length === view.nodes.length ? t('cluster.startAllNodes') : t('cluster.startDown', { count: down.length })}
             </Button>
           )}
           <Button variant="subtle" color="red" onClick={() => (view.attached ? run(lab.call({ method: 'destroy' })) : setConfirmDestroy(true))} data-testid="destroy">
-            {view.attached ? 'Detach' : 'Destroy lab'}
+            {view.attached ? t('cluster.detach') : t('cluster.destroy')}
           </Button>
         </Group>
       </Group>
-      <Modal opened={confirmDestroy} onClose={() => setConfirmDestroy(false)} title="Destroy this lab?" centered>
+      <Modal opened={confirmDestroy} onClose={() => setConfirmDestroy(false)} title={t('cluster.destroyTitle')} centered>
         <Text size="sm" mb="md">
-          Every node is killed and the lab folder is deleted: zoo.cfg files, data directories, logs and the history behind the timeline.
+          {t('cluster.destroyText')}
         </Text>
         <Group justify="flex-end">
           <Button variant="default" onClick={() => setConfirmDestroy(false)}>
-            Keep it
+            {t('cluster.keepIt')}
           </Button>
           <Button
             color="red"
@@ -135,7 +138,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
               void run(lab.call({ method: 'destroy' }));
             }}
           >
-            Destroy
+            {t('cluster.destroyConfirm')}
           </Button>
         </Group>
       </Modal>
@@ -157,17 +160,17 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
       </SimpleGrid>
       {view.attached ? (
         <Alert color="gray" data-testid="attached-banner">
-          Attached to {view.dir}: read-only. The lab reads these servers through their four-letter words and never signals processes it did not start.
+          {t(view.attachedWrites ? 'cluster.attachedWritable' : 'cluster.attachedBanner', { dir: view.dir })}
         </Alert>
       ) : (
         <>
           <Group grow align="stretch">
-            {zone('Kill zone', 'drop a node here: SIGKILL, as a crash', 'kill', 'red', 'kill-zone', running)}
-            {zone('Stop zone', 'drop a node here: SIGTERM, a clean shutdown', 'stop', 'orange', 'stop-zone', running)}
-            {zone('Start zone', 'drop a down node here (or back on the cards) to start it', 'start', 'teal', 'start-zone', draggedNode?.role === 'down')}
+            {zone(t('cluster.killZone'), t('cluster.killHint'), 'kill', 'red', 'kill-zone', running)}
+            {zone(t('cluster.stopZone'), t('cluster.stopHint'), 'stop', 'orange', 'stop-zone', running)}
+            {zone(t('cluster.startZone'), t('cluster.startHint'), 'start', 'teal', 'start-zone', draggedNode?.role === 'down')}
           </Group>
           <Text size="xs" c="dimmed">
-            Keyboard: focus a card (Tab) and press k to kill, s to stop, r to restart or start, p to pause or resume, Enter for the menu. Right-click a card for the same menu.
+            {t('cluster.keyboard')}
           </Text>
           <NetworkPanel lab={lab} view={view} net={net} error={netError} run={run} />
         </>
@@ -178,29 +181,30 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
 }
 
 function QuorumBanner({ view, launching }: { view: LabView; launching: boolean }) {
+  const { t } = useTranslation();
   const voters = view.size;
   if (voters === 1) {
     const n = view.nodes[0]!;
     return (
       <Alert color={n.role === 'standalone' ? 'teal' : 'red'} data-testid="quorum-banner">
-        {n.role === 'standalone' ? 'One server, standalone: it serves alone, with no quorum to keep.' : `The server is ${n.role}: not serving. Start it again.`}
+        {n.role === 'standalone' ? t('cluster.standalone') : t('cluster.standaloneDown', { role: t(`role.${n.role}`) })}
       </Alert>
     );
   }
   const electing = view.nodes.some((n) => n.role === 'looking');
   return (
-    <Alert color={view.serving ? 'teal' : 'red'} data-testid="quorum-banner" title={view.serving ? 'Serving' : electing ? 'Electing a leader' : 'No quorum'}>
+    <Alert color={view.serving ? 'teal' : 'red'} data-testid="quorum-banner" title={view.serving ? t('cluster.serving') : electing ? t('cluster.electing') : t('cluster.noQuorum')}>
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm">
           {view.serving
-            ? `${view.votersUp} of ${voters} voting members up, ${view.quorumNeeded} needed for a quorum. Leader: node ${view.leader}.`
-            : `${view.votersUp} of ${voters} voting members serving, ${view.quorumNeeded} needed. Writes and reads wait until a majority elects a leader${!launching && view.votersUp + view.nodes.filter((n) => n.role === 'looking').length < view.quorumNeeded ? ': start down nodes to get a majority back' : ''}.`}
+            ? t('cluster.servingText', { up: view.votersUp, voters, needed: view.quorumNeeded, leader: view.leader })
+            : t(!launching && view.votersUp + view.nodes.filter((n) => n.role === 'looking').length < view.quorumNeeded ? 'cluster.notServingStart' : 'cluster.notServing', { up: view.votersUp, voters, needed: view.quorumNeeded })}
         </Text>
         <Group gap={4} wrap="nowrap">
           {view.nodes
             .filter((n) => !n.observer)
             .map((n) => (
-              <ThemeIcon key={n.myid} size="sm" radius="xl" color={n.role === 'leader' || n.role === 'follower' ? 'teal' : n.role === 'looking' ? 'yellow' : 'red'} title={`node ${n.myid}: ${n.role}`}>
+              <ThemeIcon key={n.myid} size="sm" radius="xl" color={n.role === 'leader' || n.role === 'follower' ? 'teal' : n.role === 'looking' ? 'yellow' : 'red'} title={`${t('palette.who', { myid: n.myid, role: t(`role.${n.role}`) })}`}>
                 <Text size="10px" fw={700}>
                   {n.myid}
                 </Text>
@@ -213,13 +217,13 @@ function QuorumBanner({ view, launching }: { view: LabView; launching: boolean }
 }
 
 function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'run'>) {
+  const { t } = useTranslation();
   const [size, setSize] = useState('5');
   const [engines, setEngines] = useState<Engines>('ours');
   const [observers, setObservers] = useState('0');
   const [readOnly, setReadOnly] = useState(false);
   const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [connectString, setConnectString] = useState('');
   useEffect(() => {
     void lab.call({ method: 'capabilities' }).then(setCaps);
   }, [lab]);
@@ -233,13 +237,13 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
 
   return (
     <Stack align="center" mt={60} gap="md" data-testid="empty-state">
-      <Title order={2}>No lab yet</Title>
+      <Title order={2}>{t('cluster.noLab')}</Title>
       <Text c="dimmed" maw={560} ta="center">
-        A lab is a real ZooKeeper ensemble on this machine: one server process per node, each with its own zoo.cfg and dataDir, on free ports of 127.0.0.1. Launch one, then break it.
+        {t('cluster.noLabText')}
       </Text>
       <Group>
         <Text size="sm" w={90}>
-          Nodes
+          {t('cluster.nodes')}
         </Text>
         <SegmentedControl value={size} onChange={setSize} data={['1', '2', '3', '4', '5', '6', '7']} disabled={busy} data-testid="size" />
       </Group>
@@ -248,74 +252,67 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
       </Text>
       <Group>
         <Text size="sm" w={90}>
-          Observers
+          {t('cluster.observers')}
         </Text>
         <SegmentedControl value={size === '1' ? '0' : observers} onChange={setObservers} disabled={size === '1' || busy} data={['0', '1', '2']} data-testid="observers" />
       </Group>
       <Group>
         <Text size="sm" w={90}>
-          Engine
+          {t('cluster.engine')}
         </Text>
         <SegmentedControl
           value={engines}
           onChange={(v) => setEngines(v as Engines)}
           disabled={busy}
           data={[
-            { value: 'ours', label: 'ZooKeeper Lab (ours)' },
+            { value: 'ours', label: t('cluster.engineOurs') },
             { value: 'apache', label: 'Apache ZooKeeper 3.8', disabled: !caps?.apache },
-            { value: 'mixed', label: 'Mixed', disabled: !caps?.apache },
+            { value: 'mixed', label: t('cluster.engineMixed'), disabled: !caps?.apache },
           ]}
           data-testid="engines"
         />
       </Group>
       <Group>
         <Text size="sm" w={90}>
-          Read-only
+          {t('cluster.readOnly')}
         </Text>
         <Switch
           checked={readOnly}
           onChange={(e) => setReadOnly(e.currentTarget.checked)}
           disabled={busy || size === '1'}
-          label="a member cut off from its quorum serves read-only clients (readonlymode.enabled)"
+          label={t('cluster.readOnlyLabel')}
           data-testid="read-only-mode"
         />
       </Group>
       {caps && !caps.apache && (
         <Text size="xs" c="dimmed">
-          Apache ZooKeeper nodes need Java and Debian&apos;s zookeeper and libjetty9-java packages.
+          {t('cluster.needsApache')}
         </Text>
       )}
       {caps && !caps.ours && (
         <Text size="xs" c="red">
-          Our server is not built: run npm run build, then reload this page.
+          {t('cluster.notBuilt')}
         </Text>
       )}
       <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
-        {`Launch ${size}-node lab`}
+        {t('cluster.launch', { size })}
       </Button>
       {busy && !progress?.bytesTotal && <LaunchProgress progress={progress} total={total} />}
       <OpenDataDir lab={lab} progress={progress} run={run} busy={busy} setBusy={setBusy} />
-      <Text size="sm" c="dimmed" mt="lg">
-        or watch an ensemble you started yourself (read-only):
-      </Text>
-      <Group>
-        <TextInput placeholder="127.0.0.1:2181,127.0.0.1:2182" value={connectString} onChange={(e) => setConnectString(e.currentTarget.value)} w={320} data-testid="connect-string" disabled={busy} />
-        <Button variant="light" onClick={() => run(lab.call({ method: 'attach', connectString }))} disabled={connectString.trim() === '' || busy} data-testid="attach">
-          Attach
-        </Button>
-      </Group>
+      <AttachForm lab={lab} run={run} busy={busy} />
     </Stack>
   );
 }
 
 /** The launch, node by node: which nodes are up, which one is starting, then the election. */
 function LaunchProgress({ progress, total }: { progress: ViewProps['progress']; total: number }) {
+  const { t } = useTranslation();
   const done = progress?.done ?? 0;
   const all = progress?.total ?? total;
   return (
     <Card withBorder w={480} data-testid="progress">
       <Text size="sm" mb="xs">
-        {progress?.step ?? 'Preparing the lab folder'}
+        {progress?.step ?? t('cluster.preparing')}
       </Text>
       <Progress value={(100 * done) / Math.max(1, all)} mb="sm" animated />
       <Group gap="xs">
@@ -324,8 +321,7 @@ function LaunchProgress({ progress, total }: { progress: ViewProps['progress']; 
           const current = !up && done === myid - 1 && progress !== null;
           return (
             <Badge key={myid} variant={up ? 'filled' : 'light'} color={up ? 'teal' : 'gray'} leftSection={current ? <Loader size={10} color="gray" /> : undefined} data-testid={`progress-node-${myid}`}>
-              node {myid}
-              {up ? ' started' : current ? ' starting' : ''}
+              {up ? t('cluster.nodeStarted', { myid }) : current ? t('cluster.nodeStarting', { myid }) : t('cluster.node', { myid })}
             </Badge>
           );
         })}

@@ -6,18 +6,21 @@ import { Spotlight, spotlight } from '@mantine/spotlight';
 import { useEffect, useMemo, useState } from 'react';
 import { buildCommands, matches, PALETTE_SHORTCUTS, type CommandDeps } from './commands';
 import { clearNotes, noteHistory, onNotes, type Note } from './notify';
+import { locale, setLanguage, useTranslation, type LanguageChoice } from './i18n';
+import { useSetting } from './persist';
 
 export function Palette(props: Omit<CommandDeps, 'theme'>) {
+  const { t, i18n } = useTranslation();
   const { setColorScheme } = useMantineColorScheme();
   const [query, setQuery] = useState('');
-  const commands = useMemo(() => buildCommands({ ...props, theme: setColorScheme }, query), [props, query, setColorScheme]);
+  const commands = useMemo(() => buildCommands({ ...props, theme: setColorScheme }, query), [props, query, setColorScheme, i18n.language]);
   const shown = commands.filter((c) => matches(c, query) || c.id === 'znode');
   const groups = [...new Set(shown.map((c) => c.group))];
   return (
     <Spotlight.Root query={query} onQueryChange={setQuery} shortcut={PALETTE_SHORTCUTS} scrollable maxHeight={520}>
-      <Spotlight.Search placeholder="Type an action, a node (kill node 2) or a znode path (/app)…" aria-label="command" data-testid="palette-search" />
+      <Spotlight.Search placeholder={t('palette.placeholder')} aria-label={t('palette.aria')} data-testid="palette-search" />
       <Spotlight.ActionsList data-testid="palette-list">
-        {shown.length === 0 && <Spotlight.Empty>Nothing matches; try "kill", "node 2", "theme" or a path such as /zookeeper.</Spotlight.Empty>}
+        {shown.length === 0 && <Spotlight.Empty>{t('palette.empty')}</Spotlight.Empty>}
         {groups.map((g) => (
           <Spotlight.ActionsGroup key={g} label={g}>
             {shown
@@ -42,6 +45,9 @@ export function Palette(props: Omit<CommandDeps, 'theme'>) {
 
 /** The navbar's row: open the palette, the theme, and the notifications bell. */
 export function DesktopBar({ onBell }: { onBell: () => void }) {
+  const { t } = useTranslation();
+  const [language, setLanguageChoice] = useSetting<LanguageChoice>('language', 'system', (v): v is LanguageChoice => v === 'en' || v === 'zh' || v === 'system');
+  useEffect(() => setLanguage(language), [language]);
   const { colorScheme, setColorScheme } = useMantineColorScheme();
   const [notes, setNotes] = useState<Note[]>(noteHistory);
   const [seen, setSeen] = useState(notes[0]?.id ?? 0);
@@ -49,8 +55,8 @@ export function DesktopBar({ onBell }: { onBell: () => void }) {
   const unseen = notes.filter((n) => n.id > seen).length;
   return (
     <Stack gap={6} mb="sm">
-      <Button size="compact-xs" variant="default" onClick={() => spotlight.open()} rightSection={<Kbd size="xs">Ctrl K</Kbd>} data-testid="palette-open" aria-label="Open the command palette">
-        Commands
+      <Button size="compact-xs" variant="default" onClick={() => spotlight.open()} rightSection={<Kbd size="xs">Ctrl K</Kbd>} data-testid="palette-open" aria-label={t('shell.openPalette')}>
+        {t('shell.commands')}
       </Button>
       <Group gap={6} wrap="nowrap">
         <SegmentedControl
@@ -58,14 +64,14 @@ export function DesktopBar({ onBell }: { onBell: () => void }) {
           value={colorScheme}
           onChange={(v) => setColorScheme(v as MantineColorScheme)}
           data={[
-            { value: 'light', label: 'Light' },
-            { value: 'dark', label: 'Dark' },
-            { value: 'auto', label: 'System' },
+            { value: 'light', label: t('shell.light') },
+            { value: 'dark', label: t('shell.dark') },
+            { value: 'auto', label: t('shell.system') },
           ]}
-          aria-label="Theme"
+          aria-label={t('shell.theme')}
           data-testid="theme"
         />
-        <Tooltip label="Notifications">
+        <Tooltip label={t('shell.notifications')}>
           <Indicator disabled={unseen === 0} label={unseen} size={14} color="red">
             <ActionIcon
               variant="default"
@@ -73,7 +79,7 @@ export function DesktopBar({ onBell }: { onBell: () => void }) {
                 setSeen(notes[0]?.id ?? 0);
                 onBell();
               }}
-              aria-label={`Notifications${unseen > 0 ? `, ${unseen} new` : ''}`}
+              aria-label={unseen > 0 ? t('shell.notificationsNew', { count: unseen }) : t('shell.notifications')}
               data-testid="notifications-open"
             >
               {/* A bell, drawn (an emoji needs a font the machine may not have). */}
@@ -85,34 +91,47 @@ export function DesktopBar({ onBell }: { onBell: () => void }) {
           </Indicator>
         </Tooltip>
       </Group>
+      <SegmentedControl
+        size="xs"
+        value={language}
+        onChange={(v) => setLanguageChoice(v as LanguageChoice)}
+        data={[
+          { value: 'en', label: 'English' },
+          { value: 'zh', label: '中文' },
+          { value: 'system', label: t('shell.system') },
+        ]}
+        aria-label={t('shell.language')}
+        data-testid="language"
+      />
     </Stack>
   );
 }
 
 /** Every notification the lab showed, newest first (kept across restarts). */
 export function NotificationsPanel({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
   const [notes, setNotes] = useState<Note[]>(noteHistory);
   useEffect(() => onNotes(setNotes), []);
   return (
-    <Drawer opened={opened} onClose={onClose} position="right" title="Notifications" data-testid="notifications-panel">
+    <Drawer opened={opened} onClose={onClose} position="right" title={t('shell.notifications')} data-testid="notifications-panel">
       <Stack gap="xs">
         {notes.length === 0 ? (
           <Text size="sm" c="dimmed">
-            None yet: finished actions and errors are listed here.
+            {t('shell.noNotifications')}
           </Text>
         ) : (
           <>
             <Button size="compact-xs" variant="subtle" onClick={clearNotes} style={{ alignSelf: 'flex-end' }}>
-              Clear the list
+              {t('shell.clearList')}
             </Button>
             {notes.map((n) => (
               <Stack key={n.id} gap={0} data-testid="notification-entry" data-kind={n.kind}>
                 <Group gap={6}>
                   <Badge size="xs" color={n.kind === 'error' ? 'red' : n.kind === 'done' ? 'teal' : 'blue'}>
-                    {n.kind}
+                    {{ done: t('shell.kindDone'), error: t('shell.kindError'), info: t('shell.kindInfo') }[n.kind]}
                   </Badge>
                   <Text size="xs" c="dimmed">
-                    {new Date(n.time).toLocaleString()}
+                    {new Date(n.time).toLocaleString(locale())}
                   </Text>
                 </Group>
                 <Text size="sm" fw={600}>

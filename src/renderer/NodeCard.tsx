@@ -4,6 +4,7 @@ import { Badge, Button, Card, Group, Menu, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { NodeAction, NodeView } from '../shared/contract';
 import { latencyText, ROLE_COLOR, uptime, zxidText } from './format';
+import { useTranslation } from './i18n';
 
 interface Props {
   n: NodeView;
@@ -18,12 +19,22 @@ interface Props {
   noPause?: string | null;
 }
 
-/** What a row means, shown when the pointer rests on its name. */
+/** What a row means, shown when the pointer rests on its name (catalogue keys; the rows' test ids stay English). */
 const HINTS: Record<string, string> = {
-  Epoch: "currentEpoch: the epoch of the leader this member last synced with (written to dataDir's currentEpoch file)",
-  'Last zxid':
-    "srvr's Zxid: epoch << 32 | counter of the last txn this member applied. A new leader moves to <epoch>/0 as soon as its epoch is established; its followers keep their last txn until the epoch's first write reaches them.",
-  Phase: 'ZAB phase (AdminServer zabstate): election, discovery, synchronization or broadcast',
+  Epoch: 'node.hintEpoch',
+  'Last zxid': 'node.hintZxid',
+  Phase: 'node.hintPhase',
+};
+const ROW_NAMES: Record<string, string> = {
+  Epoch: 'node.epoch',
+  'Last zxid': 'node.lastZxid',
+  Phase: 'node.phase',
+  Connections: 'node.connections',
+  Outstanding: 'node.outstanding',
+  Latency: 'node.latency',
+  znodes: 'node.znodes',
+  PID: 'node.pid',
+  Uptime: 'node.uptime',
 };
 
 /** Keys on a focused card, and what they do. */
@@ -33,7 +44,9 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
   const down = n.role === 'down';
   const paused = n.role === 'paused';
   const [menu, setMenu] = useState(false);
-  const engine = n.engine === 'apache' ? 'Apache 3.8' : n.engine === 'external' ? 'attached' : 'ours';
+  const { t } = useTranslation();
+  const role = t(`role.${n.role}`);
+  const engine = n.engine === 'apache' ? 'Apache 3.8' : n.engine === 'external' ? t('node.engineAttached') : t('node.engineOurs');
   const rows: [string, string][] = [
     ['Epoch', n.epoch === null ? '—' : String(n.epoch)],
     ['Last zxid', zxidText(n.lastZxid)],
@@ -57,7 +70,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           data-role={n.role}
           data-epoch={n.epoch ?? ''}
           data-zxid={n.lastZxid ?? ''}
-          aria-label={`node ${n.myid}, ${n.role}${attached ? '' : '. Keys: k kill, s stop, r restart, p pause or resume, Enter menu'}`}
+          aria-label={attached ? t('node.aria', { myid: n.myid, role }) : t('node.ariaKeys', { myid: n.myid, role })}
           onDragStart={(e) => {
             e.dataTransfer.setData(dragType, String(n.myid));
             e.dataTransfer.setData('text/plain', String(n.myid));
@@ -92,23 +105,23 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           <Group justify="space-between" mb={4} wrap="nowrap" gap={6} align="flex-start">
             <div style={{ minWidth: 0 }}>
               <Text fw={700} lh={1.2}>
-                Node {n.myid}
+                {t('node.title', { myid: n.myid })}
               </Text>
               <Text size="xs" c="dimmed" lh={1.2}>
                 {engine}
-                {n.observer ? ' · observer' : ''}
+                {n.observer ? ` · ${t('role.observer')}` : ''}
               </Text>
             </div>
             <Badge color={ROLE_COLOR[n.role] ?? 'gray'} style={{ flexShrink: 0, overflow: 'visible' }} data-testid={`role-${n.myid}`}>
-              {n.role}
+              {role}
             </Badge>
           </Group>
           <Table withRowBorders={false} verticalSpacing={1} horizontalSpacing={0} fz="xs">
             <Table.Tbody>
               {rows.map(([k, v]) => (
                 <Table.Tr key={k}>
-                  <Table.Td c="dimmed" w={84} title={HINTS[k]}>
-                    {k}
+                  <Table.Td c="dimmed" w={84} title={HINTS[k] ? t(HINTS[k]) : undefined}>
+                    {t(ROW_NAMES[k]!)}
                   </Table.Td>
                   <Table.Td ff={k === 'Last zxid' ? 'monospace' : undefined} data-testid={`${k.toLowerCase().replace(/ /g, '-')}-${n.myid}`}>
                     {v}
@@ -119,16 +132,16 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           </Table>
           {labClientPort !== null ? (
             <>
-              <Text size="xs" mt={4} title="Through the lab: the lab's own sessions and terminals connect here, and the lab's network faults (client cut) reach it" data-testid={`client-port-${n.myid}`}>
-                client 127.0.0.1:{labClientPort}
+              <Text size="xs" mt={4} title={t('node.labPortHint')} data-testid={`client-port-${n.myid}`}>
+                {t('node.client', { address: `127.0.0.1:${labClientPort}` })}
               </Text>
-              <Text size="xs" c="dimmed" title="The member's own port: outside clients use it, and no lab fault reaches it" data-testid={`direct-port-${n.myid}`}>
-                direct: {n.clientPort} <span style={{ whiteSpace: 'nowrap' }}>(outside clients)</span>
+              <Text size="xs" c="dimmed" title={t('node.directHint')} data-testid={`direct-port-${n.myid}`}>
+                {t('node.direct', { port: n.clientPort })} <span style={{ whiteSpace: 'nowrap' }}>{t('node.outside')}</span>
               </Text>
             </>
           ) : (
             <Text size="xs" c="dimmed" mt={4} data-testid={`client-port-${n.myid}`}>
-              client 127.0.0.1:{n.clientPort}
+              {t('node.client', { address: `127.0.0.1:${n.clientPort}` })}
             </Text>
           )}
           {down && n.lastError && (
@@ -138,17 +151,17 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           )}
           {down && !attached && (
             <Button size="xs" mt="xs" fullWidth onClick={() => act(n.myid, 'start')} data-testid={`restart-${n.myid}`}>
-              Restart
+              {t('palette.restart')}
             </Button>
           )}
           {paused && (
             <Button size="xs" mt="xs" fullWidth variant="light" color="orange" onClick={() => act(n.myid, 'resume')} data-testid={`resume-${n.myid}`}>
-              Resume (SIGCONT)
+              {t('node.resume')}
             </Button>
           )}
           {!down && (n.applyDelayMs ?? 0) > 0 && (
-            <Button size="xs" mt="xs" fullWidth variant="light" color="grape" onClick={() => act(n.myid, 'unslow')} data-testid={`slow-${n.myid}`} title="Reads through this member lag behind the leader until sync">
-              Slow: applies commits {n.applyDelayMs} ms late · fix
+            <Button size="xs" mt="xs" fullWidth variant="light" color="grape" onClick={() => act(n.myid, 'unslow')} data-testid={`slow-${n.myid}`} title={t('node.slowHint')}>
+              {t('node.slow', { ms: n.applyDelayMs })}
             </Button>
           )}
       {/* The menu hangs off an invisible anchor: a click on the card (or its Restart button) must not open it. */}
@@ -157,25 +170,25 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           <span style={{ position: 'absolute', left: 12, bottom: 12, width: 1, height: 1 }} aria-hidden />
         </Menu.Target>
         <Menu.Dropdown>
-        <Menu.Label>Node {n.myid}</Menu.Label>
+        <Menu.Label>{t('node.title', { myid: n.myid })}</Menu.Label>
         <Menu.Item disabled={down} color="red" onClick={() => act(n.myid, 'kill')}>
-          Kill (SIGKILL)
+          {t('node.kill')}
         </Menu.Item>
         <Menu.Item disabled={down} onClick={() => act(n.myid, 'stop')}>
-          Stop (SIGTERM)
+          {t('node.stop')}
         </Menu.Item>
         <Menu.Item disabled={down || noPause !== null} title={noPause ?? undefined} onClick={() => act(n.myid, paused ? 'resume' : 'pause')}>
-          {paused ? 'Resume (SIGCONT)' : 'Pause (SIGSTOP)'}
+          {paused ? t('node.resume') : t('node.pause')}
           {noPause && (
             <Text size="xs" c="dimmed">
               {noPause}
             </Text>
           )}
         </Menu.Item>
-        <Menu.Item onClick={() => act(n.myid, down ? 'start' : 'restart')}>{down ? 'Start' : 'Restart'}</Menu.Item>
+        <Menu.Item onClick={() => act(n.myid, down ? 'start' : 'restart')}>{down ? t('palette.start') : t('palette.restart')}</Menu.Item>
         {n.engine === 'ours' && (
           <Menu.Item disabled={down} onClick={() => act(n.myid, (n.applyDelayMs ?? 0) > 0 ? 'unslow' : 'slow')} data-testid={`menu-slow-${n.myid}`}>
-            {(n.applyDelayMs ?? 0) > 0 ? 'Apply commits at once again' : 'Slow follower: apply commits 2 s late'}
+            {(n.applyDelayMs ?? 0) > 0 ? t('node.unslow') : t('node.slowMenu')}
           </Menu.Item>
         )}
         </Menu.Dropdown>

@@ -2,6 +2,8 @@ import { Alert, Button, Card, Checkbox, Code, Grid, Group, NumberInput, Segmente
 import { useCallback, useEffect, useState } from 'react';
 import type { NodeDetails } from '../shared/api';
 import type { LabApi, LabView } from '../shared/contract';
+import { AclEditor, SessionAuth } from './AclEditor';
+import { locale, t as tr, useTranslation } from './i18n';
 import { takeZnodeRequests } from './navigate';
 import { useSetting } from './persist';
 import { KindBadges, TreeList, joinPath } from './TreeList';
@@ -14,7 +16,7 @@ const NOTICE_MS = 8000;
 /** "9 min 32 s" */
 function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  return s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`;
+  return s >= 60 ? tr('tree.minSec', { min: Math.floor(s / 60), sec: s % 60 }) : tr('tree.sec', { sec: s });
 }
 
 /**
@@ -30,8 +32,8 @@ function TtlLeft({ mtime, ttlMs, children }: { mtime: number; ttlMs: number; chi
   const left = mtime + ttlMs - now;
   return (
     <Text size="sm" data-testid="ttl-left">
-      TTL {duration(ttlMs)}:{' '}
-      {children > 0 ? 'kept while it has children' : left > 0 ? `${duration(left)} left (expires about ${new Date(mtime + ttlMs).toLocaleTimeString()}, unless it is written again)` : 'expired: the leader removes it at its next check'}
+      {tr('tree.ttl', { ttl: duration(ttlMs) })}{' '}
+      {children > 0 ? tr('tree.ttlKept') : left > 0 ? tr('tree.ttlLeft', { left: duration(left), at: new Date(mtime + ttlMs).toLocaleTimeString(locale()) }) : tr('tree.ttlExpired')}
     </Text>
   );
 }
@@ -105,6 +107,7 @@ function DataView({ data }: { data: string | null }) {
 
 /** Lazy tree, node details, create/set/delete, and read-through-a-chosen-member. */
 export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null }) {
+  const { t } = useTranslation();
   const [through, setThrough] = useSetting('tree.through', 'all');
   const [selected, setSelected] = useState('/');
   const [details, setDetails] = useState<NodeDetails | null>(null);
@@ -119,7 +122,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   // In minutes: a TTL of seconds removes the znode before a person has looked at it.
   const [ttl, setTtl] = useState<number | string>(10);
   const [recursive, setRecursive] = useState(false);
-  const [readOnly, setReadOnly] = useState((view?.attached || view?.source?.readOnly) ?? false);
+  const [readOnly, setReadOnly] = useState((view?.attached ? !view.attachedWrites : view?.source?.readOnly) ?? false);
   // A member remembered from another lab that this one does not have: read through the ensemble.
   const known = through !== 'all' && (view?.nodes.some((n) => String(n.myid) === through) ?? false);
   const thr = known ? Number(through) : null;
@@ -158,7 +161,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
     return () => clearTimeout(t);
   }, [notice]);
 
-  if (!view) return <Text>Launch or attach a lab to explore its tree.</Text>;
+  if (!view) return <Text>{t('tree.noLab')}</Text>;
   const act = async (p: Promise<unknown>, done: string | (() => string)): Promise<void> => {
     setError(null);
     try {
@@ -179,21 +182,21 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={3}>Tree</Title>
+        <Title order={3}>{t('tree.title')}</Title>
         <Group>
           <Select
-            label="Read through"
+            label={t('tree.readThrough')}
             value={known ? through : 'all'}
             onChange={(v) => setThrough(v ?? 'all')}
-            data={[{ value: 'all', label: 'the ensemble' }, ...view.nodes.map((n) => ({ value: String(n.myid), label: `node ${n.myid} (${n.role})` }))]}
+            data={[{ value: 'all', label: t('tree.ensemble') }, ...view.nodes.map((n) => ({ value: String(n.myid), label: t('palette.who', { myid: n.myid, role: t(`role.${n.role}`) }) }))]}
             data-testid="read-through"
             allowDeselect={false}
             w={220}
           />
-          <Button variant="light" mt={24} onClick={() => act(lab.call({ method: 'tree.sync', path: '/', through: thr }), `synced node ${through === 'all' ? '' : through} with the leader`)} data-testid="sync">
-            sync
+          <Button variant="light" mt={24} onClick={() => act(lab.call({ method: 'tree.sync', path: '/', through: thr }), through === 'all' ? t('tree.syncedAll') : t('tree.synced', { myid: through }))} data-testid="sync">
+            {t('tree.sync')}
           </Button>
-          <Checkbox mt={24} label="Read-only" checked={readOnly} onChange={(e) => {
+          <Checkbox mt={24} label={t('tree.readOnly')} checked={readOnly} onChange={(e) => {
               const on = e.currentTarget.checked;
               // An attached ensemble's writes are unlocked in the backend too, for this attach only.
               if (view?.attached) void lab.call({ method: 'attach.writes', on: !on }).then(() => setReadOnly(on), (err: Error) => setError(err.message));
@@ -239,7 +242,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
               </Text>
               {details?.path === selected && <KindBadges kind={details.kind} size="sm" />}
               <Button size="compact-xs" variant="subtle" onClick={() => void navigator.clipboard?.writeText(selected)}>
-                copy path
+                {t('tree.copyPath')}
               </Button>
             </Group>
             {details?.kind?.mode === 'ttl' && details.kind.ttlMs !== null && s && <TtlLeft mtime={Number(s.mtime)} ttlMs={details.kind.ttlMs} children={Number(s.numChildren)} />}
@@ -250,8 +253,8 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                   {row('czxid', `${s.czxid} (epoch ${s.czxidEpoch}, counter ${s.czxidCounter})`)}
                   {row('mzxid', `${s.mzxid} (epoch ${s.mzxidEpoch}, counter ${s.mzxidCounter})`)}
                   {row('pzxid', `${s.pzxid} (epoch ${s.pzxidEpoch}, counter ${s.pzxidCounter})`)}
-                  {row('ctime', new Date(Number(s.ctime)).toString())}
-                  {row('mtime', new Date(Number(s.mtime)).toString())}
+                  {row('ctime', new Date(Number(s.ctime)).toLocaleString(locale()))}
+                  {row('mtime', new Date(Number(s.mtime)).toLocaleString(locale()))}
                   {row('dataVersion', s.version!)}
                   {row('cversion', s.cversion!)}
                   {row('aclVersion', s.aversion!)}
@@ -278,32 +281,36 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                 }}
               />
             )}
+            {details?.path === selected && s && (
+              <AclEditor lab={lab} path={selected} acl={details.acl} aversion={Number(s.aversion)} through={thr} readOnly={readOnly} onDone={(m) => void act(Promise.resolve(), m)} onError={setError} />
+            )}
+            <SessionAuth lab={lab} through={thr} onAdded={(m) => void act(Promise.resolve(), m)} onError={setError} />
             {!readOnly && details && (
               <Card withBorder>
-                <Title order={6}>Set data</Title>
+                <Title order={6}>{t('tree.setData')}</Title>
                 <Textarea value={newData} onChange={(e) => setNewData(e.currentTarget.value)} autosize minRows={2} data-testid="set-data" />
                 <Group mt="xs">
-                  <NumberInput label="expected version (-1: any)" value={expected} onChange={setExpected} w={200} data-testid="set-version" />
-                  <Button mt={24} onClick={() => act(lab.call({ method: 'tree.set', path: selected, data: newData, version: Number(expected), through: thr }), `saved ${selected}`)} data-testid="set">
-                    Save
+                  <NumberInput label={t('tree.expectedVersion')} value={expected} onChange={setExpected} w={200} data-testid="set-version" />
+                  <Button mt={24} onClick={() => act(lab.call({ method: 'tree.set', path: selected, data: newData, version: Number(expected), through: thr }), t('tree.saved', { path: selected }))} data-testid="set">
+                    {t('tree.save')}
                   </Button>
                 </Group>
               </Card>
             )}
             {!readOnly && (
               <Card withBorder>
-                <Title order={6}>Create a child of {selected}</Title>
+                <Title order={6}>{t('tree.createChild', { path: selected })}</Title>
                 <Group align="end">
-                  <TextInput label="name" value={childName} onChange={(e) => setChildName(e.currentTarget.value)} data-testid="child-name" />
-                  <TextInput label="data" value={childData} onChange={(e) => setChildData(e.currentTarget.value)} data-testid="child-data" />
+                  <TextInput label={t('tree.name')} value={childName} onChange={(e) => setChildName(e.currentTarget.value)} data-testid="child-name" />
+                  <TextInput label={t('tree.data')} value={childData} onChange={(e) => setChildData(e.currentTarget.value)} data-testid="child-data" />
                   {/* A select that deselects on a second click would fall back to another mode. */}
-                  <Select label="mode" value={mode} onChange={(v) => v !== null && setMode(v)} allowDeselect={false} data={[...MODES]} w={200} data-testid="child-mode" />
-                  {mode === 'ttl' && <NumberInput label="TTL (minutes)" value={ttl} onChange={setTtl} min={0.1} decimalScale={2} w={120} data-testid="child-ttl" />}
+                  <Select label={t('tree.mode')} value={mode} onChange={(v) => v !== null && setMode(v)} allowDeselect={false} data={[...MODES]} w={200} data-testid="child-mode" />
+                  {mode === 'ttl' && <NumberInput label={t('tree.ttlMinutes')} value={ttl} onChange={setTtl} min={0.1} decimalScale={2} w={120} data-testid="child-ttl" />}
                   <Button
                     onClick={() => {
                       const ttlMs = Math.round(Number(ttl) * 60_000);
                       if (mode === 'ttl' && !(ttlMs > 0)) {
-                        setError('A TTL znode needs a TTL above 0 minutes (e.g. 10). Nothing was created.');
+                        setError(t('tree.ttlNeeded'));
                         return;
                       }
                       let made = '';
@@ -317,12 +324,12 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
                           setChildName('');
                           setChildData('');
                         }),
-                        () => `created ${made} (${mode})`,
+                        () => t('tree.created', { path: made, mode }),
                       );
                     }}
                     data-testid="create"
                   >
-                    Create
+                    {t('tree.create')}
                   </Button>
                 </Group>
               </Card>
@@ -340,19 +347,19 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
             />
             {!readOnly && selected !== '/' && (
               <Group>
-                <Checkbox label="with all children" checked={recursive} onChange={(e) => setRecursive(e.currentTarget.checked)} />
+                <Checkbox label={t('tree.withChildren')} checked={recursive} onChange={(e) => setRecursive(e.currentTarget.checked)} />
                 <Button
                   color="red"
                   variant="light"
                   onClick={() => {
-                    if (window.confirm(`Delete ${selected}${recursive ? ' and everything under it' : ''}?`)) {
+                    if (window.confirm(recursive ? t('tree.confirmDeleteAll', { path: selected }) : t('tree.confirmDelete', { path: selected }))) {
                       const parent = selected.slice(0, selected.lastIndexOf('/')) || '/';
-                      void act(lab.call({ method: 'tree.delete', path: selected, version: recursive ? -1 : Number(expected), recursive, through: thr }).then(() => setSelected(parent)), `deleted ${selected}`);
+                      void act(lab.call({ method: 'tree.delete', path: selected, version: recursive ? -1 : Number(expected), recursive, through: thr }).then(() => setSelected(parent)), t('tree.deleted', { path: selected }));
                     }
                   }}
                   data-testid="delete"
                 >
-                  Delete
+                  {t('tree.delete')}
                 </Button>
               </Group>
             )}

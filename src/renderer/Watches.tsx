@@ -3,13 +3,21 @@ import { useCallback, useEffect, useState } from 'react';
 import type { WatchRow } from '../shared/api';
 import type { LabApi, LabView, WatchFire } from '../shared/contract';
 import { useSetting } from './persist';
-import { OTHER_SESSION, SESSION_OWNER } from './strings';
+import { locale, t as tr, useTranslation } from './i18n';
 
 type Row = WatchRow;
 
+/** Who holds a watch's session, for the lab's own sessions (catalogue keys). */
+const SESSION_OWNER: Record<string, string> = {
+  tree: 'watches.ownerTree',
+  inspector: 'watches.ownerInspector',
+  locks: 'watches.ownerLocks',
+};
+
 function ownerText(r: Row): string {
-  if (!r.owner) return OTHER_SESSION;
-  return r.owner === 'locks' ? `${SESSION_OWNER.locks} ${r.client ?? ''}`.trim() : (SESSION_OWNER[r.owner] ?? r.owner);
+  if (!r.owner) return tr('watches.ownerOther');
+  if (r.owner === 'locks') return `${tr('watches.ownerLocks')} ${r.client ?? ''}`.trim();
+  return SESSION_OWNER[r.owner] ? tr(SESSION_OWNER[r.owner]!) : r.owner;
 }
 
 /**
@@ -17,6 +25,7 @@ function ownerText(r: Row): string {
  * here as they fire: a one-shot watch fires once and leaves the table; persistent ones stay.
  */
 export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
+  const { t } = useTranslation();
   const [rows, setRows] = useState<Row[]>([]);
   const [feed, setFeed] = useState<WatchFire[]>([]);
   const [pathFilter, setPathFilter] = useState('');
@@ -28,8 +37,8 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
   const [notice, setNotice] = useState<string | null>(null);
   useEffect(() => {
     if (notice === null) return;
-    const t = setTimeout(() => setNotice(null), 8000);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => setNotice(null), 8000);
+    return () => clearTimeout(timer);
   }, [notice]);
   const [error, setError] = useState<string | null>(null);
   const [mine, setMine] = useState<string | null>(null);
@@ -45,20 +54,20 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
   }, [lab]);
   useEffect(() => {
     void reload();
-    const t = setInterval(() => void reload(), 1000);
+    const timer = setInterval(() => void reload(), 1000);
     const off = lab.onPush((p) => {
       if (p.kind === 'watch.fired') setFeed((f) => [p.fire, ...f].slice(0, 200));
     });
     return () => {
-      clearInterval(t);
+      clearInterval(timer);
       off();
     };
   }, [lab, reload]);
-  if (!view) return <Text>Launch or attach a lab to see its watches.</Text>;
+  if (!view) return <Text>{t('watches.noLab')}</Text>;
   const shown = rows.filter((r) => r.path.includes(pathFilter) && r.sessionId.includes(sessionFilter));
   return (
     <Stack>
-      <Title order={3}>Watches</Title>
+      <Title order={3}>{t('watches.title')}</Title>
       {error && (
         <Alert color="red" withCloseButton onClose={() => setError(null)} data-testid="watch-error">
           {error}
@@ -66,7 +75,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
       )}
       <Card withBorder>
         <Title order={6}>
-          Set a watch as the Watch inspector's session
+          {t('watches.setWatch')}
           {mine && (
             <>
               {' '}
@@ -75,8 +84,8 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
           )}
         </Title>
         <Group align="end">
-          <TextInput label="path" value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="watch-path" />
-          <Select label="kind" value={kind} onChange={(v) => v !== null && setKind(v)} allowDeselect={false} data={['data', 'exist', 'child', 'persistent', 'persistent-recursive']} data-testid="watch-kind" w={220} />
+          <TextInput label={t('watches.path')} value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="watch-path" />
+          <Select label={t('watches.kind')} value={kind} onChange={(v) => v !== null && setKind(v)} allowDeselect={false} data={['data', 'exist', 'child', 'persistent', 'persistent-recursive']} data-testid="watch-kind" w={220} />
           <Button
             onClick={async () => {
               setError(null);
@@ -90,11 +99,11 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
             }}
             data-testid="watch-add"
           >
-            Watch
+            {t('watches.watch')}
           </Button>
         </Group>
         <Group align="end" mt="xs">
-          <TextInput label={`new data for ${path}`} value={newData} onChange={(e) => setNewData(e.currentTarget.value)} data-testid="watch-set-data" w={260} />
+          <TextInput label={t('watches.newData', { path })} value={newData} onChange={(e) => setNewData(e.currentTarget.value)} data-testid="watch-set-data" w={260} />
           <Button
             variant="light"
             onClick={async () => {
@@ -102,14 +111,14 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
               try {
                 // Any version: this is a poke to make the watch fire, not an edit (the Tree view has versions).
                 await lab.call({ method: 'tree.set', path, data: newData, version: -1, through: null });
-                setNotice(`set ${path} to "${newData}" (as the Tree explorer's session)`);
+                setNotice(t('watches.setNotice', { path, data: newData }));
               } catch (e) {
                 setError((e as Error).message);
               }
             }}
             data-testid="watch-set"
           >
-            Set data
+            {t('watches.setData')}
           </Button>
           {notice && (
             <Text size="xs" c="teal" data-testid="watch-notice">
@@ -118,24 +127,24 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
           )}
         </Group>
         <Text size="xs" c="dimmed" mt="xs">
-          Then change the node here or in the Tree view and see the event arrive below. A data, exist or child watch fires once and is gone; a persistent one stays.
+          {t('watches.hint')}
         </Text>
       </Card>
       <Group grow align="start">
         <Card withBorder>
           <Group mb="xs">
-            <Title order={6}>On the nodes ({shown.length})</Title>
-            <TextInput size="xs" placeholder="filter by path" value={pathFilter} onChange={(e) => setPathFilter(e.currentTarget.value)} />
-            <TextInput size="xs" placeholder="filter by session" value={sessionFilter} onChange={(e) => setSessionFilter(e.currentTarget.value)} />
+            <Title order={6}>{t('watches.onNodes', { count: shown.length })}</Title>
+            <TextInput size="xs" placeholder={t('watches.filterPath')} value={pathFilter} onChange={(e) => setPathFilter(e.currentTarget.value)} />
+            <TextInput size="xs" placeholder={t('watches.filterSession')} value={sessionFilter} onChange={(e) => setSessionFilter(e.currentTarget.value)} />
           </Group>
           <Table striped data-testid="watch-table">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>path</Table.Th>
-                <Table.Th>kind</Table.Th>
-                <Table.Th>session</Table.Th>
-                <Table.Th>session of</Table.Th>
-                <Table.Th>held by</Table.Th>
+                <Table.Th>{t('watches.path')}</Table.Th>
+                <Table.Th>{t('watches.kind')}</Table.Th>
+                <Table.Th>{t('watches.session')}</Table.Th>
+                <Table.Th>{t('watches.sessionOf')}</Table.Th>
+                <Table.Th>{t('watches.heldBy')}</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -147,7 +156,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
                   </Table.Td>
                   <Table.Td ff="monospace">{r.sessionId}</Table.Td>
                   <Table.Td data-testid="watch-owner">{ownerText(r)}</Table.Td>
-                  <Table.Td>node {r.myid}</Table.Td>
+                  <Table.Td>{t('cluster.node', { myid: r.myid })}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -155,12 +164,12 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
         </Card>
         <Card withBorder>
           <Title order={6} mb="xs">
-            Events as they fire
+            {t('watches.events')}
           </Title>
           <Stack gap={2} data-testid="watch-feed">
             {feed.map((f, i) => (
               <Text key={i} size="xs" ff="monospace" data-testid="watch-fired">
-                {new Date(f.time).toLocaleTimeString()} {f.type} {f.path} ({f.kind} watch #{f.watchId})
+                {new Date(f.time).toLocaleTimeString(locale())} {f.type} {f.path} {t('watches.fired', { kind: f.kind, id: f.watchId })}
               </Text>
             ))}
           </Stack>

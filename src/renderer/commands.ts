@@ -3,6 +3,7 @@
 // callbacks, so the list is tested without a browser; Palette.tsx draws it with Mantine Spotlight.
 import type { LabSize, LabView, NodeAction } from '../shared/contract';
 import type { FaultSpec } from '../shared/net';
+import { t } from './i18n';
 
 export interface Command {
   id: string;
@@ -32,63 +33,65 @@ export interface CommandDeps {
 
 export const PALETTE_SHORTCUTS = ['mod + K', 'mod + shift + P'];
 
-/** The keys that work without the palette, listed in it. */
+/** The keys that work without the palette, listed in it (catalogue keys: the words follow the language). */
 export const SHORTCUTS: { keys: string; what: string }[] = [
-  { keys: 'Ctrl/Cmd + K, Ctrl/Cmd + Shift + P', what: 'open this palette' },
-  { keys: 'k on a focused node card', what: 'kill the node (SIGKILL)' },
-  { keys: 's on a focused node card', what: 'stop the node (SIGTERM)' },
-  { keys: 'r on a focused node card', what: 'restart the node' },
-  { keys: 'p on a focused node card', what: 'pause or resume the node' },
-  { keys: 'Enter or right-click on a node card', what: 'the node menu' },
+  { keys: 'palette.keysPalette', what: 'palette.whatPalette' },
+  { keys: 'palette.keysKill', what: 'palette.whatKill' },
+  { keys: 'palette.keysStop', what: 'palette.whatStop' },
+  { keys: 'palette.keysRestart', what: 'palette.whatRestart' },
+  { keys: 'palette.keysPause', what: 'palette.whatPause' },
+  { keys: 'palette.keysMenu', what: 'palette.whatMenu' },
 ];
 
-const roleWord = (role: string): string => (role === 'down' ? 'down' : role);
+const roleWord = (role: string): string => t(`role.${role}`, { defaultValue: role });
 
 export function buildCommands(d: CommandDeps, query = ''): Command[] {
   const out: Command[] = [];
   const lab = d.view;
   const q = query.trim();
   // A path typed in the palette: go there in the Tree explorer.
-  if (lab && q.startsWith('/')) out.push({ id: 'znode', label: `Go to znode ${q}`, group: 'Data', keywords: [q], run: () => d.gotoZnode(q) });
+  if (lab && q.startsWith('/')) out.push({ id: 'znode', label: t('palette.gotoZnode', { path: q }), group: t('nav.groupData'), keywords: [q], run: () => d.gotoZnode(q) });
   for (const v of d.views) {
     if (v.needsLab && !lab) continue;
-    out.push({ id: `view:${v.id}`, label: `Open ${v.label}`, group: 'Views', keywords: ['go', 'view', v.id], run: () => d.go(v.id) });
+    out.push({ id: `view:${v.id}`, label: t('palette.open', { view: v.label }), group: t('palette.groupViews'), keywords: ['go', 'view', v.id], run: () => d.go(v.id) });
   }
   if (!lab) {
-    for (const size of [1, 3, 5, 7] as const) out.push({ id: `launch:${size}`, label: `Launch a ${size}-node lab`, group: 'Lab', keywords: ['start', 'ensemble'], run: () => d.launch(size) });
+    for (const size of [1, 3, 5, 7] as const) out.push({ id: `launch:${size}`, label: t('palette.launch', { size }), group: t('palette.groupLab'), keywords: ['start', 'ensemble'], run: () => d.launch(size) });
   } else if (!lab.attached) {
     const down = lab.nodes.filter((n) => n.role === 'down');
-    if (down.length > 0) out.push({ id: 'start-all', label: `Start every member that is down (${down.map((n) => n.myid).join(', ')})`, group: 'Lab', keywords: ['start all', 'up'], run: d.startAll });
+    if (down.length > 0) out.push({ id: 'start-all', label: t('palette.startAll', { ids: down.map((n) => n.myid).join(', ') }), group: t('palette.groupLab'), keywords: ['start all', 'up'], run: d.startAll });
     const leader = lab.nodes.find((n) => n.role === 'leader');
     if (leader) {
-      out.push({ id: 'kill-leader', label: `Kill the leader (node ${leader.myid})`, group: 'Faults', keywords: ['sigkill', 'election'], run: () => d.node(leader.myid, 'kill', `Killed the leader, node ${leader.myid}`) });
-      out.push({ id: 'isolate-leader', label: `Isolate the leader (node ${leader.myid})`, group: 'Faults', keywords: ['partition', 'network', 'cut'], run: () => d.fault({ kind: 'isolate', myid: leader.myid }, `Isolated the leader, node ${leader.myid}`) });
+      out.push({ id: 'kill-leader', label: t('palette.killLeader', { myid: leader.myid }), group: t('palette.groupFaults'), keywords: ['kill leader', 'sigkill', 'election'], run: () => d.node(leader.myid, 'kill', t('palette.doneKillLeader', { myid: leader.myid })) });
+      out.push({ id: 'isolate-leader', label: t('palette.isolateLeader', { myid: leader.myid }), group: t('palette.groupFaults'), keywords: ['isolate leader', 'partition', 'network', 'cut'], run: () => d.fault({ kind: 'isolate', myid: leader.myid }, t('palette.doneIsolateLeader', { myid: leader.myid })) });
     }
     for (const n of lab.nodes) {
-      const who = `node ${n.myid} (${roleWord(n.role)})`;
+      const who = t('palette.who', { myid: n.myid, role: roleWord(n.role) });
+      const group = t('palette.groupNode', { myid: n.myid });
+      // The English words stay keywords in every language ("kill node 2" works in Chinese too).
       const act = (action: NodeAction, label: string, done: string, keywords: string[] = []): void => {
-        out.push({ id: `${action}:${n.myid}`, label: `${label} ${who}`, group: `Node ${n.myid}`, keywords: [`${action} node ${n.myid}`, `${action} ${n.myid}`, ...keywords], run: () => d.node(n.myid, action, `${done} node ${n.myid}`) });
+        out.push({ id: `${action}:${n.myid}`, label: `${label} ${who}`, group, keywords: [`${action} node ${n.myid}`, `${action} ${n.myid}`, ...keywords], run: () => d.node(n.myid, action, t('palette.doneNode', { done, myid: n.myid })) });
       };
       if (n.role === 'down') {
-        act('start', 'Start', 'Started');
+        act('start', t('palette.start'), t('palette.started'));
         continue;
       }
-      if (n.role === 'paused') act('resume', 'Resume', 'Resumed', ['sigcont']);
+      if (n.role === 'paused') act('resume', t('palette.resume'), t('palette.resumed'), ['sigcont']);
       else {
-        act('kill', 'Kill', 'Killed', ['sigkill']);
-        act('stop', 'Stop', 'Stopped', ['sigterm']);
-        act('restart', 'Restart', 'Restarted');
-        act('pause', 'Pause', 'Paused', ['sigstop']);
-        out.push({ id: `isolate:${n.myid}`, label: `Isolate ${who}`, group: `Node ${n.myid}`, keywords: ['partition', 'network'], run: () => d.fault({ kind: 'isolate', myid: n.myid }, `Isolated node ${n.myid}`) });
+        act('kill', t('palette.kill'), t('palette.killed'), ['sigkill']);
+        act('stop', t('palette.stop'), t('palette.stopped'), ['sigterm']);
+        act('restart', t('palette.restart'), t('palette.restarted'));
+        act('pause', t('palette.pause'), t('palette.paused'), ['sigstop']);
+        out.push({ id: `isolate:${n.myid}`, label: `${t('palette.isolate')} ${who}`, group, keywords: [`isolate node ${n.myid}`, 'partition', 'network'], run: () => d.fault({ kind: 'isolate', myid: n.myid }, t('palette.doneIsolate', { myid: n.myid })) });
       }
-      out.push({ id: `terminal:${n.myid}`, label: `Open node ${n.myid}'s terminals`, group: `Node ${n.myid}`, keywords: ['zkcli', 'shell', 'log'], run: () => d.go('terminals') });
+      out.push({ id: `terminal:${n.myid}`, label: t('palette.terminals', { myid: n.myid }), group, keywords: ['terminal', 'zkcli', 'shell', 'log'], run: () => d.go('terminals') });
     }
   }
-  out.push({ id: 'theme:light', label: 'Light theme', group: 'Appearance', keywords: ['colour', 'color', 'scheme'], run: () => d.theme('light') });
-  out.push({ id: 'theme:dark', label: 'Dark theme', group: 'Appearance', keywords: ['colour', 'color', 'scheme', 'night'], run: () => d.theme('dark') });
-  out.push({ id: 'theme:auto', label: "Follow the system's theme", group: 'Appearance', keywords: ['colour', 'color', 'scheme', 'auto'], run: () => d.theme('auto') });
-  out.push({ id: 'notifications', label: 'Show past notifications', group: 'Appearance', keywords: ['history', 'messages', 'errors'], run: d.showNotifications });
-  SHORTCUTS.forEach((s, i) => out.push({ id: `shortcut:${i}`, label: s.what, group: 'Keyboard shortcuts', shortcut: s.keys, keywords: ['keys', 'shortcut'], run: null }));
+  out.push({ id: 'theme:light', label: t('palette.themeLight'), group: t('palette.groupAppearance'), keywords: ['light theme', 'colour', 'color', 'scheme'], run: () => d.theme('light') });
+  out.push({ id: 'theme:dark', label: t('palette.themeDark'), group: t('palette.groupAppearance'), keywords: ['dark theme', 'colour', 'color', 'scheme', 'night'], run: () => d.theme('dark') });
+  out.push({ id: 'theme:auto', label: t('palette.themeAuto'), group: t('palette.groupAppearance'), keywords: ['system theme', 'colour', 'color', 'scheme', 'auto'], run: () => d.theme('auto') });
+  out.push({ id: 'notifications', label: t('palette.notifications'), group: t('palette.groupAppearance'), keywords: ['notifications', 'history', 'messages', 'errors'], run: d.showNotifications });
+  SHORTCUTS.forEach((s, i) => out.push({ id: `shortcut:${i}`, label: t(s.what), group: t('palette.groupShortcuts'), shortcut: t(s.keys), keywords: ['keys', 'shortcut'], run: null }));
   return out;
 }
 

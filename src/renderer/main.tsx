@@ -8,6 +8,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { connectLab } from './api';
 import { loadSettings, readSetting, writeSetting } from './persist';
+import { setLanguage, type LanguageChoice } from './i18n';
 
 const theme = createTheme({ primaryColor: 'teal', fontFamily: 'system-ui, sans-serif' });
 // The same WebSocket client in the desktop app and in a browser.
@@ -24,12 +25,13 @@ const schemes: MantineColorSchemeManager = {
   clear: () => writeSetting('theme', null),
 };
 
-// The remembered settings first (the open view, the theme), then the app.
-void loadSettings(lab).then(() =>
+// The remembered settings first (the open view, the theme, the language), then the app.
+void loadSettings(lab).then(() => {
+  setLanguage(readSetting<LanguageChoice>('language', 'system', (v): v is LanguageChoice => v === 'en' || v === 'zh' || v === 'system'));
   createRoot(document.getElementById('root')!).render(
     <MantineProvider theme={theme} defaultColorScheme="light" colorSchemeManager={schemes}>
       <Notifications position="bottom-right" limit={4} />
       <App lab={lab} />
     </MantineProvider>,
-  ),
-);
+  );
+});

@@ -25,21 +25,24 @@ export interface ViewProps {
 
 export interface ViewEntry {
   id: string;
+  /** English, for what is not translated (logs); the navigation shows the catalogue's `labelKey`. */
   label: string;
+  labelKey: string;
   group: 'Ensemble' | 'Data' | 'Load' | 'Learn';
+  groupKey: string;
   component: ComponentType<ViewProps>;
   /** Shown only while a lab is open (launched or attached). */
   needsLab: boolean;
 }
 
 export const VIEWS: ViewEntry[] = [
-  { id: 'cluster', label: 'Cluster', group: 'Ensemble', component: Cluster, needsLab: false },
-  { id: 'wire', label: 'Wire', group: 'Ensemble', component: Wire, needsLab: true },
-  { id: 'timeline', label: 'Timeline', group: 'Ensemble', component: Timeline, needsLab: true },
-  { id: 'terminals', label: 'Terminals', group: 'Ensemble', component: Terminals, needsLab: true },
-  { id: 'tree', label: 'Tree explorer', group: 'Data', component: TreeExplorer, needsLab: true },
-  { id: 'watches', label: 'Watch inspector', group: 'Data', component: Watches, needsLab: true },
-  { id: 'locks', label: 'Lock playground', group: 'Data', component: LockPlayground, needsLab: true },
-  { id: 'load', label: 'Load', group: 'Load', component: Load, needsLab: true },
-  { id: 'walkthroughs', label: 'Seed walkthroughs', group: 'Learn', component: Walkthroughs, needsLab: true },
+  { id: 'cluster', label: 'Cluster', labelKey: 'nav.cluster', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Cluster, needsLab: false },
+  { id: 'wire', label: 'Wire', labelKey: 'nav.wire', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Wire, needsLab: true },
+  { id: 'timeline', label: 'Timeline', labelKey: 'nav.timeline', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Timeline, needsLab: true },
+  { id: 'terminals', label: 'Terminals', labelKey: 'nav.terminals', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Terminals, needsLab: true },
+  { id: 'tree', label: 'Tree explorer', labelKey: 'nav.tree', group: 'Data', groupKey: 'nav.groupData', component: TreeExplorer, needsLab: true },
+  { id: 'watches', label: 'Watch inspector', labelKey: 'nav.watches', group: 'Data', groupKey: 'nav.groupData', component: Watches, needsLab: true },
+  { id: 'locks', label: 'Lock playground', labelKey: 'nav.locks', group: 'Data', groupKey: 'nav.groupData', component: LockPlayground, needsLab: true },
+  { id: 'load', label: 'Load', labelKey: 'nav.load', group: 'Load', groupKey: 'nav.groupLoad', component: Load, needsLab: true },
+  { id: 'walkthroughs', label: 'Seed walkthroughs', labelKey: 'nav.walkthroughs', group: 'Learn', groupKey: 'nav.groupLearn', component: Walkthroughs, needsLab: true },
 ];

@@ -26,6 +26,9 @@ import {
   WatchFire,
   WireCapture,
   Request,
+  Identity,
+  SavedConnection,
+  SetAclResult,
   type LabConnection,
   type Push,
 } from './contract';
@@ -99,6 +102,9 @@ export const Results = {
   'ui.setting': Nothing,
   attach: LabView.nullable(),
   'attach.writes': z.object({ writes: z.boolean() }),
+  'connections.list': z.array(SavedConnection),
+  'connections.save': z.array(SavedConnection),
+  'connections.forget': z.array(SavedConnection),
   'tree.children': TreeChildren,
   'tree.node': NodeDetails,
   /** The path created (with its sequence number). */
@@ -108,6 +114,10 @@ export const Results = {
   'watches.list': z.object({ rows: z.array(WatchRow), fired: z.array(WatchFire) }),
   'watches.add': z.object({ watchId: z.number().int(), sessionId: z.string() }),
   'tree.sync': Nothing,
+  'tree.setAcl': SetAclResult,
+  'tree.addAuth': z.array(Identity),
+  'tree.identities': z.array(Identity),
+  'tree.digest': z.object({ id: z.string() }),
   'walkthrough.run': WalkthroughState.nullable(),
   'walkthrough.stop': WalkthroughState.nullable(),
   'walkthrough.next': WalkthroughState.nullable(),
@@ -172,7 +182,7 @@ export type Result<M extends Method> = z.infer<(typeof Results)[M]>;
 export function callLimitMs(method: Method): number {
   return LONG_CALLS.has(method) ? 10 * 60_000 : 30_000;
 }
-const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
+const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'tree.setAcl', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
 
 /** The typed API the page uses (a WebSocket client in a browser and in Electron's window). */
 export interface LabApi {

@@ -47,6 +47,8 @@ export const LabView = z.object({
   dir: z.string(),
   /** Attached to an ensemble the lab did not start: read-only, no process actions. */
   attached: z.boolean().default(false),
+  /** An attached ensemble takes the lab's writes (a saved connection without read-only, or attach.writes). */
+  attachedWrites: z.boolean().optional(),
   size: z.number().int(),
   nodes: z.array(NodeView),
   /** Voting members up and serving / needed for a quorum. */
@@ -458,6 +460,27 @@ export const DataDirOpened = z.object({
   ignored: z.array(z.string()),
 });
 export type DataDirOpened = z.infer<typeof DataDirOpened>;
+/** One entry of a znode's ACL as the Tree explorer edits it: perms are ZooKeeper's bits (r 1, w 2, c 4, d 8, a 16). */
+export const AclRow = z.object({ scheme: z.string().min(1).max(64), id: z.string().max(1024), perms: z.number().int().min(0).max(31) });
+export type AclRow = z.infer<typeof AclRow>;
+
+/** An identity the server holds for the lab's session ("ip" "127.0.0.1", "digest" "alice"). */
+export const Identity = z.object({ scheme: z.string(), id: z.string() });
+export type Identity = z.infer<typeof Identity>;
+
+/** A recursive setAcl under way: listing the subtree, then setting each znode. */
+export const AclProgress = z.object({ path: z.string(), step: z.enum(['listing', 'setting']), done: z.number().int(), total: z.number().int() });
+export type AclProgress = z.infer<typeof AclProgress>;
+
+/** tree.setAcl's answer: the root's new aclVersion and how many znodes got the ACL. */
+export const SetAclResult = z.object({ aversion: z.number().int(), count: z.number().int() });
+export type SetAclResult = z.infer<typeof SetAclResult>;
+
+/** A saved connection for Attach as the page sees it (the passwords stay in the backend's connections.json). */
+export const SavedConnection = z.object({ name: z.string(), connectString: z.string(), users: z.array(z.string()), readOnly: z.boolean() });
+export type SavedConnection = z.infer<typeof SavedConnection>;
+
+const DigestAuth = z.object({ user: z.string().min(1).max(256), password: z.string().max(256) });
 
 /** A tree export without its znodes: the first message of an import sent in chunks. */
 export const TreeExportHeader = TreeExport.omit({ nodes: true });
@@ -555,7 +578,17 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('ui.settings') }),
   /** Remembers one UI setting (null forgets it). */
   z.object({ method: z.literal('ui.setting'), key: z.string().min(1).max(100), value: z.unknown() }),
-  z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000) }),
+  /**
+   * Attaches to an ensemble: `auth` digest credentials for the lab's sessions, `readOnly` (default
+   * true) refuses the lab's writes; `saved` names a saved connection whose connect string, auth and
+   * read-only setting are used instead.
+   */
+  z.object({ method: z.literal('attach'), connectString: z.string().min(3).max(2000), auth: z.array(DigestAuth).max(8).optional(), readOnly: z.boolean().optional(), saved: z.string().max(100).optional() }),
+  /** The saved connections (SavedConnection[]), kept in <labs folder>/connections.json. */
+  z.object({ method: z.literal('connections.list') }),
+  /** Saves one (replacing one of the same name); answers with the list. */
+  z.object({ method: z.literal('connections.save'), name: z.string().min(1).max(100), connectString: z.string().min(3).max(2000), auth: z.array(DigestAuth).max(8), readOnly: z.boolean() }),
+  z.object({ method: z.literal('connections.forget'), name: z.string().min(1).max(100) }),
   /** Allows (on) or refuses again (off) writes, lock runs included, to the attached ensemble; refused by default. */
   z.object({ method: z.literal('attach.writes'), on: z.boolean() }),
   z.object({ method: z.literal('tree.children'), path: z.string().min(1).max(4096), through: z.number().int().nullable(), offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000) }),
@@ -572,6 +605,14 @@ export const Request = z.discriminatedUnion('method', [
   }),
   z.object({ method: z.literal('tree.set'), path: z.string().min(1).max(4096), data: z.string().max(1 << 20), version: z.number().int(), through: z.number().int().nullable() }),
   z.object({ method: z.literal('tree.delete'), path: z.string().min(1).max(4096), version: z.number().int(), recursive: z.boolean(), through: z.number().int().nullable() }),
+  /** setAcl if the ACL version is `version` (-1: any); `recursive`: then every znode under it too (progress as tree.progress pushes). */
+  z.object({ method: z.literal('tree.setAcl'), path: z.string().min(1).max(4096), acl: z.array(AclRow).max(64), version: z.number().int(), recursive: z.boolean(), through: z.number().int().nullable() }),
+  /** `addauth digest user:password` for every session of the Tree explorer (and those it opens later); answers with the identities (Identity[]) of the session through `through`. */
+  z.object({ method: z.literal('tree.addAuth'), user: z.string().min(1).max(256), password: z.string().max(256), through: z.number().int().nullable() }),
+  /** The identities (Identity[]) the server holds for the Tree explorer's session through `through`. */
+  z.object({ method: z.literal('tree.identities'), through: z.number().int().nullable() }),
+  /** The digest scheme's id of user:password ({ id }), for an ACL entry. */
+  z.object({ method: z.literal('tree.digest'), user: z.string().min(1).max(256), password: z.string().max(256) }),
   z.object({ method: z.literal('watches.list') }),
   z.object({ method: z.literal('watches.add'), path: z.string().min(1).max(4096), kind: z.enum(['data', 'exist', 'child', 'persistent', 'persistent-recursive']) }),
   z.object({ method: z.literal('tree.sync'), path: z.string().min(1).max(4096), through: z.number().int().nullable() }),
@@ -659,6 +700,8 @@ export const Push = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('walkthrough'), state: WalkthroughState }),
   /** A znode the Tree view shows changed (its children or its data). */
   z.object({ kind: z.literal('tree.changed'), path: z.string(), what: z.enum(['children', 'data']) }),
+  /** A recursive setAcl's progress; null when it is over. */
+  z.object({ kind: z.literal('tree.progress'), progress: AclProgress.nullable() }),
   z.object({ kind: z.literal('watch.fired'), fire: WatchFire }),
   /** `offset`: characters the terminal printed before this chunk (to join it to a backlog). */
   z.object({ kind: z.literal('terminal.data'), id: z.string(), data: z.string(), offset: z.number().int() }),

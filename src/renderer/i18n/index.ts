@@ -1,0 +1,50 @@
+// The UI's words in English and Simplified Chinese, through i18next (react-i18next for React).
+// The catalogues are en.ts and zh.ts: one section per part of the UI (shell, palette, cluster,
+// tree, …; a view's section is named after it), keys written whole in the code (t('tree.sync'))
+// so that test/lint/i18n.test.ts can find every key used and check both catalogues have it.
+// The language follows the system's (navigator.languages: the OS locale in Electron, the
+// browser's in browser mode) until the person picks one; the choice is kept with the other UI
+// settings (`language`: "en", "zh" or "system").
+import i18next from 'i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
+import { en } from './en';
+import { zh } from './zh';
+
+export type Language = 'en' | 'zh';
+export type LanguageChoice = Language | 'system';
+export const LANGUAGES: Language[] = ['en', 'zh'];
+
+/** The system's language, as far as the UI can tell: Chinese for any zh-* locale, else English. */
+export function systemLanguage(langs: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language]): Language {
+  const first = langs.find((l) => /^(en|zh)\b/i.test(l));
+  return first && /^zh/i.test(first) ? 'zh' : 'en';
+}
+
+export function resolveLanguage(choice: LanguageChoice): Language {
+  return choice === 'system' ? systemLanguage() : choice;
+}
+
+export const i18n = i18next.createInstance();
+// Resources are in the bundle: init is synchronous, so t() works from the first render (and in
+// unit tests of modules that use it, in English).
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, zh: { translation: zh } },
+  lng: 'en',
+  fallbackLng: 'en',
+  initAsync: false,
+  // React escapes what it renders.
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+export function setLanguage(choice: LanguageChoice): void {
+  void i18n.changeLanguage(resolveLanguage(choice));
+}
+
+/** The locale for dates and numbers (Intl): zh-CN or the browser's English one. */
+export function locale(): string {
+  return i18n.language === 'zh' ? 'zh-CN' : 'en';
+}
+
+export const t = i18n.t.bind(i18n);
+export { useTranslation };
