@@ -155,7 +155,7 @@ describe('browser mode server', () => {
     expect(await next((m) => m.id === 1)).toEqual({ id: 1, ok: true, result: null });
 
     // A size the lab does not offer: refused by the contract, and no lab is created.
-    sock.send(JSON.stringify({ id: 2, request: { method: 'launch', size: 4 } }));
+    sock.send(JSON.stringify({ id: 2, request: { method: 'launch', size: 8 } }));
     const bad = await next((m) => m.id === 2);
     expect(bad.ok).toBe(false);
     expect(bad.error).toMatch(/^Bad request \(nothing was changed\)/);

@@ -25,6 +25,7 @@ function shape(labSaw: string): string {
     .replace(/0x[0-9a-f]+/g, '0x…')
     .replace(/\d+\/\d+ \(0x…\)/g, 'ZXID')
     .replace(/\((leader|epoch) \d+\)/g, '($1 …)')
+    .replace(/\bleaders? \(\d+(, \d+)*\)/g, 'leader (…)')
     .replace(/\b(leader|member|epoch|observer) \d+/g, '$1 …')
     .replace(/\b\d: ZXID/g, '…: ZXID')
     .replace(/_c_[0-9a-f-]+-lock-/g, '_c_…-lock-')
