@@ -76,7 +76,7 @@ export async function zxid(w: Walk): Promise<void> {
     const firstOfEpoch = epochOf(next.z) === epochOf(elected.zxid) && counterOf(next.z) === 1n;
     w.finish(
       'a zxid is 64 bits: the high 32 the epoch, which each new leader raises, the low 32 a counter the leader adds 1 to for every transaction; a new epoch starts the counter again at 0',
-      `three writes at ${writes.map((z) => zxidText(z)).join(', ')} (steps of ${steps.slice(0, 2).join(' and ')}); a multi of three operations at ${zxidText(multi.z)} (one zxid for all three: ${multiOne ? 'yes' : 'no'}, a step of ${steps[2]}); after leader ${oldLeader} died, leader ${elected.leader} started epoch ${elected.epoch} at ${zxidText(elected.zxid)} and the next write got ${zxidText(next.z)}; with ${oldLeader} back every member reported ${memberZxids(back)}`,
+      `three writes at ${writes.map((z) => zxidText(z)).join(', ')} (steps of ${steps.slice(0, 2).join(' and ')}); a multi of three operations at ${zxidText(multi.z)} (one zxid for all three: ${multiOne ? 'yes' : 'no'}, a step of ${steps[2]}); after leader ${oldLeader} died, leader ${elected.leader} started epoch ${elected.epoch} at ${zxidText(elected.zxid)} and the next write got ${zxidText(next.z)}; with member ${oldLeader} back every member reported ${memberZxids(back)}`,
       steps.every((s) => s === 1n) && multiOne && newEpoch && firstOfEpoch,
     );
   } finally {
