@@ -18,21 +18,18 @@ const BOTH: WalkthroughId[] = ['majority', 'roles', 'lock', 'config-and-membersh
 
 const up = (v: LabView): boolean => v.serving && v.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role));
 
-/** What a run saw, without what belongs to that run alone. */
+/**
+ * What a run saw, in words: every number goes (which member leads, zxids, times, and how many
+ * ACKs reached the leader before its COMMIT, which is a race in ZAB on either engine), so what
+ * is compared is what each engine was seen to do (forwarded, INFORM, one zxid for a multi: yes
+ * or no, SNAP or DIFF, ...), not when or by whom.
+ */
 function shape(labSaw: string): string {
   return labSaw
-    .replace(/\d+(–\d+)? ms/g, 'N ms')
     .replace(/0x[0-9a-f]+/g, '0x…')
-    .replace(/\d+\/\d+ \(0x…\)/g, 'ZXID')
-    .replace(/\((leader|epoch) \d+\)/g, '($1 …)')
-    .replace(/\bleaders? \(\d+(, \d+)*\)/g, 'leader (…)')
-    .replace(/\b(leader|member|epoch|observer) \d+/g, '$1 …')
-    .replace(/\b\d: ZXID/g, '…: ZXID')
     .replace(/_c_[0-9a-f-]+-lock-/g, '_c_…-lock-')
-    .replace(/[\d.]+ notifications came per acquisition/, 'some notifications came per acquisition')
-    .replace(/and [\d.]+ per acquisition/, 'and more per acquisition')
-    .replace(/(proposed to|acknowledged by) [\d, ]+,/g, '$1 …,')
-    .replace(/\b(leader|client|follower|followers|consumers?|worker) [\d, →a-z-]+/g, '$1 …');
+    .replace(/\d+(\.\d+)?/g, 'N')
+    .replace(/N(, N)*/g, 'N…');
 }
 
 describe('seed walkthroughs on our server and on Apache ZooKeeper, side by side', needs(OUR_BUILD, JAVA, ZK_JARS, ZK_ADMIN_JARS), () => {
