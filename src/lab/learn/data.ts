@@ -1,6 +1,6 @@
 // The seed's claims about the data (§7, §12.3): what a zxid is made of, read from every member's
 // own last zxid (AdminServer), and the node types, read back through a second session.
-import { connect, CreateMode, Ops, type ZkClient } from '../../client';
+import { connect, ConnectionLossError, CreateMode, Ops, type ZkClient } from '../../client';
 import type { LabView } from '../../shared/contract';
 import { serving, zxidText, type Walk } from './control';
 
@@ -62,7 +62,19 @@ export async function zxid(w: Walk): Promise<void> {
       return { leader: v.leader!, epoch: n.epoch!, zxid: big(n.lastZxid)! };
     }, (r) => `leader ${r.leader} in epoch ${r.epoch}; its last zxid ${zxidText(r.zxid)}`);
     const next = await w.step('Write once more: the first transaction of the new epoch', async () => {
-      const z = (await zk!.setData(path, Buffer.from('new epoch'))).mzxid;
+      // The session was on the dead leader, perhaps: a write sent while it moves fails with
+      // ConnectionLoss and may or may not have happened. Read which, once the session is back,
+      // before writing again (a second write would not be the epoch's first transaction).
+      let z: bigint | null = null;
+      for (let attempt = 1; z === null; attempt++) {
+        try {
+          z = (await zk!.setData(path, Buffer.from('new epoch'))).mzxid;
+        } catch (e) {
+          if (!(e instanceof ConnectionLossError) || attempt >= 5) throw e;
+          const st = await zk!.exists(path).catch(() => null);
+          if (st && epochOf(st.mzxid) > epochOf(multi.z)) z = st.mzxid;
+        }
+      }
       return { z, v: await everyMemberAt(w, z) };
     }, (r) => `${zxidText(r.z)}; every member's last zxid: ${memberZxids(r.v)}`);
     const back = await w.step(`Start ${oldLeader} again: it rejoins in the new epoch and reports the same last zxid`, async () => {
