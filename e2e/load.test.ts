@@ -4,7 +4,7 @@
 // the lab's history, its history recorded and checked beside the checked runs.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, launchInUi, ROOT, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -21,10 +21,7 @@ describe('the Load panel in Chromium', needs(...BROWSER), () => {
   it('charts a steady load, marks a leader kill and the election, and goes on under the new leader', { timeout: 300_000 }, async () => {
     const page = lab.page;
     page.setDefaultTimeout(45_000);
-    await page.getByTestId('size').getByText('3', { exact: true }).click();
-    await page.getByTestId('launch').click();
-    await page.locator('[data-role="leader"]').waitFor({ timeout: 90_000 });
-    await expect.poll(async () => page.locator('[data-role="follower"]').count(), { timeout: 60_000 }).toBe(2);
+    await launchInUi(page, 3);
 
     await page.getByTestId('nav-load').click();
     await page.getByTestId('load-empty').waitFor();
