@@ -203,7 +203,8 @@ export function loadConfig(path: string): ServerConfig {
   return parseConfig(text, path);
 }
 
-export function parseConfig(text: string, path = 'zoo.cfg'): ServerConfig {
+/** `myidGiven` stands in for dataDir/myid (the simulator's members have no real dataDir). */
+export function parseConfig(text: string, path = 'zoo.cfg', myidGiven?: number): ServerConfig {
   const props = new Map<string, string>();
   const warnings: string[] = [];
   const servers = new Map<number, QuorumServer>();
@@ -238,13 +239,15 @@ export function parseConfig(text: string, path = 'zoo.cfg'): ServerConfig {
   const initLimit = initLimitRaw !== undefined ? intValue('initLimit', initLimitRaw, 1) : 0;
   const syncLimit = syncLimitRaw !== undefined ? intValue('syncLimit', syncLimitRaw, 1) : 0;
 
-  let myid: number | null = null;
-  try {
-    const line = readFileSync(resolve(dataDir, 'myid'), 'utf8').split('\n')[0]!;
-    if (!/^\d+$/.test(line.trim())) throw new ConfigError(`${resolve(dataDir, 'myid')} must hold the server id as a number, not "${line}".`);
-    myid = Number(line.trim());
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
+  let myid: number | null = myidGiven ?? null;
+  if (myidGiven === undefined) {
+    try {
+      const line = readFileSync(resolve(dataDir, 'myid'), 'utf8').split('\n')[0]!;
+      if (!/^\d+$/.test(line.trim())) throw new ConfigError(`${resolve(dataDir, 'myid')} must hold the server id as a number, not "${line}".`);
+      myid = Number(line.trim());
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+    }
   }
 
   let clientPortRaw = get('clientPort');

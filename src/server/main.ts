@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { Commands } from './admin/commands';
 import { createAdminServer } from './admin/http';
 import { ConfigError, isDistributed, loadConfig, type ServerConfig } from './config';
-import { ServerCore, type Logger } from './core';
+import type { Logger, ServerCore } from './core';
 import { ClientConnection } from './net/connection';
-import { StandaloneReplicator } from './standalone';
-import { QuorumPeer } from './quorum/peer';
+import { LoadError, openMember, type Member } from './member';
 import { systemClock } from './runtime/clock';
 import { systemNet } from './runtime/net';
 import { readJaasUsers } from './auth/sasl';
-import { openStorage } from './storage/open';
 import { makeDirsSync, nodeDisk } from './runtime/disk';
 import { DiskFaults } from './runtime/disk-faults';
 import { FileStorage } from './storage/file-storage';
@@ -73,48 +71,29 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
 
   // The member's disk, with the lab's faults on it (off until the lab turns them on).
   const diskFaults = new DiskFaults();
-  const storage = openStorage(cfg, log, diskFaults.wrap(nodeDisk));
-  const core = new ServerCore(cfg, storage, log);
-  if (storage instanceof FileStorage) core.diskFaults = diskFaults;
-  const loaded = await storage.load(core.tree, core.sessionTable).catch((e: Error) => {
-    throw new StartupError(e.message);
-  });
-  for (const note of loaded.notes) log('INFO', note);
-  core.tree.rebuildQuotas();
-
   const jaas = cfg.properties.get('java.security.auth.login.config');
-  if (jaas !== undefined) {
+  const readJaas = (core: ServerCore): void => {
+    if (jaas === undefined) return;
     try {
       core.saslUsers = readJaasUsers(jaas);
       log('INFO', `SASL DIGEST-MD5 enabled for ${core.saslUsers.size} user(s) from ${jaas}`);
     } catch (e) {
       throw new StartupError(`The JAAS file ${jaas} (java.security.auth.login.config) cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
     }
+  };
+  let member: Member;
+  try {
+    member = await openMember(cfg, log, { disk: diskFaults.wrap(nodeDisk), clock: systemClock(), net: systemNet }, readJaas);
+  } catch (e) {
+    if (e instanceof LoadError || e instanceof StartupError) throw new StartupError(e.message);
+    const err = e as NodeJS.ErrnoException;
+    const me = cfg.servers.get(cfg.myid ?? -1);
+    if (me && err.code === 'EADDRINUSE') throw new StartupError(`Election port ${me.host}:${me.electionPort} is already in use by another program; stop it or choose another port in server.${cfg.myid}.`);
+    if (me && err.code) throw new StartupError(`Election port ${me.host}:${me.electionPort} could not be opened: ${err.message}.`);
+    throw new StartupError(err.message);
   }
-
-  const clock = systemClock();
-  let replicator: StandaloneReplicator | QuorumPeer;
-  if (isDistributed(cfg)) {
-    core.serverId = cfg.myid!;
-    const peer = new QuorumPeer(core, cfg, log, core.events, clock, systemNet);
-    core.replicator = peer;
-    replicator = peer;
-    const me = cfg.servers.get(cfg.myid!)!;
-    try {
-      await peer.start();
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'EADDRINUSE') throw new StartupError(`Election port ${me.host}:${me.electionPort} is already in use by another program; stop it or choose another port in server.${cfg.myid}.`);
-      if (err.code) throw new StartupError(`Election port ${me.host}:${me.electionPort} could not be opened: ${err.message}.`);
-      throw new StartupError(err.message);
-    }
-  } else {
-    core.serverId = 1;
-    const standalone = new StandaloneReplicator(core, clock);
-    core.replicator = standalone;
-    standalone.start();
-    replicator = standalone;
-  }
+  const { core } = member;
+  if (core.storage instanceof FileStorage) core.diskFaults = diskFaults;
   core.events.emit({ type: 'server.started', myid: cfg.myid ?? 0, mode: isDistributed(cfg) ? 'quorum' : 'standalone', zxid: core.lastProcessedZxid, pid: process.pid });
 
   const commands = new Commands(core);
@@ -162,9 +141,7 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
       clientServer.close();
       adminServer?.close();
       adminServer?.closeAllConnections?.();
-      core.closeAllConnections('server shutting down');
-      await replicator.close();
-      await storage.close();
+      await member.close();
     })();
     return stopping;
   };

@@ -1,7 +1,7 @@
 // One client connection (NIOServerCnxn): 4-byte length framing, the connect handshake,
 // four-letter words on a fresh socket, auth, pings, watch notifications, and the request FIFO.
 // A malformed frame or record closes this connection and nothing else.
-import type { Socket } from 'node:net';
+import type { Conn } from '../runtime/net';
 import { CONNECTION_PENDING_MAX, CONNECTION_WRITE_BUFFER_MAX } from '../../protocol/limits';
 import { Err, EventType, KeeperState, OP_SHORT_NAME, OpCode, Xid } from '../../protocol/codes';
 import { JuteError, Reader, Writer } from '../../protocol/jute';
@@ -23,6 +23,17 @@ const MAX_PENDING = CONNECTION_PENDING_MAX;
 const MAX_WRITE_BUFFER = CONNECTION_WRITE_BUFFER_MAX;
 
 export type FourLetterHandler = (cmd: string, conn: ClientConnection, arg?: bigint) => string;
+
+/** A client's byte stream, as the connection uses it: a node:net Socket, or a simulated one. */
+export interface ClientSocket extends Conn {
+  end(): unknown;
+  end(text: string, encoding: BufferEncoding): unknown;
+  cork(): void;
+  uncork(): void;
+  pause(): unknown;
+  resume(): unknown;
+  readonly writableLength: number;
+}
 
 export class ClientConnection implements Watcher {
   readonly watcherId = nextWatcherId++;
@@ -56,7 +67,7 @@ export class ClientConnection implements Watcher {
   latencyCount = 0;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: ClientSocket,
     private readonly core: ServerCore,
     private readonly fourLetter: FourLetterHandler,
     private readonly fourLetterCodes: Set<string>,

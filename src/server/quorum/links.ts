@@ -1,11 +1,10 @@
 // The member's quorum-port connections: a learner's link to its leader (Learner.connectToLeader)
 // and the leader's side, the learners that connected (LearnerCnxAcceptor). Each stream's packets
 // become inputs of the member's core; a stream that is no longer the current one is ignored.
-import type { Socket } from 'node:net';
 import type { QuorumServer } from '../config';
 import type { Logger } from '../core';
 import type { Clock } from '../runtime/clock';
-import type { Listener, Net } from '../runtime/net';
+import type { Conn, Listener, Net } from '../runtime/net';
 import { QuorumStream } from './net/quorum-stream';
 import type { WireTxn } from './net/zab-codec';
 import type { PeerInput } from './peer-core';
@@ -98,7 +97,7 @@ export class LearnerPort {
     this.listener = await this.owner.net.listen(me.host, me.quorumPort, (s) => this.accept(s), (e) => this.owner.log('WARN', `quorum port error: ${e.message}`));
   }
 
-  private accept(s: Socket): void {
+  private accept(s: Conn): void {
     if (this.closed) {
       s.destroy();
       return;

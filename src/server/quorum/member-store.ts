@@ -9,6 +9,16 @@ import { wireTxn, type WireTxn } from './net/zab-codec';
 import type { Storage } from '../storage/types';
 import { epochOf, hexZxid, type StorageAction, type ZabStorageView } from './zab/types';
 
+/**
+ * Deliberate bugs, for proving that the simulator (test/quorum/member-sim) finds what it is
+ * meant to find. Only tests set them; no config key, request or environment variable reaches
+ * them.
+ */
+export const plantedBugs = {
+  /** Report txn appends durable when handed to the log, before the fsync: a learner ACKs too early. */
+  ackBeforeDurable: false,
+};
+
 interface StorageOp {
   seq: number;
   done: boolean;
@@ -102,6 +112,10 @@ export class MemberStore {
       });
     }
     this.inflight.add(work);
+    if (plantedBugs.ackBeforeDurable && a.type === 'persistTxns') {
+      op.done = true;
+      this.reportDurable();
+    }
     work.then(
       () => {
         this.inflight.delete(work);

@@ -61,7 +61,7 @@ export class ReadOnlyServer {
 
   private startup(): void {
     const tickTime = this.opts.tickTime;
-    const tracker = new SessionTracker(this.core.serverId, tickTime);
+    const tracker = new SessionTracker(this.core.serverId, tickTime, () => this.opts.clock.wall());
     this.tracker = tracker;
     this.expiryTimer = this.opts.clock.every(tickTime, () => this.expireSessions(tracker));
     this.opts.log('INFO', `Read-only server started, zxid 0x${this.core.lastProcessedZxid.toString(16)}: serving only read-only clients`);

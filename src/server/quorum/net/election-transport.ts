@@ -6,8 +6,7 @@
 // queue of one: a newer message replaces one not yet written, and the last message is sent again
 // whenever a connection comes up. Messages to oneself loop back.
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
-import { systemNet, type Listener, type Net } from '../../runtime/net';
+import { systemNet, type Conn, type Listener, type Net } from '../../runtime/net';
 import { decodeHandshake, ELECTION_MESSAGE_MAX, encodeHandshake } from './notification';
 
 export interface ElectionAddress {
@@ -37,13 +36,13 @@ export interface ElectionTransportEvents {
 export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
   private server: Listener | null = null;
   private readonly net: Net;
-  private readonly conns = new Map<number, Socket>();
+  private readonly conns = new Map<number, Conn>();
   /** The one queued message per peer, not yet written. */
   private readonly queued = new Map<number, Buffer>();
   /** The last message written (or queued) per peer, resent when a connection comes up. */
   private readonly lastSent = new Map<number, Buffer>();
-  private readonly dialing = new Map<number, Socket>();
-  private readonly pending = new Set<Socket>();
+  private readonly dialing = new Map<number, Conn>();
+  private readonly pending = new Set<Conn>();
   private closed = false;
   private readonly connectTimeoutMs: number;
 
@@ -98,7 +97,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     return s !== undefined && !s.destroyed;
   }
 
-  private write(s: Socket, payload: Buffer): void {
+  private write(s: Conn, payload: Buffer): void {
     const len = Buffer.allocUnsafe(4);
     len.writeInt32BE(payload.length, 0);
     s.write(Buffer.concat([len, payload]));
@@ -131,7 +130,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     s.once('close', () => done());
   }
 
-  private accept(s: Socket): void {
+  private accept(s: Conn): void {
     if (this.closed) {
       s.destroy();
       return;
@@ -181,7 +180,7 @@ export class ElectionTransport extends EventEmitter<ElectionTransportEvents> {
     s.once('close', () => this.pending.delete(s));
   }
 
-  private adopt(sid: number, s: Socket, initial: Buffer): void {
+  private adopt(sid: number, s: Conn, initial: Buffer): void {
     const old = this.conns.get(sid);
     this.conns.set(sid, s);
     if (old && old !== s) old.destroy();

@@ -3,7 +3,7 @@
 // "BenWasHere". Incoming packets come out decoded as ZAB messages; a SNAP comes out once its
 // whole image has arrived.
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
+import type { Conn } from '../../runtime/net';
 import { JuteError, Reader, Writer } from '../../../protocol/jute';
 import { QuorumPacket } from '../../../protocol/records';
 import { SnapStreamReader } from '../../storage/snapstream';
@@ -35,7 +35,7 @@ export class QuorumStream extends EventEmitter<QuorumStreamEvents> {
   closed = false;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: Conn,
     readonly remote: PacketSource,
   ) {
     super();
