@@ -5,17 +5,17 @@
 // links, connection resets, fsync stalls, client deaths. After every step:
 // - at most one leader per epoch;
 // - the data tree of every serving member at a zxid is the same as every other's at that zxid
-//   (a digest of every znode's path, data and stat, as ZooKeeper's digest covers);
+//   (ZooKeeper's digest of every znode's path, data and stat);
 // - a session's replies come in request order.
 // At the end, once healed and quiet: every member serves, at the same zxid, with the same tree;
 // no acknowledged write is lost (each znode's acknowledged versions are distinct and the final
 // znode holds at least the newest, with the value that write set); sequential names are unique.
-import { createHash } from 'node:crypto';
 import { vi } from 'vitest';
 import { parseConfig, type ServerConfig } from '../../../src/server/config';
 import type { Logger } from '../../../src/server/core';
 import { openMember, type Member } from '../../../src/server/member';
 import { ClientConnection } from '../../../src/server/net/connection';
+import { treeDigest } from '../../../src/server/storage/digest';
 import type { DataTree } from '../../../src/server/tree/datatree';
 import { Rng } from '../sim/rng';
 import { SimClient, type Outcome } from './client';
@@ -95,19 +95,9 @@ function configText(o: MemberSimOptions, sid: number): string {
   return lines.join('\n');
 }
 
-/** ZooKeeper's digest covers each znode's path, data and stat (not pzxid); /zookeeper is the server's own. */
-export function treeDigest(tree: DataTree): string {
-  const h = createHash('sha1');
-  const walk = (path: string): void => {
-    const n = tree.getNode(path);
-    if (!n) return;
-    if (path !== '/zookeeper') {
-      h.update(`${path}\0${n.data ? n.data.toString('base64') : '-'}\0${n.czxid},${n.mzxid},${n.ctime},${n.mtime},${n.version},${n.cversion},${n.aversion},${n.ephemeralOwner}\n`);
-      for (const c of [...n.children].sort()) walk(path === '/' ? `/${c}` : `${path}/${c}`);
-    }
-  };
-  walk('/');
-  return h.digest('hex').slice(0, 12);
+/** ZooKeeper's own tree digest (DigestCalculator: every znode's path, data and stat), in hex. */
+function digestOf(tree: DataTree): string {
+  return BigInt.asUintN(64, treeDigest(tree)).toString(16);
 }
 
 /**
@@ -228,7 +218,7 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
       const z = m.core.lastProcessedZxid;
       if (!st || st.zabState !== 'broadcast' || z === s.lastZxid) continue;
       s.lastZxid = z;
-      const d = treeDigest(m.core.tree);
+      const d = digestOf(m.core.tree);
       const seen = digestAt.get(z);
       if (!seen) digestAt.set(z, { sid: s.sid, digest: d });
       else if (seen.digest !== d) world.violate(`m${s.sid} at zxid 0x${z.toString(16)} has tree ${d}, m${seen.sid} had ${seen.digest} there`);
@@ -412,9 +402,9 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
   stats.torn = slots.reduce((a, s) => a + s.disk.torn, 0);
   stats.sessions = clients.reduce((a, c) => a + c.sessions, 0);
   const tree = slots[0]!.member!.core.tree;
-  const d0 = treeDigest(tree);
+  const d0 = digestOf(tree);
   for (const s of slots) {
-    const d = treeDigest(s.member!.core.tree);
+    const d = digestOf(s.member!.core.tree);
     if (d !== d0) return fail(`m${s.sid} ends with tree ${d}, m1 with ${d0}`);
   }
   const error = lostWrites(tree, allOutcomes);
