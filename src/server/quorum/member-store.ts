@@ -149,7 +149,8 @@ export class MemberStore {
         return;
       }
       case 'snapshot':
-        await this.storage.snapshot();
+        // A tree that does not match the disk here is a SNAP's image: the log it replaces goes.
+        await this.storage.snapshot({ replacesLog: !this.treeMatchesDisk });
         this.treeMatchesDisk = true;
         return;
     }

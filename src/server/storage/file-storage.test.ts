@@ -349,6 +349,33 @@ describe('FileStorage', () => {
     expect(again.tree.getNode('/new-epoch')).toBeDefined();
   });
 
+  it('drops the log files a SNAP image replaced, so no DIFF is ever served from that history (ZOOKEEPER-2846)', async () => {
+    const dir = tempDir();
+    const { storage, tree, logs } = await open(dir);
+    // This member logged six txns of epoch 1; the leader committed a different history.
+    const mine = new TxnGen();
+    for (let i = 0; i < 6; i++) await storage.append(mine.create(`/never-committed-${i}`, 'x'));
+    expect(storage.txnsAfter(0x100000002n)?.length).toBe(4);
+    // SNAP: the leader's image (epoch 2) replaces the tree, then the snapshot is written.
+    const leader = new TxnGen(2n, 0n);
+    const image = new TxnGen(2n, 0n);
+    for (const g of [leader, image]) for (const p of ['/a', '/b', '/c']) g.create(p, 'committed');
+    tree.clearForLoad();
+    tree.adoptLoaded(image.tree);
+    await storage.snapshot({ replacesLog: true });
+    expect(logs.some((l) => /Dropped 1 log file\(s\) of the history the leader's SNAP replaced: log\.100000001/.test(l))).toBe(true);
+    // A learner at 0x100000002 must get SNAP (null), not the four never-committed txns.
+    expect(storage.txnsAfter(0x100000002n)).toBeNull();
+    // The proposals after the SNAP go to a new file; recovery is the image plus them.
+    const t = leader.create('/d', 'after the snap');
+    await storage.append(t);
+    expect(storage.txnsAfter(0x200000003n)?.map((x) => x.header.zxid)).toEqual([0x200000004n]);
+    await storage.close();
+    const again = await open(dir);
+    expect(treeState(again.tree)).toEqual(treeState(leader.tree));
+    expect(again.tree.getNode('/never-committed-0')).toBeUndefined();
+  });
+
   it('reloads into a fresh tree after truncate, and later snapshots are of that tree', async () => {
     const dir = tempDir();
     const { storage, tree, sessions } = await open(dir);

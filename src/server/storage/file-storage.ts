@@ -160,10 +160,20 @@ export class FileStorage implements Storage {
   }
 
   /** Writes a snapshot of the tree now and resolves when it is on disk. */
-  async snapshot(): Promise<void> {
+  async snapshot(opts: { replacesLog?: boolean } = {}): Promise<void> {
     if (!this.source) throw new Error('storage.load() must run before a snapshot can be taken');
     while (this.snapshotRunning) await this.snapshotRunning.catch(() => {});
+    // Txns handed to the log after this call go to a new file (a SNAP's proposals wait behind
+    // this snapshot), so every file listed below holds only the history the image replaced.
+    const before = opts.replacesLog ? (await this.writer.closeFile(), listDataFiles(this.disk, this.logDir, LOG_PREFIX)) : [];
     await this.takeSnapshot(this.source);
+    if (before.length === 0) return;
+    for (const f of before) {
+      this.disk.unlink(f.path);
+      this.logEnds.delete(f.name);
+    }
+    await this.disk.syncDir(this.logDir);
+    this.log('INFO', `Dropped ${before.length} log file(s) of the history the leader's SNAP replaced: ${before.map((f) => f.name).join(', ')}`);
   }
 
   private takeSnapshot(src: SnapshotSource): Promise<void> {

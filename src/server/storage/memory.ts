@@ -26,7 +26,7 @@ export class MemoryStorage implements Storage {
     while (this.log.length > 0 && this.log[this.log.length - 1]!.header.zxid > zxid) this.log.pop();
   }
 
-  async snapshot(): Promise<void> {}
+  async snapshot(_opts?: { replacesLog?: boolean }): Promise<void> {}
 
   readEpoch(name: 'acceptedEpoch' | 'currentEpoch'): number | null {
     return this.epochs.get(name) ?? null;

@@ -30,8 +30,13 @@ export interface Storage {
   txnsAfter(after: bigint): LoggedTxn[] | null;
   /** Drops every logged txn with zxid > `zxid` (TRUNC). */
   truncate(zxid: bigint): Promise<void>;
-  /** Writes a snapshot of the current tree now (after SNAP/TRUNC, on becoming leader). */
-  snapshot(): Promise<void>;
+  /**
+   * Writes a snapshot of the current tree now (after SNAP/TRUNC, on becoming leader).
+   * `replacesLog`: the tree is a leader's SNAP image, not what this log led to; the log files
+   * before it are dropped once the snapshot is durable, so that no DIFF is ever served from
+   * txns of a history the SNAP replaced (never-committed ones among them: ZOOKEEPER-2846).
+   */
+  snapshot(opts?: { replacesLog?: boolean }): Promise<void>;
   readEpoch(name: 'acceptedEpoch' | 'currentEpoch'): number | null;
   writeEpoch(name: 'acceptedEpoch' | 'currentEpoch', epoch: number): void;
   /** Sizes for dirs / mntr. */
