@@ -2,7 +2,7 @@
 // QuorumPeer runtime and its chains) over the simulated Net, Disk and Clock, with simulated
 // clients on the real client port (ClientConnection) and the lab's faults: member kills and
 // power failures (unsynced bytes lost, tails torn), partitions, isolation, one-way cuts, slow
-// links, connection resets, fsync stalls, client deaths. After every step:
+// links, connection resets, fsync stalls, full disks, clients cut off, client deaths. After every step:
 // - at most one leader per epoch;
 // - the data tree of every serving member at a zxid is the same as every other's at that zxid
 //   (ZooKeeper's digest of every znode's path, data and stat);
@@ -58,7 +58,7 @@ export interface MemberSimResult {
   ok: boolean;
   error: string | null;
   trace: string[];
-  stats: { steps: number; acked: number; unknown: number; crashes: number; powerFailures: number; partitions: number; resets: number; stalls: number; leaders: number; torn: number; sessions: number };
+  stats: { steps: number; acked: number; unknown: number; crashes: number; powerFailures: number; partitions: number; resets: number; stalls: number; fullDisks: number; clientCuts: number; expired: number; leaders: number; torn: number; sessions: number };
 }
 
 const TICK = 200;
@@ -149,7 +149,7 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
   const { rng, sched } = world;
   const hub = new SimHub(world);
   const n = opts.voters + opts.observers;
-  const stats: MemberSimResult['stats'] = { steps: 0, acked: 0, unknown: 0, crashes: 0, powerFailures: 0, partitions: 0, resets: 0, stalls: 0, leaders: 0, torn: 0, sessions: 0 };
+  const stats: MemberSimResult['stats'] = { steps: 0, acked: 0, unknown: 0, crashes: 0, powerFailures: 0, partitions: 0, resets: 0, stalls: 0, fullDisks: 0, clientCuts: 0, expired: 0, leaders: 0, torn: 0, sessions: 0 };
   const slots: Slot[] = [];
   for (let sid = 1; sid <= n; sid++) {
     const cfg = parseConfig(configText(opts, sid), `/sim/m${sid}/zoo.cfg`, sid);
@@ -216,7 +216,9 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
       }
       const st = m.replicator.quorumStatus();
       const z = m.core.lastProcessedZxid;
-      if (!st || st.zabState !== 'broadcast' || z === s.lastZxid) continue;
+      // Compared at every fourth zxid (the digest walks the whole tree): the members pass
+      // through the same zxids, so a divergence still meets its twin within a few txns.
+      if (!st || st.zabState !== 'broadcast' || z === s.lastZxid || (z & 3n) !== 0n) continue;
       s.lastZxid = z;
       const d = digestOf(m.core.tree);
       const seen = digestAt.get(z);
@@ -315,6 +317,31 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
       sched.after(rng.int(100, 2000), () => {
         for (const s of victims) s.disk.stallMs = 0;
       });
+    } else if (roll < 95) {
+      // A full disk: the member's log writes fail, it leaves its role and acknowledges nothing
+      // more; as in the lab, healing restarts it.
+      const s = rng.pick(all);
+      world.note(`disk full on m${s.sid}`);
+      s.disk.full = true;
+      stats.fullDisks++;
+      sched.after(rng.int(100, 1500), () => {
+        s.disk.full = false;
+        if (s.member?.core.writeFailure) {
+          world.note(`m${s.sid} restarts after its disk failed: ${s.member.core.writeFailure}`);
+          kill(s, false);
+          sched.after(rng.int(50, 500), () => start(s));
+        }
+      });
+    } else if (roll < 97) {
+      // A client cut off from every member for a while (shorter or longer than its session).
+      const id = rng.int(0, clients.length - 1);
+      const ms = rng.int(500, 10_000);
+      world.note(`client c${id} cut off for ${ms} ms`);
+      for (const s of all) {
+        hub.cut(`c${id}`, mName(s));
+        hub.cut(mName(s), `c${id}`);
+      }
+      stats.clientCuts++;
     } else {
       const id = rng.int(0, clients.length - 1);
       world.note(`client c${id} dies; a new one starts`);
@@ -385,6 +412,8 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
   hub.healAll();
   for (const s of slots) {
     s.disk.stallMs = 0;
+    s.disk.full = false;
+    if (s.member?.core.writeFailure) kill(s, false);
     start(s);
   }
   result = await run(world.now + 3000);
@@ -401,6 +430,7 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
   stats.resets = hub.resets;
   stats.torn = slots.reduce((a, s) => a + s.disk.torn, 0);
   stats.sessions = clients.reduce((a, c) => a + c.sessions, 0);
+  stats.expired = clients.reduce((a, c) => a + c.expired, 0);
   const tree = slots[0]!.member!.core.tree;
   const d0 = digestOf(tree);
   for (const s of slots) {
