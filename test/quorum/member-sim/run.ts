@@ -33,6 +33,11 @@ export interface MemberSimOptions {
   faultMs: number;
   /** Crashes tear unsynced tails. */
   tear: boolean;
+  /**
+   * Which faults (Jepsen's nemeses): `mixed` draws from all of them; `power` only power
+   * failures, kills and slow fsyncs, the faults that test durability.
+   */
+  nemesis: 'mixed' | 'power';
 }
 
 export function memberSimOptions(seed: number): MemberSimOptions {
@@ -45,6 +50,7 @@ export function memberSimOptions(seed: number): MemberSimOptions {
     commitLogCount: r.pick([5, 500]),
     faultMs: r.int(4000, 10000),
     tear: r.chance(0.5),
+    nemesis: 'mixed',
   };
 }
 
@@ -263,7 +269,8 @@ async function simulate(seed: number, opts: MemberSimOptions): Promise<MemberSim
   let faultsOn = true;
   const fault = (): void => {
     if (!faultsOn) return;
-    const roll = rng.int(0, 99);
+    // The power nemesis rolls only kills (0-15), power failures (16-25) and fsync stalls (82-91).
+    const roll = opts.nemesis === 'power' ? rng.pick([rng.int(0, 15), rng.int(16, 25), rng.int(82, 91)]) : rng.int(0, 99);
     const all = slots;
     if (roll < 16) {
       const s = rng.pick(all);
