@@ -29,7 +29,9 @@ export interface PendingEntry {
   startedAt: number;
 }
 
-export type Logger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** The member's log (log.ts writes it in ZooKeeper's layout). */
+export type Logger = (level: LogLevel, msg: string) => void;
 
 export class ServerCore {
   readonly tree = new DataTree();

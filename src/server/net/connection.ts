@@ -509,6 +509,8 @@ export class ClientConnection implements Watcher {
     if (this.state === 'closed' && this.closedReason !== null) return;
     this.closedReason = reason;
     this.state = 'closed';
+    // ZooKeeper 3.8 (NIOServerCnxn.close) says this at DEBUG too: one line per connection.
+    this.core.log('DEBUG', `Closed socket connection for client /${this.remoteAddress}:${this.remotePort} ${this.sessionId === null ? '(no session established for client)' : `which had sessionid 0x${BigInt.asUintN(64, this.sessionId).toString(16)}`} (${reason})`);
     this.core.connectionClosed(this);
     // A last reply (closeSession, a rejected session) still goes out before the socket ends.
     if (this.corked) {
