@@ -5,7 +5,7 @@
 //
 // Summaries are DefaultMetricsProvider's: avg/min/max/cnt/sum of whole milliseconds (BASIC), and
 // for ADVANCED ones p50/p95/p99/p999 too, read from a uniform sample of 1028 observations as
-// Dropwizard's UniformReservoir keeps it.
+// Dropwizard's UniformReservoir keeps it (every summary keeps one: Prometheus gets a median of each).
 import type { MemberEvent } from './events';
 
 const RESERVOIR = 1028;
@@ -15,14 +15,12 @@ export class Summary {
   sum = 0;
   min = 0;
   max = 0;
-  private readonly sample: number[] | null;
+  private readonly sample: number[] = [];
 
   constructor(
     readonly name: string,
     readonly advanced: boolean,
-  ) {
-    this.sample = advanced ? [] : null;
-  }
+  ) {}
 
   add(value: number): void {
     const v = Math.round(value); // ZooKeeper adds longs (ms, counts)
@@ -31,7 +29,6 @@ export class Summary {
     this.count++;
     this.sum += v;
     const s = this.sample;
-    if (s === null) return;
     // Vitter's algorithm R, as UniformReservoir: every observation so far equally likely kept.
     if (s.length < RESERVOIR) s.push(v);
     else {
@@ -45,10 +42,15 @@ export class Summary {
     return this.count === 0 ? 0 : Math.round((this.sum / this.count) * 10000) / 10000;
   }
 
-  /** Dropwizard UniformSnapshot.getValue(q), truncated to a long as ZooKeeper prints it. */
+  /** Dropwizard UniformSnapshot.getValue(q), truncated to a long as ZooKeeper's mntr prints it. */
   quantile(q: number): number {
+    return Math.trunc(this.quantileValue(q));
+  }
+
+  /** The q-quantile of the sample, interpolated as Dropwizard's UniformSnapshot does (0 before any). */
+  quantileValue(q: number): number {
     const s = this.sample;
-    if (s === null || s.length === 0) return 0;
+    if (s.length === 0) return 0;
     const v = [...s].sort((a, b) => a - b);
     const pos = q * (v.length + 1);
     const index = Math.floor(pos);
@@ -56,7 +58,7 @@ export class Summary {
     if (index >= v.length) return v[v.length - 1]!;
     const lower = v[index - 1]!;
     const upper = v[index]!;
-    return Math.trunc(lower + (pos - index) * (upper - lower));
+    return lower + (pos - index) * (upper - lower);
   }
 }
 

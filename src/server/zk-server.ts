@@ -6,6 +6,7 @@ import { createServer as createNetServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Commands } from './admin/commands';
 import { createAdminServer } from './admin/http';
+import { createPrometheusServer, prometheusConfig } from './admin/prometheus';
 import { ConfigError, isDistributed, loadConfig, type ServerConfig } from './config';
 import type { Logger, ServerCore } from './core';
 import { logThreshold, makeLogger } from './log';
@@ -59,6 +60,9 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
   prepareDir(cfg.dataDir, 'dataDir');
   if (cfg.dataLogDir !== cfg.dataDir) prepareDir(cfg.dataLogDir, 'dataLogDir');
   for (const w of cfg.warnings) log('WARN', w);
+  const metricsProvider = prometheusConfig(cfg.properties);
+  if ('error' in metricsProvider) throw new StartupError(metricsProvider.error);
+  if (metricsProvider.warning) log('WARN', metricsProvider.warning);
 
   // The member's disk, with the lab's faults on it (off until the lab turns them on).
   const diskFaults = new DiskFaults();
@@ -124,6 +128,20 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
     }
     log('INFO', `Started AdminServer on address ${cfg.adminServerAddress}, port ${cfg.adminServerPort} and command URL ${cfg.adminCommandUrl}`);
   }
+  let metricsServer: import('node:http').Server | null = null;
+  const endpoint = metricsProvider.endpoint;
+  if (endpoint) {
+    commands.prometheus = endpoint;
+    metricsServer = createPrometheusServer(core, () => commands.metricValues(), endpoint);
+    try {
+      await listen(metricsServer, endpoint.port, endpoint.host, 'Prometheus metrics port (metricsProvider.httpPort)');
+    } catch (e) {
+      clientServer.close();
+      adminServer?.close();
+      throw e;
+    }
+    log('INFO', `Starting /metrics HTTP endpoint at host: ${endpoint.host}, port: ${endpoint.port}, exportJvmInfo: ${endpoint.exportJvmInfo}`);
+  }
   log('INFO', `ZooKeeper Lab server started in ${isDistributed(cfg) ? 'quorum' : 'standalone'} mode, last zxid 0x${core.lastProcessedZxid.toString(16)}, pid ${process.pid}`);
 
   let stopping: Promise<void> | null = null;
@@ -132,6 +150,8 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
       clientServer.close();
       adminServer?.close();
       adminServer?.closeAllConnections?.();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections?.();
       await member.close();
     })();
     return stopping;

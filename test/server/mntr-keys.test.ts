@@ -5,20 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, type ZkClient } from '../../src/client/client';
 import { JAVA, needs, ZK_JARS } from '../support/needs';
+import { parseMntr } from '../support/mntr';
 import { fourLetter, start as startOurs, startEnsemble as startOurEnsemble, waitFor, type OurEnsemble, type OurZk } from '../support/ourzk';
 import { start as startReal, type RealZk } from '../support/realzk';
 
 const SAMPLES = join(__dirname, 'zk-3.8-samples');
-
-/** mntr's text as key -> value (without the zk_ prefix). */
-export function parseMntr(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const tab = line.indexOf('\t');
-    if (line.startsWith('zk_') && tab > 0) out.set(line.slice(3, tab), line.slice(tab + 1));
-  }
-  return out;
-}
 
 async function mntr(port: number): Promise<Map<string, string>> {
   return parseMntr(await fourLetter('127.0.0.1', port, 'mntr'));

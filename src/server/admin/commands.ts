@@ -7,6 +7,7 @@ import type { QuorumStatus } from '../replicator';
 import type { SessionTracker } from '../session/tracker';
 import { environment, javaDate } from './environment';
 import { monitorValues } from './monitor';
+import { exposition, prometheusMonitor, type PrometheusConfig } from './prometheus';
 import { JavaDouble, type Json } from './jackson';
 import { labCommand } from './lab-commands';
 
@@ -70,8 +71,17 @@ export class Commands {
 
   // ---- shared data
 
+  /** The Prometheus endpoint's settings when zoo.cfg names PrometheusMetricsProvider (mntr then dumps its samples, as 3.8). */
+  prometheus: PrometheusConfig | null = null;
+
   /** mntr / monitor: ZooKeeper 3.8's keys in its names (without the zk_ prefix), monitor.ts. */
   monitor(): [string, Json][] {
+    const values = this.metricValues();
+    return this.prometheus ? prometheusMonitor(values, exposition(this.core, values, this.prometheus.exportJvmInfo)) : values;
+  }
+
+  /** The values in DefaultMetricsProvider's names (the Prometheus endpoint exports these). */
+  metricValues(): [string, Json][] {
     return monitorValues(this.core, VERSION, this.serverState(), this.quorum(), this.localSessions());
   }
 
