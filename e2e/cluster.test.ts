@@ -45,6 +45,8 @@ describe('the lab in Chromium (browser mode)', needs(...BROWSER), () => {
     await expect.poll(async () => page.locator('[data-role="follower"]').count(), { timeout: 30_000 }).toBe(4);
     expect(await page.locator('[data-role="leader"]').count()).toBe(1);
     if (shots) await page.screenshot({ path: join(shots, '2-five-nodes.png') });
+    // What the lab takes on disk, read from its folder by the backend: members' data, logs, history.
+    await expect.poll(async () => (await page.getByTestId('disk-use').textContent()) ?? '', { timeout: 30_000 }).toMatch(/^[\d.]+ (KiB|MiB) on disk: members’ data [\d.]+ (KiB|MiB), their logs [\d.]+ (B|KiB|MiB), history [\d.]+ (KiB|MiB)$/);
 
     const leaderCard = page.locator('[data-role="leader"]');
     const oldId = (await leaderCard.getAttribute('data-testid'))!.replace('node-', '');

@@ -26,6 +26,7 @@ import { LockPlayground } from './locks/playground';
 import type { LockMember } from './locks/run';
 import type { LoadMember } from './load';
 import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
+import { labDiskUse } from './disk-use';
 import type { MemberEvent } from './admin';
 import { POLL_MS, Poller, type PollTarget } from './poller';
 import { isProcessFault, ProcessFaults, SLOW_APPLY_MS } from './process-faults';
@@ -455,6 +456,7 @@ export class LabService extends EventEmitter {
       return null;
     },
     capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable(), pauseUnsupported: pauseUnsupported(process.platform) }),
+    'lab.diskUse': () => (this.lab ? labDiskUse(this.lab.dir, this.lab.nodes.map((n) => n.myid)) : null),
     node: (req) => this.act(req.myid, req.action),
     destroy: () => this.destroy(),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),

@@ -4,6 +4,7 @@
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Progress, SegmentedControl, SimpleGrid, Stack, Switch, Text, ThemeIcon, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shared/contract';
+import type { LabApi, Result } from '../shared/api';
 import { sizeAdvice } from '../shared/walkthroughs';
 import { AttachForm } from './Connections';
 import { useTranslation } from './i18n';
@@ -12,6 +13,7 @@ import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
 import { OpenDataDir, SourceBanner } from './OpenDataDir';
 import { PastCluster } from './Replay';
+import { bytesText } from './TreeSizes';
 import { useReplay } from './replay';
 import type { ViewProps } from './views';
 
@@ -110,6 +112,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
           <Text size="xs" c="dimmed" ff="monospace" data-testid="lab-dir">
             {view.dir}
           </Text>
+          {!view.attached && <DiskUseLine lab={lab} />}
         </div>
         <Group>
           {!view.attached && !progress && down.length > 0 && (
@@ -327,5 +330,37 @@ function LaunchProgress({ progress, total }: { progress: ViewProps['progress']; 
         })}
       </Group>
     </Card>
+  );
+}
+
+/** How often the lab's disk use is read again (one walk of its folder in the backend). */
+const DISK_USE_EVERY_MS = 10_000;
+
+/** What the lab's folder takes on disk, by what, read every few seconds. */
+function DiskUseLine({ lab }: { lab: LabApi }) {
+  const { t } = useTranslation();
+  const [use, setUse] = useState<Result<'lab.diskUse'>>(null);
+  useEffect(() => {
+    let live = true;
+    const read = (): void => {
+      lab.call({ method: 'lab.diskUse' }).then(
+        (u) => live && setUse(u),
+        () => {}, // the connection banner says when the backend is away; the last figure stays
+      );
+    };
+    read();
+    const timer = setInterval(read, DISK_USE_EVERY_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [lab]);
+  if (!use) return null;
+  const sum = (f: (m: { data: number; logs: number }) => number): number => use.members.reduce((s, m) => s + f(m), 0);
+  const members = use.members.map((m) => `${m.myid} ${bytesText(m.data + m.logs)}`).join(', ');
+  return (
+    <Text size="xs" c="dimmed" data-testid="disk-use" title={t('cluster.diskUseTitle', { members })}>
+      {t('cluster.diskUse', { total: bytesText(use.total), data: bytesText(sum((m) => m.data)), logs: bytesText(sum((m) => m.logs)), history: bytesText(use.history) })}
+    </Text>
   );
 }

@@ -12,6 +12,7 @@ import { FinalProcessor } from './chain/final';
 import type { Replicator } from './replicator';
 import type { Request } from './request';
 import { initialSessionId } from './session/tracker';
+import { ServerMetrics } from './metrics';
 import { ServerStats } from './stats';
 import { EventLog } from './events';
 import type { SessionTable, Storage } from './storage/types';
@@ -29,7 +30,9 @@ export interface PendingEntry {
   startedAt: number;
 }
 
-export type Logger = (level: 'INFO' | 'WARN' | 'ERROR', msg: string) => void;
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** The member's log (log.ts writes it in ZooKeeper's layout). */
+export type Logger = (level: LogLevel, msg: string) => void;
 
 export class ServerCore {
   readonly tree = new DataTree();
@@ -44,6 +47,10 @@ export class ServerCore {
   readonly events = new EventLog();
   replicator!: Replicator;
   readonly startedAt = Date.now();
+  /** ZooKeeper 3.8's ServerMetrics: counters and summaries for mntr and Prometheus. */
+  readonly metrics = new ServerMetrics(this.startedAt);
+  /** The sizes of replies to clients (ServerStats' client_response_stats: last, min, max; -1 before any). */
+  readonly responseSizes = { last: -1, min: -1, max: -1 };
   /** Set when the disk failed: no more writes are acknowledged. */
   writeFailure: string | null = null;
   /** SASL DIGEST-MD5 users from the JAAS `Server` section, or null when SASL is not configured. */
@@ -62,6 +69,8 @@ export class ServerCore {
     readonly log: Logger,
   ) {
     this.final = new FinalProcessor(this.tree, cfg.skipACL);
+    this.events.onEmit = (e) => this.metrics.event(e);
+    this.tree.watchesFired = (type, n) => this.metrics.watchesFired(type, n);
   }
 
   get lastProcessedZxid(): bigint {
@@ -109,6 +118,14 @@ export class ServerCore {
     this.drain(conn);
   }
 
+  /** ServerStats.updateClientResponseSize: a reply's length (its frame's length prefix). */
+  private responseSize(n: number): void {
+    const r = this.responseSizes;
+    r.last = n;
+    if (r.min < 0 || n < r.min) r.min = n;
+    if (n > r.max) r.max = n;
+  }
+
   /** Sends every finished reply at the head of the FIFO; runs reads that reached the head. */
   drain(conn: ClientConnection): void {
     while (conn.pending.length > 0) {
@@ -124,6 +141,8 @@ export class ServerCore {
         this.stats.packetsSent++;
         const latency = Date.now() - head.startedAt;
         this.stats.recordLatency(latency);
+        this.metrics.answered(latency, isWriteRequest(head.req.type));
+        this.responseSize(head.reply.length - 4);
         conn.recordLatency(latency, head.req);
       }
       if (head.closeAfter) {
@@ -171,6 +190,8 @@ export class ServerCore {
     if (!conn) return;
     this.pendingConnects.delete(sid);
     this.bySession.set(sid, conn);
+    // The createSession txn's answer is the ConnectResponse: an update, as ServerStats counts it.
+    this.metrics.answered(Date.now() - conn.connectRequestAt, true);
     conn.finishConnect(sid, timeout);
   }
 

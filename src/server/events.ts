@@ -15,6 +15,8 @@ export class EventLog {
   /** Slot seq % capacity holds event seq: a leader emits two events per txn, so no shifting. */
   private readonly ring: (MemberEvent | undefined)[];
   private seq = 0;
+  /** Told of every event as it is kept (the member's metrics time elections and syncs by them). */
+  onEmit: ((e: MemberEvent) => void) | null = null;
 
   constructor(private readonly capacity = MEMBER_EVENT_RING) {
     this.ring = new Array<MemberEvent | undefined>(capacity);
@@ -24,7 +26,9 @@ export class EventLog {
     const seq = ++this.seq;
     // Object.assign, not `{ ...e, seq, time }`: Node 20 copies a spread with extra keys on a
     // slow path (~1 µs, twice per txn on a leader).
-    this.ring[seq % this.capacity] = Object.assign({}, e, { seq, time: Date.now() });
+    const kept: MemberEvent = Object.assign({}, e, { seq, time: Date.now() });
+    this.ring[seq % this.capacity] = kept;
+    this.onEmit?.(kept);
   }
 
   /** Events with seq > `since`, oldest first. */

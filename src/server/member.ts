@@ -10,6 +10,7 @@ import type { Clock } from './runtime/clock';
 import type { Disk } from './runtime/disk';
 import type { Net } from './runtime/net';
 import { StandaloneReplicator } from './standalone';
+import { FileStorage } from './storage/file-storage';
 import { openStorage } from './storage/open';
 
 export interface MemberIo {
@@ -36,9 +37,15 @@ export class LoadError extends Error {}
 export async function openMember(cfg: ServerConfig, log: Logger, io: MemberIo, beforeStart?: (core: ServerCore) => void): Promise<Member> {
   const storage = openStorage(cfg, log, io.disk);
   const core = new ServerCore(cfg, storage, log);
+  if (storage instanceof FileStorage) {
+    const m = core.metrics;
+    storage.observe({ fsync: (ms) => m.observe('fsynctime', ms), batch: (n) => m.observe('sync_processor_batch_size', n), snapshot: (ms) => m.observe('snapshottime', ms) });
+  }
+  const loadStarted = io.clock.now();
   const loaded = await storage.load(core.tree, core.sessionTable).catch((e: Error) => {
     throw new LoadError(e.message);
   });
+  core.metrics.observe('dbinittime', io.clock.now() - loadStarted); // ZKDatabase.loadDataBase's DB_INIT_TIME
   for (const note of loaded.notes) log('INFO', note);
   core.tree.rebuildQuotas();
   beforeStart?.(core);

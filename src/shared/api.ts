@@ -98,6 +98,8 @@ export const Results = {
   'tree.du': TreeDu,
   /** pauseUnsupported: why members cannot be paused on the backend's platform (no SIGSTOP on Windows), or null. */
   capabilities: z.object({ apache: z.boolean(), ours: z.boolean(), zkCli: z.boolean(), pauseUnsupported: z.string().nullable() }),
+  /** What the lab's folder takes on disk (src/lab/disk-use.ts); null without a lab folder (none, or an attached ensemble). */
+  'lab.diskUse': z.object({ total: z.number(), members: z.array(z.object({ myid: z.number().int(), data: z.number(), logs: z.number() })), history: z.number(), other: z.number() }).nullable(),
   'ui.settings': z.record(z.string(), z.unknown()),
   'ui.setting': Nothing,
   attach: LabView.nullable(),

@@ -574,6 +574,7 @@ export const Request = z.discriminatedUnion('method', [
    */
   z.object({ method: z.literal('datadir.open'), path: z.string().min(1).max(4096), nodes: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]).default(1), readOnly: z.boolean().default(false) }),
   z.object({ method: z.literal('capabilities') }),
+  z.object({ method: z.literal('lab.diskUse') }),
   /** The UI's remembered settings (theme, open view, views' settings), kept by the backend in <labs folder>/ui-settings.json. */
   z.object({ method: z.literal('ui.settings') }),
   /** Remembers one UI setting (null forgets it). */

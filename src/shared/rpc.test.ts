@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { WS_MESSAGE_MAX } from './limits';
 import { RpcCalls, type RpcCarrier } from './rpc';
 
 /** A carrier that records what was sent and can answer it. */
@@ -92,5 +93,24 @@ describe('the lab RPC client', () => {
     expect(await p).toBeNull();
     const refused = new RpcCalls(carrier({ ready: () => Promise.reject(new Error('the lab refused this page')) }).c);
     await expect(refused.call({ method: 'state' })).rejects.toThrow('the lab refused this page');
+  });
+
+  it('refuses a request over the WebSocket cap before sending it, and keeps the link for the next call', async () => {
+    const { c, sent } = carrier({ check: false }); // the page's carrier
+    const calls = new RpcCalls(c);
+    // Five znodes of 1 MiB each fit the contract (a chunk holds up to 2000) but not one message.
+    const mib = 'A'.repeat(1 << 20);
+    const nodes = Array.from({ length: 5 }, (_, i) => ({ path: `/n${i}`, data: mib, kind: 'persistent' as const }));
+    await expect(calls.call({ method: 'tree.import.chunk', upload: 'u1', nodes })).rejects.toThrow(/"tree.import.chunk" is 5 MiB, over the 4 MiB .* nothing was sent; send less at once/);
+    expect(sent).toEqual([]);
+    // Counted in UTF-8 bytes, not UTF-16 units: 1.5 M characters of three bytes each are 4.5 MiB.
+    const wide = calls.call({ method: 'tree.import.chunk', upload: 'u1', nodes: [{ path: '/w', data: '€'.repeat(1.5 * (1 << 20)), kind: 'persistent' }] });
+    await expect(wide).rejects.toThrow(/is 4.5 MiB, over the 4 MiB/);
+    // One just under the cap goes, and the link is still there for it.
+    const fits = calls.call({ method: 'tree.import.chunk', upload: 'u1', nodes: [{ path: '/f', data: 'A'.repeat(WS_MESSAGE_MAX - 200), kind: 'persistent' }] });
+    await settle();
+    expect(sent.length).toBe(1);
+    calls.receive(JSON.stringify({ id: sent[0]!.id, ok: true, result: null }));
+    await expect(fits).resolves.toBeNull();
   });
 });

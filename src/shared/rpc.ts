@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { callLimitMs, Results, type Method, type RequestIn, type Result } from './api';
 import { Push, Request } from './contract';
+import { WS_MESSAGE_MAX } from './limits';
 
 export interface RpcCarrier {
   /** Resolves once a message can be sent; rejects when it never will (the call fails with that error). */
@@ -41,6 +42,13 @@ export class RpcCalls {
     const method = checked.data.method;
     const limit = limitMs ?? callLimitMs(method);
     const id = this.nextId++;
+    const text = JSON.stringify({ id, request: checked.data });
+    // The backend closes the link on a message over its cap (every call under way would fail with
+    // it): refuse this one call here instead, saying why.
+    const bytes = text.length * 3 <= WS_MESSAGE_MAX ? 0 : new TextEncoder().encode(text).length; // UTF-8 takes at most 3 bytes a UTF-16 unit
+    if (bytes > WS_MESSAGE_MAX) {
+      return Promise.reject(new RpcError(`The request "${method}" is ${mib(bytes)} MiB, over the ${mib(WS_MESSAGE_MAX)} MiB the lab's link takes in one message, so nothing was sent; send less at once (a znode's data is at most jute.maxbuffer, a tree import goes in chunks).`));
+    }
     return new Promise((resolve, reject) => {
       let late = false;
       const timer = setTimeout(() => {
@@ -55,7 +63,7 @@ export class RpcCalls {
       this.carrier.ready(method).then(() => {
         if (late) return;
         this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
-        this.carrier.send(JSON.stringify({ id, request: checked.data }));
+        this.carrier.send(text);
       }, fail);
     });
   }
@@ -104,4 +112,8 @@ export class RpcCalls {
     this.pushListeners.add(listener);
     return () => this.pushListeners.delete(listener);
   }
+}
+
+function mib(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
 }

@@ -66,6 +66,8 @@ export const JAVA = files('java', 'Java', ['/usr/bin/java'], debian('default-jre
 export const JAVAC = files('javac', 'a Java compiler (javac)', ['/usr/bin/javac'], debian('default-jdk-headless'));
 /** Apache ZooKeeper 3.8's server jars (Debian's zookeeper package), with slf4j-simple for its log. */
 export const ZK_JARS = files('zookeeper-jars', "Apache ZooKeeper 3.8's jars", jars(['zookeeper', 'slf4j-simple']), debian('zookeeper'));
+/** log4j 1.2 and its slf4j binding, for Apache ZooKeeper's log in its own layout (realzk's log4j option). */
+export const ZK_LOG4J_JARS = files('log4j-jars', 'log4j 1.2 and slf4j-log4j12', jars(['log4j-1.2', 'slf4j-log4j12']), debian('zookeeper'));
 /** The Jetty and Jackson jars Apache ZooKeeper's AdminServer needs. */
 export const ZK_ADMIN_JARS = files(
   'jetty-jars',

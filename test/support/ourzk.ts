@@ -32,6 +32,8 @@ export interface OurZkOptions {
   readOnly?: boolean;
   /** Extra zoo.cfg lines. */
   config?: Record<string, string | number | boolean>;
+  /** Extra environment for the server process (e.g. ZOO_LOG4J_PROP). */
+  env?: Record<string, string>;
   startTimeoutMs?: number;
 }
 
@@ -98,7 +100,7 @@ export async function start(opts: OurZkOptions = {}): Promise<OurZk> {
   let output = '';
 
   const launch = async (): Promise<void> => {
-    const c = spawn(ZK_SERVER_BIN, [cfgPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(ZK_SERVER_BIN, [cfgPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     child = c;
     live.add(c);
     c.once('exit', () => live.delete(c));
@@ -117,7 +119,12 @@ export async function start(opts: OurZkOptions = {}): Promise<OurZk> {
       `our server on port ${clientPort} to serve`,
     );
   };
-  await launch();
+  try {
+    await launch();
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   const handle: OurZk = {
     connectString: `127.0.0.1:${clientPort}`,

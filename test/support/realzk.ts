@@ -62,7 +62,16 @@ export interface RealZkOptions {
   startTimeoutMs?: number;
   /** slf4j-simple log level: trace, debug, info, warn, error (default info). */
   logLevel?: string;
+  /**
+   * Log through log4j 1.2 (Debian's slf4j-log4j12 binding) in ZooKeeper 3.8's own layout
+   * (LOG4J_PATTERN), at `zookeeper.root.logger` = `<logLevel>,CONSOLE`, instead of slf4j-simple.
+   */
+  log4j?: boolean;
 }
+
+/** ZooKeeper 3.8's conf/logback.xml pattern, as log4j 1.2 writes it. */
+export const LOG4J_PATTERN = '%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n';
+const LOG4J_JARS = ['zookeeper.jar', 'slf4j-log4j12.jar', 'log4j-1.2.jar'];
 
 /** A running ZooKeeper server process (standalone or one ensemble member). */
 export interface RealZk {
@@ -200,8 +209,8 @@ export async function serverMode(port: number, host = '127.0.0.1'): Promise<stri
   }
 }
 
-function classpath(admin: boolean): string {
-  return [...BASE_JARS, ...(admin ? ADMIN_JARS : [])].map((j) => join(JAVA_DIR, j)).join(':');
+function classpath(admin: boolean, log4j: boolean): string {
+  return [...(log4j ? LOG4J_JARS : BASE_JARS), ...(admin ? ADMIN_JARS : [])].map((j) => join(JAVA_DIR, j)).join(':');
 }
 
 function cfgText(lines: Record<string, string | number | boolean>): string {
@@ -252,6 +261,7 @@ class ZkProcess {
       'zookeeper.admin.enableServer': String(this.spec.admin),
       ...(opts.extendedTypes ? { 'zookeeper.extendedTypesEnabled': 'true' } : {}),
       ...(opts.readOnly ? { 'readonlymode.enabled': 'true' } : {}),
+      ...(opts.log4j ? this.log4jProps() : {}),
       ...(opts.systemProperties ?? {}),
     };
     const args = [
@@ -262,7 +272,7 @@ class ZkProcess {
       '-Xshare:auto',
       ...Object.entries(props).map(([k, v]) => `-D${k}=${v}`),
       '-cp',
-      classpath(this.spec.admin),
+      classpath(this.spec.admin, opts.log4j ?? false),
       MAIN_CLASS,
       this.spec.cfgPath,
     ];
@@ -272,6 +282,21 @@ class ZkProcess {
     child.on('error', (e) => this.collect(Buffer.from(`spawn error: ${e.message}\n`)));
     trackChild(child);
     this.child = child;
+  }
+
+  /** log4j.properties beside zoo.cfg (the root logger from -Dzookeeper.root.logger, as Debian's). */
+  private log4jProps(): Record<string, string> {
+    const file = join(this.spec.dir, 'log4j.properties');
+    writeFileSync(
+      file,
+      [
+        'log4j.rootLogger=${zookeeper.root.logger}',
+        'log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender',
+        'log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout',
+        `log4j.appender.CONSOLE.layout.ConversionPattern=${LOG4J_PATTERN}`,
+      ].join('\n') + '\n',
+    );
+    return { 'log4j.configuration': `file:${file}`, 'zookeeper.root.logger': `${(this.spec.opts.logLevel ?? 'info').toUpperCase()},CONSOLE` };
   }
 
   /** Resolves once srvr answers with a Mode line; rejects if the JVM exits first. */

@@ -116,6 +116,8 @@ export const en = {
   },
   cluster: {
     title: 'Cluster',
+    diskUse: '{{total}} on disk: members’ data {{data}}, their logs {{logs}}, history {{history}}',
+    diskUseTitle: 'Per member: {{members}}. Logs roll at 10 MB (5 kept); the history keeps its newest events and samples.',
     startAllNodes: 'Start all nodes',
     startDown_one: 'Start {{count}} down node',
     startDown_other: 'Start {{count}} down nodes',

@@ -116,6 +116,8 @@ export const zh: Catalogue = {
   },
   cluster: {
     title: '集群',
+    diskUse: '磁盘占用 {{total}}：成员数据 {{data}}，成员日志 {{logs}}，历史记录 {{history}}',
+    diskUseTitle: '各成员：{{members}}。日志在 10 MB 时滚动（保留 5 份）；历史记录只保留最新的事件和采样。',
     startAllNodes: '启动所有节点',
     startDown_one: '启动 {{count}} 个已停止的节点',
     startDown_other: '启动 {{count}} 个已停止的节点',

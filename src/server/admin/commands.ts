@@ -5,7 +5,9 @@ import type { ServerCore } from '../core';
 import type { ClientConnection } from '../net/connection';
 import type { QuorumStatus } from '../replicator';
 import type { SessionTracker } from '../session/tracker';
-import { environment, javaDate, openFds } from './environment';
+import { environment, javaDate } from './environment';
+import { monitorValues } from './monitor';
+import { exposition, prometheusMonitor, type PrometheusConfig } from './prometheus';
 import { JavaDouble, type Json } from './jackson';
 import { labCommand } from './lab-commands';
 
@@ -69,63 +71,18 @@ export class Commands {
 
   // ---- shared data
 
-  /** mntr / monitor: key gauges in ZooKeeper's names (without the zk_ prefix). */
+  /** The Prometheus endpoint's settings when zoo.cfg names PrometheusMetricsProvider (mntr then dumps its samples, as 3.8). */
+  prometheus: PrometheusConfig | null = null;
+
+  /** mntr / monitor: ZooKeeper 3.8's keys in its names (without the zk_ prefix), monitor.ts. */
   monitor(): [string, Json][] {
-    const core = this.core;
-    const st = core.stats;
-    const q = this.quorum();
-    const out: [string, Json][] = [
-      ['version', VERSION],
-      ['server_state', this.serverState()],
-    ];
-    if (q) out.push(['peer_state', `${q.peerState} - ${q.zabState}${q.syncMode ? ` - ${q.syncMode}` : ''}`]);
-    let ephemerals = 0;
-    for (const s of core.tree.ephemerals.values()) ephemerals += s.size;
-    out.push(
-      ['ephemerals_count', ephemerals],
-      ['num_alive_connections', core.connections.size],
-      ['avg_latency', new JavaDouble(st.avg())],
-      ['outstanding_requests', core.outstandingRequests()],
-      ['znode_count', this.nodeCount()],
-      ['global_sessions', this.sessionsCount()],
-      ['packets_sent', st.packetsSent],
-      ['packets_received', st.packetsReceived],
-      ['watch_count', core.tree.dataWatches.size() + core.tree.childWatches.size()],
-      ['auth_failed_count', st.authFailed],
-      ['min_latency', st.min()],
-      ['approximate_data_size', core.tree.approximateDataSize],
-      ['open_file_descriptor_count', openFds()],
-      ['max_file_descriptor_count', 1048576],
-      ['local_sessions', this.localSessions()?.sessions.size ?? 0],
-      ['uptime', Date.now() - core.startedAt],
-      ['max_latency', st.maxLatency],
-      ['last_processed_zxid', core.lastProcessedZxid],
-      ['data_dir_size', core.storage.dataDirSize()],
-      ['log_dir_size', core.storage.logDirSize()],
-      ['rss_bytes', process.memoryUsage().rss],
-    );
-    // The txn log's fdatasyncs under ZooKeeper's metric names (ServerMetrics FSYNC_TIME, ms).
-    const log = (core.storage as { logStats?: { fsyncs: number; fsyncMs: number } }).logStats;
-    if (log) {
-      out.push(
-        ['avg_fsynctime', new JavaDouble(log.fsyncs === 0 ? 0 : log.fsyncMs / log.fsyncs)],
-        ['cnt_fsynctime', log.fsyncs],
-        ['sum_fsynctime', Math.round(log.fsyncMs)],
-      );
-    }
-    if (q && q.peerState === 'leading') {
-      out.push(
-        ['learners', q.learners ?? 0],
-        ['synced_followers', q.syncedFollowers ?? 0],
-        ['synced_non_voting_followers', 0],
-        ['synced_observers', q.syncedObservers ?? 0],
-        ['pending_syncs', q.pendingSyncs ?? 0],
-        ['last_proposal_size', q.proposalSizes?.[0] ?? -1],
-        ['min_proposal_size', q.proposalSizes?.[1] ?? -1],
-        ['max_proposal_size', q.proposalSizes?.[2] ?? -1],
-      );
-    }
-    return out;
+    const values = this.metricValues();
+    return this.prometheus ? prometheusMonitor(values, exposition(this.core, values, this.prometheus.exportJvmInfo)) : values;
+  }
+
+  /** The values in DefaultMetricsProvider's names (the Prometheus endpoint exports these). */
+  metricValues(): [string, Json][] {
+    return monitorValues(this.core, VERSION, this.serverState(), this.quorum(), this.localSessions());
   }
 
   private srvrLines(): string[] {
@@ -446,7 +403,7 @@ export class Commands {
             packets_sent: st.packetsSent,
             packets_received: st.packetsReceived,
             fsync_threshold_exceed_count: 0,
-            client_response_stats: { last_buffer_size: -1, min_buffer_size: -1, max_buffer_size: -1 },
+            client_response_stats: { last_buffer_size: core.responseSizes.last, min_buffer_size: core.responseSizes.min, max_buffer_size: core.responseSizes.max },
             data_dir_size: core.storage.dataDirSize(),
             log_dir_size: core.storage.logDirSize(),
             provider_null: false,
@@ -462,7 +419,7 @@ export class Commands {
             non_mtlslocal_conn_count: 0,
             uptime: Date.now() - core.startedAt,
           },
-          client_response: { last_buffer_size: -1, min_buffer_size: -1, max_buffer_size: -1 },
+          client_response: { last_buffer_size: core.responseSizes.last, min_buffer_size: core.responseSizes.min, max_buffer_size: core.responseSizes.max },
         };
         if (q?.peerState === 'leading') {
           const p = q.proposalSizes ?? [-1, -1, -1];

@@ -50,6 +50,22 @@ export function openFds(platform: NodeJS.Platform = process.platform): number {
   }
 }
 
+/**
+ * The open-files limit (the soft RLIMIT_NOFILE, as the JVM's getMaxFileDescriptorCount), where
+ * the system says it without a shell: Linux's /proc/self/limits. -1 elsewhere (mntr leaves the
+ * key out then rather than guess).
+ */
+export function maxFds(platform: NodeJS.Platform = process.platform, read: () => string = () => require('node:fs').readFileSync('/proc/self/limits', 'utf8')): number {
+  if (platform !== 'linux') return -1;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(read());
+    if (!m) return -1;
+    return m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
+  } catch {
+    return -1;
+  }
+}
+
 function safeUser(): string {
   try {
     return userInfo().username;

@@ -5,7 +5,11 @@ export type Json = null | boolean | number | bigint | string | JavaDouble | Json
 /** Serialises like Jackson's default pretty printer; bigints become exact numbers. */
 export function jacksonStringify(v: Json, indent = ''): string {
   if (v === null) return 'null';
-  if (v instanceof JavaDouble) return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+  if (v instanceof JavaDouble) {
+    // Jackson quotes the non-finite doubles (QUOTE_NON_NUMERIC_NUMBERS): "NaN", "Infinity".
+    if (!Number.isFinite(v.value)) return `"${v.value}"`;
+    return Number.isInteger(v.value) ? `${v.value}.0` : String(v.value);
+  }
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';

@@ -53,6 +53,8 @@ export class ClientConnection implements Watcher {
    * ConnectResponse without one (36 bytes): ServerCnxn.isOldClient in ZooKeeper.
    */
   private oldClient = false;
+  /** When its ConnectRequest arrived (the createSession's latency runs from there). */
+  connectRequestAt = 0;
   // Per-connection statistics for cons / connections.
   packetsReceived = 0;
   packetsSent = 0;
@@ -88,6 +90,7 @@ export class ClientConnection implements Watcher {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    this.core.metrics.count('bytes_received_count', chunk.length);
     this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
     try {
       this.processInput();
@@ -159,6 +162,8 @@ export class ClientConnection implements Watcher {
   private handleConnect(payload: Buffer): void {
     const r = new Reader(payload, 0, payload.length, this.core.cfg.juteMaxBuffer * 2);
     const req = R.ConnectRequest.read(r);
+    this.core.metrics.count('connection_request_count');
+    this.connectRequestAt = Date.now();
     // 3.8 clients append readOnly after the record; clients older than 3.3 omit it, and get
     // their reply without it (ZooKeeperServer.processConnectRequest reads it in a try).
     const core = this.core;
@@ -509,6 +514,8 @@ export class ClientConnection implements Watcher {
     if (this.state === 'closed' && this.closedReason !== null) return;
     this.closedReason = reason;
     this.state = 'closed';
+    // ZooKeeper 3.8 (NIOServerCnxn.close) says this at DEBUG too: one line per connection.
+    this.core.log('DEBUG', `Closed socket connection for client /${this.remoteAddress}:${this.remotePort} ${this.sessionId === null ? '(no session established for client)' : `which had sessionid 0x${BigInt.asUintN(64, this.sessionId).toString(16)}`} (${reason})`);
     this.core.connectionClosed(this);
     // A last reply (closeSession, a rejected session) still goes out before the socket ends.
     if (this.corked) {

@@ -85,6 +85,14 @@ export class FileStorage implements Storage {
     );
   }
 
+  /** The member's metrics, told each fsync, batch and snapshot (mntr's fsynctime, sync_processor_batch_size, snapshottime). */
+  observe(o: { fsync(ms: number): void; batch(txns: number): void; snapshot(ms: number): void }): void {
+    this.writer.observer = o;
+    this.snapshotObserver = o;
+  }
+
+  private snapshotObserver: { snapshot(ms: number): void } | null = null;
+
   /** Counters of the group commit (appends, batches, fsyncs) for mntr and the benchmark. */
   get logStats(): LogWriterStats {
     return this.writer.stats;
@@ -182,7 +190,9 @@ export class FileStorage implements Storage {
       const image = await captureTree(src.tree, src.sessions, { sliceSize: this.opts.snapshotSliceSize });
       const { name, bytes } = await writeSnapshotFile(this.disk, this.snapDir, image);
       this.lastSnap = { zxid: image.zxid, timestampMs: Date.now() };
-      this.log('INFO', `Snapshot ${name}: ${image.nodeCount} znodes, ${image.sessions.length} sessions, ${bytes} bytes in ${Math.round(performance.now() - started)} ms`);
+      const ms = performance.now() - started;
+      this.snapshotObserver?.snapshot(ms);
+      this.log('INFO', `Snapshot ${name}: ${image.nodeCount} znodes, ${image.sessions.length} sessions, ${bytes} bytes in ${Math.round(ms)} ms`);
     })();
     const tracked = run.finally(() => {
       if (this.snapshotRunning === tracked) this.snapshotRunning = null;

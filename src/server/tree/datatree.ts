@@ -110,6 +110,8 @@ export class DataTree {
   ephemerals = new Map<bigint, Set<string>>();
   containers = new Set<string>();
   ttls = new Set<string>();
+  /** Told how many watchers each table fired for one event (WatchManager.triggerWatch's metrics). */
+  watchesFired: ((type: number, n: number) => void) | null = null;
 
   /**
    * ContainerManager.getCandidates: containers that had children and have none now, and TTL
@@ -361,6 +363,8 @@ export class DataTree {
     this.dataWatches.trigger(path, EventType.NodeDeleted, fired);
     const alsoChild = new Set<Watcher>();
     this.childWatches.trigger(path, EventType.NodeDeleted, alsoChild, fired);
+    this.watchesFired?.(EventType.NodeDeleted, fired.size);
+    this.watchesFired?.(EventType.NodeDeleted, alsoChild.size);
     for (const w of alsoChild) fired.add(w);
     for (const w of fired) w.deliverEvent(EventType.NodeDeleted, path, zxid);
     this.fireChildren(parentPath, zxid);
@@ -406,12 +410,14 @@ export class DataTree {
   private fire(path: string, type: number, zxid: bigint): void {
     const fired = new Set<Watcher>();
     this.dataWatches.trigger(path, type, fired);
+    this.watchesFired?.(type, fired.size);
     for (const w of fired) w.deliverEvent(type, path, zxid);
   }
 
   private fireChildren(parentPath: string, zxid: bigint): void {
     const fired = new Set<Watcher>();
     this.childWatches.trigger(parentPath, EventType.NodeChildrenChanged, fired);
+    this.watchesFired?.(EventType.NodeChildrenChanged, fired.size);
     for (const w of fired) w.deliverEvent(EventType.NodeChildrenChanged, parentPath, zxid);
   }
 
