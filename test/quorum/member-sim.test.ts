@@ -10,7 +10,7 @@ import { describeMemberSim, memberSimOptions, runMemberSim, type MemberSimResult
 import { WALL_BASE } from './member-sim/world';
 
 const one = process.env.ZK_MEMBER_SIM_SEED;
-const count = Number(process.env.ZK_MEMBER_SIM_SEEDS ?? 40);
+const count = Number(process.env.ZK_MEMBER_SIM_SEEDS ?? 30);
 const from = Number(process.env.ZK_MEMBER_SIM_FROM ?? 1);
 
 function report(r: MemberSimResult): string {
