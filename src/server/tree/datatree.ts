@@ -11,6 +11,7 @@ import {
 import { baseName, joinPath, parentOf } from '../../protocol/paths';
 import type { ACL, Stat } from '../../protocol/records';
 import type { Txn, TxnHeader } from '../../protocol/txn';
+import { Quotas } from './quotas';
 import { WatchMode, WatchTable, type Watcher } from './watches';
 
 /** One znode. Longs are bigint, as on the wire. `cversion` is the stored (create-count) value. */
@@ -311,7 +312,7 @@ export class DataTree {
     this.nodes.set(path, node);
     this.approximateDataSize += path.length + (data?.length ?? 0);
     this.indexEphemeral(path, ephemeralOwner);
-    this.quotaOnCreate(path, data?.length ?? 0);
+    this.quotas.onCreate(path, data?.length ?? 0);
     this.fire(path, EventType.NodeCreated, zxid);
     this.fireChildren(parentPath, zxid);
     return { type, err: 0, path, stat: this.statOf(node) };
@@ -343,7 +344,7 @@ export class DataTree {
     const parentPath = parentOf(path);
     const parent = this.nodes.get(parentPath);
     this.nodes.delete(path);
-    this.quotaOnDelete(path, node.data?.length ?? 0);
+    this.quotas.onDelete(path, node.data?.length ?? 0);
     this.approximateDataSize -= path.length + (node.data?.length ?? 0);
     if (parent) {
       parent.children.delete(baseName(path));
@@ -375,7 +376,7 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (!node) return { type, err: Err.NONODE };
     this.approximateDataSize += (data?.length ?? 0) - (node.data?.length ?? 0);
-    this.quotaOnSetData(path, (data?.length ?? 0) - (node.data?.length ?? 0));
+    this.quotas.onSetData(path, (data?.length ?? 0) - (node.data?.length ?? 0));
     node.data = data;
     node.version = version;
     node.mzxid = zxid;
@@ -421,79 +422,18 @@ export class DataTree {
     for (const w of fired) w.deliverEvent(EventType.NodeChildrenChanged, parentPath, zxid);
   }
 
-  // ---- quotas (DataTree.updateCountBytes / updateQuotaForPath): the server keeps
-  // /zookeeper/quota/<path>/zookeeper_stats current for every path that has zookeeper_limits.
+  // ---- quotas: tree/quotas.ts keeps /zookeeper/quota/<path>/zookeeper_stats current.
+
+  readonly quotas = new Quotas(this);
 
   /** Paths that carry a quota (have /zookeeper/quota/<path>/zookeeper_limits). */
-  readonly quotaPaths = new Set<string>();
-
-  private quotaRootOf(path: string): string | null {
-    if (this.quotaPaths.size === 0 || path.startsWith(ZOOKEEPER_PATH + '/') || path === ZOOKEEPER_PATH) return null;
-    for (let p = path; ; p = parentOf(p)) {
-      if (this.quotaPaths.has(p)) return p;
-      if (p === '/') return null;
-    }
-  }
-
-  private quotaOnCreate(path: string, bytes: number): void {
-    if (path.startsWith(QUOTA_PATH + '/')) {
-      const name = baseName(path);
-      const quotaPath = parentOf(path).slice(QUOTA_PATH.length);
-      if (name === 'zookeeper_limits') this.quotaPaths.add(quotaPath);
-      else if (name === 'zookeeper_stats') this.updateQuotaForPath(quotaPath);
-      return;
-    }
-    const root = this.quotaRootOf(path);
-    if (root !== null) this.updateCountBytes(root, bytes, 1);
-  }
-
-  private quotaOnDelete(path: string, bytes: number): void {
-    if (path.startsWith(QUOTA_PATH + '/')) {
-      if (baseName(path) === 'zookeeper_limits') this.quotaPaths.delete(parentOf(path).slice(QUOTA_PATH.length));
-      return;
-    }
-    const root = this.quotaRootOf(path);
-    if (root !== null) this.updateCountBytes(root, -bytes, -1);
-  }
-
-  private quotaOnSetData(path: string, bytesDiff: number): void {
-    const root = this.quotaRootOf(path);
-    if (root !== null) this.updateCountBytes(root, bytesDiff, 0);
-  }
-
-  private statsNodeOf(quotaPath: string): DataNode | undefined {
-    return this.nodes.get(`${QUOTA_PATH}${quotaPath}/zookeeper_stats`);
-  }
-
-  private updateCountBytes(quotaPath: string, bytesDiff: number, countDiff: number): void {
-    const node = this.statsNodeOf(quotaPath);
-    if (!node) return;
-    const text = node.data?.toString('utf8') ?? '';
-    const count = Number(/count=(-?\d+)/.exec(text)?.[1] ?? 0) + countDiff;
-    const bytes = Number(/bytes=(-?\d+)/.exec(text)?.[1] ?? 0) + bytesDiff;
-    node.data = Buffer.from(`count=${count},bytes=${bytes}`, 'utf8');
-  }
-
-  private updateQuotaForPath(quotaPath: string): void {
-    const node = this.statsNodeOf(quotaPath);
-    if (!node) return;
-    let count = 0;
-    let bytes = 0;
-    for (const [, n] of this.walk(quotaPath)) {
-      count++;
-      bytes += n.data?.length ?? 0;
-    }
-    node.data = Buffer.from(`count=${count},bytes=${bytes}`, 'utf8');
+  get quotaPaths(): Set<string> {
+    return this.quotas.paths;
   }
 
   /** Finds every quota after a load (DataTree.setupQuota). */
   rebuildQuotas(): void {
-    this.quotaPaths.clear();
-    for (const [path] of this.walk(QUOTA_PATH)) {
-      if (baseName(path) === 'zookeeper_limits') this.quotaPaths.add(parentOf(path).slice(QUOTA_PATH.length));
-    }
-    // ZooKeeper recounts every quota's stats at load; a fuzzy snapshot may hold stale ones.
-    for (const p of this.quotaPaths) this.updateQuotaForPath(p);
+    this.quotas.rebuild();
   }
 
   // ---- watches
