@@ -9,8 +9,11 @@ import { en } from '../../src/renderer/i18n/en';
 import { zh } from '../../src/renderer/i18n/zh';
 import { i18n, systemLanguage } from '../../src/renderer/i18n';
 
-/** The parts of the UI in the catalogues; Walkthroughs.tsx, Load.tsx and LockPlayground.tsx come next (their sections are ready). */
-const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'];
+/** The parts of the UI in the catalogues; Walkthroughs.tsx comes next (its section is ready). */
+const TRANSLATED = [
+  ...['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'],
+  ...['Wire.tsx', 'WireDiagram.tsx', 'WireFilters.tsx', 'WireDetails.tsx'],
+];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
 const KEY = new RegExp(`['"\`]((?:${SECTIONS.join('|')})\\.[A-Za-z0-9_-]+)['"\`]`, 'g');
@@ -35,8 +38,8 @@ function has(cat: Tree, key: string): boolean {
   const s = cat[section];
   return s !== undefined && (name in s || `${name}_other` in s);
 }
-/** Text that is the same in every language: key names. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', 'ACL:']);
+/** Text that is the same in every language: key names, an example name. */
+const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', 'ACL:', 'staging']);
 const keysOf = (cat: Tree): string[] => Object.entries(cat).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`)).sort();
 
 describe('the catalogues', () => {
@@ -65,6 +68,9 @@ describe('the catalogues', () => {
     // Text between a tag's end and the next tag or expression: what JSX renders as it is.
     const texts = [...src.matchAll(/(?<!=)>([^<>{}`;=()]*[A-Za-z][^<>{}`;=()]*)</g)].map((m) => m[1]!.trim()).filter((t) => t !== '' && !SAME_IN_EVERY_LANGUAGE.has(t));
     expect(texts).toEqual([]);
+    // Text in the attributes a person reads (a label, a placeholder, a tooltip, a screen reader's name).
+    const attrs = [...src.matchAll(/\b(?:label|placeholder|title|aria-label|description)="([^"]*[A-Za-z][^"]*)"/g)].map((m) => m[1]!).filter((t) => !SAME_IN_EVERY_LANGUAGE.has(t));
+    expect(attrs).toEqual([]);
   });
 
   it('follows the system language, and answers in Chinese when switched', async () => {

@@ -1,6 +1,7 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
 // Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
+import { wireEn } from './wire';
 export const en = {
   nav: {
     cluster: 'Cluster',
@@ -267,6 +268,7 @@ export const en = {
     events: 'Events as they fire',
     fired: '({{kind}} watch #{{id}})',
   },
+  wire: wireEn,
   walkthroughs: {},
   load: {},
   locks: {},

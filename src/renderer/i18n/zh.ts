@@ -1,4 +1,5 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
+import { wireZh } from './wire';
 import type { Catalogue } from './en';
 
 export const zh: Catalogue = {
@@ -267,6 +268,7 @@ export const zh: Catalogue = {
     events: '触发的事件',
     fired: '（{{kind}} watch #{{id}}）',
   },
+  wire: wireZh,
   walkthroughs: {},
   load: {},
   locks: {},
