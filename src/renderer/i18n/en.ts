@@ -1,6 +1,7 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
 // Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
+import { netEn } from './net';
 import { wireEn } from './wire';
 export const en = {
   nav: {
@@ -269,6 +270,7 @@ export const en = {
     fired: '({{kind}} watch #{{id}})',
   },
   wire: wireEn,
+  net: netEn,
   walkthroughs: {},
   load: {},
   locks: {},

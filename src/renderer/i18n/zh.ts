@@ -1,4 +1,5 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
+import { netZh } from './net';
 import { wireZh } from './wire';
 import type { Catalogue } from './en';
 
@@ -269,6 +270,7 @@ export const zh: Catalogue = {
     fired: '（{{kind}} watch #{{id}}）',
   },
   wire: wireZh,
+  net: netZh,
   walkthroughs: {},
   load: {},
   locks: {},
