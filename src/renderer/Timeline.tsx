@@ -7,10 +7,11 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, R
 import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
+import { useTranslation } from './i18n';
 import { useSetting } from './persist';
 import { ReplayBar } from './Replay';
 import { offerHistory, replayAt, useReplay } from './replay';
-import { DASHES, lineOffset, markLabels } from './timelinemarks';
+import { DASHES, lineOffset, markLabels, markName } from './timelinemarks';
 import type { ViewProps } from './views';
 
 const COLORS = ['#0ca678', '#1c7ed6', '#f08c00', '#ae3ec9', '#e03131', '#2f9e44', '#5f3dc4', '#c2255c', '#1098ad'];
@@ -25,6 +26,7 @@ interface Span {
 }
 
 export function Timeline({ lab, view }: ViewProps) {
+  const { t, i18n } = useTranslation();
   const [range, setRange] = useSetting<Range>('timeline.range', '15m', (v): v is Range => typeof v === 'string' && v in RANGES);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
@@ -71,13 +73,13 @@ export function Timeline({ lab, view }: ViewProps) {
   useEffect(() => offerHistory(samples, events), [samples, events]);
   const { at } = useReplay();
   // The plot is the card less the y axis and margins.
-  const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth]);
+  const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth, i18n.language]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (samples.length === 0) {
     return (
       <Stack>
         <Header range={range} setRange={setRange} />
-        <Text c="dimmed">{view ? 'No samples in this range yet; they arrive every second while the lab runs.' : 'No lab is open: launch one to see its timeline.'}</Text>
+        <Text c="dimmed">{view ? t('timeline.noSamples') : t('timeline.noLab')}</Text>
       </Stack>
     );
   }
@@ -109,7 +111,7 @@ export function Timeline({ lab, view }: ViewProps) {
     <Card withBorder data-testid={testid} ref={key === 'epoch' ? chartBox : undefined}>
       <Title order={5}>{title}</Title>
       <Text size="xs" c="dimmed">
-        Members with the same value are drawn 3 px apart, with their own dash pattern, so none hides another; the tooltip gives the exact values.
+        {t('timeline.apart')}
       </Text>
       <ResponsiveContainer width="100%" height={190}>
         <LineChart data={rows} margin={{ top: 14, right: 16, left: 0, bottom: 0 }}>
@@ -124,7 +126,7 @@ export function Timeline({ lab, view }: ViewProps) {
               key={id}
               type="stepAfter"
               dataKey={`${key}${id}`}
-              name={`node ${id}`}
+              name={t('timeline.node', { myid: id })}
               stroke={COLORS[i % COLORS.length]}
               strokeDasharray={DASHES[i % DASHES.length]}
               strokeWidth={2}
@@ -145,28 +147,29 @@ export function Timeline({ lab, view }: ViewProps) {
       <Header range={range} setRange={setRange} />
       <ReplayBar start={start} end={end} />
       <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} actions={labActions} at={at} />
-      {chart('Epoch (currentEpoch of each member)', 'epoch', 'chart-epoch')}
-      {chart('zxid counter (the low 32 bits; it starts again at 0 in every new epoch)', 'zxid', 'chart-zxid')}
+      {chart(t('timeline.epochChart'), 'epoch', 'chart-epoch')}
+      {chart(t('timeline.zxidChart'), 'zxid', 'chart-zxid')}
     </Stack>
   );
 }
 
 function Header({ range, setRange }: { range: Range; setRange: (r: Range) => void }) {
+  const { t } = useTranslation();
   return (
     <Group justify="space-between">
-      <Title order={3}>Timeline</Title>
+      <Title order={3}>{t('timeline.title')}</Title>
       <Group>
         <Text size="xs" c="dimmed">
-          yellow: elections · red: kills, stops, pauses
+          {t('timeline.key')}
         </Text>
         <SegmentedControl
           size="xs"
           value={range}
           onChange={(v) => setRange(v as Range)}
           data={[
-            { value: '15m', label: 'last 15 min' },
-            { value: '1h', label: 'last hour' },
-            { value: 'all', label: 'whole lab' },
+            { value: '15m', label: t('timeline.last15') },
+            { value: '1h', label: t('timeline.lastHour') },
+            { value: 'all', label: t('timeline.whole') },
           ]}
           data-testid="timeline-range"
         />
@@ -177,6 +180,7 @@ function Header({ range, setRange }: { range: Range; setRange: (r: Range) => voi
 
 /** A lane per node, coloured by its role over time. */
 function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[]; actions: HistoryEvent[]; at: number | null }) {
+  const { t: tr } = useTranslation();
   const x = (t: number): string => `${(100 * (t - start)) / Math.max(1, end - start)}%`;
   const w = (a: number, b: number): string => `${(100 * Math.max(0, b - a)) / Math.max(1, end - start)}%`;
   const lanes = ids.map((id) => {
@@ -195,12 +199,12 @@ function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }:
   return (
     <Card withBorder data-testid="chart-role">
       <Group justify="space-between" mb="xs">
-        <Title order={5}>Role</Title>
+        <Title order={5}>{tr('timeline.role')}</Title>
         <Group gap="xs">
           {roles.map((r) => (
             <Group key={r} gap={4}>
               <div style={{ width: 10, height: 10, borderRadius: 2, background: ROLE_CSS[r] ?? '#868e96' }} />
-              <Text size="xs">{r}</Text>
+              <Text size="xs">{tr(`role.${r}`)}</Text>
             </Group>
           ))}
         </Group>
@@ -209,7 +213,7 @@ function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }:
         {lanes.map((l) => (
           <Group key={l.id} gap="xs" wrap="nowrap">
             <Text size="xs" w={50}>
-              node {l.id}
+              {tr('timeline.node', { myid: l.id })}
             </Text>
             <div style={{ position: 'relative', flex: 1, height: 18, background: '#f1f3f5', borderRadius: 3, overflow: 'hidden' }} data-testid={`lane-${l.id}`}>
               {elections.map((s) => (
@@ -217,20 +221,20 @@ function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }:
               ))}
               {at !== null && <div style={{ position: 'absolute', left: x(at), width: 2, top: 0, bottom: 0, background: '#7048e8', zIndex: 1 }} />}
               {l.segs.map((s) => (
-                <MTooltip key={s.from} label={`node ${l.id}: ${s.role}, ${clock(s.from)} – ${clock(s.to)}`}>
+                <MTooltip key={s.from} label={tr('timeline.segment', { myid: l.id, role: tr(`role.${s.role}`), from: clock(s.from), to: clock(s.to) })}>
                   <div data-role={s.role} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to), top: 3, bottom: 3, background: ROLE_CSS[s.role] ?? '#868e96', opacity: 0.9 }} />
                 </MTooltip>
               ))}
               {faults
                 .filter((e) => e.myid === l.id)
                 .map((e) => (
-                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail} (click: replay just after)`}>
+                  <MTooltip key={e.id} label={tr('timeline.markTip', { time: clock(e.time), detail: e.detail })}>
                     {/* A second after the mark (the member's state once the fault took hold), but
                         before the lab's next action on this member (a restart can follow a kill within that
                         second) and not past now. */}
                     <div
                       role="button"
-                      aria-label={`replay node ${l.id} just after ${e.type.replace('node.', '')} at ${clock(e.time)}`}
+                      aria-label={tr('timeline.markAria', { myid: l.id, what: markName(e.type.replace(/^node\./, '')), time: clock(e.time) })}
                       onClick={() => replayAt(Math.min(e.time + 1000, (actions.find((x) => x.myid === l.id && x.time > e.time)?.time ?? Infinity) - 1, Math.max(end, Date.now()) - 1))}
                       data-testid={`lane-mark-${l.id}`}
                       data-type={e.type}

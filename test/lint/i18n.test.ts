@@ -13,14 +13,15 @@ import { i18n, systemLanguage } from '../../src/renderer/i18n';
 const TRANSLATED = [
   ...['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'],
   ...['Wire.tsx', 'WireDiagram.tsx', 'WireFilters.tsx', 'WireDetails.tsx', 'Network.tsx', 'NetTopology.tsx', 'NetFaults.tsx', 'netmodel.ts'],
+  ...['Timeline.tsx', 'timelinemarks.ts', 'Replay.tsx', 'Events.tsx', 'Terminals.tsx'],
 ];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
 const KEY = new RegExp(`['"\`]((?:${SECTIONS.join('|')})\\.[A-Za-z0-9_-]+)['"\`]`, 'g');
 /** A t() call's key. */
 const CALL = /\bt(?:r)?\(\s*['"`]([A-Za-z]+\.[A-Za-z0-9_-]+)['"`]/g;
-/** Lines whose dotted strings are the lab's request methods, push kinds or setting names, not keys. */
-const NOT_KEYS = /method: |kind === |kind: |useSetting|readSetting|writeSetting/;
+/** Lines whose dotted strings are the lab's request methods, push kinds, event types or setting names, not keys. */
+const NOT_KEYS = /method: |kind === |kind: |type === |useSetting|readSetting|writeSetting/;
 
 /** The catalogue keys a file uses: every t() call's, and the keys its tables hold ('node.epoch'). */
 function keysUsed(src: string): string[] {

@@ -2,6 +2,7 @@
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
 // Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
 import { netEn } from './net';
+import { terminalsEn, timelineEn } from './timeline';
 import { wireEn } from './wire';
 export const en = {
   nav: {
@@ -271,6 +272,8 @@ export const en = {
   },
   wire: wireEn,
   net: netEn,
+  timeline: timelineEn,
+  terminals: terminalsEn,
   walkthroughs: {},
   load: {},
   locks: {},

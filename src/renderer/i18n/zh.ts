@@ -1,5 +1,6 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
 import { netZh } from './net';
+import { terminalsZh, timelineZh } from './timeline';
 import { wireZh } from './wire';
 import type { Catalogue } from './en';
 
@@ -271,6 +272,8 @@ export const zh: Catalogue = {
   },
   wire: wireZh,
   net: netZh,
+  timeline: timelineZh,
+  terminals: terminalsZh,
   walkthroughs: {},
   load: {},
   locks: {},
