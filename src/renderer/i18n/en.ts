@@ -1,6 +1,7 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
 // Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
+import { checkEn, loadEn } from './load';
 import { netEn } from './net';
 import { terminalsEn, timelineEn } from './timeline';
 import { wireEn } from './wire';
@@ -275,7 +276,8 @@ export const en = {
   timeline: timelineEn,
   terminals: terminalsEn,
   walkthroughs: {},
-  load: {},
+  load: loadEn,
+  check: checkEn,
   locks: {},
 };
 

@@ -1,4 +1,5 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
+import { checkZh, loadZh } from './load';
 import { netZh } from './net';
 import { terminalsZh, timelineZh } from './timeline';
 import { wireZh } from './wire';
@@ -275,6 +276,7 @@ export const zh: Catalogue = {
   timeline: timelineZh,
   terminals: terminalsZh,
   walkthroughs: {},
-  load: {},
+  load: loadZh,
+  check: checkZh,
   locks: {},
 };
