@@ -1,7 +1,10 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
-// Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
+// The section for the view translated next (walkthroughs) is here, empty, for it. The sections of
+// the larger views are in their own files (wire.ts, net.ts, timeline.ts, load.ts, locks.ts), each
+// with both languages side by side.
 import { checkEn, loadEn } from './load';
+import { locksEn } from './locks';
 import { netEn } from './net';
 import { terminalsEn, timelineEn } from './timeline';
 import { wireEn } from './wire';
@@ -278,7 +281,7 @@ export const en = {
   walkthroughs: {},
   load: loadEn,
   check: checkEn,
-  locks: {},
+  locks: locksEn,
 };
 
 /** Every catalogue has exactly the English one's sections and keys. */

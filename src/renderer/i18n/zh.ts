@@ -1,5 +1,6 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
 import { checkZh, loadZh } from './load';
+import { locksZh } from './locks';
 import { netZh } from './net';
 import { terminalsZh, timelineZh } from './timeline';
 import { wireZh } from './wire';
@@ -278,5 +279,5 @@ export const zh: Catalogue = {
   walkthroughs: {},
   load: loadZh,
   check: checkZh,
-  locks: {},
+  locks: locksZh,
 };
