@@ -6,7 +6,7 @@ import { Alert, Badge, Button, Card, Group, NumberInput, Progress, SegmentedCont
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LockClientState, LockRunSummary, LockRunView, LockStrategy } from '../shared/contract';
 import { clock } from './format';
-import { useTranslation } from './i18n';
+import { errorText, useTranslation } from './i18n';
 import { checkLockForm as check, DEFAULT_LOCK_FORM, frameOf, lastQueueFrame, MAX_FRAMES, queueCaption, spreadOf, type LockForm as Form, type LockFrame } from './lockview';
 import { LockQueue } from './LockQueue';
 import { useSetting } from './persist';
@@ -106,12 +106,12 @@ export function LockPlayground({ lab, view }: ViewProps) {
     try {
       setRuns(await lab.call({ method: 'locks.runs', limit: 30 }));
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   }, [lab]);
 
   useEffect(() => {
-    void lab.call({ method: 'locks.state' }).then(setRun, (e: Error) => setError(e.message));
+    void lab.call({ method: 'locks.state' }).then(setRun, (e: Error) => setError(errorText(e)));
     void reloadRuns();
     return lab.onPush((p) => {
       if (p.kind !== 'locks') return;
@@ -139,7 +139,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
     try {
       await p();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(null);
     }

@@ -8,7 +8,7 @@
 import { Alert, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import type { FaultSpec, LabApi, LabView, NetView } from '../shared/contract';
-import { useTranslation } from './i18n';
+import { errorText, useTranslation } from './i18n';
 import { FaultList, LinkPanel, MemberFaults, PartitionBuilder } from './NetFaults';
 import { Legend, SIDES, type Side, Topology } from './NetTopology';
 import { minoritySplit, situation } from './netmodel';
@@ -30,7 +30,7 @@ export function useNet(lab: LabApi, view: LabView | null): { net: NetView | null
           setError(null);
         },
         (e: Error) => {
-          if (!stop) setError(e.message);
+          if (!stop) setError(errorText(e));
         },
       );
     };

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LabApi } from '../shared/contract';
 import type { WireCapture, WireMessage } from '../shared/net';
 import { clock, ROLE_CSS } from './format';
-import { locale, useTranslation } from './i18n';
+import { errorText, locale, useTranslation } from './i18n';
 import { replayAt, replayedAt, stateAt, useReplay } from './replay';
 
 /**
@@ -93,7 +93,7 @@ function WireThen({ lab, at }: { lab: LabApi; at: number }) {
     const wait = setTimeout(() => {
       lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: at - WIRE_SPAN_MS, toMs: at + WIRE_SPAN_MS, types: null, members: null, zxid: null, limit: 300 } }).then(
         (c) => live && setGot({ at, messages: c.messages }),
-        (e: Error) => live && setGot({ at, error: e.message }),
+        (e: Error) => live && setGot({ at, error: errorText(e) }),
       );
     }, 150);
     return () => {

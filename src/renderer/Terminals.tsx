@@ -6,7 +6,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LabApi, TerminalInfo } from '../shared/contract';
-import { useTranslation } from './i18n';
+import { errorText, useTranslation } from './i18n';
 import type { ViewProps } from './views';
 
 type Kind = TerminalInfo['kind'];
@@ -40,7 +40,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
         await refresh();
         setActive(t.id);
       } catch (e) {
-        setError((e as Error).message);
+        setError(errorText(e));
       }
     },
     [lab, refresh],
@@ -160,9 +160,9 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
         void lab.call({ method: 'terminal.resize', id, cols: term.cols, rows: term.rows }).catch(() => {});
         term.focus();
       })
-      .catch((e: Error) => setError(e.message));
+      .catch((e: Error) => setError(errorText(e)));
     const input = term.onData((data) => {
-      lab.call({ method: 'terminal.input', id, data }).catch((e: Error) => setError(e.message));
+      lab.call({ method: 'terminal.input', id, data }).catch((e: Error) => setError(errorText(e)));
     });
     // Copy and paste the way terminals do: Ctrl+Shift+C / Ctrl+Shift+V (Ctrl+C stays ^C).
     term.attachCustomKeyEventHandler((e) => {

@@ -10,7 +10,7 @@
 import { Alert, Badge, Button, Card, Chip, Group, SegmentedControl, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { NetView, WireMessage } from '../shared/contract';
-import { useTranslation } from './i18n';
+import { errorText, useTranslation } from './i18n';
 import { parseZxid } from './netmodel';
 import type { ViewProps } from './views';
 import { Diagram } from './WireDiagram';
@@ -80,7 +80,7 @@ function WireView({ lab, view, run }: ViewProps) {
         setCapture(info);
         setTick((t) => t + 1);
       },
-      (e: Error) => !stop && setNotice(t('wire.noAnswer', { error: e.message })),
+      (e: Error) => !stop && setNotice(t('wire.noAnswer', { error: errorText(e) })),
     );
     // The window slides with the clock; the capture's counters are asked for now and then.
     const timer = setInterval(() => {
@@ -129,7 +129,7 @@ function WireView({ lab, view, run }: ViewProps) {
           setCapture(info);
           setPaused({ messages, truncated: messages.length >= limit, loading: false });
         },
-        (e: Error) => !stop && setNotice(t('wire.noAnswer', { error: e.message })),
+        (e: Error) => !stop && setNotice(t('wire.noAnswer', { error: errorText(e) })),
       );
     }, 120);
     return () => {
@@ -145,7 +145,7 @@ function WireView({ lab, view, run }: ViewProps) {
     let stop = false;
     void lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: null, toMs: null, types: null, members: null, zxid: follow, limit: 500 } }).then(
       (c) => !stop && setFollowMsgs((old) => merge([...c.messages].sort((a, b) => a.seq - b.seq), old)),
-      (e: Error) => !stop && setNotice(t('wire.noAnswer', { error: e.message })),
+      (e: Error) => !stop && setNotice(t('wire.noAnswer', { error: errorText(e) })),
     );
     return () => {
       stop = true;

@@ -737,7 +737,8 @@ export type TerminalInfo = z.infer<typeof TerminalInfo>;
 export const RequestEnvelope = z.object({ id: z.number().int(), request: Request });
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 
-export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+/** A failed call: the backend's sentence, and for the errors of src/shared/errors.ts their code and parameters (the page translates those). */
+export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code?: string; params?: Record<string, string | number> };
 
 /**
  * The page's link to the backend: `open`; `reconnecting` after it was lost (calls wait for it,

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { Role } from '../../src/shared/contract';
 import { en } from '../../src/renderer/i18n/en';
 import { zh } from '../../src/renderer/i18n/zh';
-import { i18n, systemLanguage } from '../../src/renderer/i18n';
+import { errorText, i18n, systemLanguage } from '../../src/renderer/i18n';
+import { ERROR_SENTENCES, LabError, ReplyError, type ErrorCode } from '../../src/shared/errors';
 
 /** The parts of the UI in the catalogues; Walkthroughs.tsx comes next (its section is ready). */
 const TRANSLATED = [
@@ -73,6 +74,26 @@ describe('the catalogues', () => {
     // Text in the attributes a person reads (a label, a placeholder, a tooltip, a screen reader's name).
     const attrs = [...src.matchAll(/\b(?:label|placeholder|title|aria-label|description)="([^"]*[A-Za-z][^"]*)"/g)].map((m) => m[1]!).filter((t) => !SAME_IN_EVERY_LANGUAGE.has(t));
     expect(attrs).toEqual([]);
+  });
+
+  it("say the backend's coded errors in both languages, the English exactly the backend's sentence", async () => {
+    const params = { myid: 3, id: 'f7', faults: 'f1, f2' };
+    for (const code of Object.keys(ERROR_SENTENCES) as ErrorCode[]) {
+      const backend = new LabError(code, params);
+      // What the page gets: the sentence, the code and the parameters (src/shared/rpc.ts).
+      const received = new ReplyError(backend.message, backend.code, backend.params);
+      await i18n.changeLanguage('en');
+      expect(errorText(received)).toBe(backend.message);
+      await i18n.changeLanguage('zh');
+      const zhText = errorText(received);
+      expect(zhText).not.toBe(backend.message);
+      expect(zhText).toMatch(/[\u4e00-\u9fff]/);
+      for (const [k, v] of Object.entries(params)) if (ERROR_SENTENCES[code].includes(`{{${k}}}`)) expect(zhText).toContain(String(v));
+    }
+    // An error without a code (or with one the catalogue lacks) is shown as it came.
+    expect(errorText(new ReplyError('Something only the backend says.'))).toBe('Something only the backend says.');
+    expect(errorText(new ReplyError('A newer backend says this.', 'notInTheCatalogue'))).toBe('A newer backend says this.');
+    await i18n.changeLanguage('en');
   });
 
   it('follows the system language, and answers in Chinese when switched', async () => {

@@ -3,6 +3,7 @@
 // The section for the view translated next (walkthroughs) is here, empty, for it. The sections of
 // the larger views are in their own files (wire.ts, net.ts, timeline.ts, load.ts, locks.ts), each
 // with both languages side by side.
+import { ERROR_SENTENCES } from '../../shared/errors';
 import { checkEn, loadEn } from './load';
 import { locksEn } from './locks';
 import { netEn } from './net';
@@ -282,6 +283,8 @@ export const en = {
   load: loadEn,
   check: checkEn,
   locks: locksEn,
+  // The backend's errors that have a code: their English is the backend's own sentence.
+  errors: ERROR_SENTENCES,
 };
 
 /** Every catalogue has exactly the English one's sections and keys. */
