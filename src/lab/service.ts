@@ -111,6 +111,7 @@ export class LabService extends EventEmitter {
     () => this.treeConnectString(),
     (myid) => (this.view()?.nodes.some((x) => x.myid === myid) ? this.clientAddress(myid) : null),
     (path, what) => this.push({ kind: 'tree.changed', path, what }),
+    (myid) => this.view()?.nodes.find((x) => x.myid === myid)?.role === 'down',
   );
 
   /** Tree imports sent in chunks (src/lab/tree-import.ts). */
