@@ -38,6 +38,7 @@ import { digestOf } from './tree-acl';
 import { findConnection, forgetConnection, listConnections, saveConnection } from './connections';
 import { Walkthroughs } from './walkthroughs';
 import { LabError } from '../shared/errors';
+import { askMember, type ConsoleTarget } from './member-console';
 
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
 /** The Log terminal's follower (what tail -F does, on every platform). */
@@ -481,6 +482,7 @@ export class LabService extends EventEmitter {
     'locks.state': () => this.locks.state(),
     'locks.fault': (req) => this.locks.fault(req.client, req.fault),
     'locks.runs': (req) => this.locks.runs(req.limit),
+    'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
     'terminal.open': (req) => this.openTerminal(req.myid, req.kind, req.cols, req.rows),
     'terminal.list': () => this.terminals.list(),
     'terminal.backlog': (req) => this.terminals.backlog(req.id),
@@ -875,6 +877,18 @@ export class LabService extends EventEmitter {
     const quorumNeeded = Math.floor(voters.length / 2) + 1;
     const leader = nodes.find((n) => n.role === 'leader' || n.role === 'standalone')?.myid ?? null;
     return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}) };
+  }
+
+  /** Where the member console reaches member `myid`: its own client port, and its AdminServer where the lab knows it. */
+  private consoleTarget(myid: number): ConsoleTarget {
+    if (this.attached) {
+      const h = this.attached.hosts[myid - 1];
+      if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
+      return { myid, host: h.host, clientPort: h.port, adminPort: null };
+    }
+    const n = this.view()?.nodes.find((x) => x.myid === myid);
+    if (!n) throw this.lab ? new LabError('noMember', { myid }) : new LabError('noLab');
+    return { myid, host: '127.0.0.1', clientPort: n.clientPort, adminPort: n.adminPort };
   }
 
   private async openTerminal(myid: number, kind: TerminalKind, cols: number, rows: number): Promise<TerminalInfo> {

@@ -663,6 +663,8 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('locks.state') }),
   z.object({ method: z.literal('locks.fault'), client: z.number().int().min(1).max(50), fault: z.enum(['expire', 'kill-member']) }),
   z.object({ method: z.literal('locks.runs'), limit: z.number().int().min(1).max(500).optional() }),
+  /** One four-letter word or AdminServer command to a member (src/shared/console-commands.ts names them). */
+  z.object({ method: z.literal('member.command'), myid: z.number().int(), kind: z.enum(['4lw', 'admin']), command: z.string().min(1).max(64) }),
   z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.list') }),
   z.object({ method: z.literal('terminal.backlog'), id: z.string() }),
