@@ -4,6 +4,7 @@
 // the larger views are in their own files (wire.ts, net.ts, timeline.ts, load.ts, locks.ts), each
 // with both languages side by side.
 import { ERROR_SENTENCES } from '../../shared/errors';
+import { consoleEn } from './console';
 import { checkEn, loadEn } from './load';
 import { locksEn } from './locks';
 import { netEn } from './net';
@@ -15,6 +16,7 @@ export const en = {
     wire: 'Wire',
     timeline: 'Timeline',
     terminals: 'Terminals',
+    console: 'Member console',
     tree: 'Tree explorer',
     watches: 'Watch inspector',
     locks: 'Lock playground',
@@ -283,6 +285,7 @@ export const en = {
   load: loadEn,
   check: checkEn,
   locks: locksEn,
+  console: consoleEn,
   // The backend's errors that have a code: their English is the backend's own sentence.
   errors: ERROR_SENTENCES,
 };

@@ -1,4 +1,5 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
+import { consoleZh } from './console';
 import { checkZh, loadZh } from './load';
 import { locksZh } from './locks';
 import { netZh } from './net';
@@ -12,6 +13,7 @@ export const zh: Catalogue = {
     wire: '线路',
     timeline: '时间线',
     terminals: '终端',
+    console: '成员控制台',
     tree: '节点树',
     watches: 'Watch 检查器',
     locks: '锁实验场',
@@ -280,6 +282,7 @@ export const zh: Catalogue = {
   load: loadZh,
   check: checkZh,
   locks: locksZh,
+  console: consoleZh,
   errors: {
     noLab: '还没有实验室：请先启动一个。',
     noMember: '这个实验室里没有成员 {{myid}}。',
