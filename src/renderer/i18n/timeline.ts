@@ -43,6 +43,13 @@ export const timelineEn = {
   allNodes: 'all nodes',
   memberLogs: "members' own logs",
   nothingYet: 'Nothing yet.',
+  zoomShown: 'shown: {{from}} – {{to}}',
+  zoomAria: 'the stretch of time shown',
+  panLeft: '← earlier',
+  zoomIn: 'zoom in',
+  zoomOut: 'zoom out',
+  panRight: 'later →',
+  zoomAll: 'all',
 };
 
 export const timelineZh: { [K in keyof typeof timelineEn]: string } = {
@@ -88,6 +95,13 @@ export const timelineZh: { [K in keyof typeof timelineEn]: string } = {
   allNodes: '全部节点',
   memberLogs: '成员自己的日志',
   nothingYet: '还没有。',
+  zoomShown: '显示：{{from}} – {{to}}',
+  zoomAria: '显示的时间段',
+  panLeft: '← 更早',
+  zoomIn: '放大',
+  zoomOut: '缩小',
+  panRight: '更晚 →',
+  zoomAll: '全部',
 };
 
 export const terminalsEn = {
