@@ -218,7 +218,7 @@ function LastSecond({ sample, stopped }: { sample: LoadSample | null; stopped: b
       {stat(t('load.statOps'), sample ? String(sample.ops) : '—', 'load-stat-ops')}
       {stat('p50', msText(sample?.p50), 'load-stat-p50')}
       {stat('p99', msText(sample?.p99), 'load-stat-p99')}
-      {stat('max', msText(sample?.max), 'load-stat-max')}
+      {stat(t('load.statMax'), msText(sample?.max), 'load-stat-max')}
       {stat(t('load.statFailed'), sample ? String(errors) : '—', 'load-stat-errors', errors > 0 ? 'red' : undefined)}
       {stat(t('load.statWaiting'), sample ? `${sample.waiting} · ${msText(sample.oldestWaitingMs)}` : '—', 'load-stat-waiting')}
       {stat(t('load.statLag'), sample ? msText(sample.sendLagMs) : '—', 'load-stat-lag')}
