@@ -8,6 +8,7 @@ import type { Fault, FaultSpec, NodeAction } from '../shared/contract';
 import type { LabSpec } from './labdir';
 import type { LabNetwork } from './net/network';
 import type { Supervisor } from './supervisor';
+import { LabError } from '../shared/errors';
 
 /** How late a member slowed from the Cluster view applies commits (under the read timeout of the lab's 10 s sessions). */
 export const SLOW_APPLY_MS = 2000;
@@ -46,7 +47,7 @@ export class ProcessFaults {
   async start(spec: ProcessSpec, net: LabNetwork): Promise<Fault> {
     const lab = this.host.lab();
     const sup = this.host.supervisor();
-    if (!lab || !sup) throw new Error('There is no lab yet: launch one first.');
+    if (!lab || !sup) throw new LabError('noLab');
     if (!sup.procs.has(spec.myid)) throw new Error(`There is no member ${spec.myid} in this lab (members: ${[...sup.procs.keys()].join(', ')}).`);
     const n = lab.nodes.find((x) => x.myid === spec.myid)!;
     if (spec.kind === 'disk') {

@@ -37,6 +37,8 @@ import type { SideLab } from './learn/control';
 import { digestOf } from './tree-acl';
 import { findConnection, forgetConnection, listConnections, saveConnection } from './connections';
 import { Walkthroughs } from './walkthroughs';
+import { LabError } from '../shared/errors';
+import { askMember, type ConsoleTarget } from './member-console';
 
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
 /** The Log terminal's follower (what tail -F does, on every platform). */
@@ -110,6 +112,7 @@ export class LabService extends EventEmitter {
     () => this.treeConnectString(),
     (myid) => (this.view()?.nodes.some((x) => x.myid === myid) ? this.clientAddress(myid) : null),
     (path, what) => this.push({ kind: 'tree.changed', path, what }),
+    (myid) => this.view()?.nodes.find((x) => x.myid === myid)?.role === 'down',
   );
 
   /** Tree imports sent in chunks (src/lab/tree-import.ts). */
@@ -209,7 +212,7 @@ export class LabService extends EventEmitter {
   private loadMembers(): LoadMember[] {
     if (this.attached) throw new Error('This ensemble is attached, and the lab keeps attached ensembles read-only: the Load panel writes znodes (under /zk-lab/load), so it runs against a lab the lab launched.');
     if (this.lab?.source?.readOnly) throw new Error(`This lab opened ${this.lab.source.path} read-only: the Load panel writes znodes (under /zk-lab/load), so it runs against a lab that is not read-only.`);
-    if (!this.lab) throw new Error('There is no lab yet: launch one first.');
+    if (!this.lab) throw new LabError('noLab');
     return this.lab.nodes.map((n) => ({ myid: n.myid, address: this.clientAddress(n.myid) }));
   }
 
@@ -223,7 +226,7 @@ export class LabService extends EventEmitter {
       return `${h.host}:${h.port}`;
     }
     const n = this.lab?.nodes.find((x) => x.myid === myid);
-    if (!n) throw new Error(`There is no member ${myid} in this lab.`);
+    if (!n) throw new LabError('noMember', { myid });
     return `127.0.0.1:${this.network?.clientPort(myid) ?? n.clientPort}`;
   }
 
@@ -303,8 +306,8 @@ export class LabService extends EventEmitter {
   /** Starts a fault of any kind: network faults on the relays, process faults on the member. */
   private async startFault(spec: FaultSpec): Promise<Fault> {
     const net = this.network;
-    if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: its network and processes are not the lab\'s to break.');
-    if (!this.lab || !this.supervisor) throw new Error('There is no lab yet: launch one first.');
+    if (this.attached) throw new LabError('attachedNoFaults');
+    if (!this.lab || !this.supervisor) throw new LabError('noLab');
     if (!net) throw new Error(this.networkError ?? 'The lab\'s network is not running.');
     return isProcessFault(spec) ? this.processFaults.start(spec, net) : net.addFault(spec);
   }
@@ -324,7 +327,7 @@ export class LabService extends EventEmitter {
     const net = this.network;
     if (!net) throw new Error(this.networkError ?? 'There is no lab network to heal.');
     this.processFaults.dropStale();
-    if (id !== null && !net.has(id)) throw new Error(`There is no fault ${id} in force (faults: ${net.active().map((f) => f.id).join(', ') || 'none'}).`);
+    if (id !== null && !net.has(id)) throw new LabError('noFault', { id, faults: net.active().map((f) => f.id).join(', ') || 'none' });
     await this.processFaults.heal(id);
     net.heal(id);
     return this.netView();
@@ -479,6 +482,7 @@ export class LabService extends EventEmitter {
     'locks.state': () => this.locks.state(),
     'locks.fault': (req) => this.locks.fault(req.client, req.fault),
     'locks.runs': (req) => this.locks.runs(req.limit),
+    'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
     'terminal.open': (req) => this.openTerminal(req.myid, req.kind, req.cols, req.rows),
     'terminal.list': () => this.terminals.list(),
     'terminal.backlog': (req) => this.terminals.backlog(req.id),
@@ -525,11 +529,11 @@ export class LabService extends EventEmitter {
   /** Creates the lab and starts its nodes one by one, reporting progress. */
   private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed', readOnly = false): Promise<LabView | null> {
     if (engines !== 'ours' && !apacheAvailable()) {
-      throw new Error('Apache ZooKeeper is not installed here: install the Debian packages zookeeper, libjetty9-java and default-jre-headless, or launch with our engine.');
+      throw new LabError('apacheMissing');
     }
-    if (engines !== 'apache' && !oursAvailable()) throw new Error('Our server is not built: run `npm run build`, then launch again.');
-    if (this.launching) throw new Error('A lab is being launched already; wait for it.');
-    if (this.lab || this.attached) throw new Error('There is a lab already: destroy it (or detach) before launching another.');
+    if (engines !== 'apache' && !oursAvailable()) throw new LabError('notBuilt');
+    if (this.launching) throw new LabError('launching');
+    if (this.lab || this.attached) throw new LabError('labExists');
     this.launching = true;
     try {
       const total = size + observers;
@@ -571,7 +575,7 @@ export class LabService extends EventEmitter {
    */
   private async openDataDir(path: string, nodes: 1 | 3 | 5 | 7, readOnly: boolean): Promise<DataDirOpened> {
     if (!oursAvailable()) throw new Error('Our server is not built: run `npm run build`, then open the dataDir again.');
-    if (this.launching) throw new Error('A lab is being launched already; wait for it.');
+    if (this.launching) throw new LabError('launching');
     if (this.lab || this.attached) throw new Error('There is a lab already: destroy it (or detach) before opening a dataDir in a new one.');
     if (readOnly && nodes !== 1) throw new Error(`A dataDir opened read-only gets one member, not ${nodes}: open it with one member, or without read-only for ${nodes}.`);
     const version2 = version2Of(path);
@@ -630,14 +634,14 @@ export class LabService extends EventEmitter {
     if (this.attached) throw new Error("Where the bytes are is computed by the member (our AdminServer's lab_du, or an Apache member's snapshot file in its dataDir); an attached ensemble offers the lab neither.");
     const lab = this.lab;
     const sup = this.supervisor;
-    if (!lab || !sup) throw new Error('There is no lab yet: launch one first.');
+    if (!lab || !sup) throw new LabError('noLab');
     const running = lab.nodes.filter((n) => sup.isRunning(n.myid));
     const leader = this.view()?.leader ?? null;
     const n = through !== null ? lab.nodes.find((x) => x.myid === through) : (running.find((x) => x.myid === leader) ?? running[0]);
-    if (!n) throw new Error(through !== null ? `There is no member ${through} in this lab.` : 'No member is running: start one first.');
+    if (!n) throw through !== null ? new LabError('noMember', { myid: through }) : new LabError('noMemberRunning');
     const args = { path, sort, offset, limit };
     if (n.engine === 'apache') return snapshotDu(n.myid, join(nodeDir(lab, n.myid), 'data', 'version-2'), args);
-    if (!sup.isRunning(n.myid)) throw new Error(`Member ${n.myid} is down: start it, or read through another member.`);
+    if (!sup.isRunning(n.myid)) throw new LabError('memberDownReadThrough', { myid: n.myid });
     return memberDu(n.myid, n.adminPort, args);
   }
 
@@ -651,7 +655,7 @@ export class LabService extends EventEmitter {
   /** Starts every node that is not running (a lab reopened after the app was closed). */
   private async startAll(): Promise<LabView | null> {
     const sup = this.supervisor;
-    if (!sup || !this.lab) throw new Error('There is no lab yet: launch one first.');
+    if (!sup || !this.lab) throw new LabError('noLab');
     await this.networkReady;
     for (const n of this.lab.nodes) if (!sup.isRunning(n.myid)) this.startNode(n.myid);
     await this.poller?.pollOnce();
@@ -695,7 +699,7 @@ export class LabService extends EventEmitter {
   }
 
   private async attachTo(connectString: string, auth: { user: string; password: string }[], readOnly: boolean): Promise<LabView | null> {
-    if (this.lab) throw new Error('A lab is open: destroy it before attaching to another ensemble.');
+    if (this.lab) throw new LabError('labOpenNoAttach');
     const attached = new AttachedEnsemble(connectString);
     for (const a of auth) digestOf(a.user, a.password);
     this.closeAttached();
@@ -720,7 +724,7 @@ export class LabService extends EventEmitter {
       throw new Error(`This lab opened ${this.lab.source.path} read-only: the lab writes nothing to it. Destroy it and open the dataDir again without read-only to change a copy.`);
     }
     if (this.attached && !this.attachedWrites) {
-      throw new Error('This ensemble is attached read-only: the lab writes nothing to an ensemble it did not launch. Turn off Read-only in the Tree explorer to allow writes for this attach.');
+      throw new LabError('attachedReadOnly');
     }
   }
 
@@ -750,10 +754,10 @@ export class LabService extends EventEmitter {
   }
 
   private async nodeAction(myid: number, action: NodeAction): Promise<LabView | null> {
-    if (this.attached) throw new Error('This ensemble is attached, not launched by the lab: the lab does not signal processes it did not start.');
+    if (this.attached) throw new LabError('attachedNoSignal');
     const sup = this.supervisor;
-    if (!sup || !this.lab) throw new Error('There is no lab yet: launch one first.');
-    if (!sup.procs.has(myid)) throw new Error(`There is no node ${myid} in this lab.`);
+    if (!sup || !this.lab) throw new LabError('noLab');
+    if (!sup.procs.has(myid)) throw new LabError('noNode', { myid });
     switch (action) {
       case 'kill':
         this.record(myid, 'lab', 'node.killed', `node ${myid} killed (SIGKILL)`);
@@ -774,8 +778,8 @@ export class LabService extends EventEmitter {
       case 'slow':
       case 'unslow': {
         const n = this.lab.nodes.find((x) => x.myid === myid)!;
-        if (n.engine === 'apache') throw new Error(`Node ${myid} runs Apache ZooKeeper, which has no slow-learner fault; use one of our members.`);
-        if (!sup.isRunning(myid)) throw new Error(`Node ${myid} is down: start it first.`);
+        if (n.engine === 'apache') throw new LabError('apacheNoSlowApply', { myid });
+        if (!sup.isRunning(myid)) throw new LabError('nodeDown', { myid });
         await this.processFaults.applyDelay(myid, action === 'slow' ? SLOW_APPLY_MS : 0);
         this.record(myid, 'lab', 'node.slowed', action === 'slow' ? `node ${myid} applies commits ${SLOW_APPLY_MS} ms late (lab fault): reads through it lag until sync` : `node ${myid} applies commits at once again`, { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 });
         break;
@@ -875,6 +879,18 @@ export class LabService extends EventEmitter {
     return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}) };
   }
 
+  /** Where the member console reaches member `myid`: its own client port, and its AdminServer where the lab knows it. */
+  private consoleTarget(myid: number): ConsoleTarget {
+    if (this.attached) {
+      const h = this.attached.hosts[myid - 1];
+      if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
+      return { myid, host: h.host, clientPort: h.port, adminPort: null };
+    }
+    const n = this.view()?.nodes.find((x) => x.myid === myid);
+    if (!n) throw this.lab ? new LabError('noMember', { myid }) : new LabError('noLab');
+    return { myid, host: '127.0.0.1', clientPort: n.clientPort, adminPort: n.adminPort };
+  }
+
   private async openTerminal(myid: number, kind: TerminalKind, cols: number, rows: number): Promise<TerminalInfo> {
     if (this.attached) {
       const h = this.attached.hosts[myid - 1];
@@ -885,9 +901,9 @@ export class LabService extends EventEmitter {
       return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, cli.file, cli.args, process.cwd(), cols, rows, cli.env);
     }
     const lab = this.lab;
-    if (!lab) throw new Error('There is no lab yet: launch one first.');
+    if (!lab) throw new LabError('noLab');
     const n = lab.nodes.find((x) => x.myid === myid);
-    if (!n) throw new Error(`There is no node ${myid} in this lab.`);
+    if (!n) throw new LabError('noNode', { myid });
     const dir = nodeDir(lab, myid);
     if (kind === 'log') {
       const f = nodeScript(FOLLOW_LOG_JS, [join(dir, 'server.log'), '500']);

@@ -10,6 +10,7 @@ import type { ImportResult, NodeDetails, StatView, TreeChildren, ZnodeKind } fro
 import { TreeExport, type AclRow, type AclProgress, type Identity, type ImportCounts, type TreeExportNode } from '../shared/contract';
 import { Perms } from '../protocol/codes';
 import { digestOf, explainNoAuth, identitiesOf, setAcl, type Need } from './tree-acl';
+import { LabError } from '../shared/errors';
 
 export { EXPORT_MAX_NODES };
 /** Ops per multi when importing (each multi is one transaction). */
@@ -96,6 +97,8 @@ export class TreeBrowser {
     private readonly memberAddress: (myid: number) => string | null,
     /** A znode on screen changed (its children or its data): the view reloads just that. */
     private readonly changed: (path: string, what: 'children' | 'data') => void = () => {},
+    /** The member is down (as the lab last saw it): reading through it is refused at once, not after a connect timeout. */
+    private readonly memberDown: (myid: number) => boolean = () => false,
   ) {}
 
   /** A one-shot watch that tells the view; re-armed when the view reads the znode again. */
@@ -127,6 +130,7 @@ export class TreeBrowser {
   private client(through: number | null): Promise<ZkClient> {
     const cs = through === null ? this.connectString() : this.memberAddress(through);
     if (!cs) throw new Error(`There is no node ${through} to read through.`);
+    if (through !== null && this.memberDown(through)) throw new LabError('memberDownReadThrough', { myid: through });
     let c = this.clients.get(cs);
     if (!c) {
       c = connect(cs, { sessionTimeout: 10_000, authInfo: this.auths.map((a) => ({ scheme: 'digest', auth: `${a.user}:${a.password}` })) }).catch((e: Error) => {

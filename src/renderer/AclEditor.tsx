@@ -7,6 +7,7 @@ import { ActionIcon, Button, Card, Checkbox, Group, NumberInput, PasswordInput, 
 import { useEffect, useState } from 'react';
 import type { AclRow as AclEntry, AclProgress, Identity } from '../shared/contract';
 import type { LabApi } from '../shared/api';
+import { errorText } from './i18n';
 
 /** cdrwa in zkCli's order, with ZooKeeper's bits. */
 const PERMS: [string, number, string][] = [
@@ -58,7 +59,7 @@ export function AclEditor(props: {
       const r = await lab.call({ method: 'tree.setAcl', path, acl: rows, version: Number(version), recursive, through });
       onDone(recursive ? `set the ACL of ${r.count} znodes under ${path} (${path} is at aclVersion ${r.aversion})` : `set the ACL of ${path} (aclVersion ${r.aversion})`);
     } catch (e) {
-      onError((e as Error).message);
+      onError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -69,7 +70,7 @@ export function AclEditor(props: {
       setRows((rs) => [...rs, { scheme: 'digest', id, perms: 31 }]);
       setPassword('');
     } catch (e) {
-      onError((e as Error).message);
+      onError(errorText(e));
     }
   };
 
@@ -201,7 +202,7 @@ export function SessionAuth(props: { lab: LabApi; through: number | null; onAdde
       onAdded(`addauth digest ${user}: the lab's session now holds digest:${user}`);
       setPassword('');
     } catch (e) {
-      onError((e as Error).message);
+      onError(errorText(e));
     }
   };
   return (

@@ -3,7 +3,7 @@ import { Fragment, useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabConnection, LabView, Progress } from '../shared/contract';
 import { DesktopBar, NotificationsPanel, Palette } from './Desktop';
 import { requestZnode } from './navigate';
-import { locale, useTranslation } from './i18n';
+import { errorText, locale, useTranslation } from './i18n';
 import { notify } from './notify';
 import { useSetting } from './persist';
 import { VIEWS } from './views';
@@ -68,8 +68,8 @@ export function App({ lab }: { lab: LabApi }) {
       await p;
       if (done) notify('done', done);
     } catch (e) {
-      setError((e as Error).message);
-      notify('error', done ? t('shell.failed', { what: `${done.charAt(0).toLowerCase()}${done.slice(1)}` }) : t('shell.didNotWork'), (e as Error).message);
+      setError(errorText(e));
+      notify('error', done ? t('shell.failed', { what: `${done.charAt(0).toLowerCase()}${done.slice(1)}` }) : t('shell.didNotWork'), errorText(e));
     }
   };
 

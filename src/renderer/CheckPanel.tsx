@@ -10,23 +10,28 @@ import { useEffect, useState } from 'react';
 import type { CheckFaults, CheckRunSummary, CheckRunView, CheckSettings, CheckVerdict, LabApi, LabView } from '../shared/contract';
 import { clock } from './format';
 import { CounterexampleView } from './Counterexample';
+import { locale, useTranslation } from './i18n';
 
 const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', readPercent: 50, writePercent: 30, timeLimitS: 10 };
+/** The fault choices, their words in the catalogue. */
 const FAULTS: { value: CheckFaults; label: string }[] = [
-  { value: 'none', label: 'none' },
-  { value: 'partitions', label: 'partitions (isolate a member)' },
-  { value: 'kills', label: 'kills (SIGKILL, restart)' },
-  { value: 'pauses', label: 'pauses (SIGSTOP, SIGCONT)' },
-  { value: 'mixed', label: 'mixed (each in turn)' },
+  { value: 'none', label: 'check.faultsNone' },
+  { value: 'partitions', label: 'check.faultsPartitions' },
+  { value: 'kills', label: 'check.faultsKills' },
+  { value: 'pauses', label: 'check.faultsPauses' },
+  { value: 'mixed', label: 'check.faultsMixed' },
 ];
 const MODEL = {
-  zookeeper: { title: "ZooKeeper's guarantees", words: 'writes and cas linearizable, each session in order, reads possibly stale but never going back' },
-  linearizable: { title: 'Linearizable', words: 'every operation, reads included, at one instant between its call and its return' },
+  zookeeper: { title: 'check.modelZk', why: 'check.whyNotZk', words: 'check.modelZkWords' },
+  linearizable: { title: 'check.modelLin', why: 'check.whyNotLin', words: 'check.modelLinWords' },
 } as const;
+const VERDICT_KEY = { ok: 'check.verdictOk', violation: 'check.verdictViolation', undecided: 'check.verdictUndecided' } as const;
+const PHASE_KEY: Record<CheckRunView['phase'], string> = { connecting: 'check.phaseConnecting', running: 'check.phaseRunning', checking: 'check.phaseChecking', done: 'check.phaseDone', failed: 'check.phaseFailed' };
 const VERDICT_COLOR = { ok: 'teal', violation: 'red', undecided: 'yellow' } as const;
 const PHASE_COLOR: Record<CheckRunView['phase'], string> = { connecting: 'yellow', running: 'teal', checking: 'blue', done: 'gray', failed: 'red' };
 
 export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | null; run: (p: Promise<unknown>, done?: string) => Promise<void> }) {
+  const { t } = useTranslation();
   const [form, setForm] = useState<CheckSettings>(DEFAULTS);
   const [current, setCurrent] = useState<CheckRunView | null>(null);
   const [runs, setRuns] = useState<CheckRunSummary[]>([]);
@@ -72,7 +77,7 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
     setImporting(file.name);
     try {
       const text = await file.text();
-      if (text.length > 900_000) throw new Error(`${file.name} is ${Math.round(text.length / 1024)} KiB; the page imports histories up to 900 KB. Check a larger one with zk-lab check history ${file.name}.`);
+      if (text.length > 900_000) throw new Error(t('check.tooBig', { name: file.name, kib: Math.round(text.length / 1024) }));
       const kept = await lab.call({ method: 'check.import', name: file.name, text, timeLimitS: form.timeLimitS });
       setRuns(await lab.call({ method: 'check.runs' }));
       setSelected(kept.id);
@@ -95,19 +100,19 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
     <Stack gap="md">
       <Card withBorder>
         <Group align="flex-end" gap="md">
-          <NumberInput label="Clients" description="1–32, each its own session" min={1} max={32} value={form.clients} onChange={field('clients')} disabled={busy} w={150} data-testid="check-clients" />
-          <NumberInput label="Keys" description="znodes (1–16)" min={1} max={16} value={form.keys} onChange={field('keys')} disabled={busy} w={120} data-testid="check-keys" />
-          <NumberInput label="Seconds" description="2–300" min={2} max={300} value={form.seconds} onChange={field('seconds')} disabled={busy} w={110} data-testid="check-seconds" />
-          <NumberInput label="Reads" description="% getData" min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} disabled={busy} w={110} />
-          <NumberInput label="Writes" description="% setData; rest cas" min={0} max={100} suffix=" %" value={form.writePercent} onChange={field('writePercent')} disabled={busy} w={140} />
-          <Select label="Faults" description="thrown during the run, then healed" data={FAULTS} value={form.faults} onChange={(v) => v && setForm((f) => ({ ...f, faults: v as CheckFaults }))} disabled={busy} w={250} allowDeselect={false} data-testid="check-faults" />
+          <NumberInput label={t('check.clients')} description={t('check.clientsHint')} min={1} max={32} value={form.clients} onChange={field('clients')} disabled={busy} w={150} data-testid="check-clients" />
+          <NumberInput label={t('check.keys')} description={t('check.keysHint')} min={1} max={16} value={form.keys} onChange={field('keys')} disabled={busy} w={120} data-testid="check-keys" />
+          <NumberInput label={t('check.seconds')} description="2–300" min={2} max={300} value={form.seconds} onChange={field('seconds')} disabled={busy} w={110} data-testid="check-seconds" />
+          <NumberInput label={t('check.reads')} description={t('check.readsHint')} min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} disabled={busy} w={110} />
+          <NumberInput label={t('check.writes')} description={t('check.writesHint')} min={0} max={100} suffix=" %" value={form.writePercent} onChange={field('writePercent')} disabled={busy} w={140} />
+          <Select label={t('check.faults')} description={t('check.faultsHint')} data={FAULTS.map((f) => ({ value: f.value, label: t(f.label) }))} value={form.faults} onChange={(v) => v && setForm((f) => ({ ...f, faults: v as CheckFaults }))} disabled={busy} w={250} allowDeselect={false} data-testid="check-faults" />
           {phase === 'connecting' || phase === 'running' ? (
             <Button color="red" variant="light" onClick={() => run(lab.call({ method: 'check.stop' }))} data-testid="check-stop">
-              Stop and check
+              {t('check.stop')}
             </Button>
           ) : (
             <Button onClick={() => run(lab.call({ method: 'check.start', settings: form }))} disabled={busy || !view || view.attached} loading={phase === 'checking'} data-testid="check-start">
-              Run and check
+              {t('check.start')}
             </Button>
           )}
         </Group>
@@ -115,24 +120,24 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
           <FileButton onChange={(f) => void run(importFile(f))} accept=".jsonl,.json,.txt,application/x-ndjson">
             {(p) => (
               <Button size="xs" variant="light" {...p} loading={importing !== null} data-testid="check-import">
-                Import a history file…
+                {t('check.import')}
               </Button>
             )}
           </FileButton>
           <Text size="xs" c="dimmed">
-            One JSON operation per line (the README&apos;s &quot;The history format&quot;): checked under both models and kept with the lab&apos;s runs.
+            {t('check.importHint')}
           </Text>
         </Group>
         {view?.attached && (
           <Text size="xs" c="dimmed" mt="xs">
-            An attached ensemble is read-only to the lab, and a checked run writes znodes and throws faults: launch a lab to run one. Imports work.
+            {t('check.attached')}
           </Text>
         )}
       </Card>
 
       {current && <Live run={current} />}
 
-      {shown ? <Verdicts run={shown} onExport={() => void run(exportRun(shown.id))} /> : <Text c="dimmed" data-testid="check-none">No checked run yet: run one, or import a history file.</Text>}
+      {shown ? <Verdicts run={shown} onExport={() => void run(exportRun(shown.id))} /> : <Text c="dimmed" data-testid="check-none">{t('check.noRun')}</Text>}
 
       {runs.length > 0 && <Runs runs={runs} selected={shown?.id ?? null} onSelect={setSelected} />}
     </Stack>
@@ -141,20 +146,21 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
 
 /** The run under way (or the last one): its phase, how far it is, what it did to the lab. */
 function Live({ run }: { run: CheckRunView }) {
+  const { t } = useTranslation();
   const elapsed = run.phase === 'running' ? Math.min(1, (Date.now() - run.startedAt) / 1000 / run.settings.seconds) : run.phase === 'connecting' ? 0 : 1;
   return (
     <Card withBorder>
       <Group justify="space-between">
         <Group gap="sm">
           <Badge color={PHASE_COLOR[run.phase]} data-testid="check-phase">
-            {run.phase}
+            {t(PHASE_KEY[run.phase])}
           </Badge>
           <Text size="sm" data-testid="check-progress">
-            {run.ops} operations recorded: {run.results.ok} ok, {run.results.fail} failed, {run.results.unknown} unknown
+            {t('check.progress', { ops: run.ops, ok: run.results.ok, fail: run.results.fail, unknown: run.results.unknown })}
           </Text>
         </Group>
         <Text size="xs" c="dimmed">
-          started {clock(run.startedAt)} · {run.settings.clients} clients · {run.settings.keys} keys · {run.settings.seconds} s · faults: {run.settings.faults}
+          {t('check.runSettings', { time: clock(run.startedAt), clients: run.settings.clients, keys: run.settings.keys, seconds: run.settings.seconds, faults: t(FAULTS.find((f) => f.value === run.settings.faults)?.label ?? 'check.faultsNone') })}
         </Text>
       </Group>
       {(run.phase === 'connecting' || run.phase === 'running' || run.phase === 'checking') && <Progress mt="xs" value={elapsed * 100} animated={run.phase !== 'running'} />}
@@ -178,14 +184,15 @@ function Live({ run }: { run: CheckRunView }) {
 
 /** Both models' verdicts on one run, side by side; a violation with its counterexample drawn. */
 function Verdicts({ run, onExport }: { run: CheckRunSummary; onExport: () => void }) {
+  const { t } = useTranslation();
   return (
     <Card withBorder data-testid="check-verdicts" data-run={run.id}>
       <Group justify="space-between" mb="xs">
         <Title order={5}>
-          {run.source === 'import' ? `Imported ${run.name}` : run.source === 'load' ? `The ${run.name}` : `Run ${run.id}`}: {run.ops} operations on {run.keys} key{run.keys === 1 ? '' : 's'}
+          {run.source === 'import' ? t('check.imported', { name: run.name }) : run.source === 'load' ? t('check.theLoad', { name: run.name }) : t('check.run', { id: run.id })}{t('check.opsOnKeys', { ops: run.ops, count: run.keys })}
         </Title>
         <Button size="xs" variant="default" onClick={onExport} data-testid="check-export">
-          Export the history
+          {t('check.export')}
         </Button>
       </Group>
       {run.note && (
@@ -206,8 +213,9 @@ function Verdicts({ run, onExport }: { run: CheckRunSummary; onExport: () => voi
         return (
           <Stack key={m} gap={4} mt="md" data-testid={`check-cex-${m}`}>
             <Text size="sm" fw={600}>
-              Why not {MODEL[m].title.toLowerCase()}, on {v.counterexample.key}
-              {v.counterexample.earlier > 0 ? ` (after ${v.counterexample.earlier} earlier operations that can be ordered)` : ''}:
+              {t(MODEL[m].why, { key: v.counterexample.key })}
+              {v.counterexample.earlier > 0 ? t('check.earlier', { n: v.counterexample.earlier }) : ''}
+              {t('check.colon')}
             </Text>
             <CounterexampleView cex={v.counterexample} marks={run.marks} />
           </Stack>
@@ -218,16 +226,17 @@ function Verdicts({ run, onExport }: { run: CheckRunSummary; onExport: () => voi
 }
 
 function Verdict({ model, v }: { model: 'zookeeper' | 'linearizable'; v: CheckVerdict | null }) {
+  const { t } = useTranslation();
   return (
     <Card withBorder padding="sm" data-testid={`check-verdict-${model}`} data-verdict={v?.verdict ?? 'none'}>
       <Group justify="space-between">
-        <Text fw={600}>{MODEL[model].title}</Text>
+        <Text fw={600}>{t(MODEL[model].title)}</Text>
         <Badge color={v ? VERDICT_COLOR[v.verdict] : 'gray'} size="lg">
-          {v?.verdict ?? 'not checked'}
+          {v ? t(VERDICT_KEY[v.verdict]) : t('check.notChecked')}
         </Badge>
       </Group>
       <Text size="xs" c="dimmed">
-        {MODEL[model].words}
+        {t(MODEL[model].words)}
       </Text>
       {v?.verdict === 'violation' && v.counterexample && (
         <Text size="sm" mt={4} data-testid={`check-explanation-${model}`}>
@@ -236,7 +245,7 @@ function Verdict({ model, v }: { model: 'zookeeper' | 'linearizable'; v: CheckVe
       )}
       {v?.verdict === 'undecided' && (
         <Text size="sm" mt={4}>
-          {v.undecided}: the search stopped at its bound rather than guess (a longer time limit may decide it).
+          {t('check.undecidedText', { what: v.undecided })}
         </Text>
       )}
     </Card>
@@ -245,33 +254,34 @@ function Verdict({ model, v }: { model: 'zookeeper' | 'linearizable'; v: CheckVe
 
 /** The kept runs and imports, newest first: pick one to see its verdicts. */
 function Runs({ runs, selected, onSelect }: { runs: CheckRunSummary[]; selected: number | null; onSelect: (id: number) => void }) {
+  const { t } = useTranslation();
   return (
     <Card withBorder>
       <Title order={5} mb="xs">
-        Checked histories in this lab
+        {t('check.runs')}
       </Title>
       <Table fz="xs" verticalSpacing={2} highlightOnHover data-testid="check-runs">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>run</Table.Th>
-            <Table.Th>started</Table.Th>
-            <Table.Th>clients · keys · seconds · faults</Table.Th>
-            <Table.Th>ops</Table.Th>
-            <Table.Th>zookeeper</Table.Th>
-            <Table.Th>linearizable</Table.Th>
+            <Table.Th>{t('check.colRun')}</Table.Th>
+            <Table.Th>{t('check.colStarted')}</Table.Th>
+            <Table.Th>{t('check.colSettings')}</Table.Th>
+            <Table.Th>{t('check.colOps')}</Table.Th>
+            <Table.Th>{t('check.colZk')}</Table.Th>
+            <Table.Th>{t('check.colLin')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {runs.map((r) => (
             <Table.Tr key={r.id} onClick={() => onSelect(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selected ? 'var(--mantine-color-blue-light)' : undefined} data-testid="check-run">
-              <Table.Td>{r.source === 'run' ? `run ${r.id}` : r.name}</Table.Td>
-              <Table.Td>{new Date(r.startedAt).toLocaleString()}</Table.Td>
-              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? `steady load: a key per session, ${r.keys} keys` : 'imported'}</Table.Td>
+              <Table.Td>{r.source === 'run' ? t('check.runLower', { id: r.id }) : r.name}</Table.Td>
+              <Table.Td>{new Date(r.startedAt).toLocaleString(locale())}</Table.Td>
+              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? t('check.steadyKeys', { n: r.keys }) : t('check.importedShort')}</Table.Td>
               <Table.Td>{r.ops}</Table.Td>
               {(['zookeeper', 'linearizable'] as const).map((m) => (
                 <Table.Td key={m}>
                   <Badge size="xs" color={r.verdicts[m] ? VERDICT_COLOR[r.verdicts[m]!.verdict] : 'gray'}>
-                    {r.verdicts[m]?.verdict ?? '—'}
+                    {r.verdicts[m] ? t(VERDICT_KEY[r.verdicts[m]!.verdict]) : '—'}
                   </Badge>
                 </Table.Td>
               ))}

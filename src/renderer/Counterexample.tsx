@@ -6,6 +6,7 @@
 // and the faults and elections of the run on the same axis.
 import { Group, Text, Tooltip, useComputedColorScheme } from '@mantine/core';
 import type { CheckMark, CheckVerdict } from '../shared/contract';
+import { useTranslation } from './i18n';
 
 type Cex = NonNullable<CheckVerdict['counterexample']>;
 
@@ -32,6 +33,7 @@ function step(span: number): number {
 }
 
 export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[] }) {
+  const { t } = useTranslation();
   const dark = useComputedColorScheme('light') === 'dark';
   const processes = [...new Set(cex.ops.map((o) => o.process))].sort((a, b) => a - b);
   const culprit = cex.ops.find((o) => o.index === cex.culprit);
@@ -53,7 +55,7 @@ export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[
   const ink = dark ? '#c1c2c5' : '#495057';
   return (
     <div>
-      <svg width="100%" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`Counterexample on ${cex.key}`} data-testid="check-counterexample" data-culprit={cex.culprit}>
+      <svg width="100%" viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={t('check.cexAria', { key: cex.key })} data-testid="check-counterexample" data-culprit={cex.culprit}>
         <defs>
           <linearGradient id="cex-unknown" x1="0" x2="1" y1="0" y2="0">
             <stop offset="0" stopColor="#868e96" stopOpacity="0.5" />
@@ -92,7 +94,7 @@ export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[
           const fill = unknown ? 'url(#cex-unknown)' : o.result === 'fail' ? '#adb5bd' : COLOR[o.f];
           return (
             <g key={o.index} data-testid="check-op" data-index={o.index} data-culprit={isCulprit ? 'true' : 'false'} data-overlaps={overlaps(o) ? 'true' : 'false'}>
-              <title>{`line ${o.index + 1}: process ${o.process} (session ${o.session || 'none'}, member ${o.member || '?'}) ${opLabel(o)}, ${o.result}, ${o.invoke.toFixed(1)}–${o.complete === null ? '…' : o.complete.toFixed(1)} ms`}</title>
+              <title>{t('check.cexOpTip', { line: o.index + 1, process: o.process, session: o.session || t('check.none'), member: o.member || '?', op: opLabel(o), result: o.result, from: o.invoke.toFixed(1), to: o.complete === null ? '…' : o.complete.toFixed(1) })}</title>
               <rect x={x0} y={y} width={x1 - x0} height={LANE - 12} rx={3} fill={fill} fillOpacity={isCulprit ? 0.9 : 0.55} stroke={isCulprit ? '#e03131' : overlaps(o) ? '#f08c00' : 'none'} strokeWidth={isCulprit ? 3 : 1.5} />
               {/* A label that does not fit its bar is left to the tooltip, but the culprit's is written beside it. */}
               {(fits || isCulprit) && (
@@ -107,23 +109,23 @@ export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[
           <g data-testid="check-cut">
             <line x1={x(cut)} x2={x(cut)} y1={TOP - 4} y2={height - 20} stroke="#e03131" strokeWidth={2} />
             <text x={x(cut) - 4} y={TOP - 2} fontSize={10} fill="#e03131" textAnchor="end" fontWeight={700}>
-              no order works here
+              {t('check.noOrder')}
             </text>
           </g>
         )}
       </svg>
       <Group gap="md" mt={4}>
-        <Legend color={COLOR.read} text="read" />
-        <Legend color={COLOR.write} text="write" />
-        <Legend color={COLOR.cas} text="cas" />
-        <Legend color="#adb5bd" text="failed (did not happen)" />
-        <Legend color="#868e96" text="unknown (may happen any time after its call)" faded />
-        <Tooltip label="Each overlaps the operation in red: the checker tried every order of these around it.">
+        <Legend color={COLOR.read} text={t('check.legendRead')} />
+        <Legend color={COLOR.write} text={t('check.legendWrite')} />
+        <Legend color={COLOR.cas} text={t('check.legendCas')} />
+        <Legend color="#adb5bd" text={t('check.legendFailed')} />
+        <Legend color="#868e96" text={t('check.legendUnknown')} faded />
+        <Tooltip label={t('check.overlapTip')}>
           <span>
-            <Legend color="#f08c00" text="overlapping it" outline />
+            <Legend color="#f08c00" text={t('check.legendOverlap')} outline />
           </span>
         </Tooltip>
-        <Legend color="#e03131" text="the operation no order explains" outline />
+        <Legend color="#e03131" text={t('check.legendCulprit')} outline />
       </Group>
     </div>
   );

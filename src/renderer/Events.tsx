@@ -4,6 +4,7 @@ import { Badge, Card, Group, MultiSelect, ScrollArea, Switch, Table, Text, Title
 import { useState } from 'react';
 import type { HistoryEvent } from '../shared/contract';
 import { clock } from './format';
+import { useTranslation } from './i18n';
 
 /** Badge colours by event type prefix. */
 function colorOf(e: HistoryEvent): string {
@@ -17,6 +18,7 @@ function colorOf(e: HistoryEvent): string {
 }
 
 export function Events({ events, nodes }: { events: HistoryEvent[]; nodes: number[] }) {
+  const { t } = useTranslation();
   const [members, setMembers] = useState(false);
   const [only, setOnly] = useState<string[]>([]);
   const shown = events
@@ -27,16 +29,16 @@ export function Events({ events, nodes }: { events: HistoryEvent[]; nodes: numbe
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
-        <Title order={5}>Events</Title>
+        <Title order={5}>{t('timeline.events')}</Title>
         <Group gap="md">
-          <MultiSelect size="xs" placeholder="all nodes" data={nodes.map((id) => ({ value: String(id), label: `node ${id}` }))} value={only} onChange={setOnly} clearable w={220} />
-          <Switch size="xs" label="members' own logs" checked={members} onChange={(e) => setMembers(e.currentTarget.checked)} data-testid="member-events" />
+          <MultiSelect size="xs" placeholder={t('timeline.allNodes')} data={nodes.map((id) => ({ value: String(id), label: t('timeline.node', { myid: id }) }))} value={only} onChange={setOnly} clearable w={220} />
+          <Switch size="xs" label={t('timeline.memberLogs')} checked={members} onChange={(e) => setMembers(e.currentTarget.checked)} data-testid="member-events" />
         </Group>
       </Group>
       <ScrollArea h={240} data-testid="events">
         {shown.length === 0 ? (
           <Text size="sm" c="dimmed">
-            Nothing yet.
+            {t('timeline.nothingYet')}
           </Text>
         ) : (
           <Table verticalSpacing={2} fz="xs" withRowBorders={false}>

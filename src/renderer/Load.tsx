@@ -8,12 +8,14 @@ import type { HistoryEvent, LabView, LoadRunSummary, LoadSample, LoadSettings, L
 import { CheckPanel } from './CheckPanel';
 import { clock, ROLE_COLOR } from './format';
 import { errorTotal, LoadCharts, msText } from './LoadCharts';
+import { locale, useTranslation } from './i18n';
 import type { ViewProps } from './views';
 
 /** The panel keeps the same window as the backend: five minutes. */
 const WINDOW_MS = 5 * 60_000;
 const DEFAULTS: LoadSettings = { sessions: 4, rate: 200, readPercent: 80, payloadBytes: 128 };
 const STATE_COLOR: Record<LoadStatus['state'], string> = { idle: 'gray', starting: 'yellow', running: 'teal', stopping: 'orange' };
+const STATE_KEY: Record<LoadStatus['state'], string> = { idle: 'load.stateIdle', starting: 'load.stateStarting', running: 'load.stateRunning', stopping: 'load.stateStopping' };
 
 /**
  * Drawn again when the lab's state or the load's own pushes change, not at each of the app's
@@ -23,6 +25,7 @@ const STATE_COLOR: Record<LoadStatus['state'], string> = { idle: 'gray', startin
 export const Load = memo(LoadView, (a, b) => a.lab === b.lab && a.view === b.view);
 
 function LoadView(props: ViewProps) {
+  const { t } = useTranslation();
   const [workload, setWorkload] = useState<'steady' | 'register'>('steady');
   return (
     <Stack gap="md">
@@ -31,8 +34,8 @@ function LoadView(props: ViewProps) {
         value={workload}
         onChange={(v) => setWorkload(v as 'steady' | 'register')}
         data={[
-          { value: 'steady', label: 'Steady load' },
-          { value: 'register', label: 'Register workload, checked' },
+          { value: 'steady', label: t('load.steady') },
+          { value: 'register', label: t('load.register') },
         ]}
         data-testid="load-workload"
       />
@@ -41,10 +44,9 @@ function LoadView(props: ViewProps) {
       ) : (
         <>
           <div>
-            <Title order={3}>Register workload, checked</Title>
+            <Title order={3}>{t('load.register')}</Title>
             <Text size="sm" c="dimmed" maw={760}>
-              Clients read, write and compare-and-set a few znodes while the lab breaks the ensemble; every operation is recorded with its call, its return and its result, then the history is checked after the fact, as Jepsen does:
-              did ZooKeeper keep its promises, and would it have been linearizable?
+              {t('load.registerIntro')}
             </Text>
           </div>
           <CheckPanel lab={props.lab} view={props.view} run={props.run} />
@@ -55,6 +57,7 @@ function LoadView(props: ViewProps) {
 }
 
 function SteadyLoad({ lab, view, run }: ViewProps) {
+  const { t } = useTranslation();
   const [status, setStatus] = useState<LoadStatus | null>(null);
   const [samples, setSamples] = useState<LoadSample[]>([]);
   const [marks, setMarks] = useState<HistoryEvent[]>([]);
@@ -99,46 +102,45 @@ function SteadyLoad({ lab, view, run }: ViewProps) {
     <Stack gap="md">
       <Group justify="space-between" align="flex-start">
         <div>
-          <Title order={3}>Load</Title>
+          <Title order={3}>{t('load.title')}</Title>
           <Text size="sm" c="dimmed" maw={760}>
-            A steady load of getData and setData from sessions of the lab&apos;s own client, spread over the members. Operations go out on schedule whatever happens (an open loop), and latency counts from when each was due: a stall
-            shows as latency, not as fewer slow operations.
+            {t('load.intro')}
           </Text>
         </div>
         <Badge size="lg" color={STATE_COLOR[state]} data-testid="load-state">
-          {state}
+          {t(STATE_KEY[state])}
         </Badge>
       </Group>
 
       <Card withBorder>
         <Group align="flex-end" gap="md">
-          <NumberInput label="Sessions" description="1–32, round-robin over members" min={1} max={32} value={form.sessions} onChange={field('sessions')} disabled={active} w={170} data-testid="load-sessions" />
-          <NumberInput label="Rate" description="ops/s, all sessions (1–5000)" min={1} max={5000} value={form.rate} onChange={field('rate')} w={190} data-testid="load-rate" />
-          <NumberInput label="Reads" description="% getData, the rest setData" min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} w={190} data-testid="load-reads" />
-          <NumberInput label="Payload" description="bytes per znode (0–65536)" min={0} max={65536} value={form.payloadBytes} onChange={field('payloadBytes')} w={190} data-testid="load-payload" />
+          <NumberInput label={t('load.sessions')} description={t('load.sessionsHint')} min={1} max={32} value={form.sessions} onChange={field('sessions')} disabled={active} w={170} data-testid="load-sessions" />
+          <NumberInput label={t('load.rate')} description={t('load.rateHint')} min={1} max={5000} value={form.rate} onChange={field('rate')} w={190} data-testid="load-rate" />
+          <NumberInput label={t('load.reads')} description={t('load.readsHint')} min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} w={190} data-testid="load-reads" />
+          <NumberInput label={t('load.payload')} description={t('load.payloadHint')} min={0} max={65536} value={form.payloadBytes} onChange={field('payloadBytes')} w={190} data-testid="load-payload" />
           {state === 'idle' ? (
             <Button onClick={() => run(lab.call({ method: 'load.start', settings: form }))} disabled={!view || view.attached} data-testid="load-start">
-              Start load
+              {t('load.start')}
             </Button>
           ) : (
             <>
               <Button color="red" variant="light" onClick={() => run(lab.call({ method: 'load.stop' }))} loading={state === 'stopping'} disabled={state !== 'running'} data-testid="load-stop">
-                Stop
+                {t('load.stop')}
               </Button>
               <Button variant="default" onClick={() => run(lab.call({ method: 'load.update', settings: { ...form, sessions: status!.settings?.sessions ?? form.sessions } }))} disabled={state !== 'running' || !changed} data-testid="load-apply">
-                Apply rate and mix
+                {t('load.apply')}
               </Button>
             </>
           )}
         </Group>
         {view?.attached && (
           <Text size="xs" c="dimmed" mt="xs">
-            An attached ensemble is read-only to the lab, and the load writes znodes: launch a lab to use this panel.
+            {t('load.attached')}
           </Text>
         )}
         {status?.path && (
           <Text size="xs" c="dimmed" mt="xs" ff="monospace" data-testid="load-path">
-            znodes under {status.path} · since {status.startedAt ? clock(status.startedAt) : '—'} · {status.ops} ops done
+            {t('load.path', { path: status.path, since: status.startedAt ? clock(status.startedAt) : '—', ops: status.ops })}
           </Text>
         )}
       </Card>
@@ -149,7 +151,7 @@ function SteadyLoad({ lab, view, run }: ViewProps) {
 
       {samples.length === 0 ? (
         <Text c="dimmed" data-testid="load-empty">
-          {state === 'starting' ? 'Connecting the sessions…' : 'No load yet: start one. Its last five minutes are charted here, second by second.'}
+          {state === 'starting' ? t('load.connecting') : t('load.empty')}
         </Text>
       ) : (
         <LoadCharts samples={samples} marks={marks} rate={status?.settings?.rate ?? null} />
@@ -170,6 +172,7 @@ function SteadyLoad({ lab, view, run }: ViewProps) {
 
 /** Kill the leader or a follower, or bring down members back, without leaving the panel. */
 function Faults({ view, status, act, startAll }: { view: LabView; status: LoadStatus | null; act: (myid: number, action: 'kill') => void; startAll: () => void }) {
+  const { t } = useTranslation();
   const leader = view.leader !== null ? view.nodes.find((n) => n.myid === view.leader && n.role === 'leader') : undefined;
   // The follower most sessions are on, so that killing it visibly moves them.
   const on = (myid: number): number => status?.sessions.filter((s) => s.myid === myid).length ?? 0;
@@ -178,16 +181,16 @@ function Faults({ view, status, act, startAll }: { view: LabView; status: LoadSt
   return (
     <Group gap="sm">
       <Button color="red" onClick={() => leader && act(leader.myid, 'kill')} disabled={!leader} data-testid="load-kill-leader">
-        {leader ? `Kill the leader (node ${leader.myid})` : 'No leader to kill'}
+        {leader ? t('load.killLeader', { myid: leader.myid }) : t('load.noLeader')}
       </Button>
       <Button color="red" variant="light" onClick={() => follower && act(follower.myid, 'kill')} disabled={!follower} data-testid="load-kill-follower">
-        {follower ? `Kill a follower (node ${follower.myid})` : 'No follower to kill'}
+        {follower ? t('load.killFollower', { myid: follower.myid }) : t('load.noFollower')}
       </Button>
       <Button variant="light" onClick={startAll} disabled={down === 0} data-testid="load-start-down">
-        {down === 0 ? 'All members running' : `Start ${down} down member${down === 1 ? '' : 's'}`}
+        {down === 0 ? t('load.allRunning') : t('load.startDown', { count: down })}
       </Button>
       <Text size="xs" c="dimmed">
-        SIGKILL, as on the Cluster view; the charts mark it, and the election that follows.
+        {t('load.killHint')}
       </Text>
     </Group>
   );
@@ -195,13 +198,14 @@ function Faults({ view, status, act, startAll }: { view: LabView; status: LoadSt
 
 /** The second that just ended, in figures. */
 function LastSecond({ sample, stopped }: { sample: LoadSample | null; stopped: boolean }) {
+  const { t } = useTranslation();
   // After a run the cards keep its last second: say so, or they read as the rates of now.
   const stale = stopped && sample !== null;
   const stat = (label: string, value: string, testid: string, color?: string) => (
     <Card withBorder padding="xs" data-stale={stale ? 'true' : 'false'}>
       <Text size="xs" c="dimmed">
         {label}
-        {stale ? ' · last run' : ''}
+        {stale ? t('load.lastRunTag') : ''}
       </Text>
       <Text fw={700} c={color} data-testid={testid}>
         {value}
@@ -211,19 +215,20 @@ function LastSecond({ sample, stopped }: { sample: LoadSample | null; stopped: b
   const errors = sample ? errorTotal(sample) : 0;
   return (
     <SimpleGrid cols={{ base: 3, md: 7 }} spacing="xs">
-      {stat('completed / s', sample ? String(sample.ops) : '—', 'load-stat-ops')}
+      {stat(t('load.statOps'), sample ? String(sample.ops) : '—', 'load-stat-ops')}
       {stat('p50', msText(sample?.p50), 'load-stat-p50')}
       {stat('p99', msText(sample?.p99), 'load-stat-p99')}
-      {stat('max', msText(sample?.max), 'load-stat-max')}
-      {stat('failed / s', sample ? String(errors) : '—', 'load-stat-errors', errors > 0 ? 'red' : undefined)}
-      {stat('waiting · oldest', sample ? `${sample.waiting} · ${msText(sample.oldestWaitingMs)}` : '—', 'load-stat-waiting')}
-      {stat('generator lag', sample ? msText(sample.sendLagMs) : '—', 'load-stat-lag')}
+      {stat(t('load.statMax'), msText(sample?.max), 'load-stat-max')}
+      {stat(t('load.statFailed'), sample ? String(errors) : '—', 'load-stat-errors', errors > 0 ? 'red' : undefined)}
+      {stat(t('load.statWaiting'), sample ? `${sample.waiting} · ${msText(sample.oldestWaitingMs)}` : '—', 'load-stat-waiting')}
+      {stat(t('load.statLag'), sample ? msText(sample.sendLagMs) : '—', 'load-stat-lag')}
     </SimpleGrid>
   );
 }
 
 /** Each member: its role, the sessions given to it and on it now, and its share of the last second. */
 function Members({ view, status, samples }: { view: LabView | null; status: LoadStatus | null; samples: LoadSample[] }) {
+  const { t } = useTranslation();
   const last = samples.at(-1);
   const errorsIn = useMemo(() => {
     const m = new Map<number, number>();
@@ -234,23 +239,23 @@ function Members({ view, status, samples }: { view: LabView | null; status: Load
   return (
     <Card withBorder>
       <Title order={5} mb="xs">
-        Members
+        {t('load.members')}
       </Title>
       <Table fz="xs" verticalSpacing={4} data-testid="load-members">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>node</Table.Th>
-            <Table.Th>role</Table.Th>
+            <Table.Th>{t('load.colNode')}</Table.Th>
+            <Table.Th>{t('load.colRole')}</Table.Th>
             <Table.Th>
-              <Tooltip label="sessions given this member first / sessions connected to it now">
-                <span>sessions</span>
+              <Tooltip label={t('load.sessionsTip')}>
+                <span>{t('load.colSessions')}</span>
               </Tooltip>
             </Table.Th>
-            <Table.Th>ops (last s)</Table.Th>
+            <Table.Th>{t('load.colOps')}</Table.Th>
             <Table.Th>p50 / p99</Table.Th>
             <Table.Th>
-              <Tooltip label="operations that failed on a connection to this member; those that failed while their session had no member are in Errors only" multiline w={300}>
-                <span>failed on it</span>
+              <Tooltip label={t('load.failedTip')} multiline w={300}>
+                <span>{t('load.colFailed')}</span>
               </Tooltip>
             </Table.Th>
           </Table.Tr>
@@ -263,8 +268,8 @@ function Members({ view, status, samples }: { view: LabView | null; status: Load
             const now = status?.sessions.filter((s) => s.myid === myid).length ?? 0;
             return (
               <Table.Tr key={myid} data-testid={`load-member-${myid}`} data-ops={m?.ops ?? 0} data-sessions={now}>
-                <Table.Td>node {myid}</Table.Td>
-                <Table.Td>{n && <Badge size="xs" color={ROLE_COLOR[n.role] ?? 'gray'}>{n.role}</Badge>}</Table.Td>
+                <Table.Td>{t('load.node', { myid })}</Table.Td>
+                <Table.Td>{n && <Badge size="xs" color={ROLE_COLOR[n.role] ?? 'gray'}>{t(`role.${n.role}`)}</Badge>}</Table.Td>
                 <Table.Td>
                   {home} / {now}
                 </Table.Td>
@@ -279,9 +284,9 @@ function Members({ view, status, samples }: { view: LabView | null; status: Load
       {status && status.sessions.length > 0 && (
         <Group gap={4} mt="xs" data-testid="load-sessions-list">
           {status.sessions.map((s) => (
-            <Tooltip key={s.index} label={`session ${s.sessionId ?? '(none yet)'}: ${s.state}; given node ${s.home} first`}>
+            <Tooltip key={s.index} label={t('load.sessionTip', { id: s.sessionId ?? t('load.noneYet'), state: s.state, home: s.home })}>
               <Badge size="sm" variant="light" color={s.state === 'connected' ? 'teal' : s.state === 'closed' ? 'gray' : 'orange'} tt="none">
-                s{s.index} → {s.myid === null ? s.state : `node ${s.myid}`}
+                s{s.index} → {s.myid === null ? s.state : t('load.node', { myid: s.myid })}
               </Badge>
             </Tooltip>
           ))}
@@ -293,6 +298,7 @@ function Members({ view, status, samples }: { view: LabView | null; status: Load
 
 /** Failures by ZooKeeper error code: in the whole run, and in the last ten seconds. */
 function Errors({ status, samples }: { status: LoadStatus | null; samples: LoadSample[] }) {
+  const { t } = useTranslation();
   const recent = new Map<string, number>();
   for (const s of samples.slice(-10)) for (const [k, v] of Object.entries(s.errors)) recent.set(k, (recent.get(k) ?? 0) + v);
   const total = status?.state === 'idle' ? (status.lastRun?.errors ?? {}) : (status?.errors ?? {});
@@ -300,19 +306,19 @@ function Errors({ status, samples }: { status: LoadStatus | null; samples: LoadS
   return (
     <Card withBorder>
       <Title order={5} mb="xs">
-        Errors
+        {t('load.errors')}
       </Title>
       {codes.length === 0 ? (
         <Text size="sm" c="dimmed" data-testid="load-errors-none">
-          No operation failed{status?.state === 'idle' && !status.lastRun ? ' (no run yet)' : ''}.
+          {status?.state === 'idle' && !status.lastRun ? t('load.noFailureNoRun') : t('load.noFailure')}
         </Text>
       ) : (
         <Table fz="xs" verticalSpacing={2} data-testid="load-errors">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>code</Table.Th>
-              <Table.Th>last 10 s</Table.Th>
-              <Table.Th>{status?.state === 'idle' ? 'last run' : 'this run'}</Table.Th>
+              <Table.Th>{t('load.colCode')}</Table.Th>
+              <Table.Th>{t('load.colLast10')}</Table.Th>
+              <Table.Th>{status?.state === 'idle' ? t('load.lastRun') : t('load.thisRun')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -332,15 +338,16 @@ function Errors({ status, samples }: { status: LoadStatus | null; samples: LoadS
 
 /** What happened to the ensemble during the run, as marked on the charts. */
 function Marks({ marks }: { marks: HistoryEvent[] }) {
+  const { t } = useTranslation();
   return (
     <Card withBorder>
       <Title order={5} mb="xs">
-        Ensemble events on the charts
+        {t('load.marks')}
       </Title>
       <ScrollArea h={130}>
         {marks.length === 0 ? (
           <Text size="sm" c="dimmed">
-            None yet: kill a member and watch the latency.
+            {t('load.noMarks')}
           </Text>
         ) : (
           <Table fz="xs" verticalSpacing={1} withRowBorders={false}>
@@ -363,29 +370,30 @@ function Marks({ marks }: { marks: HistoryEvent[] }) {
 
 /** Earlier runs, from the lab history. */
 function Runs({ runs }: { runs: LoadRunSummary[] }) {
+  const { t } = useTranslation();
   if (runs.length === 0) return null;
   return (
     <Card withBorder>
       <Title order={5} mb="xs">
-        Runs in this lab
+        {t('load.runs')}
       </Title>
       <Table fz="xs" verticalSpacing={2} data-testid="load-runs">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>started</Table.Th>
-            <Table.Th>length</Table.Th>
-            <Table.Th>sessions · rate · reads · payload</Table.Th>
-            <Table.Th>ops</Table.Th>
+            <Table.Th>{t('load.colStarted')}</Table.Th>
+            <Table.Th>{t('load.colLength')}</Table.Th>
+            <Table.Th>{t('load.colSettings')}</Table.Th>
+            <Table.Th>{t('load.colRunOps')}</Table.Th>
             <Table.Th>p50 / p99 / max</Table.Th>
-            <Table.Th>failed</Table.Th>
-            <Table.Th>ended</Table.Th>
+            <Table.Th>{t('load.colRunFailed')}</Table.Th>
+            <Table.Th>{t('load.colEnded')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {runs.slice(0, 10).map((r) => (
             <Table.Tr key={r.id} data-testid="load-run">
-              <Table.Td>{new Date(r.startedAt).toLocaleString()}</Table.Td>
-              <Table.Td>{Math.round((r.endedAt - r.startedAt) / 1000)} s</Table.Td>
+              <Table.Td>{new Date(r.startedAt).toLocaleString(locale())}</Table.Td>
+              <Table.Td>{t('load.seconds', { n: Math.round((r.endedAt - r.startedAt) / 1000) })}</Table.Td>
               <Table.Td>
                 {r.settings.sessions} · {r.settings.rate}/s · {r.settings.readPercent} % · {r.settings.payloadBytes} B
               </Table.Td>

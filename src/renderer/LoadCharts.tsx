@@ -11,6 +11,7 @@ import { memo, useMemo } from 'react';
 import { CartesianGrid, ComposedChart, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistoryEvent, LoadSample } from '../shared/contract';
 import { clock } from './format';
+import { t, useTranslation } from './i18n';
 
 /** A latency for people: "0.42 ms", "12 ms", "1.84 s". */
 export function msText(v: number | null | undefined): string {
@@ -37,19 +38,19 @@ interface Span {
 function markLabel(e: HistoryEvent): string {
   switch (e.type) {
     case 'node.killed':
-      return `kill ${e.myid}`;
+      return t('load.markKill', { myid: e.myid });
     case 'node.stopped':
-      return `stop ${e.myid}`;
+      return t('load.markStop', { myid: e.myid });
     case 'node.paused':
-      return `pause ${e.myid}`;
+      return t('load.markPause', { myid: e.myid });
     case 'node.resumed':
-      return `resume ${e.myid}`;
+      return t('load.markResume', { myid: e.myid });
     case 'node.started':
-      return `start ${e.myid}`;
+      return t('load.markStart', { myid: e.myid });
     case 'node.exited':
-      return `crash ${e.myid}`;
+      return t('load.markCrash', { myid: e.myid });
     case 'ensemble.leader.changed':
-      return `${e.myid} leads`;
+      return t('load.markLeads', { myid: e.myid });
     default:
       return '';
   }
@@ -108,6 +109,7 @@ interface Props {
 
 /** Both charts; drawn again only when a second or a mark arrives. */
 export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Props) {
+  const { t } = useTranslation();
   const rows = useMemo(
     () =>
       samples.map((s) => ({
@@ -141,7 +143,7 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
         fill="#fab005"
         fillOpacity={0.18}
         ifOverflow="hidden"
-        label={withLabels ? { value: 'election', position: 'insideTopLeft', offset: offset(`e${s.from}`), fontSize: 10, fill: '#e67700' } : undefined}
+        label={withLabels ? { value: t('load.markElection'), position: 'insideTopLeft', offset: offset(`e${s.from}`), fontSize: 10, fill: '#e67700' } : undefined}
       />
     )),
     ...lines
@@ -161,9 +163,9 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
     <>
       <Card withBorder data-testid="load-chart-throughput" data-points={samples.length}>
         <Group justify="space-between">
-          <Title order={5}>Throughput</Title>
+          <Title order={5}>{t('load.throughput')}</Title>
           <Text size="xs" c="dimmed">
-            operations completed and failed per second{rate !== null ? ` · target ${rate}/s` : ''}
+            {rate !== null ? t('load.throughputHintRate', { rate }) : t('load.throughputHint')}
           </Text>
         </Group>
         <ResponsiveContainer width="100%" height={200}>
@@ -175,16 +177,16 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
             <Legend />
             {overlay(true)}
             {rate !== null && <ReferenceLine y={rate} stroke="#868e96" strokeDasharray="6 3" />}
-            <Line type="linear" dataKey="ops" name="completed/s" stroke="#0ca678" strokeWidth={2} dot={false} isAnimationActive={false} />
-            <Line type="linear" dataKey="errors" name="failed/s" stroke="#e03131" strokeWidth={2} dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="ops" name={t('load.seriesOps')} stroke="#0ca678" strokeWidth={2} dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="errors" name={t('load.seriesFailed')} stroke="#e03131" strokeWidth={2} dot={false} isAnimationActive={false} />
           </ComposedChart>
         </ResponsiveContainer>
       </Card>
       <Card withBorder data-testid="load-chart-latency" data-points={samples.length}>
         <Group justify="space-between">
-          <Title order={5}>Latency</Title>
+          <Title order={5}>{t('load.latency')}</Title>
           <Text size="xs" c="dimmed">
-            from when each operation was due (log scale) · dashed: the oldest operation still waiting
+            {t('load.latencyHint')}
           </Text>
         </Group>
         <ResponsiveContainer width="100%" height={220}>
@@ -198,7 +200,7 @@ export const LoadCharts = memo(function LoadCharts({ samples, marks, rate }: Pro
             <Line type="linear" dataKey="p50" name="p50" stroke="#1c7ed6" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
             <Line type="linear" dataKey="p99" name="p99" stroke="#f08c00" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls={false} />
             <Line type="linear" dataKey="max" name="max" stroke="#adb5bd" strokeWidth={1} dot={false} isAnimationActive={false} connectNulls={false} />
-            <Line type="linear" dataKey="oldest" name="oldest waiting" stroke="#e03131" strokeWidth={1.5} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls={false} />
+            <Line type="linear" dataKey="oldest" name={t('load.seriesOldest')} stroke="#e03131" strokeWidth={1.5} strokeDasharray="5 3" dot={false} isAnimationActive={false} connectNulls={false} />
           </LineChart>
         </ResponsiveContainer>
       </Card>

@@ -6,15 +6,16 @@ import { Alert, Badge, Button, Card, Group, NumberInput, Progress, SegmentedCont
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LockClientState, LockRunSummary, LockRunView, LockStrategy } from '../shared/contract';
 import { clock } from './format';
+import { errorText, useTranslation } from './i18n';
 import { checkLockForm as check, DEFAULT_LOCK_FORM, frameOf, lastQueueFrame, MAX_FRAMES, queueCaption, spreadOf, type LockForm as Form, type LockFrame } from './lockview';
 import { LockQueue } from './LockQueue';
 import { useSetting } from './persist';
 import type { ViewProps } from './views';
 
 const STRATEGIES: { value: LockStrategy; label: string; about: string }[] = [
-  { value: 'seed', label: 'Seed lock', about: 'the tutorial\'s plain-API lock: an ephemeral-sequential node each; a waiter watches only the node just ahead of it' },
-  { value: 'naive', label: 'Naive lock', about: 'everyone tries to create one ephemeral node and watches it: every release wakes every waiter (the herd effect)' },
-  { value: 'mutex', label: 'InterProcessMutex', about: "Curator's reentrant mutex: protected ephemeral-sequential nodes, each waiter watches its predecessor" },
+  { value: 'seed', label: 'locks.seed', about: 'locks.seedAbout' },
+  { value: 'naive', label: 'locks.naive', about: 'locks.naiveAbout' },
+  { value: 'mutex', label: 'locks.mutex', about: 'locks.mutexAbout' },
 ];
 
 const STATE_COLOR: Record<LockClientState, string> = {
@@ -26,39 +27,49 @@ const STATE_COLOR: Record<LockClientState, string> = {
   expired: 'red',
   stopped: 'gray',
 };
+const CLIENT_STATE_KEY: Record<LockClientState, string> = {
+  connecting: 'locks.stConnecting',
+  thinking: 'locks.stThinking',
+  waiting: 'locks.stWaiting',
+  holding: 'locks.stHolding',
+  disconnected: 'locks.stDisconnected',
+  expired: 'locks.stExpired',
+  stopped: 'locks.stStopped',
+};
+const PHASE_KEY: Record<LockRunView['phase'], string> = { connecting: 'locks.phConnecting', running: 'locks.phRunning', stopping: 'locks.phStopping', done: 'locks.phDone', failed: 'locks.phFailed' };
 
 const ms = (v: number | null): string => (v === null ? '—' : v < 10 ? v.toFixed(1) : String(Math.round(v)));
 
 function Verdict({ run }: { run: LockRunView }) {
+  const { t } = useTranslation();
   const n = run.violations.length;
   if (run.phase === 'failed') {
     return (
-      <Alert color="red" title="The run could not start" data-testid="locks-verdict" data-verdict="failed" data-run={run.id}>
+      <Alert color="red" title={t('locks.couldNotStart')} data-testid="locks-verdict" data-verdict="failed" data-run={run.id}>
         {run.error}
       </Alert>
     );
   }
   if (n > 0) {
     return (
-      <Alert color="red" variant="filled" title={`MUTUAL EXCLUSION VIOLATED — ${n} time${n === 1 ? '' : 's'}`} data-testid="locks-verdict" data-verdict="violated" data-run={run.id}>
+      <Alert color="red" variant="filled" title={t('locks.violated', { count: n })} data-testid="locks-verdict" data-verdict="violated" data-run={run.id}>
         <Stack gap={2}>
           {run.violations.slice(0, 8).map((v, i) => (
             <Text key={i} size="sm" data-testid="locks-violation">
-              {v.kind === 'overlap' ? 'two holders: ' : 'server check: '}
+              {v.kind === 'overlap' ? t('locks.twoHolders') : t('locks.serverCheck')}
               {v.detail}
             </Text>
           ))}
-          {n > 8 && <Text size="sm">…and {n - 8} more (all are kept in the lab history).</Text>}
+          {n > 8 && <Text size="sm">{t('locks.andMore', { n: n - 8 })}</Text>}
         </Stack>
       </Alert>
     );
   }
   const done = run.phase === 'done';
   return (
-    <Alert color={done ? 'teal' : 'blue'} title={done ? 'Mutual exclusion held' : 'No overlap so far'} data-testid="locks-verdict" data-verdict={done ? 'held' : 'running'} data-run={run.id}>
-      {run.counters.acquisitions} acquisition{run.counters.acquisitions === 1 ? '' : 's'} stamped by the lab, no two holders overlapped; {run.counters.serverChecks} checked on the server while held (
-      {run.settings.strategy === 'naive' ? "the lock node's ephemeralOwner was the holder's session" : "the holder's node was the lowest child of the lock path"}).
-      {done && run.stopReason ? ` The run ended: ${run.stopReason}.` : ''}
+    <Alert color={done ? 'teal' : 'blue'} title={done ? t('locks.held') : t('locks.noOverlap')} data-testid="locks-verdict" data-verdict={done ? 'held' : 'running'} data-run={run.id}>
+      {t('locks.heldText', { count: run.counters.acquisitions, checks: run.counters.serverChecks, how: run.settings.strategy === 'naive' ? t('locks.howNaive') : t('locks.howQueue') })}
+      {done && run.stopReason ? t('locks.ended', { reason: run.stopReason }) : ''}
     </Alert>
   );
 }
@@ -79,6 +90,7 @@ function Counter({ label, value, hint, testid }: { label: string; value: string;
 }
 
 export function LockPlayground({ lab, view }: ViewProps) {
+  const { t } = useTranslation();
   // The form is remembered across views and restarts, as every view's settings.
   const [form, setForm] = useSetting<Form>('locks.form', DEFAULT_LOCK_FORM, (v): v is Form => typeof v === 'object' && v !== null && 'strategy' in v && 'lockPath' in v);
   // The moments of the runs seen live, to keep the queue drawn after a run and to replay it.
@@ -94,12 +106,12 @@ export function LockPlayground({ lab, view }: ViewProps) {
     try {
       setRuns(await lab.call({ method: 'locks.runs', limit: 30 }));
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   }, [lab]);
 
   useEffect(() => {
-    void lab.call({ method: 'locks.state' }).then(setRun, (e: Error) => setError(e.message));
+    void lab.call({ method: 'locks.state' }).then(setRun, (e: Error) => setError(errorText(e)));
     void reloadRuns();
     return lab.onPush((p) => {
       if (p.kind !== 'locks') return;
@@ -127,7 +139,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
     try {
       await p();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     } finally {
       setBusy(null);
     }
@@ -136,52 +148,52 @@ export function LockPlayground({ lab, view }: ViewProps) {
   const start = (): void => {
     setTried(true);
     if (!settings) {
-      setError(`Nothing was started: ${Object.values(errors).join(' ')}`);
+      setError(t('locks.nothingStarted', { errors: Object.values(errors).join(' ') }));
       return;
     }
     void act('start', async () => setRun(await lab.call({ method: 'locks.start', settings })));
   };
 
-  if (!view) return <Text>Launch or attach a lab to run the lock playground.</Text>;
+  if (!view) return <Text>{t('locks.noLab')}</Text>;
   const connected = run ? run.clients.filter((c) => c.state !== 'connecting').length : 0;
-  const strategyOf = (s: LockStrategy): string => STRATEGIES.find((x) => x.value === s)!.label;
+  const strategyOf = (s: LockStrategy): string => t(STRATEGIES.find((x) => x.value === s)!.label);
 
   return (
     <Stack>
       <Group justify="space-between">
-        <Title order={3}>Lock playground</Title>
+        <Title order={3}>{t('locks.title')}</Title>
         <Text size="sm" c="dimmed">
-          Each client is its own ZooKeeper session, spread over the members.
+          {t('locks.intro')}
         </Text>
       </Group>
       {error && (
-        <Alert color="red" title="That did not work" withCloseButton onClose={() => setError(null)} data-testid="locks-error">
+        <Alert color="red" title={t('shell.didNotWork')} withCloseButton onClose={() => setError(null)} data-testid="locks-error">
           {error}
         </Alert>
       )}
       <Card withBorder>
         <Stack gap="xs">
-          <SegmentedControl value={form.strategy} onChange={(v) => set('strategy', v as LockStrategy)} data={STRATEGIES.map((s) => ({ value: s.value, label: s.label }))} disabled={!over} data-testid="locks-strategy" />
+          <SegmentedControl value={form.strategy} onChange={(v) => set('strategy', v as LockStrategy)} data={STRATEGIES.map((s) => ({ value: s.value, label: t(s.label) }))} disabled={!over} data-testid="locks-strategy" />
           <Text size="xs" c="dimmed">
-            {STRATEGIES.find((s) => s.value === form.strategy)!.about}.
+            {t(STRATEGIES.find((s) => s.value === form.strategy)!.about)}
           </Text>
           <Group align="start" grow>
-            <NumberInput label="clients (1–50)" value={form.clients} onChange={(v) => set('clients', v)} error={shown.clients} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-clients" />
-            <NumberInput label="hold (ms)" value={form.holdMs} onChange={(v) => set('holdMs', v)} error={shown.holdMs} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-hold" />
-            <NumberInput label="think (ms)" value={form.thinkMs} onChange={(v) => set('thinkMs', v)} error={shown.thinkMs} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-think" />
-            <NumberInput label="duration (s)" value={form.durationS} onChange={(v) => set('durationS', v)} error={shown.durationS} clampBehavior="none" disabled={!over} data-testid="locks-duration" />
-            <NumberInput label="or acquisitions" value={form.acquisitions} onChange={(v) => set('acquisitions', v)} error={shown.acquisitions} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-acquisitions" />
-            <TextInput label="lock path" value={form.lockPath} onChange={(e) => set('lockPath', e.currentTarget.value)} error={shown.lockPath} disabled={!over} data-testid="locks-path" />
+            <NumberInput label={t('locks.fClients')} value={form.clients} onChange={(v) => set('clients', v)} error={shown.clients} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-clients" />
+            <NumberInput label={t('locks.fHold')} value={form.holdMs} onChange={(v) => set('holdMs', v)} error={shown.holdMs} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-hold" />
+            <NumberInput label={t('locks.fThink')} value={form.thinkMs} onChange={(v) => set('thinkMs', v)} error={shown.thinkMs} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-think" />
+            <NumberInput label={t('locks.fDuration')} value={form.durationS} onChange={(v) => set('durationS', v)} error={shown.durationS} clampBehavior="none" disabled={!over} data-testid="locks-duration" />
+            <NumberInput label={t('locks.fAcquisitions')} value={form.acquisitions} onChange={(v) => set('acquisitions', v)} error={shown.acquisitions} clampBehavior="none" allowDecimal={false} disabled={!over} data-testid="locks-acquisitions" />
+            <TextInput label={t('locks.fPath')} value={form.lockPath} onChange={(e) => set('lockPath', e.currentTarget.value)} error={shown.lockPath} disabled={!over} data-testid="locks-path" />
           </Group>
           <Group>
             <Button onClick={start} loading={busy === 'start'} disabled={!over} data-testid="locks-start">
-              Start run
+              {t('locks.start')}
             </Button>
             <Button color="red" variant="light" onClick={() => void act('stop', () => lab.call({ method: 'locks.stop' }))} loading={busy === 'stop'} disabled={over || run?.phase === 'stopping'} data-testid="locks-stop">
-              Stop
+              {t('locks.stop')}
             </Button>
             <Text size="xs" c="dimmed">
-              The run ends after the duration or the number of acquisitions, whichever comes first.
+              {t('locks.endsHint')}
             </Text>
           </Group>
         </Stack>
@@ -190,7 +202,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
       {run && run.phase === 'connecting' && (
         <Card withBorder data-testid="locks-progress">
           <Text size="sm" mb={4}>
-            Opening sessions: {connected} of {run.settings.clients} clients connected
+            {t('locks.opening', { connected, clients: run.settings.clients })}
           </Text>
           <Progress value={(connected / Math.max(1, run.settings.clients)) * 100} animated />
         </Card>
@@ -198,7 +210,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
       {run && run.phase === 'stopping' && (
         <Card withBorder data-testid="locks-progress">
           <Text size="sm" mb={4}>
-            Stopping ({run.stopReason}): waiters give up, the holder releases, sessions close…
+            {t('locks.stopping', { reason: run.stopReason })}
           </Text>
           <Progress value={100} animated color="gray" />
         </Card>
@@ -208,25 +220,25 @@ export function LockPlayground({ lab, view }: ViewProps) {
         <>
           <Group gap="xs">
             <Badge size="lg" variant="light" data-testid="locks-phase" data-phase={run.phase} data-run={run.id}>
-              run {run.id}: {run.phase}
+              {t('locks.runPhase', { id: run.id, phase: t(PHASE_KEY[run.phase]) })}
             </Badge>
             <Text size="sm">
-              {strategyOf(run.settings.strategy)} · {run.settings.clients} clients · hold {run.settings.holdMs} ms · think {run.settings.thinkMs} ms · {run.settings.lockPath}
+              {t('locks.runSettings', { strategy: strategyOf(run.settings.strategy), clients: run.settings.clients, hold: run.settings.holdMs, think: run.settings.thinkMs, path: run.settings.lockPath })}
             </Text>
           </Group>
           <Verdict run={run} />
           <SimpleGrid cols={{ base: 3, lg: 6 }}>
-            <Counter label="acquisitions" value={String(run.counters.acquisitions)} hint="Times a client got the lock in this run." testid="locks-acquired" />
-            <Counter label="acquisitions/s" value={String(run.counters.perSecond)} hint="Acquisitions per second since the clients were connected." testid="locks-rate" />
-            <Counter label="wait p50" value={`${ms(run.counters.waitP50Ms)} ms`} hint="Median time from asking for the lock to holding it (HdrHistogram)." testid="locks-p50" />
-            <Counter label="wait p99" value={`${ms(run.counters.waitP99Ms)} ms`} hint="99th percentile of the wait for the lock." testid="locks-p99" />
+            <Counter label={t('locks.cAcq')} value={String(run.counters.acquisitions)} hint={t('locks.cAcqHint')} testid="locks-acquired" />
+            <Counter label={t('locks.cRate')} value={String(run.counters.perSecond)} hint={t('locks.cRateHint')} testid="locks-rate" />
+            <Counter label={t('locks.cP50')} value={`${ms(run.counters.waitP50Ms)} ms`} hint={t('locks.cP50Hint')} testid="locks-p50" />
+            <Counter label={t('locks.cP99')} value={`${ms(run.counters.waitP99Ms)} ms`} hint={t('locks.cP99Hint')} testid="locks-p99" />
             <Counter
-              label="notifications / acquisition"
+              label={t('locks.cNpa')}
               value={run.counters.notificationsPerAcquisition === null ? '—' : String(run.counters.notificationsPerAcquisition)}
-              hint="Watch notifications the clients received per acquisition: about 1 when each waiter watches its predecessor; about the number of waiters when they all watch one node (the herd effect)."
+              hint={t('locks.cNpaHint')}
               testid="locks-npa"
             />
-            <Counter label="watches set" value={String(run.counters.watchesSet)} hint="Watches the waiting clients set on the server." testid="locks-watches" />
+            <Counter label={t('locks.cWatches')} value={String(run.counters.watchesSet)} hint={t('locks.cWatchesHint')} testid="locks-watches" />
           </SimpleGrid>
           <QueueCard run={run} over={over} frames={frames.current.filter((f) => f.id === run.id)} frameCount={frameCount} />
           <SpreadCard run={run} />
@@ -234,7 +246,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
           {run.log.length > 0 && (
             <Card withBorder>
               <Title order={6} mb={4}>
-                What happened
+                {t('locks.whatHappened')}
               </Title>
               <Stack gap={0} mah={180} style={{ overflowY: 'auto' }} data-testid="locks-log">
                 {run.log
@@ -257,6 +269,7 @@ export function LockPlayground({ lab, view }: ViewProps) {
 
 /** The queue graph: live during a run; after it, its last moment with a queue, and a replay of the run. */
 function QueueCard({ run, over, frames, frameCount }: { run: LockRunView; over: boolean; frames: LockFrame[]; frameCount: number }) {
+  const { t } = useTranslation();
   const [at, setAt] = useState<number | null>(null);
   const [playing, setPlaying] = useState(false);
   const replayable = over && frames.length > 1;
@@ -281,7 +294,8 @@ function QueueCard({ run, over, frames, frameCount }: { run: LockRunView; over: 
   return (
     <Card withBorder>
       <Title order={6} mb={4}>
-        Queue on the server: children of {run.settings.lockPath} in sequence order{replayable ? ` — ${clock(shown.time)}, ${at === null ? 'the last moment with a queue' : `moment ${index + 1} of ${frames.length}`}` : ''}
+        {t('locks.queueTitle', { path: run.settings.lockPath })}
+        {replayable ? t('locks.queueWhen', { time: clock(shown.time), which: at === null ? t('locks.lastMoment') : t('locks.momentOf', { i: index + 1, n: frames.length }) }) : ''}
       </Title>
       <Text size="xs" c="dimmed" mb="xs" data-testid="locks-queue-caption">
         {queueCaption(shown)}
@@ -298,7 +312,7 @@ function QueueCard({ run, over, frames, frameCount }: { run: LockRunView; over: 
             }}
             data-testid="locks-replay-play"
           >
-            {playing ? 'Pause' : 'Replay the run'}
+            {playing ? t('locks.pause') : t('locks.replay')}
           </Button>
           <Slider
             style={{ flex: 1 }}
@@ -310,7 +324,7 @@ function QueueCard({ run, over, frames, frameCount }: { run: LockRunView; over: 
               setAt(v);
             }}
             label={(v) => (frames[v] ? clock(frames[v].time) : '')}
-            aria-label="moment of the run"
+            aria-label={t('locks.momentAria')}
             data-testid="locks-replay-slider"
           />
         </Group>
@@ -321,6 +335,7 @@ function QueueCard({ run, over, frames, frameCount }: { run: LockRunView; over: 
 
 /** How the acquisitions spread over the clients and the members they are connected to. */
 function SpreadCard({ run }: { run: LockRunView }) {
+  const { t } = useTranslation();
   const spread = spreadOf(run);
   if (spread.total === 0) return null;
   const pct = (x: number): string => `${Math.round(x * 100)} %`;
@@ -328,12 +343,12 @@ function SpreadCard({ run }: { run: LockRunView }) {
   return (
     <Card withBorder data-testid="locks-spread">
       <Title order={6} mb={4}>
-        Who got the lock: {spread.total} acquisitions over {spread.clients.length} clients (an even share is {pct(even)} each)
+        {t('locks.spreadTitle', { total: spread.total, clients: spread.clients.length, even: pct(even) })}
       </Title>
       <Group gap="xs" mb="xs">
         {spread.members.map((m) => (
           <Badge key={m.member} variant="light" size="lg" data-testid="locks-spread-member" data-member={m.member} data-acquisitions={m.acquisitions}>
-            node {m.member}: {m.acquisitions} ({pct(m.share)}) by {m.clients} client{m.clients === 1 ? '' : 's'}
+            {t('locks.spreadMember', { member: m.member, acq: m.acquisitions, pct: pct(m.share), count: m.clients })}
           </Badge>
         ))}
       </Group>
@@ -341,9 +356,9 @@ function SpreadCard({ run }: { run: LockRunView }) {
         {spread.clients.map((c) => (
           <Group key={c.id} gap="xs" wrap="nowrap" data-testid="locks-spread-client" data-client={c.id} data-acquisitions={c.acquisitions}>
             <Text size="xs" w={150}>
-              client {c.id} {c.member !== null ? `(node ${c.member})` : '(no member now)'}
+              {c.member !== null ? t('locks.clientOn', { id: c.id, member: c.member }) : t('locks.clientNoMember', { id: c.id })}
             </Text>
-            <Progress value={c.share * 100} style={{ flex: 1 }} color={c.share > 2 * even ? 'orange' : 'teal'} aria-label={`client ${c.id}'s share`} />
+            <Progress value={c.share * 100} style={{ flex: 1 }} color={c.share > 2 * even ? 'orange' : 'teal'} aria-label={t('locks.shareAria', { id: c.id })} />
             <Text size="xs" w={90} ta="right">
               {c.acquisitions} ({pct(c.share)})
             </Text>
@@ -355,26 +370,27 @@ function SpreadCard({ run }: { run: LockRunView }) {
 }
 
 function ClientsTable({ run, attached, busy, act, lab }: { run: LockRunView; attached: boolean; busy: string | null; act: (what: string, p: () => Promise<unknown>) => Promise<void>; lab: ViewProps['lab'] }) {
+  const { t } = useTranslation();
   const live = run.phase === 'running';
   return (
     <Card withBorder>
       <Title order={6} mb={4}>
-        Clients
+        {t('locks.clients')}
       </Title>
       <Table striped fz="xs" data-testid="locks-clients-table">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>client</Table.Th>
-            <Table.Th>node</Table.Th>
-            <Table.Th>session</Table.Th>
-            <Table.Th>state</Table.Th>
-            <Table.Th>lock znode</Table.Th>
-            <Table.Th>watches</Table.Th>
-            <Table.Th>acquired</Table.Th>
-            <Table.Th>notified</Table.Th>
-            <Table.Th>last wait</Table.Th>
-            <Table.Th>expired</Table.Th>
-            <Table.Th>faults</Table.Th>
+            <Table.Th>{t('locks.colClient')}</Table.Th>
+            <Table.Th>{t('locks.colNode')}</Table.Th>
+            <Table.Th>{t('locks.colSession')}</Table.Th>
+            <Table.Th>{t('locks.colState')}</Table.Th>
+            <Table.Th>{t('locks.colZnode')}</Table.Th>
+            <Table.Th>{t('locks.colWatches')}</Table.Th>
+            <Table.Th>{t('locks.colAcquired')}</Table.Th>
+            <Table.Th>{t('locks.colNotified')}</Table.Th>
+            <Table.Th>{t('locks.colLastWait')}</Table.Th>
+            <Table.Th>{t('locks.colExpired')}</Table.Th>
+            <Table.Th>{t('locks.colFaults')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -385,7 +401,7 @@ function ClientsTable({ run, attached, busy, act, lab }: { run: LockRunView; att
               <Table.Td ff="monospace">{c.sessionId}</Table.Td>
               <Table.Td>
                 <Badge size="xs" color={STATE_COLOR[c.state]} variant={c.state === 'holding' ? 'filled' : 'light'}>
-                  {c.state}
+                  {t(CLIENT_STATE_KEY[c.state])}
                 </Badge>
               </Table.Td>
               <Table.Td ff="monospace">{c.node ?? '—'}</Table.Td>
@@ -405,19 +421,19 @@ function ClientsTable({ run, attached, busy, act, lab }: { run: LockRunView; att
                     onClick={() => void act(`expire-${c.id}`, () => lab.call({ method: 'locks.fault', client: c.id, fault: 'expire' }))}
                     data-testid={`locks-expire-${c.id}`}
                   >
-                    expire session
+                    {t('locks.expire')}
                   </Button>
                   <Button
                     size="compact-xs"
                     variant="light"
                     color="red"
                     disabled={!live || attached || busy !== null || c.member === null}
-                    title={attached ? 'The lab does not signal processes of an attached ensemble.' : undefined}
+                    title={attached ? t('locks.attachedNoSignal') : undefined}
                     loading={busy === `kill-${c.id}`}
                     onClick={() => void act(`kill-${c.id}`, () => lab.call({ method: 'locks.fault', client: c.id, fault: 'kill-member' }))}
                     data-testid={`locks-kill-${c.id}`}
                   >
-                    kill node {c.member ?? ''}
+                    {t('locks.killNode', { member: c.member ?? '' })}
                   </Button>
                 </Group>
               </Table.Td>
@@ -430,31 +446,32 @@ function ClientsTable({ run, attached, busy, act, lab }: { run: LockRunView; att
 }
 
 function PastRuns({ runs, strategyOf }: { runs: LockRunSummary[]; strategyOf: (s: LockStrategy) => string }) {
+  const { t } = useTranslation();
   return (
     <Card withBorder>
       <Title order={6} mb={4}>
-        Past runs (lab history) — compare the herd with the predecessor watch in "notif./acq."
+        {t('locks.pastRuns')}
       </Title>
       {runs.length === 0 ? (
         <Text size="sm" c="dimmed">
-          No run yet.
+          {t('locks.noRun')}
         </Text>
       ) : (
         <Table striped fz="xs" data-testid="locks-runs">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>run</Table.Th>
-              <Table.Th>started</Table.Th>
-              <Table.Th>lock</Table.Th>
-              <Table.Th>clients</Table.Th>
-              <Table.Th>hold/think</Table.Th>
-              <Table.Th>acquisitions</Table.Th>
-              <Table.Th>acq./s</Table.Th>
-              <Table.Th>wait p50/p99</Table.Th>
-              <Table.Th>notif./acq.</Table.Th>
-              <Table.Th>faults</Table.Th>
-              <Table.Th>verdict</Table.Th>
-              <Table.Th>ended</Table.Th>
+              <Table.Th>{t('locks.colRun')}</Table.Th>
+              <Table.Th>{t('locks.colStarted')}</Table.Th>
+              <Table.Th>{t('locks.colLock')}</Table.Th>
+              <Table.Th>{t('locks.colClients')}</Table.Th>
+              <Table.Th>{t('locks.colHoldThink')}</Table.Th>
+              <Table.Th>{t('locks.colAcquisitions')}</Table.Th>
+              <Table.Th>{t('locks.colRate')}</Table.Th>
+              <Table.Th>{t('locks.colWait')}</Table.Th>
+              <Table.Th>{t('locks.colNpa')}</Table.Th>
+              <Table.Th>{t('locks.colFaults')}</Table.Th>
+              <Table.Th>{t('locks.colVerdict')}</Table.Th>
+              <Table.Th>{t('locks.colEnded')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -477,23 +494,23 @@ function PastRuns({ runs, strategyOf }: { runs: LockRunSummary[]; strategyOf: (s
                 <Table.Td>
                   {r.endedAt === null ? (
                     <Badge size="xs" color="gray">
-                      cut short
+                      {t('locks.cutShort')}
                     </Badge>
                   ) : r.violations.length > 0 ? (
                     <Badge size="xs" color="red">
-                      {r.violations.length} violation{r.violations.length === 1 ? '' : 's'}
+                      {t('locks.violations', { count: r.violations.length })}
                     </Badge>
                   ) : r.stopReason?.startsWith('failed') ? (
                     <Badge size="xs" color="gray">
-                      failed
+                      {t('locks.failed')}
                     </Badge>
                   ) : (
                     <Badge size="xs" color="teal">
-                      held
+                      {t('locks.heldShort')}
                     </Badge>
                   )}
                 </Table.Td>
-                <Table.Td>{r.stopReason ?? 'the app closed during the run'}</Table.Td>
+                <Table.Td>{r.stopReason ?? t('locks.appClosed')}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

@@ -5,6 +5,7 @@
 import '@xyflow/react/dist/style.css';
 import { Background, Controls, MarkerType, Position, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type Node } from '@xyflow/react';
 import { useEffect, useMemo } from 'react';
+import { t, useTranslation } from './i18n';
 import type { LockFrame } from './lockview';
 
 const NODE_W = 132;
@@ -77,7 +78,7 @@ export function queueGraph(run: LockFrame): { nodes: Node[]; edges: Edge[] } {
         label: (
           <div title={ch.name} data-testid="queue-node" data-name={ch.name} data-holder={holds ? 'true' : 'false'} data-client={ch.client ?? ''}>
             <div style={{ fontFamily: 'monospace', fontWeight: 700 }}>{ch.sequence ? `…${seq.replace(/^0+(?=\d)/, '')}` : ch.name}</div>
-            <div>{owner ? `client ${owner.id}` : 'another session'}</div>
+            <div>{owner ? t('locks.client', { id: owner.id }) : t('locks.anotherSession')}</div>
             <div style={{ fontWeight: holds ? 700 : 400 }}>{holds ? 'HOLDS THE LOCK' : owner ? (owner.node === ch.name ? owner.state : 'released, going') : ''}</div>
           </div>
         ),
@@ -98,7 +99,7 @@ export function queueGraph(run: LockFrame): { nodes: Node[]; edges: Edge[] } {
       sourcePosition: Position.Top,
       draggable: false,
       connectable: false,
-      data: { label: <div data-testid="queue-waiter">{`client ${c.id}`}</div> },
+      data: { label: <div data-testid="queue-waiter">{t('locks.client', { id: c.id })}</div> },
       style: box('#e7f5ff', '#1c7ed6', WAITER_W, WAITER_H),
     });
   });
@@ -124,7 +125,9 @@ export function queueGraph(run: LockFrame): { nodes: Node[]; edges: Edge[] } {
 }
 
 function Graph({ run }: { run: LockFrame }) {
-  const { nodes, edges } = useMemo(() => queueGraph(run), [run]);
+  const { i18n } = useTranslation();
+  // The labels are in the UI's language: drawn again when it changes.
+  const { nodes, edges } = useMemo(() => queueGraph(run), [run, i18n.language]); // eslint-disable-line react-hooks/exhaustive-deps
   const flow = useReactFlow();
   const shape = `${run.children.length}|${nodes.length}`;
   useEffect(() => {

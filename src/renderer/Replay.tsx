@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LabApi } from '../shared/contract';
 import type { WireCapture, WireMessage } from '../shared/net';
 import { clock, ROLE_CSS } from './format';
+import { errorText, locale, useTranslation } from './i18n';
 import { replayAt, replayedAt, stateAt, useReplay } from './replay';
 
 /**
@@ -37,6 +38,7 @@ function useArrowKeys(start: number, end: number): void {
 }
 
 export function ReplayBar({ start, end }: { start: number; end: number }) {
+  const { t } = useTranslation();
   const { at } = useReplay();
   useArrowKeys(start, end);
   // A moment just picked can lie past the view's `end` (as of its last history load, up to a
@@ -46,7 +48,7 @@ export function ReplayBar({ start, end }: { start: number; end: number }) {
     <Card withBorder data-testid="replay-bar" data-at={at ?? ''}>
       <Group wrap="nowrap" gap="md">
         <Text size="sm" fw={700} w={170} data-testid="replay-when">
-          {at === null ? 'Live' : `Replaying ${clock(at)}`}
+          {at === null ? t('timeline.live') : t('timeline.replaying', { time: clock(at) })}
         </Text>
         <Slider
           style={{ flex: 1 }}
@@ -56,15 +58,15 @@ export function ReplayBar({ start, end }: { start: number; end: number }) {
           value={at ?? top}
           onChange={(v) => replayAt(v >= top ? null : v)}
           label={(v) => clock(v)}
-          aria-label="moment to replay"
+          aria-label={t('timeline.replayAria')}
           data-testid="replay-slider"
         />
         <Button size="compact-sm" variant={at === null ? 'filled' : 'light'} onClick={() => replayAt(null)} data-testid="replay-live">
-          Live
+          {t('timeline.live')}
         </Button>
       </Group>
       <Text size="xs" c="dimmed" mt={4}>
-        Pick a moment (or ← → a second at a time, Shift for ten; click a red mark to jump to it): the Cluster view shows each member as it was then, from the lab&apos;s history.
+        {t('timeline.replayHint')}
       </Text>
     </Card>
   );
@@ -82,28 +84,29 @@ const WIRE_SPAN_MS = 2000;
 
 /** The messages between members captured around the moment (the capture is a ring in memory: a moment before it, or before the app started, has none). */
 function WireThen({ lab, at }: { lab: LabApi; at: number }) {
+  const { t } = useTranslation();
   const [got, setGot] = useState<{ at: number; messages: WireMessage[] } | { at: number; error: string } | null>(null);
   const list = useRef<HTMLDivElement>(null);
   useEffect(() => centre(list.current), [got]);
   useEffect(() => {
     let live = true;
-    const t = setTimeout(() => {
+    const wait = setTimeout(() => {
       lab.call({ method: 'wire.query', query: { afterSeq: 0, fromMs: at - WIRE_SPAN_MS, toMs: at + WIRE_SPAN_MS, types: null, members: null, zxid: null, limit: 300 } }).then(
         (c) => live && setGot({ at, messages: c.messages }),
-        (e: Error) => live && setGot({ at, error: e.message }),
+        (e: Error) => live && setGot({ at, error: errorText(e) }),
       );
     }, 150);
     return () => {
       live = false;
-      clearTimeout(t);
+      clearTimeout(wait);
     };
   }, [lab, at]);
   return (
     <Card withBorder>
-      <Title order={6}>Wire within {WIRE_SPAN_MS / 1000} s of the moment</Title>
+      <Title order={6}>{t('timeline.wireWithin', { s: WIRE_SPAN_MS / 1000 })}</Title>
       {got === null || got.at !== at ? (
         <Text size="xs" c="dimmed">
-          reading the capture…
+          {t('timeline.readingCapture')}
         </Text>
       ) : 'error' in got ? (
         <Text size="xs" c="red">
@@ -111,7 +114,7 @@ function WireThen({ lab, at }: { lab: LabApi; at: number }) {
         </Text>
       ) : got.messages.length === 0 ? (
         <Text size="xs" c="dimmed" data-testid="past-wire-empty">
-          Nothing captured then: the capture keeps the last 30 000 messages of this run of the app (Save window in the Wire view keeps a stretch in the history).
+          {t('timeline.nothingCaptured')}
         </Text>
       ) : (
         <Stack gap={0} mah={220} style={{ overflowY: 'auto', position: 'relative' }} data-testid="past-wire" ref={list}>
@@ -127,6 +130,7 @@ function WireThen({ lab, at }: { lab: LabApi; at: number }) {
 }
 
 export function PastCluster({ ids, lab }: { ids: number[]; lab: LabApi }) {
+  const { t } = useTranslation();
   const { at, samples, events } = useReplay();
   const list = useRef<HTMLDivElement>(null);
   // The event list is centred on the moment (its first event at or after it).
@@ -134,14 +138,15 @@ export function PastCluster({ ids, lab }: { ids: number[]; lab: LabApi }) {
   if (at === null) return null;
   const then = stateAt(samples, events, at);
   const byId = new Map(then.members.map((m) => [m.myid, m]));
+  const roleName = (role: string): string => (role === 'unknown' ? t('timeline.unknown') : t(`role.${role}`));
   const all = [...new Set([...ids, ...then.members.map((m) => m.myid)])].sort((a, b) => a - b);
   return (
     <Stack gap="md" data-testid="past-cluster" data-at={at}>
-      <Alert color="grape" title={`Replaying ${new Date(at).toLocaleString()}`} data-testid="replay-banner">
+      <Alert color="grape" title={t('timeline.replaying', { time: new Date(at).toLocaleString(locale()) })} data-testid="replay-banner">
         <Group justify="space-between">
-          <Text size="sm">The members as the lab&apos;s history has them at that moment (Timeline: move the scrubber, or ← →).</Text>
+          <Text size="sm">{t('timeline.pastHint')}</Text>
           <Button size="compact-sm" onClick={() => replayAt(null)} data-testid="replay-live-cluster">
-            Back to live
+            {t('timeline.backToLive')}
           </Button>
         </Group>
       </Alert>
@@ -151,47 +156,47 @@ export function PastCluster({ ids, lab }: { ids: number[]; lab: LabApi }) {
           const m = byId.get(id);
           const role = m?.role ?? 'unknown';
           return (
-            <Card key={id} withBorder padding="xs" role="group" aria-label={`node ${id} then: ${role}`} data-testid={`past-node-${id}`} data-role={role} style={{ borderLeft: `6px solid ${ROLE_CSS[role] ?? '#868e96'}` }}>
+            <Card key={id} withBorder padding="xs" role="group" aria-label={t('timeline.nodeThen', { myid: id, role: roleName(role) })} data-testid={`past-node-${id}`} data-role={role} style={{ borderLeft: `6px solid ${ROLE_CSS[role] ?? '#868e96'}` }}>
               <Group justify="space-between" wrap="nowrap">
-                <Title order={6}>Node {id}</Title>
+                <Title order={6}>{t('timeline.nodeTitle', { myid: id })}</Title>
                 <Badge size="sm" color={ROLE_CSS[role] ?? 'gray'} variant={role === 'down' ? 'outline' : 'filled'}>
-                  {role}
+                  {roleName(role)}
                 </Badge>
               </Group>
-              <Text size="xs">epoch {m?.epoch ?? '—'}</Text>
+              <Text size="xs">{t('timeline.epoch', { epoch: m?.epoch ?? '—' })}</Text>
               <Text size="xs" ff="monospace">
                 zxid {m?.zxid ? `0x${m.zxid}` : '—'}
               </Text>
               <Text size="xs" c="dimmed">
-                {m ? `sampled ${clock(m.sampledAt)}` : 'no sample near then'}
+                {m ? t('timeline.sampled', { time: clock(m.sampledAt) }) : t('timeline.noSample')}
               </Text>
             </Card>
           );
         })}
       </SimpleGrid>
       <Card withBorder>
-        <Title order={6}>Faults in force then ({then.faults.length})</Title>
+        <Title order={6}>{t('timeline.faultsThen', { n: then.faults.length })}</Title>
         {then.faults.length === 0 ? (
           <Text size="xs" c="dimmed">
-            none
+            {t('timeline.none')}
           </Text>
         ) : (
           then.faults.map((f) => (
             <Text key={f.id} size="xs" data-testid="past-fault">
-              {f.id}: {f.description} (since {clock(f.startedAt)})
+              {t('timeline.pastFault', { id: f.id, description: f.description, time: clock(f.startedAt) })}
             </Text>
           ))
         )}
       </Card>
       <WireThen lab={lab} at={at} />
       <Card withBorder>
-        <Title order={6}>Events within 30 s of the moment</Title>
+        <Title order={6}>{t('timeline.eventsWithin', { s: 30 })}</Title>
         <Stack gap={0} mah={260} style={{ overflowY: 'auto', position: 'relative' }} data-testid="past-events" ref={list}>
           {then.around.map((e, i) => (
             <Text
               key={e.id}
               data-after={e.time >= at && (i === 0 || then.around[i - 1]!.time < at) ? 'true' : undefined} size="xs" ff="monospace" fw={Math.abs(e.time - at) < 1000 ? 700 : 400} c={e.time > at ? 'dimmed' : undefined}>
-              {clock(e.time)} {e.myid !== null ? `node ${e.myid} ` : ''}
+              {clock(e.time)} {e.myid !== null ? `${t('timeline.node', { myid: e.myid })} ` : ''}
               {e.type} {e.detail}
             </Text>
           ))}

@@ -6,12 +6,14 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LabApi, TerminalInfo } from '../shared/contract';
+import { errorText, useTranslation } from './i18n';
 import type { ViewProps } from './views';
 
 type Kind = TerminalInfo['kind'];
-const KIND_LABEL: Record<Kind, string> = { log: 'Log', zkcli: 'zkCli shell', shell: 'System shell' };
+const KIND_LABEL: Record<Kind, string> = { log: 'terminals.kindLog', zkcli: 'terminals.kindZkcli', shell: 'terminals.kindShell' };
 
 export function Terminals({ lab, view, run }: ViewProps) {
+  const { t: tr } = useTranslation();
   const [terms, setTerms] = useState<TerminalInfo[]>([]);
   const [active, setActive] = useState<string | null>(null);
   const [myid, setMyid] = useState('1');
@@ -38,7 +40,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
         await refresh();
         setActive(t.id);
       } catch (e) {
-        setError((e as Error).message);
+        setError(errorText(e));
       }
     },
     [lab, refresh],
@@ -58,7 +60,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
     // Only on entering the view; later opens are the user's.
   }, [lab, view === null]);
 
-  if (!view) return <Text>No lab is open: launch one to get its terminals.</Text>;
+  if (!view) return <Text>{tr('terminals.noLab')}</Text>;
 
   const close = async (id: string): Promise<void> => {
     await run(lab.call({ method: 'terminal.close', id }));
@@ -68,15 +70,15 @@ export function Terminals({ lab, view, run }: ViewProps) {
 
   return (
     <Stack>
-      <Title order={3}>Terminals</Title>
+      <Title order={3}>{tr('terminals.title')}</Title>
       <Group>
-        <SegmentedControl value={myid} onChange={setMyid} data={view.nodes.map((n) => ({ value: String(n.myid), label: `node ${n.myid}` }))} data-testid="terminal-node" />
-        <SegmentedControl value={kind} onChange={(v) => setKind(v as Kind)} data={(Object.keys(KIND_LABEL) as Kind[]).map((k) => ({ value: k, label: KIND_LABEL[k] }))} data-testid="terminal-kind" />
+        <SegmentedControl value={myid} onChange={setMyid} data={view.nodes.map((n) => ({ value: String(n.myid), label: tr('terminals.node', { myid: n.myid }) }))} data-testid="terminal-node" />
+        <SegmentedControl value={kind} onChange={(v) => setKind(v as Kind)} data={(Object.keys(KIND_LABEL) as Kind[]).map((k) => ({ value: k, label: tr(KIND_LABEL[k]) }))} data-testid="terminal-kind" />
         <Button onClick={() => open(Number(myid), kind)} data-testid="terminal-open">
-          Open
+          {tr('terminals.open')}
         </Button>
         <Button variant="light" onClick={() => open(Number(myid), kind, true)}>
-          Open another
+          {tr('terminals.openAnother')}
         </Button>
       </Group>
       {error && (
@@ -98,7 +100,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
                     variant="subtle"
                     color="gray"
                     component="span"
-                    aria-label={`close ${t.title}`}
+                    aria-label={tr('terminals.close', { title: t.title })}
                     onClick={(e: React.MouseEvent) => {
                       e.stopPropagation();
                       void close(t.id);
@@ -109,7 +111,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
                 }
               >
                 {t.title}
-                {t.exited ? ' (ended)' : ''}
+                {t.exited ? tr('terminals.ended') : ''}
               </Tabs.Tab>
             ))}
           </Tabs.List>
@@ -121,7 +123,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
         </Tabs>
       )}
       <Text size="xs" c="dimmed">
-        Copy: select text (or Ctrl+Shift+C). Paste: Ctrl+Shift+V or Ctrl+V. The zkCli shell talks to its node only; the system shell starts in the node&apos;s folder (zoo.cfg, data/, server.log).
+        {tr('terminals.hint')}
       </Text>
     </Stack>
   );
@@ -129,6 +131,7 @@ export function Terminals({ lab, view, run }: ViewProps) {
 
 /** One xterm.js terminal attached to a backend terminal: its backlog first, then live output. */
 function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo; onReopen: () => void }) {
+  const { t: tr } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -157,9 +160,9 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
         void lab.call({ method: 'terminal.resize', id, cols: term.cols, rows: term.rows }).catch(() => {});
         term.focus();
       })
-      .catch((e: Error) => setError(e.message));
+      .catch((e: Error) => setError(errorText(e)));
     const input = term.onData((data) => {
-      lab.call({ method: 'terminal.input', id, data }).catch((e: Error) => setError(e.message));
+      lab.call({ method: 'terminal.input', id, data }).catch((e: Error) => setError(errorText(e)));
     });
     // Copy and paste the way terminals do: Ctrl+Shift+C / Ctrl+Shift+V (Ctrl+C stays ^C).
     term.attachCustomKeyEventHandler((e) => {
@@ -200,7 +203,7 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
             {error}
           </Text>
           <Button size="xs" variant="light" onClick={onReopen}>
-            Open a new one
+            {tr('terminals.openNew')}
           </Button>
         </Group>
       )}

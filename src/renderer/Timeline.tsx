@@ -1,21 +1,35 @@
 // Role, epoch and zxid of every node over time, from the lab's SQLite history (so it is all
 // there again after the app restarts), with elections shaded and kills and stops marked.
-import { Card, Group, SegmentedControl, Stack, Text, Title, Tooltip as MTooltip } from '@mantine/core';
+import { Button, Card, Group, RangeSlider, SegmentedControl, Stack, Text, Title, Tooltip as MTooltip } from '@mantine/core';
 import { useElementSize } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
+import { useTranslation } from './i18n';
 import { useSetting } from './persist';
 import { ReplayBar } from './Replay';
 import { offerHistory, replayAt, useReplay } from './replay';
-import { DASHES, lineOffset, markLabels } from './timelinemarks';
+import { DASHES, lineOffset, markLabels, markName } from './timelinemarks';
 import type { ViewProps } from './views';
 
 const COLORS = ['#0ca678', '#1c7ed6', '#f08c00', '#ae3ec9', '#e03131', '#2f9e44', '#5f3dc4', '#c2255c', '#1098ad'];
 const RANGES = { '15m': 15 * 60_000, '1h': 3600_000, all: Number.POSITIVE_INFINITY } as const;
 type Range = keyof typeof RANGES;
+/** The zoom range's scale (the window as thousandths of the history loaded), and its narrowest window. */
+const ZOOM_MAX = 1000;
+const MIN_SPAN = 5;
+/** Fill patterns for the states that do not serve, so that colour is not the only cue. */
+const ROLE_PATTERN: Record<string, string> = {
+  down: 'repeating-linear-gradient(135deg, rgba(255,255,255,0.55) 0 3px, transparent 3px 7px)',
+  looking: 'radial-gradient(circle, rgba(255,255,255,0.7) 1.2px, transparent 1.6px) 0 0 / 6px 6px',
+  starting: 'repeating-linear-gradient(45deg, rgba(0,0,0,0.18) 0 2px, transparent 2px 6px)',
+  paused: 'repeating-linear-gradient(90deg, rgba(255,255,255,0.6) 0 2px, transparent 2px 6px)',
+};
+/** The role's name on its stretch: dark on the light fills. */
+const ROLE_TEXT: Record<string, string> = { looking: '#212529', starting: '#212529', paused: '#212529', 'read-only': '#212529' };
+const roleFill = (role: string): string => (ROLE_PATTERN[role] ? `${ROLE_PATTERN[role]}, ${ROLE_CSS[role] ?? '#868e96'}` : (ROLE_CSS[role] ?? '#868e96'));
 /** Points per line at most; longer histories are thinned for drawing. */
 const MAX_POINTS = 1500;
 
@@ -25,6 +39,7 @@ interface Span {
 }
 
 export function Timeline({ lab, view }: ViewProps) {
+  const { t, i18n } = useTranslation();
   const [range, setRange] = useSetting<Range>('timeline.range', '15m', (v): v is Range => typeof v === 'string' && v in RANGES);
   const [samples, setSamples] = useState<Sample[]>([]);
   const [events, setEvents] = useState<HistoryEvent[]>([]);
@@ -64,20 +79,24 @@ export function Timeline({ lab, view }: ViewProps) {
   const elections = useMemo(() => electionSpans(events), [events]);
   const labActions = useMemo(() => events.filter((e) => e.source === 'lab'), [events]);
   const faults = labActions.filter((e) => FAULT_TYPES.includes(e.type));
-  const start = samples[0]?.time ?? now;
-  const end = Math.max(now, start + 1000);
+  const first = samples[0]?.time ?? now;
+  const last = Math.max(now, first + 1000);
+  // Zoom and pan: the window shown, as fractions of the range loaded (0–1000); [0, 1000] is all of it.
+  const [zoom, setZoom] = useState<[number, number]>([0, ZOOM_MAX]);
+  const start = first + ((last - first) * zoom[0]) / ZOOM_MAX;
+  const end = first + ((last - first) * zoom[1]) / ZOOM_MAX;
   const { ref: chartBox, width: chartWidth } = useElementSize();
   // The scrubber's moments are read from what this view loaded.
   useEffect(() => offerHistory(samples, events), [samples, events]);
   const { at } = useReplay();
   // The plot is the card less the y axis and margins.
-  const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth]);
+  const labels = useMemo(() => markLabels(faults, start, end, Math.max(200, chartWidth - 90)), [faults, start, end, chartWidth, i18n.language]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (samples.length === 0) {
     return (
       <Stack>
         <Header range={range} setRange={setRange} />
-        <Text c="dimmed">{view ? 'No samples in this range yet; they arrive every second while the lab runs.' : 'No lab is open: launch one to see its timeline.'}</Text>
+        <Text c="dimmed">{view ? t('timeline.noSamples') : t('timeline.noLab')}</Text>
       </Stack>
     );
   }
@@ -109,12 +128,12 @@ export function Timeline({ lab, view }: ViewProps) {
     <Card withBorder data-testid={testid} ref={key === 'epoch' ? chartBox : undefined}>
       <Title order={5}>{title}</Title>
       <Text size="xs" c="dimmed">
-        Members with the same value are drawn 3 px apart, with their own dash pattern, so none hides another; the tooltip gives the exact values.
+        {t('timeline.apart')}
       </Text>
       <ResponsiveContainer width="100%" height={190}>
         <LineChart data={rows} margin={{ top: 14, right: 16, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="time" type="number" scale="time" domain={[start, end]} tickFormatter={clock} />
+          <XAxis dataKey="time" type="number" scale="time" domain={[start, end]} tickFormatter={clock} allowDataOverflow />
           <YAxis width={60} allowDecimals={false} />
           <Tooltip labelFormatter={(v) => clock(Number(v))} />
           <Legend />
@@ -124,7 +143,7 @@ export function Timeline({ lab, view }: ViewProps) {
               key={id}
               type="stepAfter"
               dataKey={`${key}${id}`}
-              name={`node ${id}`}
+              name={t('timeline.node', { myid: id })}
               stroke={COLORS[i % COLORS.length]}
               strokeDasharray={DASHES[i % DASHES.length]}
               strokeWidth={2}
@@ -143,30 +162,32 @@ export function Timeline({ lab, view }: ViewProps) {
   return (
     <Stack>
       <Header range={range} setRange={setRange} />
-      <ReplayBar start={start} end={end} />
-      <RoleLanes ids={ids} samples={samples} start={start} end={end} elections={elections} faults={faults} actions={labActions} at={at} />
-      {chart('Epoch (currentEpoch of each member)', 'epoch', 'chart-epoch')}
-      {chart('zxid counter (the low 32 bits; it starts again at 0 in every new epoch)', 'zxid', 'chart-zxid')}
+      <ReplayBar start={first} end={last} />
+      <ZoomBar zoom={zoom} setZoom={setZoom} start={start} end={end} />
+      <RoleLanes ids={ids} samples={samples} start={start} end={end} last={last} elections={elections} faults={faults} actions={labActions} at={at} />
+      {chart(t('timeline.epochChart'), 'epoch', 'chart-epoch')}
+      {chart(t('timeline.zxidChart'), 'zxid', 'chart-zxid')}
     </Stack>
   );
 }
 
 function Header({ range, setRange }: { range: Range; setRange: (r: Range) => void }) {
+  const { t } = useTranslation();
   return (
     <Group justify="space-between">
-      <Title order={3}>Timeline</Title>
+      <Title order={3}>{t('timeline.title')}</Title>
       <Group>
         <Text size="xs" c="dimmed">
-          yellow: elections · red: kills, stops, pauses
+          {t('timeline.key')}
         </Text>
         <SegmentedControl
           size="xs"
           value={range}
           onChange={(v) => setRange(v as Range)}
           data={[
-            { value: '15m', label: 'last 15 min' },
-            { value: '1h', label: 'last hour' },
-            { value: 'all', label: 'whole lab' },
+            { value: '15m', label: t('timeline.last15') },
+            { value: '1h', label: t('timeline.lastHour') },
+            { value: 'all', label: t('timeline.whole') },
           ]}
           data-testid="timeline-range"
         />
@@ -175,8 +196,55 @@ function Header({ range, setRange }: { range: Range; setRange: (r: Range) => voi
   );
 }
 
-/** A lane per node, coloured by its role over time. */
-function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }: { ids: number[]; samples: Sample[]; start: number; end: number; elections: Span[]; faults: HistoryEvent[]; actions: HistoryEvent[]; at: number | null }) {
+/** Zoom and pan on the time axis: a range over the loaded history, and buttons to narrow, widen and move it. */
+function ZoomBar({ zoom, setZoom, start, end }: { zoom: [number, number]; setZoom: (z: [number, number]) => void; start: number; end: number }) {
+  const { t } = useTranslation();
+  const span = zoom[1] - zoom[0];
+  const clampTo = (a: number, b: number): [number, number] => {
+    const w = Math.max(MIN_SPAN, Math.min(ZOOM_MAX, b - a));
+    const from = Math.max(0, Math.min(ZOOM_MAX - w, a));
+    return [Math.round(from), Math.round(from + w)];
+  };
+  const centre = (zoom[0] + zoom[1]) / 2;
+  return (
+    <Card withBorder p="xs" data-testid="timeline-zoom" data-from={zoom[0]} data-to={zoom[1]}>
+      <Group gap="sm" wrap="nowrap">
+        <Text size="xs" fw={600} w={170}>
+          {t('timeline.zoomShown', { from: clock(start), to: clock(end) })}
+        </Text>
+        <RangeSlider style={{ flex: 1 }} min={0} max={ZOOM_MAX} minRange={MIN_SPAN} value={zoom} onChange={(v) => setZoom(clampTo(v[0], v[1]))} label={null} aria-label={t('timeline.zoomAria')} data-testid="timeline-zoom-range" />
+        <Button.Group>
+          <Button size="compact-xs" variant="default" onClick={() => setZoom(clampTo(zoom[0] - span / 4, zoom[1] - span / 4))} disabled={zoom[0] === 0} data-testid="timeline-pan-left">
+            {t('timeline.panLeft')}
+          </Button>
+          <Button size="compact-xs" variant="default" onClick={() => setZoom(clampTo(centre - span / 4, centre + span / 4))} disabled={span <= MIN_SPAN} data-testid="timeline-zoom-in">
+            {t('timeline.zoomIn')}
+          </Button>
+          <Button size="compact-xs" variant="default" onClick={() => setZoom(clampTo(centre - span, centre + span))} disabled={span >= ZOOM_MAX} data-testid="timeline-zoom-out">
+            {t('timeline.zoomOut')}
+          </Button>
+          <Button size="compact-xs" variant="default" onClick={() => setZoom(clampTo(zoom[0] + span / 4, zoom[1] + span / 4))} disabled={zoom[1] === ZOOM_MAX} data-testid="timeline-pan-right">
+            {t('timeline.panRight')}
+          </Button>
+          <Button size="compact-xs" variant="default" onClick={() => setZoom([0, ZOOM_MAX])} disabled={span >= ZOOM_MAX} data-testid="timeline-zoom-all">
+            {t('timeline.zoomAll')}
+          </Button>
+        </Button.Group>
+      </Group>
+    </Card>
+  );
+}
+
+/**
+ * A lane per node, its role over time told three ways: colour, a fill pattern for the states
+ * that do not serve (down striped, looking dotted, starting and paused hatched), and the role's
+ * name written in every stretch wide enough for it; `start`–`end` is the window shown.
+ */
+function RoleLanes({ ids, samples, start, end, last: dataEnd, elections, faults, actions, at }: { ids: number[]; samples: Sample[]; start: number; end: number; last: number; elections: Span[]; faults: HistoryEvent[]; actions: HistoryEvent[]; at: number | null }) {
+  const { t: tr } = useTranslation();
+  const { ref: laneBox, width: laneW } = useElementSize();
+  /** How many px of the lane a stretch takes in the window shown (clipped to it). */
+  const px = (a: number, b: number): number => (laneW * Math.max(0, Math.min(b, end) - Math.max(a, start))) / Math.max(1, end - start);
   const x = (t: number): string => `${(100 * (t - start)) / Math.max(1, end - start)}%`;
   const w = (a: number, b: number): string => `${(100 * Math.max(0, b - a)) / Math.max(1, end - start)}%`;
   const lanes = ids.map((id) => {
@@ -184,7 +252,7 @@ function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }:
     const segs: { from: number; to: number; role: string }[] = [];
     for (let i = 0; i < mine.length; i++) {
       const s = mine[i]!;
-      const to = mine[i + 1]?.time ?? end;
+      const to = mine[i + 1]?.time ?? dataEnd;
       const last = segs.at(-1);
       if (last && last.role === s.role && last.to >= s.time - 5000) last.to = to;
       else segs.push({ from: s.time, to, role: s.role });
@@ -195,12 +263,12 @@ function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }:
   return (
     <Card withBorder data-testid="chart-role">
       <Group justify="space-between" mb="xs">
-        <Title order={5}>Role</Title>
+        <Title order={5}>{tr('timeline.role')}</Title>
         <Group gap="xs">
           {roles.map((r) => (
             <Group key={r} gap={4}>
-              <div style={{ width: 10, height: 10, borderRadius: 2, background: ROLE_CSS[r] ?? '#868e96' }} />
-              <Text size="xs">{r}</Text>
+              <div style={{ width: 14, height: 10, borderRadius: 2, background: roleFill(r) }} data-testid={`role-key-${r}`} data-pattern={ROLE_PATTERN[r] ? 'true' : 'false'} />
+              <Text size="xs">{tr(`role.${r}`)}</Text>
             </Group>
           ))}
         </Group>
@@ -209,28 +277,35 @@ function RoleLanes({ ids, samples, start, end, elections, faults, actions, at }:
         {lanes.map((l) => (
           <Group key={l.id} gap="xs" wrap="nowrap">
             <Text size="xs" w={50}>
-              node {l.id}
+              {tr('timeline.node', { myid: l.id })}
             </Text>
-            <div style={{ position: 'relative', flex: 1, height: 18, background: '#f1f3f5', borderRadius: 3, overflow: 'hidden' }} data-testid={`lane-${l.id}`}>
+            <div ref={l.id === lanes[0]?.id ? laneBox : undefined} style={{ position: 'relative', flex: 1, height: 18, background: '#f1f3f5', borderRadius: 3, overflow: 'hidden' }} data-testid={`lane-${l.id}`}>
               {elections.map((s) => (
                 <div key={`e${s.from}`} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to ?? end), top: 0, bottom: 0, background: 'rgba(250,176,5,0.25)' }} />
               ))}
               {at !== null && <div style={{ position: 'absolute', left: x(at), width: 2, top: 0, bottom: 0, background: '#7048e8', zIndex: 1 }} />}
               {l.segs.map((s) => (
-                <MTooltip key={s.from} label={`node ${l.id}: ${s.role}, ${clock(s.from)} – ${clock(s.to)}`}>
-                  <div data-role={s.role} style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to), top: 3, bottom: 3, background: ROLE_CSS[s.role] ?? '#868e96', opacity: 0.9 }} />
+                <MTooltip key={s.from} label={tr('timeline.segment', { myid: l.id, role: tr(`role.${s.role}`), from: clock(s.from), to: clock(s.to) })}>
+                  <div
+                    data-role={s.role}
+                    data-testid="lane-segment"
+                    style={{ position: 'absolute', left: x(s.from), width: w(s.from, s.to), top: 1, bottom: 1, background: roleFill(s.role), opacity: 0.9, overflow: 'hidden', whiteSpace: 'nowrap', fontSize: 10, lineHeight: '16px', paddingLeft: 3, color: ROLE_TEXT[s.role] ?? '#fff', fontWeight: 600 }}
+                  >
+                    {/* The role's name where the stretch on screen is wide enough to hold it. */}
+                    {px(s.from, s.to) >= tr(`role.${s.role}`).length * 6.5 + 8 ? tr(`role.${s.role}`) : ''}
+                  </div>
                 </MTooltip>
               ))}
               {faults
                 .filter((e) => e.myid === l.id)
                 .map((e) => (
-                  <MTooltip key={e.id} label={`${clock(e.time)} ${e.detail} (click: replay just after)`}>
+                  <MTooltip key={e.id} label={tr('timeline.markTip', { time: clock(e.time), detail: e.detail })}>
                     {/* A second after the mark (the member's state once the fault took hold), but
                         before the lab's next action on this member (a restart can follow a kill within that
                         second) and not past now. */}
                     <div
                       role="button"
-                      aria-label={`replay node ${l.id} just after ${e.type.replace('node.', '')} at ${clock(e.time)}`}
+                      aria-label={tr('timeline.markAria', { myid: l.id, what: markName(e.type.replace(/^node\./, '')), time: clock(e.time) })}
                       onClick={() => replayAt(Math.min(e.time + 1000, (actions.find((x) => x.myid === l.id && x.time > e.time)?.time ?? Infinity) - 1, Math.max(end, Date.now()) - 1))}
                       data-testid={`lane-mark-${l.id}`}
                       data-type={e.type}

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { NodeDetails } from '../shared/api';
 import type { LabApi, LabView } from '../shared/contract';
 import { AclEditor, SessionAuth } from './AclEditor';
-import { locale, t as tr, useTranslation } from './i18n';
+import { errorText, locale, t as tr, useTranslation } from './i18n';
 import { takeZnodeRequests } from './navigate';
 import { useSetting } from './persist';
 import { KindBadges, TreeList, joinPath } from './TreeList';
@@ -136,7 +136,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
       setError(null);
     } catch (e) {
       setDetails(null);
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   }, [lab, selected, thr]);
   useEffect(() => {
@@ -169,7 +169,7 @@ export function TreeExplorer({ lab, view }: { lab: LabApi; view: LabView | null 
       setNotice(typeof done === 'string' ? done : done());
       setVersion((v) => v + 1);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   };
   const s = details?.stat;

@@ -6,6 +6,7 @@ import { Button, Card, Group, SegmentedControl, Table, Text, Title, UnstyledButt
 import { useCallback, useEffect, useState } from 'react';
 import type { DuRow, DuSort, LabApi, TreeDu } from '../shared/contract';
 import { joinPath } from './TreeList';
+import { errorText } from './i18n';
 
 const PAGE = 200;
 
@@ -34,7 +35,7 @@ export function TreeSizes({ lab, through, path, onSelect, reloadKey }: { lab: La
       } catch (e) {
         setDu(null);
         setRows([]);
-        setError((e as Error).message);
+        setError(errorText(e));
       } finally {
         setLoading(false);
       }

@@ -4,6 +4,7 @@ import { Button, Card, Checkbox, FileButton, Group, Progress as ProgressBar, Sta
 import { useEffect, useRef, useState } from 'react';
 import type { ImportCounts, ImportState, LabApi, TreeExport, TreeExportNode } from '../shared/contract';
 import { chunkNodes, oversizedNode } from '../shared/import-chunks';
+import { errorText } from './i18n';
 
 /** What an import shows while it goes: a sentence and how far it is (0..1). */
 interface ImportProgress {
@@ -47,7 +48,7 @@ export function TreeSearch(props: { lab: LabApi; through: number | null; onFound
     const t = setTimeout(() => {
       lab.call({ method: 'tree.search', prefix, through, limit: 50 }).then(
         (r) => live && setHits(r),
-        (e: Error) => live && onError(e.message),
+        (e: Error) => live && onError(errorText(e)),
       );
     }, 200);
     return () => {
@@ -92,7 +93,7 @@ export function TreeTransfer(props: { lab: LabApi; through: number | null; selec
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       onImported(`exported ${doc.nodes.length} znodes of ${selected} to ${a.download}`);
     } catch (e) {
-      onError((e as Error).message);
+      onError(errorText(e));
     } finally {
       setBusy(null);
     }
@@ -175,7 +176,7 @@ export function TreeTransfer(props: { lab: LabApi; through: number | null; selec
       else if (end.phase === 'cancelled') onError(`${end.error}${end.result ? ` ${resultWords(end.result)}.` : ''}`);
       else onError(`The import of ${file.name} failed: ${end.error}${end.result && end.result.transactions > 0 ? ` What was written before stays: ${resultWords(end.result)}.` : ''}`);
     } catch (e) {
-      onError((e as Error).message);
+      onError(errorText(e));
     } finally {
       current.current = null;
       setImporting(null);
@@ -188,7 +189,7 @@ export function TreeTransfer(props: { lab: LabApi; through: number | null; selec
     if (!c) return;
     c.cancelled = true;
     // While sending, the loop stops before its next chunk; once committed, the backend stops between two transactions.
-    if (c.upload && c.committed) void lab.call({ method: 'tree.import.cancel', upload: c.upload }).catch((e: Error) => onError(e.message));
+    if (c.upload && c.committed) void lab.call({ method: 'tree.import.cancel', upload: c.upload }).catch((e: Error) => onError(errorText(e)));
     setImporting((p) => (p ? { ...p, text: `${p.text} — cancelling` } : p));
   };
 

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { WatchRow } from '../shared/api';
 import type { LabApi, LabView, WatchFire } from '../shared/contract';
 import { useSetting } from './persist';
-import { locale, t as tr, useTranslation } from './i18n';
+import { errorText, locale, t as tr, useTranslation } from './i18n';
 
 type Row = WatchRow;
 
@@ -49,7 +49,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
       setRows(r.rows);
       setFeed(r.fired);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorText(e));
     }
   }, [lab]);
   useEffect(() => {
@@ -94,7 +94,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
                 setMine(r.sessionId);
                 await reload();
               } catch (e) {
-                setError((e as Error).message);
+                setError(errorText(e));
               }
             }}
             data-testid="watch-add"
@@ -113,7 +113,7 @@ export function Watches({ lab, view }: { lab: LabApi; view: LabView | null }) {
                 await lab.call({ method: 'tree.set', path, data: newData, version: -1, through: null });
                 setNotice(t('watches.setNotice', { path, data: newData }));
               } catch (e) {
-                setError((e as Error).message);
+                setError(errorText(e));
               }
             }}
             data-testid="watch-set"

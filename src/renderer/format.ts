@@ -1,4 +1,5 @@
 // How the UI writes ZooKeeper's numbers and states for people.
+import { locale } from './i18n';
 
 /** Mantine colours of the roles. */
 export const ROLE_COLOR: Record<string, string> = {
@@ -51,5 +52,5 @@ export function latencyText(min: number | null, avg: number | null, max: number 
 
 /** A time of day with seconds, in the viewer's locale. */
 export function clock(t: number): string {
-  return new Date(t).toLocaleTimeString();
+  return new Date(t).toLocaleTimeString(locale());
 }

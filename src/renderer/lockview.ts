@@ -2,6 +2,7 @@
 // graph, how acquisitions spread over clients and members, and the frames a run is replayed
 // from (kept in the view as the run's pushes arrive).
 import type { LockRunView, LockSettings, LockStrategy } from '../shared/contract';
+import { t } from './i18n';
 
 export interface LockForm {
   clients: number | string;
@@ -31,16 +32,16 @@ export function checkLockForm(f: LockForm): { settings: LockSettings | null; err
   const errors: Partial<Record<keyof LockForm, string>> = {};
   const num = (v: number | string): number => (typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v));
   const clients = num(f.clients);
-  if (!Number.isInteger(clients) || clients < 1 || clients > 50) errors.clients = 'Choose 1 to 50 clients.';
+  if (!Number.isInteger(clients) || clients < 1 || clients > 50) errors.clients = t('locks.errClients');
   const holdMs = num(f.holdMs);
-  if (!Number.isInteger(holdMs) || holdMs < 0 || holdMs > 60_000) errors.holdMs = 'Hold time: 0 to 60000 ms, whole ms.';
+  if (!Number.isInteger(holdMs) || holdMs < 0 || holdMs > 60_000) errors.holdMs = t('locks.errHold');
   const thinkMs = num(f.thinkMs);
-  if (!Number.isInteger(thinkMs) || thinkMs < 0 || thinkMs > 60_000) errors.thinkMs = 'Think time: 0 to 60000 ms, whole ms.';
+  if (!Number.isInteger(thinkMs) || thinkMs < 0 || thinkMs > 60_000) errors.thinkMs = t('locks.errThink');
   const durationS = String(f.durationS).trim() === '' ? null : num(f.durationS);
-  if (durationS !== null && (!Number.isFinite(durationS) || durationS < 1 || durationS > 3600)) errors.durationS = 'Duration: 1 to 3600 s, or empty.';
+  if (durationS !== null && (!Number.isFinite(durationS) || durationS < 1 || durationS > 3600)) errors.durationS = t('locks.errDuration');
   const acquisitions = String(f.acquisitions).trim() === '' ? null : num(f.acquisitions);
-  if (acquisitions !== null && (!Number.isInteger(acquisitions) || acquisitions < 1)) errors.acquisitions = 'Acquisitions: 1 or more, or empty.';
-  if (durationS === null && acquisitions === null && !errors.durationS && !errors.acquisitions) errors.durationS = 'Give a duration or a number of acquisitions.';
+  if (acquisitions !== null && (!Number.isInteger(acquisitions) || acquisitions < 1)) errors.acquisitions = t('locks.errAcquisitions');
+  if (durationS === null && acquisitions === null && !errors.durationS && !errors.acquisitions) errors.durationS = t('locks.errNeither');
   if (!/^\/[^/]/.test(f.lockPath) || f.lockPath.endsWith('/')) errors.lockPath = 'A znode path such as /playground/lock.';
   if (Object.keys(errors).length > 0) return { settings: null, errors };
   return {
@@ -52,16 +53,16 @@ export function checkLockForm(f: LockForm): { settings: LockSettings | null; err
 /** The sentence above the queue graph, true to what the graph draws at that moment. */
 export function queueCaption(run: LockFrame): string {
   const waiters = run.clients.filter((c) => c.watching !== null || c.state === 'waiting').length;
-  const w = `${waiters} client${waiters === 1 ? '' : 's'}`;
+  const w = t('locks.nClients', { count: waiters });
   if (run.settings.strategy === 'naive') {
     // The naive lock has one node: its waiters have no node of their own and are drawn under it.
-    if (run.children.length === 0) return waiters > 0 ? `No lock node right now: it was just released, and ${w} waiting race to create it.` : 'No lock node right now.';
+    if (run.children.length === 0) return waiters > 0 ? t('locks.capNaiveRace', { w }) : t('locks.capNaiveNone');
     const holder = run.holders[0];
-    return `${run.children[0]!.name} is the lock node${holder !== undefined ? `, held by client ${holder}` : ''}; ${w} wait${waiters === 1 ? 's' : ''} on it, every one watching it (the herd).`;
+    return t(holder !== undefined ? 'locks.capNaiveHeld' : 'locks.capNaive', { name: run.children[0]!.name, holder, w, count: waiters });
   }
-  if (run.children.length === 0) return waiters > 0 ? `No child right now; ${w} about to queue.` : 'No child right now.';
+  if (run.children.length === 0) return waiters > 0 ? t('locks.capQueueSoon', { w }) : t('locks.capNoChild');
   const n = run.children.length;
-  return `${n} child${n === 1 ? '' : 'ren'}; the holder is green; arrows go from each waiter to the node its lock watches.`;
+  return t('locks.capQueue', { count: n });
 }
 
 export interface Spread {

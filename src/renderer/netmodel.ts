@@ -1,7 +1,9 @@
 // What the lab's network means for the ensemble, computed from what the backend sends (the
 // LabView and the NetView): which members hear each other both ways, the sides of a partition,
 // who has a quorum, who is cut off, and the banner's sentences. Pure functions, unit-tested.
+// The sentences are in the UI's language (the catalogue's net section; English in unit tests).
 import type { Fault, LabView, LinkView, NetView, NodeView } from '../shared/contract';
+import { t } from './i18n';
 
 const key = (from: number, to: number): string => `${from}>${to}`;
 
@@ -30,7 +32,7 @@ export function alive(n: NodeView): boolean {
 }
 
 const list = (ids: number[]): string => ids.join(', ');
-const nodes = (ids: number[]): string => (ids.length === 1 ? `node ${ids[0]}` : `nodes ${list(ids)}`);
+const nodes = (ids: number[]): string => t('net.nodes', { count: ids.length, ids: list(ids) });
 
 /** Groups of members that hear each other both ways, transitively (connected components). */
 export function components(ids: number[], links: Map<string, LinkView>): number[][] {
@@ -85,8 +87,8 @@ export function situation(view: LabView, net: NetView): Situation {
     const cut = net.clientCut.length > 0;
     return {
       tone: cut ? 'bad' : net.faults.length > 0 ? 'warn' : 'ok',
-      title: cut ? 'Clients cut off' : 'One member: no links between members',
-      lines: [cut ? 'Clients of the lab cannot reach the member: its sessions expire if they cannot reconnect within their timeout.' : 'A standalone server has no quorum links to shape; a client cut, disk and process faults still apply.'],
+      title: cut ? t('net.sitClientsCut') : t('net.sitOneMember'),
+      lines: [cut ? t('net.sitClientsCutText') : t('net.sitStandalone')],
       cutOff: [],
       sides: null,
       clientCut: [...net.clientCut],
@@ -96,13 +98,13 @@ export function situation(view: LabView, net: NetView): Situation {
   const claimants = up.filter((n) => n.role === 'leader').map((n) => n.myid);
   const leaderLine = (): string =>
     claimants.length === 0
-      ? 'No member leads now: the members that can gather a quorum are electing one.'
+      ? t('net.sitNoLeader')
       : claimants.length === 1
-        ? `Node ${claimants[0]} leads, heard both ways by ${support(claimants[0]!).length} of ${voterIds.size} voting members (${need} needed).`
-        : `Nodes ${list(claimants)} each say they lead: only one has a quorum behind it; the other steps down within its sync limit.`;
+        ? t('net.sitLeads', { myid: claimants[0], heard: support(claimants[0]!).length, voters: voterIds.size, need })
+        : t('net.sitTwoLeaders', { ids: list(claimants) });
 
   if (net.faults.length === 0 && shaped.length === 0 && net.clientCut.length === 0) {
-    return { tone: 'ok', title: 'The network is whole', lines: ['Every link between the members delivers at once, and the lab reaches every member’s clients.', leaderLine()], cutOff: [], sides: null, clientCut: [] };
+    return { tone: 'ok', title: t('net.sitWhole'), lines: [t('net.sitWholeText'), leaderLine()], cutOff: [], sides: null, clientCut: [] };
   }
 
   // Sides: the members that hear each other both ways. A clean partition has sides that hear
@@ -111,20 +113,20 @@ export function situation(view: LabView, net: NetView): Situation {
   const clean = comps.every((g) => g.every((a) => g.every((b) => a === b || hearsBothWays(links, a, b))));
   const sides = comps.length > 1 && clean ? comps : null;
   if (sides) {
-    lines.push(`Partition: ${sides.map((g) => `{${list(g)}}`).join(' | ')} hear nothing of each other.`);
+    lines.push(t('net.sitPartition', { sides: sides.map((g) => `{${list(g)}}`).join(' | ') }));
     for (const g of sides) {
       const v = g.filter((x) => voterIds.has(x));
       const leaders = g.filter((x) => role.get(x) === 'leader');
       const has = v.length >= need;
       lines.push(
-        `{${list(g)}}: ${v.length} voting member${v.length === 1 ? '' : 's'}, ${need} needed — ` +
+        t('net.sitSide', { side: `{${list(g)}}`, count: v.length, need }) +
           (has
             ? leaders.length > 0
-              ? `the quorum is here; node ${leaders[0]} leads and writes go on.`
-              : 'the quorum is here: it elects a leader and serves.'
+              ? t('net.sitSideLeads', { myid: leaders[0] })
+              : t('net.sitSideElects')
             : leaders.length > 0
-              ? `no quorum: node ${leaders.join(', ')} still says it leads, and steps down within its sync limit; nothing here can commit.`
-              : 'no quorum: these members do not serve writes.'),
+              ? t('net.sitSideStale', { ids: leaders.join(', ') })
+              : t('net.sitSideNoQuorum')),
       );
     }
   }
@@ -132,13 +134,14 @@ export function situation(view: LabView, net: NetView): Situation {
     if (f.spec.kind !== 'bridge') continue;
     const x = f.spec.myid;
     const apart = upIds.filter((y) => y !== x && upIds.some((z) => z !== x && z !== y && !hearsBothWays(links, y, z)));
-    lines.push(`Node ${x} is the bridge: it hears ${upIds.every((y) => y === x || hearsBothWays(links, x, y)) ? 'every member' : 'both sides'} both ways${apart.length > 0 ? `, while ${nodes(apart)} do not all hear each other` : ''}.`);
+    const hearsAll = upIds.every((y) => y === x || hearsBothWays(links, x, y));
+    lines.push(apart.length > 0 ? t(hearsAll ? 'net.sitBridgeAllApart' : 'net.sitBridgeSidesApart', { myid: x, apart: nodes(apart) }) : t(hearsAll ? 'net.sitBridgeAll' : 'net.sitBridgeSides', { myid: x }));
   }
 
   const both = shaped.filter((l) => l.state === 'cut' && l.from < l.to && !delivers(links, l.to, l.from));
-  if (both.length > 0 && !sides) lines.push(`Cut both ways: ${both.map((l) => `${l.from} ⇄ ${l.to}`).join(', ')}.`);
+  if (both.length > 0 && !sides) lines.push(t('net.sitCutBoth', { links: both.map((l) => `${l.from} ⇄ ${l.to}`).join(', ') }));
   const oneWay = shaped.filter((l) => l.state === 'cut' && delivers(links, l.to, l.from));
-  for (const l of oneWay) lines.push(`${l.from} → ${l.to} is cut one way (${l.to} → ${l.from} still delivers): what ${l.from} sends is lost to ${l.to}, so neither can keep the other.`);
+  for (const l of oneWay) lines.push(t('net.sitOneWay', { from: l.from, to: l.to }));
   const slow = shaped.filter((l) => l.state === 'slow');
   const slowText = slow
     .filter((l) => {
@@ -150,15 +153,15 @@ export function situation(view: LabView, net: NetView): Situation {
       const both = back && back.state === 'slow' && back.delayMs === l.delayMs && back.jitterMs === l.jitterMs;
       return `${l.from} ${both ? '↔' : '→'} ${l.to} ${l.delayMs}${l.jitterMs ? ` ± ${l.jitterMs}` : ''} ms`;
     });
-  if (slowText.length > 0) lines.push(`Slow: ${slowText.join(', ')}.`);
-  for (const f of net.faults) if (f.spec.kind === 'hold') lines.push(`${f.description[0]!.toUpperCase()}${f.description.slice(1)}: ${f.held} held now.`);
+  if (slowText.length > 0) lines.push(t('net.sitSlow', { links: slowText.join(', ') }));
+  for (const f of net.faults) if (f.spec.kind === 'hold') lines.push(t('net.sitHold', { fault: `${f.description[0]!.toUpperCase()}${f.description.slice(1)}`, n: f.held }));
   const withHeld = net.links.filter((l) => l.held > 0);
   const heldTotal = net.faults.reduce((n, f) => n + f.held, 0);
   if (heldTotal > 0) {
-    const where = withHeld.length <= 4 ? ` (${withHeld.map((l) => `${l.from} → ${l.to}: ${l.held}`).join(', ')})` : ` on ${withHeld.length} links`;
-    lines.push(`${heldTotal} message${heldTotal === 1 ? '' : 's'} wait${heldTotal === 1 ? 's' : ''} in the lab${where}; Release or Heal delivers them in order.`);
+    const where = withHeld.length <= 4 ? ` (${withHeld.map((l) => `${l.from} → ${l.to}: ${l.held}`).join(', ')})` : t('net.sitOnLinks', { n: withHeld.length });
+    lines.push(t('net.sitWaiting', { count: heldTotal, where }));
   }
-  if (net.clientCut.length > 0) lines.push(`Clients of the lab cannot reach ${nodes(net.clientCut)}: its sessions move to another member, or expire if they cannot within their timeout.`);
+  if (net.clientCut.length > 0) lines.push(t('net.sitClientCut', { nodes: nodes(net.clientCut) }));
 
   // The leader that holds: one that says it leads and hears a quorum both ways. Members that do
   // not hear it both ways are cut off from it; with none, those that cannot gather a quorum are.
@@ -167,16 +170,16 @@ export function situation(view: LabView, net: NetView): Situation {
   const readOnly = cutOff.filter((x) => role.get(x) === 'read-only');
   if (cutOff.length > 0) {
     const dark = cutOff.filter((x) => !readOnly.includes(x));
-    const from = holding !== null ? `the leader (node ${holding})` : 'a quorum';
-    if (dark.length > 0) lines.push(`Cut off from ${from}: ${nodes(dark)} — not serving${dark.some((x) => role.get(x) === 'leader') ? ' (a cut-off leader steps down within its sync limit)' : ''}.`);
-    if (readOnly.length > 0) lines.push(`Cut off from ${from} and serving read-only clients: ${nodes(readOnly)} (read-only mode).`);
+    const from = holding !== null ? t('net.sitFromLeader', { myid: holding }) : t('net.sitFromQuorum');
+    if (dark.length > 0) lines.push(t(dark.some((x) => role.get(x) === 'leader') ? 'net.sitDarkLeader' : 'net.sitDark', { from, nodes: nodes(dark) }));
+    if (readOnly.length > 0) lines.push(t('net.sitReadOnly', { from, nodes: nodes(readOnly) }));
   }
   lines.push(leaderLine());
   const anyQuorum = upIds.some((x) => voterIds.has(x) && support(x).length >= need);
-  if (!anyQuorum) lines.push(`No member hears ${need} voting members both ways: the ensemble cannot serve writes until the network heals.`);
+  if (!anyQuorum) lines.push(t('net.sitNoQuorum', { need }));
 
   const tone: Situation['tone'] = cutOff.length > 0 || !anyQuorum || net.clientCut.length > 0 ? 'bad' : 'warn';
-  const title = !anyQuorum ? 'Under fault: no quorum anywhere' : cutOff.length > 0 ? `Under fault: ${nodes(cutOff)} cut off` : 'Under fault: the quorum holds';
+  const title = !anyQuorum ? t('net.sitTitleNoQuorum') : cutOff.length > 0 ? t('net.sitTitleCutOff', { nodes: nodes(cutOff) }) : t('net.sitTitleHolds');
   return { tone, title, lines, cutOff, sides, clientCut: [...net.clientCut] };
 }
 

@@ -3,6 +3,7 @@
 // close to each other go on different rows; and each member's line is shifted a few pixels so
 // that members with the same epoch or zxid (most of the time, all of them) are all visible.
 import type { HistoryEvent } from '../shared/contract';
+import { t } from './i18n';
 
 export interface MarkLabel {
   /** Where the label sits (the first mark of its group). */
@@ -13,6 +14,13 @@ export interface MarkLabel {
   /** The marks it stands for. */
   ids: number[];
 }
+
+/** A mark's type (node.killed → killed) in the UI's language; a type the catalogue has not is shown as it is. */
+export function markName(type: string): string {
+  const key = MARK_KEY[type];
+  return key ? t(key) : type;
+}
+const MARK_KEY: Record<string, string> = { killed: 'timeline.markKilled', stopped: 'timeline.markStopped', paused: 'timeline.markPaused', 'net.fault.started': 'timeline.markFault' };
 
 /** Roughly how many px a label of `text` takes at 10 px (for the overlap check). */
 const charPx = 6;
@@ -37,11 +45,12 @@ export function markLabels(marks: HistoryEvent[], start: number, end: number, wi
   // Each row remembers where its last label ends; a label takes the first row it fits in.
   const ends = Array.from({ length: rows }, () => -Infinity);
   return groups.map((g) => {
-    const text = `${g.type} ${g.myids.sort((a, b) => a - b).join(', ')}`.trim();
+    const text = `${markName(g.type)} ${g.myids.sort((a, b) => a - b).join(', ')}`.trim();
     const x = px(g.time);
     let row = ends.findIndex((e) => x - e >= 4);
     if (row < 0) row = ends.indexOf(Math.min(...ends));
-    ends[row] = x + text.length * charPx;
+    // A CJK character is about twice as wide as a Latin one.
+    ends[row] = x + [...text].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e80 ? 2 : 1), 0) * charPx;
     return { time: g.time, text, row, ids: g.ids };
   });
 }

@@ -6,6 +6,7 @@ import type { HistoryEvent, LabApi, LabView, Progress } from '../shared/contract
 import { Cluster } from './Cluster';
 import { Load } from './Load';
 import { LockPlayground } from './LockPlayground';
+import { MemberConsole } from './MemberConsole';
 import { Terminals } from './Terminals';
 import { Timeline } from './Timeline';
 import { TreeExplorer } from './TreeExplorer';
@@ -40,6 +41,7 @@ export const VIEWS: ViewEntry[] = [
   { id: 'wire', label: 'Wire', labelKey: 'nav.wire', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Wire, needsLab: true },
   { id: 'timeline', label: 'Timeline', labelKey: 'nav.timeline', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Timeline, needsLab: true },
   { id: 'terminals', label: 'Terminals', labelKey: 'nav.terminals', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: Terminals, needsLab: true },
+  { id: 'console', label: 'Member console', labelKey: 'nav.console', group: 'Ensemble', groupKey: 'nav.groupEnsemble', component: MemberConsole, needsLab: true },
   { id: 'tree', label: 'Tree explorer', labelKey: 'nav.tree', group: 'Data', groupKey: 'nav.groupData', component: TreeExplorer, needsLab: true },
   { id: 'watches', label: 'Watch inspector', labelKey: 'nav.watches', group: 'Data', groupKey: 'nav.groupData', component: Watches, needsLab: true },
   { id: 'locks', label: 'Lock playground', labelKey: 'nav.locks', group: 'Data', groupKey: 'nav.groupData', component: LockPlayground, needsLab: true },

@@ -61,6 +61,22 @@ export const NodeDetails = z.object({
 });
 export type NodeDetails = z.infer<typeof NodeDetails>;
 
+/** A member's answer to one console command, as it gave it (the AdminServer's JSON indented). */
+export const MemberAnswer = z.object({
+  myid: z.number().int(),
+  kind: z.enum(['4lw', 'admin']),
+  command: z.string(),
+  /** Where it was sent: host:port for a four-letter word, the URL for an AdminServer command. */
+  sentTo: z.string(),
+  /** The HTTP status of an AdminServer answer; null for a four-letter word. */
+  status: z.number().int().nullable(),
+  /** The member answered (a four-letter word with some text, an AdminServer command with 2xx). */
+  ok: z.boolean(),
+  text: z.string(),
+  ms: z.number(),
+});
+export type MemberAnswer = z.infer<typeof MemberAnswer>;
+
 export const TreeChildren = z.object({ children: z.array(z.string()), total: z.number().int(), kinds: z.array(ZnodeKind.nullable()) });
 export type TreeChildren = z.infer<typeof TreeChildren>;
 
@@ -153,6 +169,7 @@ export const Results = {
   'locks.state': LockRunView.nullable(),
   'locks.fault': LockRunView,
   'locks.runs': z.array(LockRunSummary),
+  'member.command': MemberAnswer,
   'terminal.open': TerminalInfo,
   'terminal.list': z.array(TerminalInfo),
   'terminal.backlog': z.object({ data: z.string(), end: z.number().int(), info: TerminalInfo }),

@@ -663,6 +663,8 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('locks.state') }),
   z.object({ method: z.literal('locks.fault'), client: z.number().int().min(1).max(50), fault: z.enum(['expire', 'kill-member']) }),
   z.object({ method: z.literal('locks.runs'), limit: z.number().int().min(1).max(500).optional() }),
+  /** One four-letter word or AdminServer command to a member (src/shared/console-commands.ts names them). */
+  z.object({ method: z.literal('member.command'), myid: z.number().int(), kind: z.enum(['4lw', 'admin']), command: z.string().min(1).max(64) }),
   z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.list') }),
   z.object({ method: z.literal('terminal.backlog'), id: z.string() }),
@@ -737,7 +739,8 @@ export type TerminalInfo = z.infer<typeof TerminalInfo>;
 export const RequestEnvelope = z.object({ id: z.number().int(), request: Request });
 export type RequestEnvelope = z.infer<typeof RequestEnvelope>;
 
-export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+/** A failed call: the backend's sentence, and for the errors of src/shared/errors.ts their code and parameters (the page translates those). */
+export type ReplyEnvelope = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string; code?: string; params?: Record<string, string | number> };
 
 /**
  * The page's link to the backend: `open`; `reconnecting` after it was lost (calls wait for it,

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { callLimitMs, Results, type Method, type RequestIn, type Result } from './api';
 import { Push, Request } from './contract';
+import { ReplyError, type ErrorParams } from './errors';
 import { WS_MESSAGE_MAX } from './limits';
 
 export interface RpcCarrier {
@@ -87,7 +88,7 @@ export class RpcCalls {
     this.pending.delete(msg.id as number);
     clearTimeout(p.timer);
     if (msg.ok !== true) {
-      p.reject(new Error(String(msg.error)));
+      p.reject(new ReplyError(String(msg.error), typeof msg.code === 'string' ? msg.code : undefined, typeof msg.params === 'object' && msg.params !== null ? (msg.params as ErrorParams) : undefined));
       return;
     }
     if (!this.carrier.check) {

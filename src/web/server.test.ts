@@ -162,9 +162,10 @@ describe('browser mode server', () => {
     sock.send(JSON.stringify({ id: 3, request: { method: 'state' } }));
     expect(await next((m) => m.id === 3)).toEqual({ id: 3, ok: true, result: null });
 
-    // The lab's own refusals come back as sentences that say what to do.
+    // The lab's own refusals come back as sentences that say what to do, with a code (and its
+    // parameters) for the page to say them in its language.
     sock.send(JSON.stringify({ id: 4, request: { method: 'node', myid: 1, action: 'kill' } }));
-    expect(await next((m) => m.id === 4)).toEqual({ id: 4, ok: false, error: 'There is no lab yet: launch one first.' });
+    expect(await next((m) => m.id === 4)).toEqual({ id: 4, ok: false, error: 'There is no lab yet: launch one first.', code: 'noLab', params: {} });
 
     sock.send('not json');
     expect((await next((m) => m.id === -1)).error).toBe('Bad request: not JSON.');

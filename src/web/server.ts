@@ -9,6 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { Push, RequestEnvelope, type ReplyEnvelope } from '../shared/contract';
 import type { LabService } from '../lab/service';
+import { errorFields } from '../shared/errors';
 import { sameOrigin } from '../shared/origin';
 import { WS_MESSAGE_MAX } from '../shared/limits';
 
@@ -179,7 +180,7 @@ export function startWebServer(lab: LabService, opts: { port?: number; token?: s
       try {
         reply = { id: env.id, ok: true, result: (await lab.handle(env.request)) ?? null };
       } catch (e) {
-        reply = { id: env.id, ok: false, error: (e as Error).message };
+        reply = { id: env.id, ok: false, error: (e as Error).message, ...errorFields(e) };
       }
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
     });

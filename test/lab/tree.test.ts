@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, CreateMode, Ops, type ZkClient } from '../../src/client';
 import { TreeBrowser } from '../../src/lab/tree';
+import { LabError } from '../../src/shared/errors';
 import { start, waitFor, type OurZk } from '../support/ourzk';
 
 let server: OurZk;
@@ -27,6 +28,18 @@ afterAll(async () => {
 });
 
 describe('TreeBrowser', () => {
+  it('refuses at once to read through a member the lab sees down, naming it (a coded error the page translates)', async () => {
+    // Port 1 on 127.0.0.1: nothing listens there; a connect attempt would only fail after retries.
+    const down = new TreeBrowser(() => server.connectString, (myid) => (myid === 4 ? '127.0.0.1:1' : server.connectString), () => {}, (myid) => myid === 4);
+    const refused = await down.node('/', 4).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LabError);
+    expect((refused as LabError).code).toBe('memberDownReadThrough');
+    expect((refused as LabError).message).toBe('Member 4 is down: start it, or read through another member.');
+    // Through the ensemble, or a member that is up, it reads as before.
+    expect((await down.node('/', null)).stat.numChildren).toBeGreaterThan(0);
+    await down.close();
+  });
+
   it('pages a long child list and sees a new child after its watch fires', async () => {
     await zk.create('/many', null);
     const ops = Array.from({ length: 2500 }, (_, i) => Ops.create(`/many/c${String(i).padStart(5, '0')}`, null));

@@ -7,17 +7,23 @@ import { describe, expect, it } from 'vitest';
 import { Role } from '../../src/shared/contract';
 import { en } from '../../src/renderer/i18n/en';
 import { zh } from '../../src/renderer/i18n/zh';
-import { i18n, systemLanguage } from '../../src/renderer/i18n';
+import { errorText, i18n, systemLanguage } from '../../src/renderer/i18n';
+import { ERROR_SENTENCES, LabError, ReplyError, type ErrorCode } from '../../src/shared/errors';
 
-/** The parts of the UI in the catalogues; Walkthroughs.tsx, Load.tsx and LockPlayground.tsx come next (their sections are ready). */
-const TRANSLATED = ['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'];
+/** The parts of the UI in the catalogues; Walkthroughs.tsx comes next (its section is ready). */
+const TRANSLATED = [
+  ...['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'],
+  ...['Wire.tsx', 'WireDiagram.tsx', 'WireFilters.tsx', 'WireDetails.tsx', 'Network.tsx', 'NetTopology.tsx', 'NetFaults.tsx', 'netmodel.ts'],
+  ...['Timeline.tsx', 'timelinemarks.ts', 'Replay.tsx', 'Events.tsx', 'Terminals.tsx'],
+  ...['Load.tsx', 'LoadCharts.tsx', 'CheckPanel.tsx', 'Counterexample.tsx', 'LockPlayground.tsx', 'LockQueue.tsx', 'lockview.ts', 'MemberConsole.tsx'],
+];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
 const KEY = new RegExp(`['"\`]((?:${SECTIONS.join('|')})\\.[A-Za-z0-9_-]+)['"\`]`, 'g');
 /** A t() call's key. */
 const CALL = /\bt(?:r)?\(\s*['"`]([A-Za-z]+\.[A-Za-z0-9_-]+)['"`]/g;
-/** Lines whose dotted strings are the lab's request methods, push kinds or setting names, not keys. */
-const NOT_KEYS = /method: |kind === |kind: |useSetting|readSetting|writeSetting/;
+/** Lines whose dotted strings are the lab's request methods, push kinds, event types or setting names, not keys. */
+const NOT_KEYS = /method: |kind === |kind: |type === |case '|useSetting|readSetting|writeSetting/;
 
 /** The catalogue keys a file uses: every t() call's, and the keys its tables hold ('node.epoch'). */
 function keysUsed(src: string): string[] {
@@ -35,8 +41,8 @@ function has(cat: Tree, key: string): boolean {
   const s = cat[section];
   return s !== undefined && (name in s || `${name}_other` in s);
 }
-/** Text that is the same in every language: key names. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', 'ACL:']);
+/** Text that is the same in every language: key names, an example name. */
+const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', 'ACL:', 'staging', 'a', 'b', 'c', 'h', 'Enter', 'Space', 'p50 / p99', 'p50 / p99 / max']);
 const keysOf = (cat: Tree): string[] => Object.entries(cat).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`)).sort();
 
 describe('the catalogues', () => {
@@ -63,8 +69,31 @@ describe('the catalogues', () => {
   it.each(TRANSLATED.filter((f) => f.endsWith('.tsx')))('leave no visible English text in %s outside the catalogue', (file) => {
     const src = readFileSync(join(dir, file), 'utf8');
     // Text between a tag's end and the next tag or expression: what JSX renders as it is.
-    const texts = [...src.matchAll(/(?<!=)>([^<>{}`;=()]*[A-Za-z][^<>{}`;=()]*)</g)].map((m) => m[1]!.trim()).filter((t) => t !== '' && !SAME_IN_EVERY_LANGUAGE.has(t));
+    const texts = [...src.matchAll(/(?<!=)>([^<>{}`;=()]*[A-Za-z][^<>{}`;=()]*)</g)].map((m) => m[1]!.trim()).filter((t) => t !== '' && !/&&|\|\|/.test(t) && !SAME_IN_EVERY_LANGUAGE.has(t));
     expect(texts).toEqual([]);
+    // Text in the attributes a person reads (a label, a placeholder, a tooltip, a screen reader's name).
+    const attrs = [...src.matchAll(/\b(?:label|placeholder|title|aria-label|description)="([^"]*[A-Za-z][^"]*)"/g)].map((m) => m[1]!).filter((t) => !SAME_IN_EVERY_LANGUAGE.has(t));
+    expect(attrs).toEqual([]);
+  });
+
+  it("say the backend's coded errors in both languages, the English exactly the backend's sentence", async () => {
+    const params = { myid: 3, id: 'f7', faults: 'f1, f2' };
+    for (const code of Object.keys(ERROR_SENTENCES) as ErrorCode[]) {
+      const backend = new LabError(code, params);
+      // What the page gets: the sentence, the code and the parameters (src/shared/rpc.ts).
+      const received = new ReplyError(backend.message, backend.code, backend.params);
+      await i18n.changeLanguage('en');
+      expect(errorText(received)).toBe(backend.message);
+      await i18n.changeLanguage('zh');
+      const zhText = errorText(received);
+      expect(zhText).not.toBe(backend.message);
+      expect(zhText).toMatch(/[\u4e00-\u9fff]/);
+      for (const [k, v] of Object.entries(params)) if (ERROR_SENTENCES[code].includes(`{{${k}}}`)) expect(zhText).toContain(String(v));
+    }
+    // An error without a code (or with one the catalogue lacks) is shown as it came.
+    expect(errorText(new ReplyError('Something only the backend says.'))).toBe('Something only the backend says.');
+    expect(errorText(new ReplyError('A newer backend says this.', 'notInTheCatalogue'))).toBe('A newer backend says this.');
+    await i18n.changeLanguage('en');
   });
 
   it('follows the system language, and answers in Chinese when switched', async () => {

@@ -1,12 +1,22 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
-// Sections for the views translated next (walkthroughs, load, locks) are here, empty, for them.
+// The section for the view translated next (walkthroughs) is here, empty, for it. The sections of
+// the larger views are in their own files (wire.ts, net.ts, timeline.ts, load.ts, locks.ts), each
+// with both languages side by side.
+import { ERROR_SENTENCES } from '../../shared/errors';
+import { consoleEn } from './console';
+import { checkEn, loadEn } from './load';
+import { locksEn } from './locks';
+import { netEn } from './net';
+import { terminalsEn, timelineEn } from './timeline';
+import { wireEn } from './wire';
 export const en = {
   nav: {
     cluster: 'Cluster',
     wire: 'Wire',
     timeline: 'Timeline',
     terminals: 'Terminals',
+    console: 'Member console',
     tree: 'Tree explorer',
     watches: 'Watch inspector',
     locks: 'Lock playground',
@@ -267,9 +277,17 @@ export const en = {
     events: 'Events as they fire',
     fired: '({{kind}} watch #{{id}})',
   },
+  wire: wireEn,
+  net: netEn,
+  timeline: timelineEn,
+  terminals: terminalsEn,
   walkthroughs: {},
-  load: {},
-  locks: {},
+  load: loadEn,
+  check: checkEn,
+  locks: locksEn,
+  console: consoleEn,
+  // The backend's errors that have a code: their English is the backend's own sentence.
+  errors: ERROR_SENTENCES,
 };
 
 /** Every catalogue has exactly the English one's sections and keys. */

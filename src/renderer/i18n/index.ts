@@ -48,3 +48,14 @@ export function locale(): string {
 
 export const t = i18n.t.bind(i18n);
 export { useTranslation };
+
+/**
+ * An error for the page, in its language: the catalogue's sentence for an error the backend sent
+ * with a code (src/shared/errors.ts), else the error's own message (the backend's English, or a
+ * sentence the page made).
+ */
+export function errorText(e: unknown): string {
+  const { code, params } = e as { code?: unknown; params?: Record<string, string | number> };
+  if (typeof code === 'string' && i18n.exists(`errors.${code}`)) return i18n.t(`errors.${code}`, params ?? {});
+  return e instanceof Error ? e.message : String(e);
+}

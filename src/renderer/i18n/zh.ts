@@ -1,4 +1,10 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
+import { consoleZh } from './console';
+import { checkZh, loadZh } from './load';
+import { locksZh } from './locks';
+import { netZh } from './net';
+import { terminalsZh, timelineZh } from './timeline';
+import { wireZh } from './wire';
 import type { Catalogue } from './en';
 
 export const zh: Catalogue = {
@@ -7,6 +13,7 @@ export const zh: Catalogue = {
     wire: '线路',
     timeline: '时间线',
     terminals: '终端',
+    console: '成员控制台',
     tree: '节点树',
     watches: 'Watch 检查器',
     locks: '锁实验场',
@@ -267,7 +274,31 @@ export const zh: Catalogue = {
     events: '触发的事件',
     fired: '（{{kind}} watch #{{id}}）',
   },
+  wire: wireZh,
+  net: netZh,
+  timeline: timelineZh,
+  terminals: terminalsZh,
   walkthroughs: {},
-  load: {},
-  locks: {},
+  load: loadZh,
+  check: checkZh,
+  locks: locksZh,
+  console: consoleZh,
+  errors: {
+    noLab: '还没有实验室：请先启动一个。',
+    noMember: '这个实验室里没有成员 {{myid}}。',
+    noNode: '这个实验室里没有节点 {{myid}}。',
+    memberDownReadThrough: '成员 {{myid}} 已停止：启动它，或通过另一个成员读取。',
+    nodeDown: '节点 {{myid}} 已停止：请先启动它。',
+    noMemberRunning: '没有正在运行的成员：请先启动一个。',
+    attachedNoSignal: '这个集群是附加的，不是实验室启动的：实验室不会向不是它启动的进程发送信号。',
+    attachedNoFaults: '这个集群是附加的，不是实验室启动的：它的网络和进程不归实验室破坏。',
+    attachedReadOnly: '这个集群以只读方式附加：实验室不会向不是它启动的集群写入任何东西。在树浏览器中关闭“只读”即可允许本次附加写入。',
+    launching: '已经在启动一个实验室了；请等它完成。',
+    labExists: '已经有一个实验室了：先销毁它（或断开附加）再启动另一个。',
+    labOpenNoAttach: '已有一个实验室打开：先销毁它，再附加到另一个集群。',
+    notBuilt: '我们的服务器还没有构建：运行 `npm run build`，然后再次启动。',
+    apacheMissing: '这里没有安装 Apache ZooKeeper：请安装 Debian 软件包 zookeeper、libjetty9-java 和 default-jre-headless，或者用我们的引擎启动。',
+    apacheNoSlowApply: '节点 {{myid}} 运行的是 Apache ZooKeeper，它没有“慢 learner”故障；请用我们的成员。',
+    noFault: '没有编号为 {{id}} 的生效故障（故障：{{faults}}）。',
+  },
 };
