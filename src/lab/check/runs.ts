@@ -40,7 +40,7 @@ export interface CheckStore {
   checkRun(run: Omit<CheckRunSummary, 'id'>, historyText: string): CheckRunSummary;
   checkRuns(limit?: number): CheckRunSummary[];
   checkRunHistory(id: number): { summary: CheckRunSummary; text: string } | null;
-  events(sinceMs: number, limit?: number): HistoryEvent[];
+  events(sinceMs: number, limit?: number, types?: readonly string[]): HistoryEvent[];
 }
 
 export interface CheckHost extends Omit<FaultHost, 'log'> {
@@ -173,7 +173,7 @@ export class CheckRuns {
 
   /** The faults and elections since `wall0` (ms since 1970), on the axis of a history that starts then. */
   private marksSince(wall0: number): CheckMark[] {
-    return (this.host.store()?.events(wall0, 5000) ?? [])
+    return (this.host.store()?.events(wall0, 5000, [...MARK_TYPES]) ?? [])
       .filter((e) => e.source === 'lab' && MARK_TYPES.has(e.type) && !(e.type === 'node.exited' && e.data.kind !== 'crashed'))
       .map((e) => ({ t: e.time - wall0, type: e.type, myid: e.myid, detail: e.detail }));
   }
