@@ -11,7 +11,7 @@ import type { CheckFaults, CheckRunSummary, CheckRunView, CheckSettings, CheckVe
 import { clock } from './format';
 import { CounterexampleView } from './Counterexample';
 
-const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', readPercent: 50, writePercent: 30, timeLimitS: 10 };
+const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', readPercent: 50, writePercent: 30, syncPercent: 10, timeLimitS: 10 };
 const FAULTS: { value: CheckFaults; label: string }[] = [
   { value: 'none', label: 'none' },
   { value: 'partitions', label: 'partitions (isolate a member)' },
@@ -100,6 +100,7 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
           <NumberInput label="Seconds" description="2–300" min={2} max={300} value={form.seconds} onChange={field('seconds')} disabled={busy} w={110} data-testid="check-seconds" />
           <NumberInput label="Reads" description="% getData" min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} disabled={busy} w={110} />
           <NumberInput label="Writes" description="% setData; rest cas" min={0} max={100} suffix=" %" value={form.writePercent} onChange={field('writePercent')} disabled={busy} w={140} />
+          <NumberInput label="Syncs" description="% sync, then a read" min={0} max={100} suffix=" %" value={form.syncPercent} onChange={field('syncPercent')} disabled={busy} w={140} />
           <Select label="Faults" description="thrown during the run, then healed" data={FAULTS} value={form.faults} onChange={(v) => v && setForm((f) => ({ ...f, faults: v as CheckFaults }))} disabled={busy} w={250} allowDeselect={false} data-testid="check-faults" />
           {phase === 'connecting' || phase === 'running' ? (
             <Button color="red" variant="light" onClick={() => run(lab.call({ method: 'check.stop' }))} data-testid="check-stop">

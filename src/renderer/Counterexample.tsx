@@ -15,12 +15,13 @@ const RIGHT = 16;
 const TOP = 26;
 const WIDTH = 980;
 
-const COLOR = { read: '#228be6', write: '#2f9e44', cas: '#ae3ec9' } as const;
+const COLOR = { read: '#228be6', write: '#2f9e44', cas: '#ae3ec9', sync: '#0ca678', acquire: '#e8590c', release: '#1098ad' } as const;
 
 /** What an operation did, short, as written on its bar. */
 export function opLabel(o: Cex['ops'][number]): string {
   if (o.f === 'read') return o.result === 'ok' ? `R "${o.value}" v${o.version}` : `R ${o.result}`;
   if (o.f === 'write') return `W "${o.value}"${o.result === 'ok' ? '' : ` ${o.result}`}`;
+  if (o.f === 'sync' || o.f === 'acquire' || o.f === 'release') return `${o.f === 'sync' ? 'SYNC' : o.f === 'acquire' ? 'ACQ' : 'REL'}${o.result === 'ok' ? '' : ` ${o.result}`}`;
   return `CAS v${o.version}→"${o.value}"${o.result === 'ok' ? '' : ` ${o.result}`}`;
 }
 
@@ -116,6 +117,13 @@ export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[
         <Legend color={COLOR.read} text="read" />
         <Legend color={COLOR.write} text="write" />
         <Legend color={COLOR.cas} text="cas" />
+        {cex.ops.some((o) => o.f === 'sync') && <Legend color={COLOR.sync} text="sync" />}
+        {cex.ops.some((o) => o.f === 'acquire' || o.f === 'release') && (
+          <>
+            <Legend color={COLOR.acquire} text="acquire" />
+            <Legend color={COLOR.release} text="release" />
+          </>
+        )}
         <Legend color="#adb5bd" text="failed (did not happen)" />
         <Legend color="#868e96" text="unknown (may happen any time after its call)" faded />
         <Tooltip label="Each overlaps the operation in red: the checker tried every order of these around it.">

@@ -196,13 +196,15 @@ export const CheckSettings = z
     keys: z.number().int('keys must be a whole number').min(1, 'keys must be 1 to 16').max(16, 'keys must be 1 to 16').default(2),
     seconds: z.number().int('seconds must be a whole number').min(2, 'a run lasts 2 to 300 seconds').max(300, 'a run lasts 2 to 300 seconds').default(10),
     faults: CheckFaults.default('none'),
-    /** Shares of getData and setData; the rest are cas (setData with the version last seen). */
+    /** Shares of getData and setData (and syncPercent's syncs); the rest are cas (setData with the version last seen). */
     readPercent: z.number().int('reads must be a whole percentage').min(0, 'reads must be 0 to 100 %').max(100, 'reads must be 0 to 100 %').default(50),
     writePercent: z.number().int('writes must be a whole percentage').min(0, 'writes must be 0 to 100 %').max(100, 'writes must be 0 to 100 %').default(30),
+    /** Share of syncs, each followed by a read of the same key (the zookeeper model checks that read against the sync). */
+    syncPercent: z.number().int('syncs must be a whole percentage').min(0, 'syncs must be 0 to 100 %').max(100, 'syncs must be 0 to 100 %').default(10),
     /** The checker's bound per model, seconds: past it the verdict is "undecided". */
     timeLimitS: z.number().min(1, 'the time limit is 1 to 300 s').max(300, 'the time limit is 1 to 300 s').default(10),
   })
-  .refine((s) => s.readPercent + s.writePercent <= 100, { message: 'reads and writes together are at most 100 % (the rest are cas)', path: ['writePercent'] });
+  .refine((s) => s.readPercent + s.writePercent + s.syncPercent <= 100, { message: 'reads, writes and syncs together are at most 100 % (the rest are cas)', path: ['writePercent'] });
 export type CheckSettings = z.infer<typeof CheckSettings>;
 
 /** One operation of a counterexample: a history line (src/shared/check/history.ts) with its 0-based index. */
@@ -211,7 +213,7 @@ export const CheckOp = z.object({
   process: z.number().int(),
   session: z.string(),
   member: z.number().int(),
-  f: z.enum(['read', 'write', 'cas']),
+  f: z.enum(['read', 'write', 'cas', 'sync', 'acquire', 'release']),
   key: z.string(),
   value: z.string().nullable(),
   version: z.number().int().nullable(),

@@ -1,5 +1,6 @@
-// The register workload: N clients, each its own session, spread over the members, read, write
-// and compare-and-set a few znodes (keys) for a while and record every operation in the history
+// The register workload: N clients, each its own session, spread over the members, read, write,
+// compare-and-set and sync a few znodes (keys) for a while (a sync is followed by a read of the
+// same key, ZooKeeper's idiom for a read that is not stale) and record every operation in the history
 // format (src/shared/check/history.ts): its call and its return on one monotonic clock
 // (performance.now() of this process), its session and the member it went through, and its
 // result: ok, fail (BadVersion: it did not happen), or unknown (connection loss, timeout, the
@@ -24,9 +25,10 @@ export interface RegisterOptions {
   durationMs: number;
   /** The znode under which the keys live (created if missing; the keys are created with empty data). */
   root: string;
-  /** Shares of reads and writes; the rest are cas (default 0.5 and 0.3). */
+  /** Shares of reads, writes and syncs; the rest are cas (default 0.5, 0.3 and 0). */
   reads?: number;
   writes?: number;
+  syncs?: number;
   sessionTimeoutMs?: number;
   /** Called once every session is connected, before the first operation (a fault that new sessions would wait behind goes in here). */
   onConnected?: () => Promise<void>;
@@ -70,6 +72,7 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
   const history: HistoryOp[] = [];
   const pReads = o.reads ?? 0.5;
   const pWrites = o.writes ?? 0.3;
+  const pSyncs = o.syncs ?? 0;
   const byAddress = new Map(o.members.map((m) => [m.address, m.myid]));
   const clients: ZkClient[] = [];
   try {
@@ -85,11 +88,14 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
     const lastSeen = new Map<string, number>();
     const one = async (p: number): Promise<void> => {
       const c = clients[p]!;
+      /** The key a sync just made current: the next operation reads it. */
+      let synced: string | null = null;
       while (performance.now() < end && !o.signal?.aborted) {
-        const key = keys[Math.floor(Math.random() * keys.length)]!;
+        const key: string = synced ?? keys[Math.floor(Math.random() * keys.length)]!;
         const x = Math.random();
-        const f: HistoryOp['f'] = x < pReads ? 'read' : x < pReads + pWrites ? 'write' : 'cas';
-        const value = f === 'read' ? null : `${p}-${n++}`;
+        const f: HistoryOp['f'] = synced !== null || x < pReads ? 'read' : x < pReads + pWrites ? 'write' : x < pReads + pWrites + pSyncs ? 'sync' : 'cas';
+        synced = null;
+        const value = f === 'read' || f === 'sync' ? null : `${p}-${n++}`;
         // A cas expects the version this client last saw of the key: it fails when another came first.
         const version = f === 'cas' ? (lastSeen.get(`${p}${key}`) ?? 0) : null;
         const member = byAddress.get(c.connectedServer ?? '') ?? 0;
@@ -101,6 +107,9 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
             op.value = (r.data ?? Buffer.alloc(0)).toString('utf8');
             op.version = r.stat.version;
             lastSeen.set(`${p}${key}`, r.stat.version);
+          } else if (f === 'sync') {
+            await c.sync(key);
+            synced = key;
           } else {
             const stat = await c.setData(key, Buffer.from(value!, 'utf8'), f === 'cas' ? version! : -1);
             lastSeen.set(`${p}${key}`, stat.version);

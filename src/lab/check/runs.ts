@@ -221,6 +221,7 @@ export class CheckRuns {
         root,
         reads: s.readPercent / 100,
         writes: s.writePercent / 100,
+        syncs: s.syncPercent / 100,
         sessionTimeoutMs: 6000,
         signal: abort.signal,
         onConnected: async () => {

@@ -312,6 +312,7 @@ function parseCheckRun(args: string[]): Command {
     '--faults': 'value',
     '--reads': 'value',
     '--writes': 'value',
+    '--syncs': 'value',
     '--model': 'value',
     '--time-limit': 'value',
     '--save': 'value',
@@ -330,6 +331,7 @@ function parseCheckRun(args: string[]): Command {
     faults,
     readPercent: whole(o.values['--reads'], '--reads', 50),
     writePercent: whole(o.values['--writes'], '--writes', 30),
+    syncPercent: whole(o.values['--syncs'], '--syncs', 10),
     timeLimitS: limitMs / 1000,
   });
   const save = o.values['--save'];
