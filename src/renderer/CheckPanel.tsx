@@ -183,7 +183,7 @@ function Verdicts({ run, onExport }: { run: CheckRunSummary; onExport: () => voi
     <Card withBorder data-testid="check-verdicts" data-run={run.id}>
       <Group justify="space-between" mb="xs">
         <Title order={5}>
-          {run.source === 'import' ? `Imported ${run.name}` : run.source === 'load' ? `The ${run.name}` : `Run ${run.id}`}: {run.ops} operations on {run.keys} key{run.keys === 1 ? '' : 's'}
+          {run.source === 'import' ? `Imported ${run.name}` : run.source === 'load' ? `The ${run.name}` : run.source === 'lock' ? `The playground's ${run.name}` : `Run ${run.id}`}: {run.ops} operations on {run.keys} key{run.keys === 1 ? '' : 's'}
         </Title>
         <Button size="xs" variant="default" onClick={onExport} data-testid="check-export">
           Export the history
@@ -267,7 +267,7 @@ function Runs({ runs, selected, onSelect }: { runs: CheckRunSummary[]; selected:
             <Table.Tr key={r.id} onClick={() => onSelect(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selected ? 'var(--mantine-color-blue-light)' : undefined} data-testid="check-run">
               <Table.Td>{r.source === 'run' ? `run ${r.id}` : r.name}</Table.Td>
               <Table.Td>{new Date(r.startedAt).toLocaleString()}</Table.Td>
-              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? `steady load: a key per session, ${r.keys} keys` : 'imported'}</Table.Td>
+              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? `steady load: a key per session, ${r.keys} keys` : r.source === 'lock' ? 'lock playground: acquire and release, checked as a mutex' : 'imported'}</Table.Td>
               <Table.Td>{r.ops}</Table.Td>
               {(['zookeeper', 'linearizable'] as const).map((m) => (
                 <Table.Td key={m}>

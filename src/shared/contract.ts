@@ -248,10 +248,10 @@ export type CheckVerdict = z.infer<typeof CheckVerdict>;
 export const CheckMark = z.object({ t: z.number(), type: z.string(), myid: z.number().int().nullable(), detail: z.string() });
 export type CheckMark = z.infer<typeof CheckMark>;
 
-/** A checked run as the lab history keeps it (an imported history is one too, with source "import"; the Load panel's steady load's, "load"). */
+/** A checked run as the lab history keeps it (an imported history is one too, with source "import"; the Load panel's steady load's, "load"; a lock-playground run's, "lock"). */
 export const CheckRunSummary = z.object({
   id: z.number().int(),
-  source: z.enum(['run', 'import', 'load']),
+  source: z.enum(['run', 'import', 'load', 'lock']),
   /** The run's settings; for an import, the file's name. */
   settings: CheckSettings.nullable(),
   name: z.string(),
@@ -352,6 +352,19 @@ export type LockCounters = z.infer<typeof LockCounters>;
 export const LockFault = z.object({ time: z.number(), kind: z.enum(['expire', 'kill-member']), client: z.number().int(), member: z.number().int().nullable(), detail: z.string() });
 export type LockFault = z.infer<typeof LockFault>;
 
+/** A lock run's history (acquire and release per client, in the history format) checked as a mutex once the run ends (src/shared/check). */
+export const LockHistoryCheck = z.object({
+  /** Operations recorded (at most CHECK_MAX_OPS). */
+  ops: z.number().int(),
+  phase: z.enum(['recording', 'checking', 'done', 'failed']),
+  /** The checked run it is kept as (Load panel's checked runs; zk-lab check history on its export), once done. */
+  checkRun: z.number().int().nullable(),
+  verdict: z.enum(['ok', 'violation', 'undecided']).nullable(),
+  /** A violation's counterexample in words, or why it is undecided or failed. */
+  detail: z.string().nullable(),
+});
+export type LockHistoryCheck = z.infer<typeof LockHistoryCheck>;
+
 /** A run, live (pushed as it goes) or as it ended. */
 export const LockRunView = z.object({
   id: z.number().int(),
@@ -371,6 +384,8 @@ export const LockRunView = z.object({
   log: z.array(z.object({ time: z.number(), text: z.string() })),
   stopReason: z.string().nullable(),
   error: z.string().nullable(),
+  /** Its recorded history and that history's check as a mutex, beside the lab's own overlap check. */
+  history: LockHistoryCheck,
 });
 export type LockRunView = z.infer<typeof LockRunView>;
 
