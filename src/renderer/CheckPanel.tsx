@@ -11,7 +11,7 @@ import type { CheckFaults, CheckRunSummary, CheckRunView, CheckSettings, CheckVe
 import { clock } from './format';
 import { CounterexampleView } from './Counterexample';
 
-const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', readPercent: 50, writePercent: 30, syncPercent: 10, timeLimitS: 10 };
+const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', rate: 0, readPercent: 50, writePercent: 30, syncPercent: 10, timeLimitS: 10 };
 const FAULTS: { value: CheckFaults; label: string }[] = [
   { value: 'none', label: 'none' },
   { value: 'partitions', label: 'partitions (isolate a member)' },
@@ -98,6 +98,7 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
           <NumberInput label="Clients" description="1–32, each its own session" min={1} max={32} value={form.clients} onChange={field('clients')} disabled={busy} w={150} data-testid="check-clients" />
           <NumberInput label="Keys" description="znodes (1–16)" min={1} max={16} value={form.keys} onChange={field('keys')} disabled={busy} w={120} data-testid="check-keys" />
           <NumberInput label="Seconds" description="2–300" min={2} max={300} value={form.seconds} onChange={field('seconds')} disabled={busy} w={110} data-testid="check-seconds" />
+          <NumberInput label="Rate" description="ops/s in all; 0: as fast as they go" min={0} max={100_000} value={form.rate} onChange={field('rate')} disabled={busy} w={170} />
           <NumberInput label="Reads" description="% getData" min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} disabled={busy} w={110} />
           <NumberInput label="Writes" description="% setData; rest cas" min={0} max={100} suffix=" %" value={form.writePercent} onChange={field('writePercent')} disabled={busy} w={140} />
           <NumberInput label="Syncs" description="% sync, then a read" min={0} max={100} suffix=" %" value={form.syncPercent} onChange={field('syncPercent')} disabled={busy} w={140} />

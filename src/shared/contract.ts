@@ -196,6 +196,8 @@ export const CheckSettings = z
     keys: z.number().int('keys must be a whole number').min(1, 'keys must be 1 to 16').max(16, 'keys must be 1 to 16').default(2),
     seconds: z.number().int('seconds must be a whole number').min(2, 'a run lasts 2 to 300 seconds').max(300, 'a run lasts 2 to 300 seconds').default(10),
     faults: CheckFaults.default('none'),
+    /** Operations per second, all clients together; 0: each client calls its next operation as soon as the last returned. */
+    rate: z.number().int('the rate must be a whole number of operations per second').min(0, 'the rate is 0 (as fast as the clients go) to 100000 operations/s').max(100_000, 'the rate is 0 (as fast as the clients go) to 100000 operations/s').default(0),
     /** Shares of getData and setData (and syncPercent's syncs); the rest are cas (setData with the version last seen). */
     readPercent: z.number().int('reads must be a whole percentage').min(0, 'reads must be 0 to 100 %').max(100, 'reads must be 0 to 100 %').default(50),
     writePercent: z.number().int('writes must be a whole percentage').min(0, 'writes must be 0 to 100 %').max(100, 'writes must be 0 to 100 %').default(30),

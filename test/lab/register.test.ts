@@ -8,7 +8,7 @@ import { check } from '../../src/shared/check/check';
 import type { HistoryOp } from '../../src/shared/check/history';
 import { runRegister } from '../../src/lab/check/register';
 import { needs, OUR_BUILD } from '../support/needs';
-import { startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
+import { start, startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
 
 // Our members take the lab's state-changing commands (lab_apply_delay) only as a POST with the lab's
 // secret, which the lab passes them in their environment: these members inherit this one.
@@ -121,6 +121,25 @@ describe('register workload with syncs through a slow follower', needs(OUR_BUILD
     const bad = check(stale, { model: 'zookeeper', timeLimitMs: 30_000 });
     expect(bad.verdict).toBe('violation');
     expect(bad.counterexample!.ops.map((o) => o.index)).toContain(history.indexOf(s));
+  });
+});
+
+describe('register workload at a rate', needs(OUR_BUILD), () => {
+  it('paces its clients to the rate asked (never more operations than the rate allows), and without one runs unpaced', async () => {
+    const zk = await start();
+    try {
+      const members = [{ myid: 1, address: zk.connectString }];
+      // 40 operations a second for 1.5 s, 4 clients: at most 60, plus one each in flight at the end.
+      const paced = await runRegister({ members, clients: 4, keys: 1, durationMs: 1500, rate: 40, root: '/check-rate' });
+      expect(paced.history.length).toBeGreaterThan(0);
+      expect(paced.history.length).toBeLessThanOrEqual(60 + 4);
+      // Each client kept to its share: 15 calls in 1.5 s at most (one every 100 ms).
+      for (const p of [0, 1, 2, 3]) expect(paced.history.filter((o) => o.process === p).length).toBeLessThanOrEqual(16);
+      const free = await runRegister({ members, clients: 4, keys: 1, durationMs: 1500, root: '/check-unpaced' });
+      expect(free.history.length).toBeGreaterThan(64);
+    } finally {
+      await zk.stop();
+    }
   });
 });
 

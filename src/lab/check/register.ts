@@ -29,6 +29,8 @@ export interface RegisterOptions {
   reads?: number;
   writes?: number;
   syncs?: number;
+  /** Operations per second, all clients together (each client paced to its share); 0 or absent: as fast as they go. */
+  rate?: number;
   sessionTimeoutMs?: number;
   /** Called once every session is connected, before the first operation (a fault that new sessions would wait behind goes in here). */
   onConnected?: () => Promise<void>;
@@ -45,6 +47,20 @@ export interface RegisterRun {
 }
 
 const hex = (id: bigint): string => `0x${id.toString(16)}`;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
 
 /** Creates `root` and its keys (empty data, version 0), through one member. */
 async function prepare(o: RegisterOptions): Promise<string[]> {
@@ -86,11 +102,21 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
     const end = performance.now() + o.durationMs;
     let n = 0;
     const lastSeen = new Map<string, number>();
+    // Paced: client p's calls are `every` ms apart, the clients staggered over one interval (a
+    // client that falls behind calls at once, never in a burst to catch up).
+    const every = o.rate ? (o.clients * 1000) / o.rate : 0;
     const one = async (p: number): Promise<void> => {
       const c = clients[p]!;
+      let due = performance.now() + (p * every) / o.clients;
       /** The key a sync just made current: the next operation reads it. */
       let synced: string | null = null;
       while (performance.now() < end && !o.signal?.aborted) {
+        if (every > 0) {
+          const wait = Math.min(due, end) - performance.now();
+          if (wait > 0) await pause(wait, o.signal);
+          if (performance.now() >= end || o.signal?.aborted) break;
+          due = Math.max(due + every, performance.now());
+        }
         const key: string = synced ?? keys[Math.floor(Math.random() * keys.length)]!;
         const x = Math.random();
         const f: HistoryOp['f'] = synced !== null || x < pReads ? 'read' : x < pReads + pWrites ? 'write' : x < pReads + pWrites + pSyncs ? 'sync' : 'cas';

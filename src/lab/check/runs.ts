@@ -222,6 +222,7 @@ export class CheckRuns {
         reads: s.readPercent / 100,
         writes: s.writePercent / 100,
         syncs: s.syncPercent / 100,
+        rate: s.rate,
         sessionTimeoutMs: 6000,
         signal: abort.signal,
         onConnected: async () => {

@@ -115,13 +115,14 @@ erase and exits 2 having changed nothing. --yes on one that erases nothing is ac
 Exit status 0 when the lab agrees with the seed, 1 when it does not (or the run failed: labSaw
 says what happened). Ctrl-C stops the walkthrough after its current step.`,
   check: `Usage: zk-lab check run [--workload register] [--clients 1-32] [--keys 1-16] [--seconds 2-300]
-                        [--faults none|partitions|kills|pauses|mixed] [--reads %] [--writes %] [--syncs %]
+                        [--faults none|partitions|kills|pauses|mixed] [--reads %] [--writes %] [--syncs %] [--rate ops/s]
                         [--model zookeeper|linearizable] [--time-limit <s>] [--save <file>]
        zk-lab check history <file> [--model zookeeper|linearizable] [--time-limit <s>]
 
 run: on the lab, N clients (each its own session, spread over the members through the lab's
 network) read, write, compare-and-set and sync (then read) K znodes under /zk-lab/check for S
-seconds (defaults 5, 2, 10; reads 50 %, writes 30 %, syncs 10 %, the rest cas) while the lab throws the faults at the members
+seconds (defaults 5, 2, 10; reads 50 %, writes 30 %, syncs 10 %, the rest cas; --rate paces
+them to that many operations a second in all, default 0: each as fast as it goes) while the lab throws the faults at the members
 (partitions: isolate one member; kills: SIGKILL and restart; pauses: SIGSTOP and SIGCONT; mixed:
 each in turn; the leader first), each held a while and healed. Progress goes to stderr. The
 history is then checked under both models and kept in the lab's history (the Load panel shows
