@@ -1,6 +1,6 @@
 // The lock playground through the real UI in Chromium (browser mode), on a 3-node lab of ours:
-// bad input is refused with what to do; 10 clients with each strategy keep mutual exclusion and
-// the herd shows in the notifications per acquisition; the live queue draws the holder and who
+// bad input is refused with what to do; 10 clients with each strategy keep mutual exclusion (the
+// lab's stamps, and the recorded history checked as a mutex) and the herd shows in the notifications per acquisition; the live queue draws the holder and who
 // watches whom; expiring the holder's session and killing a client's member hand the lock over.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,9 @@ describe('the lock playground in Chromium', needs(...BROWSER), () => {
       expect(await page.getByTestId('locks-p50').textContent()).toMatch(/^\d+(\.\d)? ms$/);
       expect(await page.getByTestId('locks-p99').textContent()).toMatch(/^\d+(\.\d)? ms$/);
       npa[value] = Number(await page.getByTestId('locks-npa').textContent());
+      // Beside it, the run's recorded history checked as a mutex, and kept with the checked runs.
+      await page.locator('[data-testid="locks-history"][data-verdict="ok"]').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('locks-history').textContent()).toMatch(/is a mutex's.*kept as checked run \d+/);
       // The run is in the history table with its verdict.
       const row = page.locator(`[data-testid="locks-run"][data-run="${run}"]`);
       await row.waitFor();

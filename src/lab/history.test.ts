@@ -179,7 +179,7 @@ describe('History of lock-playground runs', () => {
 describe('History of checked runs', () => {
   const run = {
     source: 'run' as const,
-    settings: { clients: 4, keys: 2, seconds: 10, faults: 'kills' as const, readPercent: 50, writePercent: 30, timeLimitS: 10 },
+    settings: { clients: 4, keys: 2, seconds: 10, faults: 'kills' as const, rate: 0, readPercent: 50, writePercent: 30, syncPercent: 10, timeLimitS: 10 },
     name: 'run of 2026-12-07T18:00:00.000Z',
     startedAt: 1_700_000_000_000,
     endedAt: 1_700_000_012_000,

@@ -165,10 +165,12 @@ export class History {
   }
 
   /** Events since `sinceMs`, oldest first, at most `limit` (the newest ones when there are more). */
-  events(sinceMs = 0, limit = 5000): HistoryEvent[] {
+  events(sinceMs = 0, limit = 5000, types?: readonly string[]): HistoryEvent[] {
+    // Of some types only (a checked run's marks): the members' many events of a busy run must not crowd them out of the limit.
+    const only = types ? ` AND type IN (${types.map(() => '?').join(', ')})` : '';
     const rows = this.db
-      .prepare('SELECT id, time, myid, source, type, detail, data FROM (SELECT * FROM events WHERE time >= ? ORDER BY id DESC LIMIT ?) ORDER BY id')
-      .all(sinceMs, limit) as { id: number; time: number; myid: number | null; source: EventSource; type: string; detail: string; data: string | null }[];
+      .prepare(`SELECT id, time, myid, source, type, detail, data FROM (SELECT * FROM events WHERE time >= ?${only} ORDER BY id DESC LIMIT ?) ORDER BY id`)
+      .all(sinceMs, ...(types ?? []), limit) as { id: number; time: number; myid: number | null; source: EventSource; type: string; detail: string; data: string | null }[];
     return rows.map((r) => ({ ...r, data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {} }));
   }
 

@@ -197,6 +197,7 @@ export class LabService extends EventEmitter {
     },
     store: () => this.history,
     push: (run) => this.push({ kind: 'locks', run }),
+    checkHistory: (name, ops, wall0) => this.checks.keepRecorded(ops, wall0, name, 'lock'),
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
   });
 

@@ -12,7 +12,7 @@ import { clock } from './format';
 import { CounterexampleView } from './Counterexample';
 import { locale, useTranslation } from './i18n';
 
-const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', readPercent: 50, writePercent: 30, timeLimitS: 10 };
+const DEFAULTS: CheckSettings = { clients: 5, keys: 2, seconds: 10, faults: 'none', rate: 0, readPercent: 50, writePercent: 30, syncPercent: 10, timeLimitS: 10 };
 /** The fault choices, their words in the catalogue. */
 const FAULTS: { value: CheckFaults; label: string }[] = [
   { value: 'none', label: 'check.faultsNone' },
@@ -103,8 +103,10 @@ export function CheckPanel({ lab, view, run }: { lab: LabApi; view: LabView | nu
           <NumberInput label={t('check.clients')} description={t('check.clientsHint')} min={1} max={32} value={form.clients} onChange={field('clients')} disabled={busy} w={150} data-testid="check-clients" />
           <NumberInput label={t('check.keys')} description={t('check.keysHint')} min={1} max={16} value={form.keys} onChange={field('keys')} disabled={busy} w={120} data-testid="check-keys" />
           <NumberInput label={t('check.seconds')} description="2–300" min={2} max={300} value={form.seconds} onChange={field('seconds')} disabled={busy} w={110} data-testid="check-seconds" />
+          <NumberInput label={t('check.rate')} description={t('check.rateHint')} min={0} max={100_000} value={form.rate} onChange={field('rate')} disabled={busy} w={170} />
           <NumberInput label={t('check.reads')} description={t('check.readsHint')} min={0} max={100} suffix=" %" value={form.readPercent} onChange={field('readPercent')} disabled={busy} w={110} />
           <NumberInput label={t('check.writes')} description={t('check.writesHint')} min={0} max={100} suffix=" %" value={form.writePercent} onChange={field('writePercent')} disabled={busy} w={140} />
+          <NumberInput label={t('check.syncs')} description={t('check.syncsHint')} min={0} max={100} suffix=" %" value={form.syncPercent} onChange={field('syncPercent')} disabled={busy} w={140} />
           <Select label={t('check.faults')} description={t('check.faultsHint')} data={FAULTS.map((f) => ({ value: f.value, label: t(f.label) }))} value={form.faults} onChange={(v) => v && setForm((f) => ({ ...f, faults: v as CheckFaults }))} disabled={busy} w={250} allowDeselect={false} data-testid="check-faults" />
           {phase === 'connecting' || phase === 'running' ? (
             <Button color="red" variant="light" onClick={() => run(lab.call({ method: 'check.stop' }))} data-testid="check-stop">
@@ -189,7 +191,7 @@ function Verdicts({ run, onExport }: { run: CheckRunSummary; onExport: () => voi
     <Card withBorder data-testid="check-verdicts" data-run={run.id}>
       <Group justify="space-between" mb="xs">
         <Title order={5}>
-          {run.source === 'import' ? t('check.imported', { name: run.name }) : run.source === 'load' ? t('check.theLoad', { name: run.name }) : t('check.run', { id: run.id })}{t('check.opsOnKeys', { ops: run.ops, count: run.keys })}
+          {run.source === 'import' ? t('check.imported', { name: run.name }) : run.source === 'load' ? t('check.theLoad', { name: run.name }) : run.source === 'lock' ? t('check.theLock', { name: run.name }) : t('check.run', { id: run.id })}{t('check.opsOnKeys', { ops: run.ops, count: run.keys })}
         </Title>
         <Button size="xs" variant="default" onClick={onExport} data-testid="check-export">
           {t('check.export')}
@@ -276,7 +278,7 @@ function Runs({ runs, selected, onSelect }: { runs: CheckRunSummary[]; selected:
             <Table.Tr key={r.id} onClick={() => onSelect(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selected ? 'var(--mantine-color-blue-light)' : undefined} data-testid="check-run">
               <Table.Td>{r.source === 'run' ? t('check.runLower', { id: r.id }) : r.name}</Table.Td>
               <Table.Td>{new Date(r.startedAt).toLocaleString(locale())}</Table.Td>
-              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? t('check.steadyKeys', { n: r.keys }) : t('check.importedShort')}</Table.Td>
+              <Table.Td>{r.settings ? `${r.settings.clients} · ${r.settings.keys} · ${r.settings.seconds} s · ${r.settings.faults}` : r.source === 'load' ? t('check.steadyKeys', { n: r.keys }) : r.source === 'lock' ? t('check.lockShort') : t('check.importedShort')}</Table.Td>
               <Table.Td>{r.ops}</Table.Td>
               {(['zookeeper', 'linearizable'] as const).map((m) => (
                 <Table.Td key={m}>

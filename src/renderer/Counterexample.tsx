@@ -16,12 +16,13 @@ const RIGHT = 16;
 const TOP = 26;
 const WIDTH = 980;
 
-const COLOR = { read: '#228be6', write: '#2f9e44', cas: '#ae3ec9' } as const;
+const COLOR = { read: '#228be6', write: '#2f9e44', cas: '#ae3ec9', sync: '#0ca678', acquire: '#e8590c', release: '#1098ad' } as const;
 
 /** What an operation did, short, as written on its bar. */
 export function opLabel(o: Cex['ops'][number]): string {
   if (o.f === 'read') return o.result === 'ok' ? `R "${o.value}" v${o.version}` : `R ${o.result}`;
   if (o.f === 'write') return `W "${o.value}"${o.result === 'ok' ? '' : ` ${o.result}`}`;
+  if (o.f === 'sync' || o.f === 'acquire' || o.f === 'release') return `${o.f === 'sync' ? 'SYNC' : o.f === 'acquire' ? 'ACQ' : 'REL'}${o.result === 'ok' ? '' : ` ${o.result}`}`;
   return `CAS v${o.version}→"${o.value}"${o.result === 'ok' ? '' : ` ${o.result}`}`;
 }
 
@@ -118,6 +119,13 @@ export function CounterexampleView({ cex, marks }: { cex: Cex; marks: CheckMark[
         <Legend color={COLOR.read} text={t('check.legendRead')} />
         <Legend color={COLOR.write} text={t('check.legendWrite')} />
         <Legend color={COLOR.cas} text={t('check.legendCas')} />
+        {cex.ops.some((o) => o.f === 'sync') && <Legend color={COLOR.sync} text={t('check.legendSync')} />}
+        {cex.ops.some((o) => o.f === 'acquire' || o.f === 'release') && (
+          <>
+            <Legend color={COLOR.acquire} text={t('check.legendAcquire')} />
+            <Legend color={COLOR.release} text={t('check.legendRelease')} />
+          </>
+        )}
         <Legend color="#adb5bd" text={t('check.legendFailed')} />
         <Legend color="#868e96" text={t('check.legendUnknown')} faded />
         <Tooltip label={t('check.overlapTip')}>

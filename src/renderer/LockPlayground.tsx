@@ -74,6 +74,34 @@ function Verdict({ run }: { run: LockRunView }) {
   );
 }
 
+/** The run's recorded history checked as a mutex (Wing–Gong–Lowe, as the Load panel's checked runs), beside the lab's own check. */
+function HistoryVerdict({ run }: { run: LockRunView }) {
+  const h = run.history;
+  const words =
+    h.phase === 'recording'
+      ? `${h.ops} operations recorded so far (acquire and release per client); checked as a mutex when the run ends.`
+      : h.phase === 'checking'
+        ? `Checking the ${h.ops} recorded operations as a mutex…`
+        : h.phase === 'failed'
+          ? h.detail
+          : h.verdict === 'ok'
+            ? `The history of ${h.ops} operations is a mutex's: some order of every acquire and release, each at an instant between its call and its return, has at most one holder at a time.`
+            : h.verdict === 'violation'
+              ? `The history of ${h.ops} operations is no mutex's: ${h.detail ?? 'no order works'}.`
+              : h.verdict === 'undecided'
+                ? `Undecided within the checker's bound: ${h.detail ?? ''}`
+                : h.detail;
+  const color = h.verdict === 'violation' || h.phase === 'failed' ? 'red' : h.verdict === 'ok' ? 'teal' : 'gray';
+  return (
+    <Alert color={color} variant="light" title="The history, checked as a mutex" data-testid="locks-history" data-phase={h.phase} data-verdict={h.verdict ?? ''}>
+      <Text size="sm">
+        {words}
+        {h.checkRun !== null && ` It is kept as checked run ${h.checkRun}: the Load panel's checked runs draw it and export it as a file that zk-lab check history checks again.`}
+      </Text>
+    </Alert>
+  );
+}
+
 function Counter({ label, value, hint, testid }: { label: string; value: string; hint: string; testid: string }) {
   return (
     <Tooltip label={hint} multiline w={260}>
@@ -226,7 +254,10 @@ export function LockPlayground({ lab, view }: ViewProps) {
               {t('locks.runSettings', { strategy: strategyOf(run.settings.strategy), clients: run.settings.clients, hold: run.settings.holdMs, think: run.settings.thinkMs, path: run.settings.lockPath })}
             </Text>
           </Group>
-          <Verdict run={run} />
+          <SimpleGrid cols={{ base: 1, lg: 2 }}>
+            <Verdict run={run} />
+            <HistoryVerdict run={run} />
+          </SimpleGrid>
           <SimpleGrid cols={{ base: 3, lg: 6 }}>
             <Counter label={t('locks.cAcq')} value={String(run.counters.acquisitions)} hint={t('locks.cAcqHint')} testid="locks-acquired" />
             <Counter label={t('locks.cRate')} value={String(run.counters.perSecond)} hint={t('locks.cRateHint')} testid="locks-rate" />

@@ -31,10 +31,11 @@ export class LoadError extends Error {}
 
 /**
  * Opens the storage, loads the database and starts the replicator. `beforeStart` sees the core
- * once loaded (main.ts sets SASL users there). A port that cannot be opened rejects with the
- * socket's error (its `code` set), for the caller to put in its own words.
+ * once loaded (main.ts sets SASL users there); `testing` breaks it on purpose (ZabConfig.unsafeCommit,
+ * the checker's tests only). A port that cannot be opened rejects with the socket's error (its
+ * `code` set), for the caller to put in its own words.
  */
-export async function openMember(cfg: ServerConfig, log: Logger, io: MemberIo, beforeStart?: (core: ServerCore) => void): Promise<Member> {
+export async function openMember(cfg: ServerConfig, log: Logger, io: MemberIo, beforeStart?: (core: ServerCore) => void, testing: { unsafeCommit?: boolean } = {}): Promise<Member> {
   const storage = openStorage(cfg, log, io.disk);
   const core = new ServerCore(cfg, storage, log);
   if (storage instanceof FileStorage) {
@@ -53,7 +54,7 @@ export async function openMember(cfg: ServerConfig, log: Logger, io: MemberIo, b
   let replicator: StandaloneReplicator | QuorumPeer;
   if (isDistributed(cfg)) {
     core.serverId = cfg.myid!;
-    const peer = new QuorumPeer(core, cfg, log, core.events, io.clock, io.net);
+    const peer = new QuorumPeer(core, cfg, log, core.events, io.clock, io.net, testing);
     core.replicator = peer;
     replicator = peer;
     await peer.start();

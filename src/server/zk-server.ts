@@ -76,9 +76,13 @@ export async function startServer(cfg: ServerConfig, log: Logger): Promise<{ sto
       throw new StartupError(`The JAAS file ${jaas} (java.security.auth.login.config) cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
     }
   };
+  // A deliberately broken member, for the consistency checker's tests only (README: "A broken
+  // member, for tests only"): read once here, so the ZAB cores stay free of the environment.
+  const unsafeCommit = process.env.ZK_TEST_UNSAFE_COMMIT === '1';
+  if (unsafeCommit && isDistributed(cfg)) log('WARN', 'ZK_TEST_UNSAFE_COMMIT=1: THIS MEMBER IS BROKEN ON PURPOSE. As leader it acknowledges a write once its own log has it, before a quorum logged it, and sends it to the others only two ticks later: a leader killed loses acknowledged writes. For testing the consistency checker only; never run it otherwise.');
   let member: Member;
   try {
-    member = await openMember(cfg, log, { disk: diskFaults.wrap(nodeDisk), clock: systemClock(), net: systemNet }, readJaas);
+    member = await openMember(cfg, log, { disk: diskFaults.wrap(nodeDisk), clock: systemClock(), net: systemNet }, readJaas, { unsafeCommit });
   } catch (e) {
     if (e instanceof LoadError || e instanceof StartupError) throw new StartupError(e.message);
     const err = e as NodeJS.ErrnoException;

@@ -196,13 +196,17 @@ export const CheckSettings = z
     keys: z.number().int('keys must be a whole number').min(1, 'keys must be 1 to 16').max(16, 'keys must be 1 to 16').default(2),
     seconds: z.number().int('seconds must be a whole number').min(2, 'a run lasts 2 to 300 seconds').max(300, 'a run lasts 2 to 300 seconds').default(10),
     faults: CheckFaults.default('none'),
-    /** Shares of getData and setData; the rest are cas (setData with the version last seen). */
+    /** Operations per second, all clients together; 0: each client calls its next operation as soon as the last returned. */
+    rate: z.number().int('the rate must be a whole number of operations per second').min(0, 'the rate is 0 (as fast as the clients go) to 100000 operations/s').max(100_000, 'the rate is 0 (as fast as the clients go) to 100000 operations/s').default(0),
+    /** Shares of getData and setData (and syncPercent's syncs); the rest are cas (setData with the version last seen). */
     readPercent: z.number().int('reads must be a whole percentage').min(0, 'reads must be 0 to 100 %').max(100, 'reads must be 0 to 100 %').default(50),
     writePercent: z.number().int('writes must be a whole percentage').min(0, 'writes must be 0 to 100 %').max(100, 'writes must be 0 to 100 %').default(30),
+    /** Share of syncs, each followed by a read of the same key (the zookeeper model checks that read against the sync). */
+    syncPercent: z.number().int('syncs must be a whole percentage').min(0, 'syncs must be 0 to 100 %').max(100, 'syncs must be 0 to 100 %').default(10),
     /** The checker's bound per model, seconds: past it the verdict is "undecided". */
     timeLimitS: z.number().min(1, 'the time limit is 1 to 300 s').max(300, 'the time limit is 1 to 300 s').default(10),
   })
-  .refine((s) => s.readPercent + s.writePercent <= 100, { message: 'reads and writes together are at most 100 % (the rest are cas)', path: ['writePercent'] });
+  .refine((s) => s.readPercent + s.writePercent + s.syncPercent <= 100, { message: 'reads, writes and syncs together are at most 100 % (the rest are cas)', path: ['writePercent'] });
 export type CheckSettings = z.infer<typeof CheckSettings>;
 
 /** One operation of a counterexample: a history line (src/shared/check/history.ts) with its 0-based index. */
@@ -211,7 +215,7 @@ export const CheckOp = z.object({
   process: z.number().int(),
   session: z.string(),
   member: z.number().int(),
-  f: z.enum(['read', 'write', 'cas']),
+  f: z.enum(['read', 'write', 'cas', 'sync', 'acquire', 'release']),
   key: z.string(),
   value: z.string().nullable(),
   version: z.number().int().nullable(),
@@ -246,10 +250,10 @@ export type CheckVerdict = z.infer<typeof CheckVerdict>;
 export const CheckMark = z.object({ t: z.number(), type: z.string(), myid: z.number().int().nullable(), detail: z.string() });
 export type CheckMark = z.infer<typeof CheckMark>;
 
-/** A checked run as the lab history keeps it (an imported history is one too, with source "import"; the Load panel's steady load's, "load"). */
+/** A checked run as the lab history keeps it (an imported history is one too, with source "import"; the Load panel's steady load's, "load"; a lock-playground run's, "lock"). */
 export const CheckRunSummary = z.object({
   id: z.number().int(),
-  source: z.enum(['run', 'import', 'load']),
+  source: z.enum(['run', 'import', 'load', 'lock']),
   /** The run's settings; for an import, the file's name. */
   settings: CheckSettings.nullable(),
   name: z.string(),
@@ -350,6 +354,19 @@ export type LockCounters = z.infer<typeof LockCounters>;
 export const LockFault = z.object({ time: z.number(), kind: z.enum(['expire', 'kill-member']), client: z.number().int(), member: z.number().int().nullable(), detail: z.string() });
 export type LockFault = z.infer<typeof LockFault>;
 
+/** A lock run's history (acquire and release per client, in the history format) checked as a mutex once the run ends (src/shared/check). */
+export const LockHistoryCheck = z.object({
+  /** Operations recorded (at most CHECK_MAX_OPS). */
+  ops: z.number().int(),
+  phase: z.enum(['recording', 'checking', 'done', 'failed']),
+  /** The checked run it is kept as (Load panel's checked runs; zk-lab check history on its export), once done. */
+  checkRun: z.number().int().nullable(),
+  verdict: z.enum(['ok', 'violation', 'undecided']).nullable(),
+  /** A violation's counterexample in words, or why it is undecided or failed. */
+  detail: z.string().nullable(),
+});
+export type LockHistoryCheck = z.infer<typeof LockHistoryCheck>;
+
 /** A run, live (pushed as it goes) or as it ended. */
 export const LockRunView = z.object({
   id: z.number().int(),
@@ -369,6 +386,8 @@ export const LockRunView = z.object({
   log: z.array(z.object({ time: z.number(), text: z.string() })),
   stopReason: z.string().nullable(),
   error: z.string().nullable(),
+  /** Its recorded history and that history's check as a mutex, beside the lab's own overlap check. */
+  history: LockHistoryCheck,
 });
 export type LockRunView = z.infer<typeof LockRunView>;
 

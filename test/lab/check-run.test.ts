@@ -40,7 +40,7 @@ describe('zk-lab check run', needs(OUR_BUILD), () => {
     for (const [args, words] of [
       [['--faults', 'floods'], '--faults takes none, partitions, kills, pauses, mixed'],
       [['--clients', '99'], 'Clients must be 1 to 32'],
-      [['--reads', '80', '--writes', '40'], 'Reads and writes together are at most 100 %'],
+      [['--reads', '80', '--writes', '40'], 'Reads, writes and syncs together are at most 100 %'],
       [['--workload', 'queue'], '--workload takes register'],
     ] as const) {
       const r = await zk('check', 'run', ...args);

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, CreateMode, LockStats, type LockStatsSnapshot, type PlaygroundLock, type ZkClient } from '../../src/client';
 import { LockRun, type LockMember } from '../../src/lab/locks/run';
+import { check } from '../../src/shared/check/check';
+import { formatHistory, parseHistory } from '../../src/shared/check/history';
 import type { LockRunView, LockSettings } from '../../src/shared/contract';
 import { startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
 
@@ -33,8 +35,8 @@ const settings = (over: Partial<LockSettings>): LockSettings => ({
   ...over,
 });
 
-/** Runs to its end and returns the final view. */
-async function runToEnd(s: LockSettings, id: number): Promise<LockRunView> {
+/** Runs to its end and returns the final view (and the run). */
+async function runToEnd(s: LockSettings, id: number): Promise<LockRunView & { run: LockRun }> {
   const run = new LockRun(id, s, members);
   try {
     await run.begin();
@@ -42,7 +44,14 @@ async function runToEnd(s: LockSettings, id: number): Promise<LockRunView> {
   } finally {
     await run.end('test over');
   }
-  return run.view();
+  return { ...run.view(), run };
+}
+
+/** The run's recorded history, through its file format, checked as a mutex. */
+function mutexVerdict(run: LockRun): { verdict: string; ops: number; acquires: number; explanation?: string } {
+  const ops = parseHistory(formatHistory(run.history().ops));
+  const v = check(ops, { model: 'zookeeper', timeLimitMs: 30_000 });
+  return { verdict: v.verdict, ops: ops.length, acquires: ops.filter((o) => o.f === 'acquire' && o.result === 'ok').length, explanation: v.counterexample?.explanation };
 }
 
 describe('lock playground runs on 3 members', () => {
@@ -70,6 +79,11 @@ describe('lock playground runs on 3 members', () => {
     // Nothing is left in the queue once every session is closed.
     expect(v.children).toEqual([]);
     expect(v.holders).toEqual([]);
+    // Its history (an acquire and a release per acquisition) is a mutex's.
+    const h = mutexVerdict(v.run);
+    expect(h.acquires).toBe(v.counters.acquisitions);
+    expect(h.ops).toBeGreaterThanOrEqual(2 * v.counters.acquisitions);
+    expect(h.verdict, h.explanation).toBe('ok');
   });
 
   it('the naive lock wakes the herd: far more notifications per acquisition than the seed lock', () => {
@@ -152,6 +166,9 @@ describe('lock playground runs on 3 members', () => {
       }
       await run.end('test over');
       expect(run.view().violations).toEqual([]);
+      // The expired holder's release is of unknown result (its node went with its session): still a mutex's history.
+      const h = mutexVerdict(run);
+      expect(h.verdict, h.explanation).toBe('ok');
     } finally {
       await run.end('test over');
     }
@@ -225,6 +242,10 @@ describe('lock playground checks', () => {
     expect(notLowest.length).toBeGreaterThan(0);
     expect(notLowest[0]!.detail).toMatch(/but the lowest child of \/playground\/broken is seq-\d{10}/);
     expect(v.log.some((l) => l.text.startsWith('MUTUAL EXCLUSION VIOLATED'))).toBe(true);
+    // The recorded history is no mutex's either: the checker names an acquire while another held.
+    const h = mutexVerdict(run);
+    expect(h.verdict).toBe('violation');
+    expect(h.explanation).toMatch(/process \d+'s acquire on \/playground\/broken .* held by process \d+/);
   });
 });
 
@@ -280,6 +301,7 @@ describe('lock playground at the limits', () => {
       await run.end('test over');
       const v = run.view();
       expect(v.violations).toEqual([]);
+      expect(mutexVerdict(run).verdict).toBe('ok');
       expect(v.log.some((l) => l.text === `client ${holder}: disconnected from node ${myid}`)).toBe(true);
       expect(v.log.some((l) => new RegExp(`^client ${holder}: session 0x[0-9a-f]+ reconnected on node \\d`).test(l.text))).toBe(true);
     } finally {

@@ -5,9 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { check } from '../../src/shared/check/check';
+import type { HistoryOp } from '../../src/shared/check/history';
 import { runRegister } from '../../src/lab/check/register';
 import { needs, OUR_BUILD } from '../support/needs';
-import { startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
+import { start, startEnsemble, waitFor, type OurEnsemble } from '../support/ourzk';
 
 // Our members take the lab's state-changing commands (lab_apply_delay) only as a POST with the lab's
 // secret, which the lab passes them in their environment: these members inherit this one.
@@ -86,6 +87,59 @@ describe('register workload through a slow follower', needs(OUR_BUILD), () => {
     expect(Math.min(...lin.counterexample!.could.map((s) => s.version))).toBeGreaterThan(c.version!);
     const zk = check(history, { model: 'zookeeper', timeLimitMs: 30_000 });
     expect(zk.verdict, JSON.stringify(zk.counterexample)).toBe('ok');
+  });
+});
+
+describe('register workload with syncs through a slow follower', needs(OUR_BUILD), () => {
+  it('a read after sync is current: ok under the zookeeper model, whose sync rule the checker applies', async () => {
+    ens = await startEnsemble(3, { tickTime: 200 });
+    const leader = await ens.leader(30_000);
+    await ens.converged();
+    const slow = ens.members.find((m) => m !== leader)!;
+    const members = [leader, slow].map((m) => ({ myid: m.sid, address: `127.0.0.1:${m.clientPort}` }));
+    const delay = (ms: number): Promise<Response> => fetch(`http://127.0.0.1:${slow.adminPort}/commands/lab_apply_delay?ms=${ms}`, { method: 'POST', headers: { 'x-zk-lab-secret': SECRET } });
+    const { history } = await runRegister({ members, clients: 6, keys: 1, durationMs: 4000, reads: 0.6, writes: 0.1, syncs: 0.3, root: '/check-sync', sessionTimeoutMs: 10_000, onConnected: async () => void (await delay(1000)) });
+    await delay(0);
+    // Through the slow member: each ok sync, and the read its client made next.
+    const pairs = history.flatMap((s, i) => {
+      if (s.f !== 'sync' || s.result !== 'ok' || s.member !== slow.sid) return [];
+      const r = history.slice(i + 1).find((o) => o.process === s.process);
+      return r && r.f === 'read' && r.result === 'ok' ? [{ s, r }] : [];
+    });
+    expect(pairs.length).toBeGreaterThan(2);
+    // Each such read saw every write acknowledged before its sync began (one key: its version counts them).
+    for (const { s, r } of pairs) expect(r.version).toBeGreaterThanOrEqual(history.filter((w) => w.f !== 'read' && w.f !== 'sync' && w.result === 'ok' && w.complete! < s.invoke).length);
+    const zk = check(history, { model: 'zookeeper', timeLimitMs: 30_000 });
+    expect(zk.verdict, JSON.stringify(zk.counterexample)).toBe('ok');
+    // The same history with one such read made stale (as old as its session's previous read, so
+    // that it does not go back): allowed before a sync, a violation of the zookeeper model after one.
+    const acked = (t: number): number => history.filter((w) => w.f !== 'read' && w.f !== 'sync' && w.result === 'ok' && w.complete! < t).length;
+    const before = (r: HistoryOp): HistoryOp | undefined => history.filter((o) => o.process === r.process && o.f === 'read' && o.result === 'ok' && o.invoke < r.invoke).at(-1);
+    const { s, r } = pairs.find((p) => (before(p.r)?.version ?? 0) < acked(p.s.invoke))!;
+    const prev = before(r);
+    const stale = history.map((o) => (o === r ? { ...o, value: prev?.value ?? '', version: prev?.version ?? 0 } : o));
+    const bad = check(stale, { model: 'zookeeper', timeLimitMs: 30_000 });
+    expect(bad.verdict).toBe('violation');
+    expect(bad.counterexample!.ops.map((o) => o.index)).toContain(history.indexOf(s));
+  });
+});
+
+describe('register workload at a rate', needs(OUR_BUILD), () => {
+  it('paces its clients to the rate asked (never more operations than the rate allows), and without one runs unpaced', async () => {
+    const zk = await start();
+    try {
+      const members = [{ myid: 1, address: zk.connectString }];
+      // 40 operations a second for 1.5 s, 4 clients: at most 60, plus one each in flight at the end.
+      const paced = await runRegister({ members, clients: 4, keys: 1, durationMs: 1500, rate: 40, root: '/check-rate' });
+      expect(paced.history.length).toBeGreaterThan(0);
+      expect(paced.history.length).toBeLessThanOrEqual(60 + 4);
+      // Each client kept to its share: 15 calls in 1.5 s at most (one every 100 ms).
+      for (const p of [0, 1, 2, 3]) expect(paced.history.filter((o) => o.process === p).length).toBeLessThanOrEqual(16);
+      const free = await runRegister({ members, clients: 4, keys: 1, durationMs: 1500, root: '/check-unpaced' });
+      expect(free.history.length).toBeGreaterThan(64);
+    } finally {
+      await zk.stop();
+    }
   });
 });
 

@@ -24,8 +24,8 @@ export interface Cli {
   members(doc: { nodes?: { pid: number | null }[] }): void;
 }
 
-/** Installs beforeEach/afterEach for a file's tests and returns the helper. */
-export function useCli(): Cli {
+/** Installs beforeEach/afterEach for a file's tests and returns the helper; `env` is added to every zk-lab's environment (and so to the backend's and its members'). */
+export function useCli(env: Record<string, string> = {}): Cli {
   let root = '';
   const backends = new Set<number>();
   const pids = new Set<number>();
@@ -55,7 +55,7 @@ export function useCli(): Cli {
     },
     zk(...args) {
       return new Promise((resolve, reject) => {
-        const child = spawn(CLI, args, { env: { ...process.env, ZK_LAB_DIR: root }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(CLI, args, { env: { ...process.env, ...env, ZK_LAB_DIR: root }, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -1,5 +1,6 @@
-// The register workload: N clients, each its own session, spread over the members, read, write
-// and compare-and-set a few znodes (keys) for a while and record every operation in the history
+// The register workload: N clients, each its own session, spread over the members, read, write,
+// compare-and-set and sync a few znodes (keys) for a while (a sync is followed by a read of the
+// same key, ZooKeeper's idiom for a read that is not stale) and record every operation in the history
 // format (src/shared/check/history.ts): its call and its return on one monotonic clock
 // (performance.now() of this process), its session and the member it went through, and its
 // result: ok, fail (BadVersion: it did not happen), or unknown (connection loss, timeout, the
@@ -24,9 +25,12 @@ export interface RegisterOptions {
   durationMs: number;
   /** The znode under which the keys live (created if missing; the keys are created with empty data). */
   root: string;
-  /** Shares of reads and writes; the rest are cas (default 0.5 and 0.3). */
+  /** Shares of reads, writes and syncs; the rest are cas (default 0.5, 0.3 and 0). */
   reads?: number;
   writes?: number;
+  syncs?: number;
+  /** Operations per second, all clients together (each client paced to its share); 0 or absent: as fast as they go. */
+  rate?: number;
   sessionTimeoutMs?: number;
   /** Called once every session is connected, before the first operation (a fault that new sessions would wait behind goes in here). */
   onConnected?: () => Promise<void>;
@@ -43,6 +47,20 @@ export interface RegisterRun {
 }
 
 const hex = (id: bigint): string => `0x${id.toString(16)}`;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
 
 /** Creates `root` and its keys (empty data, version 0), through one member. */
 async function prepare(o: RegisterOptions): Promise<string[]> {
@@ -70,6 +88,7 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
   const history: HistoryOp[] = [];
   const pReads = o.reads ?? 0.5;
   const pWrites = o.writes ?? 0.3;
+  const pSyncs = o.syncs ?? 0;
   const byAddress = new Map(o.members.map((m) => [m.address, m.myid]));
   const clients: ZkClient[] = [];
   try {
@@ -83,13 +102,26 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
     const end = performance.now() + o.durationMs;
     let n = 0;
     const lastSeen = new Map<string, number>();
+    // Paced: client p's calls are `every` ms apart, the clients staggered over one interval (a
+    // client that falls behind calls at once, never in a burst to catch up).
+    const every = o.rate ? (o.clients * 1000) / o.rate : 0;
     const one = async (p: number): Promise<void> => {
       const c = clients[p]!;
+      let due = performance.now() + (p * every) / o.clients;
+      /** The key a sync just made current: the next operation reads it. */
+      let synced: string | null = null;
       while (performance.now() < end && !o.signal?.aborted) {
-        const key = keys[Math.floor(Math.random() * keys.length)]!;
+        if (every > 0) {
+          const wait = Math.min(due, end) - performance.now();
+          if (wait > 0) await pause(wait, o.signal);
+          if (performance.now() >= end || o.signal?.aborted) break;
+          due = Math.max(due + every, performance.now());
+        }
+        const key: string = synced ?? keys[Math.floor(Math.random() * keys.length)]!;
         const x = Math.random();
-        const f: HistoryOp['f'] = x < pReads ? 'read' : x < pReads + pWrites ? 'write' : 'cas';
-        const value = f === 'read' ? null : `${p}-${n++}`;
+        const f: HistoryOp['f'] = synced !== null || x < pReads ? 'read' : x < pReads + pWrites ? 'write' : x < pReads + pWrites + pSyncs ? 'sync' : 'cas';
+        synced = null;
+        const value = f === 'read' || f === 'sync' ? null : `${p}-${n++}`;
         // A cas expects the version this client last saw of the key: it fails when another came first.
         const version = f === 'cas' ? (lastSeen.get(`${p}${key}`) ?? 0) : null;
         const member = byAddress.get(c.connectedServer ?? '') ?? 0;
@@ -101,6 +133,9 @@ export async function runRegister(o: RegisterOptions): Promise<RegisterRun> {
             op.value = (r.data ?? Buffer.alloc(0)).toString('utf8');
             op.version = r.stat.version;
             lastSeen.set(`${p}${key}`, r.stat.version);
+          } else if (f === 'sync') {
+            await c.sync(key);
+            synced = key;
           } else {
             const stat = await c.setData(key, Buffer.from(value!, 'utf8'), f === 'cas' ? version! : -1);
             lastSeen.set(`${p}${key}`, stat.version);

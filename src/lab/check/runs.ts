@@ -40,7 +40,7 @@ export interface CheckStore {
   checkRun(run: Omit<CheckRunSummary, 'id'>, historyText: string): CheckRunSummary;
   checkRuns(limit?: number): CheckRunSummary[];
   checkRunHistory(id: number): { summary: CheckRunSummary; text: string } | null;
-  events(sinceMs: number, limit?: number): HistoryEvent[];
+  events(sinceMs: number, limit?: number, types?: readonly string[]): HistoryEvent[];
 }
 
 export interface CheckHost extends Omit<FaultHost, 'log'> {
@@ -114,7 +114,7 @@ export class CheckRuns {
   exportRun(id: number): { name: string; text: string } {
     const r = this.host.store()?.checkRunHistory(id) ?? this.inMemory.find((x) => x.summary.id === id) ?? null;
     if (!r) throw new Error(`There is no checked run ${id} in this lab's history (it keeps the newest ${this.runs().length}).`);
-    const name = r.summary.source === 'import' ? r.summary.name : `${r.summary.source === 'load' ? 'load' : 'check'}-run-${id}.jsonl`;
+    const name = r.summary.source === 'import' ? r.summary.name : `${r.summary.source === 'run' ? 'check' : r.summary.source}-run-${id}.jsonl`;
     return { name, text: r.text };
   }
 
@@ -173,23 +173,23 @@ export class CheckRuns {
 
   /** The faults and elections since `wall0` (ms since 1970), on the axis of a history that starts then. */
   private marksSince(wall0: number): CheckMark[] {
-    return (this.host.store()?.events(wall0, 5000) ?? [])
+    return (this.host.store()?.events(wall0, 5000, [...MARK_TYPES]) ?? [])
       .filter((e) => e.source === 'lab' && MARK_TYPES.has(e.type) && !(e.type === 'node.exited' && e.data.kind !== 'crashed'))
       .map((e) => ({ t: e.time - wall0, type: e.type, myid: e.myid, detail: e.detail }));
   }
 
   /**
-   * Checks a history another of the lab's workloads recorded (the Load panel's steady load; its
-   * time 0 at `wall0`) under both models and keeps it beside the runs, with the faults and
+   * Checks a history another of the lab's workloads recorded (the Load panel's steady load, a
+   * lock-playground run; its time 0 at `wall0`) under both models and keeps it beside the runs, with the faults and
    * elections since. Resolves to null when there was nothing to check.
    */
-  async keepRecorded(ops: readonly HistoryOp[], wall0: number, name: string): Promise<CheckRunSummary | null> {
+  async keepRecorded(ops: readonly HistoryOp[], wall0: number, name: string, source: 'load' | 'lock' = 'load'): Promise<CheckRunSummary | null> {
     if (ops.length === 0) return null;
     const rounded = ops.map((o) => ({ ...o, invoke: round(o.invoke), complete: o.complete === null ? null : round(o.complete) }));
     const marks = this.marksSince(wall0);
     const v = await verdicts(rounded, 10);
     const note = ops.length >= CHECK_MAX_OPS ? `the run's first ${CHECK_MAX_OPS} operations` : null;
-    const summary = this.keep({ source: 'load', settings: null, name, startedAt: wall0, endedAt: Date.now(), ops: ops.length, keys: new Set(ops.map((o) => o.key)).size, verdicts: v, marks, note }, formatHistory(rounded));
+    const summary = this.keep({ source, settings: null, name, startedAt: wall0, endedAt: Date.now(), ops: ops.length, keys: new Set(ops.map((o) => o.key)).size, verdicts: v, marks, note }, formatHistory(rounded));
     this.host.record('check.ended', `${name} checked (run ${summary.id}): ${ops.length} operations; zookeeper model ${v.zookeeper?.verdict}, linearizable ${v.linearizable?.verdict}`, { run: summary.id, zookeeper: v.zookeeper?.verdict, linearizable: v.linearizable?.verdict });
     return summary;
   }
@@ -221,6 +221,8 @@ export class CheckRuns {
         root,
         reads: s.readPercent / 100,
         writes: s.writePercent / 100,
+        syncs: s.syncPercent / 100,
+        rate: s.rate,
         sessionTimeoutMs: 6000,
         signal: abort.signal,
         onConnected: async () => {

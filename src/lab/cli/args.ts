@@ -312,6 +312,8 @@ function parseCheckRun(args: string[]): Command {
     '--faults': 'value',
     '--reads': 'value',
     '--writes': 'value',
+    '--syncs': 'value',
+    '--rate': 'value',
     '--model': 'value',
     '--time-limit': 'value',
     '--save': 'value',
@@ -328,8 +330,10 @@ function parseCheckRun(args: string[]): Command {
     keys: whole(o.values['--keys'], '--keys', 2),
     seconds: whole(o.values['--seconds'], '--seconds', 10),
     faults,
+    rate: whole(o.values['--rate'], '--rate', 0),
     readPercent: whole(o.values['--reads'], '--reads', 50),
     writePercent: whole(o.values['--writes'], '--writes', 30),
+    syncPercent: whole(o.values['--syncs'], '--syncs', 10),
     timeLimitS: limitMs / 1000,
   });
   const save = o.values['--save'];

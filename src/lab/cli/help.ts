@@ -115,13 +115,14 @@ erase and exits 2 having changed nothing. --yes on one that erases nothing is ac
 Exit status 0 when the lab agrees with the seed, 1 when it does not (or the run failed: labSaw
 says what happened). Ctrl-C stops the walkthrough after its current step.`,
   check: `Usage: zk-lab check run [--workload register] [--clients 1-32] [--keys 1-16] [--seconds 2-300]
-                        [--faults none|partitions|kills|pauses|mixed] [--reads %] [--writes %]
+                        [--faults none|partitions|kills|pauses|mixed] [--reads %] [--writes %] [--syncs %] [--rate ops/s]
                         [--model zookeeper|linearizable] [--time-limit <s>] [--save <file>]
        zk-lab check history <file> [--model zookeeper|linearizable] [--time-limit <s>]
 
 run: on the lab, N clients (each its own session, spread over the members through the lab's
-network) read, write and compare-and-set K znodes under /zk-lab/check for S seconds (defaults
-5, 2, 10; reads 50 %, writes 30 %, the rest cas) while the lab throws the faults at the members
+network) read, write, compare-and-set and sync (then read) K znodes under /zk-lab/check for S
+seconds (defaults 5, 2, 10; reads 50 %, writes 30 %, syncs 10 %, the rest cas; --rate paces
+them to that many operations a second in all, default 0: each as fast as it goes) while the lab throws the faults at the members
 (partitions: isolate one member; kills: SIGKILL and restart; pauses: SIGSTOP and SIGCONT; mixed:
 each in turn; the leader first), each held a while and healed. Progress goes to stderr. The
 history is then checked under both models and kept in the lab's history (the Load panel shows
@@ -133,8 +134,9 @@ with "run" (id, settings, the faults and elections on the history's axis, ms fro
 history: checks a history file (one operation per line as JSON; the README's "Histories" section has the
 format) against a model of a register per znode: zookeeper (default: writes and cas
 linearizable, a session's operations in order, its reads never older than its previous reads or
-its own acknowledged writes; reads may be stale) or linearizable (every operation, reads
-included). Prints the verdict, and for a violation a counterexample: the operation no order of
+its own acknowledged writes, nor than the writes completed before its sync started; reads may be
+stale) or linearizable (every operation, reads included). A lock's key (acquire and release) is
+checked as a mutex under either model. Prints the verdict, and for a violation a counterexample: the operation no order of
 the history explains, what it could have seen, and the operations around it. --json prints
 {model, ops, keys, verdict, counterexample?, undecided?, perKey}. The search stops after
 --time-limit seconds (default 10): then the verdict is undecided, never a guess.

@@ -18,7 +18,8 @@ function counterexampleText(c: Counterexample): string {
   const t0 = Math.min(...c.ops.map((o) => o.invoke));
   const ms = (t: number | null): string => (t === null ? '…' : `${(t - t0).toFixed(1)}`);
   const lines = c.ops.map((o) => {
-    const what = o.f === 'read' ? `read  ${o.result === 'ok' ? `"${o.value}" v${o.version}` : ''}` : o.f === 'write' ? `write "${o.value}"` : `cas   v${o.version} -> "${o.value}"`;
+    const what =
+      o.f === 'read' ? `read  ${o.result === 'ok' ? `"${o.value}" v${o.version}` : ''}` : o.f === 'write' ? `write "${o.value}"` : o.f === 'cas' ? `cas   v${o.version} -> "${o.value}"` : o.f;
     const mark = o.index === c.culprit ? '  <- no order explains this' : '';
     return `  ${String(o.index + 1).padStart(6)}  p${String(o.process).padEnd(3)} ${`${ms(o.invoke)}–${ms(o.complete)} ms`.padEnd(18)} ${what.padEnd(28)} ${o.result}${mark}`;
   });

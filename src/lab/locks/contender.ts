@@ -5,6 +5,7 @@
 // with a new one (renewSessionOnExpiry) and queues again.
 import { connect, InterProcessMutex, NaiveLock, SeedLock, ZkError, type ClientState, type PlaygroundLock, type ZkClient } from '../../client';
 import { baseName, joinPath } from '../../protocol/paths';
+import type { HistoryOp } from '../../shared/check/history';
 import type { LockClientState, LockClientView, LockSettings } from '../../shared/contract';
 import type { HoldInterval } from './exclusion';
 
@@ -20,6 +21,10 @@ export interface ContenderHooks {
   note(text: string): void;
   /** Something the view shows changed. */
   changed(): void;
+  /** Records an acquire called at `at` (now()) in the run's history; the contender completes it with `complete`. */
+  record(c: Contender, f: 'acquire', at: number): HistoryOp;
+  /** Completes a recorded operation now with its result. */
+  complete(op: HistoryOp, result: HistoryOp['result']): void;
 }
 
 export interface ContenderOptions {
@@ -160,6 +165,8 @@ export class Contender {
   }
 
   private interval: HoldInterval | null = null;
+  /** The release recorded when the hold ended (the run stamps it), completed once lock.release() answers. */
+  releaseOp: HistoryOp | null = null;
 
   /** acquire, hold, release, think until `stop` aborts. */
   async loop(stop: AbortSignal): Promise<void> {
@@ -168,16 +175,20 @@ export class Contender {
       this.loopState = 'waiting';
       this.hooks.changed();
       const t0 = now();
+      const acquire = this.hooks.record(this, 'acquire', t0);
       let got: boolean;
       try {
         got = await this.lock.acquire(undefined, stop);
       } catch (e) {
+        // It may have reached the head of the queue just as its session went: unknown, not failed.
+        this.hooks.complete(acquire, 'unknown');
         if (stop.aborted || this.isClosed()) break;
         // Typically the session expired under a waiter: the renewed session queues again.
         this.hooks.note(`client ${this.id}: gave up waiting (${(e as Error).message}); queues again`);
         await this.untilConnected(stop);
         continue;
       }
+      this.hooks.complete(acquire, got ? 'ok' : 'fail');
       if (!got) break;
       this.acquisitions++;
       this.lastWaitMs = now() - t0;
@@ -193,9 +204,14 @@ export class Contender {
       this.interval = null;
       this.loopState = 'thinking';
       this.hooks.changed();
+      const release = this.releaseOp;
+      this.releaseOp = null;
       try {
         await this.lock.release();
+        if (release) this.hooks.complete(release, 'ok');
       } catch (e) {
+        // Its node goes with its session, some time: the release's result is unknown.
+        if (release) this.hooks.complete(release, 'unknown');
         if (this.isClosed()) break;
         this.hooks.note(`client ${this.id}: release failed (${(e as Error).message}); its node goes with its session`);
       }

@@ -2,7 +2,8 @@
 // a few times a second while it goes, and every run kept in the lab history (its row is written
 // when it starts and completed when it ends).
 import { pathError } from '../../protocol/paths';
-import type { LockFault, LockRunSummary, LockRunView, LockSettings } from '../../shared/contract';
+import type { HistoryOp } from '../../shared/check/history';
+import type { CheckRunSummary, LockFault, LockRunSummary, LockRunView, LockSettings } from '../../shared/contract';
 import type { LabEventType } from '../../shared/events';
 import { LockRun, type LockMember, type LockRunOptions } from './run';
 
@@ -24,6 +25,8 @@ export interface PlaygroundDeps {
   push(run: LockRunView): void;
   /** A line in the lab's event log. */
   record(type: LabEventType, detail: string, data: Record<string, unknown>): void;
+  /** Checks a run's history (as a mutex) and keeps it with the lab's checked runs; null when there was nothing to check. */
+  checkHistory?(name: string, ops: HistoryOp[], wall0: number): Promise<CheckRunSummary | null>;
   runOptions?: LockRunOptions;
 }
 
@@ -117,6 +120,7 @@ export class LockPlayground {
     } else {
       this.inMemory.unshift(summary);
     }
+    void this.checkHistory(run);
     const verdict = run.violationCount() === 0 ? 'mutual exclusion held' : `MUTUAL EXCLUSION VIOLATED ${run.violationCount()} time(s)`;
     this.deps.record('locks.ended', `lock run ${v.id} ended (${summary.stopReason ?? 'stopped'}): ${v.counters.acquisitions} acquisitions, ${v.counters.notificationsPerAcquisition ?? '-'} notifications per acquisition, ${verdict}`, {
       run: v.id,
@@ -124,6 +128,28 @@ export class LockPlayground {
       violations: run.violationCount(),
     });
     this.pushNow();
+  }
+
+  /** The run's recorded history, checked as a mutex beside the lab's own overlap check (in the background: a search may take seconds). */
+  private async checkHistory(run: LockRun): Promise<void> {
+    const check = this.deps.checkHistory;
+    const { ops, wall0 } = run.history();
+    const set = (c: Partial<LockRunView['history']>): void => {
+      run.historyCheck = { ...run.historyCheck, ...c };
+      this.pushNow();
+    };
+    if (!check || ops.length === 0) {
+      set({ phase: 'done', detail: ops.length === 0 ? 'no acquisition was recorded: nothing to check' : 'not checked here' });
+      return;
+    }
+    set({ phase: 'checking' });
+    try {
+      const kept = await check(`lock run ${run.id}`, ops, wall0);
+      const v = kept?.verdicts.zookeeper ?? null;
+      set({ phase: 'done', checkRun: kept?.id ?? null, verdict: v?.verdict ?? null, detail: v?.counterexample?.explanation ?? v?.undecided ?? null });
+    } catch (e) {
+      set({ phase: 'failed', detail: `The history could not be checked: ${(e as Error).message}` });
+    }
   }
 
   private schedulePush(now: boolean): void {

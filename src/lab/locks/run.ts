@@ -9,7 +9,9 @@ import { setMaxListeners } from 'node:events';
 import { connect, type PlaygroundLock, type ZkClient } from '../../client';
 import { CreateMode, Err } from '../../protocol/codes';
 import { ZkError } from '../../client';
-import type { LockChildView, LockFault, LockRunView, LockSettings } from '../../shared/contract';
+import type { HistoryOp } from '../../shared/check/history';
+import type { LockChildView, LockFault, LockHistoryCheck, LockRunView, LockSettings } from '../../shared/contract';
+import { CHECK_MAX_OPS } from '../../shared/limits';
 import { bySequence, Contender, now, sequenceOf } from './contender';
 import { ExclusionChecker, type HoldInterval } from './exclusion';
 
@@ -63,6 +65,12 @@ export class LockRun {
   private readonly sessionTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private markOver!: () => void;
+  /** The run's history (acquire and release per client, src/shared/check/history.ts), its first CHECK_MAX_OPS operations. */
+  private readonly ops: HistoryOp[] = [];
+  /** now() at the history's time 0: when the clients began to contend. */
+  private zero = 0;
+  /** Its check as a mutex, which the playground runs once the run is over. */
+  historyCheck: LockHistoryCheck = { ops: 0, phase: 'recording', checkRun: null, verdict: null, detail: null };
   /** Resolves once the run is over (done or failed). */
   readonly finished = new Promise<void>((r) => (this.markOver = r));
 
@@ -134,6 +142,11 @@ export class LockRun {
               serverCheck: (c, ok, detail) => this.onServerCheck(c, ok, detail),
               note: (text) => this.note(text),
               changed: () => this.changed(),
+              record: (c, f, at) => this.record(c, f, at),
+              complete: (op, result) => {
+                op.complete = Math.round((now() - this.zero) * 1000) / 1000;
+                op.result = result;
+              },
             },
           ),
         );
@@ -154,6 +167,7 @@ export class LockRun {
     if (this.stop.signal.aborted) return this.stoppedWhileOpening();
     this.phase = 'running';
     this.runningSince = Date.now();
+    this.zero = now();
     this.note(`${this.settings.clients} client(s) connected; contending for ${this.settings.lockPath} with the ${this.settings.strategy} lock`);
     this.changed(true);
     this.loops = this.contenders.map((c) => c.loop(this.stop.signal));
@@ -226,6 +240,9 @@ export class LockRun {
   private onEnded(c: Contender, how: 'released' | 'lost' | 'stopped', why: string): void {
     const t = now();
     if (!this.checker.release(c.id, t, how)) return;
+    // The release is called where the client stops acting as the holder (lost: when its
+    // connection dropped); it takes effect by the time lock.release() answers, or its session ends.
+    c.releaseOp = this.record(c, 'release', t);
     if (how === 'lost') {
       this.lostBy = { client: c.id, time: t };
       this.note(`client ${c.id} lost the lock: ${why}`);
@@ -239,6 +256,18 @@ export class LockRun {
     const v = { kind: 'not-lowest' as const, time: Date.now(), clients: [c.id], detail: `client ${c.id} (session ${c.sessionHex}) holds the lock with ${c.nodeName ?? 'no node'}, but ${detail}` };
     this.checker.add(v);
     this.note(`MUTUAL EXCLUSION VIOLATED: ${v.detail}`);
+  }
+
+  /** A client's operation, called at `at` (now()), in the history (kept while under CHECK_MAX_OPS). */
+  private record(c: Contender, f: 'acquire' | 'release', at: number): HistoryOp {
+    const op: HistoryOp = { process: c.id, session: c.sessionHex, member: c.member ?? 0, f, key: this.settings.lockPath, value: null, version: null, invoke: Math.round((at - this.zero) * 1000) / 1000, complete: null, result: 'unknown' };
+    if (this.ops.length < CHECK_MAX_OPS) this.ops.push(op);
+    return op;
+  }
+
+  /** The run's history so far, in call order, and its time 0 as ms since 1970. */
+  history(): { ops: HistoryOp[]; wall0: number } {
+    return { ops: [...this.ops].sort((a, b) => a.invoke - b.invoke), wall0: this.zero };
   }
 
   private contender(id: number): Contender {
@@ -382,6 +411,7 @@ export class LockRun {
       log: [...this.log],
       stopReason: this.stopReason,
       error: this.error,
+      history: { ...this.historyCheck, ops: this.ops.length },
     };
   }
 

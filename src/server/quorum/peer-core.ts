@@ -25,6 +25,8 @@ export interface PeerConfig {
   finalizeWaitMs?: number;
   minNotificationIntervalMs?: number;
   maxNotificationIntervalMs?: number;
+  /** ZabConfig.unsafeCommit: a deliberately broken leader, for the checker's tests only. */
+  unsafeCommit?: boolean;
 }
 
 export type PeerInput<T extends TxnLike> =
@@ -250,6 +252,7 @@ export class QuorumPeerCore<T extends TxnLike> {
       commitLogCount: this.cfg.commitLogCount ?? ZAB_DEFAULTS.commitLogCount,
       configText: this.cfg.configText,
       zxidCounterLimit: this.cfg.zxidCounterLimit ?? ZAB_DEFAULTS.zxidCounterLimit,
+      unsafeCommit: this.cfg.unsafeCommit === true,
     };
     const epochs = { acceptedEpoch: this.acceptedEpoch, currentEpoch: this.currentEpoch };
     const view = this.view;

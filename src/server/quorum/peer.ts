@@ -89,6 +89,8 @@ export class QuorumPeer implements Replicator {
     private readonly events: EventLog,
     private readonly clock: Clock,
     net: Net,
+    /** Test-only breakage (ZabConfig.unsafeCommit), read from the environment by main.ts. */
+    private readonly testing: { unsafeCommit?: boolean } = {},
   ) {
     this.myid = cfg.myid!;
     const me = cfg.servers.get(this.myid);
@@ -206,6 +208,7 @@ export class QuorumPeer implements Replicator {
         finalizeWaitMs: ELECTION_DEFAULTS.finalizeWaitMs,
         minNotificationIntervalMs: intProperty(cfg, 'fastleader.minNotificationInterval', ELECTION_DEFAULTS.minNotificationIntervalMs),
         maxNotificationIntervalMs: intProperty(cfg, 'fastleader.maxNotificationInterval', ELECTION_DEFAULTS.maxNotificationIntervalMs),
+        unsafeCommit: this.testing.unsafeCommit === true,
       },
       startupEpochs(this.storage, this.server.lastProcessedZxid, this.log),
       this.store.zabView(Number(this.cfg.properties.get('snapshotSizeFactor') ?? this.cfg.properties.get('zookeeper.snapshotSizeFactor') ?? 0.33)),

@@ -11,6 +11,10 @@ const w = (p: number, value: string, invoke: number, complete: number | null = i
 const rd = (p: number, value: string, version: number, invoke: number, complete = invoke + 1): Op & { p: number } => ({ p, f: 'read', value, version, invoke, complete });
 const cas = (p: number, version: number, value: string, invoke: number, result: HistoryOp['result'] = 'ok', complete: number | null = invoke + 1): Op & { p: number } => ({ p, f: 'cas', version, value, invoke, complete, result });
 
+const sync = (p: number, invoke: number, complete: number | null = invoke + 1, result: HistoryOp['result'] = 'ok', key = '/r'): Op & { p: number } => ({ p, f: 'sync', key, invoke, complete, result });
+const acq = (p: number, invoke: number, complete: number | null = invoke + 1, result: HistoryOp['result'] = 'ok'): Op & { p: number } => ({ p, f: 'acquire', key: '/lock', invoke, complete, result });
+const rel = (p: number, invoke: number, complete: number | null = invoke + 1, result: HistoryOp['result'] = 'ok'): Op & { p: number } => ({ p, f: 'release', key: '/lock', invoke, complete, result });
+
 const verdicts = (h: HistoryOp[]): Record<Model, string> => ({ linearizable: check(h, { model: 'linearizable' }).verdict, zookeeper: check(h, { model: 'zookeeper' }).verdict });
 
 describe('hand-built histories', () => {
@@ -87,6 +91,58 @@ describe('hand-built histories', () => {
     // Session 0 sent a then b without waiting; a read saw b then a.
     const h = hist(w(0, 'a', 0, 20), w(0, 'b', 1, 21), rd(1, 'b', 1, 2), rd(1, 'a', 2, 4));
     expect(verdicts(h)).toEqual({ linearizable: 'ok', zookeeper: 'violation' });
+  });
+
+  it('a read after its session\'s sync that is older than the writes completed before the sync started: a violation of the zookeeper model', () => {
+    // Without the sync the stale read is allowed; after it, it is not.
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), rd(1, 'a', 1, 6)))).toEqual({ linearizable: 'violation', zookeeper: 'ok' });
+    const h = hist(w(0, 'a', 0), w(0, 'b', 2), sync(1, 4), rd(1, 'a', 1, 6));
+    expect(verdicts(h)).toEqual({ linearizable: 'violation', zookeeper: 'violation' });
+    const ce = check(h, { model: 'zookeeper' }).counterexample!;
+    expect(ce.culprit).toBe(3);
+    expect(ce.ops.map((o) => o.index)).toContain(2);
+    expect(ce.explanation).toMatch(/called after process 1's sync .* returned in the same session.* version 2 at least/);
+    // A sync is the session's, whatever path it named: one on another key counts for this one.
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), sync(1, 4, 5, 'ok', '/other'), rd(1, 'a', 1, 6))).zookeeper).toBe('violation');
+    // Another session's sync says nothing of this one's reads.
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), sync(2, 4), rd(1, 'a', 1, 6))).zookeeper).toBe('ok');
+  });
+
+  it('a read after sync that sees the writes, or one whose write completed only after the sync started, is fine', () => {
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), sync(1, 4), rd(1, 'b', 2, 6)))).toEqual({ linearizable: 'ok', zookeeper: 'ok' });
+    // "b" completed at 5, after the sync started at 3: the sync need not include it.
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2, 5), sync(1, 3), rd(1, 'a', 1, 6))).zookeeper).toBe('ok');
+    // A sync that failed or never answered promises nothing.
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), sync(1, 4, 5, 'fail'), rd(1, 'a', 1, 6))).zookeeper).toBe('ok');
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), sync(1, 4, null, 'unknown'), rd(1, 'a', 1, 6))).zookeeper).toBe('ok');
+    // A read called before the sync returned is not after it.
+    expect(verdicts(hist(w(0, 'a', 0), w(0, 'b', 2), sync(1, 4, 7), rd(1, 'a', 1, 6))).zookeeper).toBe('ok');
+  });
+
+  it('a lock is a mutex under both models: acquire only when free, release only by the holder', () => {
+    const ok = { linearizable: 'ok', zookeeper: 'ok' };
+    const bad = { linearizable: 'violation', zookeeper: 'violation' };
+    expect(verdicts(hist(acq(0, 0), rel(0, 2), acq(1, 4), rel(1, 6)))).toEqual(ok);
+    // Two holders at once.
+    const two = hist(acq(0, 0), acq(1, 2), rel(0, 4), rel(1, 6));
+    expect(verdicts(two)).toEqual(bad);
+    const ce = check(two, { model: 'zookeeper' }).counterexample!;
+    expect(ce.key).toBe('/lock');
+    expect(ce.culprit).toBe(1);
+    expect(ce.explanation).toMatch(/process 1's acquire .* held by process 0/);
+    // Overlapping calls: p1's acquire returned while p0 still held the lock.
+    expect(verdicts(hist(acq(0, 0, 3), acq(1, 1, 4), rel(0, 5), rel(1, 7)))).toEqual(bad);
+    // Concurrent acquires, the second returning after the first released: fine.
+    expect(verdicts(hist(acq(0, 0, 2), acq(1, 1, 6), rel(0, 3, 4), rel(1, 7)))).toEqual(ok);
+    // A release by a client that does not hold it.
+    expect(verdicts(hist(acq(0, 0), rel(1, 2)))).toEqual(bad);
+    // A release of unknown result (the session was lost) may let the next acquire through; an
+    // acquire of unknown result may never have happened; a failed acquire did not.
+    expect(verdicts(hist(acq(0, 0), rel(0, 2, null, 'unknown'), acq(1, 4), rel(1, 6)))).toEqual(ok);
+    expect(verdicts(hist(acq(0, 0, null, 'unknown'), acq(1, 2), rel(1, 4)))).toEqual(ok);
+    expect(verdicts(hist(acq(0, 0), acq(1, 1, 2, 'fail'), rel(0, 3)))).toEqual(ok);
+    // Beside a register, each checked by its own model.
+    expect(verdicts(hist(w(0, 'a', 0), acq(0, 0), rel(0, 2), rd(1, 'a', 1, 4)))).toEqual(ok);
   });
 
   it('a bound too small gives undecided, never a verdict', () => {
@@ -244,4 +300,55 @@ describe('property: generated histories with and without anomalies', () => {
       expect(injected).toBeGreaterThan(30);
     });
   }
+});
+
+describe('property: the mutex search agrees with brute force', () => {
+  /** Every order of the operations (respecting real time; an unknown one in it or not) that a mutex allows? */
+  function bruteMutex(h: HistoryOp[]): boolean {
+    const ops = h.filter((o) => o.result !== 'fail');
+    const end = (o: HistoryOp): number => (o.result === 'unknown' ? Infinity : o.complete!);
+    const used = new Array<boolean>(ops.length).fill(false);
+    const go = (holder: number | null): boolean => {
+      if (ops.every((o, i) => used[i] || o.result === 'unknown')) return true;
+      for (let i = 0; i < ops.length; i++) {
+        if (used[i]) continue;
+        const o = ops[i]!;
+        if (ops.some((x, j) => !used[j] && j !== i && end(x) < o.invoke)) continue;
+        if (o.f === 'acquire' ? holder !== null : holder !== o.process) continue;
+        used[i] = true;
+        if (go(o.f === 'acquire' ? o.process : null)) return true;
+        used[i] = false;
+      }
+      return false;
+    };
+    return go(null);
+  }
+
+  it('on 2000 small random lock histories', () => {
+    const seen = { ok: 0, violation: 0 };
+    for (let seed = 1; seed <= 2000; seed++) {
+      const r = rng(seed);
+      const free = [0, 0, 0];
+      const holding = [false, false, false];
+      const rows: HistoryOp[] = [];
+      for (let i = 0, n = 2 + Math.floor(r() * 6); i < n; i++) {
+        const p = Math.floor(r() * 3);
+        const invoke = free[p]! + Math.floor(r() * 3);
+        const complete = invoke + 1 + Math.floor(r() * 4);
+        free[p] = complete;
+        // Mostly as a client does (acquire, then release), sometimes not.
+        const f = r() < 0.85 ? (holding[p] ? 'release' : 'acquire') : holding[p] ? 'acquire' : 'release';
+        holding[p] = f === 'acquire';
+        const x = r();
+        const result = x < 0.8 ? 'ok' : x < 0.9 ? 'fail' : 'unknown';
+        rows.push({ process: p, session: `0x${p}`, member: 1, f, key: '/lock', value: null, version: null, invoke, complete: result === 'unknown' && r() < 0.5 ? null : complete, result });
+      }
+      const want = bruteMutex(rows) ? 'ok' : 'violation';
+      expect(check(rows, { model: 'linearizable' }).verdict, `seed ${seed}`).toBe(want);
+      expect(check(rows, { model: 'zookeeper' }).verdict, `seed ${seed}`).toBe(want);
+      seen[want]++;
+    }
+    expect(seen.ok).toBeGreaterThan(100);
+    expect(seen.violation).toBeGreaterThan(100);
+  });
 });

@@ -13,10 +13,15 @@
 //   the session's earlier reads or its own acknowledged writes. A read through a lagging member
 //   may be stale: allowed here, a violation of the first model.
 //
+// The zookeeper model also reads a session's syncs: a read after its session's sync is no older
+// than the writes completed before the sync started (a sync brings the member up to date for
+// every key). A key whose operations are acquire and release is a lock, checked as a mutex under
+// either model: an acquire takes effect only while it is free, a release only by its holder.
+//
 // Unknown results are Jepsen's :info: the operation may take effect at any time after its call,
 // or never. A failed write did not happen; a failed read says nothing; a failed cas saw another
 // version. The work is bounded: past it the verdict is "undecided", never a guess.
-import type { HistoryOp } from './history';
+import { isLockOp, type HistoryOp } from './history';
 import { Kind, search, type ReadConstraints, type SearchOp } from './search';
 
 export type Model = 'linearizable' | 'zookeeper';
@@ -80,7 +85,8 @@ interface Prepared {
 const pending = (o: HistoryOp, cutoff: number): boolean => o.complete === null || o.result === 'unknown' || o.complete > cutoff;
 
 const describe = (o: HistoryOp): string => {
-  const what = o.f === 'read' ? `read "${o.value}" (version ${o.version})` : o.f === 'write' ? `write "${o.value}"` : `cas version ${o.version} to "${o.value}"`;
+  const what =
+    o.f === 'read' ? `read "${o.value}" (version ${o.version})` : o.f === 'write' ? `write "${o.value}"` : o.f === 'cas' ? `cas version ${o.version} to "${o.value}"` : o.f;
   return `process ${o.process}'s ${what} on ${o.key} (${o.result}, ${o.invoke.toFixed(1)}–${o.complete === null ? '…' : o.complete.toFixed(1)} ms)`;
 };
 
@@ -89,7 +95,8 @@ const describe = (o: HistoryOp): string => {
  * later are left out and those still running then count as unknown. `drop` leaves one operation's
  * outcome out (it counts as unknown), to see whether it is the one no order explains.
  */
-function prepare(h: readonly HistoryOp[], idxs: readonly number[], model: Model, cutoff = Infinity, drop = -1): Prepared {
+function prepare(h: readonly HistoryOp[], idxs: readonly number[], model: Model, syncs: Syncs, cutoff = Infinity, drop = -1): Prepared {
+  if (idxs.length > 0 && isLockOp(h[idxs[0]!]!)) return prepareLock(h, idxs, cutoff, drop);
   const values = [''];
   const ids = new Map<string, number>([['', 0]]);
   const intern = (v: string): number => {
@@ -108,7 +115,7 @@ function prepare(h: readonly HistoryOp[], idxs: readonly number[], model: Model,
   const okReads: number[] = [];
   for (const i of idxs) {
     const o = h[i]!;
-    if (o.invoke > cutoff) continue;
+    if (o.invoke > cutoff || o.f === 'sync') continue;
     const unknown = pending(o, cutoff) || i === drop;
     const complete = unknown ? Infinity : o.complete!;
     if (o.f === 'read') {
@@ -168,6 +175,7 @@ function prepare(h: readonly HistoryOp[], idxs: readonly number[], model: Model,
     reads.firstSeenAt.set(o.version!, Math.min(reads.firstSeenAt.get(o.version!) ?? Infinity, o.complete!));
     reads.maxVersion = Math.max(reads.maxVersion, o.version!);
   }
+  afterSync(h, idxs, okReads, syncs, cutoff, prep);
   // Acknowledged writes: later reads of the same session see at least what they made.
   for (let k = 0; k < ops.length; k++) {
     const w = h[wIndex[k]!]!;
@@ -194,6 +202,104 @@ function prepare(h: readonly HistoryOp[], idxs: readonly number[], model: Model,
   return prep;
 }
 
+/** Each session's ok syncs (history indexes), by completion: a session is `process/session`. */
+type Syncs = Map<string, number[]>;
+
+function syncsOf(h: readonly HistoryOp[]): Syncs {
+  const out: Syncs = new Map();
+  h.forEach((o, i) => {
+    if (o.f !== 'sync' || o.result !== 'ok' || o.complete === null) return;
+    const s = `${o.process}/${o.session}`;
+    (out.get(s) ?? out.set(s, []).get(s)!).push(i);
+  });
+  for (const list of out.values()) list.sort((a, b) => h[a]!.complete! - h[b]!.complete!);
+  return out;
+}
+
+/**
+ * The zookeeper model's sync rule, for one key: a read called after its session's sync completed
+ * sees a version no older than the register had when the sync started. That version is at least
+ * the number of ok writes and cas completed by then (each added one, and all had taken effect), a
+ * cas's expected version plus one, and any version a read had returned by then.
+ */
+function afterSync(h: readonly HistoryOp[], idxs: readonly number[], okReads: readonly number[], syncs: Syncs, cutoff: number, prep: Prepared): void {
+  if (syncs.size === 0) return;
+  // What completed, by completion: an ok write or cas adds one to the count of versions made; a
+  // cas or a read shows the version the register had reached.
+  const steps: { t: number; write: boolean; seen: number }[] = [];
+  for (const i of idxs) {
+    const o = h[i]!;
+    if (o.result !== 'ok' || o.complete === null || o.complete > cutoff) continue;
+    if (o.f === 'write') steps.push({ t: o.complete, write: true, seen: 0 });
+    else if (o.f === 'cas') steps.push({ t: o.complete, write: true, seen: o.version! + 1 });
+    else if (o.f === 'read') steps.push({ t: o.complete, write: false, seen: o.version! });
+  }
+  steps.sort((a, b) => a.t - b.t);
+  const floors: number[] = [];
+  let writes = 0;
+  let floor = 0;
+  for (const st of steps) {
+    if (st.write) writes++;
+    floor = Math.max(floor, st.seen, writes);
+    floors.push(floor);
+  }
+  /** The version the register had at least at time t (from what completed strictly before t). */
+  const at = (t: number): number => {
+    let lo = 0;
+    let hi = steps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (steps[mid]!.t < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : floors[lo - 1]!;
+  };
+  for (const i of okReads) {
+    const r = h[i]!;
+    const list = syncs.get(`${r.process}/${r.session}`);
+    if (!list) continue;
+    let sync = -1;
+    for (const j of list) {
+      if (h[j]!.complete! > r.invoke || h[j]!.complete! > cutoff) break;
+      sync = j;
+    }
+    if (sync < 0) continue;
+    const need = at(h[sync]!.invoke);
+    if (r.version! < need) {
+      prep.direct ??= {
+        culprit: i,
+        others: [sync],
+        explanation: `${describe(r)} was called after ${describe(h[sync]!)} returned in the same session, yet is older than the register was when that sync started: the writes completed by then had brought it to version ${need} at least`,
+      };
+    }
+  }
+}
+
+/** A lock's operations for the search: its value the holder (0: free, else the interned process), changed by acquire and release. */
+function prepareLock(h: readonly HistoryOp[], idxs: readonly number[], cutoff: number, drop: number): Prepared {
+  const values = [''];
+  const ids = new Map<string, number>();
+  const ops: SearchOp[] = [];
+  const index: number[] = [];
+  for (const i of idxs) {
+    const o = h[i]!;
+    if (o.invoke > cutoff) continue;
+    const unknown = pending(o, cutoff) || i === drop;
+    // A failed acquire or release did not happen (the client gave up, or had nothing to release).
+    if (o.result === 'fail' && !unknown) continue;
+    const who = `${o.process}`;
+    let id = ids.get(who);
+    if (id === undefined) {
+      id = values.length;
+      values.push(who);
+      ids.set(who, id);
+    }
+    ops.push({ kind: o.f === 'acquire' ? Kind.Acquire : Kind.Release, invoke: o.invoke, complete: unknown ? Infinity : o.complete!, value: id, version: 0, ceil: Infinity, after: -1, token: false });
+    index.push(i);
+  }
+  return { ops, index, reads: null, values };
+}
+
 export function check(history: readonly HistoryOp[], opts: CheckOptions): Verdict {
   const limit = opts.timeLimitMs ?? 10_000;
   const maxStates = opts.maxStates ?? 2_000_000;
@@ -201,12 +307,13 @@ export function check(history: readonly HistoryOp[], opts: CheckOptions): Verdic
   const byKey = new Map<string, number[]>();
   history.forEach((o, i) => (byKey.get(o.key) ?? byKey.set(o.key, []).get(o.key)!).push(i));
   const keys = [...byKey.keys()].sort();
+  const syncs = syncsOf(history);
   const perKey: KeyVerdict[] = [];
   let violated: string | null = null;
   let stuck = -Infinity;
   for (const key of keys) {
     const idxs = byKey.get(key)!;
-    const p = prepare(history, idxs, opts.model);
+    const p = prepare(history, idxs, opts.model, syncs);
     if (p.direct) {
       perKey.push({ key, ops: idxs.length, verdict: 'violation', states: 0 });
       violated ??= key;
@@ -222,7 +329,7 @@ export function check(history: readonly HistoryOp[], opts: CheckOptions): Verdic
   const base = { model: opts.model, ops: history.length, keys: keys.length, perKey };
   if (violated !== null) {
     // The counterexample gets a bound of its own: the verdict stands whatever it finds.
-    const ce = counterexample(history, byKey.get(violated)!, violated, opts.model, { maxStates, deadline: Date.now() + limit }, stuck);
+    const ce = counterexample(history, byKey.get(violated)!, violated, opts.model, syncs, { maxStates, deadline: Date.now() + limit }, stuck);
     return { ...base, verdict: 'violation', counterexample: ce };
   }
   const open = perKey.filter((k) => k.verdict === 'undecided');
@@ -233,8 +340,8 @@ export function check(history: readonly HistoryOp[], opts: CheckOptions): Verdic
   return { ...base, verdict: 'ok' };
 }
 
-const fails = (h: readonly HistoryOp[], idxs: readonly number[], model: Model, budget: { maxStates: number; deadline: number }, cutoff: number, drop = -1): boolean | null => {
-  const p = prepare(h, idxs, model, cutoff, drop);
+const fails = (h: readonly HistoryOp[], idxs: readonly number[], model: Model, syncs: Syncs, budget: { maxStates: number; deadline: number }, cutoff: number, drop = -1): boolean | null => {
+  const p = prepare(h, idxs, model, syncs, cutoff, drop);
   if (p.direct) return true;
   const r = search(p.ops, budget, p.reads);
   return r.verdict === 'undecided' ? null : r.verdict === 'violation';
@@ -245,8 +352,8 @@ const fails = (h: readonly HistoryOp[], idxs: readonly number[], model: Model, b
  * linearizable, so failing is monotone in the cut), the operation whose completion ends it, and
  * what that operation could have seen there.
  */
-function counterexample(h: readonly HistoryOp[], idxs: readonly number[], key: string, model: Model, budget: { maxStates: number; deadline: number }, stuck: number): Counterexample {
-  const full = prepare(h, idxs, model);
+function counterexample(h: readonly HistoryOp[], idxs: readonly number[], key: string, model: Model, syncs: Syncs, budget: { maxStates: number; deadline: number }, stuck: number): Counterexample {
+  const full = prepare(h, idxs, model, syncs);
   if (full.direct) return window(h, idxs, key, full.direct.culprit, full.direct.others, [], full.direct.explanation);
   const times = [...new Set(idxs.map((i) => h[i]!.complete).filter((t): t is number => t !== null))].sort((a, b) => a - b);
   let lo = 0;
@@ -255,9 +362,9 @@ function counterexample(h: readonly HistoryOp[], idxs: readonly number[], key: s
   // the cut before it first (two searches instead of a dozen), then halve what is left.
   const guess = times.indexOf(stuck);
   if (guess >= 0) {
-    if (fails(h, idxs, model, budget, times[guess]!) === true) {
+    if (fails(h, idxs, model, syncs, budget, times[guess]!) === true) {
       hi = guess;
-      if (guess === 0 || fails(h, idxs, model, budget, times[guess - 1]!) === false) lo = guess;
+      if (guess === 0 || fails(h, idxs, model, syncs, budget, times[guess - 1]!) === false) lo = guess;
     } else {
       lo = guess + 1;
     }
@@ -265,21 +372,22 @@ function counterexample(h: readonly HistoryOp[], idxs: readonly number[], key: s
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     // Undecided counts as not failing: the cut found is always one seen to fail.
-    if (fails(h, idxs, model, budget, times[mid]!) === true) hi = mid;
+    if (fails(h, idxs, model, syncs, budget, times[mid]!) === true) hi = mid;
     else lo = mid + 1;
   }
   const cut = times[hi]!;
   const ending = idxs.filter((i) => h[i]!.complete === cut);
-  const culprit = ending.find((i) => fails(h, idxs, model, budget, cut, i) === false) ?? ending[0]!;
+  const culprit = ending.find((i) => fails(h, idxs, model, syncs, budget, cut, i) === false) ?? ending[0]!;
   const c = h[culprit]!;
-  const p = prepare(h, idxs, model, cut);
+  const p = prepare(h, idxs, model, syncs, cut);
   if (p.direct) return window(h, idxs, key, p.direct.culprit, p.direct.others, [], p.direct.explanation);
   const at = p.index.indexOf(culprit);
   const could = at >= 0 ? search(p.ops, budget, p.reads, at).probed.map((s) => ({ value: p.values[s.value]!, version: s.version })) : [];
   could.sort((a, b) => a.version - b.version || (a.value < b.value ? -1 : 1));
-  const shown = could.slice(0, 4).map((s) => `"${s.value}" (version ${s.version})`);
+  const lock = isLockOp(c);
+  const shown = could.slice(0, 4).map((s) => (lock ? (s.value === '' ? 'free' : `held by process ${s.value}`) : `"${s.value}" (version ${s.version})`));
   const couldText = could.length
-    ? `it could only have found the register at ${shown.join(' or ')}${could.length > shown.length ? ` or ${could.length - shown.length} more` : ''}`
+    ? `it could only have found the ${lock ? 'lock' : 'register'} ${lock ? '' : 'at '}${shown.join(' or ')}${could.length > shown.length ? ` or ${could.length - shown.length} more` : ''}`
     : 'the operations before it leave no state where it fits';
   let explanation: string;
   if (c.f === 'read' && model === 'zookeeper') {

@@ -19,6 +19,10 @@ export enum Kind {
   CasFail,
   /** A cas of unknown result: applies when the version matches, else fails; either way allowed. */
   CasUnknown,
+  /** A lock's acquire (ok or unknown): the lock must be free (value 0); then held by `value` (its process). */
+  Acquire,
+  /** A lock's release (ok or unknown): the lock must be held by `value`; then free. */
+  Release,
 }
 
 export interface SearchOp {
@@ -228,6 +232,17 @@ export function search(given: readonly SearchOp[], budget: Budget, reads: ReadCo
         // taking effect needs a place in the order.
         if (version !== o.version) return null;
         nv = o.value;
+        nver = version + 1;
+        break;
+      case Kind.Acquire:
+        // A lock is a register too: its value the holder (0: free), its version the changes.
+        if (value !== 0) return null;
+        nv = o.value;
+        nver = version + 1;
+        break;
+      case Kind.Release:
+        if (value !== o.value) return null;
+        nv = 0;
         nver = version + 1;
         break;
     }

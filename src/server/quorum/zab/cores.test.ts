@@ -179,6 +179,27 @@ describe('leader core', () => {
     expect(sends(out.actions).filter((m) => m.type === 'COMMIT')).toHaveLength(4);
   });
 
+  it('with unsafeCommit (the checker tests\' broken member) commits on its own log write and holds the broadcast for two ticks', () => {
+    const l = established({ unsafeCommit: true });
+    const p = l.step({ type: 'propose', txn: { zxid: zxidOf(2n, 1) } });
+    // Nothing leaves for the learners yet.
+    expect(sends(p.actions)).toEqual([]);
+    // The leader's own write alone commits it: no learner has even seen it.
+    const own = l.step({ type: 'persisted', seq: 3 });
+    expect(find(own.actions, 'apply')?.txns).toEqual([{ zxid: zxidOf(2n, 1) }]);
+    expect(sends(own.actions)).toEqual([]);
+    // Three half ticks later it is still held; the fourth sends the PROPOSAL and COMMIT to each learner, in order, before its PING.
+    for (let i = 0; i < 3; i++) expect(sends(l.step({ type: 'tick' }).actions).filter((m) => m.type !== 'PING')).toEqual([]);
+    const tick = l.step({ type: 'tick' });
+    const to = (cid: number): string[] => tick.actions.filter((a) => a.type === 'send' && a.cid === cid).map((a) => (a as { msg: ZabMessage<T> }).msg.type);
+    expect(to(12)).toEqual(['PROPOSAL', 'COMMIT', 'PING']);
+    expect(to(13)).toEqual(['PROPOSAL', 'COMMIT', 'PING']);
+    // Without the switch the same write waits for a learner's ACK.
+    const safe = established();
+    safe.step({ type: 'propose', txn: { zxid: zxidOf(2n, 1) } });
+    expect(find(safe.step({ type: 'persisted', seq: 3 }).actions, 'apply')).toBeUndefined();
+  });
+
   it('answers a sync once the last proposal before it has committed', () => {
     const l = established();
     expect(l.step({ type: 'sync', id: 1 }).actions).toContainEqual({ type: 'syncDone', id: 1 });

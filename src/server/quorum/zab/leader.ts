@@ -114,6 +114,8 @@ export class LeaderCore<T extends TxnLike> {
   private tick = 0;
   private tickSkip = true;
   private out: LeaderOutput<T> = { actions: [], events: [] };
+  /** cfg.unsafeCommit: PROPOSALs, COMMITs and INFORMs of the broadcast, held for UNSAFE_HOLD half ticks (`at`: when held). */
+  private readonly held: { cid: number; msg: ZabMessage<T>; at: number }[] = [];
 
   constructor(
     readonly cfg: ZabConfig,
@@ -265,6 +267,7 @@ export class LeaderCore<T extends TxnLike> {
     }
     this.phase = 'ended';
     this.afterDurable.length = 0;
+    this.held.length = 0;
     this.out.actions.push({ type: 'ended', reason });
   }
 
@@ -524,7 +527,7 @@ export class LeaderCore<T extends TxnLike> {
     const p: Proposal<T> = { txn, acks: new Set() };
     this.outstanding.push(p);
     this.out.events.push({ type: 'proposal', sid: this.myid, zxid: txn.zxid });
-    for (const h of this.handlers.values()) if (!h.observer && isForwarding(h)) this.sendProposal(h, txn);
+    for (const h of this.handlers.values()) if (!h.observer && isForwarding(h)) this.broadcast(h, { type: 'PROPOSAL', txn });
     const seq = ++this.seq;
     this.out.actions.push({ type: 'persistTxns', seq, txns: [txn] });
     this.whenDurable(seq, () => this.processAck(this.myid, txn.zxid));
@@ -538,7 +541,32 @@ export class LeaderCore<T extends TxnLike> {
     if (!p) return;
     p.acks.add(sid);
     this.out.events.push({ type: 'ack', sid: this.myid, from: sid, zxid });
-    while (this.outstanding.length > 0 && this.qv.containsQuorum(this.outstanding[0]!.acks)) this.commit(this.outstanding.shift()!);
+    // unsafeCommit: the leader's own ACK is taken for a quorum's (the bug the checker must catch).
+    const committed = (acks: Set<number>): boolean => (this.cfg.unsafeCommit ? acks.has(this.myid) : this.qv.containsQuorum(acks));
+    while (this.outstanding.length > 0 && committed(this.outstanding[0]!.acks)) this.commit(this.outstanding.shift()!);
+  }
+
+  /** A message of the broadcast to a learner: sent now, or (unsafeCommit) held for a while. */
+  private broadcast(h: Handler, msg: ZabMessage<T>): void {
+    if (this.cfg.unsafeCommit) this.held.push({ cid: h.cid, msg, at: this.halfTicks });
+    else if (msg.type === 'PROPOSAL') this.sendProposal(h, msg.txn);
+    else this.send(h.cid, msg);
+  }
+
+  /**
+   * unsafeCommit: what was held UNSAFE_HOLD half ticks leaves, in order, to the learners still
+   * connected. Each write is held as long (not merely until the next tick), so whenever the
+   * leader is killed, the writes it acknowledged in the last second or so are lost.
+   */
+  private releaseHeld(): void {
+    let n = 0;
+    while (n < this.held.length && this.halfTicks - this.held[n]!.at >= UNSAFE_HOLD) n++;
+    for (const { cid, msg } of this.held.splice(0, n)) {
+      const h = this.handlers.get(cid);
+      if (!h) continue;
+      if (msg.type === 'PROPOSAL') this.sendProposal(h, msg.txn);
+      else this.send(cid, msg);
+    }
   }
 
   private commit(p: Proposal<T>): void {
@@ -547,8 +575,8 @@ export class LeaderCore<T extends TxnLike> {
     this.lastProcessed = zxid;
     for (const h of this.handlers.values()) {
       if (!isForwarding(h)) continue;
-      if (h.observer) this.send(h.cid, { type: 'INFORM', txn: p.txn });
-      else this.send(h.cid, { type: 'COMMIT', zxid });
+      if (h.observer) this.broadcast(h, { type: 'INFORM', txn: p.txn });
+      else this.broadcast(h, { type: 'COMMIT', zxid });
     }
     this.out.actions.push({ type: 'apply', txns: [p.txn] });
     this.out.events.push({ type: 'commit', sid: this.myid, zxid });
@@ -593,6 +621,7 @@ export class LeaderCore<T extends TxnLike> {
       }
       return;
     }
+    this.releaseHeld();
     // Leader.lead's loop: every half tick ping everyone; every whole tick count the synced.
     if (!this.tickSkip) this.tick++;
     if (!this.tickSkip) {
@@ -636,6 +665,9 @@ export class LeaderCore<T extends TxnLike> {
     }
   }
 }
+
+/** cfg.unsafeCommit: how many half ticks the broadcast is held (two ticks: a second at the lab's tickTime of 500 ms). */
+const UNSAFE_HOLD = 4;
 
 /** A learner that gets the broadcast: its sync has been queued (startForwarding). */
 function isForwarding(h: Handler): boolean {

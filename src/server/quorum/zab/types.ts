@@ -92,6 +92,13 @@ export interface ZabConfig {
   configText: string;
   /** The counter value that forces a new epoch (0xffffffff; lower in tests). */
   zxidCounterLimit: number;
+  /**
+   * Breaks ZAB on purpose, for tests of the consistency checker only (the member reads
+   * ZK_TEST_UNSAFE_COMMIT=1 at start; nothing in the lab's UI or contract sets it): the leader
+   * commits a write on its own log append, without a quorum, and holds the broadcast to its
+   * learners for two ticks, so a leader killed loses the writes it acknowledged meanwhile.
+   */
+  unsafeCommit?: boolean;
 }
 
 export const ZAB_DEFAULTS = { commitLogCount: 500, zxidCounterLimit: 0xffffffff } as const;
