@@ -2,7 +2,7 @@
 // follower followed on the Wire capture, and the two crash-recovery cases.
 import { connect, CreateMode, type ZkClient } from '../../client';
 import type { Fault, WireMessage } from '../../shared/contract';
-import { serving, zxidText, type Walk } from './control';
+import { serving, syncWhy, zxidText, type Walk } from './control';
 
 /** The seed: a partitioned ensemble keeps serving on the side with a majority; the other side stops until it heals. */
 export async function partition(w: Walk): Promise<void> {
@@ -180,24 +180,6 @@ export async function recoveryCommitted(w: Walk): Promise<void> {
     if (hold) await w.lab.heal(hold.id).catch(() => undefined);
     for (const c of clients.values()) await c.close().catch(() => undefined);
   }
-}
-
-/**
- * How the new leader syncs the returning one, in words. Both engines choose as ZooKeeper 3.8's
- * LearnerHandler.syncFollower does (ours: src/server/quorum/zab/sync-plan.ts): a learner whose
- * last txn is past everything the leader has, in an older epoch, is cut back (TRUNC to the
- * leader's last txn); but once the leader has logged a txn of its own epoch, the learner's
- * history forked in an older one, queueCommittedProposals will not TRUNC across an epoch
- * boundary (its comment: the learner would crash) and syncFollower falls back to a SNAP, which
- * replaces the learner's data. Which one a run sees depends on whether the new leader wrote
- * before the old one came back (a session closing is a write): an observation, not the verdict.
- */
-function syncWhy(m: WireMessage | null, returning: number): string {
-  if (m === null) return 'no DIFF, TRUNC or SNAP seen on the wire';
-  const z = m.zxid ? zxidText(m.zxid) : '?';
-  if (m.type === 'TRUNC') return `TRUNC to ${z}: leader ${m.from} had written nothing in its own epoch yet, so ${returning}'s log simply ran past the leader's last txn and was cut back to it`;
-  if (m.type === 'SNAP') return `SNAP at ${z}: leader ${m.from} had already written in its own epoch, and ZooKeeper 3.8 (our server follows it) never TRUNCs a learner back across an epoch boundary (LearnerHandler.syncFollower), so it sent its whole tree, which replaced ${returning}'s data, the proposal with it`;
-  return `${m.type} ${z}`;
 }
 
 /** The seed's recovery case 2: a proposal only the old leader logged is thrown away when it returns (by TRUNC, or by a SNAP that replaces its data). */
