@@ -175,7 +175,8 @@ export function Walkthroughs(props: ViewProps) {
                     <Text fw={700} size="sm">
                       {t(`walkTitle.${id}`)}
                     </Text>
-                    <Button size="xs" disabled={!view || running} onClick={() => run(id)} data-testid={`walkthrough-run-${id}`}>
+                    {/* A long title (in Chinese, above all) must not squeeze the button. */}
+                    <Button size="xs" style={{ flexShrink: 0 }} disabled={!view || running} onClick={() => run(id)} data-testid={`walkthrough-run-${id}`}>
                       {t('walkthroughs.run')}
                     </Button>
                   </Group>
