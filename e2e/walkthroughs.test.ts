@@ -99,7 +99,7 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
 
   it('a partition: the majority side elects and serves, the minority stops; healed, it catches up', { timeout: 240_000 }, async () => {
     const verdict = await runWalkthrough('partition');
-    expect(verdict).toContain('refusing sessions');
+    expect(verdict).toContain('refusing sessions (read-only mode is off in this lab');
     expect(verdict).toContain('read "written during the partition"');
   });
 
@@ -167,5 +167,18 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     await page.getByTestId('walkthrough-stop').click();
     await page.locator('[data-testid="walkthrough"][data-running="false"]').waitFor({ timeout: 120_000 });
     await expect.poll(async () => page.getByTestId('walkthrough-failure').textContent()).toContain('Stopped on request');
+  });
+
+  it('a partition on a lab launched with read-only mode: the minority serves a read-only client\'s reads and refuses its write', { timeout: 240_000 }, async () => {
+    const page = lab.page;
+    // Last in this file: it replaces the lab with one launched read-only, as the launcher's switch does.
+    await labCall(page, { method: 'destroy' });
+    await labCall(page, { method: 'launch', size: 5, observers: 0, engines: 'ours', readOnly: true });
+    await expect.poll(async () => {
+      const s = await labCall(page, { method: 'state' });
+      return s !== null && s.serving && s.nodes.every((n) => n.role === 'leader' || n.role === 'follower');
+    }, { timeout: 90_000 }).toBe(true);
+    const verdict = await runWalkthrough('partition');
+    expect(verdict).toMatch(/minority \d,\d: \d read-only, \d read-only, refusing sessions to ordinary clients; a read-only client read there \(served\) and its write was refused: NotReadOnly/);
   });
 });

@@ -63,8 +63,8 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
   partition: {
     title: 'A partition: the majority side elects and serves, the minority side stops serving',
     seedSection: '§3 特点 (2) and §12.3 崩溃恢复 · leader选举 (available > total/2)',
-    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving. Healed, they rejoin as followers and catch up.',
-    needs: "a serving 5-node lab (uses the lab's network)",
+    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving (with read-only mode on, they serve reads to clients that allow it and refuse their writes). Healed, they rejoin as followers and catch up.',
+    needs: "a serving 5-node lab (uses the lab's network; launched with read-only mode, the minority side serves reads)",
     erases: null,
     view: 'wire',
   },

@@ -11,6 +11,8 @@ export interface WalkthroughControl {
   nodeDir(myid: number): string;
   /** A client address per member. */
   address(myid: number): string;
+  /** The lab was launched with read-only mode (readonlymode.enabled): a member cut off from its quorum serves read-only clients. */
+  readOnlyMode(): boolean;
   record(type: 'walkthrough.started' | 'walkthrough.ended', detail: string, data: Record<string, unknown>): void;
   /** The members' logs were erased: epochs start again at 0, so the history must not take the next leader for a stale reading of the old one. */
   erased(): void;

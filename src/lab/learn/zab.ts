@@ -1,6 +1,6 @@
 // The seed's ZAB claims on the lab's network (§9.3, §12.3): a partition, a write through a
 // follower followed on the Wire capture, and the two crash-recovery cases.
-import { connect, CreateMode, type ZkClient } from '../../client';
+import { connect, CreateMode, NotReadOnlyError, type ZkClient } from '../../client';
 import type { Fault, WireMessage } from '../../shared/contract';
 import { serving, syncWhy, zxidText, type Walk } from './control';
 
@@ -21,7 +21,9 @@ export async function partition(w: Walk): Promise<void> {
     w.keyNext();
     fault = await w.step(`Partition the network: ${minority.join(',')} (the leader and one follower) | ${majority.join(',')} (a majority of 3 of 5)`, () => w.lab.fault({ kind: 'partition', groups: [minority, majority] }), (f) => `${f.id}: ${f.description}`);
     const split = await w.step(`The majority side elects a leader among ${majority.join(', ')} in a higher epoch and serves`, () => w.until('a leader on the majority side', (x) => x.leader !== null && majority.includes(x.leader) && (x.nodes.find((n) => n.myid === x.leader)!.epoch ?? 0) > oldEpoch && majority.every((m) => ['leader', 'follower'].includes(w.role(x, m)))), (x) => `leader ${x.leader} in epoch ${x.nodes.find((n) => n.myid === x.leader)!.epoch}; ${w.roles(x, majority)}`);
-    const minorityRoles = await w.step(`The minority side (${minority.join(', ')}) has no quorum: old leader ${oldLeader} steps down and neither member serves`, () => w.until('the minority to stop serving', (x) => minority.every((m) => !['leader', 'follower'].includes(w.role(x, m))), 30_000), (x) => w.roles(x, minority));
+    // With read-only mode on, a member cut off from its quorum serves read-only clients (role read-only).
+    const readOnly = w.lab.readOnlyMode();
+    const minorityRoles = await w.step(`The minority side (${minority.join(', ')}) has no quorum: old leader ${oldLeader} steps down and neither member ${readOnly ? 'takes writes (read-only mode is on: both serve read-only clients)' : 'serves'}`, () => w.until(readOnly ? 'the minority to serve read-only' : 'the minority to stop serving', (x) => minority.every((m) => (readOnly ? w.role(x, m) === 'read-only' : !['leader', 'follower'].includes(w.role(x, m)))), readOnly ? 60_000 : 30_000), (x) => w.roles(x, minority));
     const written = await w.step(`Write ${path} through the majority side`, async () => {
       client = await connect(majority.map((m) => w.lab.address(m)).join(','), { sessionTimeout: 10_000 });
       await client.create('/seed-walkthrough', null).catch(() => undefined);
@@ -36,7 +38,26 @@ export async function partition(w: Walk): Promise<void> {
       } catch {
         return true;
       }
-    }, (r) => (r ? 'no session within 4 s: the minority serves nobody' : 'it answered (it should not have)'));
+    }, (r) => (r ? `no session within 4 s: the minority serves ${readOnly ? 'no client that does not allow read-only' : 'nobody'}` : 'it answered (it should not have)'));
+    const ro = readOnly
+      ? await w.step(`Through old leader ${oldLeader} again with a client that allows read-only (canBeReadOnly): list /, then try to write`, async () => {
+          const c = await connect(w.lab.address(oldLeader), { sessionTimeout: 4000, timeoutMs: 10_000, canBeReadOnly: true });
+          try {
+            // The root is on every member, whatever this lab held before the partition.
+            const read = await c.getChildren('/').then(
+              (kids) => kids.length > 0,
+              () => false,
+            );
+            const write = await c.create(`${path}-minority`, null).then(
+              () => 'taken (it should not have been)',
+              (e: Error) => (e instanceof NotReadOnlyError ? 'refused: NotReadOnly' : `failed: ${e.message}`),
+            );
+            return { read, write };
+          } finally {
+            await c.close().catch(() => undefined);
+          }
+        }, (r) => `read: ${r.read ? 'served' : 'not found'}; write: ${r.write}`)
+      : null;
     await w.step(`Heal the partition: ${minority.join(' and ')} rejoin as followers of ${split.leader}`, async () => {
       await w.lab.heal(fault!.id);
       fault = null;
@@ -53,8 +74,8 @@ export async function partition(w: Walk): Promise<void> {
     }, (d) => `"${d}"`);
     w.finish(
       'a partitioned ensemble keeps serving on the side that holds a majority of its voters, the other side stops serving (reads too, unless read-only mode is on), and when the partition heals the minority rejoins as followers and catches up',
-      `majority ${majority.join(',')} elected ${split.leader} (epoch ${split.nodes.find((n) => n.myid === split.leader)!.epoch}) and took a write at ${zxidText(written.toString(16))}; minority ${minority.join(',')}: ${w.roles(minorityRoles, minority)}, ${refused ? 'refusing sessions' : 'still answering'}; after the heal old leader ${oldLeader} read "${seen}"`,
-      refused && seen === 'written during the partition',
+      `majority ${majority.join(',')} elected ${split.leader} (epoch ${split.nodes.find((n) => n.myid === split.leader)!.epoch}) and took a write at ${zxidText(written.toString(16))}; minority ${minority.join(',')}: ${w.roles(minorityRoles, minority)}, ${refused ? 'refusing sessions' : 'still answering'}${ro ? ` to ordinary clients; a read-only client read there (${ro.read ? 'served' : 'not served'}) and its write was ${ro.write}` : ' (read-only mode is off in this lab: launch with it to see the minority serve reads)'}; after the heal old leader ${oldLeader} read "${seen}"`,
+      refused && seen === 'written during the partition' && (ro === null || (ro.read && ro.write === 'refused: NotReadOnly')),
     );
   } finally {
     if (fault) await w.lab.heal(fault.id).catch(() => undefined);
