@@ -2,11 +2,14 @@
 // use: four voting members and an observer, launched from the Cluster view's launcher (which
 // allows an even size and says why it buys nothing). On it: majority (four survive one failure,
 // as three do), roles (the observer is told, not asked), and the seed's applications: the lock,
-// configuration and membership, service discovery. Each verdict is read from the members.
+// configuration and membership, service discovery; and sizing, which launches labs of 3, 5 and 7
+// beside this one (its only test: it is the slowest walkthrough). Each verdict is read from the
+// members; after each, the history holds the run and every election it caused, closed.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labCall, labState } from './lab-call';
-import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, runWalkthroughInUi, setWalkthroughPace, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -20,26 +23,8 @@ describe('seed walkthroughs on a 4-member lab with an observer, in Chromium', ne
     await lab?.stop();
   });
 
-  /** Runs walkthrough `id` from its card; returns the verdict once it passed, with the history since checked true. */
-  const run = async (id: string): Promise<string> => {
-    const page = lab.page;
-    const since = Date.now();
-    await page.getByTestId(`walkthrough-run-${id}`).click();
-    const card = page.locator(`[data-testid="walkthrough"][data-id="${id}"][data-running="false"]`);
-    await card.waitFor({ timeout: 150_000 });
-    const verdict = (await page.getByTestId('walkthrough-verdict').textContent().catch(() => null)) ?? '';
-    const failure = (await page.getByTestId('walkthrough-failure').count()) > 0 ? await page.getByTestId('walkthrough-failure').textContent() : '';
-    expect(await card.getAttribute('data-passed'), `${verdict} ${failure}`).toBe('true');
-    expect(await page.getByTestId('walkthrough-seed-says').textContent()).toMatch(/^The seed says: ./);
-    // Every election it caused is closed in the history.
-    await expect
-      .poll(async () => {
-        const events = (await labCall(page, { method: 'history', sinceMs: since })).events;
-        return events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended').at(-1)?.type ?? 'none';
-      })
-      .not.toBe('ensemble.election.started');
-    return verdict;
-  };
+  /** Runs walkthrough `id` from its card; returns the verdict once it agreed with the seed, with the history since checked true. */
+  const run = async (id: string): Promise<string> => (await runWalkthroughInUi(lab.page, id)).verdict;
 
   it('the launcher takes an even size, says what it survives and that odd sizes are recommended, and launches it', { timeout: 240_000 }, async () => {
     const page = lab.page;
@@ -56,10 +41,27 @@ describe('seed walkthroughs on a 4-member lab with an observer, in Chromium', ne
     const state = await labState(page);
     expect([state.size, state.quorumNeeded, state.nodes.filter((n) => n.observer).length]).toEqual([4, 3, 1]);
     await page.getByTestId('nav-walkthroughs').click();
-    await page.getByTestId('walkthrough-mode').getByText('Automatic').click();
-    await page.getByTestId('walkthrough-speed').click();
-    await page.getByRole('option', { name: 'no wait' }).click();
-    await page.getByTestId('walkthrough-pause-key').setChecked(false, { force: true });
+    await setWalkthroughPace(page, 'auto');
+  });
+
+  it('the Walkthroughs view in Chinese: titles, seed sections, claims and the erase confirmation from the catalogue', { timeout: 60_000 }, async () => {
+    const page = lab.page;
+    await page.getByTestId('language').getByText('中文', { exact: true }).click();
+    try {
+      await expect.poll(async () => page.getByTestId('walkthrough-run-recovery-discarded').textContent()).toBe('运行');
+      const card = page.locator('.mantine-Card-root', { has: page.getByTestId('walkthrough-run-recovery-discarded') });
+      expect(await card.textContent()).toContain('崩溃恢复之二：别人都没收到的提议被丢弃');
+      expect(await card.textContent()).toContain('教程 §12.3 ZAB协议 · 崩溃恢复，情况 2');
+      expect(await card.textContent()).toContain('它就改发 SNAP，因为它从不跨 epoch 边界让成员截断');
+      await page.getByTestId('walkthrough-run-election-from-empty').click();
+      expect(await page.getByTestId('walkthrough-erases').textContent()).toBe('“从空开始的选举：五个成员逐个启动”会清除本实验室的每个 znode 和全部事务日志（每个成员的 data/version-2）；成员被停止后从 zxid 0 重新启动。');
+      if (shots) await page.screenshot({ path: join(shots, '23-walkthroughs-chinese.png') });
+      await page.getByTestId('walkthrough-cancel').click();
+      await page.getByTestId('walkthrough-erases').waitFor({ state: 'detached' });
+    } finally {
+      await page.getByTestId('language').getByText('English', { exact: true }).click();
+    }
+    await expect.poll(async () => page.getByTestId('walkthrough-run-recovery-discarded').textContent()).toBe('Run');
   });
 
   it('majority on four: one failure survived, not two; no more than three members survive', { timeout: 180_000 }, async () => {
@@ -93,5 +95,29 @@ describe('seed walkthroughs on a 4-member lab with an observer, in Chromium', ne
     const verdict = await run('discovery');
     expect(verdict).toMatch(/6 consumers spread over 3 providers as provider-\d{10} 2, provider-\d{10} 2, provider-\d{10} 2; when provider-\d{10} died/);
     expect(verdict).toMatch(/the members then held provider-\d{10} 3, provider-\d{10} 3\./);
+  });
+
+  it('sizing: labs of 3, 5 and 7 beside this one, measured live; the verdict follows the numbers; nothing of them is left', { timeout: 400_000 }, async () => {
+    const page = lab.page;
+    const before = await labState(page);
+    const folders = readdirSync(lab.labDir).sort();
+    // The verdict agrees only when this machine showed slower writes: either answer is a true one.
+    const { labSaw, passed } = await runWalkthroughInUi(page, 'sizing', { passed: false });
+    const rows = [...labSaw.matchAll(/(\d) voters: survives (\d), p50 ([\d.]+) ms, p99 ([\d.]+) ms, (\d+) writes\/s/g)];
+    expect(rows.map((r) => [r[1], r[2]])).toEqual([['3', '1'], ['5', '2'], ['7', '3']]);
+    for (const r of rows) {
+      expect(Number(r[3])).toBeGreaterThan(0);
+      expect(Number(r[4])).toBeGreaterThanOrEqual(Number(r[3]));
+      expect(Number(r[5])).toBeGreaterThan(0);
+    }
+    // It agrees exactly when the measured p50s did not go down as members were added.
+    const p50 = rows.map((r) => Number(r[3]));
+    const slower = p50[1]! >= p50[0]! && p50[2]! >= p50[1]!;
+    expect(passed).toBe(slower && !/writes failed/.test(labSaw));
+    expect(labSaw).toContain(slower ? 'writes got slower with more members: yes' : 'writes got slower with more members: no, this machine did not show it');
+    // The side labs are gone; this lab was not touched.
+    expect(readdirSync(lab.labDir).sort()).toEqual(folders);
+    const after = await labState(page);
+    expect(after.nodes.map((n) => [n.myid, n.pid, n.role])).toEqual(before.nodes.map((n) => [n.myid, n.pid, n.role]));
   });
 });

@@ -6,9 +6,8 @@
 // the walkthrough caused has its start, its end and the leader change.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../src/shared/contract';
 import { labCall, labState } from './lab-call';
-import { BROWSER, ROOT, startLab, type RunningLab } from './support';
+import { BROWSER, ROOT, runWalkthroughInUi, setWalkthroughPace, startLab, type RunningLab } from './support';
 import { needs } from '../test/support/needs';
 
 const shots = process.env.ZK_LAB_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -25,52 +24,13 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     await setPace('auto');
   }, 180_000);
 
-  /** The pace controls: `auto` here is at once with no pause (the tests' pace); `step` waits for Next. */
-  const setPace = async (mode: 'auto' | 'step'): Promise<void> => {
-    const page = lab.page;
-    await page.getByTestId('walkthrough-mode').getByText(mode === 'auto' ? 'Automatic' : 'Step by step').click();
-    if (mode === 'step') return;
-    await page.getByTestId('walkthrough-speed').click();
-    await page.getByRole('option', { name: 'no wait' }).click();
-    await page.getByTestId('walkthrough-pause-key').setChecked(false, { force: true });
-  };
+  const setPace = (mode: 'auto' | 'step'): Promise<void> => setWalkthroughPace(lab.page, mode);
   afterAll(async () => {
     await lab?.stop();
   });
 
-  /**
-   * The history since `since` is true: the elections alternate started/ended with none left open,
-   * each lasted no longer than the walkthrough, and `changes` ([previous, leader]) are among the
-   * leader changes recorded.
-   */
-  const checkHistory = async (since: number, changes: [number | null, number][] = []): Promise<HistoryEvent[]> => {
-    const elections = async (): Promise<HistoryEvent[]> => (await labCall(lab.page, { method: 'history', sinceMs: since })).events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
-    // The last poll may still be on its way: wait for the last election to be closed.
-    await expect.poll(async () => (await elections()).at(-1)?.type ?? 'none', { timeout: 30_000 }).not.toBe('ensemble.election.started');
-    const events = (await labCall(lab.page, { method: 'history', sinceMs: since })).events;
-    const el = events.filter((e) => e.type === 'ensemble.election.started' || e.type === 'ensemble.election.ended');
-    el.forEach((e, i) => expect(e.type, `election event ${i}: ${el.map((x) => x.detail).join(' | ')}`).toBe(i % 2 === 0 ? 'ensemble.election.started' : 'ensemble.election.ended'));
-    for (const e of el.filter((x) => x.type === 'ensemble.election.ended')) expect(e.data.durationMs as number, e.detail).toBeLessThanOrEqual(Date.now() - since);
-    const seen = events.filter((e) => e.type === 'ensemble.leader.changed').map((e) => [e.data.previous, e.data.leader]);
-    for (const c of changes) expect(seen, `leader changes ${JSON.stringify(seen)}`).toContainEqual(c);
-    return events;
-  };
-
-  const runWalkthrough = async (id: string, changes: [number | null, number][] = []): Promise<string> => {
-    const page = lab.page;
-    const since = Date.now();
-    await page.getByTestId(`walkthrough-run-${id}`).click();
-    const card = page.locator(`[data-testid="walkthrough"][data-id="${id}"][data-running="false"]`);
-    await card.waitFor({ timeout: 150_000 });
-    const verdict = (await page.getByTestId('walkthrough-verdict').textContent().catch(() => null)) ?? '';
-    const failure = (await page.getByTestId('walkthrough-failure').count()) > 0 ? await page.getByTestId('walkthrough-failure').textContent() : '';
-    expect(await card.getAttribute('data-passed'), `${verdict} ${failure}`).toBe('true');
-    // The verdict is the seed's claim beside what the members showed, in two parts.
-    expect(await page.getByTestId('walkthrough-seed-says').textContent()).toMatch(/^The seed says: ./);
-    expect(await page.getByTestId('walkthrough-lab-saw').textContent()).toMatch(/^The lab saw: ./);
-    await checkHistory(since, changes);
-    return verdict;
-  };
+  /** Runs walkthrough `id` from its card; returns its verdict once it agreed with the seed, with the history since checked true. */
+  const runWalkthrough = async (id: string, changes: [number | null, number][] = []): Promise<string> => (await runWalkthroughInUi(lab.page, id, { changes })).verdict;
 
   it('election from empty asks first, says what it erases and offers an export; cancelled, nothing changes', { timeout: 60_000 }, async () => {
     const page = lab.page;
@@ -89,17 +49,9 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
   });
 
   it('election from empty: member 3 leads, as the seed says', { timeout: 180_000 }, async () => {
-    const page = lab.page;
-    const since = Date.now();
-    const leaderBefore = (await labState(page)).leader;
-    await page.getByTestId('walkthrough-run-election-from-empty').click();
-    await page.getByTestId('walkthrough-confirm').click();
-    const card = page.locator('[data-testid="walkthrough"][data-id="election-from-empty"][data-running="false"]');
-    await card.waitFor({ timeout: 150_000 });
-    const verdict = (await page.getByTestId('walkthrough-verdict').textContent()) ?? '';
-    expect(await card.getAttribute('data-passed'), verdict).toBe('true');
+    const leaderBefore = (await labState(lab.page)).leader;
     // The history: the election that began when the members stopped ends with 3 leading.
-    const events = await checkHistory(since, leaderBefore === 3 ? [] : [[leaderBefore, 3]]);
+    const { verdict, events } = await runWalkthroughInUi(lab.page, 'election-from-empty', { confirm: true, changes: leaderBefore === 3 ? [] : [[leaderBefore, 3]] });
     expect(events.filter((e) => e.type === 'ensemble.election.ended').at(-1)?.data).toMatchObject({ leader: 3, epoch: 1 });
     expect(verdict).toContain('Leader 3 after member 3 started');
     expect(await lab.page.locator('[data-testid="walkthrough-step"][data-status="done"]').count()).toBe(6);
@@ -129,7 +81,7 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
   });
 
   it('a write through a follower: REQUEST to the leader, PROPOSAL, ACKs from a majority, COMMIT, then the answer', { timeout: 180_000 }, async () => {
-    expect(await runWalkthrough('write-via-follower')).toMatch(/forwarded the create \(REQUEST\) to leader \d; the leader proposed 0x[0-9a-f]+ to 4 learner\(s\), had [3-5] of 5 acknowledgements/);
+    expect(await runWalkthrough('write-via-follower')).toMatch(/forwarded the create \(REQUEST\) to leader \d; the leader proposed \d+\/\d+ \(0x[0-9a-f]+\) to 4 learner\(s\), had [3-5] of 5 acknowledgements/);
   });
 
   it('recovery case 1: a write a majority acknowledged survives its leader and is committed everywhere', { timeout: 240_000 }, async () => {
@@ -137,15 +89,17 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     expect(verdict).toMatch(/before the kill the learners said (\d: not yet, ){3}\d: not yet/);
   });
 
-  it('recovery case 2: a proposal only the leader logged is truncated away when it returns', { timeout: 240_000 }, async () => {
+  it('recovery case 2: a proposal only the leader logged is nowhere once it returns; how it was synced is told with its reason', { timeout: 240_000 }, async () => {
     const verdict = await runWalkthrough('recovery-discarded');
-    expect(verdict).toMatch(/synced it by TRUNC 0x[0-9a-f]+/);
     expect(verdict).toContain('never acknowledged');
+    expect(verdict).toMatch(/\/seed-walkthrough\/discarded: 1: no, 2: no, 3: no, 4: no, 5: no; when \d returned, leader \d synced it by /);
+    // TRUNC or SNAP (whether the new leader wrote in its epoch first is the run's), with the reason read off the wire.
+    expect(verdict).toMatch(/synced it by (TRUNC to \d+\/\d+ \(0x[0-9a-f]+\): leader \d had written nothing in its own epoch yet|SNAP at \d+\/\d+ \(0x[0-9a-f]+\): leader \d had already written in its own epoch)/);
   });
 
   it('a partition: the majority side elects and serves, the minority stops; healed, it catches up', { timeout: 240_000 }, async () => {
     const verdict = await runWalkthrough('partition');
-    expect(verdict).toContain('refusing sessions');
+    expect(verdict).toContain('refusing sessions (read-only mode is off in this lab');
     expect(verdict).toContain('read "written during the partition"');
   });
 
@@ -213,5 +167,18 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     await page.getByTestId('walkthrough-stop').click();
     await page.locator('[data-testid="walkthrough"][data-running="false"]').waitFor({ timeout: 120_000 });
     await expect.poll(async () => page.getByTestId('walkthrough-failure').textContent()).toContain('Stopped on request');
+  });
+
+  it('a partition on a lab launched with read-only mode: the minority serves a read-only client\'s reads and refuses its write', { timeout: 240_000 }, async () => {
+    const page = lab.page;
+    // Last in this file: it replaces the lab with one launched read-only, as the launcher's switch does.
+    await labCall(page, { method: 'destroy' });
+    await labCall(page, { method: 'launch', size: 5, observers: 0, engines: 'ours', readOnly: true });
+    await expect.poll(async () => {
+      const s = await labCall(page, { method: 'state' });
+      return s !== null && s.serving && s.nodes.every((n) => n.role === 'leader' || n.role === 'follower');
+    }, { timeout: 90_000 }).toBe(true);
+    const verdict = await runWalkthrough('partition');
+    expect(verdict).toMatch(/minority \d,\d: \d read-only, \d read-only, refusing sessions to ordinary clients; a read-only client read there \(served\) and its write was refused: NotReadOnly/);
   });
 });

@@ -123,6 +123,7 @@ export class LabService extends EventEmitter {
     node: (myid, action) => this.act(myid, action),
     nodeDir: (myid) => nodeDir(this.lab!, myid),
     address: (myid) => this.clientAddress(myid),
+    readOnlyMode: () => this.lab?.readOnly === true,
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
     erased: () => this.poller?.forgetEpochs(),
     push: (state) => this.push({ kind: 'walkthrough', state }),

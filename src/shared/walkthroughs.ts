@@ -1,8 +1,8 @@
 // The seed walkthroughs' words, in one place: what each one is called, which section of the seed
 // (a Chinese ZooKeeper 3.5.7 tutorial) it comes from, what the seed claims, what it needs and,
-// for a walkthrough that erases data, what it erases. The backend (src/lab/learn), the UI
-// (src/renderer/Walkthroughs.tsx) and bin/zk-lab all read them from here, so a translation
-// replaces this one file.
+// for a walkthrough that erases data, what it erases. The backend (src/lab/learn) and bin/zk-lab
+// read them from here; the UI reads them through its catalogues, whose English is this file's
+// (src/renderer/i18n/en.ts) and whose Chinese is in zh.ts.
 import type { WalkthroughId } from './contract';
 
 export interface WalkthroughInfo {
@@ -63,8 +63,8 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
   partition: {
     title: 'A partition: the majority side elects and serves, the minority side stops serving',
     seedSection: '§3 特点 (2) and §12.3 崩溃恢复 · leader选举 (available > total/2)',
-    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving. Healed, they rejoin as followers and catch up.',
-    needs: "a serving 5-node lab (uses the lab's network)",
+    claim: 'Cut the network between the leader with one follower and the other three: the three (a majority of five) elect a new leader and serve; the two stop serving (with read-only mode on, they serve reads to clients that allow it and refuse their writes). Healed, they rejoin as followers and catch up.',
+    needs: "a serving 5-node lab (uses the lab's network; launched with read-only mode, the minority side serves reads)",
     erases: null,
     view: 'wire',
   },
@@ -87,7 +87,7 @@ export const WALKTHROUGHS: Record<WalkthroughId, WalkthroughInfo> = {
   'recovery-discarded': {
     title: 'Recovery, case 2: a proposal nobody else saw is discarded',
     seedSection: '§12.3 ZAB协议 · 崩溃恢复, case 2 (crash recovery)',
-    claim: 'The leader logs a proposal nobody else receives (the lab holds it) and dies. The new leader never saw it; when the old leader returns it is told to TRUNC, and the write is nowhere.',
+    claim: "The leader logs a proposal nobody else receives (the lab holds it) and dies. The new leader never saw it; when the old leader returns it rolls back or syncs with the new leader, and the write is nowhere. Which one is seen on the Wire view: ZooKeeper 3.8 (our server follows it) TRUNCs a member whose log merely runs past the leader's, but once the new leader has written in its own epoch it sends a SNAP instead, as it never truncates a member back across an epoch boundary.",
     needs: "a serving lab of 3 or 5 (holds PROPOSALs on the lab's network; kills the leader, then starts it again)",
     erases: null,
     view: 'wire',
@@ -197,37 +197,4 @@ export const VERDICT = {
   labSaw: 'The lab saw',
   agrees: 'As the seed says',
   disagrees: 'Not as the seed says',
-};
-
-/** The Learn view's own words (src/renderer/Walkthroughs.tsx). */
-export const WALKTHROUGH_TEXT = {
-  heading: 'Seed walkthroughs',
-  intro: "Each one does to this lab's real members what the tutorial describes, then compares what the seed says with what the ensemble did. The view where the claim is seen runs beside the steps.",
-  noLab: 'Launch a lab to run a walkthrough.',
-  run: 'Run',
-  stop: 'Stop after this step',
-  waiting: 'waiting for the members…',
-  failed: 'The walkthrough stopped',
-  seed: 'seed',
-  erasesBadge: 'erases data',
-  confirmTitle: 'This walkthrough erases data',
-  confirmLead: (title: string) => `"${title}" erases`,
-  confirmExport: 'Before it runs, you can export the whole tree (every znode with its data) to a JSON file; the Tree view imports it again.',
-  exportButton: 'Export the tree first',
-  exporting: 'Exporting…',
-  exported: (n: number, file: string) => `Exported ${n} znodes to ${file}.`,
-  cancel: 'Cancel',
-  paceMode: { auto: 'Automatic', step: 'Step by step' },
-  speed: 'Between steps',
-  speeds: [
-    { value: '0', label: 'no wait' },
-    { value: '1500', label: '1.5 s' },
-    { value: '3000', label: '3 s' },
-    { value: '6000', label: '6 s' },
-  ],
-  pauseAtKey: 'Pause at the moment that matters',
-  waitingTitle: 'Next step',
-  next: 'Next',
-  continueAuto: 'Continue automatically',
-  confirm: 'Erase and run',
 };

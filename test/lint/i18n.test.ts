@@ -4,18 +4,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Role } from '../../src/shared/contract';
+import { Role, WalkthroughId } from '../../src/shared/contract';
+import { WALKTHROUGHS } from '../../src/shared/walkthroughs';
 import { en } from '../../src/renderer/i18n/en';
 import { zh } from '../../src/renderer/i18n/zh';
 import { errorText, i18n, systemLanguage } from '../../src/renderer/i18n';
 import { ERROR_SENTENCES, LabError, ReplyError, type ErrorCode } from '../../src/shared/errors';
 
-/** The parts of the UI in the catalogues; Walkthroughs.tsx comes next (its section is ready). */
+/** The parts of the UI in the catalogues. */
 const TRANSLATED = [
   ...['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'],
   ...['Wire.tsx', 'WireDiagram.tsx', 'WireFilters.tsx', 'WireDetails.tsx', 'Network.tsx', 'NetTopology.tsx', 'NetFaults.tsx', 'netmodel.ts'],
   ...['Timeline.tsx', 'timelinemarks.ts', 'Replay.tsx', 'Events.tsx', 'Terminals.tsx'],
   ...['Load.tsx', 'LoadCharts.tsx', 'CheckPanel.tsx', 'Counterexample.tsx', 'LockPlayground.tsx', 'LockQueue.tsx', 'lockview.ts', 'MemberConsole.tsx'],
+  'Walkthroughs.tsx',
 ];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
@@ -57,6 +59,14 @@ describe('the catalogues', () => {
     expect(used.length).toBeGreaterThan(0);
     const missing = used.filter((k) => !has(en as Tree, k) || !has(zh as Tree, k));
     expect(missing).toEqual([]);
+  });
+
+  it('hold every walkthrough\'s title, seed section, claim and needs, and what it erases exactly for those that erase', () => {
+    for (const id of WalkthroughId.options) for (const section of ['walkTitle', 'walkSection', 'walkClaim', 'walkNeeds']) for (const cat of [en, zh] as Tree[]) expect(has(cat, `${section}.${id}`), `${section}.${id}`).toBe(true);
+    const erasing = WalkthroughId.options.filter((id) => WALKTHROUGHS[id].erases !== null);
+    expect(Object.keys(en.walkErases).sort()).toEqual(erasing.sort());
+    // The English the UI shows is the one zk-lab prints.
+    for (const id of WalkthroughId.options) expect(en.walkClaim[id]).toBe(WALKTHROUGHS[id].claim);
   });
 
   it('name every role the contract has', () => {

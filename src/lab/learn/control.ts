@@ -1,7 +1,7 @@
 // What a walkthrough may do to the lab (WalkthroughControl, given by the service) and the runner's
 // tools every walkthrough uses (Walk): a step shown as it happens with what the members showed,
 // waiting on the lab's polled view, and the verdict.
-import type { Fault, FaultSpec, LabSize, LabView, NodeAction, WalkthroughState, WireCapture, WireQuery } from '../../shared/contract';
+import type { Fault, FaultSpec, LabSize, LabView, NodeAction, WalkthroughState, WireCapture, WireMessage, WireQuery } from '../../shared/contract';
 import type { LockPlayground } from '../locks/playground';
 
 export interface WalkthroughControl {
@@ -11,6 +11,8 @@ export interface WalkthroughControl {
   nodeDir(myid: number): string;
   /** A client address per member. */
   address(myid: number): string;
+  /** The lab was launched with read-only mode (readonlymode.enabled): a member cut off from its quorum serves read-only clients. */
+  readOnlyMode(): boolean;
   record(type: 'walkthrough.started' | 'walkthrough.ended', detail: string, data: Record<string, unknown>): void;
   /** The members' logs were erased: epochs start again at 0, so the history must not take the next leader for a stale reading of the old one. */
   erased(): void;
@@ -67,6 +69,25 @@ export function zxidText(hex: string | bigint | null): string {
 /** A zxid's counter (its low 32 bits), the number the seed's election table shows. */
 export function zxidCounter(hex: string | null): string {
   return hex === null ? '?' : String(BigInt(`0x${hex.replace(/^0x/, '')}`) & 0xffffffffn);
+}
+
+/**
+ * How the new leader syncs the returning one, in words. Both engines choose as ZooKeeper 3.8's
+ * LearnerHandler.syncFollower does (ours: src/server/quorum/zab/sync-plan.ts): a learner whose
+ * last txn is past everything the leader has, in an older epoch, is cut back (TRUNC to the
+ * leader's last txn); but once the leader has logged a txn of its own epoch, the learner's
+ * history forked in an older one, queueCommittedProposals will not TRUNC across an epoch
+ * boundary (its comment: the learner would crash) and syncFollower falls back to a SNAP, which
+ * replaces the learner's data. Which one a run sees depends on whether the new leader wrote
+ * before the old one came back (a session expiring is a write). recovery-discarded tells it
+ * beside its verdict; sync-modes, whose claim is the TRUNC, says why when it saw a SNAP.
+ */
+export function syncWhy(m: WireMessage | null, returning: number): string {
+  if (m === null) return 'no DIFF, TRUNC or SNAP seen on the wire';
+  const z = m.zxid ? zxidText(m.zxid) : '?';
+  if (m.type === 'TRUNC') return `TRUNC to ${z}: leader ${m.from} had written nothing in its own epoch yet, so ${returning}'s log simply ran past the leader's last txn and was cut back to it`;
+  if (m.type === 'SNAP') return `SNAP at ${z}: leader ${m.from} had already written in its own epoch, and ZooKeeper 3.8 (our server follows it) never TRUNCs a learner back across an epoch boundary (LearnerHandler.syncFollower), so it sent its whole tree, which replaced ${returning}'s data, the proposal with it`;
+  return `${m.type} ${z}`;
 }
 
 /** Waits for a serving ensemble, or fails saying what to do. */

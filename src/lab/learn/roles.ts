@@ -27,7 +27,7 @@ export async function roles(w: Walk): Promise<void> {
       return { sent, zxid: (await client!.exists(path))!.czxid };
     }, (r) => `OK at zxid ${zxidText(r.zxid)}`);
     const hex = `0x${made.zxid.toString(16)}`;
-    const flow = await w.step(`Follow zxid ${hex} on the wire: who is asked to vote (PROPOSAL), who acknowledges (ACK), who is only told (INFORM)`, async () => {
+    const flow = await w.step(`Follow zxid ${zxidText(made.zxid)} on the wire: who is asked to vote (PROPOSAL), who acknowledges (ACK), who is only told (INFORM)`, async () => {
       const deadline = Date.now() + 10_000;
       for (;;) {
         const mine = w.lab.wire({ afterSeq: 0, fromMs: made.sent - 1000, toMs: null, types: ['PROPOSAL', 'ACK', 'COMMIT', 'INFORM'], members: null, zxid: hex, limit: 1000 }).messages;

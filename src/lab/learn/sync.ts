@@ -5,7 +5,7 @@
 // TRUNC when it has a txn the leader never committed (it cuts its log back first).
 import { connect, type ZkClient } from '../../client';
 import type { Fault, WireMessage } from '../../shared/contract';
-import { serving, zxidText, type Walk } from './control';
+import { serving, syncWhy, zxidText, type Walk } from './control';
 
 /** Txns written while the follower is away for SNAP: more than the leader's committed log (500) holds. */
 const FAR_BEHIND = 600;
@@ -56,17 +56,16 @@ export async function syncModes(w: Walk): Promise<void> {
       return syncSent(r.since - 100, () => r.leader, follower);
     }, said);
     const lead = w.lab.view()!.leader!;
-    const learners = w.lab.view()!.nodes.filter((n) => n.myid !== lead).map((n) => n.myid);
+    const learners = w.lab.view()!.nodes.filter((n) => n.myid !== lead && !n.observer).map((n) => n.myid);
     hold = await w.step(`Hold every PROPOSAL leader ${lead} sends, and write once: only the leader logs it`, async () => {
-      // The session first: creating it is a txn too, and it must not be the one held.
-      const c = await connect(w.lab.address(lead), { sessionTimeout: 4000 });
-      await c.sync(path);
+      // Through the session on the other members (the leader gets it forwarded): a session on
+      // the killed leader alone would expire before it returns on a busy machine, and its
+      // closing would be the new leader's first txn, which turns the TRUNC into a SNAP.
       const f = await w.lab.fault({ kind: 'hold', type: 'PROPOSAL', from: lead, to: null });
-      void c.setData(path, Buffer.from('only the old leader has this')).catch(() => undefined);
+      void writer!.setData(path, Buffer.from('only the old leader has this')).catch(() => undefined);
       const deadline = Date.now() + 10_000;
       while (w.lab.wire({ afterSeq: 0, fromMs: f.startedAt - 100, toMs: null, types: ['PROPOSAL'], members: [lead], zxid: null, limit: 100 }).messages.filter((m) => m.status === 'held' && m.fields.path === path).length < learners.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       await w.lab.node(lead, 'kill');
-      void c.close().catch(() => undefined);
       return f;
     }, (f) => `${f.id}: ${f.description}; leader ${lead} killed with the proposal in its log`);
     await w.lab.heal(hold.id);
@@ -78,7 +77,7 @@ export async function syncModes(w: Walk): Promise<void> {
     }, said);
     w.finish(
       "when a follower connects, the leader compares its last zxid with its own history and either brings it level (the missing txns, DIFF, or the whole tree, SNAP, when it is too far behind) or has it roll back (TRUNC) what it never committed",
-      `a little behind: ${said(diff)}; far behind (${FAR_BEHIND} txns): ${said(snap)}; ahead with an uncommitted txn: ${said(trunc)}`,
+      `a little behind: ${said(diff)}; far behind (${FAR_BEHIND} txns): ${said(snap)}; ahead with an uncommitted txn: ${said(trunc)}${trunc?.type === 'SNAP' ? ` (${syncWhy(trunc, lead)})` : ''}`,
       diff?.type === 'DIFF' && snap?.type === 'SNAP' && trunc?.type === 'TRUNC',
     );
   } finally {

@@ -1,8 +1,8 @@
 // The seed's ZAB claims on the lab's network (§9.3, §12.3): a partition, a write through a
 // follower followed on the Wire capture, and the two crash-recovery cases.
-import { connect, CreateMode, type ZkClient } from '../../client';
+import { connect, CreateMode, NotReadOnlyError, type ZkClient } from '../../client';
 import type { Fault, WireMessage } from '../../shared/contract';
-import { serving, zxidText, type Walk } from './control';
+import { serving, syncWhy, zxidText, type Walk } from './control';
 
 /** The seed: a partitioned ensemble keeps serving on the side with a majority; the other side stops until it heals. */
 export async function partition(w: Walk): Promise<void> {
@@ -21,7 +21,9 @@ export async function partition(w: Walk): Promise<void> {
     w.keyNext();
     fault = await w.step(`Partition the network: ${minority.join(',')} (the leader and one follower) | ${majority.join(',')} (a majority of 3 of 5)`, () => w.lab.fault({ kind: 'partition', groups: [minority, majority] }), (f) => `${f.id}: ${f.description}`);
     const split = await w.step(`The majority side elects a leader among ${majority.join(', ')} in a higher epoch and serves`, () => w.until('a leader on the majority side', (x) => x.leader !== null && majority.includes(x.leader) && (x.nodes.find((n) => n.myid === x.leader)!.epoch ?? 0) > oldEpoch && majority.every((m) => ['leader', 'follower'].includes(w.role(x, m)))), (x) => `leader ${x.leader} in epoch ${x.nodes.find((n) => n.myid === x.leader)!.epoch}; ${w.roles(x, majority)}`);
-    const minorityRoles = await w.step(`The minority side (${minority.join(', ')}) has no quorum: old leader ${oldLeader} steps down and neither member serves`, () => w.until('the minority to stop serving', (x) => minority.every((m) => !['leader', 'follower'].includes(w.role(x, m))), 30_000), (x) => w.roles(x, minority));
+    // With read-only mode on, a member cut off from its quorum serves read-only clients (role read-only).
+    const readOnly = w.lab.readOnlyMode();
+    const minorityRoles = await w.step(`The minority side (${minority.join(', ')}) has no quorum: old leader ${oldLeader} steps down and neither member ${readOnly ? 'takes writes (read-only mode is on: both serve read-only clients)' : 'serves'}`, () => w.until(readOnly ? 'the minority to serve read-only' : 'the minority to stop serving', (x) => minority.every((m) => (readOnly ? w.role(x, m) === 'read-only' : !['leader', 'follower'].includes(w.role(x, m)))), readOnly ? 60_000 : 30_000), (x) => w.roles(x, minority));
     const written = await w.step(`Write ${path} through the majority side`, async () => {
       client = await connect(majority.map((m) => w.lab.address(m)).join(','), { sessionTimeout: 10_000 });
       await client.create('/seed-walkthrough', null).catch(() => undefined);
@@ -36,7 +38,26 @@ export async function partition(w: Walk): Promise<void> {
       } catch {
         return true;
       }
-    }, (r) => (r ? 'no session within 4 s: the minority serves nobody' : 'it answered (it should not have)'));
+    }, (r) => (r ? `no session within 4 s: the minority serves ${readOnly ? 'no client that does not allow read-only' : 'nobody'}` : 'it answered (it should not have)'));
+    const ro = readOnly
+      ? await w.step(`Through old leader ${oldLeader} again with a client that allows read-only (canBeReadOnly): list /, then try to write`, async () => {
+          const c = await connect(w.lab.address(oldLeader), { sessionTimeout: 4000, timeoutMs: 10_000, canBeReadOnly: true });
+          try {
+            // The root is on every member, whatever this lab held before the partition.
+            const read = await c.getChildren('/').then(
+              (kids) => kids.length > 0,
+              () => false,
+            );
+            const write = await c.create(`${path}-minority`, null).then(
+              () => 'taken (it should not have been)',
+              (e: Error) => (e instanceof NotReadOnlyError ? 'refused: NotReadOnly' : `failed: ${e.message}`),
+            );
+            return { read, write };
+          } finally {
+            await c.close().catch(() => undefined);
+          }
+        }, (r) => `read: ${r.read ? 'served' : 'not found'}; write: ${r.write}`)
+      : null;
     await w.step(`Heal the partition: ${minority.join(' and ')} rejoin as followers of ${split.leader}`, async () => {
       await w.lab.heal(fault!.id);
       fault = null;
@@ -53,8 +74,8 @@ export async function partition(w: Walk): Promise<void> {
     }, (d) => `"${d}"`);
     w.finish(
       'a partitioned ensemble keeps serving on the side that holds a majority of its voters, the other side stops serving (reads too, unless read-only mode is on), and when the partition heals the minority rejoins as followers and catches up',
-      `majority ${majority.join(',')} elected ${split.leader} (epoch ${split.nodes.find((n) => n.myid === split.leader)!.epoch}) and took a write at ${zxidText(written.toString(16))}; minority ${minority.join(',')}: ${w.roles(minorityRoles, minority)}, ${refused ? 'refusing sessions' : 'still answering'}; after the heal old leader ${oldLeader} read "${seen}"`,
-      refused && seen === 'written during the partition',
+      `majority ${majority.join(',')} elected ${split.leader} (epoch ${split.nodes.find((n) => n.myid === split.leader)!.epoch}) and took a write at ${zxidText(written.toString(16))}; minority ${minority.join(',')}: ${w.roles(minorityRoles, minority)}, ${refused ? 'refusing sessions' : 'still answering'}${ro ? ` to ordinary clients; a read-only client read there (${ro.read ? 'served' : 'not served'}) and its write was ${ro.write}` : ' (read-only mode is off in this lab: launch with it to see the minority serve reads)'}; after the heal old leader ${oldLeader} read "${seen}"`,
+      refused && seen === 'written during the partition' && (ro === null || (ro.read && ro.write === 'refused: NotReadOnly')),
     );
   } finally {
     if (fault) await w.lab.heal(fault.id).catch(() => undefined);
@@ -86,7 +107,7 @@ export async function writeViaFollower(w: Walk): Promise<void> {
       return { zxid: (await client!.exists(path))!.czxid, sent, answered };
     }, (r) => `acknowledged by follower ${follower} at zxid ${zxidText(r.zxid.toString(16))}`);
     const hex = `0x${made.zxid.toString(16)}`;
-    const flow = await w.step(`Find the write on the wire: REQUEST ${follower} → ${leader}, then PROPOSAL, ACKs and COMMIT by zxid ${hex}`, async () => {
+    const flow = await w.step(`Find the write on the wire: REQUEST ${follower} → ${leader}, then PROPOSAL, ACKs and COMMIT by zxid ${zxidText(made.zxid)}`, async () => {
       const deadline = Date.now() + 10_000;
       for (;;) {
         const all = w.lab.wire({ afterSeq: 0, fromMs: made.sent - 1000, toMs: null, types: ['REQUEST', 'PROPOSAL', 'ACK', 'COMMIT'], members: null, zxid: null, limit: 5000 }).messages;
@@ -105,7 +126,7 @@ export async function writeViaFollower(w: Walk): Promise<void> {
     const ordered = flow.request !== null && flow.proposals.length > 0 && commitToFollower !== undefined && flow.request.time <= Math.min(...flow.proposals.map((m) => m.time)) && Math.min(...flow.proposals.map((m) => m.time)) <= commitToFollower.time;
     w.finish(
       'a client may send a write to any server; a follower forwards it to the leader, the leader proposes it to every follower, commits once a majority has acknowledged it, and the follower answers its client once it has the commit',
-      `follower ${follower} forwarded the create (REQUEST) to leader ${leader}; the leader proposed ${hex} to ${flow.proposals.length} learner(s), had ${acked} of ${voters} acknowledgements counting its own (${quorum} needed) and sent COMMIT${commitToFollower ? `; follower ${follower} got its COMMIT and answered its client` : ''}`,
+      `follower ${follower} forwarded the create (REQUEST) to leader ${leader}; the leader proposed ${zxidText(made.zxid)} to ${flow.proposals.length} learner(s), had ${acked} of ${voters} acknowledgements counting its own (${quorum} needed) and sent COMMIT${commitToFollower ? `; follower ${follower} got its COMMIT and answered its client` : ''}`,
       ordered && acked >= quorum,
     );
   } finally {
@@ -182,19 +203,22 @@ export async function recoveryCommitted(w: Walk): Promise<void> {
   }
 }
 
-/** The seed's recovery case 2: a proposal only the old leader logged is thrown away (TRUNC) when it returns. */
+/** The seed's recovery case 2: a proposal only the old leader logged is thrown away when it returns (by TRUNC, or by a SNAP that replaces its data). */
 export async function recoveryDiscarded(w: Walk): Promise<void> {
   const v0 = await w.until('a serving ensemble with every member up', (v) => v.serving && v.leader !== null && v.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 30_000).catch(() => {
     throw new Error('The ensemble is not serving with every member up now: start its members (Cluster view) and run this again.');
   });
   const leader = v0.leader!;
-  const learners = v0.nodes.filter((n) => n.myid !== leader).map((n) => n.myid);
+  // The voters that should have had the PROPOSAL (an observer is sent INFORM after a commit, never a PROPOSAL).
+  const followers = v0.nodes.filter((n) => n.myid !== leader && !n.observer).map((n) => n.myid);
   const path = '/seed-walkthrough/discarded';
   let hold: Fault | null = null;
   let writer: ZkClient | null = null;
   try {
     await w.step(`Open a session through leader ${leader}`, async () => {
-      writer = await connect(w.lab.address(leader), { sessionTimeout: 4000 });
+      // As long as the lab allows (20 ticks): its session expiring while the old leader is
+      // down would be a write of the new epoch, which turns the returning leader's TRUNC into a SNAP.
+      writer = await connect(w.lab.address(leader), { sessionTimeout: 10_000 });
       await writer.create('/seed-walkthrough', null).catch(() => undefined);
       await writer.delete(path).catch(() => undefined);
     }, () => `session 0x${writer!.sessionId.toString(16)}`);
@@ -209,10 +233,10 @@ export async function recoveryDiscarded(w: Walk): Promise<void> {
       const deadline = Date.now() + 10_000;
       for (;;) {
         const held = w.lab.wire({ afterSeq: 0, fromMs: since - 100, toMs: null, types: ['PROPOSAL'], members: null, zxid: null, limit: 1000 }).messages.filter((m) => m.status === 'held' && m.fields.path === path);
-        if (held.length >= learners.length || Date.now() > deadline) return held;
+        if (held.length >= followers.length || Date.now() > deadline) return held;
         await new Promise((r) => setTimeout(r, 100));
       }
-    }, (h) => (h.length > 0 ? `PROPOSAL ${h[0]!.zxid} held to ${h.map((m) => m.to).join(', ')}; the client has no answer` : 'no held PROPOSAL seen'));
+    }, (h) => (h.length > 0 ? `PROPOSAL ${zxidText(h[0]!.zxid)} held to ${h.map((m) => m.to).join(', ')}; the client has no answer` : 'no held PROPOSAL seen'));
     w.keyNext();
     await w.step(`Kill leader ${leader}; the others elect a leader that never saw the proposal`, async () => {
       await w.lab.node(leader, 'kill');
@@ -222,11 +246,13 @@ export async function recoveryDiscarded(w: Walk): Promise<void> {
       return w.until('a new leader', (x) => x.leader !== null && x.leader !== leader && x.serving);
     }, (x) => `leader ${x.leader}; the client's create ${acked ? 'was acknowledged (it should not have been)' : 'failed: never acknowledged'}`);
     const restartedAt = Date.now();
-    const back = await w.step(`Start ${leader} again: it has the proposal in its log, the new leader has not, so it is told to TRUNC`, async () => {
+    const { back, sync } = await w.step(`Start ${leader} again: its log ends with the proposal the new leader never had, so it must roll back (TRUNC) or take the leader's whole tree (SNAP)`, async () => {
       await w.lab.node(leader, 'start');
-      return w.until('every member serving', (x) => x.serving && x.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 90_000);
-    }, (x) => w.roles(x, x.nodes.map((n) => n.myid)));
-    const trunc = w.lab.wire({ afterSeq: 0, fromMs: restartedAt - 100, toMs: null, types: ['TRUNC', 'DIFF', 'SNAP'], members: null, zxid: null, limit: 100 }).messages.find((m) => m.to === leader && m.from === back.leader);
+      const x = await w.until('every member serving', (v) => v.serving && v.nodes.every((n) => ['leader', 'follower', 'observer'].includes(n.role)), 90_000);
+      // How the new leader synced the returning one, as seen on the wire: an observation, not the verdict.
+      const m = w.lab.wire({ afterSeq: 0, fromMs: restartedAt - 100, toMs: null, types: ['TRUNC', 'DIFF', 'SNAP'], members: null, zxid: null, limit: 100 }).messages.find((y) => y.to === leader && y.from === x.leader) ?? null;
+      return { back: x, sync: m };
+    }, (r) => `${w.roles(r.back, r.back.nodes.map((n) => n.myid))}; synced by ${syncWhy(r.sync, leader)}`);
     const where = await w.step(`Look for ${path} on every member (sync first)`, async () => {
       const out: string[] = [];
       for (const n of back.nodes) {
@@ -239,11 +265,14 @@ export async function recoveryDiscarded(w: Walk): Promise<void> {
         }
       }
       return out;
-    }, (r) => `${trunc ? `${trunc.type} ${trunc.zxid} from ${trunc.from} to ${trunc.to}; ` : ''}${r.join(', ')}`);
+    }, (r) => r.join(', '));
+    // The claim is that the proposal is nowhere, read from every member; how the returning one
+    // was made to drop it (TRUNC, or a SNAP that replaces its data) is seen on the wire and told
+    // beside it, not judged: the seed allows either (roll back, or sync with the leader).
     w.finish(
-      "a proposal only the old leader logged was never acknowledged; the new leader never saw it, and when the old leader comes back it must truncate its log to the new leader's history, so the write is nowhere",
-      `the proposal ${proposal[0]?.zxid ?? '(not seen)'} was held to ${proposal.length} learner(s) and ${acked ? 'acknowledged' : 'never acknowledged'}; when ${leader} returned, leader ${back.leader} synced it by ${trunc ? `${trunc.type} ${trunc.zxid}` : '(not seen on the wire)'}; ${path}: ${where.join(', ')}`,
-      !acked && proposal.length > 0 && trunc?.type === 'TRUNC' && where.every((w) => w.endsWith('no')),
+      "a proposal only the old leader logged was never acknowledged; the new leader never saw it, and when the old leader comes back it rolls back or syncs with the new leader, so the write is nowhere",
+      `the proposal ${proposal[0]?.zxid ? zxidText(proposal[0].zxid) : '(not seen)'} was held to ${proposal.length} of ${followers.length} follower(s) and ${acked ? 'acknowledged' : 'never acknowledged'}; ${path}: ${where.join(', ')}; when ${leader} returned, leader ${back.leader} synced it by ${syncWhy(sync, leader)}`,
+      !acked && proposal.length > 0 && where.every((x) => x.endsWith(': no')),
     );
   } finally {
     if (hold) await w.lab.heal(hold.id).catch(() => undefined);
@@ -279,7 +308,7 @@ export async function broadcast(w: Walk): Promise<void> {
       return { sent, ms, zxid: (await client!.exists(path))!.czxid };
     }, (r) => `OK in ${r.ms} ms at zxid ${zxidText(r.zxid)}`);
     const hex = `0x${made.zxid.toString(16)}`;
-    const flow = await w.step(`Follow zxid ${hex} on the wire until the slow follower's ACK has reached the leader too`, async () => {
+    const flow = await w.step(`Follow zxid ${zxidText(made.zxid)} on the wire until the slow follower's ACK has reached the leader too`, async () => {
       const deadline = Date.now() + 20_000;
       for (;;) {
         const mine = w.lab.wire({ afterSeq: 0, fromMs: made.sent - 1000, toMs: null, types: ['PROPOSAL', 'ACK', 'COMMIT'], members: null, zxid: hex, limit: 1000 }).messages;

@@ -1,14 +1,14 @@
 // The English catalogue: one section per part of the UI. zh.ts has the same shape (the compiler
 // checks it, and test/lint/i18n.test.ts checks every key the code uses is in both).
-// The section for the view translated next (walkthroughs) is here, empty, for it. The sections of
-// the larger views are in their own files (wire.ts, net.ts, timeline.ts, load.ts, locks.ts), each
-// with both languages side by side.
+// The sections of the larger views are in their own files (wire.ts, net.ts, timeline.ts,
+// load.ts, locks.ts, walkthroughs.ts), each with both languages side by side.
 import { ERROR_SENTENCES } from '../../shared/errors';
 import { consoleEn } from './console';
 import { checkEn, loadEn } from './load';
 import { locksEn } from './locks';
 import { netEn } from './net';
 import { terminalsEn, timelineEn } from './timeline';
+import { walkClaimEn, walkErasesEn, walkNeedsEn, walkSectionEn, walkthroughsEn, walkTitleEn } from './walkthroughs';
 import { wireEn } from './wire';
 export const en = {
   nav: {
@@ -281,7 +281,12 @@ export const en = {
   net: netEn,
   timeline: timelineEn,
   terminals: terminalsEn,
-  walkthroughs: {},
+  walkthroughs: walkthroughsEn,
+  walkTitle: walkTitleEn,
+  walkSection: walkSectionEn,
+  walkClaim: walkClaimEn,
+  walkNeeds: walkNeedsEn,
+  walkErases: walkErasesEn,
   load: loadEn,
   check: checkEn,
   locks: locksEn,

@@ -5,6 +5,7 @@ import { locksZh } from './locks';
 import { netZh } from './net';
 import { terminalsZh, timelineZh } from './timeline';
 import { wireZh } from './wire';
+import { walkClaimZh, walkErasesZh, walkNeedsZh, walkSectionZh, walkthroughsZh, walkTitleZh } from './walkthroughs';
 import type { Catalogue } from './en';
 
 export const zh: Catalogue = {
@@ -278,7 +279,12 @@ export const zh: Catalogue = {
   net: netZh,
   timeline: timelineZh,
   terminals: terminalsZh,
-  walkthroughs: {},
+  walkthroughs: walkthroughsZh,
+  walkTitle: walkTitleZh,
+  walkSection: walkSectionZh,
+  walkClaim: walkClaimZh,
+  walkNeeds: walkNeedsZh,
+  walkErases: walkErasesZh,
   load: loadZh,
   check: checkZh,
   locks: locksZh,

@@ -1,0 +1,190 @@
+// The seed walkthroughs' words (Walkthroughs.tsx), English and Chinese side by side: the view's
+// own, and each walkthrough's title, seed section, claim, needs and what it erases, by id. The
+// English of the latter is src/shared/walkthroughs.ts's, which zk-lab prints too.
+import type { WalkthroughId } from '../../shared/contract';
+import { WALKTHROUGHS, type WalkthroughInfo } from '../../shared/walkthroughs';
+
+/** One text field of every walkthrough, by id. */
+function field(f: 'title' | 'seedSection' | 'claim' | 'needs'): Record<WalkthroughId, string> {
+  return Object.fromEntries(Object.entries(WALKTHROUGHS).map(([id, w]: [string, WalkthroughInfo]) => [id, w[f]])) as Record<WalkthroughId, string>;
+}
+
+export const walkthroughsEn = {
+  heading: 'Seed walkthroughs',
+  intro: "Each one does to this lab's real members what the tutorial describes, then compares what the seed says with what the ensemble did. The view where the claim is seen runs beside the steps.",
+  noLab: 'Launch a lab to run a walkthrough.',
+  run: 'Run',
+  stop: 'Stop after this step',
+  waiting: 'waiting for the members…',
+  failed: 'The walkthrough stopped',
+  seed: 'seed',
+  erasesBadge: 'erases data',
+  confirmTitle: 'This walkthrough erases data',
+  confirmLead: '"{{title}}" erases {{what}}.',
+  confirmExport: 'Before it runs, you can export the whole tree (every znode with its data) to a JSON file; the Tree view imports it again.',
+  exportButton: 'Export the tree first',
+  exporting: 'Exporting…',
+  exported: 'Exported {{n}} znodes to {{file}}.',
+  cancel: 'Cancel',
+  confirm: 'Erase and run',
+  auto: 'Automatic',
+  step: 'Step by step',
+  speed: 'Between steps',
+  speed0: 'no wait',
+  speed1500: '1.5 s',
+  speed3000: '3 s',
+  speed6000: '6 s',
+  pauseAtKey: 'Pause at the moment that matters',
+  waitingTitle: 'Next step',
+  next: 'Next',
+  continueAuto: 'Continue automatically',
+  agrees: 'As the seed says',
+  disagrees: 'Not as the seed says',
+  seedSays: 'The seed says',
+  labSaw: 'The lab saw',
+  live: "The steps and what the lab saw are the members' own readings, in English.",
+  sideCluster: 'Cluster',
+  sideWire: 'Wire',
+  sideTree: 'Tree',
+  sideTimeline: 'Timeline',
+  sideLocks: 'Locks',
+};
+
+export const walkthroughsZh: { [K in keyof typeof walkthroughsEn]: string } = {
+  heading: '教程演练',
+  intro: '每个演练都在本实验室的真实成员上做教程所描述的事，然后把教程的说法与集群的实际表现放在一起比较。能看到该说法的视图就在步骤旁边实时运行。',
+  noLab: '请先启动一个实验室，再运行演练。',
+  run: '运行',
+  stop: '本步完成后停止',
+  waiting: '正在等待成员…',
+  failed: '演练已停止',
+  seed: '教程',
+  erasesBadge: '会清除数据',
+  confirmTitle: '此演练会清除数据',
+  confirmLead: '“{{title}}”会清除{{what}}。',
+  confirmExport: '运行之前，你可以把整棵树（每个 znode 及其数据）导出为 JSON 文件；节点树视图可以再导入它。',
+  exportButton: '先导出节点树',
+  exporting: '正在导出…',
+  exported: '已把 {{n}} 个 znode 导出到 {{file}}。',
+  cancel: '取消',
+  confirm: '清除并运行',
+  auto: '自动',
+  step: '逐步',
+  speed: '步骤间隔',
+  speed0: '不等待',
+  speed1500: '1.5 秒',
+  speed3000: '3 秒',
+  speed6000: '6 秒',
+  pauseAtKey: '在关键时刻暂停',
+  waitingTitle: '下一步',
+  next: '下一步',
+  continueAuto: '自动继续',
+  agrees: '与教程所说一致',
+  disagrees: '与教程所说不一致',
+  seedSays: '教程说',
+  labSaw: '实验室看到',
+  live: '步骤及“实验室看到”的内容是成员自身的读数，以英文显示。',
+  sideCluster: '集群',
+  sideWire: '线路',
+  sideTree: '节点树',
+  sideTimeline: '时间线',
+  sideLocks: '锁',
+};
+
+export const walkTitleEn = field('title');
+export const walkSectionEn = field('seedSection');
+export const walkClaimEn = field('claim');
+export const walkNeedsEn = field('needs');
+export const walkErasesEn = { 'election-from-empty': WALKTHROUGHS['election-from-empty'].erases! };
+
+export const walkTitleZh: Record<WalkthroughId, string> = {
+  'election-from-empty': '从空开始的选举：五个成员逐个启动',
+  'election-after-failure': '故障后的选举：leader 3 与成员 5 宕机，4 落后',
+  majority: '过半：成员减少到几个时集群停止服务',
+  'write-flow': '写流程：leader 获得过半确认即提交；follower 在 sync 之前可能落后',
+  'session-moves': '会话比它所在的成员活得更久；临时 znode 与会话同生共死',
+  partition: '网络分区：多数一侧选举并继续服务，少数一侧停止服务',
+  'write-via-follower': '发给 follower 的写请求被转发给 leader',
+  'recovery-committed': '崩溃恢复之一：过半确认的写在 leader 死后仍然保留',
+  'recovery-discarded': '崩溃恢复之二：别人都没收到的提议被丢弃',
+  zxid: 'zxid = epoch << 32 | 计数器',
+  'node-types': '节点类型：持久、临时、顺序、容器、TTL',
+  watches: '监听只触发一次，必须重新设置',
+  broadcast: 'ZAB 广播：PROPOSAL、ACK，过半确认后 COMMIT',
+  roles: '一个 leader，多个 follower；observer 不投票',
+  'sync-modes': '返回的 follower 如何同步：DIFF、SNAP 或 TRUNC',
+  lock: '分布式锁：教程的锁、羊群效应、可重入互斥锁、会话过期的持有者',
+  'config-and-membership': '配置推送到每个客户端；看到成员的上线与下线',
+  discovery: '服务注册与发现，以及软负载均衡',
+  sizing: '集群规模：3、5、7 个成员并排比较',
+};
+
+export const walkSectionZh: Record<WalkthroughId, string> = {
+  'election-from-empty': '§6.1 选举机制 · 第一次启动',
+  'election-after-failure': '§6.2 选举机制 · 非第一次启动',
+  majority: '§3 特点 (2)（半数以上存活，所以适合奇数台服务器）、§11.2 生产集群安装多少 zk 合适、§12.3 崩溃恢复（可用节点 > 总数/2）',
+  'write-flow': '§9 客户端向服务端写数据流程、§3 特点 (6) 实时性',
+  'session-moves': '§12.1 会话（Session）、§7 节点类型（临时节点）',
+  partition: '§3 特点 (2)、§12.3 崩溃恢复 · leader选举（可用节点 > 总数/2）',
+  'write-via-follower': '§9.3 写流程之写入请求发送给follower节点、§12.3 消息广播',
+  'recovery-committed': '§12.3 ZAB协议 · 崩溃恢复，情况 1',
+  'recovery-discarded': '§12.3 ZAB协议 · 崩溃恢复，情况 2',
+  zxid: '§12.3 ZAB协议 · 消息广播（ZXID 一段）、§12.3 数据恢复 1',
+  'node-types': '§7 节点类型、§11.3 常用命令（create -s -e）',
+  watches: '§8 监听器原理、§11.3 常用命令（get -w、ls -w）',
+  broadcast: '§12.3 ZAB协议 · 消息广播',
+  roles: '§3 特点 (1)（一个领导者，多个跟随者）、§12.3 消息广播',
+  'sync-modes': '§12.3 崩溃恢复 · 数据恢复 2（回滚或与 leader 同步）',
+  lock: '§10 分布式锁：1. Java API 实现、2. Curator 框架实现（可重入）',
+  'config-and-membership': '§4.2 统一配置管理、§4.3 统一集群管理、§4.4 服务器动态上下线、§12.2 心跳监测（临时节点）',
+  discovery: '§4.5 软负载均衡、§12.4 服务注册、服务发现',
+  sizing: '§11.2 生产集群安装多少 zk 合适',
+};
+
+export const walkClaimZh: Record<WalkthroughId, string> = {
+  'election-from-empty': '五个成员从空数据逐个启动。只有 1 和 2 时无法选出 leader；3 启动后达到过半，3（sid 最大，zxid 相同）成为 leader。4 和 5 发现已有 leader，成为 follower。',
+  'election-after-failure': 'leader 3 与成员 5 宕机，而 4 落后（教程中的 zxid 为 8、8、8、7、7）。在 (epoch, zxid, sid) = (1, 8, 1)、(1, 8, 2)、(1, 7, 4) 中，zxid 最新者胜出，相同时 sid 大者胜出：成员 2 成为 leader。',
+  majority: '只要过半的投票成员在线，集群就能服务：五个成员能承受两台故障，承受不了三台。所以 ZooKeeper 适合奇数台服务器：四个成员需要三台才能过半，只能承受一台故障，并不比三个成员多。',
+  'write-flow': '写请求交给 leader，leader 发起提议，在过半确认后提交。follower 用自己已应用的数据回答读请求，所以可能落后；sync 能让它追上。',
+  'session-moves': '会话属于整个集群：它所在的服务器宕机后，客户端在会话超时之内换到另一台并保住会话。如果断开的时间超过超时，会话过期，其临时 znode 被删除，客户端重新连上时得知这一点（SESSIONEXPIRED）。临时 znode 的寿命与其会话完全相同。',
+  partition: '切断 leader 及一个 follower 与其余三个成员之间的网络：这三个（五个中的多数）选出新 leader 并继续服务；那两个停止服务（开启只读模式时，它们为允许只读的客户端提供读，并拒绝其写）。网络恢复后，它们作为 follower 重新加入并追上数据。',
+  'write-via-follower': '发给 follower 的写请求被转发给 leader（REQUEST）；leader 发起提议，过半确认后提交，follower 收到 COMMIT 后回答它的客户端。',
+  'recovery-committed': 'leader 提交了一个已被过半确认的写，在任何 COMMIT 到达 follower 之前就死了（实验室扣住了 COMMIT）。新 leader 是记录过它的成员之一，会在所有成员上提交它。',
+  'recovery-discarded': 'leader 记录了一个别人都没收到的提议（实验室扣住了它）然后死掉。新 leader 从未见过它；旧 leader 回来时会回滚或与新 leader 同步，这个写在哪里都不存在。是哪一种可在线路视图中看到：ZooKeeper 3.8（我们的服务器照此实现）对日志只是超出 leader 的成员发送 TRUNC；但一旦新 leader 已在自己的 epoch 中写过，它就改发 SNAP，因为它从不跨 epoch 边界让成员截断。',
+  zxid: '每个事务都有一个 64 位的 zxid：低 32 位是计数器，leader 每写一次加 1（multi 算一个事务）；高 32 位是 epoch，新 leader 把它加一，计数器从 0 重新开始。',
+  'node-types': '持久 znode 在客户端断开后仍然存在；临时 znode 随会话一起删除；顺序 znode 的名字后面会附加一个编号（ZooKeeper：10 位数字，每个父节点一个计数器）。教程之外：容器节点在最后一个子节点删除后被删除，TTL 节点在其 TTL 时间内既未修改又无子节点时被删除。',
+  watches: '客户端在它所连接的服务器上为 znode 注册监听；znode 变化时，服务器通知客户端一次。要得知下一次变化，客户端必须重新设置监听。教程之外：持久监听与递归监听（3.6+）会一直保留。',
+  broadcast: 'leader 把写请求变成 PROPOSAL 发给每个 follower；超过半数（包括 leader 自己）确认后即提交，并向所有成员发送 COMMIT。慢的 follower 不会拖住提交。',
+  roles: '一个集群由一个 leader 和若干 follower 组成。教程之外：observer 为客户端服务并得知每个写（INFORM），但不被要求确认，所以不增加投票。',
+  'sync-modes': 'follower 连上时，leader 比较它最后的 zxid 与自己的：稍微落后，发送缺少的事务（DIFF）；落后太多，发送整棵树（SNAP）；有 leader 从未提交的事务，follower 回滚（TRUNC）。',
+  lock: '锁是一个父 znode：每个客户端在其下创建一个临时顺序子节点；编号最小者持有锁，其他客户端只监听排在自己前面的那个子节点，所以一次释放只唤醒一个客户端。Curator 的 InterProcessMutex 做法相同，并且可重入：持有者可以再次获取，并释放同样多次。教程之外：所有等待者都监听同一个节点的锁会把它们全部唤醒（羊群效应）；会话过期的持有者失去其临时 znode，锁传给下一个。',
+  'config-and-membership': '把配置写在一个 znode 上，让每个客户端监听它：配置变化时，ZooKeeper 通知所有客户端。每个进程在一个组 znode 下注册一个临时 znode 作为心跳；其他进程监听这个组，某个进程死掉时它的 znode 消失，其他进程会得到通知。',
+  discovery: '服务提供者启动时把地址注册到服务的 znode 下；消费者读取列表，ZooKeeper 保存每个提供者的连接数，让下一个客户端去连接数最少的那个。提供者宕机时它的地址离开列表，消费者得到新的列表。',
+  sizing: '安装奇数台服务器：10 台机器装 3 台，20 台装 5 台，100 或 200 台装 11 台。服务器越多，可靠性越高；但通信延迟也越大。',
+};
+
+export const walkNeedsZh: Record<WalkthroughId, string> = {
+  'election-from-empty': '一个 5 节点实验室',
+  'election-after-failure': '先运行“从空开始的选举”',
+  majority: '一个正在服务、有 2 到 7 个投票成员的实验室（5 个是教程的情形；4 个可以看到偶数规模没有好处）；会杀掉 follower，之后再启动它们',
+  'write-flow': '一个正在服务的、由我们的服务器组成的实验室',
+  'session-moves': '一个正在服务的 3 或 5 节点实验室（杀掉一个 follower；在实验室网络上切断实验室客户端与它的连接）',
+  partition: '一个正在服务的 5 节点实验室（使用实验室网络；以只读模式启动时，少数一侧提供读服务）',
+  'write-via-follower': '一个正在服务的 3 或 5 节点实验室（使用实验室网络）',
+  'recovery-committed': '一个正在服务的 3 或 5 节点实验室（在实验室网络上扣住 COMMIT；杀掉 leader，之后再启动它）',
+  'recovery-discarded': '一个正在服务的 3 或 5 节点实验室（在实验室网络上扣住 PROPOSAL；杀掉 leader，之后再启动它）',
+  zxid: '一个正在服务的 3 或 5 节点实验室（杀掉 leader，之后再启动它）',
+  'node-types': '一个正在服务的 3 或 5 节点实验室（两种服务器均可）',
+  watches: '一个正在服务的、由我们的服务器组成的 3 或 5 节点实验室（Apache 的监听表不显示监听的种类）',
+  broadcast: '一个正在服务的 3 或 5 节点实验室（在实验室网络上让一个 follower 的链路变慢）',
+  roles: '一个带 observer 的正在服务的实验室（启动时选 1 或 2 个 observer）',
+  'sync-modes': '一个正在服务的 3 或 5 节点实验室（两次停止一个 follower，在实验室网络上扣住 PROPOSAL 并杀掉 leader，之后再启动它）',
+  lock: '一个正在服务、有 3 个或更多成员的实验室（两种服务器均可；运行锁演练场，它必须空闲）',
+  'config-and-membership': '一个正在服务、有 3 个或更多成员的实验室（两种服务器均可）',
+  discovery: '一个正在服务、有 3 个或更多成员的实验室（两种服务器均可）',
+  sizing: '任意一个已启动的实验室（它在旁边依次启动 3、5、7 个我们的服务器成员，然后删除它们；不触碰本实验室）',
+};
+
+export const walkErasesZh: { [K in keyof typeof walkErasesEn]: string } = {
+  'election-from-empty': '本实验室的每个 znode 和全部事务日志（每个成员的 data/version-2）；成员被停止后从 zxid 0 重新启动',
+};
