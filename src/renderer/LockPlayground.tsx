@@ -76,27 +76,28 @@ function Verdict({ run }: { run: LockRunView }) {
 
 /** The run's recorded history checked as a mutex (Wing–Gong–Lowe, as the Load panel's checked runs), beside the lab's own check. */
 function HistoryVerdict({ run }: { run: LockRunView }) {
+  const { t } = useTranslation();
   const h = run.history;
   const words =
     h.phase === 'recording'
-      ? `${h.ops} operations recorded so far (acquire and release per client); checked as a mutex when the run ends.`
+      ? t('locks.hRecording', { ops: h.ops })
       : h.phase === 'checking'
-        ? `Checking the ${h.ops} recorded operations as a mutex…`
+        ? t('locks.hChecking', { ops: h.ops })
         : h.phase === 'failed'
           ? h.detail
           : h.verdict === 'ok'
-            ? `The history of ${h.ops} operations is a mutex's: some order of every acquire and release, each at an instant between its call and its return, has at most one holder at a time.`
+            ? t('locks.hOk', { ops: h.ops })
             : h.verdict === 'violation'
-              ? `The history of ${h.ops} operations is no mutex's: ${h.detail ?? 'no order works'}.`
+              ? t('locks.hViolation', { ops: h.ops, detail: h.detail ?? t('locks.hNoOrder') })
               : h.verdict === 'undecided'
-                ? `Undecided within the checker's bound: ${h.detail ?? ''}`
+                ? t('locks.hUndecided', { detail: h.detail ?? '' })
                 : h.detail;
   const color = h.verdict === 'violation' || h.phase === 'failed' ? 'red' : h.verdict === 'ok' ? 'teal' : 'gray';
   return (
-    <Alert color={color} variant="light" title="The history, checked as a mutex" data-testid="locks-history" data-phase={h.phase} data-verdict={h.verdict ?? ''}>
+    <Alert color={color} variant="light" title={t('locks.hTitle')} data-testid="locks-history" data-phase={h.phase} data-verdict={h.verdict ?? ''}>
       <Text size="sm">
         {words}
-        {h.checkRun !== null && ` It is kept as checked run ${h.checkRun}: the Load panel's checked runs draw it and export it as a file that zk-lab check history checks again.`}
+        {h.checkRun !== null && t('locks.hKept', { run: h.checkRun })}
       </Text>
     </Alert>
   );
