@@ -1,9 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, utimesSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bindable, LAB_PORT_MAX, LAB_PORT_MIN, labPorts } from './ports';
+import { bindable, LAB_PORT_MAX, LAB_PORT_MIN, labPorts, reservePort } from './ports';
 
 describe('labPorts', () => {
   it('picks distinct ports below the ephemeral ranges, each reserved so that another lab skips it', async () => {
@@ -39,6 +39,26 @@ describe('labPorts', () => {
       rmSync(join(tmpdir(), 'zk-lab-ports', String(p)), { force: true });
     } finally {
       srv.close();
+    }
+  });
+
+  it('lets only one of two reclaimers take over a stale reservation, whatever their interleaving', () => {
+    const port = LAB_PORT_MAX; // the top of the range: labs draw it rarely
+    const file = join(tmpdir(), 'zk-lab-ports', String(port));
+    try {
+      expect(reservePort(port) || existsSync(file)).toBe(true);
+      const old = new Date(Date.now() - 60 * 60_000);
+      utimesSync(file, old, old);
+      // The first has seen the reservation stale; the second then reclaims it whole.
+      let second: boolean | null = null;
+      const first = reservePort(port, () => {
+        second = reservePort(port);
+      });
+      expect([first, second]).toEqual([false, true]);
+      // Once taken over it is fresh: nobody else gets it.
+      expect(reservePort(port)).toBe(false);
+    } finally {
+      rmSync(file, { force: true });
     }
   });
 });

@@ -5,7 +5,7 @@
 // below every platform's ephemeral range (Linux 32768–60999, macOS and Windows 49152–65535),
 // and each chosen port is reserved for a while with a file in a folder all labs on this machine
 // share, which the others skip.
-import { openSync, closeSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmdirSync, statSync, utimesSync } from 'node:fs';
 import { LAB_PORT_MAX, LAB_PORT_MIN } from '../shared/limits';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,8 +32,15 @@ export function bindable(port: number): Promise<boolean> {
  * Takes the reservation of `port` unless another lab (or test server) holds a fresh one. Test
  * servers reserve theirs here too (test/support/realzk.ts), so that two processes choosing ports
  * at the same time never both get one.
+ *
+ * A new reservation is an exclusive create. A stale one (older than RESERVE_MS) is taken over
+ * under a lock, `<port>.reclaim`, an exclusive mkdir: whoever holds it looks again and touches
+ * the file if it is still stale. Unlinking a stale file and creating it again, as this did,
+ * let two processes that both saw it stale both take it (the second unlinked the first's new
+ * file): a full run once had two labs on one port. `afterStaleSeen` lets a test interleave
+ * another reclaim at the moment that race needed.
  */
-export function reservePort(port: number): boolean {
+export function reservePort(port: number, afterStaleSeen?: () => void): boolean {
   const dir = reservations();
   makeLabDirs(dir);
   const file = join(dir, String(port));
@@ -41,14 +48,43 @@ export function reservePort(port: number): boolean {
     closeSync(openSync(file, 'wx'));
     return true;
   } catch {
+    // Held: by a fresh reservation, or a stale one to take over.
+  }
+  const fresh = (): boolean => {
     try {
-      if (Date.now() - statSync(file).mtimeMs < RESERVE_MS) return false;
-      unlinkSync(file);
-      closeSync(openSync(file, 'wx'));
-      return true;
+      return Date.now() - statSync(file).mtimeMs < RESERVE_MS;
     } catch {
       return false;
     }
+  };
+  if (fresh()) return false;
+  afterStaleSeen?.(); // tests: another process reclaiming right here
+  const lock = `${file}.reclaim`;
+  try {
+    mkdirSync(lock);
+  } catch {
+    // Another process is taking it over; a lock its owner never removed (it died there) goes
+    // after a minute, and the port is left for a later draw meanwhile.
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > 60_000) rmdirSync(lock);
+    } catch {
+      // gone already
+    }
+    return false;
+  }
+  try {
+    if (fresh()) return false;
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      closeSync(openSync(file, 'wx')); // removed meanwhile: create it (EEXIST if someone did)
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmdirSync(lock);
   }
 }
 
