@@ -94,6 +94,15 @@ function zk(...args: string[]): Promise<Run> {
 }
 
 /** Runs a command that must succeed with --json and returns its document. */
+/** A walkthrough's --json verdict; when there is none, the error says what zk-lab said instead. */
+function verdictOf<T>(r: Run): T {
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`zk-lab printed no verdict (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  }
+}
+
 async function json<T>(...args: string[]): Promise<T> {
   const r = await zk(...args, '--json');
   expect(r.status, `zk-lab ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -292,7 +301,7 @@ describe('bin/zk-lab', needs(OUR_BUILD), () => {
 
     // --yes on one that erases nothing is accepted; the verdict is read from the members.
     const r = await zk('walkthrough', 'run', 'zxid', '--yes', '--json', ...dirFlag);
-    const verdict = JSON.parse(r.stdout) as { id: string; seedSays: string; labSaw: string; agrees: boolean };
+    const verdict = verdictOf<{ id: string; seedSays: string; labSaw: string; agrees: boolean }>(r);
     expect(Object.keys(verdict).sort()).toEqual(['agrees', 'id', 'labSaw', 'seedSays']);
     expect(verdict.agrees, `${verdict.labSaw}\n${r.stderr}`).toBe(true);
     expect(r.status).toBe(0);
@@ -306,7 +315,7 @@ describe('bin/zk-lab', needs(OUR_BUILD), () => {
 
     // Roles: the observer (member 4) is told of the write (INFORM) but not asked to vote; read from the wire.
     const roles = await zk('walkthrough', 'run', 'roles', '--json', ...dirFlag);
-    const rv = JSON.parse(roles.stdout) as { agrees: boolean; labSaw: string };
+    const rv = verdictOf<{ agrees: boolean; labSaw: string }>(roles);
     expect(rv.agrees, `${rv.labSaw}\n${roles.stderr}`).toBe(true);
     expect(rv.labSaw).toMatch(/^1 leader \(\d\), followers \d, \d, observer 4 .+ proposed to \d, \d, acknowledged by [\d, ]+, and sent to 4 as INFORM/);
 
