@@ -5,6 +5,8 @@
 import { CreateMode, Err, OpCode } from '../../../src/protocol/codes';
 import { Reader, Writer } from '../../../src/protocol/jute';
 import * as R from '../../../src/protocol/records';
+import { FrameReader } from '../../../src/client/frame';
+import { JUTE_MAXBUFFER_DEFAULT } from '../../../src/protocol/limits';
 import { writeMulti, writeCreate } from '../../../src/client/multi';
 import type { Conn, Net } from '../../../src/server/runtime/net';
 import type { SimClock, World } from './world';
@@ -38,7 +40,7 @@ interface Pending {
 
 export class SimClient {
   private conn: Conn | null = null;
-  private buf: Buffer = Buffer.alloc(0);
+  private frames = new FrameReader(JUTE_MAXBUFFER_DEFAULT);
   private sessionId = 0n;
   private passwd: Buffer = Buffer.alloc(16);
   private lastZxid = 0n;
@@ -73,7 +75,7 @@ export class SimClient {
     const m = this.world.rng.pick(this.members);
     const c = this.net.connect(m.host, m.port);
     this.conn = c;
-    this.buf = Buffer.alloc(0);
+    this.frames = new FrameReader(JUTE_MAXBUFFER_DEFAULT);
     c.on('connect', () => {
       const w = new Writer();
       R.ConnectRequest.write(w, { protocolVersion: 0, lastZxidSeen: this.lastZxid, timeOut: this.timeoutMs, sessionId: this.sessionId, passwd: this.passwd });
@@ -114,12 +116,7 @@ export class SimClient {
 
   private onData(c: Conn, d: Buffer): void {
     if (this.conn !== c) return;
-    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-    while (this.buf.length >= 4) {
-      const len = this.buf.readInt32BE(0);
-      if (this.buf.length < 4 + len) return;
-      const frame = this.buf.subarray(4, 4 + len);
-      this.buf = this.buf.subarray(4 + len);
+    for (const frame of this.frames.push(d)) {
       if (!this.connected) {
         const r = R.ConnectResponse.read(new Reader(Buffer.from(frame)));
         if (r.timeOut <= 0) {
