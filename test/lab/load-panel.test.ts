@@ -108,10 +108,14 @@ describe('the Load panel in the lab backend', needs(OUR_BUILD), () => {
     const next = (await again.handle({ method: 'load.start', settings: { sessions: 2, rate: 50, readPercent: 80, payloadBytes: 128 } })) as LoadStatus;
     const zk = await connect(again.view()!.nodes.map((n) => `127.0.0.1:${n.clientPort}`).join(','), { timeoutMs: 30_000 });
     try {
+      // Our session may be on a member other than the one the lab's writes went through: a read
+      // there may be behind them (ZooKeeper promises no more), so sync first, as a client must.
+      await zk.sync('/');
       expect(await zk.exists(path)).toBeNull();
       expect(await zk.exists(next.path!)).not.toBeNull();
       const stopped = (await again.handle({ method: 'load.stop' })) as LoadRunSummary;
       expect(stopped.reason).toBe('stopped from the Load panel');
+      await zk.sync('/');
       expect(await zk.exists('/zk-lab/load')).toBeNull();
     } finally {
       await zk.close();
