@@ -1,6 +1,7 @@
 // The client-facing core of a member (ZooKeeperServer + FinalRequestProcessor): sessions'
 // request queues, reads, applying committed txns in zxid order, firing watches, and replies
 // in request order per connection.
+import type { Clock } from './runtime/clock';
 import type { DiskFaults } from './runtime/disk-faults';
 import { Err, OpCode } from '../protocol/codes';
 import { Writer } from '../protocol/jute';
@@ -44,11 +45,12 @@ export class ServerCore {
   readonly pendingConnects = new Map<bigint, ClientConnection>();
   readonly stats = new ServerStats();
   /** What this member did (roles, elections, syncs), for the AdminServer's lab_events. */
-  readonly events = new EventLog();
+  readonly events: EventLog;
   replicator!: Replicator;
-  readonly startedAt = Date.now();
+  /** Wall-clock ms at start, from the member's clock (as every time the core takes). */
+  readonly startedAt: number;
   /** ZooKeeper 3.8's ServerMetrics: counters and summaries for mntr and Prometheus. */
-  readonly metrics = new ServerMetrics(this.startedAt);
+  readonly metrics: ServerMetrics;
   /** The sizes of replies to clients (ServerStats' client_response_stats: last, min, max; -1 before any). */
   readonly responseSizes = { last: -1, min: -1, max: -1 };
   /** Set when the disk failed: no more writes are acknowledged. */
@@ -67,7 +69,12 @@ export class ServerCore {
     readonly cfg: ServerConfig,
     readonly storage: Storage,
     readonly log: Logger,
+    /** The member's clock: session ids, request times and events take their time from it, not Date.now(). */
+    readonly clock: Clock,
   ) {
+    this.startedAt = clock.wall();
+    this.metrics = new ServerMetrics(this.startedAt);
+    this.events = new EventLog(undefined, () => clock.wall());
     this.final = new FinalProcessor(this.tree, cfg.skipACL);
     this.events.onEmit = (e) => this.metrics.event(e);
     this.tree.watchesFired = (type, n) => this.metrics.watchesFired(type, n);
@@ -79,7 +86,7 @@ export class ServerCore {
 
   /** A fresh session id, unique in the ensemble (SessionTrackerImpl.initializeNextSessionId). */
   allocateSessionId(): bigint {
-    if (this.nextSessionId === null) this.nextSessionId = initialSessionId(this.serverId, Date.now());
+    if (this.nextSessionId === null) this.nextSessionId = initialSessionId(this.serverId, this.clock.wall());
     let id = this.nextSessionId;
     this.nextSessionId = BigInt.asIntN(64, id + 1n);
     if (id === -0x8000000000000000n) id = this.allocateSessionId();
@@ -92,7 +99,7 @@ export class ServerCore {
   receive(conn: ClientConnection, req: Request): void {
     this.stats.packetsReceived++;
     const isAsync = isWriteRequest(req.type) || req.type === OpCode.sync;
-    const entry: PendingEntry = { req, async: isAsync, done: false, reply: null, closeAfter: false, startedAt: Date.now() };
+    const entry: PendingEntry = { req, async: isAsync, done: false, reply: null, closeAfter: false, startedAt: this.clock.wall() };
     conn.pending.push(entry);
     this.replicator.touchSession(req.sessionId, conn.sessionTimeout);
     const refused = this.replicator.chain().refuse(req);
@@ -139,7 +146,7 @@ export class ServerCore {
       if (head.reply) {
         conn.send(head.reply);
         this.stats.packetsSent++;
-        const latency = Date.now() - head.startedAt;
+        const latency = this.clock.wall() - head.startedAt;
         this.stats.recordLatency(latency);
         this.metrics.answered(latency, isWriteRequest(head.req.type));
         this.responseSize(head.reply.length - 4);
@@ -191,7 +198,7 @@ export class ServerCore {
     this.pendingConnects.delete(sid);
     this.bySession.set(sid, conn);
     // The createSession txn's answer is the ConnectResponse: an update, as ServerStats counts it.
-    this.metrics.answered(Date.now() - conn.connectRequestAt, true);
+    this.metrics.answered(this.clock.wall() - conn.connectRequestAt, true);
     conn.finishConnect(sid, timeout);
   }
 

@@ -18,7 +18,10 @@ export class EventLog {
   /** Told of every event as it is kept (the member's metrics time elections and syncs by them). */
   onEmit: ((e: MemberEvent) => void) | null = null;
 
-  constructor(private readonly capacity = MEMBER_EVENT_RING) {
+  constructor(
+    private readonly capacity = MEMBER_EVENT_RING,
+    private readonly now: () => number = Date.now,
+  ) {
     this.ring = new Array<MemberEvent | undefined>(capacity);
   }
 
@@ -26,9 +29,14 @@ export class EventLog {
     const seq = ++this.seq;
     // Object.assign, not `{ ...e, seq, time }`: Node 20 copies a spread with extra keys on a
     // slow path (~1 µs, twice per txn on a leader).
-    const kept: MemberEvent = Object.assign({}, e, { seq, time: Date.now() });
+    const kept: MemberEvent = Object.assign({}, e, { seq, time: this.now() });
     this.ring[seq % this.capacity] = kept;
     this.onEmit?.(kept);
+  }
+
+  /** The newest event's seq (0 before any): a reader that has seen it has nothing new. */
+  get latest(): number {
+    return this.seq;
   }
 
   /** Events with seq > `since`, oldest first. */

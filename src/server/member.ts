@@ -37,7 +37,7 @@ export class LoadError extends Error {}
  */
 export async function openMember(cfg: ServerConfig, log: Logger, io: MemberIo, beforeStart?: (core: ServerCore) => void, testing: { unsafeCommit?: boolean } = {}): Promise<Member> {
   const storage = openStorage(cfg, log, io.disk);
-  const core = new ServerCore(cfg, storage, log);
+  const core = new ServerCore(cfg, storage, log, io.clock);
   if (storage instanceof FileStorage) {
     const m = core.metrics;
     storage.observe({ fsync: (ms) => m.observe('fsynctime', ms), batch: (n) => m.observe('sync_processor_batch_size', n), snapshot: (ms) => m.observe('snapshottime', ms) });

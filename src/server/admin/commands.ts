@@ -417,7 +417,7 @@ export class Commands {
             auth_failed_count: st.authFailed,
             non_mtlsremote_conn_count: 0,
             non_mtlslocal_conn_count: 0,
-            uptime: Date.now() - core.startedAt,
+            uptime: core.clock.wall() - core.startedAt,
           },
           client_response: { last_buffer_size: core.responseSizes.last, min_buffer_size: core.responseSizes.min, max_buffer_size: core.responseSizes.max },
         };

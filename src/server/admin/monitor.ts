@@ -44,13 +44,13 @@ export function monitorValues(core: ServerCore, version: string, serverState: st
   if (max >= 0) out.push(['max_file_descriptor_count', max]);
   out.push(
     ['local_sessions', localSessions?.sessions.size ?? 0],
-    ['uptime', Date.now() - core.startedAt],
+    ['uptime', core.clock.wall() - core.startedAt],
   );
   if (q) out.push(['quorum_size', [...core.cfg.servers.values()].filter((s) => s.type === 'participant').length]);
   if (q && q.peerState === 'leading') {
     const since = core.metrics.leadingSince;
     out.push(
-      ['leader_uptime', since === null ? 0 : Date.now() - since],
+      ['leader_uptime', since === null ? 0 : core.clock.wall() - since],
       ['learners', q.learners ?? 0],
       ['synced_followers', q.syncedFollowers ?? 0],
       ['synced_non_voting_followers', 0],

@@ -43,7 +43,7 @@ export class ClientConnection implements Watcher {
   readonly authInfo: Id[];
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly established = Date.now();
+  readonly established: number;
   private inbuf: Buffer = Buffer.alloc(0);
   private state: 'new' | 'connecting' | 'open' | 'closed' = 'new';
   private paused = false;
@@ -76,6 +76,7 @@ export class ClientConnection implements Watcher {
   ) {
     this.remoteAddress = (socket.remoteAddress ?? '0.0.0.0').replace(/^::ffff:/, '');
     this.remotePort = socket.remotePort ?? 0;
+    this.established = core.clock.wall();
     this.authInfo = [{ scheme: 'ip', id: this.remoteAddress }];
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
@@ -163,7 +164,7 @@ export class ClientConnection implements Watcher {
     const r = new Reader(payload, 0, payload.length, this.core.cfg.juteMaxBuffer * 2);
     const req = R.ConnectRequest.read(r);
     this.core.metrics.count('connection_request_count');
-    this.connectRequestAt = Date.now();
+    this.connectRequestAt = this.core.clock.wall();
     // 3.8 clients append readOnly after the record; clients older than 3.3 omit it, and get
     // their reply without it (ZooKeeperServer.processConnectRequest reads it in a try).
     const core = this.core;
@@ -445,7 +446,7 @@ export class ClientConnection implements Watcher {
   send(b: Buffer): void {
     if (this.state === 'closed') return;
     this.packetsSent++;
-    this.lastResponseTime = Date.now();
+    this.lastResponseTime = this.core.clock.wall();
     // Replies made in the same tick (a pipelined batch of reads, a group commit) leave in one
     // writev: one syscall per batch instead of one per reply was the largest cost in profiles.
     if (!this.corked) {

@@ -6,10 +6,13 @@
 import { crc32 } from 'node:zlib';
 import type { DataNode, DataTree } from '../tree/datatree';
 
+/** The stat's bytes, reused: the digest is taken per znode, often (every snapshot, every check). */
+const statBytes = Buffer.alloc(60);
+
 /** DigestCalculator.calculateDigest for one znode. */
 export function nodeDigest(path: string, n: DataNode): bigint {
   if (path.startsWith('/zookeeper/')) return 0n;
-  const stat = Buffer.allocUnsafe(60);
+  const stat = statBytes;
   stat.writeBigInt64BE(n.czxid, 0);
   stat.writeBigInt64BE(n.mzxid, 8);
   stat.writeBigInt64BE(n.pzxid, 16);
@@ -19,7 +22,8 @@ export function nodeDigest(path: string, n: DataNode): bigint {
   stat.writeInt32BE(n.cversion, 44);
   stat.writeInt32BE(n.aversion, 48);
   stat.writeBigInt64BE(n.ephemeralOwner, 52);
-  let crc = crc32(Buffer.from(path === '/' ? '' : path, 'utf8'));
+  // zlib's crc32 takes the path as a string (its UTF-8 bytes), without a Buffer per znode.
+  let crc = path === '/' ? 0 : crc32(path);
   if (n.data) crc = crc32(n.data, crc);
   crc = crc32(stat, crc);
   return BigInt(crc);
