@@ -6,7 +6,7 @@ import { pathError } from '../protocol/paths';
 import * as R from '../protocol/records';
 import type { ACL, ClientInfo, Stat, WatcherEvent } from '../protocol/records';
 import { ClientCnxn, type ClientState, type CnxnStats, type Packet } from './cnxn';
-import { formatHostPort, parseConnectString, type HostPort } from './connect-string';
+import { formatHostPort, parseConnectString, withChroot, withoutChroot, type HostPort } from './connect-string';
 import { Emitter } from './emitter';
 import { IllegalArgumentError, MultiError, ZkError, zkError } from './errors';
 import {
@@ -23,6 +23,7 @@ import {
   type ReadOp,
   type WireOp,
 } from './multi';
+import { setWatchesPackets } from './set-watches';
 import { netTransport, type Transport } from './transport';
 import { WatchManager, type WatchedEvent, type Watcher, type WatchKind } from './watch-manager';
 
@@ -79,8 +80,6 @@ export type ClientEvents = {
 export type WatchArg = Watcher | boolean | undefined;
 
 const CONFIG_NODE = '/zookeeper/config';
-/** Java splits SetWatches into batches of about this many path characters. */
-const SET_WATCHES_MAX_LENGTH = 128 * 1024;
 
 export class ZkClient extends Emitter<ClientEvents> {
   readonly chroot: string | null;
@@ -175,17 +174,8 @@ export class ZkClient extends Emitter<ClientEvents> {
         if (err) reject(err);
         else resolve();
       };
-      const timer = setTimeout(
-        () =>
-          done(
-            zkError(
-              Err.CONNECTIONLOSS,
-              undefined,
-              `Could not connect to ${this.connectString} within ${timeoutMs} ms: check that the servers are running and the connect string is right`,
-            ),
-          ),
-        timeoutMs,
-      );
+      const why = `Could not connect to ${this.connectString} within ${timeoutMs} ms: check that the servers are running and the connect string is right`;
+      const timer = setTimeout(() => done(zkError(Err.CONNECTIONLOSS, undefined, why)), timeoutMs);
       const off = this.on('state', (s) => {
         if (ok(s)) done();
         else if (s === 'expired' && this.cnxn.isAlive) return;
@@ -537,16 +527,11 @@ export class ZkClient extends Emitter<ClientEvents> {
   }
 
   private toServer(path: string): string {
-    if (this.chroot === null) return path;
-    return path === '/' ? this.chroot : this.chroot + path;
+    return withChroot(this.chroot, path);
   }
 
   private toClient(serverPath: string): string {
-    const c = this.chroot;
-    if (c === null) return serverPath;
-    if (serverPath === c) return '/';
-    if (serverPath.startsWith(c + '/')) return serverPath.slice(c.length);
-    return serverPath;
+    return withoutChroot(this.chroot, serverPath);
   }
 
   private watcherOf(watch: WatchArg): Watcher | null {
@@ -598,41 +583,7 @@ export class ZkClient extends Emitter<ClientEvents> {
   /** SetWatches (or SetWatches2 when persistent watches exist), in batches, for a fresh connection. */
   private setWatchesPackets(relativeZxid: bigint): Packet[] {
     if (this.watches.isEmpty()) return [];
-    const snap = this.watches.snapshot();
-    const server = (p: string) => (p === CONFIG_NODE ? p : this.toServer(p));
-    const lists: [WatchKind, string[]][] = (['data', 'exist', 'child', 'persistent', 'persistentRecursive'] as WatchKind[]).map((k) => [
-      k,
-      snap[k].map(server),
-    ]);
-    const packets: Packet[] = [];
-    let batch: Record<WatchKind, string[]> = { data: [], exist: [], child: [], persistent: [], persistentRecursive: [] };
-    let length = 0;
-    const flush = () => {
-      const b = batch;
-      const v2 = b.persistent.length > 0 || b.persistentRecursive.length > 0;
-      packets.push({
-        type: v2 ? OpCode.setWatches2 : OpCode.setWatches,
-        xid: -8,
-        write: (w) => {
-          const common = { relativeZxid, dataWatches: b.data, existWatches: b.exist, childWatches: b.child };
-          if (v2) R.SetWatches2.write(w, { ...common, persistentWatches: b.persistent, persistentRecursiveWatches: b.persistentRecursive });
-          else R.SetWatches.write(w, common);
-        },
-        reply: () => undefined,
-        fail: () => undefined,
-      });
-      batch = { data: [], exist: [], child: [], persistent: [], persistentRecursive: [] };
-      length = 0;
-    };
-    for (const [kind, paths] of lists) {
-      for (const p of paths) {
-        if (length > 0 && length + p.length > SET_WATCHES_MAX_LENGTH) flush();
-        batch[kind].push(p);
-        length += p.length;
-      }
-    }
-    if (length > 0) flush();
-    return packets;
+    return setWatchesPackets(this.watches.snapshot(), relativeZxid, (p) => (p === CONFIG_NODE ? p : this.toServer(p)));
   }
 }
 

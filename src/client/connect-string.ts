@@ -74,3 +74,17 @@ export function parseHostPort(entry: string): HostPort {
 export function formatHostPort(h: HostPort): string {
   return h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`;
 }
+
+/** A client path as the server knows it: under the connect string's chroot (null: none). */
+export function withChroot(chroot: string | null, path: string): string {
+  if (chroot === null) return path;
+  return path === '/' ? chroot : chroot + path;
+}
+
+/** A server path as the client knows it: the chroot taken off (paths outside it unchanged). */
+export function withoutChroot(chroot: string | null, serverPath: string): string {
+  if (chroot === null) return serverPath;
+  if (serverPath === chroot) return '/';
+  if (serverPath.startsWith(chroot + '/')) return serverPath.slice(chroot.length);
+  return serverPath;
+}

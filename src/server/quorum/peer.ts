@@ -32,8 +32,9 @@ import { decodeNotification, encodeNotification } from './net/notification';
 import type { QuorumStream } from './net/quorum-stream';
 import { wireTxn, type WireTxn } from './net/zab-codec';
 import { QuorumPeerCore, type PeerAction, type PeerInput } from './peer-core';
+import { modeOf, statusOf } from './peer-status';
 import { ReadOnlyServer } from './read-only';
-import { ServerState, STATE_NAME } from './vote';
+import { ServerState } from './vote';
 import { LeaderCore } from './zab/leader';
 import { LearnerCore } from './zab/learner';
 import { hexZxid, type ForwardedRequest } from './zab/types';
@@ -565,38 +566,11 @@ export class QuorumPeer implements Replicator {
   }
 
   mode(): string {
-    if (this.readOnly.active) return 'read-only';
-    switch (this.core.state) {
-      case ServerState.LEADING:
-        return 'leader';
-      case ServerState.FOLLOWING:
-        return 'follower';
-      case ServerState.OBSERVING:
-        return 'observer';
-      default:
-        return 'looking';
-    }
+    return this.readOnly.active ? 'read-only' : modeOf(this.core);
   }
 
   quorumStatus(): QuorumStatus {
-    const role = this.core.role;
-    const leader = role instanceof LeaderCore ? role : null;
-    const learners = leader?.learners() ?? [];
-    return {
-      myid: this.myid,
-      peerState: STATE_NAME[this.core.state]!,
-      zabState: this.phase,
-      syncMode: role instanceof LearnerCore && role.stage !== 'broadcast' && role.syncMode ? role.syncMode.toLowerCase() : '',
-      leaderId: this.core.leaderId,
-      voting: !this.core.isObserver,
-      epoch: Number(this.core.currentEpoch),
-      learners: leader ? learners.length : undefined,
-      syncedFollowers: leader ? learners.filter((l) => !l.observer && l.synced).length : undefined,
-      syncedObservers: leader ? learners.filter((l) => l.observer && l.synced).length : undefined,
-      pendingSyncs: leader?.pendingSyncCount(),
-      proposalSizes: leader ? this.proposalSizes : undefined,
-      observers: leader ? learners.filter((l) => l.observer).map((l) => l.sid) : undefined,
-    };
+    return statusOf(this.core, this.myid, this.phase, this.proposalSizes);
   }
 
   async close(): Promise<void> {

@@ -5,79 +5,12 @@
 // an asynchronous write (persistTxns) only appear once `persisted` reports it.
 import type { QuorumEvent, ZabPhaseName } from '../../../protocol/events';
 import { QuorumVerifier } from '../vote';
+import { CommittedLog } from './committed-log';
+import type { Handler, LeaderInput, LeaderOutput, Proposal } from './leader-types';
 import { planSync, type SyncPlan } from './sync-plan';
-import {
-  counterOf,
-  epochOf,
-  hexZxid,
-  OPCODE_SYNC,
-  ZAB_PROTOCOL_VERSION,
-  zxidOf,
-  type CommonAction,
-  type ForwardedRequest,
-  type SessionTouch,
-  type TxnLike,
-  type ZabConfig,
-  type ZabMessage,
-  type ZabStorageView,
-} from './types';
+import { counterOf, epochOf, hexZxid, OPCODE_SYNC, ZAB_PROTOCOL_VERSION, zxidOf, type TxnLike, type ZabConfig, type ZabMessage, type ZabStorageView } from './types';
 
-export type LeaderInput<T extends TxnLike> =
-  | { type: 'start' }
-  | { type: 'message'; cid: number; msg: ZabMessage<T> }
-  /** A learner connection ended (socket closed or reset). */
-  | { type: 'closed'; cid: number }
-  /** Half a tickTime passed. */
-  | { type: 'tick' }
-  /** Every storage action with seq <= this is durable. */
-  | { type: 'persisted'; seq: number }
-  /** A prepared txn carrying `nextZxid()`. */
-  | { type: 'propose'; txn: T }
-  /** A sync from a client of this member. */
-  | { type: 'sync'; id: number }
-  | { type: 'revalidated'; cid: number; sessionId: bigint; valid: boolean }
-  /** The runtime stops leading (shutdown, disk failure). */
-  | { type: 'stop'; reason: string };
-
-export type LeaderAction<T extends TxnLike> =
-  | CommonAction<T>
-  | { type: 'send'; cid: number; msg: ZabMessage<T> }
-  | { type: 'close'; cid: number; reason: string }
-  /** Turn a learner's REQUEST into a txn (prep) and `propose` it. */
-  | { type: 'prepare'; cid: number; request: ForwardedRequest }
-  | { type: 'touch'; touches: SessionTouch[] }
-  /** Is this session alive? Answer with `revalidated`. */
-  | { type: 'revalidate'; cid: number; sessionId: bigint; timeout: number }
-  /** The new epoch is established: serve clients; report the epoch in election answers; the database is at `zxid` now (epoch << 32 at least). */
-  | { type: 'established'; epoch: bigint; zxid: bigint };
-
-export interface LeaderOutput<T extends TxnLike> {
-  actions: LeaderAction<T>[];
-  events: QuorumEvent[];
-}
-
-type Stage = 'info' | 'leaderinfo' | 'ackepoch' | 'syncing' | 'acked' | 'uptodate';
-
-/** One learner connection (LearnerHandler). */
-interface Handler {
-  cid: number;
-  sid: number;
-  observer: boolean;
-  acceptedEpoch: bigint;
-  stage: Stage;
-  peerLastZxid: bigint;
-  /** ZooKeeper's tick by which this learner must have said something to count as synced. */
-  tickOfNextAckDeadline: number;
-  /** Half ticks at the last packet from it (socket read timeout). */
-  lastHeard: number;
-  /** Proposals sent and not yet acked: zxid -> half tick sent (SyncLimitCheck). */
-  unacked: Map<bigint, number>;
-}
-
-interface Proposal<T> {
-  txn: T;
-  acks: Set<number>;
-}
+export type { LeaderAction, LeaderInput, LeaderOutput } from './leader-types';
 
 type Phase = 'discovery' | 'synchronization' | 'broadcast' | 'ended';
 
@@ -98,9 +31,8 @@ export class LeaderCore<T extends TxnLike> {
   private readonly newLeaderAcks = new Set<number>();
   private readonly leaderStateSummary: { currentEpoch: bigint; lastZxid: bigint };
   private readonly outstanding: Proposal<T>[] = [];
-  private readonly committedLog: T[] = [];
-  private committedLogComplete = true;
-  private committedLogBase: bigint;
+  /** The newest committed txns, for DIFFs (ZKDatabase's committedLog). */
+  private readonly committedLog: CommittedLog<T>;
   private readonly pendingSyncs = new Map<bigint, ({ cid: number } | { id: number })[]>();
   private seq = 0;
   private durableSeq = 0;
@@ -126,34 +58,9 @@ export class LeaderCore<T extends TxnLike> {
     this.acceptedEpoch = epochs.acceptedEpoch;
     this.currentEpoch = epochs.currentEpoch;
     this.lastProcessed = view.lastProcessedZxid();
-    this.committedLogBase = this.lastProcessed;
     this.leaderStateSummary = { currentEpoch: epochs.currentEpoch, lastZxid: this.lastProcessed };
     this.epochCandidate = -1n;
-    this.seedCommittedLog();
-  }
-
-  /**
-   * ZKDatabase keeps the last commitLogCount txns it applied in its committed log, so a leader
-   * can DIFF recent learners at once: take them from memory when this member kept them, else
-   * from the log after the newest snapshot.
-   */
-  private seedCommittedLog(): void {
-    const recent = this.view.committedLog?.();
-    if (recent && recent.length > 0 && recent[recent.length - 1]!.zxid === this.lastProcessed) {
-      // Kept in memory while this member followed: no need to read (and decode) the log.
-      this.committedLog.push(...recent.slice(-this.cfg.commitLogCount));
-      this.committedLogComplete = false;
-      return;
-    }
-    const base = this.view.snapshotZxid();
-    const logged = this.view.txnsAfter(base);
-    if (logged === null) return;
-    const lastLogged = logged.length > 0 ? logged[logged.length - 1]!.zxid : base;
-    if (lastLogged !== this.lastProcessed) return;
-    const keep = logged.slice(-this.cfg.commitLogCount);
-    this.committedLog.push(...keep);
-    this.committedLogComplete = keep.length === logged.length;
-    this.committedLogBase = base;
+    this.committedLog = CommittedLog.seed(view, cfg.commitLogCount, this.lastProcessed);
   }
 
   private get myid(): number {
@@ -416,9 +323,7 @@ export class LeaderCore<T extends TxnLike> {
   private syncLearner(h: Handler): void {
     const plan: SyncPlan<T> = planSync(h.peerLastZxid, {
       lastProcessedZxid: this.lastProcessed,
-      committedLog: this.committedLog,
-      committedLogComplete: this.committedLogComplete,
-      committedLogBase: this.committedLogBase,
+      ...this.committedLog.history(),
       snapshotZxid: this.view.snapshotZxid(),
       txnsAfter: (z) => this.view.txnsAfter(z),
       logSyncLimitBytes: this.view.logSyncLimitBytes?.() ?? -1,
@@ -581,10 +486,6 @@ export class LeaderCore<T extends TxnLike> {
     this.out.actions.push({ type: 'apply', txns: [p.txn] });
     this.out.events.push({ type: 'commit', sid: this.myid, zxid });
     this.committedLog.push(p.txn);
-    if (this.committedLog.length > this.cfg.commitLogCount) {
-      this.committedLog.shift();
-      this.committedLogComplete = false;
-    }
     const waiting = this.pendingSyncs.get(zxid);
     if (waiting) {
       this.pendingSyncs.delete(zxid);
