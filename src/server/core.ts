@@ -43,7 +43,7 @@ export class ServerCore {
   readonly bySession = new Map<bigint, ClientConnection>();
   /** Connections waiting for their createSession txn. */
   readonly pendingConnects = new Map<bigint, ClientConnection>();
-  readonly stats = new ServerStats();
+  readonly stats: ServerStats;
   /** What this member did (roles, elections, syncs), for the AdminServer's lab_events. */
   readonly events: EventLog;
   replicator!: Replicator;
@@ -74,6 +74,7 @@ export class ServerCore {
   ) {
     this.startedAt = clock.wall();
     this.metrics = new ServerMetrics(this.startedAt);
+    this.stats = new ServerStats(this.metrics);
     this.events = new EventLog(undefined, () => clock.wall());
     this.final = new FinalProcessor(this.tree, cfg.skipACL);
     this.events.onEmit = (e) => this.metrics.event(e);
@@ -147,8 +148,7 @@ export class ServerCore {
         conn.send(head.reply);
         this.stats.packetsSent++;
         const latency = this.clock.wall() - head.startedAt;
-        this.stats.recordLatency(latency);
-        this.metrics.answered(latency, isWriteRequest(head.req.type));
+        this.stats.updateLatency(latency, isWriteRequest(head.req.type));
         this.responseSize(head.reply.length - 4);
         conn.recordLatency(latency, head.req);
       }
@@ -197,8 +197,9 @@ export class ServerCore {
     if (!conn) return;
     this.pendingConnects.delete(sid);
     this.bySession.set(sid, conn);
-    // The createSession txn's answer is the ConnectResponse: an update, as ServerStats counts it.
-    this.metrics.answered(this.clock.wall() - conn.connectRequestAt, true);
+    // The createSession txn's answer is the ConnectResponse: an update, as
+    // FinalRequestProcessor's updateStats counts it.
+    this.stats.updateLatency(this.clock.wall() - conn.connectRequestAt, true);
     conn.finishConnect(sid, timeout);
   }
 

@@ -1,4 +1,6 @@
 // ServerStats: counters behind srvr/stat/mntr and the AdminServer.
+import type { ServerMetrics } from './metrics';
+
 export class ServerStats {
   packetsReceived = 0;
   packetsSent = 0;
@@ -8,11 +10,20 @@ export class ServerStats {
   count = 0;
   authFailed = 0;
 
-  recordLatency(ms: number): void {
+  /** `metrics`: where the same latencies go as ServerMetrics' update_latency and read_latency. */
+  constructor(private readonly metrics: ServerMetrics | null = null) {}
+
+  /**
+   * ServerStats.updateLatency: one request answered, `ms` after it arrived; a txn (a write,
+   * even one refused, or a createSession) counts as an update, anything else as a read. One
+   * recorder for srvr's min/avg/max and mntr's and Prometheus's summaries.
+   */
+  updateLatency(ms: number, txn: boolean): void {
     if (ms < this.minLatency) this.minLatency = ms;
     if (ms > this.maxLatency) this.maxLatency = ms;
     this.totalLatency += ms;
     this.count++;
+    this.metrics?.answered(ms, txn);
   }
 
   min(): number {
