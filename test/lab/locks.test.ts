@@ -157,6 +157,8 @@ describe('lock playground runs on 3 members', () => {
       }, 30_000, 'the expired client to come back with a new session');
       const probe = await connect(ens.connectString);
       try {
+        // The probe's member may be behind the ones the lock clients wrote through: sync first.
+        await probe.sync('/');
         const owners = await Promise.all(
           (await probe.getChildren('/playground/expire')).map(async (n) => (await probe.exists(`/playground/expire/${n}`))?.ephemeralOwner),
         );
@@ -262,6 +264,7 @@ describe('lock playground at the limits', () => {
     expect(v.clients.every((c) => c.state === 'stopped')).toBe(true);
     const probe = await connect(ens.connectString);
     try {
+      await probe.sync('/'); // as above: its member may be behind the clients' deletes
       const left = await probe.getChildren('/playground/early-stop').catch(() => []);
       expect(left).toEqual([]);
     } finally {
