@@ -38,3 +38,12 @@ export function foldPerTxn(events: MemberEvent[]): MemberEvent[] {
   flush();
   return out;
 }
+
+/** One line for people about an event a member logged (its fields, in ZooKeeper's words). */
+export function describeMemberEvent(myid: number, e: MemberEvent): string {
+  const fields = Object.entries(e)
+    .filter(([k]) => !['seq', 'time', 'type', 'myid', 'sid'].includes(k))
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return `node ${myid} ${e.type}${fields ? ` ${fields}` : ''}`;
+}

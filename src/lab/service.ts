@@ -4,22 +4,23 @@
 // handle(), already validated against the contract; everything it learns goes out as a push.
 import { EventEmitter } from 'node:events';
 import { checkLabLimits } from '../shared/limits';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Method, RequestOf, Result } from '../shared/api';
-import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabSize, LabView, NetView, NodeAction, NodeView, Push, TreeDu } from '../shared/contract';
+import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabSize, LabView, NetView, NodeAction, Push, TreeDu } from '../shared/contract';
 import { placeDataDir, stageDataDir, version2Of } from './datadir';
 import { memberDu, snapshotDu } from './du';
+import { terminalHandlers, treeHandlers, walkthroughHandlers, workloadHandlers, type Handlers } from './handlers';
 import { LabNetwork } from './net/network';
-import { command } from './admin';
+import { signalNode } from './node-actions';
 import { AttachedEnsemble } from './attach';
 import { readUiSettings, writeUiSetting } from './ui-settings';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
-import { foldPerTxn } from './member-events';
+import { describeMemberEvent, foldPerTxn } from './member-events';
 import { LogRoller, logLimitsFrom } from './logrotate';
 import { TreeImports } from './tree-import';
-import { nodeScript, pauseUnsupported, systemShell } from './platform';
+import { pauseUnsupported } from './platform';
 import { LoadPanel } from './load-panel';
 import { CheckRuns } from './check/runs';
 import { LockPlayground } from './locks/playground';
@@ -27,10 +28,11 @@ import type { LockMember } from './locks/run';
 import type { LoadMember } from './load';
 import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
 import { labDiskUse } from './disk-use';
-import type { MemberEvent } from './admin';
+import { labView } from './lab-view';
 import { POLL_MS, Poller, type PollTarget } from './poller';
 import { isProcessFault, ProcessFaults, SLOW_APPLY_MS } from './process-faults';
-import { apacheAvailable, oursAvailable, Supervisor, type ExitReport } from './supervisor';
+import { apacheAvailable, oursAvailable, Supervisor, waitAdmin, type ExitReport } from './supervisor';
+import { openNodeTerminal, zkCliAvailable } from './node-terminals';
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
 import { TreeBrowser } from './tree';
 import type { SideLab } from './learn/control';
@@ -40,43 +42,12 @@ import { Walkthroughs } from './walkthroughs';
 import { LabError } from '../shared/errors';
 import { askMember, type ConsoleTarget } from './member-console';
 
-const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
-/** The Log terminal's follower (what tail -F does, on every platform). */
-const FOLLOW_LOG_JS = resolve(__dirname, 'follow-log.js');
-
-/** Our zkCli-compatible shell, when it is built. */
-function zkCliAvailable(): boolean {
-  return existsSync(ZK_CLI_JS);
-}
-
-/** One line for people about an event a member logged (its fields, in ZooKeeper's words). */
-function describeMemberEvent(myid: number, e: MemberEvent): string {
-  const fields = Object.entries(e)
-    .filter(([k]) => !['seq', 'time', 'type', 'myid', 'sid'].includes(k))
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(' ');
-  return `node ${myid} ${e.type}${fields ? ` ${fields}` : ''}`;
-}
-
-
-/** The last lines of a log file, for an error message (empty when it cannot be read). */
-function logTail(path: string, lines: number): string {
-  try {
-    const text = readFileSync(path, 'utf8');
-    return text.trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
 /** "host:port" → [host, port]. */
 function splitAddress(a: string): [string, number] {
   const i = a.lastIndexOf(':');
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
-/** A handler for every method of the contract, each returning that method's result. */
-type Handlers = { [M in Method]: (req: RequestOf<M>) => Result<M> | Promise<Result<M>> };
 
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
@@ -373,6 +344,10 @@ export class LabService extends EventEmitter {
    * (src/shared/api.ts), which the compiler checks here.
    */
   private readonly handlers: Handlers = {
+    ...treeHandlers(this.tree, this.imports, () => this.refuseAttachedWrite(), (progress) => this.push({ kind: 'tree.progress', progress })),
+    ...walkthroughHandlers(this.walkthroughs),
+    ...workloadHandlers(this.load, this.checks, this.locks, () => this.refuseAttachedWrite()),
+    ...terminalHandlers(this.terminals, (myid, kind, cols, rows) => this.openTerminal(myid, kind, cols, rows)),
     state: () => this.view(),
     launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false),
     startAll: () => this.startAll(),
@@ -396,65 +371,6 @@ export class LabService extends EventEmitter {
       fired: this.watcher.recent(),
     }),
     'watches.add': (req) => this.watcher.add(this.treeConnectString(), req.path, req.kind),
-    'tree.children': (req) => this.tree.childrenWithKinds(req.path, req.through, req.offset, req.limit),
-    'tree.node': (req) => this.tree.node(req.path, req.through),
-    'tree.create': (req) => {
-      this.refuseAttachedWrite();
-      return this.tree.create(req.path, req.data, req.mode, req.ttlMs, req.through);
-    },
-    'tree.set': (req) => {
-      this.refuseAttachedWrite();
-      return this.tree.set(req.path, req.data, req.version, req.through);
-    },
-    'tree.delete': async (req) => {
-      this.refuseAttachedWrite();
-      await this.tree.delete(req.path, req.version, req.recursive, req.through);
-      return null;
-    },
-    'tree.sync': async (req) => {
-      await this.tree.sync(req.path, req.through);
-      return null;
-    },
-    'tree.setAcl': (req) => {
-      this.refuseAttachedWrite();
-      return this.tree.setAcl(req.path, req.acl, req.version, req.recursive, req.through, (progress) => this.push({ kind: 'tree.progress', progress }));
-    },
-    'tree.addAuth': (req) => this.tree.addAuth(req.user, req.password, req.through),
-    'tree.identities': (req) => this.tree.identities(req.through),
-    'tree.digest': (req) => ({ id: digestOf(req.user, req.password) }),
-    'walkthrough.run': async (req) => {
-      // Answers at once; the steps arrive as pushes.
-      this.walkthroughs.check(req.id, req.confirm ?? false);
-      void this.walkthroughs.run(req.id, req.confirm ?? false, req.pace).catch(() => undefined);
-      await new Promise((r) => setImmediate(r));
-      return this.walkthroughs.current();
-    },
-    'walkthrough.stop': () => {
-      this.walkthroughs.stop();
-      return this.walkthroughs.current();
-    },
-    'walkthrough.next': (req) => {
-      this.walkthroughs.next(req.pace);
-      return this.walkthroughs.current();
-    },
-    'walkthrough.state': () => this.walkthroughs.current(),
-    'tree.search': (req) => this.tree.search(req.prefix, req.through, req.limit),
-    'tree.export': (req) => this.tree.exportTree(req.path, req.through),
-    'tree.import': (req) => {
-      this.refuseAttachedWrite();
-      return this.tree.importTree(req.path, req.doc, req.overwrite, req.through);
-    },
-    'tree.import.begin': (req) => {
-      this.refuseAttachedWrite();
-      return this.imports.begin(req.path, req.header, req.total, req.overwrite, req.through);
-    },
-    'tree.import.chunk': (req) => this.imports.chunk(req.upload, req.nodes),
-    'tree.import.commit': (req) => {
-      this.refuseAttachedWrite();
-      return this.imports.commit(req.upload);
-    },
-    'tree.import.cancel': (req) => this.imports.cancel(req.upload),
-    'tree.import.status': (req) => this.imports.status(req.upload),
     'ui.settings': () => readUiSettings(),
     'ui.setting': (req) => {
       writeUiSetting(req.key, req.value);
@@ -465,41 +381,7 @@ export class LabService extends EventEmitter {
     node: (req) => this.act(req.myid, req.action),
     destroy: () => this.destroy(),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
-    'load.start': (req) => this.load.start(req.settings),
-    'load.update': (req) => this.load.update(req.settings),
-    'load.stop': () => this.load.stop(),
-    'load.status': () => this.load.view(),
-    'load.runs': () => this.load.runs(),
-    'check.start': (req) => this.checks.start(req.settings),
-    'check.stop': () => this.checks.stop(),
-    'check.state': () => this.checks.state(),
-    'check.runs': (req) => this.checks.runs(req.limit),
-    'check.export': (req) => this.checks.exportRun(req.id),
-    'check.import': (req) => this.checks.importHistory(req.name, req.text, req.timeLimitS),
-    'locks.start': (req) => {
-      this.refuseAttachedWrite();
-      return this.locks.start(req.settings);
-    },
-    'locks.stop': () => this.locks.stop(),
-    'locks.state': () => this.locks.state(),
-    'locks.fault': (req) => this.locks.fault(req.client, req.fault),
-    'locks.runs': (req) => this.locks.runs(req.limit),
     'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
-    'terminal.open': (req) => this.openTerminal(req.myid, req.kind, req.cols, req.rows),
-    'terminal.list': () => this.terminals.list(),
-    'terminal.backlog': (req) => this.terminals.backlog(req.id),
-    'terminal.input': (req) => {
-      this.terminals.write(req.id, req.data);
-      return null;
-    },
-    'terminal.resize': (req) => {
-      this.terminals.resize(req.id, req.cols, req.rows);
-      return null;
-    },
-    'terminal.close': (req) => {
-      this.terminals.close(req.id);
-      return null;
-    },
     'net.state': () => this.netView(),
     'net.fault': (req) => this.startFault(req.spec),
     'net.heal': (req) => this.healFault(req.id),
@@ -681,23 +563,8 @@ export class LabService extends EventEmitter {
     });
   }
 
-  private async waitAdmin(myid: number, ms: number): Promise<void> {
-    const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    const deadline = Date.now() + ms;
-    while (Date.now() < deadline) {
-      if (!this.supervisor!.isRunning(myid)) {
-        const p = this.supervisor!.procs.get(myid)!;
-        const log = join(nodeDir(this.lab!, myid), 'server.log');
-        throw new Error(`Node ${myid} ${p.lastExit ?? 'stopped'} while starting; read its log (Terminals → node ${myid} → Log) or ${log}. It ends:\n${logTail(log, 8)}`);
-      }
-      try {
-        await command(n.adminPort, 'zabstate');
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error(`Node ${myid} did not open its AdminServer on port ${n.adminPort} within ${ms / 1000} s; read ${join(nodeDir(this.lab!, myid), 'server.log')}.`);
+  private waitAdmin(myid: number, ms: number): Promise<void> {
+    return waitAdmin(this.supervisor!, this.lab!, myid, ms);
   }
 
   private async attachTo(connectString: string, auth: { user: string; password: string }[], readOnly: boolean): Promise<LabView | null> {
@@ -760,41 +627,13 @@ export class LabService extends EventEmitter {
     const sup = this.supervisor;
     if (!sup || !this.lab) throw new LabError('noLab');
     if (!sup.procs.has(myid)) throw new LabError('noNode', { myid });
-    switch (action) {
-      case 'kill':
-        this.record(myid, 'lab', 'node.killed', `node ${myid} killed (SIGKILL)`);
-        await sup.signal(myid, 'SIGKILL');
-        break;
-      case 'stop':
-        this.record(myid, 'lab', 'node.stopped', `node ${myid} stopped (SIGTERM)`);
-        await sup.signal(myid, 'SIGTERM');
-        break;
-      case 'pause':
-        await sup.signal(myid, 'SIGSTOP');
-        this.record(myid, 'lab', 'node.paused', `node ${myid} paused (SIGSTOP)`);
-        break;
-      case 'resume':
-        await sup.signal(myid, 'SIGCONT');
-        this.record(myid, 'lab', 'node.resumed', `node ${myid} resumed (SIGCONT)`);
-        break;
-      case 'slow':
-      case 'unslow': {
-        const n = this.lab.nodes.find((x) => x.myid === myid)!;
-        if (n.engine === 'apache') throw new LabError('apacheNoSlowApply', { myid });
-        if (!sup.isRunning(myid)) throw new LabError('nodeDown', { myid });
-        await this.processFaults.applyDelay(myid, action === 'slow' ? SLOW_APPLY_MS : 0);
-        this.record(myid, 'lab', 'node.slowed', action === 'slow' ? `node ${myid} applies commits ${SLOW_APPLY_MS} ms late (lab fault): reads through it lag until sync` : `node ${myid} applies commits at once again`, { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 });
-        break;
-      }
-      case 'start':
-      case 'restart':
-        if (sup.isRunning(myid)) {
-          this.record(myid, 'lab', 'node.stopped', `node ${myid} stopped (SIGTERM) to restart`);
-          await sup.signal(myid, 'SIGTERM');
-        }
-        this.startNode(myid);
-        break;
-    }
+    await signalNode(myid, action, {
+      sup,
+      lab: this.lab,
+      record: (type, detail, data) => void this.record(myid, 'lab', type, detail, data),
+      applyDelay: (ms) => this.processFaults.applyDelay(myid, ms),
+      start: () => this.startNode(myid),
+    });
     await this.poller?.pollOnce();
     return this.view();
   }
@@ -843,42 +682,8 @@ export class LabService extends EventEmitter {
   /** The lab as the UI shows it. */
   view(): LabView | null {
     if (this.attached) return { ...this.attached.view(), attachedWrites: this.attachedWrites };
-    const lab = this.lab;
-    const sup = this.supervisor;
-    if (!lab || !sup) return null;
-    const nodes: NodeView[] = lab.nodes.map((n) => {
-      const p = sup.procs.get(n.myid)!;
-      const s = this.poller?.states.get(n.myid);
-      const running = sup.isRunning(n.myid);
-      return {
-        myid: n.myid,
-        engine: n.engine ?? 'ours',
-        role: running ? (p.paused ? 'paused' : (s?.role === 'down' ? 'starting' : (s?.role ?? 'starting'))) : 'down',
-        observer: n.observer,
-        epoch: running ? (s?.epoch ?? null) : null,
-        lastZxid: running ? (s?.lastZxid ?? null) : null,
-        zabState: running ? (s?.zabState ?? null) : null,
-        connections: running ? (s?.connections ?? null) : null,
-        outstanding: running ? (s?.outstanding ?? null) : null,
-        avgLatency: running ? (s?.avgLatency ?? null) : null,
-        minLatency: running ? (s?.minLatency ?? null) : null,
-        maxLatency: running ? (s?.maxLatency ?? null) : null,
-        znodeCount: running ? (s?.znodeCount ?? null) : null,
-        applyDelayMs: running ? (s?.applyDelayMs ?? null) : null,
-        pid: p.pid,
-        startedAt: p.startedAt,
-        clientPort: n.clientPort,
-        labClientPort: this.network?.clientPort(n.myid) ?? null,
-        adminPort: n.adminPort,
-        exitCode: p.exitCode,
-        lastError: p.lastExit,
-      };
-    });
-    const voters = nodes.filter((n) => !n.observer);
-    const votersUp = voters.filter((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'standalone').length;
-    const quorumNeeded = Math.floor(voters.length / 2) + 1;
-    const leader = nodes.find((n) => n.role === 'leader' || n.role === 'standalone')?.myid ?? null;
-    return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}) };
+    if (!this.lab || !this.supervisor) return null;
+    return labView(this.lab, this.supervisor, this.poller?.states, (myid) => this.network?.clientPort(myid) ?? null);
   }
 
   /** Where the member console reaches member `myid`: its own client port, and its AdminServer where the lab knows it. */
@@ -894,30 +699,10 @@ export class LabService extends EventEmitter {
   }
 
   private async openTerminal(myid: number, kind: TerminalKind, cols: number, rows: number): Promise<TerminalInfo> {
-    if (this.attached) {
-      const h = this.attached.hosts[myid - 1];
-      if (!h) throw new Error(`There is no member ${myid} in the attached ensemble.`);
-      if (kind !== 'zkcli') throw new Error('An attached ensemble has no log or folder on this machine that the lab knows of; use the zkCli shell.');
-      if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      const cli = nodeScript(ZK_CLI_JS, ['-server', `${h.host}:${h.port}`]);
-      return this.terminals.open(myid, kind, `zkCli ${h.host}:${h.port}`, cli.file, cli.args, process.cwd(), cols, rows, cli.env);
-    }
-    const lab = this.lab;
-    if (!lab) throw new LabError('noLab');
-    const n = lab.nodes.find((x) => x.myid === myid);
-    if (!n) throw new LabError('noNode', { myid });
-    const dir = nodeDir(lab, myid);
-    if (kind === 'log') {
-      const f = nodeScript(FOLLOW_LOG_JS, [join(dir, 'server.log'), '500']);
-      return this.terminals.open(myid, kind, `node ${myid} log`, f.file, f.args, dir, cols, rows, f.env);
-    }
-    if (kind === 'zkcli') {
-      if (!zkCliAvailable()) throw new Error('The zkCli shell (bin/zk-cli) is not built: run `npm run build`.');
-      // Named, so that a member that is down is said to be node N at once (bin/zk-cli).
-      const cli = nodeScript(ZK_CLI_JS, ['-server', this.clientAddress(myid)]);
-      return this.terminals.open(myid, kind, `node ${myid} zkCli`, cli.file, cli.args, dir, cols, rows, { ...cli.env, ZK_CLI_SERVER_NAME: `node ${myid}` });
-    }
-    return this.terminals.open(myid, kind, `node ${myid} shell`, systemShell(process.platform, process.env), [], dir, cols, rows);
+    const host = this.attached ? this.attached.hosts[myid - 1] : undefined;
+    if (this.attached && !host) throw new Error(`There is no member ${myid} in the attached ensemble.`);
+    if (!this.attached && !this.lab) throw new LabError('noLab');
+    return openNodeTerminal(this.terminals, host ?? this.lab!, myid, kind, cols, rows, () => this.clientAddress(myid));
   }
 
   /** The lab's own sessions by id: which view holds each (the watch inspector names them). */

@@ -10,6 +10,7 @@
 // their own zoo.cfg in this lab, so a recycled pid of some other program is never taken): it
 // watches them by pid, signals them and stops them as if it had started them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { command } from './admin';
 import { pauseUnsupported, treeKillCommand } from './platform';
 import { commandLineOf, pidAlive } from './procinfo';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -356,4 +357,34 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
       // already gone
     }
   }
+}
+
+/** The last lines of a log file, for an error message (empty when it cannot be read). */
+function logTail(path: string, lines: number): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Waits until member `myid` answers on its AdminServer; says why when its process ends first or `ms` passes. */
+export async function waitAdmin(sup: Supervisor, lab: LabSpec, myid: number, ms: number): Promise<void> {
+  const n = lab.nodes.find((x) => x.myid === myid)!;
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!sup.isRunning(myid)) {
+      const p = sup.procs.get(myid)!;
+      const log = join(nodeDir(lab, myid), 'server.log');
+      throw new Error(`Node ${myid} ${p.lastExit ?? 'stopped'} while starting; read its log (Terminals → node ${myid} → Log) or ${log}. It ends:\n${logTail(log, 8)}`);
+    }
+    try {
+      await command(n.adminPort, 'zabstate');
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error(`Node ${myid} did not open its AdminServer on port ${n.adminPort} within ${ms / 1000} s; read ${join(nodeDir(lab, myid), 'server.log')}.`);
 }
