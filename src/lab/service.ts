@@ -14,6 +14,7 @@ import { LabNetwork } from './net/network';
 import { command } from './admin';
 import { AttachedEnsemble } from './attach';
 import { readUiSettings, writeUiSetting } from './ui-settings';
+import { remembering } from './last-lab';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { foldPerTxn } from './member-events';
@@ -374,13 +375,14 @@ export class LabService extends EventEmitter {
    */
   private readonly handlers: Handlers = {
     state: () => this.view(),
-    launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false),
+    launch: (req) => remembering(this.launch(req.size, req.observers, req.engines, req.readOnly ?? false), { kind: 'lab', name: this.name }),
     startAll: () => this.startAll(),
-    'datadir.open': (req) => this.openDataDir(req.path, req.nodes, req.readOnly),
+    'datadir.open': (req) => remembering(this.openDataDir(req.path, req.nodes, req.readOnly), { kind: 'lab', name: this.name }),
     'tree.du': (req) => this.treeDu(req.path, req.through, req.sort, req.offset, req.limit),
     attach: (req) => {
       const c = req.saved !== undefined ? findConnection(req.saved) : { connectString: req.connectString, auth: req.auth ?? [], readOnly: req.readOnly ?? true };
-      return this.attachTo(c.connectString, c.auth, c.readOnly);
+      const last = { kind: 'attach' as const, connectString: c.connectString, saved: req.saved ?? null, readOnly: c.readOnly, users: c.auth.map((a) => a.user) };
+      return remembering(this.attachTo(c.connectString, c.auth, c.readOnly), last);
     },
     'connections.list': () => listConnections(),
     'connections.save': (req) => saveConnection({ name: req.name, connectString: req.connectString, auth: req.auth, readOnly: req.readOnly }),
@@ -463,7 +465,7 @@ export class LabService extends EventEmitter {
     capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable(), pauseUnsupported: pauseUnsupported(process.platform) }),
     'lab.diskUse': () => (this.lab ? labDiskUse(this.lab.dir, this.lab.nodes.map((n) => n.myid)) : null),
     node: (req) => this.act(req.myid, req.action),
-    destroy: () => this.destroy(),
+    destroy: () => remembering(this.destroy(), null),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
     'load.start': (req) => this.load.start(req.settings),
     'load.update': (req) => this.load.update(req.settings),

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shared/contract';
 import type { LabApi, Result } from '../shared/api';
 import { sizeAdvice } from '../shared/walkthroughs';
-import { AttachForm } from './Connections';
+import { AttachForm, LastAttachOffer } from './Connections';
 import { useTranslation } from './i18n';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
@@ -241,6 +241,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   return (
     <Stack align="center" mt={60} gap="md" data-testid="empty-state">
       <Title order={2}>{t('cluster.noLab')}</Title>
+      <LastAttachOffer lab={lab} run={run} busy={busy} />
       <Text c="dimmed" maw={560} ta="center">
         {t('cluster.noLabText')}
       </Text>

@@ -186,6 +186,12 @@ export const en = {
     readOnly: 'read-only: the lab writes nothing to it (the Tree explorer can allow writes later)',
     saveAs: 'save as',
     save: 'Save connection',
+    lastTitle: 'Last time',
+    lastText: 'The lab was attached to {{connectString}}',
+    lastSaved: 'The lab was attached to the saved connection {{name}} ({{connectString}})',
+    lastPassword: "{{user}}'s password (not kept)",
+    lastAgain: 'Attach again',
+    lastDismiss: 'Dismiss',
   },
   node: {
     title: 'Node {{myid}}',

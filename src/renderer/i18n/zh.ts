@@ -184,6 +184,12 @@ export const zh: Catalogue = {
     readOnly: '只读：实验室不向它写入任何内容（之后可在节点树中允许写入）',
     saveAs: '保存为',
     save: '保存连接',
+    lastTitle: '上次',
+    lastText: '实验室连接到了 {{connectString}}',
+    lastSaved: '实验室连接到了已保存的连接 {{name}}（{{connectString}}）',
+    lastPassword: '{{user}} 的密码（不会保存）',
+    lastAgain: '重新连接',
+    lastDismiss: '忽略',
   },
   node: {
     title: '节点 {{myid}}',
