@@ -8,7 +8,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Method, RequestOf, Result } from '../shared/api';
 import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabSize, LabView, NetView, NodeAction, NodeView, Push, TreeDu } from '../shared/contract';
-import { placeDataDir, stageDataDir, version2Of } from './datadir';
+import { placeDataDir, stageDataDir, version2Of, type OpenProgress } from './datadir';
+import { saidEvent, step } from './said';
+import { said } from '../shared/said';
 import { memberDu, snapshotDu } from './du';
 import { LabNetwork } from './net/network';
 import { command } from './admin';
@@ -541,10 +543,10 @@ export class LabService extends EventEmitter {
     this.launching = true;
     try {
       const total = size + observers;
-      this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
+      this.push({ kind: 'progress', progress: step(said('progressPorts'), 0, total) });
       const lab = await createLab(this.name, size, observers, engines, readOnly);
       this.adopt(lab);
-      this.push({ kind: 'progress', progress: { step: "Opening the lab's network (a relay per pair of members)", done: 0, total } });
+      this.push({ kind: 'progress', progress: step(said('progressNetwork'), 0, total) });
       await this.networkReady;
       this.record(null, 'lab', 'lab.launched', `launched ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines === 'mixed' ? 'mixed engines' : engines === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'}) in ${lab.dir}`, {
         size,
@@ -553,7 +555,7 @@ export class LabService extends EventEmitter {
         readOnly,
         dir: lab.dir,
       });
-      await this.startMembers(lab, '', 0);
+      await this.startMembers(lab, null, 0);
       return this.view();
     } finally {
       this.launching = false;
@@ -562,14 +564,15 @@ export class LabService extends EventEmitter {
   }
 
   /** Starts a new lab's members one by one and waits for them to serve; `extraMs` for each to load its data. */
-  private async startMembers(lab: LabSpec, loading: string, extraMs: number): Promise<void> {
+  private async startMembers(lab: LabSpec, loading: number | null, extraMs: number): Promise<void> {
     const total = lab.nodes.length;
     for (const n of lab.nodes) {
-      this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid} of ${total}${loading}`, done: n.myid - 1, total } });
+      const s = loading === null ? said('progressStarting', { myid: n.myid, total }) : said('progressStartingLoading', { myid: n.myid, total, znodes: loading });
+      this.push({ kind: 'progress', progress: step(s, n.myid - 1, total) });
       this.startNode(n.myid);
       await this.waitAdmin(n.myid, (n.engine === 'apache' ? 60_000 : 15_000) + extraMs);
     }
-    this.push({ kind: 'progress', progress: { step: total > 1 ? 'Waiting for the ensemble to elect a leader' : 'Waiting for the server to serve', done: total, total } });
+    this.push({ kind: 'progress', progress: step(said(total > 1 ? 'progressElecting' : 'progressServing'), total, total) });
     await this.waitServing((total > 1 ? 60_000 : 15_000) + extraMs);
   }
 
@@ -584,11 +587,11 @@ export class LabService extends EventEmitter {
     if (readOnly && nodes !== 1) throw new Error(`A dataDir opened read-only gets one member, not ${nodes}: open it with one member, or without read-only for ${nodes}.`);
     const version2 = version2Of(path);
     this.launching = true;
-    const progress = (step: string, p: { bytesDone: number; bytesTotal: number; znodes: number }): void =>
-      this.push({ kind: 'progress', progress: { step, done: 0, total: nodes, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, znodes: p.znodes } });
+    const progress = (p: OpenProgress): void =>
+      this.push({ kind: 'progress', progress: { ...step(p.said, 0, nodes), bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, znodes: p.znodes } });
     let made: LabSpec | null = null;
     try {
-      const { staging, summary } = await stageDataDir(version2, labsRoot(), (p) => progress(p.step, p));
+      const { staging, summary } = await stageDataDir(version2, labsRoot(), progress);
       try {
         if (summary.dynamicConfig !== null && nodes > 1) {
           throw new Error(
@@ -596,7 +599,7 @@ export class LabService extends EventEmitter {
           );
         }
         made = await createLab(this.name, nodes, 0, 'ours', false, { path: resolve(path), readOnly, lastZxid: summary.lastZxid, znodes: summary.znodes });
-        await placeDataDir(staging, summary, made.nodes.map((n) => join(nodeDir(made!, n.myid), 'data', 'version-2')), (p) => progress(p.step, p));
+        await placeDataDir(staging, summary, made.nodes.map((n) => join(nodeDir(made!, n.myid), 'data', 'version-2')), progress);
       } catch (e) {
         rmSync(staging, { recursive: true, force: true });
         throw e;
@@ -614,7 +617,7 @@ export class LabService extends EventEmitter {
         dir: lab.dir,
       });
       // A member reads the whole copy before it listens: about 10 s more per 100 MB, so big trees are not given up on.
-      await this.startMembers(lab, ` (loading ${summary.znodes.toLocaleString('en-US')} znodes)`, Math.ceil(summary.bytes / 10_000_000) * 1000);
+      await this.startMembers(lab, summary.znodes, Math.ceil(summary.bytes / 10_000_000) * 1000);
       if (!this.view()?.serving) throw new Error(`The members started on the copy but do not serve; read ${join(nodeDir(lab, 1), 'server.log')}.`);
       return { lab: this.view(), path: resolve(path), files: summary.files.length, bytes: summary.bytes, snapshots: summary.snapshots.length, logs: summary.logs.length, lastZxid: summary.lastZxid, znodes: summary.znodes, sessions: summary.sessions, ephemerals: summary.ephemerals, ignored: summary.ignored };
     } catch (e) {
@@ -653,7 +656,8 @@ export class LabService extends EventEmitter {
     const sup = this.supervisor!;
     sup.start(myid);
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    this.record(myid, 'lab', 'node.started', `node ${myid} started (pid ${sup.procs.get(myid)!.pid}, ${n.engine === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'})`, { pid: sup.procs.get(myid)!.pid, engine: n.engine });
+    const pid = sup.procs.get(myid)!.pid;
+    this.record(myid, 'lab', 'node.started', ...saidEvent(said(n.engine === 'apache' ? 'nodeStartedApache' : 'nodeStartedOurs', { myid, pid: pid ?? '?' }), { pid, engine: n.engine }));
   }
 
   /** Starts every node that is not running (a lab reopened after the app was closed). */
@@ -764,20 +768,20 @@ export class LabService extends EventEmitter {
     if (!sup.procs.has(myid)) throw new LabError('noNode', { myid });
     switch (action) {
       case 'kill':
-        this.record(myid, 'lab', 'node.killed', `node ${myid} killed (SIGKILL)`);
+        this.record(myid, 'lab', 'node.killed', ...saidEvent(said('nodeKilled', { myid })));
         await sup.signal(myid, 'SIGKILL');
         break;
       case 'stop':
-        this.record(myid, 'lab', 'node.stopped', `node ${myid} stopped (SIGTERM)`);
+        this.record(myid, 'lab', 'node.stopped', ...saidEvent(said('nodeStopped', { myid })));
         await sup.signal(myid, 'SIGTERM');
         break;
       case 'pause':
         await sup.signal(myid, 'SIGSTOP');
-        this.record(myid, 'lab', 'node.paused', `node ${myid} paused (SIGSTOP)`);
+        this.record(myid, 'lab', 'node.paused', ...saidEvent(said('nodePaused', { myid })));
         break;
       case 'resume':
         await sup.signal(myid, 'SIGCONT');
-        this.record(myid, 'lab', 'node.resumed', `node ${myid} resumed (SIGCONT)`);
+        this.record(myid, 'lab', 'node.resumed', ...saidEvent(said('nodeResumed', { myid })));
         break;
       case 'slow':
       case 'unslow': {
@@ -785,13 +789,13 @@ export class LabService extends EventEmitter {
         if (n.engine === 'apache') throw new LabError('apacheNoSlowApply', { myid });
         if (!sup.isRunning(myid)) throw new LabError('nodeDown', { myid });
         await this.processFaults.applyDelay(myid, action === 'slow' ? SLOW_APPLY_MS : 0);
-        this.record(myid, 'lab', 'node.slowed', action === 'slow' ? `node ${myid} applies commits ${SLOW_APPLY_MS} ms late (lab fault): reads through it lag until sync` : `node ${myid} applies commits at once again`, { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 });
+        this.record(myid, 'lab', 'node.slowed', ...saidEvent(action === 'slow' ? said('nodeSlowed', { myid, ms: SLOW_APPLY_MS }) : said('nodeUnslowed', { myid }), { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 }));
         break;
       }
       case 'start':
       case 'restart':
         if (sup.isRunning(myid)) {
-          this.record(myid, 'lab', 'node.stopped', `node ${myid} stopped (SIGTERM) to restart`);
+          this.record(myid, 'lab', 'node.stopped', ...saidEvent(said('nodeStoppedToRestart', { myid })));
           await sup.signal(myid, 'SIGTERM');
         }
         this.startNode(myid);

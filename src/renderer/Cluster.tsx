@@ -7,7 +7,7 @@ import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shar
 import type { LabApi, Result } from '../shared/api';
 import { sizeAdvice } from '../shared/walkthroughs';
 import { AttachForm, LastAttachOffer } from './Connections';
-import { useTranslation } from './i18n';
+import { progressText, useTranslation } from './i18n';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
@@ -316,7 +316,7 @@ function LaunchProgress({ progress, total }: { progress: ViewProps['progress']; 
   return (
     <Card withBorder w={480} data-testid="progress">
       <Text size="sm" mb="xs">
-        {progress?.step ?? t('cluster.preparing')}
+        {progress ? progressText(progress) : t('cluster.preparing')}
       </Text>
       <Progress value={(100 * done) / Math.max(1, all)} mb="sm" animated />
       <Group gap="xs">
