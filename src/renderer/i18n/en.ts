@@ -76,6 +76,8 @@ export const en = {
     aria: 'command',
     empty: 'Nothing matches; try "kill", "node 2", "theme" or a path such as /zookeeper.',
     gotoZnode: 'Go to znode {{path}}',
+    console: "Open node {{myid}}'s member console",
+    send: 'Send {{command}} to node {{myid}}',
     open: 'Open {{view}}',
     groupViews: 'Views',
     groupLab: 'Lab',

@@ -73,6 +73,8 @@ export const zh: Catalogue = {
     placeholder: '输入操作、节点（kill node 2）或 znode 路径（/app）…',
     aria: '命令',
     empty: '没有匹配项；试试 “kill”、“node 2”、“theme” 或 /zookeeper 这样的路径。',
+    console: '打开节点 {{myid}} 的成员控制台',
+    send: '向节点 {{myid}} 发送 {{command}}',
     gotoZnode: '转到 znode {{path}}',
     open: '打开{{view}}',
     groupViews: '视图',
