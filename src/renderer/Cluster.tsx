@@ -227,6 +227,8 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const [readOnly, setReadOnly] = useState(false);
   const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
+  // This form's own launch (not a dataDir being opened, whose card shows its own steps).
+  const [launching, setLaunching] = useState(false);
   useEffect(() => {
     void lab.call({ method: 'capabilities' }).then(setCaps);
   }, [lab]);
@@ -234,8 +236,10 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const total = Number(size) + (size === '1' ? 0 : Number(observers));
   const launch = async (): Promise<void> => {
     setBusy(true);
+    setLaunching(true);
     await run(lab.call({ method: 'launch', size: Number(size) as LabSize, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly }));
     setBusy(false);
+    setLaunching(false);
   };
 
   return (
@@ -301,7 +305,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
       <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
         {t('cluster.launch', { size })}
       </Button>
-      {busy && !progress?.bytesTotal && <LaunchProgress progress={progress} total={total} />}
+      {launching && <LaunchProgress progress={progress} total={total} />}
       <OpenDataDir lab={lab} progress={progress} run={run} busy={busy} setBusy={setBusy} />
       <AttachForm lab={lab} run={run} busy={busy} />
     </Stack>
