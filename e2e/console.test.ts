@@ -54,4 +54,19 @@ describe('the member console', needs(...BROWSER), () => {
     await expect.poll(async () => page.getByTestId('console-send').textContent()).toBe('发送 zabstate');
     expect(await page.getByTestId('console-docs').textContent()).toContain('ZAB 阶段');
   });
+
+  it('sends a four-letter word to a node from the command palette, and opens a node\'s console', { timeout: 60_000 }, async () => {
+    const page = lab!.page;
+    await page.getByTestId('language').getByText('English', { exact: true }).click();
+    await page.getByTestId('nav-cluster').click();
+    const follower = Number((await page.locator('[data-testid^="node-"][data-role="follower"]').first().getAttribute('data-testid'))!.replace('node-', ''));
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette-search').fill(`send mntr to node ${follower}`);
+    await page.locator(`[data-command="send:mntr:${follower}"]`).click();
+    // The console, on that member, with the answer: the follower says what it is.
+    const answer = page.getByTestId('console-answer');
+    await expect.poll(async () => `${await answer.getAttribute('data-command')} ${await answer.getAttribute('data-myid')}`).toBe(`mntr ${follower}`);
+    expect(await page.getByTestId('console-text').textContent()).toMatch(/^zk_server_state\tfollower$/m);
+    expect(await page.getByTestId('console-member').locator('label[data-active="true"]').textContent()).toBe(`node ${follower} (follower)`);
+  });
 });

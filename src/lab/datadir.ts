@@ -12,6 +12,7 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, rena
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { makeLabDirs } from './dirs';
+import { said, sayEnglish, type Said } from '../shared/said';
 
 /** The server's dataDir reader, built (dist/server/datadir-main.js). */
 export const DATADIR_JS = resolve(__dirname, '..', '..', 'dist', 'server', 'datadir-main.js');
@@ -34,6 +35,8 @@ export interface DataDirSummary {
 
 export interface OpenProgress {
   step: string;
+  /** The step as a code and parameters the page translates. */
+  said: Said;
   bytesDone: number;
   bytesTotal: number;
   znodes: number;
@@ -44,7 +47,15 @@ const NODE = process.versions.electron ? 'node' : process.execPath;
 
 const ZK_FILE = /^(snapshot|log)\.[0-9a-fA-F]{1,16}(\.[a-z]+)?$|^(acceptedEpoch|currentEpoch)$/;
 
-const mb = (n: number): string => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MB`;
+const opening = (s: Said, bytesDone: number, bytesTotal: number, znodes: number): OpenProgress => ({ step: sayEnglish(s), said: s, bytesDone, bytesTotal, znodes });
+
+/** The server's reader's step ("Checking snapshot.1a", "Replaying log.1b", "Loaded") with the bytes and znodes so far. */
+function readingSaid(p: { step: string; bytesDone: number; bytesTotal: number; znodes: number }): Said {
+  const m = /^(Checking|Checked|Replaying) (\S+)$/.exec(p.step);
+  const counts = { done: p.bytesDone, total: p.bytesTotal, znodes: p.znodes };
+  if (m) return said(m[1] === 'Checking' ? 'progressChecking' : m[1] === 'Checked' ? 'progressChecked' : 'progressReplaying', { file: m[2]!, ...counts });
+  return said('progressLoaded', counts);
+}
 
 /**
  * The version-2 folder of what the person named: a dataDir (it holds version-2), or version-2
@@ -174,14 +185,12 @@ export async function stageDataDir(version2: string, labsRoot: string, progress:
         done += b;
         if (Date.now() - lastPush >= 100) {
           lastPush = Date.now();
-          progress({ step: `Copying ${version2}: ${mb(done)} of ${mb(total)}`, bytesDone: done, bytesTotal: total, znodes: 0 });
+          progress(opening(said('progressCopying', { path: version2, done, total }), done, total, 0));
         }
       }, sizes[i]);
     }
-    progress({ step: `Copied ${names.length} files (${mb(total)}); checking them`, bytesDone: 0, bytesTotal: total, znodes: 0 });
-    const summary = await runDataDirTool<DataDirSummary>(['check', staging], (p) =>
-      progress({ ...p, step: `${p.step}: ${mb(p.bytesDone)} of ${mb(p.bytesTotal)} read, ${p.znodes.toLocaleString('en-US')} znodes` }),
-    );
+    progress(opening(said('progressCopied', { files: names.length, total }), 0, total, 0));
+    const summary = await runDataDirTool<DataDirSummary>(['check', staging], (p) => progress(opening(readingSaid(p), p.bytesDone, p.bytesTotal, p.znodes)));
     return { staging, summary };
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
@@ -204,7 +213,7 @@ export async function placeDataDir(staging: string, summary: DataDirSummary, mem
         done += b;
         if (Date.now() - lastPush >= 100) {
           lastPush = Date.now();
-          progress({ step: `Giving every member its copy: ${mb(done)} of ${mb(total)}`, bytesDone: done, bytesTotal: total, znodes: summary.znodes });
+          progress(opening(said('progressPlacing', { done, total }), done, total, summary.znodes));
         }
       });
     }

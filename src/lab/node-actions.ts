@@ -2,8 +2,10 @@
 // or to how it applies commits (slow, unslow), recorded in the lab's history as it happens.
 import type { NodeAction } from '../shared/contract';
 import { LabError } from '../shared/errors';
+import { said } from '../shared/said';
 import type { LabSpec } from './labdir';
 import { SLOW_APPLY_MS } from './process-faults';
+import { saidEvent } from './said';
 import type { Supervisor } from './supervisor';
 
 export interface NodeActionDeps {
@@ -21,20 +23,20 @@ export interface NodeActionDeps {
 export async function signalNode(myid: number, action: NodeAction, { sup, lab, record, applyDelay, start }: NodeActionDeps): Promise<void> {
   switch (action) {
     case 'kill':
-      record('node.killed', `node ${myid} killed (SIGKILL)`);
+      record('node.killed', ...saidEvent(said('nodeKilled', { myid })));
       await sup.signal(myid, 'SIGKILL');
       break;
     case 'stop':
-      record('node.stopped', `node ${myid} stopped (SIGTERM)`);
+      record('node.stopped', ...saidEvent(said('nodeStopped', { myid })));
       await sup.signal(myid, 'SIGTERM');
       break;
     case 'pause':
       await sup.signal(myid, 'SIGSTOP');
-      record('node.paused', `node ${myid} paused (SIGSTOP)`);
+      record('node.paused', ...saidEvent(said('nodePaused', { myid })));
       break;
     case 'resume':
       await sup.signal(myid, 'SIGCONT');
-      record('node.resumed', `node ${myid} resumed (SIGCONT)`);
+      record('node.resumed', ...saidEvent(said('nodeResumed', { myid })));
       break;
     case 'slow':
     case 'unslow': {
@@ -42,13 +44,13 @@ export async function signalNode(myid: number, action: NodeAction, { sup, lab, r
       if (n.engine === 'apache') throw new LabError('apacheNoSlowApply', { myid });
       if (!sup.isRunning(myid)) throw new LabError('nodeDown', { myid });
       await applyDelay(action === 'slow' ? SLOW_APPLY_MS : 0);
-      record('node.slowed', action === 'slow' ? `node ${myid} applies commits ${SLOW_APPLY_MS} ms late (lab fault): reads through it lag until sync` : `node ${myid} applies commits at once again`, { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 });
+      record('node.slowed', ...saidEvent(action === 'slow' ? said('nodeSlowed', { myid, ms: SLOW_APPLY_MS }) : said('nodeUnslowed', { myid }), { applyDelayMs: action === 'slow' ? SLOW_APPLY_MS : 0 }));
       break;
     }
     case 'start':
     case 'restart':
       if (sup.isRunning(myid)) {
-        record('node.stopped', `node ${myid} stopped (SIGTERM) to restart`);
+        record('node.stopped', ...saidEvent(said('nodeStoppedToRestart', { myid })));
         await sup.signal(myid, 'SIGTERM');
       }
       start();

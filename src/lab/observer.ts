@@ -4,6 +4,8 @@
 // tested without processes.
 import type { Role } from '../shared/contract';
 import type { LabEventType } from '../shared/events';
+import { said } from '../shared/said';
+import { saidEvent, saidFields } from './said';
 
 export interface ObservedNode {
   myid: number;
@@ -63,7 +65,8 @@ export class EnsembleObserver {
       const prev = this.lastRole.get(n.myid);
       if (!TRANSIENT.has(role)) {
         if (prev !== undefined && prev !== role) {
-          out.push({ myid: n.myid, type: 'node.role', detail: `node ${n.myid}: ${prev} → ${role}`, data: { from: prev, to: role } });
+          const [detail, data] = saidEvent(said('nodeRole', { myid: n.myid, from: prev, to: role }), { from: prev, to: role });
+          out.push({ myid: n.myid, type: 'node.role', detail, data });
         }
         this.lastRole.set(n.myid, role);
       }
@@ -83,17 +86,20 @@ export class EnsembleObserver {
       if (nodes.some((n) => n.running && !n.observer)) {
         this.electingSince = now;
         const gone = this.leader !== null ? nodes.find((n) => n.myid === this.leader) : undefined;
-        const reason =
+        const leader = this.leader ?? 0;
+        const why =
           this.leader === null
-            ? 'the ensemble has no leader yet'
+            ? said('electionNoLeaderYet')
             : gone && !gone.running
-              ? `leader ${this.leader} went down`
+              ? said('electionLeaderDown', { leader })
               : gone && gone.role === 'starting'
-                ? `leader ${this.leader} stopped answering`
+                ? said('electionLeaderSilent', { leader })
                 : gone && gone.role !== 'leader'
-                  ? `leader ${this.leader} is ${gone.role}`
-                : `leader ${this.leader} lost its quorum`;
-        out.push({ myid: null, type: 'ensemble.election.started', detail: `election started: ${reason}`, data: { reason, previousLeader: this.leader } });
+                  ? said('electionLeaderIs', { leader, role: gone.role })
+                  : said('electionLeaderLostQuorum', { leader });
+        const [detail, data] = saidEvent(why, { previousLeader: this.leader });
+        const reason = detail.replace(/^election started: /, '');
+        out.push({ myid: null, type: 'ensemble.election.started', detail, data: { reason, ...data } });
       }
     } else if (leader !== null) {
       // ZAB never re-establishes an epoch: a leader after an election has a higher one. One that
@@ -106,8 +112,7 @@ export class EnsembleObserver {
         out.push({
           myid: null,
           type: 'ensemble.election.started',
-          detail: `election started between two polls: node ${leader.myid} leads in epoch ${leader.epoch}, after leader ${this.leader} in epoch ${this.epoch}`,
-          data: { reason: 'between two polls', previousLeader: this.leader },
+          ...saidFields(said('electionBetweenPolls', { myid: leader.myid, epoch: leader.epoch, previous: this.leader, previousEpoch: this.epoch }), { reason: 'between two polls', previousLeader: this.leader }),
         });
         this.electingSince = since;
       }
@@ -117,16 +122,17 @@ export class EnsembleObserver {
         out.push({
           myid: leader.myid,
           type: 'ensemble.election.ended',
-          detail: `election ended after ${durationMs} ms: node ${leader.myid} leads${leader.epoch !== null ? ` in epoch ${leader.epoch}` : ''}`,
-          data: { leader: leader.myid, epoch: leader.epoch, durationMs },
+          ...saidFields(
+            leader.epoch !== null ? said('electionEnded', { ms: durationMs, myid: leader.myid, epoch: leader.epoch }) : said('electionEndedNoEpoch', { ms: durationMs, myid: leader.myid }),
+            { leader: leader.myid, epoch: leader.epoch, durationMs },
+          ),
         });
       }
       if (leader.myid !== this.leader) {
         out.push({
           myid: leader.myid,
           type: 'ensemble.leader.changed',
-          detail: this.leader === null ? `node ${leader.myid} leads` : `node ${leader.myid} leads (was node ${this.leader})`,
-          data: { leader: leader.myid, previous: this.leader },
+          ...saidFields(this.leader === null ? said('leaderFirst', { myid: leader.myid }) : said('leaderChanged', { myid: leader.myid, previous: this.leader }), { leader: leader.myid, previous: this.leader }),
         });
         this.leader = leader.myid;
       }
@@ -134,8 +140,7 @@ export class EnsembleObserver {
         out.push({
           myid: leader.myid,
           type: 'ensemble.epoch.changed',
-          detail: this.epoch === null ? `epoch ${leader.epoch}` : `epoch ${this.epoch} → ${leader.epoch}`,
-          data: { epoch: leader.epoch, previous: this.epoch },
+          ...saidFields(this.epoch === null ? said('epochFirst', { epoch: leader.epoch }) : said('epochChanged', { previous: this.epoch, epoch: leader.epoch }), { epoch: leader.epoch, previous: this.epoch }),
         });
         this.epoch = leader.epoch;
       }

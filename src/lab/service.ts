@@ -8,13 +8,16 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Method, RequestOf, Result } from '../shared/api';
 import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabSize, LabView, NetView, NodeAction, Push, TreeDu } from '../shared/contract';
-import { placeDataDir, stageDataDir, version2Of } from './datadir';
+import { placeDataDir, stageDataDir, version2Of, type OpenProgress } from './datadir';
+import { saidEvent, step } from './said';
+import { said } from '../shared/said';
 import { memberDu, snapshotDu } from './du';
 import { terminalHandlers, treeHandlers, walkthroughHandlers, workloadHandlers, type Handlers } from './handlers';
 import { LabNetwork } from './net/network';
 import { signalNode } from './node-actions';
 import { AttachedEnsemble } from './attach';
 import { readUiSettings, writeUiSetting } from './ui-settings';
+import { remembering } from './last-lab';
 import { labelOwners, LabWatcher, listWatches } from './watches';
 import { History, type EventSource } from './history';
 import { describeMemberEvent, foldPerTxn } from './member-events';
@@ -349,13 +352,14 @@ export class LabService extends EventEmitter {
     ...workloadHandlers(this.load, this.checks, this.locks, () => this.refuseAttachedWrite()),
     ...terminalHandlers(this.terminals, (myid, kind, cols, rows) => this.openTerminal(myid, kind, cols, rows)),
     state: () => this.view(),
-    launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false),
+    launch: (req) => remembering(this.launch(req.size, req.observers, req.engines, req.readOnly ?? false), { kind: 'lab', name: this.name }),
     startAll: () => this.startAll(),
-    'datadir.open': (req) => this.openDataDir(req.path, req.nodes, req.readOnly),
+    'datadir.open': (req) => remembering(this.openDataDir(req.path, req.nodes, req.readOnly), { kind: 'lab', name: this.name }),
     'tree.du': (req) => this.treeDu(req.path, req.through, req.sort, req.offset, req.limit),
     attach: (req) => {
       const c = req.saved !== undefined ? findConnection(req.saved) : { connectString: req.connectString, auth: req.auth ?? [], readOnly: req.readOnly ?? true };
-      return this.attachTo(c.connectString, c.auth, c.readOnly);
+      const last = { kind: 'attach' as const, connectString: c.connectString, saved: req.saved ?? null, readOnly: c.readOnly, users: c.auth.map((a) => a.user) };
+      return remembering(this.attachTo(c.connectString, c.auth, c.readOnly), last);
     },
     'connections.list': () => listConnections(),
     'connections.save': (req) => saveConnection({ name: req.name, connectString: req.connectString, auth: req.auth, readOnly: req.readOnly }),
@@ -379,7 +383,7 @@ export class LabService extends EventEmitter {
     capabilities: () => ({ apache: apacheAvailable(), ours: oursAvailable(), zkCli: zkCliAvailable(), pauseUnsupported: pauseUnsupported(process.platform) }),
     'lab.diskUse': () => (this.lab ? labDiskUse(this.lab.dir, this.lab.nodes.map((n) => n.myid)) : null),
     node: (req) => this.act(req.myid, req.action),
-    destroy: () => this.destroy(),
+    destroy: () => remembering(this.destroy(), null),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
     'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
     'net.state': () => this.netView(),
@@ -421,10 +425,10 @@ export class LabService extends EventEmitter {
     this.launching = true;
     try {
       const total = size + observers;
-      this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
+      this.push({ kind: 'progress', progress: step(said('progressPorts'), 0, total) });
       const lab = await createLab(this.name, size, observers, engines, readOnly);
       this.adopt(lab);
-      this.push({ kind: 'progress', progress: { step: "Opening the lab's network (a relay per pair of members)", done: 0, total } });
+      this.push({ kind: 'progress', progress: step(said('progressNetwork'), 0, total) });
       await this.networkReady;
       this.record(null, 'lab', 'lab.launched', `launched ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines === 'mixed' ? 'mixed engines' : engines === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'}) in ${lab.dir}`, {
         size,
@@ -433,7 +437,7 @@ export class LabService extends EventEmitter {
         readOnly,
         dir: lab.dir,
       });
-      await this.startMembers(lab, '', 0);
+      await this.startMembers(lab, null, 0);
       return this.view();
     } finally {
       this.launching = false;
@@ -442,14 +446,15 @@ export class LabService extends EventEmitter {
   }
 
   /** Starts a new lab's members one by one and waits for them to serve; `extraMs` for each to load its data. */
-  private async startMembers(lab: LabSpec, loading: string, extraMs: number): Promise<void> {
+  private async startMembers(lab: LabSpec, loading: number | null, extraMs: number): Promise<void> {
     const total = lab.nodes.length;
     for (const n of lab.nodes) {
-      this.push({ kind: 'progress', progress: { step: `Starting node ${n.myid} of ${total}${loading}`, done: n.myid - 1, total } });
+      const s = loading === null ? said('progressStarting', { myid: n.myid, total }) : said('progressStartingLoading', { myid: n.myid, total, znodes: loading });
+      this.push({ kind: 'progress', progress: step(s, n.myid - 1, total) });
       this.startNode(n.myid);
       await this.waitAdmin(n.myid, (n.engine === 'apache' ? 60_000 : 15_000) + extraMs);
     }
-    this.push({ kind: 'progress', progress: { step: total > 1 ? 'Waiting for the ensemble to elect a leader' : 'Waiting for the server to serve', done: total, total } });
+    this.push({ kind: 'progress', progress: step(said(total > 1 ? 'progressElecting' : 'progressServing'), total, total) });
     await this.waitServing((total > 1 ? 60_000 : 15_000) + extraMs);
   }
 
@@ -464,11 +469,11 @@ export class LabService extends EventEmitter {
     if (readOnly && nodes !== 1) throw new Error(`A dataDir opened read-only gets one member, not ${nodes}: open it with one member, or without read-only for ${nodes}.`);
     const version2 = version2Of(path);
     this.launching = true;
-    const progress = (step: string, p: { bytesDone: number; bytesTotal: number; znodes: number }): void =>
-      this.push({ kind: 'progress', progress: { step, done: 0, total: nodes, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, znodes: p.znodes } });
+    const progress = (p: OpenProgress): void =>
+      this.push({ kind: 'progress', progress: { ...step(p.said, 0, nodes), bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, znodes: p.znodes } });
     let made: LabSpec | null = null;
     try {
-      const { staging, summary } = await stageDataDir(version2, labsRoot(), (p) => progress(p.step, p));
+      const { staging, summary } = await stageDataDir(version2, labsRoot(), progress);
       try {
         if (summary.dynamicConfig !== null && nodes > 1) {
           throw new Error(
@@ -476,7 +481,7 @@ export class LabService extends EventEmitter {
           );
         }
         made = await createLab(this.name, nodes, 0, 'ours', false, { path: resolve(path), readOnly, lastZxid: summary.lastZxid, znodes: summary.znodes });
-        await placeDataDir(staging, summary, made.nodes.map((n) => join(nodeDir(made!, n.myid), 'data', 'version-2')), (p) => progress(p.step, p));
+        await placeDataDir(staging, summary, made.nodes.map((n) => join(nodeDir(made!, n.myid), 'data', 'version-2')), progress);
       } catch (e) {
         rmSync(staging, { recursive: true, force: true });
         throw e;
@@ -494,7 +499,7 @@ export class LabService extends EventEmitter {
         dir: lab.dir,
       });
       // A member reads the whole copy before it listens: about 10 s more per 100 MB, so big trees are not given up on.
-      await this.startMembers(lab, ` (loading ${summary.znodes.toLocaleString('en-US')} znodes)`, Math.ceil(summary.bytes / 10_000_000) * 1000);
+      await this.startMembers(lab, summary.znodes, Math.ceil(summary.bytes / 10_000_000) * 1000);
       if (!this.view()?.serving) throw new Error(`The members started on the copy but do not serve; read ${join(nodeDir(lab, 1), 'server.log')}.`);
       return { lab: this.view(), path: resolve(path), files: summary.files.length, bytes: summary.bytes, snapshots: summary.snapshots.length, logs: summary.logs.length, lastZxid: summary.lastZxid, znodes: summary.znodes, sessions: summary.sessions, ephemerals: summary.ephemerals, ignored: summary.ignored };
     } catch (e) {
@@ -533,7 +538,8 @@ export class LabService extends EventEmitter {
     const sup = this.supervisor!;
     sup.start(myid);
     const n = this.lab!.nodes.find((x) => x.myid === myid)!;
-    this.record(myid, 'lab', 'node.started', `node ${myid} started (pid ${sup.procs.get(myid)!.pid}, ${n.engine === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'})`, { pid: sup.procs.get(myid)!.pid, engine: n.engine });
+    const pid = sup.procs.get(myid)!.pid;
+    this.record(myid, 'lab', 'node.started', ...saidEvent(said(n.engine === 'apache' ? 'nodeStartedApache' : 'nodeStartedOurs', { myid, pid: pid ?? '?' }), { pid, engine: n.engine }));
   }
 
   /** Starts every node that is not running (a lab reopened after the app was closed). */

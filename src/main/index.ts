@@ -12,12 +12,13 @@
 // Lifetimes: the backend is started with an IPC channel; when this process ends in any way the
 // channel closes and the backend kills every node and exits. When the backend dies, the window
 // says so and the app quits.
-import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, Menu, screen, session, shell } from 'electron';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { labsRoot } from '../lab/labdir';
 import { readUiSettings, windowBounds, writeUiSetting } from '../lab/ui-settings';
 import { sameOrigin } from '../shared/origin';
+import { placeWindow } from './bounds';
 import { guardNavigation } from './guards';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -77,12 +78,17 @@ function menu(url: string): void {
 
 function createWindow(url: string): void {
   const origin = new URL(url).origin;
-  // The size and place of the window when the app was last closed (in the UI settings file).
-  const saved = windowBounds(readUiSettings().window);
+  // The size and place of the window when the app was last closed (in the UI settings file), on
+  // a display that is still there (bounds.ts).
+  const place = placeWindow(
+    windowBounds(readUiSettings().window),
+    screen.getAllDisplays().map((d) => d.workArea),
+    screen.getPrimaryDisplay().workArea,
+  );
   win = new BrowserWindow({
-    width: saved?.width ?? 1440,
-    height: saved?.height ?? 920,
-    ...(saved?.x !== undefined ? { x: saved.x, y: saved.y } : {}),
+    width: place.width,
+    height: place.height,
+    ...(place.x !== undefined ? { x: place.x, y: place.y } : {}),
     title: 'ZooKeeper Lab',
     // resources/ sits beside out/ in the source tree and in the installed app alike.
     icon: join(__dirname, '..', '..', 'resources', 'icon.png'),
@@ -100,7 +106,7 @@ function createWindow(url: string): void {
     return { action: 'deny' };
   });
   guardNavigation(win.webContents, origin);
-  if (saved?.maximized) win.maximize();
+  if (place.maximized) win.maximize();
   win.on('close', () => {
     if (!win) return;
     try {

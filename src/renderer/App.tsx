@@ -2,7 +2,7 @@ import { Alert, AppShell, Badge, NavLink, Stack, Text, Title } from '@mantine/co
 import { Fragment, useEffect, useState } from 'react';
 import type { HistoryEvent, LabApi, LabConnection, LabView, Progress } from '../shared/contract';
 import { DesktopBar, NotificationsPanel, Palette } from './Desktop';
-import { requestZnode } from './navigate';
+import { requestConsole, requestZnode } from './navigate';
 import { errorText, locale, useTranslation } from './i18n';
 import { notify } from './notify';
 import { useSetting } from './persist';
@@ -102,6 +102,10 @@ export function App({ lab }: { lab: LabApi }) {
           gotoZnode={(path) => {
             requestZnode(path);
             setPage('tree');
+          }}
+          console={(myid, kind, command) => {
+            requestConsole({ myid, kind, command, send: command !== null });
+            setPage('console');
           }}
           showNotifications={() => setNotesOpen(true)}
         />

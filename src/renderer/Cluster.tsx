@@ -6,8 +6,8 @@ import { useEffect, useState } from 'react';
 import type { FaultKind, FaultSpec, LabSize, LabView, NodeAction } from '../shared/contract';
 import type { LabApi, Result } from '../shared/api';
 import { sizeAdvice } from '../shared/walkthroughs';
-import { AttachForm } from './Connections';
-import { useTranslation } from './i18n';
+import { AttachForm, LastAttachOffer } from './Connections';
+import { progressText, useTranslation } from './i18n';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
@@ -227,6 +227,8 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const [readOnly, setReadOnly] = useState(false);
   const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
+  // This form's own launch (not a dataDir being opened, whose card shows its own steps).
+  const [launching, setLaunching] = useState(false);
   useEffect(() => {
     void lab.call({ method: 'capabilities' }).then(setCaps);
   }, [lab]);
@@ -234,13 +236,16 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const total = Number(size) + (size === '1' ? 0 : Number(observers));
   const launch = async (): Promise<void> => {
     setBusy(true);
+    setLaunching(true);
     await run(lab.call({ method: 'launch', size: Number(size) as LabSize, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly }));
     setBusy(false);
+    setLaunching(false);
   };
 
   return (
     <Stack align="center" mt={60} gap="md" data-testid="empty-state">
       <Title order={2}>{t('cluster.noLab')}</Title>
+      <LastAttachOffer lab={lab} run={run} busy={busy} />
       <Text c="dimmed" maw={560} ta="center">
         {t('cluster.noLabText')}
       </Text>
@@ -300,7 +305,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
       <Button size="lg" onClick={launch} loading={busy} data-testid="launch">
         {t('cluster.launch', { size })}
       </Button>
-      {busy && !progress?.bytesTotal && <LaunchProgress progress={progress} total={total} />}
+      {launching && <LaunchProgress progress={progress} total={total} />}
       <OpenDataDir lab={lab} progress={progress} run={run} busy={busy} setBusy={setBusy} />
       <AttachForm lab={lab} run={run} busy={busy} />
     </Stack>
@@ -315,7 +320,7 @@ function LaunchProgress({ progress, total }: { progress: ViewProps['progress']; 
   return (
     <Card withBorder w={480} data-testid="progress">
       <Text size="sm" mb="xs">
-        {progress?.step ?? t('cluster.preparing')}
+        {progress ? progressText(progress) : t('cluster.preparing')}
       </Text>
       <Progress value={(100 * done) / Math.max(1, all)} mb="sm" animated />
       <Group gap="xs">

@@ -2,9 +2,10 @@
 // (on by default: the lab writes nothing to an ensemble it did not start unless told), and the
 // saved connections, remembered by the backend across restarts (connections.json in the labs
 // folder; the passwords never come back to the page).
-import { Badge, Button, Group, PasswordInput, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Group, PasswordInput, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { SavedConnection } from '../shared/contract';
+import { LAST_LAB_KEY, parseLastLab, type LastLab } from '../shared/last-lab';
 import { useTranslation } from './i18n';
 import type { ViewProps } from './views';
 
@@ -85,5 +86,69 @@ export function AttachForm({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & 
         </Button>
       </Group>
     </Stack>
+  );
+}
+
+/**
+ * The ensemble the lab was attached to when it was last used (src/shared/last-lab.ts), offered
+ * again at start: Attach again (by its saved name, else its connect string, with the password of
+ * each digest user typed again, since none is kept), or Dismiss, which forgets it.
+ */
+export function LastAttachOffer({ lab, run, busy }: Pick<ViewProps, 'lab' | 'run'> & { busy: boolean }) {
+  const { t } = useTranslation();
+  // undefined until the backend answered (a test tells "nothing to offer" from "not read yet").
+  const [last, setLast] = useState<Extract<LastLab, { kind: 'attach' }> | null | undefined>(undefined);
+  const [passwords, setPasswords] = useState<Record<string, string>>({});
+  // Read fresh, not from the settings read at page load: a detach since then forgot it.
+  useEffect(() => {
+    void lab.call({ method: 'ui.settings' }).then((s) => {
+      const l = parseLastLab(s[LAST_LAB_KEY]);
+      setLast(l?.kind === 'attach' ? l : null);
+    }, () => setLast(null));
+  }, [lab]);
+  if (last === undefined) return null;
+  if (last === null) return <div data-testid="last-attach-none" hidden />;
+  const again = (): Promise<void> =>
+    run(
+      last.saved !== null
+        ? lab.call({ method: 'attach', connectString: last.connectString, saved: last.saved })
+        : lab.call({ method: 'attach', connectString: last.connectString, readOnly: last.readOnly, auth: last.users.map((user) => ({ user, password: passwords[user] ?? '' })) }),
+    );
+  const dismiss = (): void => {
+    setLast(null);
+    void lab.call({ method: 'ui.setting', key: LAST_LAB_KEY, value: null }).catch(() => {});
+  };
+  return (
+    <Alert color="blue" w={720} title={t('attach.lastTitle')} data-testid="last-attach">
+      <Stack gap="xs">
+        <Text size="sm">
+          {last.saved !== null ? t('attach.lastSaved', { name: last.saved, connectString: last.connectString }) : t('attach.lastText', { connectString: last.connectString })}
+          {' · '}
+          {t(last.readOnly ? 'attach.readOnlyBadge' : 'attach.writesBadge')}
+        </Text>
+        {last.saved === null &&
+          last.users.map((user) => (
+            <PasswordInput
+              key={user}
+              label={t('attach.lastPassword', { user })}
+              value={passwords[user] ?? ''}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                setPasswords((p) => ({ ...p, [user]: v }));
+              }}
+              w={260}
+              data-testid={`last-attach-password-${user}`}
+            />
+          ))}
+        <Group gap="xs">
+          <Button size="compact-sm" disabled={busy} onClick={() => void again()} data-testid="last-attach-again">
+            {t('attach.lastAgain')}
+          </Button>
+          <Button size="compact-sm" variant="subtle" color="gray" onClick={dismiss} data-testid="last-attach-dismiss">
+            {t('attach.lastDismiss')}
+          </Button>
+        </Group>
+      </Stack>
+    </Alert>
   );
 }

@@ -4,7 +4,7 @@ import { Badge, Card, Group, MultiSelect, ScrollArea, Switch, Table, Text, Title
 import { useState } from 'react';
 import type { HistoryEvent } from '../shared/contract';
 import { clock } from './format';
-import { useTranslation } from './i18n';
+import { eventText, useTranslation } from './i18n';
 
 /** Badge colours by event type prefix. */
 function colorOf(e: HistoryEvent): string {
@@ -53,7 +53,7 @@ export function Events({ events, nodes }: { events: HistoryEvent[]; nodes: numbe
                       {e.type}
                     </Badge>
                   </Table.Td>
-                  <Table.Td ff="monospace">{e.detail}</Table.Td>
+                  <Table.Td ff="monospace">{eventText(e)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

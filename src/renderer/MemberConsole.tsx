@@ -3,10 +3,11 @@
 // administrator's guide, in our words) is one click away. Our members, Apache's and an attached
 // ensemble's (four-letter words only) alike: the backend sends it (the `member.command` request).
 import { ActionIcon, Alert, Badge, Button, Card, Code, Group, ScrollArea, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { MemberAnswer } from '../shared/api';
 import { consoleCommand, CONSOLE_COMMANDS, type ConsoleKind } from '../shared/console-commands';
 import { errorText, useTranslation } from './i18n';
+import { takeConsoleRequests } from './navigate';
 import { useSetting } from './persist';
 import type { ViewProps } from './views';
 
@@ -22,18 +23,12 @@ export function MemberConsole({ lab, view }: ViewProps) {
   const [answer, setAnswer] = useState<MemberAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  if (!view) return <Text>{t('console.noLab')}</Text>;
-  const member = view.nodes.some((n) => String(n.myid) === myid) ? myid : String(view.nodes[0]?.myid ?? '');
-  const name = command[kind];
-  const spec = consoleCommand(kind, name);
-  const adminUnknown = kind === 'admin' && view.attached;
-  const doc = spec ? (i18n.language === 'zh' ? spec.zh : spec.en) : '';
 
-  const send = async (): Promise<void> => {
+  const ask = async (to: number, k: ConsoleKind, cmd: string): Promise<void> => {
     setBusy(true);
     setError(null);
     try {
-      setAnswer(await lab.call({ method: 'member.command', myid: Number(member), kind, command: name }));
+      setAnswer(await lab.call({ method: 'member.command', myid: to, kind: k, command: cmd }));
     } catch (e) {
       setAnswer(null);
       setError(errorText(e));
@@ -41,6 +36,28 @@ export function MemberConsole({ lab, view }: ViewProps) {
       setBusy(false);
     }
   };
+  // The palette's "Open node N's member console" and "Send srvr to node N".
+  useEffect(
+    () =>
+      takeConsoleRequests((r) => {
+        setMyid(String(r.myid));
+        setKind(r.kind);
+        if (r.command === null) return;
+        const picked = r.command;
+        setCommand((c) => ({ ...c, [r.kind]: picked }));
+        if (r.send) void ask(r.myid, r.kind, picked);
+      }),
+    // ask and setKind only read what the request gives.
+    [lab],
+  );
+  if (!view) return <Text>{t('console.noLab')}</Text>;
+  const member = view.nodes.some((n) => String(n.myid) === myid) ? myid : String(view.nodes[0]?.myid ?? '');
+  const name = command[kind];
+  const spec = consoleCommand(kind, name);
+  const adminUnknown = kind === 'admin' && view.attached;
+  const doc = spec ? (i18n.language === 'zh' ? spec.zh : spec.en) : '';
+
+  const send = (): Promise<void> => ask(Number(member), kind, name);
 
   return (
     <Stack data-testid="console">

@@ -4,7 +4,7 @@ import { Badge, Button, Card, Group, Kbd, NumberInput, SegmentedControl, Select,
 import { useState } from 'react';
 import type { Fault, FaultSpec, HoldType, LabView, LinkView, NetView } from '../shared/contract';
 import { clock } from './format';
-import { useTranslation } from './i18n';
+import { faultText, useTranslation } from './i18n';
 import { faultsOnPair, linkMap, linkOf } from './netmodel';
 import { HOLD_TYPES, LINK_STATE, SIDES, type Side } from './NetTopology';
 
@@ -107,7 +107,7 @@ export function LinkPanel({ view, net, pair, fault, heal }: { view: LabView; net
       </Group>
       {on.length > 0 && (
         <Text size="xs" c="dimmed" mt={6}>
-          {t('net.shapedBy', { faults: on.map((f) => `${f.id} (${f.description})`).join('; ') })}
+          {t('net.shapedBy', { faults: on.map((f) => `${f.id} (${faultText(f)})`).join('; ') })}
         </Text>
       )}
     </Card>
@@ -220,7 +220,7 @@ export function FaultList({ faults, heal, release }: { faults: Fault[]; heal: (i
                       {f.spec.kind}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{f.description}</Table.Td>
+                  <Table.Td>{faultText(f)}</Table.Td>
                   <Table.Td>{f.held}</Table.Td>
                   <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                     {clock(f.startedAt)}

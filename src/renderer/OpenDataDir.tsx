@@ -4,11 +4,11 @@
 import { Alert, Button, Card, Group, Progress, SegmentedControl, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import type { LabView } from '../shared/contract';
+import { progressText, useTranslation } from './i18n';
 import type { ViewProps } from './views';
 
-const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;
-
 export function OpenDataDir({ lab, progress, run, busy, setBusy }: Pick<ViewProps, 'lab' | 'progress' | 'run'> & { busy: boolean; setBusy: (b: boolean) => void }) {
+  const { t } = useTranslation();
   const [path, setPath] = useState('');
   const [nodes, setNodes] = useState('1');
   const [readOnly, setReadOnly] = useState(true);
@@ -18,7 +18,7 @@ export function OpenDataDir({ lab, progress, run, busy, setBusy }: Pick<ViewProp
     setOpening(true);
     await run(
       lab.call({ method: 'datadir.open', path: path.trim(), nodes: readOnly ? 1 : (Number(nodes) as 1 | 3 | 5 | 7), readOnly }),
-      `Opened ${path.trim()}: its znodes are in the Tree explorer`,
+      t('datadir.opened', { path: path.trim() }),
     );
     setOpening(false);
     setBusy(false);
@@ -27,31 +27,29 @@ export function OpenDataDir({ lab, progress, run, busy, setBusy }: Pick<ViewProp
     <Card withBorder w={620} data-testid="open-datadir">
       <Stack gap="xs">
         <Text size="sm" fw={500}>
-          Open a production dataDir
+          {t('datadir.title')}
         </Text>
         <Text size="xs" c="dimmed">
-          A copy of an Apache ZooKeeper 3.5–3.9 dataDir (its version-2 snapshots and logs) goes to a new lab, and members of ours start on it. The original is only read; a corrupt, truncated or foreign file is
-          refused and nothing is left behind.
+          {t('datadir.intro')}
         </Text>
         <Group align="end">
-          <TextInput label="dataDir" placeholder="/var/lib/zookeeper" value={path} onChange={(e) => setPath(e.currentTarget.value)} w={300} disabled={busy} data-testid="datadir-path" />
+          <TextInput label={t('datadir.path')} placeholder="/var/lib/zookeeper" value={path} onChange={(e) => setPath(e.currentTarget.value)} w={300} disabled={busy} data-testid="datadir-path" />
           <Stack gap={2}>
-            <Text size="sm">Members</Text>
+            <Text size="sm">{t('datadir.members')}</Text>
             <SegmentedControl size="xs" value={readOnly ? '1' : nodes} onChange={setNodes} data={['1', '3', '5']} disabled={busy || readOnly} data-testid="datadir-nodes" />
           </Stack>
           <Button variant="light" onClick={open} disabled={path.trim() === '' || busy} loading={opening} data-testid="datadir-open">
-            Open dataDir
+            {t('datadir.open')}
           </Button>
         </Group>
-        <Switch checked={readOnly} onChange={(e) => setReadOnly(e.currentTarget.checked)} disabled={busy} label="read-only: one member, and the lab's views write nothing to it" data-testid="datadir-read-only" />
+        <Switch checked={readOnly} onChange={(e) => setReadOnly(e.currentTarget.checked)} disabled={busy} label={t('datadir.readOnly')} data-testid="datadir-read-only" />
         {opening && progress && (
           <Stack gap={4} data-testid="datadir-progress">
-            <Text size="xs">{progress.step}</Text>
+            <Text size="xs">{progressText(progress)}</Text>
             <Progress value={progress.bytesTotal ? (100 * (progress.bytesDone ?? 0)) / Math.max(1, progress.bytesTotal) : (100 * progress.done) / Math.max(1, progress.total)} animated />
             {progress.bytesTotal !== undefined && (
               <Text size="xs" c="dimmed">
-                {mb(progress.bytesDone ?? 0)} of {mb(progress.bytesTotal)}
-                {progress.znodes ? `, ${progress.znodes.toLocaleString()} znodes` : ''}
+                {t(progress.znodes ? 'datadir.bytesZnodes' : 'datadir.bytes', { done: progress.bytesDone ?? 0, total: progress.bytesTotal, znodes: progress.znodes ?? 0 })}
               </Text>
             )}
           </Stack>
@@ -63,12 +61,12 @@ export function OpenDataDir({ lab, progress, run, busy, setBusy }: Pick<ViewProp
 
 /** Where the lab's data came from, for a lab opened from a dataDir. */
 export function SourceBanner({ view }: { view: LabView }) {
+  const { t } = useTranslation();
   if (!view.source) return null;
   const s = view.source;
   return (
     <Alert color={s.readOnly ? 'gray' : 'blue'} variant="light" data-testid="source-banner">
-      Opened from {s.path}: {s.znodes.toLocaleString()} znodes up to zxid {s.lastZxid}, a copy on every member.{' '}
-      {s.readOnly ? 'Read-only: the lab writes nothing to it.' : 'Writes change the copy, never the original.'}
+      {t('datadir.source', { path: s.path, znodes: s.znodes, zxid: s.lastZxid })} {t(s.readOnly ? 'datadir.sourceReadOnly' : 'datadir.sourceWritable')}
     </Alert>
   );
 }

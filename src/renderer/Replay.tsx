@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LabApi } from '../shared/contract';
 import type { WireCapture, WireMessage } from '../shared/net';
 import { clock, ROLE_CSS } from './format';
-import { errorText, locale, useTranslation } from './i18n';
+import { errorText, eventText, locale, useTranslation } from './i18n';
 import { replayAt, replayedAt, stateAt, useReplay } from './replay';
 
 /**
@@ -197,7 +197,7 @@ export function PastCluster({ ids, lab }: { ids: number[]; lab: LabApi }) {
               key={e.id}
               data-after={e.time >= at && (i === 0 || then.around[i - 1]!.time < at) ? 'true' : undefined} size="xs" ff="monospace" fw={Math.abs(e.time - at) < 1000 ? 700 : 400} c={e.time > at ? 'dimmed' : undefined}>
               {clock(e.time)} {e.myid !== null ? `${t('timeline.node', { myid: e.myid })} ` : ''}
-              {e.type} {e.detail}
+              {e.type} {eventText(e)}
             </Text>
           ))}
         </Stack>

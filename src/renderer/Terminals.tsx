@@ -1,7 +1,7 @@
 // Per-node terminals as tabs: the node's live log, a zkCli-compatible shell connected to that
 // node only, and a system shell in the node's folder. The terminals live in the backend, so
 // switching tabs or views (or reloading the page) finds them as they were.
-import { ActionIcon, Button, Group, SegmentedControl, Stack, Tabs, Text, Title } from '@mantine/core';
+import { ActionIcon, Button, Group, Menu, SegmentedControl, Stack, Tabs, Text, Title } from '@mantine/core';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -133,10 +133,34 @@ export function Terminals({ lab, view, run }: ViewProps) {
 function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo; onReopen: () => void }) {
   const { t: tr } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
+  const termRef = useRef<Terminal | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState(0);
+  const [copied, setCopied] = useState<number | null>(null);
+  // The right-click menu, at the pointer (relative to the pane).
+  const [menuAt, setMenuAt] = useState<{ x: number; y: number } | null>(null);
+
+  // Copy only when asked (the button, the menu, Ctrl+Shift+C), as terminals do: a selection made
+  // to read or to paste elsewhere in the terminal must not replace what the clipboard holds.
+  const copy = useCallback((): void => {
+    const sel = termRef.current?.getSelection() ?? '';
+    if (!sel) return;
+    navigator.clipboard
+      ?.writeText(sel)
+      .then(() => setCopied(sel.length))
+      .catch((e: Error) => setError(tr('terminals.copyFailed', { error: e.message })));
+  }, [tr]);
+  const paste = useCallback((): void => {
+    navigator.clipboard
+      ?.readText()
+      .then((t) => termRef.current?.paste(t))
+      .catch((e: Error) => setError(tr('terminals.pasteFailed', { error: e.message })));
+  }, [tr]);
+
   useEffect(() => {
     const id = info.id;
     const term = new Terminal({ convertEol: info.kind === 'log', scrollback: 10_000, fontSize: 13, cursorBlink: true, fontFamily: 'ui-monospace, Menlo, Consolas, monospace' });
+    termRef.current = term;
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(ref.current!);
@@ -168,22 +192,27 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
     term.attachCustomKeyEventHandler((e) => {
       if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
       if (e.code === 'KeyC') {
-        const sel = term.getSelection();
-        if (sel) void navigator.clipboard?.writeText(sel);
+        copy();
         return false;
       }
       if (e.code === 'KeyV') {
-        void navigator.clipboard?.readText().then((t) => term.paste(t));
+        paste();
         return false;
       }
       return true;
     });
     const selection = term.onSelectionChange(() => {
-      const sel = term.getSelection();
-      if (sel) void navigator.clipboard?.writeText(sel).catch(() => {});
+      setSelected(term.getSelection().length);
+      setCopied(null);
     });
+    // The pane fills the window's height (below), so a window resized either way refits the
+    // terminal and tells the backend's pty its new size (what `stty size` then says).
+    let last = '';
     const resize = new ResizeObserver(() => {
       fit.fit();
+      const size = `${term.cols}x${term.rows}`;
+      if (size === last) return;
+      last = size;
       void lab.call({ method: 'terminal.resize', id, cols: term.cols, rows: term.rows }).catch(() => {});
     });
     resize.observe(ref.current!);
@@ -192,9 +221,10 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
       input.dispose();
       selection.dispose();
       resize.disconnect();
+      termRef.current = null;
       term.dispose();
     };
-  }, [lab, info.id, info.kind]);
+  }, [lab, info.id, info.kind, copy, paste]);
   return (
     <>
       {error && (
@@ -207,7 +237,40 @@ function TerminalPane({ lab, info, onReopen }: { lab: LabApi; info: TerminalInfo
           </Button>
         </Group>
       )}
-      <div ref={ref} data-testid="terminal" style={{ height: 460, background: '#000', padding: 4, borderRadius: 4 }} />
+      <Group mb={4} gap="xs">
+        <Button size="compact-xs" variant="light" disabled={selected === 0} onClick={copy} data-testid="terminal-copy">
+          {tr('terminals.copy')}
+        </Button>
+        <Button size="compact-xs" variant="light" onClick={paste} data-testid="terminal-paste">
+          {tr('terminals.paste')}
+        </Button>
+        <Text size="xs" c="dimmed" data-testid="terminal-copied">
+          {copied !== null ? tr('terminals.copied', { count: copied }) : ''}
+        </Text>
+      </Group>
+      <div
+        style={{ position: 'relative' }}
+        onContextMenu={(e) => {
+          e.preventDefault();
+          const box = e.currentTarget.getBoundingClientRect();
+          setMenuAt({ x: e.clientX - box.left, y: e.clientY - box.top });
+        }}
+      >
+        <div ref={ref} data-testid="terminal" style={{ height: 'max(240px, calc(100vh - 320px))', background: '#000', padding: 4, borderRadius: 4 }} />
+        <Menu opened={menuAt !== null} onChange={(o) => !o && setMenuAt(null)} position="bottom-start" withinPortal>
+          <Menu.Target>
+            <div style={{ position: 'absolute', left: menuAt?.x ?? 0, top: menuAt?.y ?? 0, width: 1, height: 1 }} />
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item disabled={selected === 0} onClick={copy} rightSection={<Text size="xs">Ctrl+Shift+C</Text>}>
+              {tr('terminals.copy')}
+            </Menu.Item>
+            <Menu.Item onClick={paste} rightSection={<Text size="xs">Ctrl+Shift+V</Text>}>
+              {tr('terminals.paste')}
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      </div>
     </>
   );
 }

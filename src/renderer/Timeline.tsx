@@ -7,7 +7,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, R
 import type { HistoryEvent, Sample } from '../shared/contract';
 import { FAULT_TYPES } from '../shared/events';
 import { clock, ROLE_CSS } from './format';
-import { useTranslation } from './i18n';
+import { eventText, useTranslation } from './i18n';
 import { useSetting } from './persist';
 import { ReplayBar } from './Replay';
 import { offerHistory, replayAt, useReplay } from './replay';
@@ -299,7 +299,7 @@ function RoleLanes({ ids, samples, start, end, last: dataEnd, elections, faults,
               {faults
                 .filter((e) => e.myid === l.id)
                 .map((e) => (
-                  <MTooltip key={e.id} label={tr('timeline.markTip', { time: clock(e.time), detail: e.detail })}>
+                  <MTooltip key={e.id} label={tr('timeline.markTip', { time: clock(e.time), detail: eventText(e) })}>
                     {/* A second after the mark (the member's state once the fault took hold), but
                         before the lab's next action on this member (a restart can follow a kill within that
                         second) and not past now. */}

@@ -15,6 +15,7 @@ function deps(view: LabView | null, log: string[]): CommandDeps {
     startAll: () => log.push('startAll'),
     launch: (n) => log.push(`launch ${n}`),
     gotoZnode: (p) => log.push(`znode ${p}`),
+    console: (myid, kind, command) => log.push(`console ${myid} ${kind} ${command}`),
     theme: (s) => log.push(`theme ${s}`),
     showNotifications: () => log.push('notes'),
   };
@@ -30,6 +31,28 @@ describe('the command palette', () => {
     expect(hits.map((c) => c.id)).toEqual(['kill:2']);
     hits[0]!.run!();
     expect(log).toEqual(['kill 2']);
+  });
+
+  it('opens a member\'s console, and sends a four-letter word or AdminServer command named in the query to the member named', () => {
+    const log: string[] = [];
+    const view = lab(['follower', 'down', 'leader']);
+    const all = buildCommands(deps(view, log));
+    // Each running member's console; none for a member that is down.
+    expect(all.filter((c) => c.id.startsWith('console:')).map((c) => c.id)).toEqual(['console:1', 'console:3']);
+    all.find((c) => c.id === 'console:3')!.run!();
+    const query = 'send srvr to node 3';
+    const hits = buildCommands(deps(view, log), query).filter((c) => matches(c, query));
+    expect(hits.map((c) => c.id)).toEqual(['send:srvr:3']);
+    expect(hits[0]!.label).toBe('Send srvr to node 3');
+    hits[0]!.run!();
+    // No member named: one for every running member; an AdminServer command by its name.
+    expect(buildCommands(deps(view, log), 'zabstate').filter((c) => matches(c, 'zabstate')).map((c) => c.id)).toEqual(['send:zabstate:1', 'send:zabstate:3']);
+    buildCommands(deps(view, log), 'mntr 1').find((c) => c.id === 'send:mntr:1')!.run!();
+    expect(log).toEqual(['console 3 4lw null', 'console 3 4lw srvr', 'console 1 4lw mntr']);
+    // An attached ensemble answers four-letter words only.
+    const attached = { ...view, attached: true } as LabView;
+    expect(buildCommands(deps(attached, log), 'zabstate').some((c) => c.id.startsWith('send:'))).toBe(false);
+    expect(buildCommands(deps(attached, log), 'stat 1').map((c) => c.id)).toContain('send:stat:1');
   });
 
   it('isolates the leader through the lab network', () => {

@@ -2,6 +2,7 @@
 // built from the lab as it is now (a node that is down offers Start, not Kill). Pure data with
 // callbacks, so the list is tested without a browser; Palette.tsx draws it with Mantine Spotlight.
 import type { LabSize, LabView, NodeAction } from '../shared/contract';
+import { CONSOLE_COMMANDS, type ConsoleKind } from '../shared/console-commands';
 import type { FaultSpec } from '../shared/net';
 import { t } from './i18n';
 
@@ -27,6 +28,8 @@ export interface CommandDeps {
   startAll: () => void;
   launch: (size: LabSize) => void;
   gotoZnode: (path: string) => void;
+  /** The member console for `myid`; with a command, that command sent at once. */
+  console: (myid: number, kind: ConsoleKind, command: string | null) => void;
   theme: (scheme: 'light' | 'dark' | 'auto') => void;
   showNotifications: () => void;
 }
@@ -87,12 +90,34 @@ export function buildCommands(d: CommandDeps, query = ''): Command[] {
       out.push({ id: `terminal:${n.myid}`, label: t('palette.terminals', { myid: n.myid }), group, keywords: ['terminal', 'zkcli', 'shell', 'log'], run: () => d.go('terminals') });
     }
   }
+  if (lab) consoleCommands(out, lab, q, d);
   out.push({ id: 'theme:light', label: t('palette.themeLight'), group: t('palette.groupAppearance'), keywords: ['light theme', 'colour', 'color', 'scheme'], run: () => d.theme('light') });
   out.push({ id: 'theme:dark', label: t('palette.themeDark'), group: t('palette.groupAppearance'), keywords: ['dark theme', 'colour', 'color', 'scheme', 'night'], run: () => d.theme('dark') });
   out.push({ id: 'theme:auto', label: t('palette.themeAuto'), group: t('palette.groupAppearance'), keywords: ['system theme', 'colour', 'color', 'scheme', 'auto'], run: () => d.theme('auto') });
   out.push({ id: 'notifications', label: t('palette.notifications'), group: t('palette.groupAppearance'), keywords: ['notifications', 'history', 'messages', 'errors'], run: d.showNotifications });
   SHORTCUTS.forEach((s, i) => out.push({ id: `shortcut:${i}`, label: t(s.what), group: t('palette.groupShortcuts'), shortcut: t(s.keys), keywords: ['keys', 'shortcut'], run: null }));
   return out;
+}
+
+/**
+ * Each running member's console, and "Send <command> to node N" for a console command named in
+ * the query (a four-letter word, else an AdminServer command; "send srvr to node 2", "mntr 3"):
+ * for the member named, else for every running one. An attached ensemble's members answer
+ * four-letter words only.
+ */
+function consoleCommands(out: Command[], lab: LabView, query: string, d: CommandDeps): void {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const named = words.map((w) => CONSOLE_COMMANDS.find((c) => c.name === w && (c.kind === '4lw' || !lab.attached))).find((c) => c !== undefined);
+  const ids = words.filter((w) => /^\d+$/.test(w)).map(Number);
+  for (const n of lab.nodes) {
+    if (n.role === 'down') continue;
+    const group = t('palette.groupNode', { myid: n.myid });
+    out.push({ id: `console:${n.myid}`, label: t('palette.console', { myid: n.myid }), group, keywords: ['console', 'four-letter word', '4lw', 'admin', `console ${n.myid}`, `node ${n.myid}`], run: () => d.console(n.myid, '4lw', null) });
+    if (named && (ids.length === 0 || ids.includes(n.myid))) {
+      const kind = named.kind;
+      out.push({ id: `send:${named.name}:${n.myid}`, label: t('palette.send', { command: named.name, myid: n.myid }), group, keywords: [`send ${named.name} to node ${n.myid}`, kind === '4lw' ? 'four-letter word' : 'adminserver'], run: () => d.console(n.myid, kind, named.name) });
+    }
+  }
 }
 
 /** The palette's filter: every word typed must appear in the label or a keyword (any order, any case). */

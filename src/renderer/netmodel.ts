@@ -3,7 +3,7 @@
 // who has a quorum, who is cut off, and the banner's sentences. Pure functions, unit-tested.
 // The sentences are in the UI's language (the catalogue's net section; English in unit tests).
 import type { Fault, LabView, LinkView, NetView, NodeView } from '../shared/contract';
-import { t } from './i18n';
+import { faultText, t } from './i18n';
 
 const key = (from: number, to: number): string => `${from}>${to}`;
 
@@ -154,7 +154,11 @@ export function situation(view: LabView, net: NetView): Situation {
       return `${l.from} ${both ? '↔' : '→'} ${l.to} ${l.delayMs}${l.jitterMs ? ` ± ${l.jitterMs}` : ''} ms`;
     });
   if (slowText.length > 0) lines.push(t('net.sitSlow', { links: slowText.join(', ') }));
-  for (const f of net.faults) if (f.spec.kind === 'hold') lines.push(t('net.sitHold', { fault: `${f.description[0]!.toUpperCase()}${f.description.slice(1)}`, n: f.held }));
+  for (const f of net.faults) {
+    if (f.spec.kind !== 'hold') continue;
+    const d = faultText(f);
+    lines.push(t('net.sitHold', { fault: `${d[0]!.toUpperCase()}${d.slice(1)}`, n: f.held }));
+  }
   const withHeld = net.links.filter((l) => l.held > 0);
   const heldTotal = net.faults.reduce((n, f) => n + f.held, 0);
   if (heldTotal > 0) {

@@ -4,6 +4,15 @@
 // member at the moment is the last sample at or before it.
 import { useEffect, useState } from 'react';
 import type { HistoryEvent, Sample } from '../shared/contract';
+import { FaultSpec } from '../shared/net';
+import { faultText } from './i18n';
+
+/** What a fault that started then did, in the page's language (from its spec), else as the event says it. */
+function pastFault(e: HistoryEvent): string {
+  const english = e.detail.replace(/^[^:]*: /, '');
+  const spec = FaultSpec.safeParse(e.data?.spec);
+  return spec.success ? faultText({ spec: spec.data, description: english }) : english;
+}
 
 export interface MemberThen {
   myid: number;
@@ -65,7 +74,7 @@ export function stateAt(samples: Sample[], events: HistoryEvent[], at: number, w
     if (e.time > at) break;
     const id = typeof e.data?.id === 'string' ? e.data.id : null;
     if (id === null) continue;
-    if (e.type === 'net.fault.started') faults.set(id, { id, description: e.detail.replace(/^[^:]*: /, ''), startedAt: e.time });
+    if (e.type === 'net.fault.started') faults.set(id, { id, description: pastFault(e), startedAt: e.time });
     else if (e.type === 'net.fault.healed') faults.delete(id);
   }
   return { at, members, faults: [...faults.values()], around: events.filter((e) => Math.abs(e.time - at) <= window) };

@@ -102,6 +102,8 @@ export const Progress = z.object({
   bytesDone: z.number().optional(),
   bytesTotal: z.number().optional(),
   znodes: z.number().int().optional(),
+  /** The step as a code and parameters (src/shared/said.ts), which the page says in its language. */
+  said: z.object({ code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) }).optional(),
 });
 export type Progress = z.infer<typeof Progress>;
 

@@ -321,4 +321,35 @@ describe('bin/zk-lab', needs(OUR_BUILD), () => {
 
     await json('destroy', ...dirFlag);
   });
+
+  it("sends a member console command from the shell: a four-letter word and an AdminServer command, each answer as the member gave it; a command or member the lab lacks refused", { timeout: 120_000 }, async () => {
+    await refused(3, 'There is no lab in', 'console', '1', 'srvr');
+    await json<StatusDoc>('launch', '--nodes', '3');
+    const s = await statusUntil((x) => x.serving && x.leader !== null, 30_000, 'a leader');
+    const leader = s.leader!;
+    const follower = s.nodes.find((n) => n.role === 'follower')!.myid;
+    // A four-letter word, as text: what the member said, nothing added.
+    const srvr = await zk('console', String(leader), 'srvr');
+    expect(srvr.status, srvr.stderr).toBe(0);
+    expect(srvr.stdout).toMatch(/^Zookeeper version: .+\n(.*\n)*Mode: leader\n/);
+    expect((await zk('console', String(follower), 'ruok')).stdout).toBe('imok\n');
+    // An AdminServer command, as JSON: where it went, the HTTP status, the member's own JSON.
+    const zab = await json<{ myid: number; kind: string; command: string; sentTo: string; status: number; ok: boolean; text: string }>('console', String(follower), 'zabstate');
+    expect(zab).toMatchObject({ myid: follower, kind: 'admin', command: 'zabstate', status: 200, ok: true });
+    expect(zab.sentTo).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${s.nodes.find((n) => n.myid === follower)!.adminPort}/commands/zabstate$`));
+    expect(JSON.parse(zab.text)).toMatchObject({ command: 'zabstate', zabstate: 'broadcast' });
+    // ruok is both: the four-letter word unless --admin.
+    expect(await json('console', '1', 'ruok')).toMatchObject({ kind: '4lw', text: 'imok' });
+    expect(await json('console', '1', 'ruok', '--admin')).toMatchObject({ kind: 'admin', status: 200 });
+    // Refused before anything is sent.
+    await refused(2, '"kill" is neither a four-letter word nor an AdminServer command', 'console', '1', 'kill');
+    await refused(2, '"srvr" is not an AdminServer command', 'console', '1', 'srvr', '--admin');
+    await refused(2, 'There is no member 9 in this lab', 'console', '9', 'srvr');
+    // A member that is down: said at once, exit 1.
+    await json('node', 'kill', String(follower));
+    const down = await zk('console', String(follower), 'srvr');
+    expect(down.status).toBe(1);
+    expect(down.stderr).toMatch(new RegExp(`Member ${follower} did not answer srvr`));
+    await json('destroy');
+  });
 });

@@ -8,7 +8,8 @@ import { Role, WalkthroughId } from '../../src/shared/contract';
 import { WALKTHROUGHS } from '../../src/shared/walkthroughs';
 import { en } from '../../src/renderer/i18n/en';
 import { zh } from '../../src/renderer/i18n/zh';
-import { errorText, i18n, systemLanguage } from '../../src/renderer/i18n';
+import { errorText, eventText, i18n, progressText, systemLanguage } from '../../src/renderer/i18n';
+import { SAID_SENTENCES, said, sayEnglish, type SaidCode } from '../../src/shared/said';
 import { ERROR_SENTENCES, LabError, ReplyError, type ErrorCode } from '../../src/shared/errors';
 
 /** The parts of the UI in the catalogues. */
@@ -18,6 +19,7 @@ const TRANSLATED = [
   ...['Timeline.tsx', 'timelinemarks.ts', 'Replay.tsx', 'Events.tsx', 'Terminals.tsx'],
   ...['Load.tsx', 'LoadCharts.tsx', 'CheckPanel.tsx', 'Counterexample.tsx', 'LockPlayground.tsx', 'LockQueue.tsx', 'lockview.ts', 'MemberConsole.tsx'],
   'Walkthroughs.tsx',
+  'OpenDataDir.tsx',
 ];
 const dir = join(__dirname, '..', '..', 'src', 'renderer');
 const SECTIONS = Object.keys(en);
@@ -44,7 +46,7 @@ function has(cat: Tree, key: string): boolean {
   return s !== undefined && (name in s || `${name}_other` in s);
 }
 /** Text that is the same in every language: key names, an example name. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', 'ACL:', 'staging', 'a', 'b', 'c', 'h', 'Enter', 'Space', 'p50 / p99', 'p50 / p99 / max']);
+const SAME_IN_EVERY_LANGUAGE = new Set(['Ctrl K', '/var/lib/zookeeper', 'Ctrl+Shift+C', 'Ctrl+Shift+V', 'ACL:', 'staging', 'a', 'b', 'c', 'h', 'Enter', 'Space', 'p50 / p99', 'p50 / p99 / max']);
 const keysOf = (cat: Tree): string[] => Object.entries(cat).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`)).sort();
 
 describe('the catalogues', () => {
@@ -103,6 +105,31 @@ describe('the catalogues', () => {
     // An error without a code (or with one the catalogue lacks) is shown as it came.
     expect(errorText(new ReplyError('Something only the backend says.'))).toBe('Something only the backend says.');
     expect(errorText(new ReplyError('A newer backend says this.', 'notInTheCatalogue'))).toBe('A newer backend says this.');
+    await i18n.changeLanguage('en');
+  });
+
+  it("say the backend's coded steps and events in both languages, the English exactly the backend's", async () => {
+    const params = { myid: 3, total: 5, znodes: 1234567, path: '/var/zk/version-2', done: 3 * 1048576 + 5000, files: 4, file: 'snapshot.1a', pid: 4242, ms: 2000, from: 'follower', to: 'looking', leader: 2, role: 'looking', epoch: 4, previous: 2, previousEpoch: 3, id: 'f2', fault: 'isolate member 3', groups: '1,2 | 3', a: 1, b: 2, jitter: 50, type: 'PROPOSAL' };
+    for (const code of Object.keys(SAID_SENTENCES) as SaidCode[]) {
+      const s = said(code, code === 'progressCopying' || code === 'progressPlacing' ? { ...params, total: 250 * 1048576 } : params);
+      const english = sayEnglish(s);
+      await i18n.changeLanguage('en');
+      // The page's English (through its formatters) is what zk-lab and the logs print.
+      expect(progressText({ step: 'not this', said: s }), code).toBe(english);
+      await i18n.changeLanguage('zh');
+      const zhText = progressText({ step: english, said: s });
+      expect(zhText, code).not.toMatch(/\{\{/);
+      if (!/^epoch/.test(code) && code !== 'faultStarted') expect(zhText, code).toMatch(/[\u4e00-\u9fff]/);
+    }
+    // Numbers per locale: the grouping and the MB of a byte count.
+    await i18n.changeLanguage('zh');
+    expect(progressText({ step: '', said: said('progressStartingLoading', { myid: 1, total: 3, znodes: 1234567 }) })).toBe('正在启动节点 1（共 3 个；正在加载 1,234,567 个 znode）');
+    // A fault's event names the fault in the page's language, from its spec.
+    const e = { detail: 'f2: isolate member 3', data: { id: 'f2', spec: { kind: 'isolate', myid: 3 }, said: said('faultStarted', { id: 'f2', fault: 'isolate member 3' }) } };
+    expect(eventText(e)).toBe('f2：隔离成员 3');
+    // Without a code, or with one this page does not know, the backend's English as it came.
+    expect(eventText({ detail: 'node 2 is up: follower', data: {} })).toBe('node 2 is up: follower');
+    expect(progressText({ step: 'A newer step', said: { code: 'notInTheCatalogue', params: {} } })).toBe('A newer step');
     await i18n.changeLanguage('en');
   });
 

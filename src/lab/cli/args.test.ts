@@ -52,6 +52,18 @@ describe('zk-lab arguments: the lab folder and global options', () => {
 });
 
 describe('zk-lab launch', () => {
+  it('takes a member console command: a four-letter word, else an AdminServer command, --admin for the AdminServer one of a name both have', () => {
+    expect(cmd('console', '2', 'srvr')).toEqual({ name: 'console', myid: 2, kind: '4lw', command: 'srvr' });
+    expect(cmd('console', '2', 'zabstate')).toEqual({ name: 'console', myid: 2, kind: 'admin', command: 'zabstate' });
+    expect(cmd('console', '1', 'ruok')).toEqual({ name: 'console', myid: 1, kind: '4lw', command: 'ruok' });
+    expect(cmd('console', '1', 'ruok', '--admin')).toEqual({ name: 'console', myid: 1, kind: 'admin', command: 'ruok' });
+    expect(refusal('console', '1')).toMatch(/Say which member and which command/);
+    expect(refusal('console', 'x', 'srvr')).toMatch(/not a member's myid/);
+    expect(refusal('console', '1', 'stmk')).toMatch(/neither a four-letter word nor an AdminServer command/);
+    expect(refusal('console', '1', 'mntr', '--admin')).toMatch(/not an AdminServer command the console sends/);
+    expect(refusal('console', '1', 'srvr', 'mntr')).toMatch(/one member and one command/);
+  });
+
   it('takes the size, observers and engine, with defaults', () => {
     expect(cmd('launch')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'ours', readOnly: false });
     expect(cmd('launch', '--nodes', '5', '--observers=2', '--engine', 'mixed')).toEqual({ name: 'launch', size: 5, observers: 2, engine: 'mixed', readOnly: false });

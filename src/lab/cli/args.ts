@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { MODELS, type Model } from '../../shared/check/check';
 import { CheckFaults, CheckSettings, FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery, type LabSize } from '../../shared/contract';
+import { CONSOLE_COMMANDS, consoleCommand, type ConsoleKind } from '../../shared/console-commands';
 import { labsRoot } from '../labdir';
 import { COMMANDS, type CommandName } from './help';
 
@@ -17,6 +18,7 @@ export type Command =
   | { name: 'open-datadir'; path: string; nodes: 1 | 3 | 5 | 7; readOnly: boolean }
   | { name: 'status' }
   | { name: 'node'; action: NodeAction; myid: number | 'all' }
+  | { name: 'console'; myid: number; kind: ConsoleKind; command: string }
   | { name: 'fault'; spec: FaultSpec }
   | { name: 'fault.list' }
   | { name: 'fault.heal'; id: string | null }
@@ -76,7 +78,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (help) {
     command = { name: 'help', topic: word !== undefined && (COMMANDS as readonly string[]).includes(word) ? (word as CommandName) : null };
   } else if (word === undefined) {
-    throw new UsageError('Give a command (launch, open-datadir, status, node, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
+    throw new UsageError('Give a command (launch, open-datadir, status, node, console, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
   } else {
     command = parseCommand(word, rest.slice(1));
   }
@@ -105,6 +107,8 @@ function parseCommand(word: string, args: string[]): Command {
     }
     case 'node':
       return parseNode(args);
+    case 'console':
+      return parseConsole(args);
     case 'fault':
       return parseFault(args);
     case 'wire':
@@ -157,6 +161,27 @@ function parseNode(args: string[]): Command {
     return { name: 'node', action: 'start', myid: 'all' };
   }
   return { name: 'node', action: action as NodeAction, myid: myid(target) };
+}
+
+/**
+ * zk-lab console <myid> <command> [--admin]: a four-letter word, or an AdminServer command; a
+ * name that is both (ruok) is the four-letter word unless --admin. Only the console's commands
+ * (src/shared/console-commands.ts) are sent.
+ */
+function parseConsole(args: string[]): Command {
+  const o = options('console', args, { '--admin': 'flag' });
+  const [target, command, ...extra] = o.positionals;
+  const names = (kind: ConsoleKind): string => CONSOLE_COMMANDS.filter((c) => c.kind === kind).map((c) => c.name).join(', ');
+  if (target === undefined || command === undefined) throw new UsageError('Say which member and which command, e.g. zk-lab console 2 srvr (zk-lab help console lists the commands).');
+  if (extra.length > 0) throw new UsageError(`zk-lab console takes one member and one command, not "${o.positionals.join(' ')}".`);
+  const id = myid(target);
+  if (o.flags.has('--admin')) {
+    if (!consoleCommand('admin', command)) throw new UsageError(`"${command}" is not an AdminServer command the console sends: use one of ${names('admin')}.`);
+    return { name: 'console', myid: id, kind: 'admin', command };
+  }
+  if (consoleCommand('4lw', command)) return { name: 'console', myid: id, kind: '4lw', command };
+  if (consoleCommand('admin', command)) return { name: 'console', myid: id, kind: 'admin', command };
+  throw new UsageError(`"${command}" is neither a four-letter word nor an AdminServer command the console sends: four-letter words ${names('4lw')}; AdminServer commands ${names('admin')}.`);
 }
 
 function parseFault(args: string[]): Command {

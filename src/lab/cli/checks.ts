@@ -16,6 +16,11 @@ function unknown(lab: LabView, ids: readonly number[]): string | null {
 const down = (n: NodeView): boolean => n.role === 'down';
 
 /** Why `zk-lab node <action> <myid>` cannot go ahead, or null. */
+/** The member a command names is in the lab. */
+export function checkMember(lab: LabView, myid: number): string | null {
+  return unknown(lab, [myid]);
+}
+
 export function checkNode(lab: LabView, action: NodeAction, myid: number | 'all'): string | null {
   if (lab.attached) return 'This lab is attached to an ensemble it did not start, and the lab does not signal processes it did not start.';
   if (myid === 'all') {

@@ -1,6 +1,7 @@
 // zk-lab's help: the overview (`zk-lab --help`) and one text per command (`zk-lab help <command>`).
+import { CONSOLE_COMMANDS } from '../../shared/console-commands';
 
-export const COMMANDS = ['launch', 'open-datadir', 'status', 'node', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
+export const COMMANDS = ['launch', 'open-datadir', 'status', 'node', 'console', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const GLOBAL = `Global options (anywhere on the line):
@@ -21,6 +22,9 @@ Commands:
   status                the lab, its members (ports, pids, roles) and the faults in force
   node <action> <myid>  kill | stop | start | restart | pause | resume | slow | unslow
                         (node start all: every member that is down)
+  console <myid> <command> [--admin]
+                        a four-letter word (srvr, mntr, …) or AdminServer command
+                        (zabstate, …) to one member, and its answer as it gave it
   fault <kind> ...      partition, isolate, bridge, oneway, slow, hold, release, client-cut,
                         disk, kill, stop, pause, slow-apply, list, heal (zk-lab help fault)
   wire [--follow] [--type T,...] [--member N,...] [--zxid 0x...] [--limit N]
@@ -77,6 +81,19 @@ Actions: kill (SIGKILL), stop (SIGTERM), start, restart, pause (SIGSTOP), resume
 slow / unslow (our members: apply commits 2 s late / at once again).
 zk-lab node start all starts every member that is down (also a lab that was shut down: the
 backend is started for it).`,
+  console: `Usage: zk-lab console <myid> <command> [--admin]
+
+Sends one command to member <myid> and prints its answer as the member gave it (the
+AdminServer's JSON indented), as the app's member console does: a four-letter word to the
+member's own client port (no lab fault is in its way), or an AdminServer command to its
+/commands/<name>. A name that is both (ruok) is the four-letter word unless --admin. crst and srst
+reset the member's counters. An attached ensemble answers four-letter words only.
+--json prints {myid, kind, command, sentTo, status, ok, text, ms} (status: the HTTP status of an
+AdminServer command, null for a four-letter word). Exit status 1 when the member did not answer
+or the AdminServer refused (ok false); 2 for a command or member the lab does not have.
+
+Four-letter words: ${CONSOLE_COMMANDS.filter((c) => c.kind === '4lw').map((c) => c.name).join(', ')}
+AdminServer commands: ${CONSOLE_COMMANDS.filter((c) => c.kind === 'admin').map((c) => c.name).join(', ')}`,
   fault: `Usage: zk-lab fault <kind> ...
 
   partition '1,2|3,4,5'        groups of members that hear nothing of each other (quote the |;

@@ -11,7 +11,7 @@ import { HistoryFormatError, parseHistory } from '../../shared/check/history';
 import { sizeAdvice, VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
 import { parseArgs, UsageError, type Command, type Invocation } from './args';
 import { alive, awaitBackendExit, backendLog, ensureBackend, findBackend, labExists, removeLeftovers, startBackend, waitUntil, type BackendInfo, type LabTarget } from './backend';
-import { checkFault, checkFaultId, checkNode, checkWireMembers } from './checks';
+import { checkFault, checkFaultId, checkMember, checkNode, checkWireMembers } from './checks';
 import { faultLine, faultsText, quorumLine, statusDoc, statusText, type StatusDoc } from './format';
 import { helpText } from './help';
 import { connect, RpcError, type Rpc } from './rpc';
@@ -111,6 +111,15 @@ class Cli {
       }
       case 'node':
         return this.node(cmd.action, cmd.myid);
+      case 'console': {
+        const { rpc } = await this.running();
+        const missing = checkMember(await this.lab(rpc), cmd.myid);
+        if (missing) throw new Fail(2, missing);
+        const a = await rpc.call({ method: 'member.command', myid: cmd.myid, kind: cmd.kind, command: cmd.command });
+        this.print(a, a.text.replace(/\n$/, ''));
+        if (!a.ok) throw new Fail(1, `Member ${a.myid} answered ${a.command} at ${a.sentTo} with ${a.status !== null ? `HTTP ${a.status}` : 'nothing'}.`);
+        return;
+      }
       case 'fault': {
         const { rpc } = await this.running();
         const problem = checkFault(await this.lab(rpc), cmd.spec);

@@ -9,6 +9,8 @@ import { WireRing } from './capture';
 import type { Pipe } from './pipe';
 import { Relay, type RelayHost, type RelaySpec } from './relay';
 import { CLIENTS, checkSpec, describeFault, ruleFor, type ActiveFault, type LinkKind, type PipeRule } from './rules';
+import { said } from '../../shared/said';
+import { saidEvent } from '../said';
 
 /** The relay ports of a lab (lab.json): "<from>-<to>" → port, and member → port for clients. */
 export interface NetPorts {
@@ -146,7 +148,7 @@ export class LabNetwork implements RelayHost {
     const f: ActiveFault = { id: `f${this.nextFault++}`, spec, startedAt: Date.now() };
     this.faults.push(f);
     this.reapply();
-    this.hooks.record('net.fault.started', `${f.id}: ${describeFault(spec)}`, { id: f.id, spec });
+    this.hooks.record('net.fault.started', ...saidEvent(said('faultStarted', { id: f.id, fault: describeFault(spec) }), { id: f.id, spec }));
     return this.faultView(f);
   }
 
@@ -154,7 +156,7 @@ export class LabNetwork implements RelayHost {
   addExternal(spec: FaultSpec, id?: string): Fault {
     const f: ActiveFault = { id: id ?? `f${this.nextFault++}`, spec, startedAt: Date.now() };
     this.faults.push(f);
-    this.hooks.record('net.fault.started', `${f.id}: ${describeFault(spec)}`, { id: f.id, spec });
+    this.hooks.record('net.fault.started', ...saidEvent(said('faultStarted', { id: f.id, fault: describeFault(spec) }), { id: f.id, spec }));
     this.viewDirty = true;
     return this.faultView(f);
   }
@@ -173,7 +175,7 @@ export class LabNetwork implements RelayHost {
     const ended = this.faults.filter((f) => id === null || f.id === id);
     for (const f of ended) this.faults.splice(this.faults.indexOf(f), 1);
     this.reapply();
-    for (const f of ended) this.hooks.record('net.fault.healed', `${f.id} healed: ${describeFault(f.spec)}`, { id: f.id, spec: f.spec });
+    for (const f of ended) this.hooks.record('net.fault.healed', ...saidEvent(said('faultHealed', { id: f.id, fault: describeFault(f.spec) }), { id: f.id, spec: f.spec }));
     return ended;
   }
 

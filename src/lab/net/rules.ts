@@ -1,6 +1,7 @@
 // What the faults in force mean for one direction of traffic: pure functions from the fault list
 // to each pipe's rule (cut, delay, holds). The relays ask these; so do the views and the tests.
 import type { FaultSpec } from '../../shared/net';
+import { faultSaid, sayEnglish } from '../../shared/said';
 
 /** Traffic between members (quorum, election) or between the lab's clients and a member. */
 export type LinkKind = 'quorum' | 'election' | 'client';
@@ -103,34 +104,9 @@ export function ruleFor(faults: ActiveFault[], members: number[], kind: LinkKind
   return rule ?? OPEN_RULE;
 }
 
-/** One line for people: what the fault does. */
+/** One line for people: what the fault does (the page says it in its language from faultSaid). */
 export function describeFault(s: FaultSpec): string {
-  switch (s.kind) {
-    case 'partition':
-      return `partition ${s.groups.map((g) => g.join(',')).join(' | ')}`;
-    case 'isolate':
-      return `isolate member ${s.myid}`;
-    case 'bridge':
-      return `bridge: member ${s.myid} hears both sides`;
-    case 'oneway':
-      return `one-way cut: ${s.from}'s messages to ${s.to} are lost`;
-    case 'slow':
-      return `slow link ${s.b === null ? `on every link of ${s.a}` : `${s.a} ↔ ${s.b}`}: ${s.ms} ms${s.jitterMs ? ` ± ${s.jitterMs} ms` : ''}`;
-    case 'hold':
-      return `hold ${s.type}s${s.from !== null ? ` from ${s.from}` : ''}${s.to !== null ? ` to ${s.to.join(',')}` : ''}`;
-    case 'client-cut':
-      return `clients cut off member ${s.myid}`;
-    case 'disk':
-      return s.mode === 'full' ? `disk full on member ${s.myid}` : `fsync on member ${s.myid} stalls ${s.ms} ms`;
-    case 'kill':
-      return `member ${s.myid} killed (SIGKILL)`;
-    case 'stop':
-      return `member ${s.myid} stopped (SIGTERM)`;
-    case 'pause':
-      return `member ${s.myid} paused (SIGSTOP)`;
-    case 'slow-apply':
-      return `member ${s.myid} applies commits ${s.ms} ms late`;
-  }
+  return sayEnglish(faultSaid(s));
 }
 
 /** Every member a spec names (to check they exist). */

@@ -3,6 +3,7 @@
 // The sections of the larger views are in their own files (wire.ts, net.ts, timeline.ts,
 // load.ts, locks.ts, walkthroughs.ts), each with both languages side by side.
 import { ERROR_SENTENCES } from '../../shared/errors';
+import { SAID_SENTENCES } from '../../shared/said';
 import { consoleEn } from './console';
 import { checkEn, loadEn } from './load';
 import { locksEn } from './locks';
@@ -75,6 +76,8 @@ export const en = {
     aria: 'command',
     empty: 'Nothing matches; try "kill", "node 2", "theme" or a path such as /zookeeper.',
     gotoZnode: 'Go to znode {{path}}',
+    console: "Open node {{myid}}'s member console",
+    send: 'Send {{command}} to node {{myid}}',
     open: 'Open {{view}}',
     groupViews: 'Views',
     groupLab: 'Lab',
@@ -186,6 +189,12 @@ export const en = {
     readOnly: 'read-only: the lab writes nothing to it (the Tree explorer can allow writes later)',
     saveAs: 'save as',
     save: 'Save connection',
+    lastTitle: 'Last time',
+    lastText: 'The lab was attached to {{connectString}}',
+    lastSaved: 'The lab was attached to the saved connection {{name}} ({{connectString}})',
+    lastPassword: "{{user}}'s password (not kept)",
+    lastAgain: 'Attach again',
+    lastDismiss: 'Dismiss',
   },
   node: {
     title: 'Node {{myid}}',
@@ -292,7 +301,22 @@ export const en = {
   locks: locksEn,
   console: consoleEn,
   // The backend's errors that have a code: their English is the backend's own sentence.
+  datadir: {
+    title: 'Open a production dataDir',
+    intro: 'A copy of an Apache ZooKeeper 3.5–3.9 dataDir (its version-2 snapshots and logs) goes to a new lab, and members of ours start on it. The original is only read; a corrupt, truncated or foreign file is refused and nothing is left behind.',
+    path: 'dataDir',
+    members: 'Members',
+    open: 'Open dataDir',
+    readOnly: "read-only: one member, and the lab's views write nothing to it",
+    opened: 'Opened {{path}}: its znodes are in the Tree explorer',
+    bytes: '{{done, mb}} of {{total, mb}}',
+    bytesZnodes: '{{done, mb}} of {{total, mb}}, {{znodes, number}} znodes',
+    source: 'Opened from {{path}}: {{znodes, number}} znodes up to zxid {{zxid}}, a copy on every member.',
+    sourceReadOnly: 'Read-only: the lab writes nothing to it.',
+    sourceWritable: 'Writes change the copy, never the original.',
+  },
   errors: ERROR_SENTENCES,
+  said: SAID_SENTENCES,
 };
 
 /** Every catalogue has exactly the English one's sections and keys. */

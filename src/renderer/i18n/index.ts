@@ -9,6 +9,8 @@ import i18next from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import { en } from './en';
 import { zh } from './zh';
+import { FaultSpec } from '../../shared/net';
+import { faultSaid } from '../../shared/said';
 
 export type Language = 'en' | 'zh';
 export type LanguageChoice = Language | 'system';
@@ -58,4 +60,51 @@ export function errorText(e: unknown): string {
   const { code, params } = e as { code?: unknown; params?: Record<string, string | number> };
   if (typeof code === 'string' && i18n.exists(`errors.${code}`)) return i18n.t(`errors.${code}`, params ?? {});
   return e instanceof Error ? e.message : String(e);
+}
+
+// Numbers per locale through i18next's formatting: `{{n, number}}` in a sentence (built in), and
+// `{{n, mb}}` for a byte count in MB (one decimal under 10 MB, as the backend writes it).
+i18n.services.formatter?.add('mb', (value: unknown, lng: string | undefined) => {
+  const n = Number(value);
+  const digits = n < 10 * 1048576 ? 1 : 0;
+  return `${new Intl.NumberFormat(lng === 'zh' ? 'zh-CN' : 'en', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n / 1048576)} MB`;
+});
+
+/** A number as the UI's language writes it (grouping, decimals). */
+export function num(n: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(locale(), options).format(n);
+}
+
+interface SaidLike {
+  code: string;
+  params: Record<string, string | number>;
+}
+const isSaid = (v: unknown): v is SaidLike => typeof v === 'object' && v !== null && typeof (v as SaidLike).code === 'string' && typeof (v as SaidLike).params === 'object';
+
+/**
+ * A sentence the backend sent with a code (src/shared/said.ts) in the page's language; `english`
+ * (what the backend wrote) when it came without one, or with one this page does not know.
+ */
+export function saidText(said: unknown, english: string): string {
+  if (!isSaid(said) || !i18n.exists(`said.${said.code}`)) return english;
+  return i18n.t(`said.${said.code}`, said.params);
+}
+
+/** A fault in force, described in the page's language from its spec. */
+export function faultText(f: { spec: FaultSpec; description: string }): string {
+  return saidText(faultSaid(f.spec), f.description);
+}
+
+/** An event of the lab's history in the page's language (a fault's event names the fault in it too). */
+export function eventText(e: { detail: string; data: Record<string, unknown> }): string {
+  const s = e.data.said;
+  if (!isSaid(s)) return e.detail;
+  const spec = FaultSpec.safeParse(e.data.spec);
+  if ((s.code === 'faultStarted' || s.code === 'faultHealed') && spec.success) return saidText({ ...s, params: { ...s.params, fault: saidText(faultSaid(spec.data), String(s.params.fault)) } }, e.detail);
+  return saidText(s, e.detail);
+}
+
+/** A launch or open-dataDir step in the page's language. */
+export function progressText(p: { step: string; said?: unknown }): string {
+  return saidText(p.said, p.step);
 }

@@ -115,8 +115,14 @@ export const terminalsEn = {
   openAnother: 'Open another',
   close: 'close {{title}}',
   ended: ' (ended)',
-  hint: "Copy: select text (or Ctrl+Shift+C). Paste: Ctrl+Shift+V or Ctrl+V. The zkCli shell talks to its node only; the system shell starts in the node's folder (zoo.cfg, data/, server.log).",
+  hint: "Copy: select text, then Copy, the right-click menu or Ctrl+Shift+C (selecting alone copies nothing). Paste: Ctrl+Shift+V or Ctrl+V. The zkCli shell talks to its node only; the system shell starts in the node's folder (zoo.cfg, data/, server.log).",
   openNew: 'Open a new one',
+  copy: 'Copy',
+  paste: 'Paste',
+  copied_one: 'Copied {{count}} character',
+  copied_other: 'Copied {{count}} characters',
+  copyFailed: 'Could not copy: {{error}}. Allow this page to use the clipboard, or select and use your browser’s Copy.',
+  pasteFailed: 'Could not paste: {{error}}. Allow this page to read the clipboard, or press Ctrl+V in the terminal.',
 };
 
 export const terminalsZh: { [K in keyof typeof terminalsEn]: string } = {
@@ -130,6 +136,12 @@ export const terminalsZh: { [K in keyof typeof terminalsEn]: string } = {
   openAnother: '再开一个',
   close: '关闭 {{title}}',
   ended: '（已结束）',
-  hint: '复制：选中文本（或 Ctrl+Shift+C）。粘贴：Ctrl+Shift+V 或 Ctrl+V。zkCli 命令行只与它的节点通信；系统 shell 从节点的文件夹（zoo.cfg、data/、server.log）启动。',
+  hint: '复制：选中文本后点“复制”、用右键菜单或 Ctrl+Shift+C（仅选中不会复制）。粘贴：Ctrl+Shift+V 或 Ctrl+V。zkCli 命令行只与它的节点通信；系统 shell 从节点的文件夹（zoo.cfg、data/、server.log）启动。',
   openNew: '打开一个新的',
+  copy: '复制',
+  paste: '粘贴',
+  copied_one: '已复制 {{count}} 个字符',
+  copied_other: '已复制 {{count}} 个字符',
+  copyFailed: '无法复制：{{error}}。请允许此页面使用剪贴板，或选中后用浏览器的“复制”。',
+  pasteFailed: '无法粘贴：{{error}}。请允许此页面读取剪贴板，或在终端中按 Ctrl+V。',
 };

@@ -7,6 +7,7 @@ import { terminalsZh, timelineZh } from './timeline';
 import { wireZh } from './wire';
 import { walkClaimZh, walkErasesZh, walkNeedsZh, walkSectionZh, walkthroughsZh, walkTitleZh } from './walkthroughs';
 import type { Catalogue } from './en';
+import { saidZh } from './said';
 
 export const zh: Catalogue = {
   nav: {
@@ -72,6 +73,8 @@ export const zh: Catalogue = {
     placeholder: '输入操作、节点（kill node 2）或 znode 路径（/app）…',
     aria: '命令',
     empty: '没有匹配项；试试 “kill”、“node 2”、“theme” 或 /zookeeper 这样的路径。',
+    console: '打开节点 {{myid}} 的成员控制台',
+    send: '向节点 {{myid}} 发送 {{command}}',
     gotoZnode: '转到 znode {{path}}',
     open: '打开{{view}}',
     groupViews: '视图',
@@ -184,6 +187,12 @@ export const zh: Catalogue = {
     readOnly: '只读：实验室不向它写入任何内容（之后可在节点树中允许写入）',
     saveAs: '保存为',
     save: '保存连接',
+    lastTitle: '上次',
+    lastText: '实验室连接到了 {{connectString}}',
+    lastSaved: '实验室连接到了已保存的连接 {{name}}（{{connectString}}）',
+    lastPassword: '{{user}} 的密码（不会保存）',
+    lastAgain: '重新连接',
+    lastDismiss: '忽略',
   },
   node: {
     title: '节点 {{myid}}',
@@ -289,6 +298,20 @@ export const zh: Catalogue = {
   check: checkZh,
   locks: locksZh,
   console: consoleZh,
+  datadir: {
+    title: '打开生产环境的 dataDir',
+    intro: 'Apache ZooKeeper 3.5–3.9 dataDir（其 version-2 中的快照和日志）的一份副本会放进一个新实验室，我们的成员在它上面启动。原件只被读取；损坏、截断或不属于 ZooKeeper 的文件会被拒绝，且不留下任何东西。',
+    path: 'dataDir',
+    members: '成员',
+    open: '打开 dataDir',
+    readOnly: '只读：一个成员，实验室的视图不向它写入任何内容',
+    opened: '已打开 {{path}}：它的 znode 在节点树中',
+    bytes: '{{done, mb}} / {{total, mb}}',
+    bytesZnodes: '{{done, mb}} / {{total, mb}}，{{znodes, number}} 个 znode',
+    source: '从 {{path}} 打开：{{znodes, number}} 个 znode，直到 zxid {{zxid}}，每个成员一份副本。',
+    sourceReadOnly: '只读：实验室不向它写入任何内容。',
+    sourceWritable: '写入只改变副本，绝不改变原件。',
+  },
   errors: {
     noLab: '还没有实验室：请先启动一个。',
     noMember: '这个实验室里没有成员 {{myid}}。',
@@ -307,4 +330,5 @@ export const zh: Catalogue = {
     apacheNoSlowApply: '节点 {{myid}} 运行的是 Apache ZooKeeper，它没有“慢 learner”故障；请用我们的成员。',
     noFault: '没有编号为 {{id}} 的生效故障（故障：{{faults}}）。',
   },
+  said: saidZh,
 };
