@@ -39,6 +39,7 @@ import { findConnection, forgetConnection, listConnections, saveConnection } fro
 import { Walkthroughs } from './walkthroughs';
 import { LabError } from '../shared/errors';
 import { askMember, type ConsoleTarget } from './member-console';
+import { Membership } from './membership';
 
 const ZK_CLI_JS = resolve(__dirname, '..', '..', 'dist', 'client', 'shell', 'main.js');
 /** The Log terminal's follower (what tail -F does, on every platform). */
@@ -140,6 +141,30 @@ export class LabService extends EventEmitter {
     wire: (query) => {
       if (!this.network) throw new Error(this.networkError ?? 'This lab has no network of its own: destroy it and launch a new one.');
       return this.network.query(query);
+    },
+  });
+
+  /** Membership changes (membership.ts): reconfig, the lab's record following each committed one. */
+  private readonly membership = new Membership({
+    lab: () => this.lab,
+    supervisor: () => this.supervisor,
+    refusal: () => (this.attached ? 'This ensemble is attached: the lab changes the membership only of a lab it launched.' : this.launching ? 'The lab is launching: wait for it to finish.' : null),
+    view: () => this.view(),
+    startNode: (myid) => this.startNode(myid),
+    waitAdmin: (myid, ms) => this.waitAdmin(myid, ms),
+    // A plain stop, not the lab's stop fault (healing that would start the member again).
+    nodeAction: (myid, action) => (action === 'stop' ? this.nodeAction(myid, 'stop') : this.act(myid, action)),
+    networkChanged: async () => {
+      this.network?.close();
+      this.startNetwork(this.lab!);
+      await this.networkReady;
+    },
+    activeFaults: () => this.network?.active().length ?? 0,
+    progress: (progress) => this.push({ kind: 'progress', progress }),
+    record: (myid, type, detail, data) => void this.record(myid, 'lab', type, detail, data),
+    refresh: async () => {
+      this.poller?.refreshConfigs();
+      await this.poller?.pollOnce();
     },
   });
 
@@ -351,6 +376,7 @@ export class LabService extends EventEmitter {
         paused: p.paused,
         pid: p.pid,
         epochFile: join(nodeDir(lab, n.myid), 'data', 'version-2', 'currentEpoch'),
+        clientPort: n.clientPort,
       };
     });
   }
@@ -484,6 +510,7 @@ export class LabService extends EventEmitter {
     'locks.state': () => this.locks.state(),
     'locks.fault': (req) => this.locks.fault(req.client, req.fault),
     'locks.runs': (req) => this.locks.runs(req.limit),
+    'member.change': (req) => this.membership.run(req.change),
     'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
     'terminal.open': (req) => this.openTerminal(req.myid, req.kind, req.cols, req.rows),
     'terminal.list': () => this.terminals.list(),
@@ -865,6 +892,7 @@ export class LabService extends EventEmitter {
         maxLatency: running ? (s?.maxLatency ?? null) : null,
         znodeCount: running ? (s?.znodeCount ?? null) : null,
         applyDelayMs: running ? (s?.applyDelayMs ?? null) : null,
+        configVersion: running ? (this.poller?.configVersion(n.myid, p.pid) ?? null) : null,
         pid: p.pid,
         startedAt: p.startedAt,
         clientPort: n.clientPort,
