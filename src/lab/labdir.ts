@@ -52,8 +52,15 @@ export interface LabSpec {
    * their myids are never given to a new member.
    */
   removed?: number[];
-  /** A reconfig was committed: the members name each other at their own ports now (membership.ts). */
-  reconfigured?: boolean;
+  /** reconfigEnabled on every member (membership.ts); labs made before it have none. */
+  reconfigEnabled?: boolean;
+  /**
+   * The members name each other at their own ports, not through the lab's relays: after a
+   * committed reconfig (a config names each server at one address for all), or from the start in
+   * a lab of Apache members with reconfigEnabled (3.8 makes every member adopt the leader's
+   * addresses at its first election). Faults between members cannot reach them then.
+   */
+  directLinks?: boolean;
 }
 
 const Port = z.number().int().min(1).max(65535);
@@ -82,7 +89,8 @@ const LabFile = z.object({
   adminSecret: z.string().regex(/^[0-9a-f]{32,}$/).optional(),
   source: z.object({ path: z.string(), readOnly: z.boolean(), lastZxid: z.string(), znodes: z.number().int() }).optional(),
   removed: z.array(z.number().int().min(1).max(255)).optional(),
-  reconfigured: z.boolean().optional(),
+  reconfigEnabled: z.boolean().optional(),
+  directLinks: z.boolean().optional(),
 });
 
 /**
@@ -111,7 +119,7 @@ export function nodeDir(lab: LabSpec, myid: number): string {
 }
 
 /** Writes a new lab folder with `size` members (the last `observers` of them observers). */
-export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false, source?: LabSpec['source']): Promise<LabSpec> {
+export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false, source?: LabSpec['source'], reconfig = false): Promise<LabSpec> {
   if (!Number.isInteger(size) || size < 1 || size > 7) throw new Error(`A lab has 1 to 7 voting nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
@@ -135,8 +143,15 @@ export async function createLab(name: string, size: number, observers = 0, engin
     }
     net.client[String(a.myid)] = await port();
   }
-  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex'), ...(source ? { source } : {}) };
-  for (const n of nodes) writeNodeConfig(lab, n);
+  // Our members keep zoo.cfg's addresses until a reconfig, so their links go through the relays
+  // until then; Apache's adopt the leader's at once, so with reconfig they are named directly.
+  const directLinks = engines !== 'ours' && reconfig && nodes.length > 1;
+  if (directLinks) {
+    net.quorum = {};
+    net.election = {};
+  }
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex'), ...(source ? { source } : {}), reconfigEnabled: engines === 'ours' || reconfig, ...(directLinks ? { directLinks } : {}) };
+  for (const n of nodes) writeNodeConfig(lab, n, directLinks ? nodes.map(serverLine) : undefined);
   saveLab(lab);
   return lab;
 }
@@ -155,6 +170,11 @@ export function saveLab(lab: LabSpec): void {
  * lab's secret, so only the lab (and whoever reads lab.json, owner only) can change membership.
  */
 export const SUPER_USER = 'super';
+
+/** One `server.N=...` line naming a member at its own ports (no relay), as a reconfig does. */
+export function serverLine(n: Pick<NodeSpec, 'myid' | 'observer' | 'quorumPort' | 'electionPort' | 'clientPort'>): string {
+  return `server.${n.myid}=127.0.0.1:${n.quorumPort}:${n.electionPort}:${n.observer ? 'observer' : 'participant'};127.0.0.1:${n.clientPort}`;
+}
 
 /** DigestAuthenticationProvider.generateDigest("super:<secret>"): the superDigest members are given. */
 export function superDigest(lab: LabSpec): string {
@@ -187,11 +207,10 @@ export function writeNodeConfig(lab: LabSpec, n: NodeSpec, servers?: string[]): 
     'znode.container.checkIntervalMs=1000',
     'snapCount=10000',
     'autopurge.purgeInterval=1',
-    // Membership changes (membership.ts): reconfig is on, and only the superuser may do it.
-    // Apache ZooKeeper takes an unknown zoo.cfg key as the system property zookeeper.<key>.
-    'reconfigEnabled=true',
-    `DigestAuthenticationProvider.superDigest=${superDigest(lab)}`,
   ];
+  // Membership changes (membership.ts): reconfig is on, and only the superuser may do it.
+  // Apache ZooKeeper takes an unknown zoo.cfg key as the system property zookeeper.<key>.
+  if (lab.reconfigEnabled) lines.push('reconfigEnabled=true', `DigestAuthenticationProvider.superDigest=${superDigest(lab)}`);
   // Apache ZooKeeper reads readonlymode.enabled from a system property only (the lab passes it to
   // its JVM too). Without local sessions 3.8 answers a new read-only session with a NOTREADONLY
   // reply header instead of a ConnectResponse and no client can connect; with upgrading, a session

@@ -20,7 +20,7 @@ import { connect, type ZkClient } from '../client';
 import { ZkError } from '../client/errors';
 import { Err } from '../protocol/codes';
 import type { LabView, MemberChange, MembershipResult, NodeView, Progress } from '../shared/contract';
-import { nodeDir, saveLab, SUPER_USER, writeNodeConfig, type LabSpec, type NodeSpec } from './labdir';
+import { nodeDir, saveLab, serverLine, SUPER_USER, writeNodeConfig, type LabSpec, type NodeSpec } from './labdir';
 import { labPorts } from './ports';
 import type { Supervisor } from './supervisor';
 
@@ -49,11 +49,6 @@ export interface MembershipHost {
   record(myid: number | null, type: string, detail: string, data: Record<string, unknown>): void;
   /** A poll round now, reading every member's config version again. */
   refresh(): Promise<void>;
-}
-
-/** One `server.N=...` line of a member as the lab records it (its own ports, no relay). */
-export function serverLine(n: Pick<NodeSpec, 'myid' | 'observer' | 'quorumPort' | 'electionPort' | 'clientPort'>): string {
-  return `server.${n.myid}=127.0.0.1:${n.quorumPort}:${n.electionPort}:${n.observer ? 'observer' : 'participant'};127.0.0.1:${n.clientPort}`;
 }
 
 /** The servers of a config text: myid → observer?, and its version. */
@@ -97,6 +92,13 @@ export class Membership {
     if (!lab || !sup) throw new Error('There is no lab: launch one first.');
     if (lab.nodes.length < 2) throw new Error('A lab of one member runs standalone, and a standalone server cannot be reconfigured: launch a lab of 3 or more members.');
     if (lab.source) throw new Error(`This lab opened ${lab.source.path}: its members keep the dataDir's configuration; launch a new lab to change membership.`);
+    if (!lab.reconfigEnabled) {
+      throw new Error(
+        lab.nodes.some((n) => n.engine === 'apache')
+          ? "This lab's Apache ZooKeeper members run without reconfigEnabled: their links go through the lab's relays, and 3.8 with reconfigEnabled makes every member take the leader's addresses at its first election, which relays cannot serve. Launch a lab with membership changes on (zk-lab launch --reconfig; its members then talk to each other directly)."
+          : 'This lab was made before membership changes (its members run without reconfigEnabled): destroy it and launch a new one.',
+      );
+    }
     if (this.busy) throw new Error(`The lab is already making a membership change (${this.busy}): wait for it to end.`);
     this.busy = change.kind;
     try {
@@ -194,9 +196,9 @@ export class Membership {
     }
     done++;
     // Committed: the lab's record follows.
-    const firstChange = !(lab.reconfigured ?? false);
+    const firstChange = !(lab.directLinks ?? false);
     lab.nodes = next;
-    lab.reconfigured = true;
+    lab.directLinks = true;
     if (change.kind === 'remove') lab.removed = [...(lab.removed ?? []), change.myid];
     saveLab(lab);
     // Our members read zoo.cfg's servers at start (Apache's rewrite their own: zoo.cfg.dynamic.<version>).

@@ -76,6 +76,9 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
+/** Faults that act on the links between members (through the lab's relays). */
+const MEMBER_LINK_FAULTS = new Set<FaultSpec['kind']>(['partition', 'isolate', 'bridge', 'oneway', 'slow', 'hold']);
+
 /** A handler for every method of the contract, each returning that method's result. */
 type Handlers = { [M in Method]: (req: RequestOf<M>) => Result<M> | Promise<Result<M>> };
 
@@ -336,6 +339,9 @@ export class LabService extends EventEmitter {
     if (this.attached) throw new LabError('attachedNoFaults');
     if (!this.lab || !this.supervisor) throw new LabError('noLab');
     if (!net) throw new Error(this.networkError ?? 'The lab\'s network is not running.');
+    if (this.lab.directLinks && MEMBER_LINK_FAULTS.has(spec.kind)) {
+      throw new Error("This lab's members talk to each other directly (a reconfig names each member at one address for all, so the lab's relays are not between them): faults between members cannot reach them. Client cuts and process faults still can; launch a new lab without membership changes to break member links.");
+    }
     return isProcessFault(spec) ? this.processFaults.start(spec, net) : net.addFault(spec);
   }
 
@@ -400,7 +406,7 @@ export class LabService extends EventEmitter {
    */
   private readonly handlers: Handlers = {
     state: () => this.view(),
-    launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false),
+    launch: (req) => this.launch(req.size, req.observers, req.engines, req.readOnly ?? false, req.reconfig ?? false),
     startAll: () => this.startAll(),
     'datadir.open': (req) => this.openDataDir(req.path, req.nodes, req.readOnly),
     'tree.du': (req) => this.treeDu(req.path, req.through, req.sort, req.offset, req.limit),
@@ -556,7 +562,7 @@ export class LabService extends EventEmitter {
   }
 
   /** Creates the lab and starts its nodes one by one, reporting progress. */
-  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed', readOnly = false): Promise<LabView | null> {
+  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed', readOnly = false, reconfig = false): Promise<LabView | null> {
     if (engines !== 'ours' && !apacheAvailable()) {
       throw new LabError('apacheMissing');
     }
@@ -567,7 +573,7 @@ export class LabService extends EventEmitter {
     try {
       const total = size + observers;
       this.push({ kind: 'progress', progress: { step: 'Choosing free ports and writing zoo.cfg files', done: 0, total } });
-      const lab = await createLab(this.name, size, observers, engines, readOnly);
+      const lab = await createLab(this.name, size, observers, engines, readOnly, undefined, reconfig);
       this.adopt(lab);
       this.push({ kind: 'progress', progress: { step: "Opening the lab's network (a relay per pair of members)", done: 0, total } });
       await this.networkReady;
@@ -576,6 +582,7 @@ export class LabService extends EventEmitter {
         observers,
         engines,
         readOnly,
+        reconfig: lab.reconfigEnabled === true,
         dir: lab.dir,
       });
       await this.startMembers(lab, '', 0);

@@ -292,6 +292,12 @@ export const Request = z.discriminatedUnion('method', [
     engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
     /** Read-only mode (readonlymode.enabled) on every member: one cut off from its quorum serves read-only clients. */
     readOnly: z.boolean().optional(),
+    /**
+     * Membership changes for Apache ZooKeeper members: reconfigEnabled, every member named at its
+     * own ports (they talk directly, so faults between members are off). Our members always have
+     * reconfigEnabled and keep the relays until the first change.
+     */
+    reconfig: z.boolean().optional(),
   }),
   z.object({ method: z.literal('startAll') }),
   /**
