@@ -913,7 +913,7 @@ export class LabService extends EventEmitter {
     const votersUp = voters.filter((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'standalone').length;
     const quorumNeeded = Math.floor(voters.length / 2) + 1;
     const leader = nodes.find((n) => n.role === 'leader' || n.role === 'standalone')?.myid ?? null;
-    return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}) };
+    return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}), reconfigEnabled: lab.reconfigEnabled === true };
   }
 
   /** Where the member console reaches member `myid`: its own client port, and its AdminServer where the lab knows it. */

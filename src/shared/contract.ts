@@ -80,6 +80,8 @@ export const LabView = z.object({
   leader: z.number().int().nullable(),
   /** The production dataDir the lab was opened from (datadir.open), or absent for a launched lab. */
   source: z.object({ path: z.string(), readOnly: z.boolean(), lastZxid: z.string(), znodes: z.number().int() }).optional(),
+  /** The members run with reconfigEnabled: the lab can change its membership (member.change). */
+  reconfigEnabled: z.boolean().optional(),
 });
 export type LabView = z.infer<typeof LabView>;
 

@@ -4,6 +4,7 @@
 // load.ts, locks.ts, walkthroughs.ts), each with both languages side by side.
 import { ERROR_SENTENCES } from '../../shared/errors';
 import { consoleEn } from './console';
+import { membersEn } from './members';
 import { checkEn, loadEn } from './load';
 import { locksEn } from './locks';
 import { netEn } from './net';
@@ -291,6 +292,7 @@ export const en = {
   check: checkEn,
   locks: locksEn,
   console: consoleEn,
+  members: membersEn,
   // The backend's errors that have a code: their English is the backend's own sentence.
   errors: ERROR_SENTENCES,
 };

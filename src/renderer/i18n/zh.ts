@@ -1,5 +1,6 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
 import { consoleZh } from './console';
+import { membersZh } from './members';
 import { checkZh, loadZh } from './load';
 import { locksZh } from './locks';
 import { netZh } from './net';
@@ -289,6 +290,7 @@ export const zh: Catalogue = {
   check: checkZh,
   locks: locksZh,
   console: consoleZh,
+  members: membersZh,
   errors: {
     noLab: '还没有实验室：请先启动一个。',
     noMember: '这个实验室里没有成员 {{myid}}。',
