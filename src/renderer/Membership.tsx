@@ -20,11 +20,17 @@ export function useMemberChange(lab: ViewProps['lab'], run: ViewProps['run']) {
   const change = async (c: MemberChange): Promise<void> => {
     setChanging(true);
     try {
-      // The result's sentence is the backend's English (as zk-lab prints it); the notice says it is done.
-      await run(
-        lab.call({ method: 'member.change', change: c }).then((r) => r),
-        t('members.done', { change: c.kind === 'rolling-restart' ? t('members.rollingRestart') : 'myid' in c ? `${t('node.title', { myid: c.myid })}` : c.observer ? t('members.addObserver') : t('members.addVoter') }),
-      );
+      const done =
+        c.kind === 'add'
+          ? t('members.doneAdd')
+          : c.kind === 'remove'
+            ? t('members.doneRemove', { myid: c.myid })
+            : c.kind === 'role'
+              ? t('members.doneRole', { myid: c.myid, role: c.role === 'observer' ? t('members.observer') : t('members.voter') })
+              : c.kind === 'ports'
+                ? t('members.donePorts', { myid: c.myid })
+                : t('members.doneRolling');
+      await run(lab.call({ method: 'member.change', change: c }), done);
     } finally {
       setChanging(false);
     }

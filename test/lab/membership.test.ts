@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client';
 import { parseConfig } from '../../src/lab/membership';
+import { labPorts } from '../../src/lab/ports';
 import { LabService } from '../../src/lab/service';
 import type { LabView, MembershipResult } from '../../src/shared/contract';
 import { untilLab } from '../support/lab-wait';
@@ -104,6 +105,59 @@ describe.each(engines)('membership changes on a lab of %s', (engine, judges) => 
       const files = readdirSync(join(dir, 'node1')).filter((f) => f.startsWith('zoo.cfg.dynamic.'));
       expect(files).toContain(`zoo.cfg.dynamic.${last.toString(16)}`);
     }
+  });
+});
+
+describe('a rolling restart and a ports move on a lab of ours', () => {
+  let root: string;
+  let lab: LabService;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'zk-lab-members-rr-'));
+    process.env.ZK_LAB_DIR = root;
+  });
+  afterAll(async () => {
+    if (lab) await lab.handle({ method: 'destroy' }).catch(() => lab.close());
+    delete process.env.ZK_LAB_DIR;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('restarts every member once, the leader last, and moves a member to new ports', { timeout: 180_000, ...needs(OUR_BUILD) }, async () => {
+    lab = new LabService('rr');
+    await lab.handle({ method: 'launch', size: 3, observers: 0, engines: 'ours' });
+    const before = await untilLab(lab, (v) => v.serving && v.nodes.every((n) => n.configVersion === '0'), 60_000, 'a serving lab');
+    const pids = new Map(before.nodes.map((n) => [n.myid, n.pid]));
+    const leader = before.leader!;
+    const r = await lab.handle({ method: 'member.change', change: { kind: 'rolling-restart' } });
+    expect(r.change).toMatch(new RegExp(`restarted members (\\d, ){2}${leader} one at a time`));
+    // Every member is a new process, and the ensemble serves.
+    expect(lab.view()!.nodes.every((n) => n.pid !== null && n.pid !== pids.get(n.myid))).toBe(true);
+    expect(lab.view()!.serving).toBe(true);
+    // The history has the restarts in that order.
+    const restarts = (await lab.handle({ method: 'history' })).events.filter((e) => e.type === 'node.stopped').map((e) => e.myid);
+    expect(restarts.at(-1)).toBe(leader);
+
+    // A rolling restart with a member down is refused, and restarts nothing.
+    const follower = lab.view()!.nodes.find((n) => n.role === 'follower')!.myid;
+    await lab.handle({ method: 'node', myid: follower, action: 'stop' });
+    await expect(lab.handle({ method: 'member.change', change: { kind: 'rolling-restart' } })).rejects.toThrow(`Node ${follower} is not serving`);
+    await lab.handle({ method: 'node', myid: follower, action: 'start' });
+    await untilLab(lab, (v) => v.serving && v.nodes.every((n) => n.role === 'leader' || n.role === 'follower'), 60_000, 'every member back');
+
+    // Node 3 moves to new ports: the config says so, it serves there, and lab.json follows.
+    const [client, quorum, election] = await labPorts(3);
+    const moved = await lab.handle({ method: 'member.change', change: { kind: 'ports', myid: 3, clientPort: client, quorumPort: quorum, electionPort: election } });
+    expect(moved.members.every((m) => m.configVersion === moved.version)).toBe(true);
+    const n3 = lab.view()!.nodes.find((n) => n.myid === 3)!;
+    expect(n3.clientPort).toBe(client);
+    const zk = await connect(`127.0.0.1:${client}`);
+    try {
+      const { data } = await zk.getConfig();
+      expect(data!.toString()).toContain(`server.3=127.0.0.1:${quorum}:${election}:participant;127.0.0.1:${client}`);
+    } finally {
+      await zk.close();
+    }
+    // A port another member uses is refused before anything is asked.
+    await expect(lab.handle({ method: 'member.change', change: { kind: 'ports', myid: 3, clientPort: lab.view()!.nodes[0]!.clientPort } })).rejects.toThrow(/already used by this lab/);
   });
 });
 
