@@ -220,7 +220,9 @@ export class Membership {
       done++;
     }
     this.step(`Waiting for every member to report config version ${version}`, done, total);
-    const v = await this.until((v) => v.nodes.every((n) => n.role === 'down' || n.role === 'paused' || n.configVersion === version), 60_000, `every member to report config version ${version}`);
+    // And each running member in its new role (a voter made an observer observes, and back).
+    const settled = (n: NodeView): boolean => n.role === 'down' || n.role === 'paused' || (n.configVersion === version && (n.observer ? n.role === 'observer' : n.role !== 'observer'));
+    const v = await this.until((v) => v.nodes.every(settled), 60_000, `every member to report config version ${version} in its role`);
     return { change: what, version, members: members(v) };
   }
 
@@ -252,7 +254,7 @@ export class Membership {
       await this.until((v) => v.serving && SERVING.has(v.nodes.find((n) => n.myid === myid)?.role ?? ''), engine === 'apache' ? 90_000 : 30_000, `node ${myid} to rejoin and serve`);
     }
     this.host.record(null, 'lab.rolling-restart', `restarted members ${order.join(', ')} one at a time, the leader last`, { order });
-    const v = await this.until((v) => v.serving, 30_000, 'the ensemble to serve');
+    const v = await this.until((v) => v.serving && v.nodes.every((n) => SERVING.has(n.role)), 60_000, 'every member to serve again');
     return { change: `restarted members ${order.join(', ')} one at a time, the leader last`, version: null, members: members(v) };
   }
 
