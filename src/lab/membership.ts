@@ -221,8 +221,9 @@ export class Membership {
     }
     this.step(`Waiting for every member to report config version ${version}`, done, total);
     // And each running member in its new role (a voter made an observer observes, and back).
-    const settled = (n: NodeView): boolean => n.role === 'down' || n.role === 'paused' || (n.configVersion === version && (n.observer ? n.role === 'observer' : n.role !== 'observer'));
-    const v = await this.until((v) => v.nodes.every(settled), 60_000, `every member to report config version ${version} in its role`);
+    // A removed leader means an election first: the change is done when the ensemble serves again.
+    const settled = (n: NodeView): boolean => n.role === 'down' || n.role === 'paused' || (n.configVersion === version && SERVING.has(n.role) && (n.observer ? n.role === 'observer' : n.role !== 'observer'));
+    const v = await this.until((v) => v.serving && v.nodes.every(settled), 60_000, `every member to report config version ${version} in its role, serving`);
     return { change: what, version, members: members(v) };
   }
 
