@@ -58,6 +58,7 @@ export class AttachedEnsemble {
       maxLatency: null,
       znodeCount: null,
       applyDelayMs: null,
+      configVersion: null,
       pid: null,
       startedAt: null,
       clientPort: h.port,

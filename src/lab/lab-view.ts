@@ -5,7 +5,16 @@ import type { LabSpec } from './labdir';
 import type { AdminState } from './admin';
 import type { Supervisor } from './supervisor';
 
-export function labView(lab: LabSpec, sup: Supervisor, states: Map<number, AdminState> | undefined, labClientPort: (myid: number) => number | null): LabView {
+export interface LabViewSources {
+  /** Each member's state from the last poll. */
+  states: Map<number, AdminState> | undefined;
+  /** The member's client port on the lab's network (its relay), when the lab has one. */
+  labClientPort(myid: number): number | null;
+  /** The config version (hex) the member's process said last (4lw conf), or null. */
+  configVersion(myid: number, pid: number | null): string | null;
+}
+
+export function labView(lab: LabSpec, sup: Supervisor, { states, labClientPort, configVersion }: LabViewSources): LabView {
   const nodes: NodeView[] = lab.nodes.map((n) => {
     const p = sup.procs.get(n.myid)!;
     const s = states?.get(n.myid);
@@ -25,6 +34,7 @@ export function labView(lab: LabSpec, sup: Supervisor, states: Map<number, Admin
       maxLatency: running ? (s?.maxLatency ?? null) : null,
       znodeCount: running ? (s?.znodeCount ?? null) : null,
       applyDelayMs: running ? (s?.applyDelayMs ?? null) : null,
+    configVersion: running ? configVersion(n.myid, p.pid) : null,
       pid: p.pid,
       startedAt: p.startedAt,
       clientPort: n.clientPort,
@@ -38,5 +48,5 @@ export function labView(lab: LabSpec, sup: Supervisor, states: Map<number, Admin
   const votersUp = voters.filter((n) => n.role === 'leader' || n.role === 'follower' || n.role === 'standalone').length;
   const quorumNeeded = Math.floor(voters.length / 2) + 1;
   const leader = nodes.find((n) => n.role === 'leader' || n.role === 'standalone')?.myid ?? null;
-  return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}) };
+  return { name: lab.name, dir: lab.dir, attached: false, size: voters.length, nodes, votersUp, quorumNeeded, serving: votersUp >= quorumNeeded, leader, ...(lab.source ? { source: lab.source } : {}), reconfigEnabled: lab.reconfigEnabled === true };
 }

@@ -1,8 +1,8 @@
 // A lab is a folder: node<N>/zoo.cfg, node<N>/data/myid, node<N>/server.log, lab.json (ports)
 // and history.sqlite. Ports are free loopback ports chosen when the lab is created.
 import { defaultLabsRoot } from './platform';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +47,20 @@ export interface LabSpec {
    * member, and the lab's own views write nothing to it.
    */
   source?: { path: string; readOnly: boolean; lastZxid: string; znodes: number };
+  /**
+   * Members a reconfig removed (membership.ts): their folders stay until the lab is destroyed, so
+   * their myids are never given to a new member.
+   */
+  removed?: number[];
+  /** reconfigEnabled on every member (membership.ts); labs made before it have none. */
+  reconfigEnabled?: boolean;
+  /**
+   * The members name each other at their own ports, not through the lab's relays: after a
+   * committed reconfig (a config names each server at one address for all), or from the start in
+   * a lab of Apache members with reconfigEnabled (3.8 makes every member adopt the leader's
+   * addresses at its first election). Faults between members cannot reach them then.
+   */
+  directLinks?: boolean;
 }
 
 const Port = z.number().int().min(1).max(65535);
@@ -74,6 +88,9 @@ const LabFile = z.object({
   net: z.object({ quorum: PortMap, election: PortMap, client: PortMap }).optional(),
   adminSecret: z.string().regex(/^[0-9a-f]{32,}$/).optional(),
   source: z.object({ path: z.string(), readOnly: z.boolean(), lastZxid: z.string(), znodes: z.number().int() }).optional(),
+  removed: z.array(z.number().int().min(1).max(255)).optional(),
+  reconfigEnabled: z.boolean().optional(),
+  directLinks: z.boolean().optional(),
 });
 
 /**
@@ -102,7 +119,7 @@ export function nodeDir(lab: LabSpec, myid: number): string {
 }
 
 /** Writes a new lab folder with `size` members (the last `observers` of them observers). */
-export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false, source?: LabSpec['source']): Promise<LabSpec> {
+export async function createLab(name: string, size: number, observers = 0, engines: 'ours' | 'apache' | 'mixed' = 'ours', readOnly = false, source?: LabSpec['source'], reconfig = false): Promise<LabSpec> {
   if (!Number.isInteger(size) || size < 1 || size > 7) throw new Error(`A lab has 1 to 7 voting nodes, not ${size}.`);
   if (observers < 0 || observers > 2 || (size === 1 && observers > 0)) throw new Error('Observers: 0 to 2, and only in an ensemble.');
   const dir = join(labsRoot(), name);
@@ -126,14 +143,51 @@ export async function createLab(name: string, size: number, observers = 0, engin
     }
     net.client[String(a.myid)] = await port();
   }
-  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex'), ...(source ? { source } : {}) };
-  for (const n of nodes) writeNodeConfig(lab, n);
-  // Owner only: it holds the members' secret.
-  writeFileSync(join(dir, 'lab.json'), JSON.stringify(lab, null, 2), { mode: 0o600 });
+  // Our members keep zoo.cfg's addresses until a reconfig, so their links go through the relays
+  // until then; Apache's adopt the leader's at once, so with reconfig they are named directly.
+  const directLinks = engines !== 'ours' && reconfig && nodes.length > 1;
+  if (directLinks) {
+    net.quorum = {};
+    net.election = {};
+  }
+  const lab: LabSpec = { name, dir, tickTime: 500, nodes, net, readOnly, adminSecret: randomBytes(24).toString('hex'), ...(source ? { source } : {}), reconfigEnabled: engines === 'ours' || reconfig, ...(directLinks ? { directLinks } : {}) };
+  for (const n of nodes) writeNodeConfig(lab, n, directLinks ? nodes.map(serverLine) : undefined);
+  saveLab(lab);
   return lab;
 }
 
-function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
+/** Writes lab.json (owner only: it holds the members' secret). */
+export function saveLab(lab: LabSpec): void {
+  const f = join(lab.dir, 'lab.json');
+  // Whole and renamed: a crash mid-write never leaves half a lab.json.
+  writeFileSync(`${f}.tmp`, JSON.stringify(lab, null, 2), { mode: 0o600 });
+  renameSync(`${f}.tmp`, f);
+}
+
+/**
+ * The user the lab authenticates as for `reconfig` (Apache ZooKeeper's documented set-up: a
+ * superuser digest; /zookeeper/config itself stays world-readable only). Its password is the
+ * lab's secret, so only the lab (and whoever reads lab.json, owner only) can change membership.
+ */
+export const SUPER_USER = 'super';
+
+/** One `server.N=...` line naming a member at its own ports (no relay), as a reconfig does. */
+export function serverLine(n: Pick<NodeSpec, 'myid' | 'observer' | 'quorumPort' | 'electionPort' | 'clientPort'>): string {
+  return `server.${n.myid}=127.0.0.1:${n.quorumPort}:${n.electionPort}:${n.observer ? 'observer' : 'participant'};127.0.0.1:${n.clientPort}`;
+}
+
+/** DigestAuthenticationProvider.generateDigest("super:<secret>"): the superDigest members are given. */
+export function superDigest(lab: LabSpec): string {
+  const pw = lab.adminSecret ?? '';
+  return `${SUPER_USER}:${createHash('sha1').update(`${SUPER_USER}:${pw}`).digest('base64')}`;
+}
+
+/**
+ * Writes node `n`'s folder: myid and zoo.cfg. `servers`: the server lines of the ensemble's
+ * current dynamic config (after a reconfig every member names every other one at the same
+ * address); without it, lines of the lab's first config (other members through their relays).
+ */
+export function writeNodeConfig(lab: LabSpec, n: NodeSpec, servers?: string[]): void {
   const d = nodeDir(lab, n.myid);
   makeLabDirs(join(d, 'data'));
   writeFileSync(join(d, 'data', 'myid'), `${n.myid}\n`);
@@ -154,12 +208,17 @@ function writeNodeConfig(lab: LabSpec, n: NodeSpec): void {
     'snapCount=10000',
     'autopurge.purgeInterval=1',
   ];
+  // Membership changes (membership.ts): reconfig is on, and only the superuser may do it.
+  // Apache ZooKeeper takes an unknown zoo.cfg key as the system property zookeeper.<key>.
+  if (lab.reconfigEnabled) lines.push('reconfigEnabled=true', `DigestAuthenticationProvider.superDigest=${superDigest(lab)}`);
   // Apache ZooKeeper reads readonlymode.enabled from a system property only (the lab passes it to
   // its JVM too). Without local sessions 3.8 answers a new read-only session with a NOTREADONLY
   // reply header instead of a ConnectResponse and no client can connect; with upgrading, a session
   // that creates an ephemeral becomes global as usual.
   if (lab.readOnly) lines.push('readonlymode.enabled=true', 'localSessionsEnabled=true', 'localSessionsUpgradingEnabled=true');
-  if (lab.nodes.length > 1) {
+  if (servers) {
+    lines.push(...servers);
+  } else if (lab.nodes.length > 1) {
     // Every other member is reached through the lab's relay of this ordered pair; a member's own
     // line names the ports it listens on.
     for (const m of lab.nodes) {

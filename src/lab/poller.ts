@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Role, Sample } from '../shared/contract';
 import { readAdmin, readMemberEvents, UNREACHABLE, zxidCounter, type AdminState, type MemberEvent } from './admin';
+import { fourLetter } from './attach';
 import { EnsembleObserver, type ObservedEvent } from './observer';
 
 export const POLL_MS = 250;
@@ -22,6 +23,16 @@ export interface PollTarget {
   pid: number | null;
   /** The member's dataDir/version-2/currentEpoch, when the lab owns its dataDir. */
   epochFile: string | null;
+  /** The member's own client port, for its config version (4lw conf); null: not read. */
+  clientPort?: number | null;
+}
+
+/** How often each member's config version is read (a four-letter word: each one is a line in its log). */
+const CONF_MS = 2000;
+
+/** The version of the dynamic config a member's `conf` names (its `membership:` ends `version=<hex>`). */
+export function configVersionOf(conf: string): string | null {
+  return /^version=([0-9a-f]+)\s*$/m.exec(conf)?.[1] ?? null;
 }
 
 /**
@@ -58,6 +69,8 @@ export class Poller {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  /** Per member: the config version it named last, and when it was read. */
+  private readonly confs = new Map<number, { pid: number | null; at: number; version: string | null }>();
 
   constructor(
     private readonly targets: () => PollTarget[],
@@ -74,6 +87,28 @@ export class Poller {
       });
     };
     loop();
+  }
+
+  /** A member's config version as read last (null: not known, or the member is down). */
+  configVersion(myid: number, pid: number | null): string | null {
+    const c = this.confs.get(myid);
+    return c && c.pid === pid ? c.version : null;
+  }
+
+  /** Reads the config versions again at the next round (a membership change was just made). */
+  refreshConfigs(): void {
+    this.confs.clear();
+  }
+
+  private async readConfigVersion(t: PollTarget): Promise<void> {
+    const c = this.confs.get(t.myid);
+    if (c && c.pid === t.pid && Date.now() - c.at < CONF_MS) return;
+    try {
+      const version = configVersionOf(await fourLetter('127.0.0.1', t.clientPort!, 'conf'));
+      this.confs.set(t.myid, { pid: t.pid, at: Date.now(), version: version ?? (c?.pid === t.pid ? c.version : null) });
+    } catch {
+      // Not listening on its client port yet: asked again next round.
+    }
   }
 
   /** The members' logs were erased (a walkthrough): their epochs start again (EnsembleObserver.forgetEpoch). */
@@ -106,6 +141,7 @@ export class Poller {
           const s = await readAdmin(t.adminPort, before);
           const epoch = s.reachable && t.epochFile ? readCurrentEpoch(t.epochFile) : null;
           next.set(t.myid, epoch !== null && s.role !== 'standalone' ? { ...s, epoch } : s);
+          if (s.reachable && t.clientPort) await this.readConfigVersion(t);
           if (t.engine === 'ours' && t.pid !== null && s.reachable) await this.followMemberLog(t);
         }
       }),

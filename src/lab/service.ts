@@ -44,6 +44,7 @@ import { findConnection, forgetConnection, listConnections, saveConnection } fro
 import { Walkthroughs } from './walkthroughs';
 import { LabError } from '../shared/errors';
 import { askMember, type ConsoleTarget } from './member-console';
+import { Membership } from './membership';
 
 /** "host:port" → [host, port]. */
 function splitAddress(a: string): [string, number] {
@@ -51,6 +52,8 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
+/** Faults that act on the links between members (through the lab's relays). */
+const MEMBER_LINK_FAULTS = new Set<FaultSpec['kind']>(['partition', 'isolate', 'bridge', 'oneway', 'slow', 'hold']);
 
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
@@ -114,6 +117,30 @@ export class LabService extends EventEmitter {
     wire: (query) => {
       if (!this.network) throw new Error(this.networkError ?? 'This lab has no network of its own: destroy it and launch a new one.');
       return this.network.query(query);
+    },
+  });
+
+  /** Membership changes (membership.ts): reconfig, the lab's record following each committed one. */
+  private readonly membership = new Membership({
+    lab: () => this.lab,
+    supervisor: () => this.supervisor,
+    refusal: () => (this.attached ? 'This ensemble is attached: the lab changes the membership only of a lab it launched.' : this.launching ? 'The lab is launching: wait for it to finish.' : null),
+    view: () => this.view(),
+    startNode: (myid) => this.startNode(myid),
+    waitAdmin: (myid, ms) => this.waitAdmin(myid, ms),
+    // A plain stop, not the lab's stop fault (healing that would start the member again).
+    nodeAction: (myid, action) => (action === 'stop' ? this.nodeAction(myid, 'stop') : this.act(myid, action)),
+    networkChanged: async () => {
+      this.network?.close();
+      this.startNetwork(this.lab!);
+      await this.networkReady;
+    },
+    activeFaults: () => this.network?.active().length ?? 0,
+    progress: (progress) => this.push({ kind: 'progress', progress }),
+    record: (myid, type, detail, data) => void this.record(myid, 'lab', type, detail, data),
+    refresh: async () => {
+      this.poller?.refreshConfigs();
+      await this.poller?.pollOnce();
     },
   });
 
@@ -285,6 +312,9 @@ export class LabService extends EventEmitter {
     if (this.attached) throw new LabError('attachedNoFaults');
     if (!this.lab || !this.supervisor) throw new LabError('noLab');
     if (!net) throw new Error(this.networkError ?? 'The lab\'s network is not running.');
+    if (this.lab.directLinks && MEMBER_LINK_FAULTS.has(spec.kind)) {
+      throw new Error("This lab's members talk to each other directly (a reconfig names each member at one address for all, so the lab's relays are not between them): faults between members cannot reach them. Client cuts and process faults still can; launch a new lab without membership changes to break member links.");
+    }
     return isProcessFault(spec) ? this.processFaults.start(spec, net) : net.addFault(spec);
   }
 
@@ -325,6 +355,7 @@ export class LabService extends EventEmitter {
         paused: p.paused,
         pid: p.pid,
         epochFile: join(nodeDir(lab, n.myid), 'data', 'version-2', 'currentEpoch'),
+        clientPort: n.clientPort,
       };
     });
   }
@@ -352,7 +383,7 @@ export class LabService extends EventEmitter {
     ...workloadHandlers(this.load, this.checks, this.locks, () => this.refuseAttachedWrite()),
     ...terminalHandlers(this.terminals, (myid, kind, cols, rows) => this.openTerminal(myid, kind, cols, rows)),
     state: () => this.view(),
-    launch: (req) => remembering(this.launch(req.size, req.observers, req.engines, req.readOnly ?? false), { kind: 'lab', name: this.name }),
+    launch: (req) => remembering(this.launch(req.size, req.observers, req.engines, req.readOnly ?? false, req.reconfig ?? false), { kind: 'lab', name: this.name }),
     startAll: () => this.startAll(),
     'datadir.open': (req) => remembering(this.openDataDir(req.path, req.nodes, req.readOnly), { kind: 'lab', name: this.name }),
     'tree.du': (req) => this.treeDu(req.path, req.through, req.sort, req.offset, req.limit),
@@ -385,6 +416,7 @@ export class LabService extends EventEmitter {
     node: (req) => this.act(req.myid, req.action),
     destroy: () => remembering(this.destroy(), null),
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
+    'member.change': (req) => this.membership.run(req.change),
     'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
     'net.state': () => this.netView(),
     'net.fault': (req) => this.startFault(req.spec),
@@ -415,7 +447,7 @@ export class LabService extends EventEmitter {
   }
 
   /** Creates the lab and starts its nodes one by one, reporting progress. */
-  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed', readOnly = false): Promise<LabView | null> {
+  private async launch(size: number, observers: number, engines: 'ours' | 'apache' | 'mixed', readOnly = false, reconfig = false): Promise<LabView | null> {
     if (engines !== 'ours' && !apacheAvailable()) {
       throw new LabError('apacheMissing');
     }
@@ -426,7 +458,7 @@ export class LabService extends EventEmitter {
     try {
       const total = size + observers;
       this.push({ kind: 'progress', progress: step(said('progressPorts'), 0, total) });
-      const lab = await createLab(this.name, size, observers, engines, readOnly);
+      const lab = await createLab(this.name, size, observers, engines, readOnly, undefined, reconfig);
       this.adopt(lab);
       this.push({ kind: 'progress', progress: step(said('progressNetwork'), 0, total) });
       await this.networkReady;
@@ -435,6 +467,7 @@ export class LabService extends EventEmitter {
         observers,
         engines,
         readOnly,
+        reconfig: lab.reconfigEnabled === true,
         dir: lab.dir,
       });
       await this.startMembers(lab, null, 0);
@@ -689,7 +722,11 @@ export class LabService extends EventEmitter {
   view(): LabView | null {
     if (this.attached) return { ...this.attached.view(), attachedWrites: this.attachedWrites };
     if (!this.lab || !this.supervisor) return null;
-    return labView(this.lab, this.supervisor, this.poller?.states, (myid) => this.network?.clientPort(myid) ?? null);
+    return labView(this.lab, this.supervisor, {
+      states: this.poller?.states,
+      labClientPort: (myid) => this.network?.clientPort(myid) ?? null,
+      configVersion: (myid, pid) => this.poller?.configVersion(myid, pid) ?? null,
+    });
   }
 
   /** Where the member console reaches member `myid`: its own client port, and its AdminServer where the lab knows it. */

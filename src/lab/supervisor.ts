@@ -16,7 +16,7 @@ import { commandLineOf, pidAlive } from './procinfo';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LabSpec, NodeSpec } from './labdir';
-import { nodeDir } from './labdir';
+import { nodeDir, superDigest } from './labdir';
 
 const OUR_SERVER_JS = resolve(__dirname, '..', '..', 'dist', 'server', 'main.js');
 
@@ -51,6 +51,8 @@ export function nodeCommand(lab: LabSpec, spec: NodeSpec): [string, string[]] {
         APACHE_JARS.map((j) => join(JAVA_DIR, j)).join(':'),
         '-Dzookeeper.extendedTypesEnabled=true',
         '-Dznode.container.checkIntervalMs=1000',
+        // reconfig's superuser (zoo.cfg names it too; this holds before any class reads it).
+        `-Dzookeeper.DigestAuthenticationProvider.superDigest=${superDigest(lab)}`,
         ...(lab.readOnly ? ['-Dreadonlymode.enabled=true'] : []),
         'org.apache.zookeeper.server.quorum.QuorumPeerMain',
         cfg,
@@ -208,6 +210,18 @@ export class Supervisor {
       // The lab folder was removed (the lab destroyed) while its last nodes were exiting.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+  }
+
+  /** A member a reconfig adds (membership.ts): watched from now on, not started yet. */
+  addMember(myid: number): void {
+    if (!this.procs.has(myid)) this.procs.set(myid, { myid, child: null, pid: null, startedAt: null, paused: false, exitCode: null, exitSignal: null, lastExit: null, expecting: null, adopted: null });
+  }
+
+  /** A member that left the lab (stopped first): no longer watched or in pids.json. */
+  forgetMember(myid: number): void {
+    if (this.isRunning(myid)) throw new Error(`Node ${myid} still runs; stop it first.`);
+    this.procs.delete(myid);
+    this.savePids();
   }
 
   isRunning(myid: number): boolean {

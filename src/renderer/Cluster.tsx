@@ -11,6 +11,7 @@ import { progressText, useTranslation } from './i18n';
 import { Events } from './Events';
 import { NetBanner, NetworkPanel, useNet } from './Network';
 import { NodeCard } from './NodeCard';
+import { MembershipPanel, PortsModal, useMemberChange } from './Membership';
 import { OpenDataDir, SourceBanner } from './OpenDataDir';
 import { PastCluster } from './Replay';
 import { bytesText } from './TreeSizes';
@@ -34,6 +35,8 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
   const [now, setNow] = useState(Date.now());
   const { net, error: netError } = useNet(lab, view);
   const replay = useReplay();
+  const { changing, change } = useMemberChange(lab, run);
+  const [portsOf, setPortsOf] = useState<number | null>(null);
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
@@ -145,7 +148,7 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
           </Button>
         </Group>
       </Modal>
-      {progress && <LaunchProgress progress={progress} total={view.nodes.length} />}
+      {progress && !changing && <LaunchProgress progress={progress} total={view.nodes.length} />}
       <QuorumBanner view={view} launching={progress !== null} />
       <SourceBanner view={view} />
       {!view.attached && <NetBanner view={view} net={net} />}
@@ -158,7 +161,10 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
         data-testid="node-grid"
       >
         {view.nodes.map((n) => (
-          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} labClientPort={n.labClientPort ?? net?.labClientPorts[String(n.myid)] ?? null} noPause={noPause} />
+          <NodeCard key={n.myid} n={n} now={now} attached={view.attached} act={act} dragType={DRAG_TYPE} onDrag={setDragging} labClientPort={n.labClientPort ?? net?.labClientPorts[String(n.myid)] ?? null}
+            noPause={noPause}
+            member={!view.attached && view.reconfigEnabled && view.nodes.length > 1 ? { change: (c) => void change(c), ports: setPortsOf, busy: changing } : null}
+          />
         ))}
       </SimpleGrid>
       {view.attached ? (
@@ -175,6 +181,8 @@ export function Cluster({ lab, view, progress, events, run }: ViewProps) {
           <Text size="xs" c="dimmed">
             {t('cluster.keyboard')}
           </Text>
+          <MembershipPanel view={view} progress={progress} changing={changing} change={change} />
+          <PortsModal key={portsOf ?? 0} node={view.nodes.find((n) => n.myid === portsOf) ?? null} close={() => setPortsOf(null)} change={change} />
           <NetworkPanel lab={lab} view={view} net={net} error={netError} run={run} />
         </>
       )}
@@ -225,6 +233,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const [engines, setEngines] = useState<Engines>('ours');
   const [observers, setObservers] = useState('0');
   const [readOnly, setReadOnly] = useState(false);
+  const [reconfig, setReconfig] = useState(false);
   const [caps, setCaps] = useState<{ apache: boolean; ours: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   // This form's own launch (not a dataDir being opened, whose card shows its own steps).
@@ -237,7 +246,7 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
   const launch = async (): Promise<void> => {
     setBusy(true);
     setLaunching(true);
-    await run(lab.call({ method: 'launch', size: Number(size) as LabSize, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly }));
+    await run(lab.call({ method: 'launch', size: Number(size) as LabSize, observers: size === '1' ? 0 : Number(observers), engines, readOnly: size === '1' ? false : readOnly, reconfig: engines !== 'ours' && size !== '1' && reconfig }));
     setBusy(false);
     setLaunching(false);
   };
@@ -292,6 +301,14 @@ function Launch({ lab, progress, run }: Pick<ViewProps, 'lab' | 'progress' | 'ru
           data-testid="read-only-mode"
         />
       </Group>
+      {engines !== 'ours' && (
+        <Group>
+          <Text size="sm" w={90}>
+            {t('members.launchReconfig')}
+          </Text>
+          <Switch checked={reconfig} onChange={(e) => setReconfig(e.currentTarget.checked)} disabled={busy || size === '1'} label={t('members.launchReconfigLabel')} data-testid="launch-reconfig" />
+        </Group>
+      )}
       {caps && !caps.apache && (
         <Text size="xs" c="dimmed">
           {t('cluster.needsApache')}

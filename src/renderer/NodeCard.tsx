@@ -2,7 +2,8 @@
 // the same actions from the keyboard and a context menu.
 import { Badge, Button, Card, Group, Menu, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import type { NodeAction, NodeView } from '../shared/contract';
+import type { MemberChange, NodeAction, NodeView } from '../shared/contract';
+import { configText } from './Membership';
 import { latencyText, ROLE_COLOR, uptime, zxidText } from './format';
 import { useTranslation } from './i18n';
 
@@ -17,6 +18,8 @@ interface Props {
   labClientPort: number | null;
   /** Why Pause is off on this platform (no SIGSTOP), or null. */
   noPause?: string | null;
+  /** Membership changes from the menu (a lab with reconfigEnabled), and the ports dialog; absent: none offered. */
+  member?: { change: (c: MemberChange) => void; ports: (myid: number) => void; busy: boolean } | null;
 }
 
 /** What a row means, shown when the pointer rests on its name (catalogue keys; the rows' test ids stay English). */
@@ -24,6 +27,7 @@ const HINTS: Record<string, string> = {
   Epoch: 'node.hintEpoch',
   'Last zxid': 'node.hintZxid',
   Phase: 'node.hintPhase',
+  Config: 'members.configHint',
 };
 const ROW_NAMES: Record<string, string> = {
   Epoch: 'node.epoch',
@@ -35,12 +39,13 @@ const ROW_NAMES: Record<string, string> = {
   znodes: 'node.znodes',
   PID: 'node.pid',
   Uptime: 'node.uptime',
+  Config: 'members.config',
 };
 
 /** Keys on a focused card, and what they do. */
 const KEYS: Record<string, NodeAction | 'menu'> = { k: 'kill', s: 'stop', r: 'restart', p: 'pause', Enter: 'menu', ' ': 'menu', ContextMenu: 'menu' };
 
-export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPort, noPause = null }: Props) {
+export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPort, noPause = null, member = null }: Props) {
   const down = n.role === 'down';
   const paused = n.role === 'paused';
   const [menu, setMenu] = useState(false);
@@ -57,6 +62,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
     ['znodes', n.znodeCount === null ? '—' : String(n.znodeCount)],
     ['PID', n.pid === null ? '—' : String(n.pid)],
     ['Uptime', uptime(n.startedAt, now)],
+    ...(attached ? [] : ([['Config', configText(n.configVersion)]] as [string, string][])),
   ];
   return (
     <Card
@@ -123,7 +129,7 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
                   <Table.Td c="dimmed" w={84} title={HINTS[k] ? t(HINTS[k]) : undefined}>
                     {t(ROW_NAMES[k]!)}
                   </Table.Td>
-                  <Table.Td ff={k === 'Last zxid' ? 'monospace' : undefined} data-testid={`${k.toLowerCase().replace(/ /g, '-')}-${n.myid}`}>
+                  <Table.Td ff={k === 'Last zxid' || k === 'Config' ? 'monospace' : undefined} data-testid={`${k.toLowerCase().replace(/ /g, '-')}-${n.myid}`}>
                     {v}
                   </Table.Td>
                 </Table.Tr>
@@ -190,6 +196,20 @@ export function NodeCard({ n, now, attached, act, dragType, onDrag, labClientPor
           <Menu.Item disabled={down} onClick={() => act(n.myid, (n.applyDelayMs ?? 0) > 0 ? 'unslow' : 'slow')} data-testid={`menu-slow-${n.myid}`}>
             {(n.applyDelayMs ?? 0) > 0 ? t('node.unslow') : t('node.slowMenu')}
           </Menu.Item>
+        )}
+        {member && (
+          <>
+            <Menu.Divider />
+            <Menu.Item disabled={member.busy} onClick={() => member.change({ kind: 'role', myid: n.myid, role: n.observer ? 'participant' : 'observer' })} data-testid={`menu-role-${n.myid}`}>
+              {n.observer ? t('members.makeVoter') : t('members.makeObserver')}
+            </Menu.Item>
+            <Menu.Item disabled={member.busy} onClick={() => member.ports(n.myid)} data-testid={`menu-ports-${n.myid}`}>
+              {t('members.ports')}
+            </Menu.Item>
+            <Menu.Item disabled={member.busy} color="red" onClick={() => member.change({ kind: 'remove', myid: n.myid })} data-testid={`menu-remove-${n.myid}`}>
+              {t('members.remove')}
+            </Menu.Item>
+          </>
         )}
         </Menu.Dropdown>
       </Menu>

@@ -19,6 +19,7 @@ function node(myid: number, role: NodeView['role'], observer = false): NodeView 
     maxLatency: 0,
     znodeCount: 5,
     applyDelayMs: 0,
+    configVersion: null,
     pid: 1000 + myid,
     startedAt: 0,
     clientPort: 2180 + myid,

@@ -50,6 +50,8 @@ export interface QuorumStatus {
   voting: boolean;
   /** Current epoch (currentEpoch file). */
   epoch: number;
+  /** Version of the dynamic config in force (hex; 0 = zoo.cfg's), as /zookeeper/config ends. */
+  configVersion?: string;
   /** Leader only: connected learners, synced followers/observers, pending syncs. */
   learners?: number;
   syncedFollowers?: number;

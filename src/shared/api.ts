@@ -12,6 +12,7 @@ import {
   HistoryEvent,
   ImportState,
   LabView,
+  MembershipResult,
   LoadRunSummary,
   LoadSample,
   LoadStatus,
@@ -169,6 +170,7 @@ export const Results = {
   'locks.state': LockRunView.nullable(),
   'locks.fault': LockRunView,
   'locks.runs': z.array(LockRunSummary),
+  'member.change': MembershipResult,
   'member.command': MemberAnswer,
   'terminal.open': TerminalInfo,
   'terminal.list': z.array(TerminalInfo),
@@ -201,7 +203,7 @@ export type Result<M extends Method> = z.infer<(typeof Results)[M]>;
 export function callLimitMs(method: Method): number {
   return LONG_CALLS.has(method) ? 10 * 60_000 : 30_000;
 }
-const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'tree.setAcl', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export']);
+const LONG_CALLS = new Set<Method>(['launch', 'startAll', 'datadir.open', 'tree.du', 'walkthrough.run', 'tree.import', 'tree.export', 'tree.setAcl', 'attach', 'destroy', 'locks.start', 'node', 'shutdown', 'check.import', 'check.export', 'member.change']);
 
 /** The typed API the page uses (a WebSocket client in a browser and in Electron's window). */
 export interface LabApi {

@@ -14,6 +14,24 @@ export type NodeAction = z.infer<typeof NodeAction>;
 export const Role = z.enum(['leader', 'follower', 'observer', 'looking', 'standalone', 'read-only', 'down', 'starting', 'paused']);
 export type Role = z.infer<typeof Role>;
 
+/** A membership change of a launched lab (src/lab/membership.ts). */
+export const MemberChange = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('add'), observer: z.boolean(), engine: z.enum(['ours', 'apache']).optional() }),
+  z.object({ kind: z.literal('remove'), myid: z.number().int().min(1).max(255) }),
+  z.object({ kind: z.literal('role'), myid: z.number().int().min(1).max(255), role: z.enum(['participant', 'observer']) }),
+  z.object({ kind: z.literal('ports'), myid: z.number().int().min(1).max(255), clientPort: z.number().int().min(1).max(65535).optional(), quorumPort: z.number().int().min(1).max(65535).optional(), electionPort: z.number().int().min(1).max(65535).optional() }),
+  z.object({ kind: z.literal('rolling-restart') }),
+]);
+export type MemberChange = z.infer<typeof MemberChange>;
+
+/** What a membership change did: the committed config version (null for a rolling restart) and each member afterwards. */
+export const MembershipResult = z.object({
+  change: z.string(),
+  version: z.string().nullable(),
+  members: z.array(z.object({ myid: z.number().int(), observer: z.boolean(), role: z.string(), configVersion: z.string().nullable() })),
+});
+export type MembershipResult = z.infer<typeof MembershipResult>;
+
 /** One node as the UI shows it. zxids travel as hex strings (64-bit). */
 export const NodeView = z.object({
   myid: z.number().int(),
@@ -31,6 +49,8 @@ export const NodeView = z.object({
   znodeCount: z.number().int().nullable(),
   /** How late this member applies commits (the lab's slow-learner fault); 0 normally, null where unknown. */
   applyDelayMs: z.number().int().nullable().default(null),
+  /** The version of the dynamic config this member is in (hex, as /zookeeper/config ends; 0 = zoo.cfg's), null where unknown. */
+  configVersion: z.string().nullable().default(null),
   pid: z.number().int().nullable(),
   startedAt: z.number().nullable(),
   /** The member's own client port (direct: outside clients use it; no lab fault reaches it). */
@@ -60,6 +80,8 @@ export const LabView = z.object({
   leader: z.number().int().nullable(),
   /** The production dataDir the lab was opened from (datadir.open), or absent for a launched lab. */
   source: z.object({ path: z.string(), readOnly: z.boolean(), lastZxid: z.string(), znodes: z.number().int() }).optional(),
+  /** The members run with reconfigEnabled: the lab can change its membership (member.change). */
+  reconfigEnabled: z.boolean().optional(),
 });
 export type LabView = z.infer<typeof LabView>;
 
@@ -274,6 +296,12 @@ export const Request = z.discriminatedUnion('method', [
     engines: z.enum(['ours', 'apache', 'mixed']).default('ours'),
     /** Read-only mode (readonlymode.enabled) on every member: one cut off from its quorum serves read-only clients. */
     readOnly: z.boolean().optional(),
+    /**
+     * Membership changes for Apache ZooKeeper members: reconfigEnabled, every member named at its
+     * own ports (they talk directly, so faults between members are off). Our members always have
+     * reconfigEnabled and keep the relays until the first change.
+     */
+    reconfig: z.boolean().optional(),
   }),
   z.object({ method: z.literal('startAll') }),
   /**
@@ -374,6 +402,8 @@ export const Request = z.discriminatedUnion('method', [
   z.object({ method: z.literal('locks.fault'), client: z.number().int().min(1).max(50), fault: z.enum(['expire', 'kill-member']) }),
   z.object({ method: z.literal('locks.runs'), limit: z.number().int().min(1).max(500).optional() }),
   /** One four-letter word or AdminServer command to a member (src/shared/console-commands.ts names them). */
+  /** A membership change (ZooKeeper's reconfig, src/lab/membership.ts); progress arrives as `progress` pushes. */
+  z.object({ method: z.literal('member.change'), change: MemberChange }),
   z.object({ method: z.literal('member.command'), myid: z.number().int(), kind: z.enum(['4lw', 'admin']), command: z.string().min(1).max(64) }),
   z.object({ method: z.literal('terminal.open'), myid: z.number().int(), kind: z.enum(['log', 'zkcli', 'shell']), cols: z.number().int().min(10).max(500), rows: z.number().int().min(2).max(300) }),
   z.object({ method: z.literal('terminal.list') }),

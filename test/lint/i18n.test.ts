@@ -17,7 +17,7 @@ const TRANSLATED = [
   ...['App.tsx', 'Desktop.tsx', 'commands.ts', 'views.ts', 'Cluster.tsx', 'Connections.tsx', 'NodeCard.tsx', 'TreeExplorer.tsx', 'Watches.tsx'],
   ...['Wire.tsx', 'WireDiagram.tsx', 'WireFilters.tsx', 'WireDetails.tsx', 'Network.tsx', 'NetTopology.tsx', 'NetFaults.tsx', 'netmodel.ts'],
   ...['Timeline.tsx', 'timelinemarks.ts', 'Replay.tsx', 'Events.tsx', 'Terminals.tsx'],
-  ...['Load.tsx', 'LoadCharts.tsx', 'CheckPanel.tsx', 'Counterexample.tsx', 'LockPlayground.tsx', 'LockQueue.tsx', 'lockview.ts', 'MemberConsole.tsx'],
+  ...['Load.tsx', 'LoadCharts.tsx', 'CheckPanel.tsx', 'Counterexample.tsx', 'LockPlayground.tsx', 'LockQueue.tsx', 'lockview.ts', 'MemberConsole.tsx', 'Membership.tsx'],
   'Walkthroughs.tsx',
   'OpenDataDir.tsx',
 ];

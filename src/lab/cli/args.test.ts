@@ -45,7 +45,7 @@ describe('zk-lab arguments: the lab folder and global options', () => {
     expect(refusal()).toContain('Give a command');
     expect(refusal('start')).toBe('There is no command "start": zk-lab --help lists the commands.');
     expect(refusal('status', '--verbose')).toBe('zk-lab status has no option --verbose: see zk-lab help status.');
-    expect(refusal('launch', '-n', '3')).toContain('zk-lab launch has no option -n (it takes --nodes, --observers, --engine, --read-only)');
+    expect(refusal('launch', '-n', '3')).toContain('zk-lab launch has no option -n (it takes --nodes, --observers, --engine, --read-only, --reconfig)');
     expect(refusal('status', 'now')).toContain('takes no arguments');
     expect(refusal('destroy', 'everything')).toContain('takes no arguments');
   });
@@ -65,13 +65,13 @@ describe('zk-lab launch', () => {
   });
 
   it('takes the size, observers and engine, with defaults', () => {
-    expect(cmd('launch')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'ours', readOnly: false });
-    expect(cmd('launch', '--nodes', '5', '--observers=2', '--engine', 'mixed')).toEqual({ name: 'launch', size: 5, observers: 2, engine: 'mixed', readOnly: false });
-    expect(cmd('launch', '--nodes=1', '--engine=apache')).toEqual({ name: 'launch', size: 1, observers: 0, engine: 'apache', readOnly: false });
+    expect(cmd('launch')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'ours', readOnly: false, reconfig: false });
+    expect(cmd('launch', '--nodes', '5', '--observers=2', '--engine', 'mixed')).toEqual({ name: 'launch', size: 5, observers: 2, engine: 'mixed', readOnly: false, reconfig: false });
+    expect(cmd('launch', '--nodes=1', '--engine=apache')).toEqual({ name: 'launch', size: 1, observers: 0, engine: 'apache', readOnly: false, reconfig: false });
     // Even sizes too, for the majority lesson (four members tolerate no more failures than three).
-    expect(cmd('launch', '--nodes', '4')).toEqual({ name: 'launch', size: 4, observers: 0, engine: 'ours', readOnly: false });
-    expect(cmd('launch', '--nodes', '2', '--observers', '1')).toEqual({ name: 'launch', size: 2, observers: 1, engine: 'ours', readOnly: false });
-    expect(cmd('launch', '--read-only', '--engine', 'apache')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'apache', readOnly: true });
+    expect(cmd('launch', '--nodes', '4')).toEqual({ name: 'launch', size: 4, observers: 0, engine: 'ours', readOnly: false, reconfig: false });
+    expect(cmd('launch', '--nodes', '2', '--observers', '1')).toEqual({ name: 'launch', size: 2, observers: 1, engine: 'ours', readOnly: false, reconfig: false });
+    expect(cmd('launch', '--read-only', '--engine', 'apache')).toEqual({ name: 'launch', size: 3, observers: 0, engine: 'apache', readOnly: true, reconfig: false });
   });
 
   it('refuses sizes, observers and engines the lab does not have', () => {
@@ -228,5 +228,29 @@ describe('zk-lab walkthrough', () => {
     expect(refusal('walkthrough')).toContain('Usage: zk-lab walkthrough');
     expect(refusal('walkthrough', 'list', 'zxid')).toContain('takes no arguments');
     expect(refusal('walkthrough', 'list', '--yes')).toContain('--yes goes with');
+  });
+});
+
+describe('zk-lab member and rolling-restart', () => {
+  it('parses each membership change', () => {
+    expect(cmd('member', 'add')).toEqual({ name: 'member', change: { kind: 'add', observer: false } });
+    expect(cmd('member', 'add', '--observer', '--engine', 'apache')).toEqual({ name: 'member', change: { kind: 'add', observer: true, engine: 'apache' } });
+    expect(cmd('member', 'remove', '2')).toEqual({ name: 'member', change: { kind: 'remove', myid: 2 } });
+    expect(cmd('member', 'role', '4', 'observer')).toEqual({ name: 'member', change: { kind: 'role', myid: 4, role: 'observer' } });
+    expect(cmd('member', 'ports', '3', '--client', '21810')).toEqual({ name: 'member', change: { kind: 'ports', myid: 3, clientPort: 21810, quorumPort: undefined, electionPort: undefined } });
+    expect(cmd('rolling-restart')).toEqual({ name: 'member', change: { kind: 'rolling-restart' } });
+    expect(cmd('launch', '--engine', 'apache', '--reconfig')).toMatchObject({ name: 'launch', engine: 'apache', reconfig: true });
+  });
+
+  it('refuses a change it cannot make, before anything is asked', () => {
+    expect(refusal('member')).toContain('member add');
+    expect(refusal('member', 'grow')).toContain('no member change "grow"');
+    expect(refusal('member', 'add', '4')).toContain('takes no myid');
+    expect(refusal('member', 'remove')).toContain('zk-lab member remove <myid>');
+    expect(refusal('member', 'remove', '2', '--observer')).toContain('does not take --observer');
+    expect(refusal('member', 'role', '2', 'leader')).toContain('participant (a voter) or observer');
+    expect(refusal('member', 'ports', '2')).toContain('which ports');
+    expect(refusal('member', 'ports', '2', '--client', '70000')).toContain('1 to 65535');
+    expect(refusal('rolling-restart', '2')).toMatch(/./);
   });
 });

@@ -3,7 +3,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { MODELS, type Model } from '../../shared/check/check';
-import { CheckFaults, CheckSettings, FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery, type LabSize } from '../../shared/contract';
+import { CheckFaults, CheckSettings, FaultSpec, HoldType, NodeAction, WalkthroughId, WireQuery, type LabSize, type MemberChange } from '../../shared/contract';
 import { CONSOLE_COMMANDS, consoleCommand, type ConsoleKind } from '../../shared/console-commands';
 import { labsRoot } from '../labdir';
 import { COMMANDS, type CommandName } from './help';
@@ -14,7 +14,8 @@ export type Engines = 'ours' | 'apache' | 'mixed';
 
 export type Command =
   | { name: 'help'; topic: CommandName | null }
-  | { name: 'launch'; size: LabSize; observers: number; engine: Engines; readOnly: boolean }
+  | { name: 'launch'; size: LabSize; observers: number; engine: Engines; readOnly: boolean; reconfig: boolean }
+  | { name: 'member'; change: MemberChange }
   | { name: 'open-datadir'; path: string; nodes: 1 | 3 | 5 | 7; readOnly: boolean }
   | { name: 'status' }
   | { name: 'node'; action: NodeAction; myid: number | 'all' }
@@ -78,7 +79,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (help) {
     command = { name: 'help', topic: word !== undefined && (COMMANDS as readonly string[]).includes(word) ? (word as CommandName) : null };
   } else if (word === undefined) {
-    throw new UsageError('Give a command (launch, open-datadir, status, node, console, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
+    throw new UsageError('Give a command (launch, open-datadir, status, node, console, member, rolling-restart, fault, wire, walkthrough, check, shutdown or destroy); zk-lab --help lists them.');
   } else {
     command = parseCommand(word, rest.slice(1));
   }
@@ -109,6 +110,11 @@ function parseCommand(word: string, args: string[]): Command {
       return parseNode(args);
     case 'console':
       return parseConsole(args);
+    case 'member':
+      return parseMember(args);
+    case 'rolling-restart':
+      noPositionals(word, options(word, args, {}).positionals);
+      return { name: 'member', change: { kind: 'rolling-restart' } };
     case 'fault':
       return parseFault(args);
     case 'wire':
@@ -123,7 +129,7 @@ function parseCommand(word: string, args: string[]): Command {
 }
 
 function parseLaunch(args: string[]): Command {
-  const o = options('launch', args, { '--nodes': 'value', '--observers': 'value', '--engine': 'value', '--read-only': 'flag' });
+  const o = options('launch', args, { '--nodes': 'value', '--observers': 'value', '--engine': 'value', '--read-only': 'flag', '--reconfig': 'flag' });
   noPositionals('launch', o.positionals);
   const nodesText = o.values['--nodes'] ?? '3';
   if (!/^[1-7]$/.test(nodesText)) throw new UsageError(`--nodes takes 1 to 7 voting members (odd sizes recommended), not "${nodesText}".`);
@@ -134,7 +140,7 @@ function parseLaunch(args: string[]): Command {
   if (observers > 0 && size === 1) throw new UsageError('Observers need an ensemble: use --nodes 2 or more with --observers.');
   const engine = o.values['--engine'] ?? 'ours';
   if (engine !== 'ours' && engine !== 'apache' && engine !== 'mixed') throw new UsageError(`--engine takes ours, apache or mixed, not "${engine}".`);
-  return { name: 'launch', size, observers, engine, readOnly: o.flags.has('--read-only') };
+  return { name: 'launch', size, observers, engine, readOnly: o.flags.has('--read-only'), reconfig: o.flags.has('--reconfig') };
 }
 
 function parseOpenDataDir(args: string[]): Command {
@@ -146,6 +152,57 @@ function parseOpenDataDir(args: string[]): Command {
   const readOnly = o.flags.has('--read-only');
   if (readOnly && nodes !== 1) throw new UsageError(`A dataDir opened --read-only gets one member: leave out --nodes ${nodes}, or --read-only.`);
   return { name: 'open-datadir', path: resolve(o.positionals[0]!), nodes, readOnly };
+}
+
+/** zk-lab member add [--observer] [--engine ours|apache] | remove <myid> | role <myid> participant|observer | ports <myid> [--client P] [--quorum P] [--election P]. */
+function parseMember(args: string[]): Command {
+  const o = options('member', args, { '--observer': 'flag', '--engine': 'value', '--client': 'value', '--quorum': 'value', '--election': 'value' });
+  const [what, target, ...extra] = o.positionals;
+  const port = (flag: string): number | undefined => {
+    const v = o.values[flag];
+    if (v === undefined) return undefined;
+    if (!/^\d{1,5}$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new UsageError(`${flag} takes a port from 1 to 65535, not "${v}".`);
+    return Number(v);
+  };
+  const only = (allowed: string[]): void => {
+    const given = [...Object.keys(o.values), ...o.flags].filter((f) => !allowed.includes(f));
+    if (given.length > 0) throw new UsageError(`zk-lab member ${what} does not take ${given.join(', ')}: zk-lab help member lists the options.`);
+  };
+  switch (what) {
+    case 'add': {
+      only(['--observer', '--engine']);
+      if (target !== undefined) throw new UsageError('zk-lab member add takes no myid: the new member gets the next free one.');
+      const engine = o.values['--engine'];
+      if (engine !== undefined && engine !== 'ours' && engine !== 'apache') throw new UsageError(`--engine takes ours or apache, not "${engine}".`);
+      return { name: 'member', change: { kind: 'add', observer: o.flags.has('--observer'), ...(engine ? { engine } : {}) } };
+    }
+    case 'remove':
+    case 'role':
+    case 'ports': {
+      if (target === undefined) throw new UsageError(`Say which member: zk-lab member ${what} <myid>${what === 'role' ? ' participant|observer' : ''}.`);
+      const id = myid(target);
+      if (what === 'remove') {
+        only([]);
+        if (extra.length > 0) throw new UsageError(`zk-lab member remove takes one member, not "${[target, ...extra].join(' ')}".`);
+        return { name: 'member', change: { kind: 'remove', myid: id } };
+      }
+      if (what === 'role') {
+        only([]);
+        const role = extra[0];
+        if (extra.length !== 1 || (role !== 'participant' && role !== 'observer')) throw new UsageError(`Say the new role: zk-lab member role ${id} participant (a voter) or observer.`);
+        return { name: 'member', change: { kind: 'role', myid: id, role } };
+      }
+      only(['--client', '--quorum', '--election']);
+      if (extra.length > 0) throw new UsageError(`zk-lab member ports takes one member, not "${[target, ...extra].join(' ')}".`);
+      const change = { kind: 'ports' as const, myid: id, clientPort: port('--client'), quorumPort: port('--quorum'), electionPort: port('--election') };
+      if (change.clientPort === undefined && change.quorumPort === undefined && change.electionPort === undefined) throw new UsageError(`Say which ports to change: zk-lab member ports ${id} --client <port> --quorum <port> --election <port> (any of them).`);
+      return { name: 'member', change };
+    }
+    case undefined:
+      throw new UsageError('Say what to change: zk-lab member add [--observer], member remove <myid>, member role <myid> participant|observer, or member ports <myid> --client P.');
+    default:
+      throw new UsageError(`There is no member change "${what}": use add, remove, role or ports.`);
+  }
 }
 
 function parseNode(args: string[]): Command {

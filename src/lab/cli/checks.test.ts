@@ -5,7 +5,7 @@ import { hexZxid, statusDoc, zxidText } from './format';
 import { matchesWire } from './wire';
 
 function node(myid: number, role: NodeView['role'], engine: NodeView['engine'] = 'ours'): unknown {
-  return { myid, engine, role, observer: false, epoch: 1, lastZxid: '100000002', zabState: null, connections: 0, outstanding: 0, avgLatency: null, minLatency: null, maxLatency: null, znodeCount: 4, pid: role === 'down' ? null : 1000 + myid, startedAt: null, clientPort: 2000 + myid, labClientPort: 3000 + myid, adminPort: 4000 + myid, exitCode: null, lastError: null };
+  return { myid, engine, role, observer: false, epoch: 1, lastZxid: '100000002', zabState: null, connections: 0, outstanding: 0, avgLatency: null, minLatency: null, maxLatency: null, znodeCount: 4, configVersion: '0', pid: role === 'down' ? null : 1000 + myid, startedAt: null, clientPort: 2000 + myid, labClientPort: 3000 + myid, adminPort: 4000 + myid, exitCode: null, lastError: null };
 }
 
 /** A 3-member lab: 1 leads, 2 follows (Apache ZooKeeper), 3 is down. */
@@ -102,7 +102,7 @@ describe('zk-lab output', () => {
   it('status --json: the members with both client ports', () => {
     const d = statusDoc(lab, null, { pid: 42, url: 'http://127.0.0.1:1/?token=x' }, '/labs/default');
     expect(d).toMatchObject({ dir: '/labs/default', name: 'default', backendPid: 42, serving: true, leader: 1, network: null, faults: [] });
-    expect(d.nodes[0]).toEqual({ myid: 1, engine: 'ours', observer: false, role: 'leader', pid: 1001, labClientPort: 3001, clientPort: 2001, adminPort: 4001, epoch: 1, lastZxid: '0x100000002' });
+    expect(d.nodes[0]).toEqual({ myid: 1, engine: 'ours', observer: false, role: 'leader', pid: 1001, labClientPort: 3001, clientPort: 2001, adminPort: 4001, epoch: 1, lastZxid: '0x100000002', configVersion: '0x0' });
   });
 });
 

@@ -17,6 +17,8 @@ export interface NodeDoc {
   epoch: number | null;
   /** Hex with 0x, as the wire capture writes zxids. */
   lastZxid: string | null;
+  /** The dynamic config version the member is in (0x…), null where unknown. */
+  configVersion: string | null;
 }
 
 /** `zk-lab status --json` (and launch, node: the lab after the command). */
@@ -59,6 +61,7 @@ export function statusDoc(lab: LabView, net: NetView | null, backend: { pid: num
       adminPort: n.adminPort,
       epoch: n.epoch,
       lastZxid: hexZxid(n.lastZxid),
+      configVersion: hexZxid(n.configVersion),
     })),
     network: net ? { enabled: net.enabled, reason: net.reason } : null,
     faults: net?.faults ?? [],
@@ -97,7 +100,7 @@ export function quorumLine(d: StatusDoc): string {
 }
 
 export function nodesTable(d: StatusDoc): string {
-  const rows = [['myid', 'role', 'pid', 'client (lab)', 'client (direct)', 'admin', 'engine', 'epoch', 'last zxid']];
+  const rows = [['myid', 'role', 'pid', 'client (lab)', 'client (direct)', 'admin', 'engine', 'epoch', 'last zxid', 'config']];
   for (const n of d.nodes) {
     rows.push([
       String(n.myid),
@@ -109,6 +112,7 @@ export function nodesTable(d: StatusDoc): string {
       n.engine === 'apache' ? 'apache 3.8' : n.engine,
       dash(n.epoch),
       zxidText(n.lastZxid),
+      dash(n.configVersion),
     ]);
   }
   return table(rows);

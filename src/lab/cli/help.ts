@@ -1,7 +1,7 @@
 // zk-lab's help: the overview (`zk-lab --help`) and one text per command (`zk-lab help <command>`).
 import { CONSOLE_COMMANDS } from '../../shared/console-commands';
 
-export const COMMANDS = ['launch', 'open-datadir', 'status', 'node', 'console', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
+export const COMMANDS = ['launch', 'open-datadir', 'status', 'node', 'console', 'member', 'rolling-restart', 'fault', 'wire', 'walkthrough', 'check', 'shutdown', 'destroy', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const GLOBAL = `Global options (anywhere on the line):
@@ -15,7 +15,7 @@ export const OVERVIEW = `zk-lab: ZooKeeper Lab from a shell (the same backend as
 Usage: zk-lab <command> [arguments] [--dir <path>] [--json]
 
 Commands:
-  launch [--nodes 1-7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
+  launch [--nodes 1-7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only] [--reconfig]
                         start the backend if needed, launch the members, wait until they serve
   open-datadir <path> [--nodes 1|3|5|7] [--read-only]
                         copy a ZooKeeper 3.5–3.9 dataDir into a new lab and start members on it
@@ -25,6 +25,10 @@ Commands:
   console <myid> <command> [--admin]
                         a four-letter word (srvr, mntr, …) or AdminServer command
                         (zabstate, …) to one member, and its answer as it gave it
+  member add [--observer] | remove <myid> | role <myid> participant|observer
+         | ports <myid> [--client P] [--quorum P] [--election P]
+                        change the ensemble's membership (ZooKeeper's reconfig)
+  rolling-restart       restart the members one at a time, the leader last
   fault <kind> ...      partition, isolate, bridge, oneway, slow, hold, release, client-cut,
                         disk, kill, stop, pause, slow-apply, list, heal (zk-lab help fault)
   wire [--follow] [--type T,...] [--member N,...] [--zxid 0x...] [--limit N]
@@ -47,7 +51,28 @@ a member, fault or state that is not there (nothing was changed); 3 no backend o
 zk-lab check: 0 ok, 1 violation, 2 undecided or an error.`;
 
 const TEXTS: Record<CommandName, string> = {
-  launch: `Usage: zk-lab launch [--nodes 1-7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only]
+  member: `Usage: zk-lab member add [--observer] [--engine ours|apache]
+       zk-lab member remove <myid>
+       zk-lab member role <myid> participant|observer
+       zk-lab member ports <myid> [--client <port>] [--quorum <port>] [--election <port>]
+
+Changes the ensemble's membership with ZooKeeper's reconfig (as the lab's superuser, against the
+config version read just before; the whole new membership is given, each member at its own ports).
+add: a new member (the next free myid; a folder with its myid and a zoo.cfg holding the current
+config and itself) is started, waited for until it follows the leader, then added. remove: the
+member is removed, then stopped; its folder stays until the lab is destroyed. role: a voter becomes
+an observer or back. ports: the member's ports change in the config, then it is restarted on them.
+Each waits until every running member reports the new config version, then prints each member's
+role and config version (--json: {change, version, members}). A refused reconfig (NewConfigNoQuorum,
+BadVersion, ...) prints ZooKeeper's reason and what to do, and changes nothing in the lab.
+Limits: 1 to 7 voters and 0 to 2 observers. Labs of Apache ZooKeeper members need zk-lab launch
+--reconfig (their members then talk to each other directly: no faults between members).`,
+  'rolling-restart': `Usage: zk-lab rolling-restart
+
+Restarts the members one at a time, the leader last, waiting for each to rejoin and serve before
+the next. Refused when a member is down or the ensemble does not serve. --json: {change, version:
+null, members}.`,
+  launch: `Usage: zk-lab launch [--nodes 1-7] [--observers 0-2] [--engine ours|apache|mixed] [--read-only] [--reconfig]
 
 Starts the lab's backend for --dir in the background if none runs (its output goes to
 <dir>/backend.log; the app, when it runs for that lab, is that backend), launches the members,
@@ -55,7 +80,10 @@ waits until the quorum serves, and prints each member's myid, role, pid, client 
 lab and direct, admin port and engine, and the UI's address. Defaults: --nodes 3, --observers 0,
 --engine ours (mixed: odd members ours, even members Apache ZooKeeper 3.8). --read-only runs
 every member in read-only mode (readonlymode.enabled): one cut off from its quorum serves clients
-that accept read-only servers.
+that accept read-only servers. Members of ours always run with reconfigEnabled (zk-lab member);
+--reconfig gives Apache ZooKeeper members reconfigEnabled too, and names every member at its own
+ports (3.8 makes every member take the leader's addresses at its first election), so the links
+between members do not pass the lab's relays and faults between members are refused.
 A lab already launched there is an error; so is a stopped one (start it with zk-lab node start all,
 or zk-lab destroy it first).`,
   'open-datadir': `Usage: zk-lab open-datadir <path> [--nodes 1|3|5|7] [--read-only]

@@ -5,14 +5,14 @@
 // 1 the lab or its backend refused or failed, 2 a bad command line (nothing was changed), 3 no
 // backend or no lab for the folder.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type CheckRunView, type DataDirOpened, type LabView, type NetView, type WalkthroughState, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
+import { type CheckRunView, type DataDirOpened, type LabView, type NetView, type WalkthroughState, type MemberChange, type NodeAction, type Push, type WalkthroughId, type WireMessage, type WireQuery } from '../../shared/contract';
 import { check, type Verdict } from '../../shared/check/check';
 import { HistoryFormatError, parseHistory } from '../../shared/check/history';
 import { sizeAdvice, VERDICT, WALKTHROUGHS } from '../../shared/walkthroughs';
 import { parseArgs, UsageError, type Command, type Invocation } from './args';
 import { alive, awaitBackendExit, backendLog, ensureBackend, findBackend, labExists, removeLeftovers, startBackend, waitUntil, type BackendInfo, type LabTarget } from './backend';
 import { checkFault, checkFaultId, checkMember, checkNode, checkWireMembers } from './checks';
-import { faultLine, faultsText, quorumLine, statusDoc, statusText, type StatusDoc } from './format';
+import { faultLine, faultsText, quorumLine, statusDoc, statusText, table, type StatusDoc } from './format';
 import { helpText } from './help';
 import { connect, RpcError, type Rpc } from './rpc';
 import { verdictText } from './verdict';
@@ -120,6 +120,8 @@ class Cli {
         if (!a.ok) throw new Fail(1, `Member ${a.myid} answered ${a.command} at ${a.sentTo} with ${a.status !== null ? `HTTP ${a.status}` : 'nothing'}.`);
         return;
       }
+      case 'member':
+        return this.member(cmd.change);
       case 'fault': {
         const { rpc } = await this.running();
         const problem = checkFault(await this.lab(rpc), cmd.spec);
@@ -175,7 +177,7 @@ class Cli {
       if (p.kind === 'progress' && p.progress) say(`[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
     });
     try {
-      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine, readOnly: cmd.readOnly }, 15 * 60_000);
+      await rpc.call({ method: 'launch', size: cmd.size, observers: cmd.observers, engines: cmd.engine, readOnly: cmd.readOnly, reconfig: cmd.reconfig }, 15 * 60_000);
     } catch (e) {
       // Refused before it made anything (e.g. Apache ZooKeeper not installed): leave nothing behind.
       if (info.started && (await rpc.call({ method: 'state' }).catch(() => null)) === null) {
@@ -234,6 +236,28 @@ class Cli {
   /** Waits until the quorum serves and every member has settled in a role (or `ms`). */
   private async settle(rpc: Rpc, ms: number): Promise<void> {
     await rpc.waitState((l) => l !== null && l.serving && l.nodes.every((n) => SETTLED.has(n.role)), ms);
+  }
+
+  /** A membership change (member.change): its steps on stderr, then each member and its config version. */
+  private async member(change: MemberChange): Promise<void> {
+    const { rpc } = await this.running();
+    const lab = await this.lab(rpc);
+    if ('myid' in change && !lab.nodes.some((n) => n.myid === change.myid)) {
+      throw new Fail(2, `There is no member ${change.myid} in this lab (members: ${lab.nodes.map((n) => n.myid).join(', ')}).`);
+    }
+    let lastStep = '';
+    const off = rpc.onPush((p: Push) => {
+      if (p.kind !== 'progress' || !p.progress || p.progress.step === lastStep) return;
+      lastStep = p.progress.step;
+      say(`[${p.progress.done}/${p.progress.total}] ${p.progress.step}`);
+    });
+    try {
+      const r = await rpc.call({ method: 'member.change', change }, 15 * 60_000);
+      const rows = [['myid', 'role', 'config'], ...r.members.map((m) => [String(m.myid), m.observer && m.role !== 'observer' ? `${m.role} (observer)` : m.role, m.configVersion === null ? '-' : `0x${m.configVersion}`])];
+      this.print(r, `${r.change[0]!.toUpperCase()}${r.change.slice(1)}${r.version !== null ? `: config version 0x${r.version}` : ''}\n${table(rows)}`);
+    } finally {
+      off();
+    }
   }
 
   private async node(action: NodeAction, myid: number | 'all'): Promise<void> {

@@ -33,6 +33,8 @@ export function relaySpecs(members: NetMember[], ports: NetPorts): RelaySpec[] {
     for (const b of members) {
       if (a.myid === b.myid) continue;
       const key = `${a.myid}-${b.myid}`;
+      // A member a reconfig added has no relays of its own (members talk directly after a reconfig).
+      if (ports.quorum[key] === undefined || ports.election[key] === undefined) continue;
       const back = ports.election[`${b.myid}-${a.myid}`];
       out.push({ kind: 'quorum', from: a.myid, to: b.myid, listenPort: ports.quorum[key]!, targetPort: b.quorumPort });
       // b connects back to a (QuorumCnxManager keeps only connections from the larger sid) at the

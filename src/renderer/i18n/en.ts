@@ -5,6 +5,7 @@
 import { ERROR_SENTENCES } from '../../shared/errors';
 import { SAID_SENTENCES } from '../../shared/said';
 import { consoleEn } from './console';
+import { membersEn } from './members';
 import { checkEn, loadEn } from './load';
 import { locksEn } from './locks';
 import { netEn } from './net';
@@ -300,6 +301,7 @@ export const en = {
   check: checkEn,
   locks: locksEn,
   console: consoleEn,
+  members: membersEn,
   // The backend's errors that have a code: their English is the backend's own sentence.
   datadir: {
     title: 'Open a production dataDir',

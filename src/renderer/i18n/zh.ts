@@ -1,5 +1,6 @@
 // 简体中文目录：与 en.ts 结构相同（编译器检查缺少或多余的键）。
 import { consoleZh } from './console';
+import { membersZh } from './members';
 import { checkZh, loadZh } from './load';
 import { locksZh } from './locks';
 import { netZh } from './net';
@@ -312,6 +313,7 @@ export const zh: Catalogue = {
     sourceReadOnly: '只读：实验室不向它写入任何内容。',
     sourceWritable: '写入只改变副本，绝不改变原件。',
   },
+  members: membersZh,
   errors: {
     noLab: '还没有实验室：请先启动一个。',
     noMember: '这个实验室里没有成员 {{myid}}。',

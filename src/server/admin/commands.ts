@@ -225,7 +225,7 @@ export class Commands {
   /** The dynamic config text: server lines and version=<hex>. */
   membershipText(): string {
     const lines = [...this.cfg.servers.values()].sort((a, b) => a.sid - b.sid).map(formatServerLine);
-    return `${lines.join('\n')}\nversion=0\n`;
+    return `${lines.join('\n')}\nversion=${this.core.replicator.quorumStatus()?.configVersion ?? '0'}\n`;
   }
 
   private dumpText(): string {

@@ -73,3 +73,17 @@ export function computeReconfig(current: ReadonlyMap<number, QuorumServer>, vers
   if (![...servers.values()].some((q) => q.type === 'participant')) return Err.BADARGUMENTS;
   return configText(servers.values(), zxid);
 }
+
+/**
+ * Leader.isQuorumSynced: a new config is proposed only when a quorum of its voters is the leader
+ * itself and followers connected and synced with it (an observer counts only once it follows);
+ * otherwise NEWCONFIGNOQUORUM, and nothing is proposed. Passes error codes through.
+ */
+export function newConfigQuorum(text: string | number, leader: number, learners: readonly { sid: number; observer: boolean; synced: boolean }[]): string | number {
+  if (typeof text === 'number') return text;
+  const voters = new Set([...parseConfigText(text).values()].filter((q) => q.type === 'participant').map((q) => q.sid));
+  const ids = new Set<number>();
+  if (voters.has(leader)) ids.add(leader);
+  for (const l of learners) if (l.synced && !l.observer && voters.has(l.sid)) ids.add(l.sid);
+  return ids.size > voters.size / 2 ? text : Err.NEWCONFIGNOQUORUM;
+}

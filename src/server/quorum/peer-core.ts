@@ -332,6 +332,7 @@ export class QuorumPeerCore<T extends TxnLike> {
    * voters keeps its role until the next election, as observers and leavers do in ZooKeeper.
    */
   private adoptConfig(c: { version: bigint; voters: number[]; members: number[]; configText: string }): void {
+    const wasVoter = this.qv.isVoter(this.myid);
     this.qv.reset(c.voters);
     this.cfg.voters = [...c.voters];
     this.cfg.members = [...c.members];
@@ -340,6 +341,10 @@ export class QuorumPeerCore<T extends TxnLike> {
     if (this.role) this.role.cfg.configText = c.configText;
     const voters = new Set(c.voters);
     this.out.events.push({ type: 'config.changed', sid: this.myid, version: c.version, voters: [...c.voters].sort((a, b) => a - b), observers: c.members.filter((m) => !voters.has(m)).sort((a, b) => a - b) });
+    // QuorumPeer.processReconfig: a member whose learner type the config changed leaves its role
+    // ("changes proposed in reconfig") and joins again as what it is now, observer or voter.
+    const isVoter = voters.has(this.myid);
+    if (this.role && wasVoter !== isVoter && c.members.includes(this.myid)) this.endRole(`a reconfig made this member ${isVoter ? 'a voter' : 'an observer'}`);
   }
 
   private endRole(reason: string): void {

@@ -19,7 +19,7 @@ import type { Net } from '../runtime/net';
 import type { SessionTracker } from '../session/tracker';
 import { SessionUpkeep } from '../session/upkeep';
 import { encodeSnapStream, type SnapStreamReader } from '../storage/snapstream';
-import { computeReconfig, configText } from './dynconfig';
+import { computeReconfig, configText, newConfigQuorum } from './dynconfig';
 import { ELECTION_DEFAULTS } from './election/fle';
 import { learnerChain, prepChain, readOnlyChain, unavailableChain, type Chain, type Stages } from '../chain/chains';
 import { fromForwarded, toForwarded } from '../chain/forward';
@@ -398,7 +398,7 @@ export class QuorumPeer implements Replicator {
         skipACL: this.cfg.skipACL,
         reconfigEnabled: this.cfg.reconfigEnabled,
         standalone: false,
-        reconfig: (req, zxid) => computeReconfig(this.cfg.servers, this.config.version, req, zxid),
+        reconfig: (req, zxid) => newConfigQuorum(computeReconfig(this.cfg.servers, this.config.version, req, zxid), this.myid, this.core.role instanceof LeaderCore ? this.core.role.learners() : []),
         now: () => this.clock.wall(),
       });
     } else if (state === ServerState.LOOKING) {
@@ -570,7 +570,7 @@ export class QuorumPeer implements Replicator {
   }
 
   quorumStatus(): QuorumStatus {
-    return statusOf(this.core, this.myid, this.phase, this.proposalSizes);
+    return { ...statusOf(this.core, this.myid, this.phase, this.proposalSizes), configVersion: this.config.version.toString(16) };
   }
 
   async close(): Promise<void> {
