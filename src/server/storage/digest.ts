@@ -4,27 +4,28 @@
 // /zookeeper/ count as 0; the tree digest is the 64-bit wrapping sum. Used on load to check a
 // snapshot's digest once replay reaches its zxid.
 import { crc32 } from 'node:zlib';
-import type { DataNode, DataTree } from '../tree/datatree';
+import type { DataTree } from '../tree/datatree';
 
 /** The stat's bytes, reused: the digest is taken per znode, often (every snapshot, every check). */
 const statBytes = Buffer.alloc(60);
 
 /** DigestCalculator.calculateDigest for one znode. */
-export function nodeDigest(path: string, n: DataNode): bigint {
+export function nodeDigest(tree: DataTree, path: string, id: number): bigint {
   if (path.startsWith('/zookeeper/')) return 0n;
   const stat = statBytes;
-  stat.writeBigInt64BE(n.czxid, 0);
-  stat.writeBigInt64BE(n.mzxid, 8);
-  stat.writeBigInt64BE(n.pzxid, 16);
-  stat.writeBigInt64BE(n.ctime, 24);
-  stat.writeBigInt64BE(n.mtime, 32);
-  stat.writeInt32BE(n.version, 40);
-  stat.writeInt32BE(n.cversion, 44);
-  stat.writeInt32BE(n.aversion, 48);
-  stat.writeBigInt64BE(n.ephemeralOwner, 52);
+  stat.writeBigInt64BE(tree.czxid(id), 0);
+  stat.writeBigInt64BE(tree.mzxid(id), 8);
+  stat.writeBigInt64BE(tree.pzxid(id), 16);
+  stat.writeBigInt64BE(tree.ctime(id), 24);
+  stat.writeBigInt64BE(tree.mtime(id), 32);
+  stat.writeInt32BE(tree.version(id), 40);
+  stat.writeInt32BE(tree.cversion(id), 44);
+  stat.writeInt32BE(tree.aversion(id), 48);
+  stat.writeBigInt64BE(tree.ephemeralOwner(id), 52);
   // zlib's crc32 takes the path as a string (its UTF-8 bytes), without a Buffer per znode.
   let crc = path === '/' ? 0 : crc32(path);
-  if (n.data) crc = crc32(n.data, crc);
+  const data = tree.data(id);
+  if (data) crc = crc32(data, crc);
   crc = crc32(stat, crc);
   return BigInt(crc);
 }
@@ -32,6 +33,6 @@ export function nodeDigest(path: string, n: DataNode): bigint {
 /** The whole tree's digest (NodeHashMapImpl.getDigest), as a signed long. */
 export function treeDigest(tree: DataTree): bigint {
   let sum = 0n;
-  for (const [path, n] of tree.nodes) sum += nodeDigest(path, n);
+  for (const [path, id] of tree.entries()) sum += nodeDigest(tree, path, id);
   return BigInt.asIntN(64, sum);
 }
