@@ -27,53 +27,12 @@ import { joinPath, parentOf } from '../../protocol/paths';
 import type { ACL, Stat } from '../../protocol/records';
 import type { Txn, TxnHeader } from '../../protocol/txn';
 import { Quotas } from './quotas';
+import { ephemeralKind, ttlOf, ttlOwner, type LoadedZnode, type ZnodeRecord } from './kinds';
 import { NONE, NodeStore } from './store';
 
 export { NONE };
+export { ephemeralKind, ttlOf, ttlOwner, type EphemeralKind, type LoadedZnode, type ZnodeRecord } from './kinds';
 import { WatchMode, WatchTable, type Watcher } from './watches';
-
-/**
- * One znode's fields, copied out of the store: for tests and tools (inspect()), never the
- * request path. Longs are bigint, as on the wire; `cversion` is the stored (create-count) value.
- */
-export interface ZnodeRecord {
-  data: Buffer | null;
-  acl: ACL[];
-  czxid: bigint;
-  mzxid: bigint;
-  ctime: bigint;
-  mtime: bigint;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: bigint;
-  children: string[];
-}
-
-/** What a snapshot record gives loadNode (StatPersisted and the data, ACL already resolved). */
-export type LoadedZnode = Omit<ZnodeRecord, 'children'>;
-
-export type EphemeralKind = 'void' | 'normal' | 'container' | 'ttl';
-
-/** Kind of a node from its stored ephemeralOwner (EphemeralType.get). */
-export function ephemeralKind(owner: bigint, extendedTypes = true): EphemeralKind {
-  if (owner === 0n) return 'void';
-  if (owner === CONTAINER_EPHEMERAL_OWNER) return 'container';
-  if (extendedTypes && owner < 0n && (BigInt.asUintN(64, owner) >> 56n) === 0xffn) {
-    const extType = (BigInt.asUintN(64, owner) >> 40n) & 0xffffn;
-    if (extType === 0n) return 'ttl';
-  }
-  return 'normal';
-}
-
-export function ttlOf(owner: bigint): bigint {
-  return BigInt.asUintN(64, owner) & 0xffffffffffn;
-}
-
-export function ttlOwner(ttl: bigint): bigint {
-  return BigInt.asIntN(64, (0xffn << 56n) | ttl);
-}
 
 /** The result of applying one txn: what the reply needs. */
 export interface ProcessResult {
