@@ -12,21 +12,13 @@ const statBytes = Buffer.alloc(60);
 /** DigestCalculator.calculateDigest for one znode. */
 export function nodeDigest(tree: DataTree, path: string, id: number): bigint {
   if (path.startsWith('/zookeeper/')) return 0n;
-  const stat = statBytes;
-  stat.writeBigInt64BE(tree.czxid(id), 0);
-  stat.writeBigInt64BE(tree.mzxid(id), 8);
-  stat.writeBigInt64BE(tree.pzxid(id), 16);
-  stat.writeBigInt64BE(tree.ctime(id), 24);
-  stat.writeBigInt64BE(tree.mtime(id), 32);
-  stat.writeInt32BE(tree.version(id), 40);
-  stat.writeInt32BE(tree.cversion(id), 44);
-  stat.writeInt32BE(tree.aversion(id), 48);
-  stat.writeBigInt64BE(tree.ephemeralOwner(id), 52);
+  // Straight from the store's columns: no bigint per field.
+  tree.digestStat(id, statBytes);
   // zlib's crc32 takes the path as a string (its UTF-8 bytes), without a Buffer per znode.
   let crc = path === '/' ? 0 : crc32(path);
   const data = tree.data(id);
   if (data) crc = crc32(data, crc);
-  crc = crc32(stat, crc);
+  crc = crc32(statBytes, crc);
   return BigInt(crc);
 }
 

@@ -10,7 +10,8 @@ import { Perms } from '../../protocol/codes';
 import { JuteError, Reader, Writer } from '../../protocol/jute';
 import { ACL as ACLRecord, type ACL } from '../../protocol/records';
 import { parentOf } from '../../protocol/paths';
-import { DataTree, type LoadedZnode } from '../tree/datatree';
+import { DataTree } from '../tree/datatree';
+import { STAT_PERSISTED_BYTES } from '../tree/store';
 import type { SessionTable } from './types';
 
 export const OPEN_ACL_INDEX = -1n;
@@ -159,19 +160,6 @@ export class ImageParser {
   /** Offset in the whole stream where the image ends (after "/"), once done. */
   endOffset = -1;
   private consumedBefore = 0;
-  private readonly record: LoadedZnode = {
-    data: null,
-    acl: OPEN_ACL_UNSAFE,
-    czxid: 0n,
-    mzxid: 0n,
-    ctime: 0n,
-    mtime: 0n,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    pzxid: 0n,
-  };
 
   constructor(private readonly maxLength = 0xfffff + 0xfffff) {}
 
@@ -254,21 +242,14 @@ export class ImageParser {
         if (path === null) throw new JuteError('a znode with a null path');
         const data = r.buffer();
         const aclIndex = r.long();
-        // StatPersisted field by field into one reused record: loadNode copies it into the store.
-        const node = this.record;
-        node.data = data;
-        node.acl = this.aclOf(path, aclIndex);
-        node.czxid = r.long();
-        node.mzxid = r.long();
-        node.ctime = r.long();
-        node.mtime = r.long();
-        node.version = r.int();
-        node.cversion = r.int();
-        node.aversion = r.int();
-        node.ephemeralOwner = r.long();
-        node.pzxid = r.long();
-        this.loadNode(path, node);
-        node.data = null;
+        const acl = this.aclOf(path, aclIndex);
+        // StatPersisted goes into the store's columns as bytes: no bigint or object per znode.
+        if (r.remaining() < STAT_PERSISTED_BYTES) {
+          throw new JuteError(`record ends early: StatPersisted needs ${STAT_PERSISTED_BYTES} bytes, ${r.remaining()} left`);
+        }
+        const statAt = r.pos;
+        r.pos += STAT_PERSISTED_BYTES;
+        this.loadNode(path, data, acl, r.buf, statAt);
         return;
       }
     }
@@ -282,10 +263,10 @@ export class ImageParser {
   }
 
   /** Loads one znode record, checked against what came before it (DataTree.deserialize). */
-  private loadNode(path: string, node: LoadedZnode): void {
+  private loadNode(path: string, data: Buffer | null, acl: ACL[], stat: Buffer, statAt: number): void {
     if (path === '') path = '/';
     else if (path.charCodeAt(0) !== 0x2f) throw new ImageError(`znode path "${path}" does not start with /`);
-    if (!this.image.tree.loadNode(path, node)) {
+    if (!this.image.tree.loadNode(path, data, acl, stat, statAt)) {
       throw new ImageError(`invalid data tree: znode ${path} comes before its parent ${parentOf(path)}`);
     }
     this.image.nodeCount++;

@@ -27,11 +27,11 @@ import { joinPath, parentOf } from '../../protocol/paths';
 import type { ACL, Stat } from '../../protocol/records';
 import type { Txn, TxnHeader } from '../../protocol/txn';
 import { Quotas } from './quotas';
-import { ephemeralKind, ttlOf, ttlOwner, type LoadedZnode, type ZnodeRecord } from './kinds';
+import { ephemeralKind, ttlOf, ttlOwner, type ZnodeRecord } from './kinds';
 import { NONE, NodeStore } from './store';
 
 export { NONE };
-export { ephemeralKind, ttlOf, ttlOwner, type EphemeralKind, type LoadedZnode, type ZnodeRecord } from './kinds';
+export { ephemeralKind, ttlOf, ttlOwner, type EphemeralKind, type ZnodeRecord } from './kinds';
 import { WatchMode, WatchTable, type Watcher } from './watches';
 
 /** The result of applying one txn: what the reply needs. */
@@ -209,17 +209,13 @@ export class DataTree {
   }
 
   /** The znode's persisted fields and data as one serialised snapshot record would hold them. */
-  writePersisted(id: number, w: { long(v: bigint): void; int(v: number): void }): void {
-    const s = this.store;
-    w.long(s.czxid[id]!);
-    w.long(s.mzxid[id]!);
-    w.long(s.ctime[id]!);
-    w.long(s.mtime[id]!);
-    w.int(s.version[id]!);
-    w.int(s.cversion[id]!);
-    w.int(s.aversion[id]!);
-    w.long(s.owner[id]!);
-    w.long(s.pzxid[id]!);
+  writePersisted(id: number, w: { int(v: number): void }): void {
+    this.store.writeStat(id, w);
+  }
+
+  /** The 60 Stat bytes the tree digest hashes (storage/digest.ts), written into `out`. */
+  digestStat(id: number, out: Buffer): void {
+    this.store.digestStat(id, out);
   }
 
   /** A copy of one znode's fields (tests and tools; the request path reads by id). */
@@ -566,9 +562,10 @@ export class DataTree {
   /**
    * Adds one znode read from a snapshot (the root as "/"); its parent must be loaded already:
    * false, and nothing changed, when it is not. Rebuilds the ephemeral, container and TTL sets
-   * from the stored ephemeralOwner. The record is read, not kept: a parser may reuse it.
+   * from the stored ephemeralOwner. `stat` holds the record's StatPersisted (60 bytes, big-endian)
+   * at `statOffset`; its fields go into the columns without a bigint each.
    */
-  loadNode(path: string, node: LoadedZnode): boolean {
+  loadNode(path: string, data: Buffer | null, acl: ACL[], stat: Buffer, statOffset: number): boolean {
     let parent = NONE;
     if (path !== '/') {
       const slash = path.lastIndexOf('/');
@@ -577,19 +574,12 @@ export class DataTree {
     }
     const s = this.store;
     const id = s.add(path, parent);
-    s.setData(id, node.data);
-    s.aclIndex[id] = s.internAcl(node.acl);
-    s.czxid[id] = node.czxid;
-    s.mzxid[id] = node.mzxid;
-    s.pzxid[id] = node.pzxid;
-    s.ctime[id] = node.ctime;
-    s.mtime[id] = node.mtime;
-    s.owner[id] = node.ephemeralOwner;
-    s.version[id] = node.version;
-    s.cversion[id] = node.cversion;
-    s.aversion[id] = node.aversion;
-    this.approximateDataSize += path.length + (node.data?.length ?? 0);
-    if (path !== '/') this.indexEphemeral(path, node.ephemeralOwner);
+    s.setData(id, data);
+    s.aclIndex[id] = s.internAcl(acl);
+    s.readStat(id, stat, statOffset);
+    this.approximateDataSize += path.length + (data?.length ?? 0);
+    const owner = s.owner[id]!;
+    if (path !== '/' && owner !== 0n) this.indexEphemeral(path, owner);
     return true;
   }
 

@@ -22,8 +22,6 @@ export interface ZnodeRecord {
   children: string[];
 }
 
-/** What a snapshot record gives loadNode (StatPersisted and the data, ACL already resolved). */
-export type LoadedZnode = Omit<ZnodeRecord, 'children'>;
 
 export type EphemeralKind = 'void' | 'normal' | 'container' | 'ttl';
 

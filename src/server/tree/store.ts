@@ -33,6 +33,22 @@ function growI64(a: BigInt64Array, cap: number): BigInt64Array {
   return b;
 }
 
+// The long columns are also read and written as int32 pairs (no bigint per field when a
+// snapshot is read, written or digested): that needs the platform's little-endian layout.
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('the znode store needs a little-endian platform');
+
+/** StatPersisted's layout: byte offset of each field, and whether it is a long. */
+const STAT_LONGS = [
+  ['czxid', 0],
+  ['mzxid', 8],
+  ['ctime', 16],
+  ['mtime', 24],
+  ['owner', 44],
+  ['pzxid', 52],
+] as const;
+/** StatPersisted's size in bytes. */
+export const STAT_PERSISTED_BYTES = 60;
+
 export class NodeStore {
   private cap: number;
   /** Ids handed out so far (the high-water mark); ids below it are live or on `free`. */
@@ -99,6 +115,7 @@ export class NodeStore {
     this.dataLen = new Int32Array(cap);
     this.dataSlab = new Int32Array(cap);
     this.dataOff = new Int32Array(cap);
+    this.words = this.wordViews();
   }
 
   private grow(): void {
@@ -123,6 +140,67 @@ export class NodeStore {
     this.dataSlab = growI32(this.dataSlab, cap);
     this.dataOff = growI32(this.dataOff, cap);
     this.cap = cap;
+    this.words = this.wordViews();
+  }
+
+  /** Int32 views of the long columns ([2 id] the low word, [2 id + 1] the high word). */
+  private words: Record<(typeof STAT_LONGS)[number][0], Int32Array>;
+
+  private wordViews(): Record<(typeof STAT_LONGS)[number][0], Int32Array> {
+    const v = (a: BigInt64Array) => new Int32Array(a.buffer, a.byteOffset, a.length * 2);
+    return { czxid: v(this.czxid), mzxid: v(this.mzxid), ctime: v(this.ctime), mtime: v(this.mtime), owner: v(this.owner), pzxid: v(this.pzxid) };
+  }
+
+  /** Sets a znode's Stat fields from StatPersisted's big-endian bytes at `off` (a snapshot record). */
+  readStat(id: number, b: Buffer, off: number): void {
+    for (const [col, at] of STAT_LONGS) {
+      const w = this.words[col];
+      w[2 * id + 1] = b.readInt32BE(off + at);
+      w[2 * id] = b.readInt32BE(off + at + 4);
+    }
+    this.version[id] = b.readInt32BE(off + 32);
+    this.cversion[id] = b.readInt32BE(off + 36);
+    this.aversion[id] = b.readInt32BE(off + 40);
+  }
+
+  /** Writes a znode's StatPersisted, big-endian, as int32s (a snapshot record, a digest). */
+  writeStat(id: number, w: { int(v: number): void }): void {
+    const words = this.words;
+    const long = (col: Int32Array) => {
+      w.int(col[2 * id + 1]!);
+      w.int(col[2 * id]!);
+    };
+    long(words.czxid);
+    long(words.mzxid);
+    long(words.ctime);
+    long(words.mtime);
+    w.int(this.version[id]!);
+    w.int(this.cversion[id]!);
+    w.int(this.aversion[id]!);
+    long(words.owner);
+    long(words.pzxid);
+  }
+
+  /**
+   * The Stat bytes ZooKeeper's DigestCalculator hashes, big-endian into `out`: czxid, mzxid,
+   * pzxid, ctime, mtime (longs), version, cversion, aversion (ints), ephemeralOwner (long).
+   */
+  digestStat(id: number, out: Buffer): void {
+    const words = this.words;
+    let at = 0;
+    const int = (v: number) => {
+      out.writeInt32BE(v, at);
+      at += 4;
+    };
+    for (const col of [words.czxid, words.mzxid, words.pzxid, words.ctime, words.mtime]) {
+      int(col[2 * id + 1]!);
+      int(col[2 * id]!);
+    }
+    int(this.version[id]!);
+    int(this.cversion[id]!);
+    int(this.aversion[id]!);
+    int(words.owner[2 * id + 1]!);
+    int(words.owner[2 * id]!);
   }
 
   /** Id slots allocated (for tests: deletes must let creates reuse them). */
