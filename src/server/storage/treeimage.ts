@@ -61,8 +61,10 @@ export async function captureTree(tree: DataTree, sessions: SessionTable, opts: 
   const aclIndex = new Map<ACL[], bigint>();
   // Starts small (most trees are small) and grows to a chunk and one record at most.
   const w = new Writer(64 * 1024);
-  // The path index's iterator stays valid while the tree changes between slices.
-  const nodes = tree.entries();
+  // The path index's iterator stays valid while the tree changes between slices; the view stays
+  // on this store if a SNAP replaces the tree's meanwhile.
+  const view = tree.captureView();
+  const nodes = view.entries();
   for (let inSlice = 0; ; inSlice++) {
     if (inSlice >= slice) {
       inSlice = 0;
@@ -72,7 +74,7 @@ export async function captureTree(tree: DataTree, sessions: SessionTable, opts: 
     if (next.done) break;
     // The id is read at once, in the same turn it came from the index (ids are reused).
     const [path, id] = next.value;
-    const acl = tree.acl(id);
+    const acl = view.acl(id);
     let index = aclIndex.get(acl);
     if (index === undefined) {
       index = isOpenAclUnsafe(acl) ? OPEN_ACL_INDEX : BigInt(image.acls.length + 1);
@@ -82,9 +84,9 @@ export async function captureTree(tree: DataTree, sessions: SessionTable, opts: 
     // Data bytes and ACL arrays are never changed in place; the Stat fields are the znode's as
     // of now, which replay from `zxid` brings to the end state like any fuzzy copy.
     w.ustring(path === '/' ? '' : path);
-    w.buffer(tree.data(id));
+    w.buffer(view.data(id));
     w.long(index);
-    tree.writePersisted(id, w);
+    view.writeStat(id, w);
     image.nodeCount++;
     if (w.pos >= NODE_CHUNK_SIZE) {
       image.nodeChunks.push(Buffer.from(w.bytes()));

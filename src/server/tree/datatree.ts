@@ -12,6 +12,7 @@
 //   tree.childCount(id), tree.childNames(id), tree.pathOf(id)
 //   tree.entries()                          [path, id] parents first; survives changes
 //   tree.walk(path)                         [path, id] pre-order, children by name
+//   tree.captureView()                      the store as it is now, for a snapshot copied in slices
 // Only this file changes a znode (txns, loadNode, setConfigNode, replaceData for quota stats).
 // An id is good until the next change to the tree: a delete frees it and a create may reuse it,
 // so code that yields between turns holds paths, not ids. inspect(path) copies one znode's
@@ -31,6 +32,9 @@ import { ephemeralKind, ttlOf, ttlOwner, type ZnodeRecord } from './kinds';
 import { NONE, NodeStore } from './store';
 
 export { NONE };
+
+/** What a snapshot copy reads of the store (captureView). */
+export type CaptureView = Pick<NodeStore, 'entries' | 'acl' | 'data' | 'writeStat'>;
 export { ephemeralKind, ttlOf, ttlOwner, type EphemeralKind, type ZnodeRecord } from './kinds';
 import { WatchMode, WatchTable, type Watcher } from './watches';
 
@@ -208,9 +212,13 @@ export class DataTree {
     return this.store.index.entries();
   }
 
-  /** The znode's persisted fields and data as one serialised snapshot record would hold them. */
-  writePersisted(id: number, w: { int(v: number): void }): void {
-    this.store.writeStat(id, w);
+  /**
+   * The store as it is now, for a fuzzy snapshot copied over several turns: its reads stay on
+   * this store even when a SNAP replaces the tree's (adoptLoaded) meanwhile, so the copy is of
+   * one tree, as it was when znodes were objects in a map the copy iterated.
+   */
+  captureView(): CaptureView {
+    return this.store;
   }
 
   /** The 60 Stat bytes the tree digest hashes (storage/digest.ts), written into `out`. */

@@ -272,6 +272,15 @@ export class NodeStore {
     this.size--;
   }
 
+  /** Every znode as [path, id], parents first; the iterator survives changes to the store. */
+  entries(): IterableIterator<[string, number]> {
+    return this.index.entries();
+  }
+
+  acl(id: number): ACL[] {
+    return this.acls[this.aclIndex[id]!]!;
+  }
+
   // ---- data slabs
 
   data(id: number): Buffer | null {
