@@ -70,6 +70,26 @@ describe('compact znode store', () => {
     expect(s.childCount[root]).toBe(10_000);
   });
 
+  it('writes a record larger than any slab so far when the slab it leaves is compacted into the new one', () => {
+    const s = new NodeStore();
+    const root = s.add('/', NONE);
+    // The first slab (64 KiB) nearly full of 1000-byte records, then all but 10 freed: under a
+    // quarter live, so leaving it compacts it into whatever slab comes next.
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const id = s.add(`/n${i}`, root);
+      s.setData(id, Buffer.alloc(1000, i));
+      ids.push(id);
+    }
+    for (let i = 10; i < 60; i++) s.remove(ids[i]!);
+    // 200 KB does not fit the 64 KiB slab: the next one is sized for it alone, and the moved
+    // records must not take the room it needs (kazoo's suite crashed the server here).
+    const big = s.add('/big', root);
+    s.setData(big, Buffer.alloc(200_000, 7));
+    expect(s.data(big)).toEqual(Buffer.alloc(200_000, 7));
+    for (let i = 0; i < 10; i++) expect(s.data(ids[i]!)).toEqual(Buffer.alloc(1000, i));
+  });
+
   it('links children so deletes anywhere in the list keep the rest', () => {
     const tree = new DataTree();
     const apply = applier(tree);

@@ -304,8 +304,8 @@ export class NodeStore {
 
   private put(id: number, data: Buffer): void {
     const need = HEADER + data.length;
-    let slab = this.cur >= 0 ? this.slabs[this.cur]! : null;
-    if (slab === null || this.curPos + need > slab.length) slab = this.newSlab(need);
+    const left = this.cur >= 0 && this.curPos + need <= this.slabs[this.cur]!.length ? -1 : this.openSlab(need);
+    const slab = this.slabs[this.cur]!;
     const at = this.curPos;
     slab.writeInt32LE(id, at);
     slab.writeInt32LE(data.length, at + 4);
@@ -317,23 +317,24 @@ export class NodeStore {
     this.dataSlab[id] = this.cur;
     this.dataOff[id] = at + HEADER;
     this.dataLen[id] = data.length;
+    // Only now, with this record in place: compacting the slab left behind moves its records
+    // into the current one, which was sized for this record and may have no room for both first.
+    if (left >= 0) this.settle(left);
   }
 
-  private newSlab(need: number): Buffer {
+  /** Makes a new slab with room for `need` bytes current; returns the one it replaces (or -1). */
+  private openSlab(need: number): number {
     const prev = this.cur >= 0 ? this.slabs[this.cur]!.length : FIRST_SLAB / 2;
     const size = Math.max(need, Math.min(MAX_SLAB, prev * 2));
     const old = this.cur;
     let at = this.slabs.indexOf(null);
     if (at < 0) at = this.slabs.length;
-    const slab = Buffer.allocUnsafeSlow(size);
-    this.slabs[at] = slab;
+    this.slabs[at] = Buffer.allocUnsafeSlow(size);
     this.slabLive[at] = 0;
     this.slabEnd[at] = 0;
     this.cur = at;
     this.curPos = 0;
-    // The slab just left may be mostly garbage already.
-    if (old >= 0) this.settle(old);
-    return slab;
+    return old;
   }
 
   /** Marks a record of `len` bytes in `slab` garbage. */
