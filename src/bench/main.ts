@@ -11,6 +11,7 @@ import { flameGraphSvg, idleShare, topSelfTime, type CpuProfile } from './cpupro
 import { runCheckerBench } from './checker';
 import { measureFloors } from './floors';
 import { compileLoadGenerators } from './java';
+import { footprint } from './footprint';
 import { runLarge } from './large';
 import { Cluster } from './members';
 import { machineInfo } from './procfs';
@@ -171,9 +172,11 @@ async function large(a: Args, classDir: string): Promise<void> {
     log(`large tree: ${impl}`);
     out.push(await runLarge(impl, { parents, perParent, payload: 100, zkHeap, classDir, log }));
   }
+  log('large tree: where our bytes go (in-process footprint)');
+  const fp = footprint(parents, perParent, 100);
   finished(env);
   const results = loadResults(join(OUT, 'latest.json'));
-  results.large = { env, parents, perParent, payload: 100, results: out };
+  results.large = { env, parents, perParent, payload: 100, results: out, footprint: fp };
   write(results);
   console.log(textTable(largeCells(results.large)));
 }

@@ -72,8 +72,8 @@ describe('a full disk (tmpfs)', () => {
     const tree = new DataTree();
     const sessions: SessionTable = new Map();
     const r = await again.load(tree, sessions);
-    for (const p of acknowledged) expect(tree.getNode(p), p).toBeDefined();
-    expect(tree.getNode('/after')).toBeUndefined();
+    for (const p of acknowledged) expect(tree.inspect(p), p).toBeDefined();
+    expect(tree.inspect('/after')).toBeUndefined();
     expect(r.lastZxid).toBeGreaterThanOrEqual(0x100000000n + BigInt(acknowledged.length));
     await again.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -51,8 +51,9 @@ async function dump(connect: string): Promise<Record<string, DumpedNode>> {
 /** Our tree as the dump shows ZooKeeper's: what a client reads back. */
 function ourView(tree: DataTree): Record<string, DumpedNode> {
   const out: Record<string, DumpedNode> = {};
-  for (const [path, n] of tree.nodes) {
-    const s = tree.statOf(n);
+  for (const [path, id] of tree.entries()) {
+    const n = tree.inspect(path)!;
+    const s = tree.stat(id);
     out[path] = {
       data: n.data === null ? null : n.data.toString('base64'),
       acl: n.acl.map((a) => [a.perms, a.id.scheme, a.id.id]),

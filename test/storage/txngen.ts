@@ -39,7 +39,7 @@ export class TxnGen {
   }
 
   private parentCVersion(path: string): number {
-    return this.tree.getNode(parentOf(path))!.cversion + 1;
+    return this.tree.inspect(parentOf(path))!.cversion + 1;
   }
 
   createSession(id: bigint, timeOut = 30000): LoggedTxn {
@@ -71,12 +71,12 @@ export class TxnGen {
   }
 
   setData(path: string, data: string): LoggedTxn {
-    const version = this.tree.getNode(path)!.version + 1;
+    const version = this.tree.inspect(path)!.version + 1;
     return this.next(0x1234n, { type: OpCode.setData, path, data: Buffer.from(data), version });
   }
 
   setACL(path: string, acl: ACL[]): LoggedTxn {
-    const version = this.tree.getNode(path)!.aversion + 1;
+    const version = this.tree.inspect(path)!.aversion + 1;
     return this.next(0x1234n, { type: OpCode.setACL, path, acl, version });
   }
 
@@ -88,7 +88,7 @@ export class TxnGen {
   multi(createPath: string, setPath: string, data: string): LoggedTxn {
     const txns: Txn[] = [
       { type: OpCode.create, path: createPath, data: Buffer.from(data), acl: OPEN_ACL, ephemeral: false, parentCVersion: this.parentCVersion(createPath) },
-      { type: OpCode.setData, path: setPath, data: Buffer.from(data), version: this.tree.getNode(setPath)!.version + 1 },
+      { type: OpCode.setData, path: setPath, data: Buffer.from(data), version: this.tree.inspect(setPath)!.version + 1 },
     ];
     return this.next(0x1234n, { type: OpCode.multi, txns });
   }
@@ -101,7 +101,8 @@ export class TxnGen {
 /** Everything a snapshot keeps about a tree, in a form expect().toEqual compares. */
 export function treeState(tree: DataTree): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [path, n] of [...tree.nodes].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const path of [...tree.entries()].map(([p]) => p).sort()) {
+    const n = tree.inspect(path)!;
     out[path] = {
       data: n.data === null ? null : n.data.toString('base64'),
       acl: n.acl,

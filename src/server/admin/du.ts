@@ -11,7 +11,7 @@
 // the record is the part every ZooKeeper shares, computed the same from a live tree and from a
 // snapshot file, so an Apache member's figures and ours compare directly.
 import type { ServerCore } from '../core';
-import type { DataTree } from '../tree/datatree';
+import { NONE, type DataTree } from '../tree/datatree';
 import type { Json } from './jackson';
 
 /** Snapshot-record bytes of a znode besides its data and path: lengths (4 + 4), ACL index (8), StatPersisted (60). */
@@ -26,8 +26,14 @@ export interface DuTree {
 /** The one place du touches the tree's znodes. */
 export function duTree(tree: DataTree): DuTree {
   return {
-    children: (path) => tree.getNode(path)?.children ?? null,
-    dataLength: (path) => tree.getNode(path)?.data?.length ?? 0,
+    children: (path) => {
+      const id = tree.lookup(path);
+      return id === NONE ? null : tree.childNames(id);
+    },
+    dataLength: (path) => {
+      const id = tree.lookup(path);
+      return id === NONE ? 0 : tree.dataLength(id);
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { ACL, Id, Stat } from '../../protocol/records';
 import { checkAcl, maskDigests } from '../acl';
 import type { ClientConnection } from '../net/connection';
 import type { MultiOp, Request } from '../request';
-import { CONFIG_PATH, type DataTree, type ProcessResult } from '../tree/datatree';
+import { CONFIG_PATH, NONE, type DataTree, type ProcessResult } from '../tree/datatree';
 import { WatchMode, type WatchTable } from '../tree/watches';
 import { clonedTableSize, grownTableSize, javaHashOrder, javaIdHash, javaStringHash } from '../util/javaorder';
 
@@ -36,17 +36,26 @@ export class FinalProcessor {
       case OpCode.setACL:
         return conn.frameReply(req.cxid, z, 0, R.StatResponse, { stat: result.stat! });
       case OpCode.reconfig:
-        return conn.frameReply(req.cxid, z, 0, R.GetDataResponse, { data: this.tree.getNode(CONFIG_PATH)?.data ?? null, stat: result.stat! });
+        return conn.frameReply(req.cxid, z, 0, R.GetDataResponse, { data: this.configData(), stat: result.stat! });
       default:
         return conn.frameReply(req.cxid, z, 0);
     }
   }
 
-  private readNode(path: string, ids: Id[], perm: number = Perms.READ): { stat: Stat; node: NonNullable<ReturnType<DataTree['getNode']>> } | number {
-    const node = this.tree.getNode(path);
-    if (!node) return Err.NONODE;
-    if (!checkAcl(node.acl, perm, ids, this.skipACL)) return Err.NOAUTH;
-    return { stat: this.tree.statOf(node), node };
+  private configData(): Buffer | null {
+    const id = this.tree.lookup(CONFIG_PATH);
+    return id === NONE ? null : this.tree.data(id);
+  }
+
+  /**
+   * The znode's id (>= 0) once the ACL lets `perm` through, or the error code (ZooKeeper's
+   * codes are all negative); read the znode before anything yields.
+   */
+  private readNode(path: string, ids: Id[], perm: number = Perms.READ): number {
+    const id = this.tree.lookup(path);
+    if (id === NONE) return Err.NONODE;
+    if (!checkAcl(this.tree.acl(id), perm, ids, this.skipACL)) return Err.NOAUTH;
+    return id;
   }
 
   /** Runs a read-only request (FinalRequestProcessor) and returns the framed reply. */
@@ -61,36 +70,36 @@ export class FinalProcessor {
         if (path.includes('\0')) return err(Err.BADARGUMENTS);
         // No ACL check: ZooKeeper 3.8's FinalRequestProcessor answers exists with the Stat (and
         // sets the watch) whatever the node's ACL, so a client without READ still gets a Stat.
-        const node = this.tree.getNode(path);
+        const node = this.tree.lookup(path);
         if (body.req.watch) this.tree.addDataWatch(path, conn);
-        if (!node) return err(Err.NONODE);
-        return conn.frameReply(req.cxid, z, 0, R.StatResponse, { stat: this.tree.statOf(node) });
+        if (node === NONE) return err(Err.NONODE);
+        return conn.frameReply(req.cxid, z, 0, R.StatResponse, { stat: this.tree.stat(node) });
       }
       case OpCode.getData: {
         const r = this.readNode(body.req.path, ids);
-        if (typeof r === 'number') return err(r);
+        if (r < 0) return err(r);
         if (body.req.watch) this.tree.addDataWatch(body.req.path, conn);
-        return conn.frameReply(req.cxid, z, 0, R.GetDataResponse, { data: r.node.data, stat: r.stat });
+        return conn.frameReply(req.cxid, z, 0, R.GetDataResponse, { data: this.tree.data(r), stat: this.tree.stat(r) });
       }
       case OpCode.getChildren:
       case OpCode.getChildren2: {
         const r = this.readNode(body.req.path, ids);
-        if (typeof r === 'number') return err(r);
+        if (r < 0) return err(r);
         if (body.req.watch) this.tree.addChildWatch(body.req.path, conn);
-        const children = javaHashOrder([...r.node.children], javaStringHash, grownTableSize(r.node.children.size, 8));
+        const children = this.childrenInJavaOrder(r);
         if (req.type === OpCode.getChildren) return conn.frameReply(req.cxid, z, 0, R.GetChildrenResponse, { children });
-        return conn.frameReply(req.cxid, z, 0, R.GetChildren2Response, { children, stat: r.stat });
+        return conn.frameReply(req.cxid, z, 0, R.GetChildren2Response, { children, stat: this.tree.stat(r) });
       }
       case OpCode.getACL: {
         const r = this.readNode(body.req.path, ids, Perms.READ | Perms.ADMIN);
-        if (typeof r === 'number') return err(r);
-        let acl: ACL[] = r.node.acl;
+        if (r < 0) return err(r);
+        let acl: ACL[] = this.tree.acl(r);
         if (!checkAcl(acl, Perms.ADMIN, ids, this.skipACL)) acl = maskDigests(acl);
-        return conn.frameReply(req.cxid, z, 0, R.GetACLResponse, { acl, stat: r.stat });
+        return conn.frameReply(req.cxid, z, 0, R.GetACLResponse, { acl, stat: this.tree.stat(r) });
       }
       case OpCode.getAllChildrenNumber: {
         const r = this.readNode(body.req.path, ids);
-        if (typeof r === 'number') return err(r);
+        if (r < 0) return err(r);
         return conn.frameReply(req.cxid, z, 0, R.GetAllChildrenNumberResponse, { totalNumber: this.tree.countDescendants(body.req.path) });
       }
       case OpCode.getEphemerals: {
@@ -133,28 +142,33 @@ export class FinalProcessor {
 
   private multiReadOp(op: MultiOp, ids: Id[]): { type: number; err: number; data?: Buffer | null; stat?: Stat; children?: string[] } {
     const r = this.readNode(op.req.path, ids);
-    if (typeof r === 'number') return { type: OpCode.error, err: r };
-    if (op.type === OpCode.getData) return { type: OpCode.getData, err: 0, data: r.node.data, stat: r.stat };
-    const children = javaHashOrder([...r.node.children], javaStringHash, grownTableSize(r.node.children.size, 8));
-    return { type: OpCode.getChildren, err: 0, children };
+    if (r < 0) return { type: OpCode.error, err: r };
+    if (op.type === OpCode.getData) return { type: OpCode.getData, err: 0, data: this.tree.data(r), stat: this.tree.stat(r) };
+    return { type: OpCode.getChildren, err: 0, children: this.childrenInJavaOrder(r) };
+  }
+
+  /** The children as ZooKeeper's HashSet iterates them (a set grown from 8 entries). */
+  private childrenInJavaOrder(id: number): string[] {
+    const names = this.tree.childNames(id);
+    return javaHashOrder(names, javaStringHash, grownTableSize(names.length, 8));
   }
 
   private setWatches(conn: ClientConnection, w: SetWatchesBody, v2: boolean): void {
     const rel = w.relativeZxid;
     for (const path of w.dataWatches) {
-      const n = this.tree.getNode(path);
-      if (!n) conn.deliverEvent(EventType.NodeDeleted, path, -1n);
-      else if (n.mzxid > rel) conn.deliverEvent(EventType.NodeDataChanged, path, -1n);
+      const n = this.tree.lookup(path);
+      if (n === NONE) conn.deliverEvent(EventType.NodeDeleted, path, -1n);
+      else if (this.tree.mzxid(n) > rel) conn.deliverEvent(EventType.NodeDataChanged, path, -1n);
       else this.tree.addDataWatch(path, conn);
     }
     for (const path of w.existWatches) {
-      if (this.tree.getNode(path)) conn.deliverEvent(EventType.NodeCreated, path, -1n);
+      if (this.tree.has(path)) conn.deliverEvent(EventType.NodeCreated, path, -1n);
       else this.tree.addDataWatch(path, conn);
     }
     for (const path of w.childWatches) {
-      const n = this.tree.getNode(path);
-      if (!n) conn.deliverEvent(EventType.NodeDeleted, path, -1n);
-      else if (n.pzxid > rel) conn.deliverEvent(EventType.NodeChildrenChanged, path, -1n);
+      const n = this.tree.lookup(path);
+      if (n === NONE) conn.deliverEvent(EventType.NodeDeleted, path, -1n);
+      else if (this.tree.pzxid(n) > rel) conn.deliverEvent(EventType.NodeChildrenChanged, path, -1n);
       else this.tree.addChildWatch(path, conn);
     }
     if (v2) {

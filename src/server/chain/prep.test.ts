@@ -34,8 +34,7 @@ describe('prep + apply', () => {
     expect(a.path).toBe('/app/n-0000000000');
     expect(b.path).toBe('/app/n-0000000002');
     write({ type: OpCode.delete, req: { path: '/app/plain', version: -1 } });
-    const parent = tree.getNode('/app')!;
-    const stat = tree.statOf(parent);
+    const stat = tree.stat(tree.lookup('/app'));
     expect(stat.numChildren).toBe(2);
     // client-visible cversion = creates + deletes
     expect(stat.cversion).toBe(4);
@@ -52,7 +51,7 @@ describe('prep + apply', () => {
     expect(write({ type: OpCode.delete, req: { path: '/zookeeper', version: -1 } })).toMatchObject({ type: -1, err: Err.BADARGUMENTS });
     expect(write(create('/x', 0), 0x999n)).toMatchObject({ type: -1, err: Err.SESSIONEXPIRED });
     expect(write(create('/a/b', 9))).toMatchObject({ type: -1, err: Err.BADARGUMENTS });
-    expect(tree.getNode('/a')!.version).toBe(0);
+    expect(tree.inspect('/a')!.version).toBe(0);
     expect(tree.lastProcessedZxid).toBe(8n);
   });
 
@@ -63,7 +62,7 @@ describe('prep + apply', () => {
     expect(tree.ephemerals.get(SESSION)).toEqual(new Set(['/e']));
     const close = write({ type: OpCode.closeSession }, SESSION);
     expect(close).toMatchObject({ type: -11, paths2Delete: ['/e'] });
-    expect(tree.getNode('/e')).toBeUndefined();
+    expect(tree.inspect('/e')).toBeUndefined();
   });
 
   it('applies a multi atomically or not at all', () => {
@@ -71,10 +70,10 @@ describe('prep + apply', () => {
     write(create('/m'));
     const ok = write({ type: OpCode.multi, ops: [create('/m/a'), { type: OpCode.setData, req: { path: '/m/a', data: Buffer.from('y'), version: 0 } }, { type: OpCode.check, req: { path: '/m', version: 0 } }] });
     expect(ok.type).toBe(14);
-    expect(tree.getNode('/m/a')!.version).toBe(1);
+    expect(tree.inspect('/m/a')!.version).toBe(1);
     const bad = write({ type: OpCode.multi, ops: [create('/m/b'), { type: OpCode.check, req: { path: '/m', version: 5 } }, create('/m/c')] });
     expect(bad.txns.map((t: any) => t.err)).toEqual([0, Err.BADVERSION, Err.RUNTIMEINCONSISTENCY]);
-    expect(tree.getNode('/m/b')).toBeUndefined();
+    expect(tree.inspect('/m/b')).toBeUndefined();
   });
 
   it('checks ACLs and expands auth ids', () => {

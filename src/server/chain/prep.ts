@@ -8,7 +8,7 @@ import type { ACL, Id } from '../../protocol/records';
 import type { LoggedTxn, Txn } from '../../protocol/txn';
 import { checkAcl, fixupAcl } from '../acl';
 import type { MultiOp, Request } from '../request';
-import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH, type DataTree, ephemeralKind } from '../tree/datatree';
+import { CONFIG_PATH, NONE, QUOTA_PATH, ZOOKEEPER_PATH, type DataTree, ephemeralKind } from '../tree/datatree';
 import { CONTAINER_EPHEMERAL_OWNER } from '../../protocol/codes';
 import { ttlOwner } from '../tree/datatree';
 
@@ -102,15 +102,16 @@ export class Prep {
   private view(path: string, overlay?: Map<string, ChangeRecord>): NodeView | null {
     const o = overlay?.get(path) ?? this.byPath.get(path);
     if (o) return o.node;
-    const n = this.env.tree.getNode(path);
-    if (!n) return null;
+    const tree = this.env.tree;
+    const n = tree.lookup(path);
+    if (n === NONE) return null;
     return {
-      version: n.version,
-      cversion: n.cversion,
-      aversion: n.aversion,
-      ephemeralOwner: n.ephemeralOwner,
-      childCount: n.children.size,
-      acl: n.acl,
+      version: tree.version(n),
+      cversion: tree.cversion(n),
+      aversion: tree.aversion(n),
+      ephemeralOwner: tree.ephemeralOwner(n),
+      childCount: tree.childCount(n),
+      acl: tree.acl(n),
     };
   }
 

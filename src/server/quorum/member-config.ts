@@ -2,7 +2,7 @@
 // until a committed reconfig replaces them, kept in step with /zookeeper/config in the database.
 import type { QuorumServer, ServerConfig } from '../config';
 import type { Logger, ServerCore } from '../core';
-import { CONFIG_PATH } from '../tree/datatree';
+import { CONFIG_PATH, NONE } from '../tree/datatree';
 import { configText, parseConfigText } from './dynconfig';
 
 export interface AdoptedConfig {
@@ -37,9 +37,10 @@ export class MemberConfig {
    * it was truncated away) /zookeeper/config is zoo.cfg's, written locally as ZooKeeper does.
    */
   settle(): void {
-    const n = this.server.tree.getNode(CONFIG_PATH);
-    if (n && n.mzxid > 0n && n.data && n.data.length > 0) {
-      if (n.mzxid !== this.version) this.adoptText(n.data.toString('utf8'), n.mzxid);
+    const tree = this.server.tree;
+    const n = tree.lookup(CONFIG_PATH);
+    if (n !== NONE && tree.mzxid(n) > 0n && tree.dataLength(n) > 0) {
+      if (tree.mzxid(n) !== this.version) this.adoptText(tree.data(n)!.toString('utf8'), tree.mzxid(n));
       return;
     }
     if (this.version !== 0n) this.adopt(new Map(this.staticServers), 0n);

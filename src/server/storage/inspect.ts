@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeDisk } from '../runtime/disk';
-import { DataTree } from '../tree/datatree';
+import { DataTree, NONE } from '../tree/datatree';
 import { readEpochFile } from './epoch';
 import { describeIoError } from './fsutil';
 import { LOG_PREFIX, SNAPSHOT_PREFIX, listDataFiles, logFilesFrom, zxidHex, type DataFile } from './names';
@@ -195,8 +195,8 @@ export async function inspectDataDir(dir: string, progress: (p: InspectProgress)
   out.znodes = out.tree.nodeCount();
   out.sessions = sessions.size;
   out.ephemerals = [...out.tree.ephemerals.values()].reduce((n, s) => n + s.size, 0);
-  const config = out.tree.getNode('/zookeeper/config');
-  if (config && config.mzxid > 0n && config.data && config.data.length > 0) out.dynamicConfig = config.data.toString('utf8');
+  const config = out.tree.lookup('/zookeeper/config');
+  if (config !== NONE && out.tree.mzxid(config) > 0n && out.tree.dataLength(config) > 0) out.dynamicConfig = out.tree.data(config)!.toString('utf8');
   out.files = [...snaps, ...logs].map((f) => ({ name: f.name, bytes: sizes.get(f.name)!, zxid: hex(f.zxid) }));
   for (const e of epochs) out.files.push({ name: e, bytes: statSync(join(dir, e)).size, zxid: '' });
   report('Loaded', out.znodes);

@@ -257,8 +257,11 @@ export async function recover(disk: Disk, snapDir: string, logDir: string, tree:
 /** The highest czxid/mzxid/pzxid in `tree` above `zxid`, or null: a change later than `zxid`. */
 function latestChange(tree: DataTree, zxid: bigint): bigint | null {
   let latest: bigint | null = null;
-  for (const n of tree.nodes.values()) {
-    const z = n.czxid > n.mzxid ? (n.czxid > n.pzxid ? n.czxid : n.pzxid) : n.mzxid > n.pzxid ? n.mzxid : n.pzxid;
+  for (const [, id] of tree.entries()) {
+    const c = tree.czxid(id);
+    const m = tree.mzxid(id);
+    const p = tree.pzxid(id);
+    const z = c > m ? (c > p ? c : p) : m > p ? m : p;
     if (z > zxid && (latest === null || z > latest)) latest = z;
   }
   return latest;

@@ -8,9 +8,10 @@
 // aclIndex -1 stands for OPEN_ACL_UNSAFE and has no entry in the table.
 import { Perms } from '../../protocol/codes';
 import { JuteError, Reader, Writer } from '../../protocol/jute';
-import { ACL as ACLRecord, StatPersisted as StatRecord, type ACL } from '../../protocol/records';
+import { ACL as ACLRecord, type ACL } from '../../protocol/records';
 import { parentOf } from '../../protocol/paths';
 import { DataTree } from '../tree/datatree';
+import { STAT_PERSISTED_BYTES } from '../tree/store';
 import type { SessionTable } from './types';
 
 export const OPEN_ACL_INDEX = -1n;
@@ -60,8 +61,10 @@ export async function captureTree(tree: DataTree, sessions: SessionTable, opts: 
   const aclIndex = new Map<ACL[], bigint>();
   // Starts small (most trees are small) and grows to a chunk and one record at most.
   const w = new Writer(64 * 1024);
-  // A Map iterator stays valid while the map changes between slices.
-  const nodes = tree.nodes.entries();
+  // The path index's iterator stays valid while the tree changes between slices; the view stays
+  // on this store if a SNAP replaces the tree's meanwhile.
+  const view = tree.captureView();
+  const nodes = view.entries();
   for (let inSlice = 0; ; inSlice++) {
     if (inSlice >= slice) {
       inSlice = 0;
@@ -69,19 +72,21 @@ export async function captureTree(tree: DataTree, sessions: SessionTable, opts: 
     }
     const next = nodes.next();
     if (next.done) break;
-    const [path, n] = next.value;
-    let index = aclIndex.get(n.acl);
+    // The id is read at once, in the same turn it came from the index (ids are reused).
+    const [path, id] = next.value;
+    const acl = view.acl(id);
+    let index = aclIndex.get(acl);
     if (index === undefined) {
-      index = isOpenAclUnsafe(n.acl) ? OPEN_ACL_INDEX : BigInt(image.acls.length + 1);
-      if (index !== OPEN_ACL_INDEX) image.acls.push([index, n.acl]);
-      aclIndex.set(n.acl, index);
+      index = isOpenAclUnsafe(acl) ? OPEN_ACL_INDEX : BigInt(image.acls.length + 1);
+      if (index !== OPEN_ACL_INDEX) image.acls.push([index, acl]);
+      aclIndex.set(acl, index);
     }
-    // Buffers and ACL arrays are replaced, never changed in place; the Stat fields are the
-    // znode's as of now, which replay from `zxid` brings to the end state like any fuzzy copy.
+    // Data bytes and ACL arrays are never changed in place; the Stat fields are the znode's as
+    // of now, which replay from `zxid` brings to the end state like any fuzzy copy.
     w.ustring(path === '/' ? '' : path);
-    w.buffer(n.data);
+    w.buffer(view.data(id));
     w.long(index);
-    StatRecord.write(w, n);
+    view.writeStat(id, w);
     image.nodeCount++;
     if (w.pos >= NODE_CHUNK_SIZE) {
       image.nodeChunks.push(Buffer.from(w.bytes()));
@@ -232,28 +237,21 @@ export class ImageParser {
       case 'nodes': {
         const path = r.ustring();
         if (path === '/') {
-          if (this.image.tree.getNode('/') === undefined) throw new ImageError('the data tree has no root znode');
+          if (!this.image.tree.has('/')) throw new ImageError('the data tree has no root znode');
           this.phase = 'done';
           return;
         }
         if (path === null) throw new JuteError('a znode with a null path');
         const data = r.buffer();
         const aclIndex = r.long();
-        // StatPersisted field by field, straight into what loadNode takes: no Stat object.
-        const node = {
-          data,
-          acl: this.aclOf(path, aclIndex),
-          czxid: r.long(),
-          mzxid: r.long(),
-          ctime: r.long(),
-          mtime: r.long(),
-          version: r.int(),
-          cversion: r.int(),
-          aversion: r.int(),
-          ephemeralOwner: r.long(),
-          pzxid: r.long(),
-        };
-        this.loadNode(path, node);
+        const acl = this.aclOf(path, aclIndex);
+        // StatPersisted goes into the store's columns as bytes: no bigint or object per znode.
+        if (r.remaining() < STAT_PERSISTED_BYTES) {
+          throw new JuteError(`record ends early: StatPersisted needs ${STAT_PERSISTED_BYTES} bytes, ${r.remaining()} left`);
+        }
+        const statAt = r.pos;
+        r.pos += STAT_PERSISTED_BYTES;
+        this.loadNode(path, data, acl, r.buf, statAt);
         return;
       }
     }
@@ -267,10 +265,10 @@ export class ImageParser {
   }
 
   /** Loads one znode record, checked against what came before it (DataTree.deserialize). */
-  private loadNode(path: string, node: Parameters<DataTree['loadNode']>[1]): void {
+  private loadNode(path: string, data: Buffer | null, acl: ACL[], stat: Buffer, statAt: number): void {
     if (path === '') path = '/';
     else if (path.charCodeAt(0) !== 0x2f) throw new ImageError(`znode path "${path}" does not start with /`);
-    if (!this.image.tree.loadNode(path, node)) {
+    if (!this.image.tree.loadNode(path, data, acl, stat, statAt)) {
       throw new ImageError(`invalid data tree: znode ${path} comes before its parent ${parentOf(path)}`);
     }
     this.image.nodeCount++;
@@ -305,7 +303,7 @@ function emptyTreeForLoad(): DataTree {
  * and finds the quotas again. The image's znodes move into `tree`: apply an image once.
  */
 export function applyImage(tree: DataTree, sessions: SessionTable, image: ParsedImage, zxid: bigint): void {
-  if (image.tree.getNode('/') === undefined) throw new ImageError('the data tree has no root znode');
+  if (!image.tree.has('/')) throw new ImageError('the data tree has no root znode');
   tree.adoptLoaded(image.tree);
   // DataTree.deserialize ends with setupQuota: txns replayed after this keep quota stats current.
   tree.rebuildQuotas();

@@ -1,6 +1,22 @@
 // The in-memory znode tree (org.apache.zookeeper.server.DataTree): nodes with their Stat
 // bookkeeping, ACLs, ephemerals by session, containers and TTL nodes, and the watch tables.
 // Transactions are applied here in zxid order; watch events fire as they apply.
+//
+// The znode contract (issue 13). There is no object per znode: the tree is a compact store
+// (tree/store.ts) and the rest of the server reads a znode through its node id:
+//   const id = tree.lookup(path)            NONE (-1) when there is no such znode
+//   tree.stat(id)                           the Stat a client sees (a fresh object)
+//   tree.data(id)                           Buffer | null, a view of slab bytes never rewritten
+//   tree.acl(id)                            the interned ACL list (shared: never change it)
+//   tree.version/cversion/aversion/mzxid/pzxid/ephemeralOwner(id), dataLength(id)
+//   tree.childCount(id), tree.childNames(id), tree.pathOf(id)
+//   tree.entries()                          [path, id] parents first; survives changes
+//   tree.walk(path)                         [path, id] pre-order, children by name
+//   tree.captureView()                      the store as it is now, for a snapshot copied in slices
+// Only this file changes a znode (txns, loadNode, setConfigNode, replaceData for quota stats).
+// An id is good until the next change to the tree: a delete frees it and a create may reuse it,
+// so code that yields between turns holds paths, not ids. inspect(path) copies one znode's
+// fields out for tests and tools; the request path never builds such an object.
 import {
   CONTAINER_EPHEMERAL_OWNER,
   Err,
@@ -8,48 +24,19 @@ import {
   OpCode,
   Perms,
 } from '../../protocol/codes';
-import { baseName, joinPath, parentOf } from '../../protocol/paths';
+import { joinPath, parentOf } from '../../protocol/paths';
 import type { ACL, Stat } from '../../protocol/records';
 import type { Txn, TxnHeader } from '../../protocol/txn';
 import { Quotas } from './quotas';
+import { ephemeralKind, ttlOf, ttlOwner, type ZnodeRecord } from './kinds';
+import { NONE, NodeStore } from './store';
+
+export { NONE };
+
+/** What a snapshot copy reads of the store (captureView). */
+export type CaptureView = Pick<NodeStore, 'entries' | 'acl' | 'data' | 'writeStat'>;
+export { ephemeralKind, ttlOf, ttlOwner, type EphemeralKind, type ZnodeRecord } from './kinds';
 import { WatchMode, WatchTable, type Watcher } from './watches';
-
-/** One znode. Longs are bigint, as on the wire. `cversion` is the stored (create-count) value. */
-export interface DataNode {
-  data: Buffer | null;
-  acl: ACL[];
-  czxid: bigint;
-  mzxid: bigint;
-  ctime: bigint;
-  mtime: bigint;
-  version: number;
-  cversion: number;
-  aversion: number;
-  ephemeralOwner: bigint;
-  pzxid: bigint;
-  children: Set<string>;
-}
-
-export type EphemeralKind = 'void' | 'normal' | 'container' | 'ttl';
-
-/** Kind of a node from its stored ephemeralOwner (EphemeralType.get). */
-export function ephemeralKind(owner: bigint, extendedTypes = true): EphemeralKind {
-  if (owner === 0n) return 'void';
-  if (owner === CONTAINER_EPHEMERAL_OWNER) return 'container';
-  if (extendedTypes && owner < 0n && (BigInt.asUintN(64, owner) >> 56n) === 0xffn) {
-    const extType = (BigInt.asUintN(64, owner) >> 40n) & 0xffffn;
-    if (extType === 0n) return 'ttl';
-  }
-  return 'normal';
-}
-
-export function ttlOf(owner: bigint): bigint {
-  return BigInt.asUintN(64, owner) & 0xffffffffffn;
-}
-
-export function ttlOwner(ttl: bigint): bigint {
-  return BigInt.asIntN(64, (0xffn << 56n) | ttl);
-}
 
 /** The result of applying one txn: what the reply needs. */
 export interface ProcessResult {
@@ -62,24 +49,7 @@ export interface ProcessResult {
   type: number;
 }
 
-/** A leaf's children: one shared, read-only empty set (an own empty Set costs ~160 bytes a znode). */
-class NoChildren extends Set<string> {
-  override add(): this {
-    throw new Error('the shared empty children set is read-only; DataTree gives a znode its own set before adding');
-  }
-  override delete(): boolean {
-    return false;
-  }
-  override clear(): void {}
-}
-const NO_CHILDREN: Set<string> = new NoChildren();
-
-/** The children set of `parent`, made its own first if it still shares NO_CHILDREN. */
-function ownChildren(parent: DataNode): Set<string> {
-  if (parent.children === NO_CHILDREN) parent.children = new Set();
-  return parent.children;
-}
-
+const EMPTY = Buffer.alloc(0);
 const ROOT_ACL: ACL[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
 const CONFIG_ACL: ACL[] = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
 
@@ -87,26 +57,9 @@ export const ZOOKEEPER_PATH = '/zookeeper';
 export const QUOTA_PATH = '/zookeeper/quota';
 export const CONFIG_PATH = '/zookeeper/config';
 
-function emptyNode(acl: ACL[]): DataNode {
-  return {
-    data: Buffer.alloc(0),
-    acl,
-    czxid: 0n,
-    mzxid: 0n,
-    ctime: 0n,
-    mtime: 0n,
-    version: 0,
-    cversion: 0,
-    aversion: 0,
-    ephemeralOwner: 0n,
-    pzxid: 0n,
-    children: new Set(),
-  };
-}
-
 export class DataTree {
-  // Not readonly: adoptLoaded() takes these over from a tree a snapshot was loaded into.
-  nodes = new Map<string, DataNode>();
+  // Not readonly: adoptLoaded() takes it over from a tree a snapshot was loaded into.
+  private store = new NodeStore();
   /** session id -> its ephemeral paths */
   ephemerals = new Map<bigint, Set<string>>();
   containers = new Set<string>();
@@ -120,13 +73,14 @@ export class DataTree {
    */
   reapable(now: bigint): string[] {
     const doomed: string[] = [];
+    const s = this.store;
     for (const path of this.containers) {
-      const n = this.nodes.get(path);
-      if (n && n.children.size === 0 && n.cversion > 0) doomed.push(path);
+      const id = this.lookup(path);
+      if (id !== NONE && s.childCount[id] === 0 && s.cversion[id]! > 0) doomed.push(path);
     }
     for (const path of this.ttls) {
-      const n = this.nodes.get(path);
-      if (n && n.children.size === 0 && now - n.mtime > ttlOf(n.ephemeralOwner)) doomed.push(path);
+      const id = this.lookup(path);
+      if (id !== NONE && s.childCount[id] === 0 && now - s.mtime[id]! > ttlOf(s.owner[id]!)) doomed.push(path);
     }
     return doomed;
   }
@@ -134,81 +88,207 @@ export class DataTree {
   readonly childWatches = new WatchTable();
   /** The zxid of the last applied txn. */
   lastProcessedZxid = 0n;
-  /** Interned ACL lists: equal lists share one array (ZooKeeper's ACL cache). */
-  private aclCache = new Map<string, ACL[]>();
   /** Σ(path length + data length), for mntr's zk_approximate_data_size. */
   approximateDataSize = 0;
 
   constructor() {
-    const root = emptyNode(this.internAcl(ROOT_ACL));
-    this.nodes.set('/', root);
-    const zk = emptyNode(this.internAcl(ROOT_ACL));
-    this.nodes.set(ZOOKEEPER_PATH, zk);
-    root.children.add('zookeeper');
-    const quota = emptyNode(this.internAcl(ROOT_ACL));
-    this.nodes.set(QUOTA_PATH, quota);
-    zk.children.add('quota');
-    const config = emptyNode(this.internAcl(CONFIG_ACL));
+    const root = this.addNode('/', NONE, EMPTY, ROOT_ACL, 0n, 0n, 0n);
+    const zk = this.addNode(ZOOKEEPER_PATH, root, EMPTY, ROOT_ACL, 0n, 0n, 0n);
+    this.addNode(QUOTA_PATH, zk, EMPTY, ROOT_ACL, 0n, 0n, 0n);
+    const config = this.addNode(CONFIG_PATH, zk, EMPTY, CONFIG_ACL, 0n, 0n, 0n);
     // DataTree.addConfigNode sets its ACL with setACL(path, READ_ACL_UNSAFE, -1), and setACL
     // stores the version it is given: /zookeeper/config's aversion is -1 on every server.
-    config.aversion = -1;
-    this.nodes.set(CONFIG_PATH, config);
-    zk.children.add('config');
+    this.store.aversion[config] = -1;
     this.approximateDataSize = ZOOKEEPER_PATH.length + QUOTA_PATH.length + CONFIG_PATH.length + 1;
   }
 
-  /** The last list interned and its shared array: a snapshot passes one array for many znodes. */
-  private lastAclIn: ACL[] | null = null;
-  private lastAclOut: ACL[] = [];
+  /** A new znode with zeroed counters, linked under `parent`. */
+  private addNode(path: string, parent: number, data: Buffer | null, acl: ACL[], zxid: bigint, time: bigint, owner: bigint): number {
+    const s = this.store;
+    const id = s.add(path, parent);
+    s.setData(id, data);
+    s.aclIndex[id] = s.internAcl(acl);
+    s.czxid[id] = zxid;
+    s.mzxid[id] = zxid;
+    s.pzxid[id] = zxid;
+    s.ctime[id] = time;
+    s.mtime[id] = time;
+    s.owner[id] = owner;
+    s.version[id] = 0;
+    s.cversion[id] = 0;
+    s.aversion[id] = 0;
+    return id;
+  }
 
   /** Equal ACL lists become one shared array. */
   internAcl(acl: ACL[]): ACL[] {
-    if (acl === this.lastAclIn) return this.lastAclOut;
-    const key = acl.map((a) => `${a.perms},${a.id.scheme},${a.id.id}`).join(';');
-    let hit = this.aclCache.get(key);
-    if (!hit) {
-      hit = acl.map((a) => ({ perms: a.perms, id: { scheme: a.id.scheme, id: a.id.id } }));
-      this.aclCache.set(key, hit);
-    }
-    this.lastAclIn = acl;
-    this.lastAclOut = hit;
-    return hit;
+    return this.store.acls[this.store.internAcl(acl)]!;
   }
 
-  getNode(path: string): DataNode | undefined {
-    return this.nodes.get(path);
+  // ---- reading znodes (the contract at the top of this file)
+
+  /** The znode at `path`, or NONE. */
+  lookup(path: string): number {
+    return this.store.index.get(path) ?? NONE;
+  }
+
+  has(path: string): boolean {
+    return this.store.index.has(path);
+  }
+
+  pathOf(id: number): string {
+    return this.store.paths[id]!;
+  }
+
+  /** Its data: a view of slab bytes that are never written again (no copy). */
+  data(id: number): Buffer | null {
+    return this.store.data(id);
+  }
+
+  dataLength(id: number): number {
+    return Math.max(0, this.store.dataLen[id]!);
+  }
+
+  /** Its interned ACL list (shared: never change it). */
+  acl(id: number): ACL[] {
+    return this.store.acls[this.store.aclIndex[id]!]!;
+  }
+
+  version(id: number): number {
+    return this.store.version[id]!;
+  }
+
+  /** The stored (create-count) cversion; stat() gives the one clients see. */
+  cversion(id: number): number {
+    return this.store.cversion[id]!;
+  }
+
+  aversion(id: number): number {
+    return this.store.aversion[id]!;
+  }
+
+  czxid(id: number): bigint {
+    return this.store.czxid[id]!;
+  }
+
+  ctime(id: number): bigint {
+    return this.store.ctime[id]!;
+  }
+
+  mtime(id: number): bigint {
+    return this.store.mtime[id]!;
+  }
+
+  mzxid(id: number): bigint {
+    return this.store.mzxid[id]!;
+  }
+
+  pzxid(id: number): bigint {
+    return this.store.pzxid[id]!;
+  }
+
+  /** The stored ephemeralOwner (containers and TTL znodes carry their markers here). */
+  ephemeralOwner(id: number): bigint {
+    return this.store.owner[id]!;
+  }
+
+  childCount(id: number): number {
+    return this.store.childCount[id]!;
+  }
+
+  /** Its children's names, in no particular order. */
+  childNames(id: number): string[] {
+    const s = this.store;
+    const names: string[] = [];
+    for (let c = s.firstChild[id]!; c !== NONE; c = s.nextSibling[c]!) {
+      const p = s.paths[c]!;
+      names.push(p.slice(p.lastIndexOf('/') + 1));
+    }
+    return names;
+  }
+
+  /** Every znode as [path, id], parents before children; the iterator survives changes to the tree. */
+  entries(): IterableIterator<[string, number]> {
+    return this.store.index.entries();
+  }
+
+  /**
+   * The store as it is now, for a fuzzy snapshot copied over several turns: its reads stay on
+   * this store even when a SNAP replaces the tree's (adoptLoaded) meanwhile, so the copy is of
+   * one tree, as it was when znodes were objects in a map the copy iterated.
+   */
+  captureView(): CaptureView {
+    return this.store;
+  }
+
+  /** The 60 Stat bytes the tree digest hashes (storage/digest.ts), written into `out`. */
+  digestStat(id: number, out: Buffer): void {
+    this.store.digestStat(id, out);
+  }
+
+  /** A copy of one znode's fields (tests and tools; the request path reads by id). */
+  inspect(path: string): ZnodeRecord | undefined {
+    const id = this.lookup(path);
+    if (id === NONE) return undefined;
+    const s = this.store;
+    return {
+      data: this.data(id),
+      acl: this.acl(id),
+      czxid: s.czxid[id]!,
+      mzxid: s.mzxid[id]!,
+      ctime: s.ctime[id]!,
+      mtime: s.mtime[id]!,
+      version: s.version[id]!,
+      cversion: s.cversion[id]!,
+      aversion: s.aversion[id]!,
+      ephemeralOwner: s.owner[id]!,
+      pzxid: s.pzxid[id]!,
+      children: this.childNames(id),
+    };
   }
 
   /** ZooKeeper's node count (its map holds the root twice, as "" and "/"). */
   nodeCount(): number {
-    return this.nodes.size + 1;
+    return this.store.size + 1;
+  }
+
+  /** What the store holds (tests and the bench: deletes must give space back). */
+  storeFootprint(): { znodes: number; idSlots: number; slabBytes: number } {
+    return { znodes: this.store.size, idSlots: this.store.capacity, slabBytes: this.store.slabBytes };
   }
 
   /** The Stat a client sees (DataNode.copyStat). */
-  statOf(n: DataNode): Stat {
-    const kind = ephemeralKind(n.ephemeralOwner);
+  stat(id: number): Stat {
+    const s = this.store;
+    const owner = s.owner[id]!;
+    const children = s.childCount[id]!;
     return {
-      czxid: n.czxid,
-      mzxid: n.mzxid,
-      ctime: n.ctime,
-      mtime: n.mtime,
-      version: n.version,
-      cversion: n.cversion * 2 - n.children.size,
-      aversion: n.aversion,
-      ephemeralOwner: kind === 'normal' ? n.ephemeralOwner : 0n,
-      dataLength: n.data === null ? 0 : n.data.length,
-      numChildren: n.children.size,
-      pzxid: n.pzxid,
+      czxid: s.czxid[id]!,
+      mzxid: s.mzxid[id]!,
+      ctime: s.ctime[id]!,
+      mtime: s.mtime[id]!,
+      version: s.version[id]!,
+      cversion: s.cversion[id]! * 2 - children,
+      aversion: s.aversion[id]!,
+      ephemeralOwner: owner === 0n || ephemeralKind(owner) !== 'normal' ? 0n : owner,
+      dataLength: Math.max(0, s.dataLen[id]!),
+      numChildren: children,
+      pzxid: s.pzxid[id]!,
     };
+  }
+
+  /** Replaces a znode's data without touching its Stat (quota stats, the config znode). */
+  replaceData(id: number, data: Buffer | null): void {
+    this.store.setData(id, data);
   }
 
   /** Writes /zookeeper/config locally, as each server does (not through a txn). */
   setConfigNode(text: string, configVersion: bigint): void {
-    const n = this.nodes.get(CONFIG_PATH)!;
-    this.approximateDataSize += text.length - (n.data?.length ?? 0);
-    n.data = Buffer.from(text, 'utf8');
-    n.version = -1;
-    n.mzxid = configVersion;
+    const id = this.lookup(CONFIG_PATH);
+    this.approximateDataSize += text.length - this.dataLength(id);
+    this.store.setData(id, Buffer.from(text, 'utf8'));
+    this.store.version[id] = -1;
+    this.store.mzxid[id] = configVersion;
   }
 
   // ---- applying transactions
@@ -248,8 +328,7 @@ export class DataTree {
       case OpCode.setACL:
         return this.setACL(txn.path, txn.acl, txn.version);
       case OpCode.check: {
-        const n = this.nodes.get(txn.path);
-        return n ? { type: txn.type, err: 0, path: txn.path } : { type: txn.type, err: Err.NONODE };
+        return this.has(txn.path) ? { type: txn.type, err: 0, path: txn.path } : { type: txn.type, err: Err.NONODE };
       }
       case OpCode.createSession:
         return { type: txn.type, err: 0 };
@@ -285,37 +364,24 @@ export class DataTree {
     time: bigint,
   ): ProcessResult {
     const parentPath = parentOf(path);
-    const parent = this.nodes.get(parentPath);
-    if (!parent) return { type, err: Err.NONODE };
-    const name = baseName(path);
-    if (parent.children.has(name)) return { type, err: Err.NODEEXISTS };
-    if (parentCVersion === -1) parentCVersion = parent.cversion + 1;
-    if (parentCVersion > parent.cversion) {
-      parent.cversion = parentCVersion;
-      parent.pzxid = zxid;
+    const parent = this.lookup(parentPath);
+    if (parent === NONE) return { type, err: Err.NONODE };
+    if (this.has(path)) return { type, err: Err.NODEEXISTS };
+    const s = this.store;
+    if (parentCVersion === -1) parentCVersion = s.cversion[parent]! + 1;
+    if (parentCVersion > s.cversion[parent]!) {
+      s.cversion[parent] = parentCVersion;
+      s.pzxid[parent] = zxid;
     }
-    const node: DataNode = {
-      data,
-      acl: this.internAcl(acl),
-      czxid: zxid,
-      mzxid: zxid,
-      ctime: time,
-      mtime: time,
-      version: 0,
-      cversion: 0,
-      aversion: 0,
-      ephemeralOwner,
-      pzxid: zxid,
-      children: NO_CHILDREN,
-    };
-    ownChildren(parent).add(name);
-    this.nodes.set(path, node);
+    const id = this.addNode(path, parent, data, acl, zxid, time, ephemeralOwner);
     this.approximateDataSize += path.length + (data?.length ?? 0);
     this.indexEphemeral(path, ephemeralOwner);
     this.quotas.onCreate(path, data?.length ?? 0);
+    // The Stat before the watches fire: a watcher's callback may change the tree.
+    const stat = this.stat(id);
     this.fire(path, EventType.NodeCreated, zxid);
     this.fireChildren(parentPath, zxid);
-    return { type, err: 0, path, stat: this.statOf(node) };
+    return { type, err: 0, path, stat };
   }
 
   private indexEphemeral(path: string, owner: bigint): void {
@@ -330,34 +396,34 @@ export class DataTree {
   }
 
   private deleteNode(type: number, path: string, zxid: bigint): ProcessResult {
-    const node = this.nodes.get(path);
-    if (!node) {
+    const s = this.store;
+    const id = this.lookup(path);
+    if (id === NONE) {
       // Only replay gets here (prep refuses a live delete of a missing znode): the znode was
       // deleted while a fuzzy snapshot was copied, after its parent had been. The parent's
       // pzxid still moves to the delete's zxid, as it did live (DataTree.deleteNode since
       // ZOOKEEPER-3125), or this member would answer a stale pzxid and digest.
-      const parent = this.nodes.get(parentOf(path));
-      if (parent && zxid > parent.pzxid) parent.pzxid = zxid;
+      const parent = this.lookup(parentOf(path));
+      if (parent !== NONE && zxid > s.pzxid[parent]!) s.pzxid[parent] = zxid;
       return { type, err: Err.NONODE };
     }
-    if (node.children.size > 0) return { type, err: Err.NOTEMPTY };
+    if (s.childCount[id]! > 0) return { type, err: Err.NOTEMPTY };
     const parentPath = parentOf(path);
-    const parent = this.nodes.get(parentPath);
-    this.nodes.delete(path);
-    this.quotas.onDelete(path, node.data?.length ?? 0);
-    this.approximateDataSize -= path.length + (node.data?.length ?? 0);
-    if (parent) {
-      parent.children.delete(baseName(path));
-      if (zxid > parent.pzxid) parent.pzxid = zxid;
-    }
-    const kind = ephemeralKind(node.ephemeralOwner);
+    const parent = s.parent[id]!;
+    const owner = s.owner[id]!;
+    const bytes = this.dataLength(id);
+    s.remove(id);
+    this.quotas.onDelete(path, bytes);
+    this.approximateDataSize -= path.length + bytes;
+    if (parent !== NONE && zxid > s.pzxid[parent]!) s.pzxid[parent] = zxid;
+    const kind = ephemeralKind(owner);
     if (kind === 'container') this.containers.delete(path);
     else if (kind === 'ttl') this.ttls.delete(path);
     else if (kind === 'normal') {
-      const set = this.ephemerals.get(node.ephemeralOwner);
+      const set = this.ephemerals.get(owner);
       if (set) {
         set.delete(path);
-        if (set.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+        if (set.size === 0) this.ephemerals.delete(owner);
       }
     }
     const fired = new Set<Watcher>();
@@ -373,24 +439,27 @@ export class DataTree {
   }
 
   private setData(type: number, path: string, data: Buffer | null, version: number, zxid: bigint, time: bigint): ProcessResult {
-    const node = this.nodes.get(path);
-    if (!node) return { type, err: Err.NONODE };
-    this.approximateDataSize += (data?.length ?? 0) - (node.data?.length ?? 0);
-    this.quotas.onSetData(path, (data?.length ?? 0) - (node.data?.length ?? 0));
-    node.data = data;
-    node.version = version;
-    node.mzxid = zxid;
-    node.mtime = time;
+    const id = this.lookup(path);
+    if (id === NONE) return { type, err: Err.NONODE };
+    const s = this.store;
+    const diff = (data?.length ?? 0) - this.dataLength(id);
+    this.approximateDataSize += diff;
+    this.quotas.onSetData(path, diff);
+    s.setData(id, data);
+    s.version[id] = version;
+    s.mzxid[id] = zxid;
+    s.mtime[id] = time;
+    const stat = this.stat(id);
     this.fire(path, EventType.NodeDataChanged, zxid);
-    return { type, err: 0, path, stat: this.statOf(node) };
+    return { type, err: 0, path, stat };
   }
 
   private setACL(path: string, acl: ACL[], version: number): ProcessResult {
-    const node = this.nodes.get(path);
-    if (!node) return { type: OpCode.setACL, err: Err.NONODE };
-    node.acl = this.internAcl(acl);
-    node.aversion = version;
-    return { type: OpCode.setACL, err: 0, path, stat: this.statOf(node) };
+    const id = this.lookup(path);
+    if (id === NONE) return { type: OpCode.setACL, err: Err.NONODE };
+    this.store.aclIndex[id] = this.store.internAcl(acl);
+    this.store.aversion[id] = version;
+    return { type: OpCode.setACL, err: 0, path, stat: this.stat(id) };
   }
 
   /** Removes a closed or expired session's ephemerals (closeSession txn). */
@@ -400,9 +469,9 @@ export class DataTree {
     if (owned) for (const p of owned) listed.add(p);
     // Deepest first is not needed (ephemerals have no children) but keeps order stable.
     for (const p of [...listed].sort()) {
-      const n = this.nodes.get(p);
+      const id = this.lookup(p);
       // A listed path already gone still raises its parent's pzxid (see deleteNode).
-      if (!n || n.ephemeralOwner === sessionId) this.deleteNode(OpCode.delete, p, zxid);
+      if (id === NONE || this.store.owner[id] === sessionId) this.deleteNode(OpCode.delete, p, zxid);
     }
     this.ephemerals.delete(sessionId);
     return { type: OpCode.closeSession, err: 0 };
@@ -457,23 +526,32 @@ export class DataTree {
     this.childWatches.removeWatcher(w);
   }
 
-  /** Walks the subtree under `path` (pre-order, parents before children). */
-  *walk(path = '/'): Generator<[string, DataNode]> {
+  /** Walks the subtree under `path` (pre-order, parents before children, children by name). */
+  *walk(path = '/'): Generator<[string, number]> {
     const stack = [path];
     while (stack.length) {
       const p = stack.pop()!;
-      const n = this.nodes.get(p);
-      if (!n) continue;
-      yield [p, n];
-      const kids = [...n.children].sort().reverse();
+      const id = this.lookup(p);
+      if (id === NONE) continue;
+      yield [p, id];
+      const kids = this.childNames(id).sort().reverse();
       for (const c of kids) stack.push(joinPath(p, c));
     }
   }
 
-  /** Number of all descendants of `path`. */
+  /** Number of all descendants of `path` (by the child links: no path is built). */
   countDescendants(path: string): number {
-    let n = -1;
-    for (const _ of this.walk(path)) n++;
+    const root = this.lookup(path);
+    if (root === NONE) return -1;
+    const s = this.store;
+    let n = 0;
+    const stack = [root];
+    while (stack.length) {
+      for (let c = s.firstChild[stack.pop()!]!; c !== NONE; c = s.nextSibling[c]!) {
+        n++;
+        if (s.firstChild[c] !== NONE) stack.push(c);
+      }
+    }
     return n;
   }
 
@@ -481,7 +559,7 @@ export class DataTree {
 
   /** Empties the tree, default znodes included, before a snapshot is loaded into it. */
   clearForLoad(): void {
-    this.nodes.clear();
+    this.store = new NodeStore();
     this.ephemerals.clear();
     this.containers.clear();
     this.ttls.clear();
@@ -492,37 +570,24 @@ export class DataTree {
   /**
    * Adds one znode read from a snapshot (the root as "/"); its parent must be loaded already:
    * false, and nothing changed, when it is not. Rebuilds the ephemeral, container and TTL sets
-   * from the stored ephemeralOwner.
+   * from the stored ephemeralOwner. `stat` holds the record's StatPersisted (60 bytes, big-endian)
+   * at `statOffset`; its fields go into the columns without a bigint each.
    */
-  loadNode(path: string, node: Omit<DataNode, 'children'>): boolean {
+  loadNode(path: string, data: Buffer | null, acl: ACL[], stat: Buffer, statOffset: number): boolean {
+    let parent = NONE;
     if (path !== '/') {
       const slash = path.lastIndexOf('/');
-      const parent = this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
-      if (!parent) return false;
-      ownChildren(parent).add(path.slice(slash + 1));
+      parent = this.lookup(slash === 0 ? '/' : path.slice(0, slash));
+      if (parent === NONE) return false;
     }
-    // The same literal shape as createNode (one hidden class, fields in-object), and equal
-    // longs share one bigint as they do for a created znode: a loaded tree of 1 M znodes is
-    // hundreds of MB smaller than with a spread copy and separate bigints.
-    const czxid = node.czxid;
-    const ctime = node.ctime;
-    const loaded: DataNode = {
-      data: node.data,
-      acl: this.internAcl(node.acl),
-      czxid,
-      mzxid: node.mzxid === czxid ? czxid : node.mzxid,
-      ctime,
-      mtime: node.mtime === ctime ? ctime : node.mtime,
-      version: node.version,
-      cversion: node.cversion,
-      aversion: node.aversion,
-      ephemeralOwner: node.ephemeralOwner === 0n ? 0n : node.ephemeralOwner,
-      pzxid: node.pzxid === czxid ? czxid : node.pzxid,
-      children: NO_CHILDREN,
-    };
-    this.nodes.set(path, loaded);
-    this.approximateDataSize += path.length + (node.data?.length ?? 0);
-    if (path !== '/') this.indexEphemeral(path, node.ephemeralOwner);
+    const s = this.store;
+    const id = s.add(path, parent);
+    s.setData(id, data);
+    s.aclIndex[id] = s.internAcl(acl);
+    s.readStat(id, stat, statOffset);
+    this.approximateDataSize += path.length + (data?.length ?? 0);
+    const owner = s.owner[id]!;
+    if (path !== '/' && owner !== 0n) this.indexEphemeral(path, owner);
     return true;
   }
 
@@ -533,20 +598,16 @@ export class DataTree {
    * adopting it once it read back whole is what keeps a bad image from changing this one.
    */
   adoptLoaded(from: DataTree): void {
-    this.nodes = from.nodes;
+    this.store = from.store;
     this.ephemerals = from.ephemerals;
     this.containers = from.containers;
     this.ttls = from.ttls;
-    this.aclCache = from.aclCache;
-    this.lastAclIn = null;
     this.approximateDataSize = from.approximateDataSize;
     this.lastProcessedZxid = from.lastProcessedZxid;
-    from.nodes = new Map();
+    from.store = new NodeStore();
     from.ephemerals = new Map();
     from.containers = new Set();
     from.ttls = new Set();
-    from.aclCache = new Map();
-    from.lastAclIn = null;
     from.approximateDataSize = 0;
   }
 
@@ -555,12 +616,13 @@ export class DataTree {
    * fuzzy snapshot that already holds the znode must still leave its parent as it was live.
    */
   setCversionPzxid(path: string, newCversion: number, zxid: bigint): boolean {
-    const n = this.nodes.get(path);
-    if (!n) return false;
-    if (newCversion === -1) newCversion = n.cversion + 1;
-    if (newCversion > n.cversion) {
-      n.cversion = newCversion;
-      n.pzxid = zxid;
+    const id = this.lookup(path);
+    if (id === NONE) return false;
+    const s = this.store;
+    if (newCversion === -1) newCversion = s.cversion[id]! + 1;
+    if (newCversion > s.cversion[id]!) {
+      s.cversion[id] = newCversion;
+      s.pzxid[id] = zxid;
     }
     return true;
   }

@@ -2,12 +2,16 @@
 // /zookeeper/quota/<path>/zookeeper_stats current ("count=N,bytes=M") for every path that has a
 // /zookeeper/quota/<path>/zookeeper_limits, as the tree's creates, deletes and setData change it.
 import { baseName, parentOf } from '../../protocol/paths';
-import { QUOTA_PATH, ZOOKEEPER_PATH, type DataNode } from './datatree';
+import { QUOTA_PATH, ZOOKEEPER_PATH } from './datatree';
+import { NONE } from './store';
 
-/** What quotas read of the tree (its node map is replaced on a load, so always through it). */
+/** What quotas read of the tree (its store is replaced on a load, so always through it). */
 export interface QuotaTree {
-  getNode(path: string): DataNode | undefined;
-  walk(path: string): Iterable<[string, DataNode]>;
+  lookup(path: string): number;
+  data(id: number): Buffer | null;
+  dataLength(id: number): number;
+  replaceData(id: number, data: Buffer | null): void;
+  walk(path: string): Iterable<[string, number]>;
 }
 
 export class Quotas {
@@ -59,28 +63,29 @@ export class Quotas {
     for (const p of this.paths) this.recount(p);
   }
 
-  private statsNodeOf(quotaPath: string): DataNode | undefined {
-    return this.tree.getNode(`${QUOTA_PATH}${quotaPath}/zookeeper_stats`);
+  private statsNodeOf(quotaPath: string): number {
+    return this.tree.lookup(`${QUOTA_PATH}${quotaPath}/zookeeper_stats`);
   }
 
   private add(quotaPath: string, bytesDiff: number, countDiff: number): void {
     const node = this.statsNodeOf(quotaPath);
-    if (!node) return;
-    const text = node.data?.toString('utf8') ?? '';
+    if (node === NONE) return;
+    const text = this.tree.data(node)?.toString('utf8') ?? '';
     const count = Number(/count=(-?\d+)/.exec(text)?.[1] ?? 0) + countDiff;
     const bytes = Number(/bytes=(-?\d+)/.exec(text)?.[1] ?? 0) + bytesDiff;
-    node.data = Buffer.from(`count=${count},bytes=${bytes}`, 'utf8');
+    this.tree.replaceData(node, Buffer.from(`count=${count},bytes=${bytes}`, 'utf8'));
   }
 
   private recount(quotaPath: string): void {
-    const node = this.statsNodeOf(quotaPath);
-    if (!node) return;
     let count = 0;
     let bytes = 0;
     for (const [, n] of this.tree.walk(quotaPath)) {
       count++;
-      bytes += n.data?.length ?? 0;
+      bytes += this.tree.dataLength(n);
     }
-    node.data = Buffer.from(`count=${count},bytes=${bytes}`, 'utf8');
+    // Looked up after the walk: replaceData never frees an id, but the walk is a generator.
+    const node = this.statsNodeOf(quotaPath);
+    if (node === NONE) return;
+    this.tree.replaceData(node, Buffer.from(`count=${count},bytes=${bytes}`, 'utf8'));
   }
 }

@@ -478,7 +478,7 @@ function lostWrites(tree: DataTree, outcomes: Outcome[]): string | null {
       seen.set(o.version!, o);
     }
     const newest = acks.reduce((a, b) => (b.version! > a.version! ? b : a));
-    const node = tree.getNode(path);
+    const node = tree.inspect(path);
     if (!node) return `${path} is gone, though writes to it were acknowledged`;
     if (node.version < newest.version!) return `${path} ends at version ${node.version}, but a write of "${newest.value}" was acknowledged with version ${newest.version} (zxid 0x${newest.zxid!.toString(16)}): lost`;
     if (node.version === newest.version && node.data?.toString() !== newest.value) return `${path} at version ${node.version} holds "${node.data?.toString()}", but the acknowledged write of that version set "${newest.value}"`;
@@ -488,7 +488,7 @@ function lostWrites(tree: DataTree, outcomes: Outcome[]): string | null {
     if (o.result !== 'ok' || !o.created) continue;
     if (names.has(o.created)) return `the sequential name ${o.created} was acknowledged twice`;
     names.add(o.created);
-    if (!tree.getNode(o.created)) return `${o.created} was acknowledged (zxid 0x${o.zxid!.toString(16)}) and is gone`;
+    if (!tree.inspect(o.created)) return `${o.created} was acknowledged (zxid 0x${o.zxid!.toString(16)}) and is gone`;
   }
   return null;
 }

@@ -145,7 +145,7 @@ describe('ZAB packets (Leader.java layouts)', () => {
     const intoSessions = new Map<bigint, number>();
     snap.image.applyTo(into, intoSessions, 0n);
     expect([...intoSessions]).toEqual([[0x100n, 6000]]);
-    expect(into.getNode('/zookeeper')).toBeTruthy();
+    expect(into.inspect('/zookeeper')).toBeTruthy();
   });
 
   it('closes on a packet type the cores do not speak', async () => {
