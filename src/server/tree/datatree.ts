@@ -204,7 +204,9 @@ export class DataTree {
       const p = s.paths[c]!;
       names.push(p.slice(p.lastIndexOf('/') + 1));
     }
-    return names;
+    // The list holds the newest first; callers get them oldest first, as a set kept in insertion
+    // order gives them: ZooKeeper's HashSet order (chain/final.ts) depends on it within a bucket.
+    return names.reverse();
   }
 
   /** Every znode as [path, id], parents before children; the iterator survives changes to the tree. */
