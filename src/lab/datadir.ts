@@ -12,6 +12,7 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, rena
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { makeLabDirs } from './dirs';
+import { createLab, labsRoot, nodeDir, type LabSpec } from './labdir';
 import { said, sayEnglish, type Said } from '../shared/said';
 
 /** The server's dataDir reader, built (dist/server/datadir-main.js). */
@@ -219,4 +220,27 @@ export async function placeDataDir(staging: string, summary: DataDirSummary, mem
     }
   }
   rmSync(staging, { recursive: true, force: true });
+}
+
+/**
+ * Copies a dataDir into a new lab of `nodes` members of ours (every member gets the copy):
+ * checked and staged first, then the lab folder made and the copy placed. A dataDir holding a
+ * committed reconfig opens with one member only. Nothing is left behind when it fails before the
+ * lab folder exists (the caller takes a made lab away if a later step fails).
+ */
+export async function copyIntoNewLab(name: string, path: string, version2: string, nodes: number, readOnly: boolean, progress: (p: OpenProgress) => void): Promise<{ lab: LabSpec; summary: DataDirSummary }> {
+  const { staging, summary } = await stageDataDir(version2, labsRoot(), progress);
+  try {
+    if (summary.dynamicConfig !== null && nodes > 1) {
+      throw new Error(
+        `${version2} holds a committed dynamic configuration (a reconfig: ${summary.dynamicConfig.trim().split('\n').join('; ')}); members of an ensemble adopt it over their zoo.cfg and would reach for those servers, so open it with one member.`,
+      );
+    }
+    const lab = await createLab(name, nodes, 0, 'ours', false, { path: resolve(path), readOnly, lastZxid: summary.lastZxid, znodes: summary.znodes });
+    await placeDataDir(staging, summary, lab.nodes.map((n) => join(nodeDir(lab, n.myid), 'data', 'version-2')), progress);
+    return { lab, summary };
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -3,7 +3,11 @@
 // such command, so the lab reads its newest snapshot file with the server's reader
 // (src/server/datadir-main.ts `du`), and says which snapshot (and zxid) the figures are of.
 import type { DuSort, TreeDu } from '../shared/contract';
+import { join } from 'node:path';
+import { LabError } from '../shared/errors';
 import { runDataDirTool } from './datadir';
+import { nodeDir, type LabSpec } from './labdir';
+import type { Supervisor } from './supervisor';
 
 export interface DuArgs {
   path: string;
@@ -60,4 +64,17 @@ export async function snapshotDu(myid: number, version2: string, a: DuArgs): Pro
     throw new Error(`Member ${myid} (Apache ZooKeeper): ${e.message}`);
   });
   return toTreeDu(raw, `${raw.snapshot} of member ${myid} (Apache ZooKeeper)`);
+}
+
+/**
+ * Where the bytes are in a lab: computed by member `through` (null: the leader, else any running
+ * member); an Apache member's from its newest snapshot file, ours by its AdminServer (lab_du).
+ */
+export async function labDu(lab: LabSpec, sup: Supervisor, leader: number | null, through: number | null, args: DuArgs): Promise<TreeDu> {
+  const running = lab.nodes.filter((n) => sup.isRunning(n.myid));
+  const n = through !== null ? lab.nodes.find((x) => x.myid === through) : (running.find((x) => x.myid === leader) ?? running[0]);
+  if (!n) throw through !== null ? new LabError('noMember', { myid: through }) : new LabError('noMemberRunning');
+  if (n.engine === 'apache') return snapshotDu(n.myid, join(nodeDir(lab, n.myid), 'data', 'version-2'), args);
+  if (!sup.isRunning(n.myid)) throw new LabError('memberDownReadThrough', { myid: n.myid });
+  return memberDu(n.myid, n.adminPort, args);
 }

@@ -7,6 +7,7 @@ import type { AclProgress } from '../shared/contract';
 import type { CheckRuns } from './check/runs';
 import type { LoadPanel } from './load-panel';
 import type { LockPlayground } from './locks/playground';
+import type { NetHost } from './net/host';
 import type { TerminalInfo, TerminalKind, Terminals } from './terminals';
 import type { TreeBrowser } from './tree';
 import { digestOf } from './tree-acl';
@@ -134,5 +135,19 @@ export function terminalHandlers(terminals: Terminals, openTerminal: (myid: numb
       terminals.close(req.id);
       return null;
     },
+  };
+}
+
+/** The lab's network: faults, healing, held messages, and the Wire view's capture. */
+export function netHandlers(net: NetHost): Group<'net' | 'wire'> {
+  return {
+    'net.state': () => net.view(),
+    'net.fault': (req) => net.fault(req.spec),
+    'net.heal': (req) => net.heal(req.id),
+    'net.release': (req) => net.release(req.id),
+    'wire.query': (req) => net.network?.query(req.query) ?? { messages: [], cap: 0, total: 0, folded: 0, budgetPerSecond: 0 },
+    // The transport keeps subscriptions (src/web/server.ts); in-process callers get every push.
+    'wire.subscribe': (req) => ({ subscribed: req.on }),
+    'wire.save': (req) => net.saveWire(req.fromMs, req.toMs, req.label),
   };
 }

@@ -7,13 +7,13 @@ import { checkLabLimits } from '../shared/limits';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Method, RequestOf, Result } from '../shared/api';
-import type { DataDirOpened, DuSort, Fault, FaultSpec, HistoryEvent, LabSize, LabView, NetView, NodeAction, Push, TreeDu } from '../shared/contract';
-import { placeDataDir, stageDataDir, version2Of, type OpenProgress } from './datadir';
+import type { DataDirOpened, DuSort, FaultSpec, HistoryEvent, LabSize, LabView, NodeAction, Push, TreeDu } from '../shared/contract';
+import { copyIntoNewLab, version2Of, type OpenProgress } from './datadir';
 import { saidEvent, step } from './said';
 import { said } from '../shared/said';
-import { memberDu, snapshotDu } from './du';
-import { terminalHandlers, treeHandlers, walkthroughHandlers, workloadHandlers, type Handlers } from './handlers';
-import { LabNetwork } from './net/network';
+import { labDu } from './du';
+import { netHandlers, terminalHandlers, treeHandlers, walkthroughHandlers, workloadHandlers, type Handlers } from './handlers';
+import { NetHost } from './net/host';
 import { signalNode } from './node-actions';
 import { AttachedEnsemble } from './attach';
 import { readUiSettings, writeUiSetting } from './ui-settings';
@@ -33,7 +33,7 @@ import { createLab, labsRoot, nodeDir, readLab, type LabSpec } from './labdir';
 import { labDiskUse } from './disk-use';
 import { labView } from './lab-view';
 import { POLL_MS, Poller, type PollTarget } from './poller';
-import { isProcessFault, ProcessFaults, SLOW_APPLY_MS } from './process-faults';
+import { ProcessFaults, SLOW_APPLY_MS } from './process-faults';
 import { apacheAvailable, oursAvailable, Supervisor, waitAdmin, type ExitReport } from './supervisor';
 import { openNodeTerminal, zkCliAvailable } from './node-terminals';
 import { Terminals, type TerminalInfo, type TerminalKind } from './terminals';
@@ -52,9 +52,6 @@ function splitAddress(a: string): [string, number] {
   return [a.slice(0, i), Number(a.slice(i + 1))];
 }
 
-/** Faults that act on the links between members (through the lab's relays). */
-const MEMBER_LINK_FAULTS = new Set<FaultSpec['kind']>(['partition', 'isolate', 'bridge', 'oneway', 'slow', 'hold']);
-
 export class LabService extends EventEmitter {
   private lab: LabSpec | null = null;
   private attached: AttachedEnsemble | null = null;
@@ -72,17 +69,24 @@ export class LabService extends EventEmitter {
     data: (id, data, offset) => this.push({ kind: 'terminal.data', id, data, offset }),
     exit: (id, code) => this.push({ kind: 'terminal.exit', id, code }),
   });
-  private network: LabNetwork | null = null;
-  /** Resolves once the relays listen (members must not start before: their peers are the relays). */
-  private networkReady: Promise<void> = Promise.resolve();
-  private networkError: string | null = null;
   /** Process faults started through net.fault: healing them restarts, resumes or restores the member. */
-  private readonly processFaults = new ProcessFaults({
+  private readonly processFaults: ProcessFaults = new ProcessFaults({
     lab: () => this.lab,
     supervisor: () => this.supervisor,
-    network: () => this.network,
+    network: () => this.net.network,
     nodeAction: (myid, action) => this.nodeAction(myid, action),
     record: (myid, type, detail, data) => void this.record(myid, 'lab', type, detail, data),
+  });
+
+  /** The lab's network: its relays, faults and capture (net/host.ts). */
+  private readonly net: NetHost = new NetHost({
+    lab: () => this.lab,
+    supervisor: () => this.supervisor,
+    attached: () => this.attached !== null,
+    history: () => this.history,
+    processFaults: this.processFaults,
+    record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
+    push: (p) => this.push(p),
   });
 
   private readonly tree = new TreeBrowser(
@@ -112,11 +116,11 @@ export class LabService extends EventEmitter {
       fault: (client, kind) => this.locks.fault(client, kind),
     },
     applyDelay: (myid, ms) => this.processFaults.applyDelay(myid, ms),
-    fault: (spec) => this.startFault(spec),
-    heal: async (id) => void (await this.healFault(id)),
+    fault: (spec) => this.net.fault(spec),
+    heal: async (id) => void (await this.net.heal(id)),
     wire: (query) => {
-      if (!this.network) throw new Error(this.networkError ?? 'This lab has no network of its own: destroy it and launch a new one.');
-      return this.network.query(query);
+      if (!this.net.network) throw new Error(this.net.error ?? 'This lab has no network of its own: destroy it and launch a new one.');
+      return this.net.network.query(query);
     },
   });
 
@@ -131,11 +135,11 @@ export class LabService extends EventEmitter {
     // A plain stop, not the lab's stop fault (healing that would start the member again).
     nodeAction: (myid, action) => (action === 'stop' ? this.nodeAction(myid, 'stop') : this.act(myid, action)),
     networkChanged: async () => {
-      this.network?.close();
-      this.startNetwork(this.lab!);
-      await this.networkReady;
+      this.net.close();
+      this.net.start(this.lab!);
+      await this.net.ready;
     },
-    activeFaults: () => this.network?.active().length ?? 0,
+    activeFaults: () => this.net.network?.active().length ?? 0,
     progress: (progress) => this.push({ kind: 'progress', progress }),
     record: (myid, type, detail, data) => void this.record(myid, 'lab', type, detail, data),
     refresh: async () => {
@@ -184,8 +188,8 @@ export class LabService extends EventEmitter {
       return this.loadMembers();
     },
     view: () => this.view(),
-    fault: (spec) => this.startFault(spec),
-    heal: async (id) => void (await this.healFault(id)),
+    fault: (spec) => this.net.fault(spec),
+    heal: async (id) => void (await this.net.heal(id)),
     store: () => this.history,
     push: (run) => this.push({ kind: 'check', run }),
     record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
@@ -230,7 +234,7 @@ export class LabService extends EventEmitter {
     }
     const n = this.lab?.nodes.find((x) => x.myid === myid);
     if (!n) throw new LabError('noMember', { myid });
-    return `127.0.0.1:${this.network?.clientPort(myid) ?? n.clientPort}`;
+    return `127.0.0.1:${this.net.network?.clientPort(myid) ?? n.clientPort}`;
   }
 
   /** Every member's client address (the lab's own sessions use them all). */
@@ -268,75 +272,7 @@ export class LabService extends EventEmitter {
       (message) => this.push({ kind: 'backend.error', time: Date.now(), message }),
     );
     this.logRoller.start();
-    this.startNetwork(lab);
-  }
-
-  /** Opens the lab's relays (labs made before the lab's network have none: their members talk directly). */
-  private startNetwork(lab: LabSpec): void {
-    this.network = null;
-    this.networkError = null;
-    if (!lab.net) {
-      this.networkError = 'This lab was made before the lab had its own network, so its members talk to each other directly: destroy it and launch a new one to break the network.';
-      this.networkReady = Promise.resolve();
-      return;
-    }
-    const net = new LabNetwork(
-      lab.nodes.map((n) => ({ myid: n.myid, quorumPort: n.quorumPort, electionPort: n.electionPort, clientPort: n.clientPort })),
-      lab.net,
-      {
-        record: (type, detail, data) => void this.record(null, 'lab', type, detail, data),
-        changed: (view) => this.push({ kind: 'net', net: this.netView(view) }),
-        wire: (messages) => this.push({ kind: 'wire', messages }),
-      },
-    );
-    this.network = net;
-    this.networkReady = net.start().catch((e: Error) => {
-      if (this.network === net) this.network = null;
-      this.networkError = e.message;
-      this.record(null, 'lab', 'lab.network', `the lab's network could not start: ${e.message}`, {});
-      throw e;
-    });
-    this.networkReady.catch(() => undefined);
-  }
-
-  /** The network as the UI shows it, with the process faults that are still true. */
-  private netView(base?: NetView): NetView {
-    if (!this.network) return { enabled: false, reason: this.attached ? 'An attached ensemble is not the lab\'s: its members talk to each other directly.' : this.networkError ?? 'There is no lab yet.', faults: [], links: [], clientCut: [], labClientPorts: {} };
-    this.processFaults.dropStale();
-    return base ?? this.network.view();
-  }
-
-  /** Starts a fault of any kind: network faults on the relays, process faults on the member. */
-  private async startFault(spec: FaultSpec): Promise<Fault> {
-    const net = this.network;
-    if (this.attached) throw new LabError('attachedNoFaults');
-    if (!this.lab || !this.supervisor) throw new LabError('noLab');
-    if (!net) throw new Error(this.networkError ?? 'The lab\'s network is not running.');
-    if (this.lab.directLinks && MEMBER_LINK_FAULTS.has(spec.kind)) {
-      throw new Error("This lab's members talk to each other directly (a reconfig names each member at one address for all, so the lab's relays are not between them): faults between members cannot reach them. Client cuts and process faults still can; launch a new lab without membership changes to break member links.");
-    }
-    return isProcessFault(spec) ? this.processFaults.start(spec, net) : net.addFault(spec);
-  }
-
-  /** Keeps the capture between two times in the history. */
-  private saveWire(fromMs: number, toMs: number, label: string): { saved: number; id: number } {
-    if (!this.network || !this.history) throw new Error('There is no lab network whose capture could be saved.');
-    if (!(toMs >= fromMs)) throw new Error('The window to save must end after it starts.');
-    const { messages } = this.network.query({ afterSeq: 0, fromMs, toMs, types: null, members: null, zxid: null, limit: 20_000 });
-    const id = this.history.wireWindow(fromMs, toMs, label, messages);
-    this.record(null, 'lab', 'wire.saved', `kept ${messages.length} wire message(s)${label ? ` as "${label}"` : ''}`, { id, count: messages.length, fromMs, toMs });
-    return { saved: messages.length, id };
-  }
-
-  /** Ends one fault or all of them (null), undoing process faults too. */
-  private async healFault(id: string | null): Promise<NetView> {
-    const net = this.network;
-    if (!net) throw new Error(this.networkError ?? 'There is no lab network to heal.');
-    this.processFaults.dropStale();
-    if (id !== null && !net.has(id)) throw new LabError('noFault', { id, faults: net.active().map((f) => f.id).join(', ') || 'none' });
-    await this.processFaults.heal(id);
-    net.heal(id);
-    return this.netView();
+    this.net.start(lab);
   }
 
   private pollTargets(): PollTarget[] {
@@ -418,21 +354,7 @@ export class LabService extends EventEmitter {
     history: (req) => ({ events: this.history?.events(req.sinceMs ?? 0) ?? [], samples: this.history?.samplesSince(req.sinceMs ?? 0) ?? [], launchedAt: this.history?.firstEventTime() ?? null }),
     'member.change': (req) => this.membership.run(req.change),
     'member.command': (req) => askMember(this.consoleTarget(req.myid), req.kind, req.command),
-    'net.state': () => this.netView(),
-    'net.fault': (req) => this.startFault(req.spec),
-    'net.heal': (req) => this.healFault(req.id),
-    'net.release': (req) => {
-      if (!this.network) throw new Error(this.networkError ?? 'There is no lab network.');
-      this.network.release(req.id);
-      return this.netView();
-    },
-    'wire.query': (req) => {
-      if (!this.network) return { messages: [], cap: 0, total: 0, folded: 0, budgetPerSecond: 0 };
-      return this.network.query(req.query);
-    },
-    // The transport keeps subscriptions (src/web/server.ts); in-process callers get every push.
-    'wire.subscribe': (req) => ({ subscribed: req.on }),
-    'wire.save': (req) => this.saveWire(req.fromMs, req.toMs, req.label),
+    ...netHandlers(this.net),
     shutdown: () => {
       setImmediate(() => this.emit('shutdown'));
       return null;
@@ -461,7 +383,7 @@ export class LabService extends EventEmitter {
       const lab = await createLab(this.name, size, observers, engines, readOnly, undefined, reconfig);
       this.adopt(lab);
       this.push({ kind: 'progress', progress: step(said('progressNetwork'), 0, total) });
-      await this.networkReady;
+      await this.net.ready;
       this.record(null, 'lab', 'lab.launched', `launched ${size} node(s)${observers ? ` and ${observers} observer(s)` : ''} (${engines === 'mixed' ? 'mixed engines' : engines === 'apache' ? 'Apache ZooKeeper 3.8' : 'our server'}) in ${lab.dir}`, {
         size,
         observers,
@@ -506,22 +428,11 @@ export class LabService extends EventEmitter {
       this.push({ kind: 'progress', progress: { ...step(p.said, 0, nodes), bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, znodes: p.znodes } });
     let made: LabSpec | null = null;
     try {
-      const { staging, summary } = await stageDataDir(version2, labsRoot(), progress);
-      try {
-        if (summary.dynamicConfig !== null && nodes > 1) {
-          throw new Error(
-            `${version2} holds a committed dynamic configuration (a reconfig: ${summary.dynamicConfig.trim().split('\n').join('; ')}); members of an ensemble adopt it over their zoo.cfg and would reach for those servers, so open it with one member.`,
-          );
-        }
-        made = await createLab(this.name, nodes, 0, 'ours', false, { path: resolve(path), readOnly, lastZxid: summary.lastZxid, znodes: summary.znodes });
-        await placeDataDir(staging, summary, made.nodes.map((n) => join(nodeDir(made!, n.myid), 'data', 'version-2')), progress);
-      } catch (e) {
-        rmSync(staging, { recursive: true, force: true });
-        throw e;
-      }
-      const lab = made;
+      const copied = await copyIntoNewLab(this.name, path, version2, nodes, readOnly, progress);
+      made = copied.lab;
+      const { lab, summary } = copied;
       this.adopt(lab);
-      await this.networkReady;
+      await this.net.ready;
       this.record(null, 'lab', 'lab.launched', `opened ${resolve(path)}${readOnly ? ' read-only' : ''}: ${summary.znodes} znodes up to zxid ${summary.lastZxid}, on ${nodes} member(s) of ours in ${lab.dir}`, {
         size: nodes,
         engines: 'ours',
@@ -552,19 +463,10 @@ export class LabService extends EventEmitter {
   }
 
   /** Where the bytes are under `path`, from the member read through (else the leader, else any running one). */
-  private async treeDu(path: string, through: number | null, sort: DuSort, offset: number, limit: number): Promise<TreeDu> {
+  private treeDu(path: string, through: number | null, sort: DuSort, offset: number, limit: number): Promise<TreeDu> {
     if (this.attached) throw new Error("Where the bytes are is computed by the member (our AdminServer's lab_du, or an Apache member's snapshot file in its dataDir); an attached ensemble offers the lab neither.");
-    const lab = this.lab;
-    const sup = this.supervisor;
-    if (!lab || !sup) throw new LabError('noLab');
-    const running = lab.nodes.filter((n) => sup.isRunning(n.myid));
-    const leader = this.view()?.leader ?? null;
-    const n = through !== null ? lab.nodes.find((x) => x.myid === through) : (running.find((x) => x.myid === leader) ?? running[0]);
-    if (!n) throw through !== null ? new LabError('noMember', { myid: through }) : new LabError('noMemberRunning');
-    const args = { path, sort, offset, limit };
-    if (n.engine === 'apache') return snapshotDu(n.myid, join(nodeDir(lab, n.myid), 'data', 'version-2'), args);
-    if (!sup.isRunning(n.myid)) throw new LabError('memberDownReadThrough', { myid: n.myid });
-    return memberDu(n.myid, n.adminPort, args);
+    if (!this.lab || !this.supervisor) throw new LabError('noLab');
+    return labDu(this.lab, this.supervisor, this.view()?.leader ?? null, through, { path, sort, offset, limit });
   }
 
   private startNode(myid: number): void {
@@ -579,7 +481,7 @@ export class LabService extends EventEmitter {
   private async startAll(): Promise<LabView | null> {
     const sup = this.supervisor;
     if (!sup || !this.lab) throw new LabError('noLab');
-    await this.networkReady;
+    await this.net.ready;
     for (const n of this.lab.nodes) if (!sup.isRunning(n.myid)) this.startNode(n.myid);
     await this.poller?.pollOnce();
     return this.view();
@@ -650,8 +552,8 @@ export class LabService extends EventEmitter {
    */
   private async act(myid: number, action: NodeAction): Promise<LabView | null> {
     const spec: FaultSpec | null = action === 'kill' || action === 'stop' || action === 'pause' ? { kind: action, myid } : action === 'slow' ? { kind: 'slow-apply', myid, ms: SLOW_APPLY_MS } : null;
-    if (spec && this.network && this.supervisor?.isRunning(myid) && !(action === 'pause' && this.supervisor.procs.get(myid)?.paused)) {
-      await this.startFault(spec);
+    if (spec && this.net.network && this.supervisor?.isRunning(myid) && !(action === 'pause' && this.supervisor.procs.get(myid)?.paused)) {
+      await this.net.fault(spec);
       return this.view();
     }
     const v = await this.nodeAction(myid, action);
@@ -689,8 +591,7 @@ export class LabService extends EventEmitter {
     this.poller = null;
     this.logRoller?.stop();
     this.logRoller = null;
-    this.network?.close();
-    this.network = null;
+    this.net.close();
     this.processFaults.clear();
     const members = this.supervisor?.killAll() ?? [];
     const terminals = this.terminals.closeAll();
@@ -724,7 +625,7 @@ export class LabService extends EventEmitter {
     if (!this.lab || !this.supervisor) return null;
     return labView(this.lab, this.supervisor, {
       states: this.poller?.states,
-      labClientPort: (myid) => this.network?.clientPort(myid) ?? null,
+      labClientPort: (myid) => this.net.network?.clientPort(myid) ?? null,
       configVersion: (myid, pid) => this.poller?.configVersion(myid, pid) ?? null,
     });
   }
