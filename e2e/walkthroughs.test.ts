@@ -93,8 +93,9 @@ describe('seed walkthroughs in Chromium', needs(...BROWSER), () => {
     const verdict = await runWalkthrough('recovery-discarded');
     expect(verdict).toContain('never acknowledged');
     expect(verdict).toMatch(/\/seed-walkthrough\/discarded: 1: no, 2: no, 3: no, 4: no, 5: no; when \d returned, leader \d synced it by /);
-    // TRUNC or SNAP (whether the new leader wrote in its epoch first is the run's), with the reason read off the wire.
-    expect(verdict).toMatch(/synced it by (TRUNC to \d+\/\d+ \(0x[0-9a-f]+\): leader \d had written nothing in its own epoch yet|SNAP at \d+\/\d+ \(0x[0-9a-f]+\): leader \d had already written in its own epoch)/);
+    // TRUNC or SNAP (whether the new leader wrote in its epoch first is the run's), or a DIFF when
+    // the kill came before the old leader's own log write (a busy CI run saw it), with the reason read off the wire.
+    expect(verdict).toMatch(/synced it by (TRUNC to \d+\/\d+ \(0x[0-9a-f]+\): leader \d had written nothing in its own epoch yet|SNAP at \d+\/\d+ \(0x[0-9a-f]+\): leader \d had already written in its own epoch|DIFF \d+\/\d+ \(0x[0-9a-f]+\): \d's log ended at leader \d's last txn, so the proposal had not reached)/);
   });
 
   it('a partition: the majority side elects and serves, the minority stops; healed, it catches up', { timeout: 240_000 }, async () => {

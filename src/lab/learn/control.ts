@@ -87,6 +87,10 @@ export function syncWhy(m: WireMessage | null, returning: number): string {
   const z = m.zxid ? zxidText(m.zxid) : '?';
   if (m.type === 'TRUNC') return `TRUNC to ${z}: leader ${m.from} had written nothing in its own epoch yet, so ${returning}'s log simply ran past the leader's last txn and was cut back to it`;
   if (m.type === 'SNAP') return `SNAP at ${z}: leader ${m.from} had already written in its own epoch, and ZooKeeper 3.8 (our server follows it) never TRUNCs a learner back across an epoch boundary (LearnerHandler.syncFollower), so it sent its whole tree, which replaced ${returning}'s data, the proposal with it`;
+  // A DIFF to the leader's own last txn: the returning member's log held nothing past it. The
+  // leader sends a PROPOSAL while its own log write is still queued (ZAB logs and proposes at
+  // once), so a kill that comes first leaves the proposal on no disk at all.
+  if (m.type === 'DIFF') return `DIFF ${z}: ${returning}'s log ended at leader ${m.from}'s last txn, so the proposal had not reached ${returning}'s disk when it was killed (a leader proposes while its own log write is still under way) and there was nothing to roll back`;
   return `${m.type} ${z}`;
 }
 
