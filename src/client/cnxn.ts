@@ -6,7 +6,6 @@
 import { Err, KeeperState, OpCode, Xid } from '../protocol/codes';
 import { Reader, Writer } from '../protocol/jute';
 import * as R from '../protocol/records';
-import type { WatcherEvent } from '../protocol/records';
 import type { HostPort } from './connect-string';
 import { formatHostPort } from './connect-string';
 import { FrameError, FrameReader } from './frame';

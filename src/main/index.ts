@@ -17,7 +17,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { labsRoot } from '../lab/labdir';
 import { readUiSettings, windowBounds, writeUiSetting } from '../lab/ui-settings';
-import { sameOrigin } from '../shared/origin';
 import { placeWindow } from './bounds';
 import { guardNavigation } from './guards';
 

@@ -3,7 +3,7 @@
 import { Alert, Badge, Button, Card, Group, SimpleGrid, Slider, Stack, Text, Title } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import type { LabApi } from '../shared/contract';
-import type { WireCapture, WireMessage } from '../shared/net';
+import type { WireMessage } from '../shared/net';
 import { clock, ROLE_CSS } from './format';
 import { errorText, eventText, locale, useTranslation } from './i18n';
 import { replayAt, replayedAt, stateAt, useReplay } from './replay';

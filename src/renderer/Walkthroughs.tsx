@@ -7,7 +7,7 @@
 // backend's live readings, in English.
 import { Alert, Badge, Button, Card, Grid, Group, Loader, Modal, ScrollArea, SegmentedControl, Select, Stack, Switch, Text, Timeline, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { TreeExport, WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
+import type { WalkthroughId, WalkthroughPace, WalkthroughState } from '../shared/contract';
 import { WALKTHROUGHS, type WalkthroughInfo } from '../shared/walkthroughs';
 import { Cluster } from './Cluster';
 import { useTranslation } from './i18n';

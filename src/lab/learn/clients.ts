@@ -1,7 +1,7 @@
 // The seed's claims about what a client sees (§9, §12.1): the write flow with a lagging follower
 // and sync, and a session that outlives its member.
 import { connect, CreateMode, type ZkClient } from '../../client';
-import type { Fault, WireMessage } from '../../shared/contract';
+import type { Fault } from '../../shared/contract';
 import { zxidText, type Walk } from './control';
 
 /**

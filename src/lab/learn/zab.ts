@@ -1,6 +1,6 @@
 // The seed's ZAB claims on the lab's network (§9.3, §12.3): a partition, a write through a
 // follower followed on the Wire capture, and the two crash-recovery cases.
-import { connect, CreateMode, NotReadOnlyError, type ZkClient } from '../../client';
+import { connect, NotReadOnlyError, type ZkClient } from '../../client';
 import type { Fault, WireMessage } from '../../shared/contract';
 import { serving, syncWhy, zxidText, type Walk } from './control';
 

@@ -65,10 +65,6 @@ export class Commands {
     return this.core.tree.nodeCount();
   }
 
-  private sessionsCount(): number {
-    return this.core.sessionTable.size;
-  }
-
   // ---- shared data
 
   /** The Prometheus endpoint's settings when zoo.cfg names PrometheusMetricsProvider (mntr then dumps its samples, as 3.8). */

@@ -5,7 +5,6 @@ import { indexState, READ_ACL, treeState, TxnGen } from '../../../test/storage/t
 import { Writer } from '../../protocol/jute';
 import type { LoggedTxn } from '../../protocol/txn';
 import { DataTree } from '../tree/datatree';
-import { FileStorage } from './file-storage';
 import { nodeDisk, type Disk, type DiskFile } from '../runtime/disk';
 import { captureTree, type TreeImage } from './treeimage';
 import { adler32 } from './adler32';

@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { indexState, DIGEST_ACL, treeState, TxnGen } from '../../../test/storage/txngen';
 import { encodeLoggedTxn, type LoggedTxn } from '../../protocol/txn';
 import { DataTree } from '../tree/datatree';
-import { FileStorage } from './file-storage';
 import { replayTxn, StorageError } from './recovery';
 import { applyImage, captureTree, imageChunks, parseImage } from './treeimage';
 import type { SessionTable } from './types';

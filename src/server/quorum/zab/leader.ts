@@ -3,7 +3,7 @@
 // in as inputs and goes out as one batch of actions. Order inside a batch matters: a durable
 // write must be done before a later send in the same batch is made, and the sends that depend on
 // an asynchronous write (persistTxns) only appear once `persisted` reports it.
-import type { QuorumEvent, ZabPhaseName } from '../../../protocol/events';
+import type { ZabPhaseName } from '../../../protocol/events';
 import { QuorumVerifier } from '../vote';
 import { CommittedLog } from './committed-log';
 import type { Handler, LeaderInput, LeaderOutput, Proposal } from './leader-types';
